@@ -1,0 +1,47 @@
+// The `dploy` command. Exit codes: 0 done, 1 the operation failed (message on
+// stderr), 2 bad usage or configuration.
+
+import { Command, CommanderError } from 'commander';
+import { isDployError } from './errors.js';
+import { dhcpCommand } from './cli/dhcp.js';
+import { groupsCommand } from './cli/groups.js';
+import { renderCommand } from './cli/render.js';
+import { profilesCommand } from './cli/profiles.js';
+import { hostsCommand } from './cli/hosts.js';
+import { jobsCommand, runnerCommand } from './cli/jobs.js';
+import { migrateCommand } from './cli/migrate.js';
+import { serveCommand } from './cli/serve.js';
+import { taskCommand } from './cli/task.js';
+import { tokenCommand } from './cli/token.js';
+import { VERSION } from './version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('dploy')
+    .description('deployment server in a box for OCS Inventory NG, HP SIM or standalone')
+    .option('-c, --config <file>', 'configuration file (default ./dploy.yaml, then /etc/dploy/dploy.yaml)')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError()
+    .exitOverride();
+  program.command('version').description('print the version').action(() => {
+    process.stdout.write(`dploy ${VERSION}\n`);
+  });
+  for (const command of [migrateCommand(), serveCommand(), hostsCommand(), groupsCommand(), taskCommand(), jobsCommand(), runnerCommand(), profilesCommand(), renderCommand(), dhcpCommand(), tokenCommand()]) {
+    program.addCommand(command.exitOverride().showHelpAfterError());
+  }
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (isDployError(err)) {
+      process.stderr.write(`dploy: ${err.message}\n`);
+      return err.code === 'DPLOY_ERR_CONFIG' || err.code === 'DPLOY_ERR_DATABASE_URL' ? 2 : 1;
+    }
+    process.stderr.write(`dploy: unexpected error (please report): ${err instanceof Error ? err.stack : String(err)}\n`);
+    return 1;
+  }
+}

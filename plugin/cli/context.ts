@@ -1,0 +1,32 @@
+// What every command needs: the loaded config and a way to open the store.
+// Commands that do not touch the database never open it.
+
+import type { Command } from 'commander';
+import { loadConfig, type LoadedConfig } from '../config/index.js';
+import { createPlatform, type Platform } from '../platforms/index.js';
+import type { Store } from '../store/database.js';
+import { openMigratedStore } from '../store/open.js';
+
+export function configOf(command: Command): LoadedConfig {
+  const file = command.optsWithGlobals<{ config?: string }>().config;
+  return loadConfig(file === undefined ? {} : { file });
+}
+
+/** Runs `body` with an open store and platform, closing the store whatever happens. */
+export async function withStore<T>(command: Command, body: (store: Store, platform: Platform) => Promise<T>): Promise<T> {
+  const { config } = configOf(command);
+  const store = await openMigratedStore(config.database.url);
+  try {
+    return await body(store, createPlatform(config.platform, store));
+  } finally {
+    await store.close();
+  }
+}
+
+export function print(text: string): void {
+  process.stdout.write(text);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}

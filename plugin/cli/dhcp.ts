@@ -1,0 +1,28 @@
+// dploy dhcp export --server isc|kea|dnsmasq [--boot]
+// Prints the host entries (or the once-included boot snippet) for the site's
+// DHCP server; docs/dhcp.md says where to include them.
+
+import { Command } from 'commander';
+import { DHCP_PROVIDERS, exportDhcp, type DhcpServerName } from '../dhcp/index.js';
+import { httpBaseUrl } from '../boot-wiring.js';
+import { DployError } from '../errors.js';
+import { listHosts } from '../store/hosts.js';
+import { configOf, print, withStore } from './context.js';
+
+export function dhcpCommand(): Command {
+  const dhcp = new Command('dhcp').description('host entries for ISC dhcpd, Kea and dnsmasq');
+  dhcp.command('export')
+    .requiredOption('--server <server>', `one of ${Object.keys(DHCP_PROVIDERS).join(', ')}`)
+    .option('--boot', 'print the boot snippet (loader by DHCP option 93) instead of the host entries')
+    .option('--next-server <address>', 'TFTP server address machines boot from (default: from http.baseUrl)')
+    .action(async (o: { server: string; boot?: boolean; nextServer?: string }, command: Command) => {
+      if (!(o.server in DHCP_PROVIDERS)) throw new DployError('DPLOY_ERR_INVALID_INPUT', `--server must be one of ${Object.keys(DHCP_PROVIDERS).join(', ')}`);
+      const { config } = configOf(command);
+      const baseUrl = httpBaseUrl(config, config.http.port);
+      const nextServer = o.nextServer ?? new URL(baseUrl).hostname;
+      const hosts = o.boot ? [] : await withStore(command, (store) => listHosts(store.db.manager));
+      const entries = hosts.filter((h) => h.macs.length > 0).map((h) => ({ name: h.name, mac: h.macs[0]! }));
+      print(exportDhcp(o.server as DhcpServerName, entries, { nextServer, httpBaseUrl: baseUrl }, o.boot ? 'boot' : 'hosts'));
+    });
+  return dhcp;
+}

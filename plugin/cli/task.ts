@@ -1,0 +1,38 @@
+// dploy task set <host|@group> <task> [--profile P] [--image I] [--force]
+
+import { Command } from 'commander';
+import { TASK_KINDS, isTaskKind } from '../model/task.js';
+import { DployError } from '../errors.js';
+import { getGroup } from '../store/groups.js';
+import { getHost } from '../store/hosts.js';
+import { kindsFromConfig } from '../jobs/index.js';
+import { setTask } from '../jobs/set-task.js';
+import { configOf, print, printJson, withStore } from './context.js';
+
+export function taskCommand(): Command {
+  const task = new Command('task').description('set what a machine or a group should do next');
+  task
+    .command('set <target> <task>')
+    .description(`target: a host (id, name or MAC) or @group; task: ${TASK_KINDS.join(', ')}`)
+    .option('--profile <name>', 'install profile')
+    .option('--image <name>', 'Mondo image to restore or take')
+    .option('--force', 'cancel a running job and replace it')
+    .option('--json', 'print JSON for scripts')
+    .action(async (target: string, kind: string, o: { profile?: string; image?: string; force?: boolean; json?: boolean }, command: Command) => {
+      if (!isTaskKind(kind)) throw new DployError('DPLOY_ERR_INVALID_INPUT', `unknown task "${kind}" (one of ${TASK_KINDS.join(', ')})`);
+      const kinds = kindsFromConfig(configOf(command).config.runner);
+      const result = await withStore(command, async (store, platform) => {
+        const hostIds = target.startsWith('@') ? (await getGroup(store.db.manager, target.slice(1))).hostIds : [(await getHost(store.db.manager, target)).id];
+        if (hostIds.length === 0) throw new DployError('DPLOY_ERR_INVALID_INPUT', `group ${target.slice(1)} has no members`);
+        const outcome = await setTask(store.db, platform, kinds, {
+          hostIds, task: kind, force: o.force ?? false, actor: 'cli',
+          ...(o.profile ? { profile: o.profile } : {}), ...(o.image ? { image: o.image } : {}),
+        });
+        return { hostIds, ...outcome };
+      });
+      if (o.json) return printJson({ task: kind, ...result });
+      for (const id of result.cancelled) print(`cancelled job ${id}\n`);
+      print(`task ${kind}${o.profile ? ` ${o.profile}` : ''} set on ${result.hostIds.length} machine(s); the runner opens the job at its next tick\n`);
+    });
+  return task;
+}

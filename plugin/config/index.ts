@@ -1,0 +1,3 @@
+export { loadConfig, CONFIG_SEARCH_PATHS, type LoadedConfig } from './load.js';
+export { configSchema, type Config } from './schema.js';
+export { configKeyPaths, envName } from './environment.js';

@@ -1,0 +1,76 @@
+// The one configuration of dploy. Every key has a default that runs out of the
+// box on a laptop (standalone platform, SQLite under ./var, HTTP 8080, TFTP
+// 6969); production changes a handful of them. docs/configuration.md lists
+// every key; a test keeps that page and this schema in step.
+
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export const configSchema = z.strictObject({
+  /** Which host tool keeps the machines and tasks. */
+  platform: z.enum(['standalone', 'ocs', 'sim']).default('standalone'),
+  database: z
+    .strictObject({
+      /** sqlite:<path>, mysql://user:pass@host:port/db (MariaDB too), postgres://user@host:port/db */
+      url: z.string().min(1).default('sqlite:./var/dploy.sqlite'),
+    })
+    .prefault({}),
+  http: z
+    .strictObject({
+      address: z.string().min(1).default('0.0.0.0'),
+      port: port.default(8080),
+      /** How booting machines reach dploy; derived from address/port when empty. */
+      baseUrl: z.string().default(''),
+      /** Largest request body accepted (an lshw document of a big server is ~1 MiB). */
+      bodyLimitBytes: z.number().int().positive().default(8 * 1024 * 1024),
+    })
+    .prefault({}),
+  tftp: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      address: z.string().min(1).default('0.0.0.0'),
+      port: port.default(6969),
+      root: z.string().min(1).default('./var/tftp'),
+    })
+    .prefault({}),
+  boot: z
+    .strictObject({
+      /** A MAC dploy does not know: boot mindi (discover), boot the local disk, or stay silent (ignore). */
+      unknownHost: z.enum(['discover', 'localboot', 'ignore']).default('discover'),
+      menuTimeoutSeconds: z.number().int().min(0).max(600).default(5),
+      /** Operator's boot templates, searched before the shipped pxe/boot/. */
+      templateDir: z.string().default(''),
+      /** mindi's kernel and initrd, as paths in the TFTP root (docs/mindi.md). */
+      discoverKernel: z.string().min(1).default('mindi/vmlinuz'),
+      discoverInitrd: z.string().min(1).default('mindi/initrd.img'),
+      /** mindi's own kernel arguments (from its isolinux.cfg plus pxe); dploy adds dploy.url/dploy.token and BOOTIF. */
+      discoverArgs: z.string().default('load_ramdisk=1 prompt_ramdisk=0 ramdisk_size=36864 rw root=/dev/ram iso_mode acpi=off apm=off devfs=nomount exec-shield=0 pxe'),
+    })
+    .prefault({}),
+  runner: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** node-cron expression with seconds. */
+      schedule: z.string().min(1).default('*/10 * * * * *'),
+      /** How long a runner owns a claimed job; a dead runner's jobs are taken over after it. */
+      leaseSeconds: z.number().int().min(5).default(60),
+      /** Jobs claimed per batch. */
+      batchSize: z.number().int().min(1).max(1000).default(100),
+      /** Tries of a failing step (BMC unreachable …) before the job fails. */
+      maxAttempts: z.number().int().min(1).max(20).default(3),
+      /** From boot state set to the machine showing up (answer file fetched, inventory posted). */
+      bootTimeoutSeconds: z.number().int().min(10).default(1200),
+      /** From installer start to its "installed" callback. */
+      installTimeoutSeconds: z.number().int().min(60).default(7200),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: logLevel.default('info'),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,43 @@
+// One error catalogue for every boundary (the Fastify way): a stable code that
+// code branches on, the HTTP status it maps to, and whether retrying can help.
+// Messages are written for the operator who has to act on them.
+
+export const ERRORS = {
+  DPLOY_ERR_CONFIG: { status: 500, retryable: false },
+  DPLOY_ERR_DATABASE_UNREACHABLE: { status: 503, retryable: true },
+  DPLOY_ERR_DATABASE_URL: { status: 500, retryable: false },
+  DPLOY_ERR_MIGRATION: { status: 500, retryable: false },
+  DPLOY_ERR_NOT_FOUND: { status: 404, retryable: false },
+  DPLOY_ERR_CONFLICT: { status: 409, retryable: false },
+  DPLOY_ERR_INVALID_INPUT: { status: 400, retryable: false },
+  DPLOY_ERR_UNAUTHORIZED: { status: 401, retryable: false },
+  DPLOY_ERR_PLATFORM: { status: 502, retryable: true },
+  DPLOY_ERR_INVENTORY_INVALID: { status: 400, retryable: false },
+  DPLOY_ERR_INVENTORY_TOO_LARGE: { status: 413, retryable: false },
+  DPLOY_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
+  DPLOY_ERR_TFTP: { status: 500, retryable: false },
+  DPLOY_ERR_TFTP_ACCESS_DENIED: { status: 403, retryable: false },
+  DPLOY_ERR_DHCP_REJECTED: { status: 500, retryable: false },
+  DPLOY_ERR_DHCP_RELOAD: { status: 502, retryable: true },
+  DPLOY_ERR_BOOT_CONFIG: { status: 500, retryable: false },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class DployError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DployError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.retryable = ERRORS[code].retryable;
+  }
+}
+
+export function isDployError(err: unknown, code?: ErrorCode): err is DployError {
+  return err instanceof DployError && (code === undefined || err.code === code);
+}

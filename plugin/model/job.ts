@@ -1,0 +1,45 @@
+// A job: one task carried out on one machine. Its kind picks a transition
+// table in plugin/jobs/kinds/; its state is a name in that table. Terminal
+// states are the same for every kind.
+
+import type { TaskKind } from './task.js';
+
+/** A job carries out one task: the kinds are the task kinds. */
+export type JobKind = TaskKind;
+
+export const TERMINAL_STATES = ['done', 'failed', 'cancelled'] as const;
+export type TerminalState = (typeof TERMINAL_STATES)[number];
+
+export interface Job {
+  id: number;
+  hostId: number;
+  kind: JobKind;
+  state: string;
+  profile?: string;
+  image?: string;
+  /** Secret in answer-file and callback URLs while the job is active. */
+  token?: string;
+  attempts: number;
+  leaseOwner?: string;
+  leaseUntil?: Date;
+  message?: string;
+  stateEnteredAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt?: Date;
+}
+
+export interface JobEvent {
+  id: number;
+  jobId: number;
+  at: Date;
+  fromState?: string;
+  toState: string;
+  message: string;
+  /** Who moved it: "runner:<owner>", "agent", "cli", "api". */
+  actor: string;
+}
+
+export function isTerminal(state: string): state is TerminalState {
+  return (TERMINAL_STATES as readonly string[]).includes(state);
+}

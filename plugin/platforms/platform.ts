@@ -1,0 +1,46 @@
+// The host tool dploy plugs into: OCS Inventory NG, HP SIM, or dploy's own
+// tables (standalone). It is where machines appear for the operator, where the
+// operator sets tasks, and where dploy writes status back. Everything else
+// (jobs, boot states, inventories) lives in dploy's own tables, which every
+// platform has — inside the host tool's database when it has one.
+
+import type { Host } from '../model/host.js';
+import type { Inventory } from '../model/inventory.js';
+import type { TaskRequest } from '../model/task.js';
+import type { NewHost } from '../store/hosts.js';
+
+export type PlatformName = 'standalone' | 'ocs' | 'sim';
+
+export interface RawDocument {
+  format: 'xml' | 'json';
+  /** The document as received (after transfer decoding). */
+  body: Buffer;
+}
+
+export interface RecordedMachine {
+  host: Host;
+  created: boolean;
+  /** Hardware that changed since the last inventory, in words ("disk /dev/sdb added"). */
+  changes: string[];
+}
+
+export interface Platform {
+  readonly name: PlatformName;
+  /** Fails with an actionable DployError when the host tool's database is not usable. */
+  check(): Promise<void>;
+  /** Writes a discovered machine, its raw document and the host tool's rows in one transaction. */
+  recordInventory(inventory: Inventory, document: RawDocument): Promise<RecordedMachine>;
+  /** Adds a machine by hand (MAC, name, optional BMC), for what cannot PXE-boot discovery. */
+  addHost(input: NewHost): Promise<Host>;
+  /** Removes the machine so that discovery starts again. */
+  forgetHost(hostId: number): Promise<void>;
+  /** Tasks the operator has set and that are not cleared yet. */
+  pendingTasks(): Promise<TaskRequest[]>;
+  /**
+   * Sets a task from dploy's CLI/API. Standalone has no other way; on OCS and
+   * SIM the operator normally uses the console, and a provider may leave this out.
+   */
+  setTask?(hostIds: number[], task: TaskRequest['task'], options: { profile?: string; image?: string }): Promise<void>;
+  /** Shows progress where the operator looks; clearTask resets the task field when a job ends. */
+  writeStatus(hostId: number, status: string, options?: { clearTask?: boolean }): Promise<void>;
+}

@@ -1,0 +1,64 @@
+// Composition root for `dploy serve`: builds every service from its slice of
+// the configuration and wires them together. Nothing else reads the config.
+
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/index.js';
+import { resolve } from 'node:path';
+import { buildBootService, httpBaseUrl, startTftp } from './boot-wiring.js';
+import { kindsFromConfig, runnerOptions, scheduleRunner } from './jobs/index.js';
+import { createPlatform } from './platforms/index.js';
+import { installImageProvider } from './installers/install-image.js';
+import { openMigratedStore } from './store/open.js';
+import type { Store } from './store/database.js';
+import { VERSION } from './version.js';
+import { buildWebApp } from './web/app.js';
+import type { TftpServer } from './tftp/index.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  /** http://host:port actually bound (port 0 resolved). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Readonly<Config>): Promise<RunningServer> {
+  const store = await openMigratedStore(config.database.url);
+  let app: FastifyInstance | undefined;
+  let tftp: TftpServer | undefined;
+  try {
+    const platform = createPlatform(config.platform, store);
+    const kinds = kindsFromConfig(config.runner);
+    let baseUrl = '';
+    const boot = buildBootService(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl));
+    app = buildWebApp({
+      db: store.db, platform, kinds, boot, tftpRoot: resolve(config.tftp.root), httpBaseUrl: () => baseUrl, version: VERSION,
+      bodyLimitBytes: config.http.bodyLimitBytes, logger: { level: config.log.level },
+    });
+    await app.listen({ host: config.http.address, port: config.http.port });
+    const bound = app.server.address();
+    const port = typeof bound === 'object' && bound ? bound.port : config.http.port;
+    baseUrl = httpBaseUrl(config, port);
+    if (config.tftp.enabled) tftp = await startTftp(config, boot, app.log.child({ capability: 'tftp' }));
+    const runner = config.runner.enabled
+      ? scheduleRunner(config.runner.schedule, runnerOptions(config, store, platform, app.log.child({ capability: 'runner' })))
+      : undefined;
+    app.log.info({ platform: platform.name, database: store.target.display, port, baseUrl, tftp: tftp ? `${config.tftp.address}:${config.tftp.port}` : 'off' }, 'dploy serving');
+    const web = app;
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        await runner?.stop();
+        await tftp?.close();
+        await web.close();
+        await store.close();
+      })());
+    return { app: web, store, url: `http://${config.http.address === '0.0.0.0' ? '127.0.0.1' : config.http.address}:${port}`, close };
+  } catch (err) {
+    // Whatever started must stop, or the process would linger on its sockets.
+    await tftp?.close();
+    await app?.close();
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,70 @@
+// Rows of dploy_hosts/dploy_host_macs <-> the Host model.
+
+import type { BootState, Firmware, Host } from '../model/host.js';
+import type { Architecture } from '../model/inventory.js';
+
+export interface HostRow {
+  id: number;
+  name: string;
+  uuid: string | null;
+  serial: string | null;
+  arch: string | null;
+  firmware: string | null;
+  bmc_address: string | null;
+  boot_state: string;
+  boot_profile: string | null;
+  boot_image: string | null;
+  task: string | null;
+  task_profile: string | null;
+  task_set_at: Date | string | null;
+  status: string | null;
+  platform_ref: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+export interface HostMacRow {
+  mac: string;
+  host_id: number;
+  position: number;
+  interface: string | null;
+}
+
+export function hostFromRow(row: HostRow, macs: HostMacRow[]): Host {
+  const host: Host = {
+    id: Number(row.id),
+    name: row.name,
+    macs: macs.sort((a, b) => a.position - b.position).map((m) => m.mac),
+    bootState: bootStateFromRow(row),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+  if (row.uuid) host.uuid = row.uuid.trim();
+  if (row.serial) host.serial = row.serial;
+  if (row.arch) host.arch = row.arch as Architecture;
+  if (row.firmware) host.firmware = row.firmware as Firmware;
+  if (row.bmc_address) host.bmcAddress = row.bmc_address;
+  if (row.status) host.status = row.status;
+  return host;
+}
+
+function bootStateFromRow(row: HostRow): BootState {
+  switch (row.boot_state) {
+    case 'discover':
+      return { kind: 'discover' };
+    case 'rescue':
+      return { kind: 'rescue' };
+    case 'install':
+      return { kind: 'install', profile: row.boot_profile ?? '' };
+    case 'restore':
+      return { kind: 'restore', image: row.boot_image ?? '' };
+    default:
+      return { kind: 'localboot' };
+  }
+}
+
+/** SQLite hands back the UTC text typeorm wrote; the servers hand back Dates. */
+export function toDate(value: Date | string): Date {
+  if (value instanceof Date) return value;
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+}

@@ -1,0 +1,105 @@
+// The dploy_* tables as TypeScript sees them. The DDL in sql/<dialect>/ is
+// the source of truth for the database; these descriptions feed the typeorm
+// entities, and test/integration/store/schema-drift.test.ts proves on all
+// three databases that both say the same thing.
+
+export type ColumnType = 'int' | 'bigint' | 'varchar' | 'char' | 'text' | 'blob' | 'datetime';
+
+export interface ColumnSpec {
+  type: ColumnType;
+  length?: number;
+  nullable?: boolean;
+  primary?: boolean;
+  generated?: boolean;
+  default?: string | number;
+}
+
+export interface TableSpec {
+  table: string;
+  /** Entity name used with typeorm's repositories. */
+  entity: string;
+  columns: Record<string, ColumnSpec>;
+}
+
+const id: ColumnSpec = { type: 'int', primary: true, generated: true };
+const at: ColumnSpec = { type: 'datetime' };
+const atOptional: ColumnSpec = { type: 'datetime', nullable: true };
+const str = (length: number, nullable = false): ColumnSpec => ({ type: 'varchar', length, nullable });
+
+export const TABLES = [
+  {
+    table: 'dploy_hosts', entity: 'Host',
+    columns: {
+      id, name: str(255), uuid: { type: 'char', length: 36, nullable: true }, serial: str(255, true),
+      arch: str(16, true), firmware: str(8, true), bmc_address: str(255, true),
+      boot_state: { type: 'varchar', length: 16, default: 'localboot' },
+      boot_profile: str(255, true), boot_image: str(255, true),
+      task: str(16, true), task_profile: str(255, true), task_set_at: atOptional,
+      status: str(255, true), platform_ref: str(64, true), created_at: at, updated_at: at,
+    },
+  },
+  {
+    table: 'dploy_host_macs', entity: 'HostMac',
+    columns: {
+      mac: { type: 'char', length: 17, primary: true }, host_id: { type: 'int' },
+      position: { type: 'int', default: 0 }, interface: str(64, true),
+    },
+  },
+  {
+    table: 'dploy_inventories', entity: 'InventoryDocument',
+    columns: {
+      id, host_id: { type: 'int' }, received_at: at, format: str(8), source: str(64),
+      sha256: { type: 'char', length: 64 }, size_bytes: { type: 'int' }, document: { type: 'blob' },
+    },
+  },
+  {
+    table: 'dploy_profiles', entity: 'Profile',
+    columns: {
+      id, name: str(128), distro: str(64), release_name: str(32), arch: str(16),
+      definition: { type: 'text' }, created_at: at, updated_at: at,
+    },
+  },
+  {
+    table: 'dploy_images', entity: 'Image',
+    columns: {
+      id, name: str(128), kind: str(16), location: str(1024), host_id: { type: 'int', nullable: true },
+      size_bytes: { type: 'bigint', nullable: true }, created_at: at,
+    },
+  },
+  {
+    table: 'dploy_jobs', entity: 'Job',
+    columns: {
+      id, host_id: { type: 'int' }, kind: str(16), state: str(32), profile: str(128, true), image: str(128, true),
+      token: str(64, true), attempts: { type: 'int', default: 0 }, lease_owner: str(128, true),
+      lease_until: atOptional, message: str(1024, true), state_entered_at: at,
+      created_at: at, updated_at: at, finished_at: atOptional,
+    },
+  },
+  {
+    table: 'dploy_job_events', entity: 'JobEvent',
+    columns: {
+      id, job_id: { type: 'int' }, at, from_state: str(32, true), to_state: str(32),
+      message: str(2048), actor: str(128),
+    },
+  },
+  {
+    table: 'dploy_groups', entity: 'Group',
+    columns: { id, name: str(128), description: str(1024, true), created_at: at },
+  },
+  {
+    table: 'dploy_group_members', entity: 'GroupMember',
+    columns: { group_id: { type: 'int', primary: true }, host_id: { type: 'int', primary: true } },
+  },
+  {
+    table: 'dploy_settings', entity: 'Setting',
+    columns: { name: { type: 'varchar', length: 128, primary: true }, value: { type: 'text' }, updated_at: at },
+  },
+  {
+    table: 'dploy_api_tokens', entity: 'ApiToken',
+    columns: {
+      id, name: str(128), token_hash: { type: 'char', length: 64 }, created_at: at, last_used_at: atOptional,
+    },
+  },
+] as const satisfies readonly TableSpec[];
+
+export type TableName = (typeof TABLES)[number]['table'];

@@ -1,0 +1,39 @@
+// The fastify application: agent API, JSON API, console. Built from the
+// services the composition root hands in; reads no global config.
+
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { DataSource } from 'typeorm';
+import type { JobKinds } from '../jobs/index.js';
+import type { Platform } from '../platforms/index.js';
+import { registerErrorHandler } from './errors.js';
+import { agentInventoryRoutes } from './routes/agent-inventory.js';
+import { agentJobRoutes } from './routes/agent-jobs.js';
+import { bootHttpRoutes } from './routes/boot-http.js';
+import { answerRoutes } from './routes/answers.js';
+import type { BootService } from '../boot/boot-service.js';
+import { apiHostRoutes } from './routes/api-hosts.js';
+import { healthRoutes } from './routes/health.js';
+
+export interface WebDeps {
+  db: DataSource;
+  platform: Platform;
+  kinds: JobKinds;
+  boot: BootService;
+  tftpRoot: string;
+  httpBaseUrl: () => string;
+  version: string;
+  bodyLimitBytes: number;
+  logger: FastifyServerOptions['logger'];
+}
+
+export function buildWebApp(deps: WebDeps): FastifyInstance {
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.bodyLimitBytes });
+  registerErrorHandler(app);
+  healthRoutes(app, deps);
+  apiHostRoutes(app, deps);
+  agentInventoryRoutes(app, deps);
+  agentJobRoutes(app, deps);
+  bootHttpRoutes(app, deps);
+  answerRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,41 @@
+// POST /agent/v1/inventory: a machine booted into discovery posts its
+// `lshw -xml` (or -json), optionally gzip-compressed. Nothing is written
+// unless the whole document parses; then the platform writes the machine and
+// the raw document in one transaction.
+
+import type { FastifyInstance } from 'fastify';
+import type { DataSource } from 'typeorm';
+import { parseInventory } from '../../inventory/index.js';
+import { applyAgentEvent, nextActionFor, type JobKinds } from '../../jobs/index.js';
+import { reportStatus } from '../../jobs/runner.js';
+import type { Platform } from '../../platforms/index.js';
+import { enrollmentGuard } from '../agent-auth.js';
+import { AGENT_MEDIA_TYPES, decodedBody, documentFormat, unsupportedMediaType } from '../agent-body.js';
+import { replyForAgent } from '../agent-reply.js';
+
+export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSource; platform: Platform; kinds: JobKinds; bodyLimitBytes: number }): void {
+  void app.register(async (scope) => {
+    // Raw bytes for every inventory media type; decoding and parsing are ours.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(Object.keys(AGENT_MEDIA_TYPES), { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser('*', (request, _payload, done) => done(unsupportedMediaType(request.headers['content-type'] ?? ''), undefined));
+
+    scope.post('/agent/v1/inventory', { onRequest: enrollmentGuard(deps.db) }, async (request, reply) => {
+      const format = documentFormat(request);
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const body = await decodedBody(request, raw, deps.bodyLimitBytes);
+      const inventory = parseInventory(body, format);
+      const recorded = await deps.platform.recordInventory(inventory, { format, body });
+      const log = request.log.child({ hostId: recorded.host.id, host: recorded.host.name });
+      log.info({ created: recorded.created, changes: recorded.changes }, recorded.created ? 'machine discovered' : 'inventory updated');
+      // A rediscovery job waits for exactly this post.
+      const event = await applyAgentEvent(deps.db, deps.kinds, recorded.host.id, 'inventory', `inventory from ${request.ip}`);
+      if (event.outcome === 'moved' && event.job) await reportStatus({ platform: deps.platform, kinds: deps.kinds, log }, event.job);
+      const next = nextActionFor(recorded.host);
+      return replyForAgent(request, reply, {
+        host_id: recorded.host.id, host_name: recorded.host.name, created: recorded.created,
+        changes: recorded.changes, action: next.action, poll_seconds: next.pollSeconds, reason: next.reason,
+      });
+    });
+  });
+}

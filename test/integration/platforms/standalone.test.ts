@@ -1,0 +1,115 @@
+// The platform contract, run over the standalone provider on every database.
+// The OCS and SIM providers join this list when they land.
+
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createPlatform } from '../../../plugin/platforms/index.js';
+import { setHostTask } from '../../../plugin/store/tasks.js';
+import { getHost, listHosts } from '../../../plugin/store/hosts.js';
+import type { Store } from '../../../plugin/store/database.js';
+import { isDployError } from '../../../plugin/errors.js';
+import { openTestStore, DIALECTS } from '../../support/databases.js';
+import { readFileSync } from 'node:fs';
+import { parseInventory } from '../../../plugin/inventory/index.js';
+
+// A real lshw document from a qemu q35/OVMF machine (test/fixtures/make-lshw-fixtures.sh).
+const QEMU = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8');
+const document = (xml: string) => ({ format: 'xml' as const, body: Buffer.from(xml) });
+
+async function withPlatform(dialect: (typeof DIALECTS)[number], body: (p: ReturnType<typeof createPlatform>, s: Store) => Promise<void>) {
+  const { store, dispose } = await openTestStore(dialect);
+  try {
+    await body(createPlatform('standalone', store), store);
+  } finally {
+    await dispose();
+  }
+}
+
+for (const dialect of DIALECTS) {
+  describe(`standalone platform on ${dialect}`, () => {
+    test('a machine added by hand is listed with its MACs in boot order', () =>
+      withPlatform(dialect, async (platform, store) => {
+        const host = await platform.addHost({ name: 'Web01', macs: ['52:54:00:00:00:02', '52-54-00-00-00-01'], bmcAddress: 'ilo-web01' });
+        assert.equal(host.name, 'web01');
+        assert.deepEqual(host.macs, ['52:54:00:00:00:02', '52:54:00:00:00:01']);
+        const listed = await listHosts(store.db.manager);
+        assert.deepEqual(listed.map((h) => [h.id, h.name, h.bmcAddress, h.bootState.kind]), [[host.id, 'web01', 'ilo-web01', 'localboot']]);
+      }));
+
+    test('a failed add leaves nothing behind', () =>
+      withPlatform(dialect, async (platform, store) => {
+        await platform.addHost({ name: 'a', macs: ['52:54:00:00:00:01'] });
+        await assert.rejects(platform.addHost({ name: 'b', macs: ['52:54:00:00:00:02', '52:54:00:00:00:01'] }), (err) => isDployError(err, 'DPLOY_ERR_CONFLICT'));
+        assert.deepEqual((await listHosts(store.db.manager)).map((h) => h.name), ['a']);
+        assert.equal((await store.db.query('SELECT COUNT(*) AS n FROM dploy_host_macs'))[0].n == 1, true);
+      }));
+
+    test('pending tasks are listed until the status write clears them', () =>
+      withPlatform(dialect, async (platform, store) => {
+        const a = await platform.addHost({ name: 'a', macs: ['52:54:00:00:00:01'] });
+        const b = await platform.addHost({ name: 'b', macs: ['52:54:00:00:00:02'] });
+        await setHostTask(store.db.manager, b.id, 'install', 'rocky-9-web');
+        const pending = await platform.pendingTasks();
+        assert.deepEqual(pending.map((t) => [t.hostId, t.task, t.profile]), [[b.id, 'install', 'rocky-9-web']]);
+        assert.ok(pending[0]!.setAt instanceof Date && Math.abs(pending[0]!.setAt.getTime() - Date.now()) < 60_000);
+        await platform.writeStatus(b.id, 'installing rocky-9-web since 10:42');
+        assert.equal((await platform.pendingTasks()).length, 1, 'status alone keeps the task');
+        await platform.writeStatus(b.id, 'deployed rocky-9-web', { clearTask: true });
+        assert.deepEqual(await platform.pendingTasks(), []);
+        assert.equal((await getHost(store.db.manager, b.id)).status, 'deployed rocky-9-web');
+        assert.equal((await getHost(store.db.manager, a.id)).status, undefined);
+      }));
+
+    test('forgetting a machine removes its MACs so discovery can start again', () =>
+      withPlatform(dialect, async (platform, store) => {
+        const host = await platform.addHost({ name: 'a', macs: ['52:54:00:00:00:01'] });
+        await platform.forgetHost(host.id);
+        assert.deepEqual(await listHosts(store.db.manager), []);
+        await assert.rejects(platform.forgetHost(host.id), (err) => isDployError(err, 'DPLOY_ERR_NOT_FOUND'));
+        await platform.addHost({ name: 'a2', macs: ['52:54:00:00:00:01'] });
+      }));
+
+    test('a re-posted inventory updates the same machine; a changed disk and a new NIC are reported, not a new host', () =>
+      withPlatform(dialect, async (platform, store) => {
+        const first = await platform.recordInventory(parseInventory(QEMU, 'xml'), document(QEMU));
+        assert.equal(first.created, true);
+        assert.deepEqual(first.host.macs, ['52:54:00:d0:00:11', '52:54:00:d0:00:12']);
+        assert.equal(first.host.uuid, '6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02');
+        const again = await platform.recordInventory(parseInventory(QEMU, 'xml'), document(QEMU));
+        assert.equal(again.created, false);
+        assert.equal(again.host.id, first.host.id);
+        assert.deepEqual(again.changes, []);
+
+        // Same machine, one disk swapped (new serial) and one NIC replaced by a new card.
+        const changed = QEMU.replace('<serial>QM00001</serial>', '<serial>QM99999</serial>').replace('52:54:00:d0:00:12', '52:54:00:d0:00:99');
+        const third = await platform.recordInventory(parseInventory(changed, 'xml'), document(changed));
+        assert.equal(third.host.id, first.host.id, 'UUID and the other MAC still identify it');
+        assert.ok(third.changes.some((c) => /^disk .*QM99999.* added/.test(c) || /^disk .* changed/.test(c)), third.changes.join('; '));
+        assert.ok(third.changes.some((c) => /^nic 52:54:00:d0:00:99 added/.test(c)), third.changes.join('; '));
+        assert.ok(third.host.macs.includes('52:54:00:d0:00:99'));
+        assert.equal((await listHosts(store.db.manager)).length, 1);
+        const stored = await store.db.query('SELECT COUNT(*) AS n FROM dploy_inventories');
+        assert.equal(Number(stored[0].n), 3, 'every document kept');
+      }));
+
+    test('two machines with the same serial but different UUIDs and MACs stay two machines', () =>
+      withPlatform(dialect, async (platform) => {
+        const a = await platform.recordInventory(parseInventory(QEMU, 'xml'), document(QEMU));
+        const otherXml = QEMU.replace('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02', '6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a99')
+          .split('52:54:00:d0:00:1').join('52:54:00:e0:00:1');
+        const b = await platform.recordInventory(parseInventory(otherXml, 'xml'), document(otherXml));
+        assert.equal(b.created, true);
+        assert.notEqual(a.host.id, b.host.id);
+      }));
+
+    test('an inventory whose facts point at two different known machines is refused as a conflict', () =>
+      withPlatform(dialect, async (platform, store) => {
+        await platform.addHost({ name: 'old-a', macs: ['52:54:00:d0:00:11'] });
+        await platform.addHost({ name: 'old-b', macs: ['52:54:00:d0:00:12'] });
+        await assert.rejects(platform.recordInventory(parseInventory(QEMU, 'xml'), document(QEMU)), (err) => isDployError(err, 'DPLOY_ERR_CONFLICT') && /forget the stale host/.test(err.message));
+        assert.equal(Number((await store.db.query('SELECT COUNT(*) AS n FROM dploy_inventories'))[0].n), 0);
+      }));
+
+    test('check() passes on a reachable database', () => withPlatform(dialect, (platform) => platform.check()));
+  });
+}

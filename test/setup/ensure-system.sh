@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Brings this machine to what dploy's tests need: the Debian packages listed in
+# .ci/packages.txt and running MariaDB and PostgreSQL. Idempotent and quick when
+# everything is there. As root it installs/starts what is missing; otherwise it
+# prints the exact commands to run and fails.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' .ci/packages.txt | grep -v '^$' | sort -u)
+missing=()
+for pkg in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+
+as_root() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "ensure-system: needs root for: $*" >&2
+    exit 1
+  fi
+  "$@"
+}
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "ensure-system: installing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "ensure-system: run as root: apt-get update && apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  # Packages such as isc-dhcp-server or tftpd-hpa would start their daemons on
+  # real interfaces; the tests only run them by hand on loopback or in
+  # namespaces, so keep invoke-rc.d from starting anything during install.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  rm -f /usr/sbin/policy-rc.d
+  trap - EXIT
+fi
+
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for() {
+  local name=$1 port=$2
+  for _ in $(seq 1 60); do listening "$port" && return 0; sleep 0.5; done
+  echo "ensure-system: $name did not come up on 127.0.0.1:$port" >&2
+  exit 1
+}
+
+if ! listening 3306; then
+  echo "ensure-system: starting MariaDB"
+  as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  wait_for MariaDB 3306
+fi
+if ! listening 5432; then
+  echo "ensure-system: starting PostgreSQL"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+  wait_for PostgreSQL 5432
+fi
