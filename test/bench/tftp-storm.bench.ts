@@ -1,0 +1,138 @@
+// A boot storm against dploy's TFTP server and Debian's tftpd-hpa in the same
+// run, with the same files and the same client (atftp): N machines at once,
+// each fetching pxelinux.0 (45 KB), its config and a 32 MiB initrd, as a PXE
+// boot does. MB/s is payload bytes over wall time for the whole storm.
+// tftpd-hpa ignores windowsize (RFC 7440), so ratios compare equal options and
+// dploy's windowed rows are shown against tftpd-hpa's lock-step figure.
+//
+// BENCH_TFTP_CLIENTS (default 50) sets the storm size; BENCH_TFTP_INITRD_CLIENTS
+// (default 10) how many of them fetch the initrd at blksize 512, where lock-step
+// costs 65,537 round trips per client (the table says so). BENCH_TFTP_BLKSIZES
+// and BENCH_TFTP_WINDOWS (dploy's windowsizes) pick the rows, e.g. "1468" and "1".
+
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { atftpGet, freeUdpPort, requireTool, startTftpdHpa } from '../integration/tftp/tftp-tools.js';
+
+const CLIENTS = Number(process.env.BENCH_TFTP_CLIENTS ?? 50);
+const INITRD_CLIENTS_512 = Number(process.env.BENCH_TFTP_INITRD_CLIENTS ?? 10);
+const BLKSIZES = (process.env.BENCH_TFTP_BLKSIZES ?? '512,1468,8192').split(',').map(Number);
+const WINDOWS = (process.env.BENCH_TFTP_WINDOWS ?? '1,16,64').split(',').map(Number);
+const FILES = [
+  { name: 'pxelinux.0', size: 45 * 1024 },
+  { name: 'pxelinux.cfg/default', size: 0 },
+  { name: 'initrd.img', size: 32 * 2 ** 20 },
+];
+
+interface Run { server: 'dploy' | 'tftpd-hpa'; blksize: number; windowsize: number }
+interface Outcome extends Run { clients: number; initrdClients: number; bytes: number; seconds: number; failures: number }
+
+function makeRoot(): { dir: string; sums: Map<string, string> } {
+  const dir = mkdtempSync(join(tmpdir(), 'dploy-tftp-bench-'));
+  const root = join(dir, 'root');
+  mkdirSync(join(root, 'pxelinux.cfg'), { recursive: true });
+  const sums = new Map<string, string>();
+  for (const file of FILES) {
+    const bytes = file.size > 0 ? randomBytes(file.size) : Buffer.from('DEFAULT install\nLABEL install\n  KERNEL vmlinuz\n  APPEND initrd=initrd.img auto=true\n');
+    writeFileSync(join(root, file.name), bytes, { mode: 0o644 });
+    sums.set(file.name, createHash('sha256').update(bytes).digest('hex'));
+  }
+  // tftpd-hpa chroots into the root and drops to "nobody": it must be able to read it.
+  chmodSync(dir, 0o755);
+  chmodSync(root, 0o755);
+  chmodSync(join(root, 'pxelinux.cfg'), 0o755);
+  return { dir, sums };
+}
+
+async function storm(port: number, run: Run, dir: string, sums: Map<string, string>): Promise<Outcome> {
+  const initrdClients = run.blksize === 512 ? Math.min(INITRD_CLIENTS_512, CLIENTS) : CLIENTS;
+  const options = [`blksize ${run.blksize}`, ...(run.windowsize > 1 ? [`windowsize ${run.windowsize}`] : [])];
+  let bytes = 0;
+  let failures = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: CLIENTS }, async (_, client) => {
+    for (const file of FILES) {
+      if (file.name === 'initrd.img' && client >= initrdClients) continue;
+      // Client 0 keeps what it got, to prove the bytes; the others write to /dev/null.
+      const local = client === 0 ? join(dir, `got-${run.server}-${file.name.replace('/', '_')}`) : '/dev/null';
+      const result = await atftpGet({ port, remote: file.name, local, options });
+      if (result.code !== 0) failures++;
+      else bytes += file.size > 0 ? file.size : readFileSync(join(dir, 'root', file.name)).length;
+      if (client === 0 && result.code === 0) {
+        const sum = createHash('sha256').update(readFileSync(local)).digest('hex');
+        if (sum !== sums.get(file.name)) throw new Error(`${run.server} sent a corrupted ${file.name}`);
+      }
+    }
+  }));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { ...run, clients: CLIENTS, initrdClients, bytes, seconds, failures };
+}
+
+async function startDploy(root: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'serve', root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`dploy TFTP child exited with ${code}`)));
+    child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+  });
+  return { child, port };
+}
+
+async function serveDploy(root: string): Promise<void> {
+  const { createTftpServer, createStaticRootRoute } = await import('../../plugin/tftp/index.js');
+  const quiet = { debug() {}, info() {}, warn: (o: object, m?: string) => console.error(m, JSON.stringify(o)), error: (o: object, m?: string) => console.error(m, o), child: () => quiet };
+  const server = createTftpServer({ address: '127.0.0.1', port: 0 }, [createStaticRootRoute({ root })], quiet);
+  const { port } = await server.listen();
+  process.stdout.write(`${port}\n`);
+  process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+}
+
+function mbps(o: Outcome): number {
+  return o.bytes / 2 ** 20 / o.seconds;
+}
+
+function printTable(outcomes: Outcome[]): void {
+  const hpa = (blksize: number) => outcomes.find((o) => o.server === 'tftpd-hpa' && o.blksize === blksize);
+  console.log(`\nTFTP boot storm: ${CLIENTS} atftp clients at once, each fetching pxelinux.0 (45 KB), a config and a 32 MiB initrd`);
+  console.log('server      blksize  window  clients(initrd)  MB total   seconds     MB/s   failures   vs tftpd-hpa');
+  for (const o of outcomes) {
+    const peer = hpa(o.blksize);
+    const ratio = o.server === 'dploy' && peer ? `${(mbps(o) / mbps(peer)).toFixed(2)}x${o.windowsize > 1 ? ' (hpa lock-step)' : ''}` : '';
+    console.log(`${o.server.padEnd(10)} ${String(o.blksize).padStart(8)} ${String(o.windowsize).padStart(7)} ${`${o.clients}(${o.initrdClients})`.padStart(16)} ${(o.bytes / 2 ** 20).toFixed(0).padStart(9)} ${o.seconds.toFixed(1).padStart(9)} ${mbps(o).toFixed(1).padStart(8)} ${String(o.failures).padStart(10)}   ${ratio}`);
+  }
+  if (outcomes.some((o) => o.initrdClients < o.clients)) {
+    console.log(`(at blksize 512 only ${INITRD_CLIENTS_512} of the ${CLIENTS} clients fetch the initrd: 65,537 lock-step round trips each would take minutes)`);
+  }
+}
+
+async function main(): Promise<void> {
+  requireTool('atftp', 'atftp');
+  requireTool('/usr/sbin/in.tftpd', 'tftpd-hpa');
+  const { dir, sums } = makeRoot();
+  const hpa = await startTftpdHpa(join(dir, 'root'), await freeUdpPort());
+  const dploy = await startDploy(join(dir, 'root'));
+  try {
+    const outcomes: Outcome[] = [];
+    const runs: Run[] = BLKSIZES.flatMap((blksize) => [
+      { server: 'tftpd-hpa' as const, blksize, windowsize: 1 },
+      ...WINDOWS.map((windowsize) => ({ server: 'dploy' as const, blksize, windowsize })),
+    ]);
+    for (const run of runs) {
+      const outcome = await storm(run.server === 'dploy' ? dploy.port : hpa.port, run, dir, sums);
+      outcomes.push(outcome);
+      console.error(`  ${run.server} blksize ${run.blksize} window ${run.windowsize}: ${mbps(outcome).toFixed(1)} MB/s in ${outcome.seconds.toFixed(1)} s`);
+    }
+    printTable(outcomes);
+  } finally {
+    hpa.child.kill('SIGTERM');
+    dploy.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === 'serve') await serveDploy(process.argv[3]!);
+else await main();
