@@ -1,0 +1,59 @@
+// Builds the boot side of `dploy serve` from its config slices: the boot
+// service (live per-machine configs) and the TFTP server whose first route
+// it is, before the static root.
+
+import { mkdirSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { resolve } from 'node:path';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config/index.js';
+import { bootVariables, type ImageProvider } from './boot/boot-images.js';
+import type { BootPolicy, BootVariables } from './boot/boot-inputs.js';
+import { createBootService, type BootService } from './boot/boot-service.js';
+import { enrollmentToken } from './store/settings.js';
+import { createLiveContentRoute, createStaticRootRoute, createTftpServer, type TftpLogger, type TftpServer } from './tftp/index.js';
+
+export function httpBaseUrl(config: Readonly<Config>, boundPort: number): string {
+  if (config.http.baseUrl) return config.http.baseUrl.replace(/\/+$/, '');
+  const address = config.http.address === '0.0.0.0' || config.http.address === '::' ? firstLanAddress() : config.http.address;
+  return `http://${address}:${boundPort}`;
+}
+
+/** With a wildcard listen address, the first non-loopback IPv4 is what machines most likely reach. */
+function firstLanAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+export function bootPolicy(config: Readonly<Config>): BootPolicy {
+  return {
+    unknownHost: config.boot.unknownHost, menuTimeoutSeconds: config.boot.menuTimeoutSeconds,
+    ...(config.boot.templateDir ? { templateOverrideDir: resolve(config.boot.templateDir) } : {}),
+  };
+}
+
+export function bootVariablesFor(config: Readonly<Config>, db: DataSource, baseUrl: () => string, install?: ImageProvider): BootVariables {
+  return bootVariables({
+    httpBaseUrl: baseUrl,
+    discover: { kernel: config.boot.discoverKernel, initrd: config.boot.discoverInitrd, args: config.boot.discoverArgs },
+    enrollmentToken: () => enrollmentToken(db.manager),
+    ...(install ? { install } : {}),
+  });
+}
+
+export function buildBootService(config: Readonly<Config>, db: DataSource, baseUrl: () => string, install?: ImageProvider): BootService {
+  return createBootService(db, bootPolicy(config), bootVariablesFor(config, db, baseUrl, install));
+}
+
+export async function startTftp(config: Readonly<Config>, boot: BootService, logger: TftpLogger): Promise<TftpServer> {
+  const root = resolve(config.tftp.root);
+  mkdirSync(root, { recursive: true });
+  const server = createTftpServer({ address: config.tftp.address, port: config.tftp.port }, [
+    createLiveContentRoute('boot-config', (path) => boot.forTftpPath(path)),
+    createStaticRootRoute({ root }),
+  ], logger);
+  await server.listen();
+  return server;
+}

@@ -1,0 +1,49 @@
+// Which kernel a boot state boots. Discovery boots mindi from the TFTP root
+// with dploy's URL and the enrollment token; install and restore ask the
+// installers (LinuxCOE catalog, Mondo images), which plug in as providers.
+
+import { DployError } from '../errors.js';
+import type { BootContext, BootImage, BootVariables, NetbootState } from './boot-inputs.js';
+
+export interface DiscoverImage {
+  kernel: string;
+  initrd: string;
+  args: string;
+}
+
+export type ImageProvider = (state: NetbootState, context: BootContext) => BootImage | Promise<BootImage>;
+
+export interface BootImageSources {
+  /** Read per request: with http.port 0 the URL is known only once the server listens. */
+  httpBaseUrl: () => string;
+  discover: DiscoverImage;
+  /** The enrollment token is read per boot: rotating it takes effect at once. */
+  enrollmentToken: () => Promise<string>;
+  install?: ImageProvider;
+  restore?: ImageProvider;
+}
+
+export function bootVariables(sources: BootImageSources): BootVariables {
+  return {
+    get httpBaseUrl() {
+      return sources.httpBaseUrl();
+    },
+    async image(state, context) {
+      switch (state.kind) {
+        case 'discover':
+        case 'rescue':
+          return {
+            kernel: sources.discover.kernel,
+            initrds: [sources.discover.initrd],
+            args: [...sources.discover.args.split(/\s+/).filter(Boolean), `dploy.url=${sources.httpBaseUrl()}`, `dploy.token=${await sources.enrollmentToken()}`],
+          };
+        case 'install':
+          if (!sources.install) throw new DployError('DPLOY_ERR_BOOT_CONFIG', `no installer catalog is loaded, so profile ${state.profile} cannot boot`);
+          return sources.install(state, context);
+        case 'restore':
+          if (!sources.restore) throw new DployError('DPLOY_ERR_BOOT_CONFIG', `Mondo restore is not available in this dploy yet (image ${state.image})`);
+          return sources.restore(state, context);
+      }
+    },
+  };
+}

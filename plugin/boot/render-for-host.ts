@@ -1,0 +1,57 @@
+// `dploy render <host> boot --firmware uefi`: the file a given machine would
+// receive, named as that machine would ask for it (its first MAC's name).
+
+import { DployError } from '../errors.js';
+import type { Architecture } from '../model/inventory.js';
+import type { Firmware, Host } from '../model/host.js';
+import type { BootPolicy, BootVariables } from './boot-inputs.js';
+import type { BootConfigRequest, BootLoader } from './boot-request.js';
+import { renderBootConfig } from './render.js';
+
+export interface MachineBoot {
+  firmware: Firmware;
+  arch: Architecture;
+  /** Force a loader (ipxe); otherwise BIOS -> pxelinux, ia64 -> elilo, other UEFI -> GRUB. */
+  loader?: BootLoader;
+}
+
+export interface RenderedBootConfig {
+  loader: BootLoader;
+  /** The TFTP path (or iPXE URL path) the machine asks for. */
+  path: string;
+  /** undefined when the template declines (elilo local boot). */
+  text: string | undefined;
+}
+
+export function loaderFor(machine: MachineBoot): BootLoader {
+  if (machine.loader) return machine.loader;
+  if (machine.arch === 'ia64') return 'elilo';
+  return machine.firmware === 'bios' ? 'pxelinux' : 'grub';
+}
+
+function pathFor(loader: BootLoader, mac: string, arch: Architecture, grubPrefix: string): string {
+  const dashed = `01-${mac.replace(/:/g, '-')}`;
+  switch (loader) {
+    case 'pxelinux': return `pxelinux.cfg/${dashed}`;
+    case 'grub': return `${grubPrefix}/grub.cfg-${dashed}`;
+    case 'elilo': return `${mac.toUpperCase()}.conf`;
+    case 'ipxe': return `/boot/ipxe?mac=${mac}&arch=${arch}`;
+  }
+}
+
+export async function renderForHost(
+  host: Host,
+  machine: MachineBoot,
+  policy: BootPolicy,
+  variables: BootVariables,
+): Promise<RenderedBootConfig> {
+  const mac = host.macs[0];
+  if (!mac) throw new DployError('DPLOY_ERR_INVALID_INPUT', `host ${host.name} has no MAC address; a network boot config is chosen by MAC`);
+  const loader = loaderFor(machine);
+  const request: BootConfigRequest = {
+    loader, mac, isDefault: false, directory: '', arch: machine.arch, firmware: machine.firmware,
+    ...(host.uuid ? { uuid: host.uuid } : {}),
+  };
+  const text = await renderBootConfig(request, host, policy, variables);
+  return { loader, path: pathFor(loader, mac, machine.arch, policy.grubPrefix ?? '/grub'), text };
+}

@@ -1,0 +1,88 @@
+// renderBootConfig: the one call the TFTP route and the iPXE HTTP route make.
+// The host's boot state picks the template; unknown machines follow the
+// policy. undefined means "not mine": the route passes the request on (to
+// static files, then 404), which is how a loader moves to its next name.
+
+import { Eta } from 'eta';
+import { DployError } from '../errors.js';
+import type { BootState, Firmware, Host } from '../model/host.js';
+import type { BootContext, BootPolicy, BootVariables } from './boot-inputs.js';
+import type { BootConfigRequest, BootLoader } from './boot-request.js';
+import { buildTemplateData } from './template-data.js';
+import { findTemplate, SHIPPED_TEMPLATE_DIR } from './template-lookup.js';
+
+// Boot configs are not HTML: no escaping (template-data.ts already made every
+// value safe for its loader), and no automatic trimming: control-flow tags
+// end in `-%>` to drop their own newline.
+const eta = new Eta({ autoEscape: false, autoTrim: false, cache: false, useWith: false });
+const compiled = new Map<string, { text: string; render: (data: object) => string }>();
+
+/** Which state to serve; undefined when dploy should stay silent. */
+export function chooseBootState(request: BootConfigRequest, host: Host | undefined, policy: BootPolicy): BootState | undefined {
+  if (host) return host.bootState;
+  // Only a MAC makes an unknown machine worth answering: a UUID-only name is
+  // followed by the 01-MAC name, and subnet or default names are the site's own.
+  if (!request.mac || request.isDefault) return undefined;
+  switch (policy.unknownHost) {
+    case 'discover': return { kind: 'discover' };
+    case 'localboot': return { kind: 'localboot' };
+    case 'ignore': return undefined;
+  }
+}
+
+const LOADER_FIRMWARE: Partial<Record<BootLoader, Firmware>> = { pxelinux: 'bios', elilo: 'uefi' };
+
+function contextFor(request: BootConfigRequest, host: Host | undefined): BootContext {
+  const arch = request.arch ?? host?.arch;
+  const firmware = request.firmware ?? host?.firmware ?? LOADER_FIRMWARE[request.loader];
+  const bootMac = request.mac ?? host?.macs[0];
+  return {
+    loader: request.loader,
+    ...(host ? { host } : {}),
+    ...(arch && arch !== 'unknown' ? { arch } : {}),
+    ...(firmware ? { firmware } : {}),
+    ...(bootMac ? { bootMac } : {}),
+  };
+}
+
+function compile(path: string, text: string): (data: object) => string {
+  const cached = compiled.get(path);
+  if (cached && cached.text === text) return cached.render;
+  try {
+    const fn = eta.compile(text);
+    const render = (data: object): string => eta.render(fn, data);
+    compiled.set(path, { text, render });
+    return render;
+  } catch (err) {
+    throw new DployError('DPLOY_ERR_BOOT_CONFIG', `boot template ${path} does not compile: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export function templateDirectories(policy: BootPolicy): string[] {
+  return [...(policy.templateOverrideDir ? [policy.templateOverrideDir] : []), policy.shippedTemplateDir ?? SHIPPED_TEMPLATE_DIR];
+}
+
+export async function renderBootConfig(
+  request: BootConfigRequest,
+  host: Host | undefined,
+  policy: BootPolicy,
+  variables: BootVariables,
+): Promise<string | undefined> {
+  const state = chooseBootState(request, host, policy);
+  if (!state) return undefined;
+  const context = contextFor(request, host);
+  const image = state.kind === 'localboot' ? undefined : await variables.image(state, context);
+  const key = { loader: request.loader, state: state.kind, ...(context.arch ? { arch: context.arch } : {}),
+    ...(image?.osFamily ? { osFamily: image.osFamily } : {}) };
+  const template = await findTemplate(key, templateDirectories(policy));
+  const data = buildTemplateData({ state, context, image, policy, variables });
+  let text: string;
+  try {
+    text = compile(template.path, template.text)(data);
+  } catch (err) {
+    if (err instanceof DployError) throw err;
+    throw new DployError('DPLOY_ERR_BOOT_CONFIG', `boot template ${template.path} failed: ${(err as Error).message}`, { cause: err });
+  }
+  // A template that renders nothing declines (elilo has no local boot).
+  return text.trim() === '' ? undefined : text;
+}

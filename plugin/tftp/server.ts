@@ -1,0 +1,122 @@
+// dploy's TFTP service: listeners on port 69 (or 6969 in development) that
+// answer read requests through an ordered chain of routes. Read-only by
+// design: write requests are refused. See docs/tftp.md.
+
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { bindUdp, expandListenAddress } from './listen-addresses.js';
+import { errorPacket, OP_ACK, OP_DATA, OP_ERROR, OP_OACK, OP_RRQ, OP_WRQ, TFTP_ERROR } from './packet.js';
+import type { TftpErrorCode } from './packet.js';
+import { serveReadRequest } from './read-request.js';
+import type { ReadContext, TftpCounters } from './read-request.js';
+import type { TftpLogger, TftpRoute } from './route.js';
+import { resolveTftpSettings } from './settings.js';
+import type { TftpServerOptions } from './settings.js';
+
+export interface TftpStats extends TftpCounters {
+  /** Transfers running or being opened now. */
+  active: number;
+  listening: Array<{ address: string; port: number }>;
+}
+
+export interface TftpServer {
+  /** Binds every listener; with port 0 the kernel picks one port, shared by all addresses. */
+  listen(): Promise<{ address: string; port: number }>;
+  /** Ends every transfer (the client gets an ERROR) and closes the listeners. */
+  close(): Promise<void>;
+  stats(): TftpStats;
+}
+
+/** Packets shorter than an opcode and a block number carry nothing to answer. */
+const MIN_PACKET = 4;
+
+export function createTftpServer(options: TftpServerOptions, routes: readonly TftpRoute[], logger: TftpLogger): TftpServer {
+  const settings = resolveTftpSettings(options);
+  const log = logger.child({ capability: 'tftp' });
+  const listeners: Array<{ socket: Socket; address: string; port: number }> = [];
+  let closed = false;
+  const ctx: ReadContext = {
+    settings,
+    routes,
+    log,
+    active: new Map(),
+    counters: { completed: 0, clientAborted: 0, failed: 0, refused: 0, bytesSent: 0, packetsSent: 0, retransmits: 0 },
+    isClosed: () => closed,
+  };
+
+  const onPacket = (listener: Socket, localAddress: string, msg: Buffer, rinfo: RemoteInfo): void => {
+    // Source port 0 is not a real sender (only a raw socket can forge it), and
+    // node:dgram throws synchronously on a send to port 0: drop it.
+    if (closed || msg.length < MIN_PACKET || rinfo.port === 0) return;
+    const reply = (code: TftpErrorCode, message: string) => {
+      ctx.counters.refused++;
+      listener.send(errorPacket(code, message), rinfo.port, rinfo.address);
+    };
+    switch ((msg[0]! << 8) | msg[1]!) {
+      case OP_RRQ:
+        serveReadRequest(ctx, listener, localAddress, msg, rinfo).catch((err: unknown) => log.error({ err }, 'tftp request handler failed'));
+        return;
+      case OP_WRQ:
+        log.warn({ client: `${rinfo.address}:${rinfo.port}` }, 'tftp write request refused');
+        return reply(TFTP_ERROR.accessViolation, 'access violation: this TFTP server is read-only');
+      case OP_ERROR:
+        return; // RFC 1350: an ERROR is never answered
+      case OP_DATA:
+      case OP_ACK:
+      case OP_OACK:
+        return reply(TFTP_ERROR.unknownTransferId, 'unknown transfer ID');
+      default:
+        return reply(TFTP_ERROR.illegalOperation, 'illegal TFTP operation');
+    }
+  };
+
+  async function bindListener(address: string, port: number): Promise<number> {
+    const socket = await bindUdp(address, port);
+    const bound = socket.address().port;
+    socket.on('message', (msg, rinfo) => {
+      // Last line of defence: nothing a client sends may take the service down.
+      try {
+        onPacket(socket, address, msg, rinfo);
+      } catch (err) {
+        log.error({ err, client: `${rinfo.address}:${rinfo.port}` }, 'tftp packet handling failed');
+      }
+    });
+    socket.on('error', (err) => log.error({ err, address }, 'tftp listener error'));
+    listeners.push({ socket, address, port: bound });
+    return bound;
+  }
+
+  return {
+    async listen() {
+      const addresses = expandListenAddress(settings.address, settings.bindEachAddress);
+      let port = settings.port;
+      try {
+        for (const address of addresses) port = await bindListener(address, port);
+      } catch (err) {
+        for (const { socket } of listeners.splice(0)) socket.close();
+        throw err;
+      }
+      log.info({ addresses, port }, 'tftp listening');
+      return { address: addresses[0]!, port };
+    },
+    async close() {
+      closed = true;
+      for (const transfer of ctx.active.values()) transfer?.abort('server shutting down');
+      await Promise.all(listeners.splice(0).map(({ socket }) => new Promise<void>((resolve) => socket.close(() => resolve()))));
+    },
+    stats() {
+      const totals = { ...ctx.counters };
+      for (const transfer of ctx.active.values()) {
+        const running = transfer?.progress();
+        if (!running) continue;
+        totals.bytesSent += running.bytesSent;
+        totals.packetsSent += running.packetsSent;
+        totals.retransmits += running.retransmits;
+      }
+      return {
+        ...totals,
+        active: ctx.active.size,
+        listening: listeners.map(({ address, port }) => ({ address, port })),
+      };
+    },
+  };
+}

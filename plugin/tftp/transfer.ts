@@ -1,0 +1,196 @@
+// One read transfer on its own UDP socket (its TID, RFC 1350 §4), sending
+// windows of DATA (RFC 7440; window 1 is RFC 1350 lock-step).
+//
+// Only an ACK that moves the window forward sends anything: a duplicate ACK is
+// ignored, which is what keeps the sorcerer's apprentice (RFC 1350 errata,
+// RFC 1123 §4.2.3.1) away. Lost packets are resent only by the timer. An ACK
+// inside the window (the client saw a gap, RFC 7440 §4) resends from there.
+// Block numbers wrap 65535 → 0 as tftpd-hpa does; internally blocks are
+// counted without wrapping, so a 32 MiB file at blksize 512 is fine.
+//
+// The retransmission interval doubles while nothing moves (up to 8×, at least
+// 6 s, as tftpd-hpa backs off): a client that lost its ACK twice may wait its
+// full timeout (atftp: 5 s) before it asks again, and we must still be there.
+
+import type { RemoteInfo } from 'node:dgram';
+import { ackBlock, describeError, errorPacket, isErrorPacket, OP_DATA, TFTP_ERROR } from './packet.js';
+import type { TftpSource } from './route.js';
+import type { TransferSockets } from './transfer-socket.js';
+import type { TransferOutcome, TransferPlan, TransferResult } from './transfer-plan.js';
+
+export type { TransferOutcome, TransferPlan, TransferResult } from './transfer-plan.js';
+
+const MAX_BACKOFF = 8;
+/**
+ * atftp ignores a second duplicate DATA and re-ACKs only when its own 5 s
+ * timer runs out, which each duplicate restarts: the backoff must reach a
+ * silence longer than that, or such a client and we wait on each other.
+ */
+const MIN_LONGEST_WAIT_MS = 6000;
+
+export class Transfer {
+  private readonly lastBlock: number;
+  private base: number;
+  private sentUpTo = 0;
+  private retries = 0;
+  private interval: number;
+  private timerInterval: number;
+  private generation = 0;
+  private ended = false;
+  private timer: NodeJS.Timeout;
+  private readonly deadline: NodeJS.Timeout;
+  private readonly result: TransferResult = { outcome: 'completed', detail: '', bytesSent: 0, packetsSent: 0, retransmits: 0 };
+
+  constructor(
+    private readonly sockets: TransferSockets,
+    private readonly source: TftpSource,
+    private readonly plan: TransferPlan,
+    private readonly onEnd: (result: TransferResult) => void,
+  ) {
+    // The last block is the first one shorter than blksize, possibly empty.
+    this.lastBlock = Math.floor(source.size / plan.blksize) + 1;
+    this.base = plan.oack ? 0 : 1;
+    this.interval = plan.retransmitMs;
+    this.timerInterval = plan.retransmitMs;
+    this.timer = setTimeout(() => this.onTimeout(), plan.retransmitMs);
+    this.deadline = setTimeout(() => this.end('deadline', `not finished within ${plan.deadlineMs} ms`), plan.deadlineMs);
+    sockets.client.on('message', (msg) => this.guard(() => this.onMessage(msg)));
+    // A connected socket reports the client's ICMP port unreachable: it is gone.
+    sockets.client.on('error', (err: NodeJS.ErrnoException) =>
+      this.end(err.code === 'ECONNREFUSED' ? 'client-error' : 'failed', err.code === 'ECONNREFUSED' ? 'client port closed' : err.message));
+    sockets.strangers.on('message', (msg, rinfo) => this.guard(() => this.onStranger(msg, rinfo)));
+    sockets.strangers.on('error', () => undefined);
+  }
+
+  start(): void {
+    if (this.plan.oack) this.sendPacket(this.plan.oack);
+    else this.sendWindow();
+  }
+
+  abort(reason: string): void {
+    this.sendPacket(errorPacket(TFTP_ERROR.notDefined, reason));
+    this.end('aborted', reason);
+  }
+
+  /** RFC 1350 §4: a packet from anyone but the client gets ERROR 5; the transfer goes on. */
+  private onStranger(msg: Buffer, rinfo: RemoteInfo): void {
+    if (this.ended || isErrorPacket(msg) || rinfo.port === 0) return; // port 0: forged, and unanswerable
+    this.sockets.strangers.send(errorPacket(TFTP_ERROR.unknownTransferId, 'unknown transfer ID'), rinfo.port, rinfo.address);
+  }
+
+  private onMessage(msg: Buffer): void {
+    if (this.ended) return;
+    if (isErrorPacket(msg)) return this.end('client-error', describeError(msg));
+    const ack = ackBlock(msg);
+    if (ack < 0) return; // not an ACK: nothing a reading client should send; dropped
+    const acked = this.sentUpTo - (((this.sentUpTo & 0xffff) - ack) & 0xffff);
+    if (acked < this.base) return; // duplicate or stale: never resend on it
+    this.base = acked + 1;
+    this.retries = 0;
+    this.interval = this.plan.retransmitMs;
+    if (acked >= this.lastBlock) return this.end('completed', '');
+    this.sendWindow();
+  }
+
+  private onTimeout(): void {
+    if (this.ended) return;
+    if (++this.retries > this.plan.maxRetries) {
+      return this.end('timeout', `no ACK after ${this.plan.maxRetries} retransmissions of block ${this.base}`);
+    }
+    this.interval = Math.min(this.interval * 2, Math.max(this.plan.retransmitMs * MAX_BACKOFF, MIN_LONGEST_WAIT_MS));
+    if (this.base === 0 && this.plan.oack) {
+      this.result.retransmits++;
+      this.sendPacket(this.plan.oack);
+    } else {
+      this.sendWindow();
+    }
+  }
+
+  /** Sends the window from `base`; synchronous when the bytes are in memory (the cache). */
+  private sendWindow(): void {
+    const generation = ++this.generation;
+    const from = this.base;
+    const to = Math.min(from + this.plan.windowsize - 1, this.lastBlock);
+    let read: Buffer | Promise<Buffer>;
+    try {
+      read = this.source.read((from - 1) * this.plan.blksize, (to - from + 1) * this.plan.blksize);
+    } catch (err) {
+      return this.abortOnRead(err);
+    }
+    if (Buffer.isBuffer(read)) return this.sendBlocks(from, to, read);
+    read.then(
+      // An ACK (or the timer) moved the window while the disk was read: that call sends.
+      (bytes) => void (generation === this.generation && !this.ended && this.sendBlocks(from, to, bytes)),
+      (err: unknown) => this.abortOnRead(err),
+    );
+  }
+
+  private sendBlocks(from: number, to: number, bytes: Buffer): void {
+    const { blksize } = this.plan;
+    for (let block = from; block <= to; block++) {
+      const start = (block - from) * blksize;
+      const payload = bytes.subarray(start, start + blksize);
+      // One buffer per packet: it belongs to the send queue until sent. Below
+      // 4 KiB it comes from Node's pool, and one send beats a two-buffer list.
+      const packet = Buffer.allocUnsafe(4 + payload.length);
+      packet[0] = 0;
+      packet[1] = OP_DATA;
+      packet[2] = (block >> 8) & 0xff; // wraps 65535 → 0 (tftpd-hpa's rollover)
+      packet[3] = block & 0xff;
+      payload.copy(packet, 4);
+      this.sockets.client.send(packet);
+      this.result.bytesSent += payload.length;
+      this.result.packetsSent++;
+    }
+    // Blocks already sent once: after a timeout, or an ACK inside the window.
+    if (from <= this.sentUpTo) this.result.retransmits += Math.min(to, this.sentUpTo) - from + 1;
+    if (to > this.sentUpTo) this.sentUpTo = to;
+    this.armTimer();
+  }
+
+  private abortOnRead(err: unknown): void {
+    if (this.ended) return;
+    this.sendPacket(errorPacket(TFTP_ERROR.notDefined, 'server could not read the file'));
+    this.end('failed', `read failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  private sendPacket(packet: Buffer): void {
+    this.sockets.client.send(packet);
+    this.result.packetsSent++;
+    this.armTimer();
+  }
+
+  /** A bug here ends this transfer, not the process serving every other one. */
+  private guard(handle: () => void): void {
+    try {
+      handle();
+    } catch (err) {
+      this.end('failed', `internal error: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** refresh() is cheap and keeps the duration; a new interval needs a new timer. */
+  private armTimer(): void {
+    if (this.interval === this.timerInterval) return void this.timer.refresh();
+    clearTimeout(this.timer);
+    this.timerInterval = this.interval;
+    this.timer = setTimeout(() => this.onTimeout(), this.interval);
+  }
+
+  /** Counts so far, for stats() while the transfer runs. */
+  progress(): Readonly<TransferResult> {
+    return this.result;
+  }
+
+  private end(outcome: TransferOutcome, detail: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.deadline);
+    this.result.outcome = outcome;
+    this.result.detail = detail;
+    this.sockets.client.close();
+    this.sockets.strangers.close();
+    this.onEnd(this.result);
+  }
+}
