@@ -1,0 +1,62 @@
+// The jobs capability as the rest of dploy sees it: build a runner from its
+// config slice, schedule it, run one tick.
+
+import { hostname } from 'node:os';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Config } from '../config/index.js';
+import { DployError } from '../errors.js';
+import type { Platform } from '../platforms/index.js';
+import type { Store } from '../store/database.js';
+import { jobKinds, type JobKinds } from './kinds/index.js';
+import { runnerTick, type RunnerLog, type RunnerOptions, type TickReport } from './runner.js';
+
+export { applyAgentEvent } from './agent-events.js';
+export { nextActionFor } from './next-action.js';
+export { AGENT_EVENTS, type AgentEvent } from './job-kind.js';
+export type { JobKinds } from './kinds/index.js';
+export type { TickReport } from './runner.js';
+
+export function kindsFromConfig(runner: Config['runner']): JobKinds {
+  return jobKinds({ bootSeconds: runner.bootTimeoutSeconds, installSeconds: runner.installTimeoutSeconds });
+}
+
+export function runnerOptions(config: Readonly<Config>, store: Store, platform: Platform, log: RunnerLog): RunnerOptions {
+  const r = config.runner;
+  return {
+    db: store.db, dialect: store.target.dialect, platform, kinds: kindsFromConfig(r),
+    owner: `${hostname()}:${process.pid}`, leaseSeconds: r.leaseSeconds, batchSize: r.batchSize, maxAttempts: r.maxAttempts,
+    budgetMs: 30_000, log,
+  };
+}
+
+export function tick(options: RunnerOptions): Promise<TickReport> {
+  return runnerTick(options);
+}
+
+export interface ScheduledRunner {
+  /** Stops scheduling and waits for a tick in flight, so the store can close under it safely. */
+  stop(): Promise<void>;
+}
+
+/** Schedules ticks; a tick still running when the next is due is not doubled. */
+export function scheduleRunner(schedule: string, options: RunnerOptions): ScheduledRunner {
+  if (!cron.validate(schedule)) throw new DployError('DPLOY_ERR_CONFIG', `runner.schedule "${schedule}" is not a valid cron expression (six fields with seconds, e.g. "*/10 * * * * *")`);
+  let inFlight: Promise<void> | undefined;
+  const task: ScheduledTask = cron.schedule(schedule, () => {
+    if (inFlight) return;
+    inFlight = runnerTick(options)
+      .then((report) => {
+        if (report.created || report.stepsRun || report.expired || report.refused) options.log.info({ ...report }, 'runner tick');
+      })
+      .catch((err: unknown) => options.log.error({ err }, 'runner tick failed'))
+      .finally(() => {
+        inFlight = undefined;
+      });
+  }, { name: 'dploy-runner' });
+  return {
+    async stop() {
+      await task.destroy();
+      await inFlight;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// Moving one job one step, in one transaction: the step's database effects,
+// the job's conditional move and its event commit together or not at all, so
+// a runner killed at any point leaves the job where it was (and its lease
+// expires for another runner to take).
+
+import type { DataSource } from 'typeorm';
+import { getHost } from '../store/hosts.js';
+import { getJob, transitionJob } from '../store/jobs.js';
+import type { JobRow } from '../store/job-rows.js';
+import type { Job } from '../model/job.js';
+import { isTerminal } from '../model/job.js';
+import type { JobKindSpec } from './job-kind.js';
+
+export class LostJob extends Error {}
+
+/** Runs the job's current step while holding its lease; returns the job after the move. */
+export async function runStep(db: DataSource, spec: JobKindSpec, job: Job, owner: string, now = new Date()): Promise<Job> {
+  const state = spec.states[job.state];
+  if (!state?.run) return job;
+  const run = state.run;
+  let moved: Job | undefined;
+  await db.transaction(async (tx) => {
+    // Write first: it proves we still hold the lease (a runner whose lease
+    // expired and was taken over must not act on stale knowledge), locks the
+    // job row on MariaDB/PostgreSQL, and makes this a write transaction from
+    // the start on SQLite (a read transaction cannot upgrade in WAL mode once
+    // another process has written).
+    const held = await tx.getRepository<JobRow>('Job').update({ id: job.id, state: job.state, lease_owner: owner }, { updated_at: now });
+    if (held.affected !== 1) throw new LostJob(`job ${job.id}: lease lost`);
+    const host = await getHost(tx, job.hostId);
+    const result = await run({ db: tx, job, host, now });
+    const ok = await transitionJob(tx, job, job.state, { to: result.to, message: result.message, actor: `runner:${owner}`, releaseLease: true }, now);
+    if (!ok) throw new LostJob(`job ${job.id} moved by someone else`);
+    if (isTerminal(result.to) && spec.onEnd && result.to !== 'done') await spec.onEnd(tx, job);
+    moved = result.after ? { ...job, state: result.to, message: result.message, finishedAt: now } : await getJob(tx, job.id);
+    if (result.after) await result.after(tx);
+  });
+  return moved!;
+}
+
+/** Fails or cancels a job from wherever it is, undoing its boot state (onEnd). */
+export async function endJob(db: DataSource, spec: JobKindSpec, job: Job, to: 'failed' | 'cancelled', message: string, actor: string, now = new Date()): Promise<Job | undefined> {
+  return db.transaction(async (tx) => {
+    const ok = await transitionJob(tx, job, job.state, { to, message, actor }, now);
+    if (!ok) return undefined;
+    if (spec.onEnd) await spec.onEnd(tx, job);
+    return getJob(tx, job.id);
+  });
+}

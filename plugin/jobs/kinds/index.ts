@@ -1,0 +1,34 @@
+// Job kind registry: one line per kind. Restore, image, command, power and
+// firmware join here with their issues; the runner needs no change for them.
+
+import { DployError } from '../../errors.js';
+import type { JobKind } from '../../model/job.js';
+import type { JobKindSpec, JobTimeouts } from '../job-kind.js';
+import { discoverKind } from './discover.js';
+import { forgetKind } from './forget.js';
+import { installKind } from './install.js';
+import { localbootKind } from './localboot.js';
+
+export type JobKinds = ReadonlyMap<JobKind, JobKindSpec>;
+
+export function jobKinds(timeouts: JobTimeouts): JobKinds {
+  return new Map<JobKind, JobKindSpec>([
+    ['discover', discoverKind(timeouts)],
+    ['install', installKind(timeouts)],
+    ['localboot', localbootKind()],
+    ['forget', forgetKind()],
+  ]);
+}
+
+export function kindSpec(kinds: JobKinds, kind: string): JobKindSpec {
+  const spec = kinds.get(kind as JobKind);
+  if (!spec) throw new DployError('DPLOY_ERR_INVALID_INPUT', `task "${kind}" is not supported by this dploy yet (supported: ${[...kinds.keys()].join(', ')})`);
+  return spec;
+}
+
+/** States in which the runner has work to do, over every kind. */
+export function actionableStates(kinds: JobKinds): string[] {
+  const states = new Set<string>();
+  for (const spec of kinds.values()) for (const [name, state] of Object.entries(spec.states)) if (state.run) states.add(name);
+  return [...states];
+}

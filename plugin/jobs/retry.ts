@@ -1,0 +1,34 @@
+// Retry lives in one place (the MAAS way): a failed step is tried again after
+// a growing wait, up to maxAttempts; a fatal error (bad settings, missing
+// tool) or the last attempt fails the job with the reason.
+
+import type { DataSource } from 'typeorm';
+import type { Job } from '../model/job.js';
+import { appendEvent, getJob } from '../store/jobs.js';
+import type { JobRow } from '../store/job-rows.js';
+import type { JobKindSpec } from './job-kind.js';
+import { endJob } from './job-step.js';
+
+export function backoffSeconds(attempt: number): number {
+  return Math.min(300, 15 * 2 ** (attempt - 1));
+}
+
+export async function retryOrFail(db: DataSource, spec: JobKindSpec, job: Job, err: unknown, o: { owner: string; maxAttempts: number }, now = new Date()): Promise<Job | undefined> {
+  const reason = err instanceof Error ? err.message : String(err);
+  const attempt = job.attempts + 1;
+  if (attempt >= o.maxAttempts) {
+    const why = o.maxAttempts > 1 ? `${reason} (after ${attempt} attempts)` : reason;
+    return endJob(db, spec, job, 'failed', why, `runner:${o.owner}`, now);
+  }
+  const wait = backoffSeconds(attempt);
+  await db.transaction(async (tx) => {
+    const result = await tx.getRepository<JobRow>('Job').update(
+      { id: job.id, state: job.state, lease_owner: o.owner },
+      { attempts: attempt, lease_owner: null, lease_until: new Date(now.getTime() + wait * 1000), updated_at: now, message: reason.slice(0, 1024) },
+    );
+    if (result.affected) {
+      await appendEvent(tx, { job_id: job.id, at: now, from_state: job.state, to_state: job.state, message: `attempt ${attempt} of ${o.maxAttempts} failed: ${reason}; retrying in ${wait} s`, actor: `runner:${o.owner}` });
+    }
+  });
+  return getJob(db.manager, job.id);
+}

@@ -1,0 +1,50 @@
+// Setting a task from dploy's CLI or API: refused with the reason when a
+// machine is busy, or, with force, the running job is cancelled (with an
+// event saying why) and the new task set.
+
+import type { DataSource } from 'typeorm';
+import { DployError } from '../errors.js';
+import type { Platform } from '../platforms/index.js';
+import type { TaskKind } from '../model/task.js';
+import { activeJobForHost } from '../store/jobs.js';
+import { getProfile } from '../installers/profile-store.js';
+import { endJob } from './job-step.js';
+import { kindSpec, type JobKinds } from './kinds/index.js';
+import { reportStatus, SILENT_LOG } from './runner.js';
+
+export interface SetTaskRequest {
+  hostIds: number[];
+  task: TaskKind;
+  profile?: string;
+  image?: string;
+  force: boolean;
+  actor: string;
+}
+
+export async function setTask(db: DataSource, platform: Platform, kinds: JobKinds, r: SetTaskRequest): Promise<{ cancelled: number[] }> {
+  kindSpec(kinds, r.task);
+  if (r.task === 'install' && !r.profile) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'install needs --profile');
+  if (r.task === 'restore' && !r.image) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'restore needs --image');
+  // An install of a profile that does not exist would only fail at boot time.
+  if (r.task === 'install') await getProfile(db.manager, r.profile!);
+  if (!platform.setTask) throw new DployError('DPLOY_ERR_INVALID_INPUT', `the ${platform.name} platform takes tasks from its console (administrative data DPLOY_TASK), not from dploy's CLI`);
+  const busy = [];
+  for (const hostId of r.hostIds) {
+    const job = await activeJobForHost(db.manager, hostId);
+    if (job) busy.push(job);
+  }
+  if (busy.length > 0 && !r.force) {
+    const list = busy.map((j) => `host ${j.hostId}: ${j.kind} job ${j.id} (${j.state})`).join('; ');
+    throw new DployError('DPLOY_ERR_CONFLICT', `busy: ${list}; cancel first (dploy jobs cancel <id>) or use --force to replace`);
+  }
+  const cancelled: number[] = [];
+  for (const job of busy) {
+    const ended = await endJob(db, kindSpec(kinds, job.kind), job, 'cancelled', `replaced by ${r.task}${r.profile ? ` ${r.profile}` : ''} (--force, ${r.actor})`, r.actor);
+    if (ended) {
+      cancelled.push(job.id);
+      await reportStatus({ platform, kinds, log: SILENT_LOG }, ended);
+    }
+  }
+  await platform.setTask(r.hostIds, r.task, { ...(r.profile ? { profile: r.profile } : {}), ...(r.image ? { image: r.image } : {}) });
+  return { cancelled };
+}

@@ -1,0 +1,133 @@
+// The runner's rules on a real database (SQLite, MariaDB, PostgreSQL), with
+// the clock injected where time matters (the MAAS way) instead of sleeping.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Store } from '../../../plugin/store/database.js';
+import { createPlatform, type Platform } from '../../../plugin/platforms/index.js';
+import { jobKinds } from '../../../plugin/jobs/kinds/index.js';
+import { runnerTick, type RunnerOptions } from '../../../plugin/jobs/runner.js';
+import { expireWaits } from '../../../plugin/jobs/timeouts.js';
+import { applyAgentEvent } from '../../../plugin/jobs/agent-events.js';
+import { setTask } from '../../../plugin/jobs/set-task.js';
+import type { JobKindSpec } from '../../../plugin/jobs/job-kind.js';
+import { getHost } from '../../../plugin/store/hosts.js';
+import { jobEvents, listJobs } from '../../../plugin/store/jobs.js';
+import { isDployError } from '../../../plugin/errors.js';
+import { saveProfile } from '../../../plugin/installers/profile-store.js';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+
+const PROFILE = parseYaml(readFileSync(new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url), 'utf8')) as unknown;
+import { openTestStore, DIALECTS } from '../../support/databases.js';
+
+const kinds = jobKinds({ bootSeconds: 1200, installSeconds: 7200 });
+const quiet = { info() {}, warn() {}, error() {} };
+
+async function withRunner(dialect: (typeof DIALECTS)[number], body: (o: RunnerOptions, store: Store, platform: Platform) => Promise<void>, custom = kinds) {
+  const { store, dispose } = await openTestStore(dialect);
+  try {
+    await saveProfile(store.db.manager, PROFILE, { replace: false });
+    const platform = createPlatform('standalone', store);
+    const options: RunnerOptions = { db: store.db, dialect, platform, kinds: custom, owner: 'test:1', leaseSeconds: 60, batchSize: 50, maxAttempts: 3, budgetMs: 10_000, log: quiet };
+    await body(options, store, platform);
+  } finally {
+    await dispose();
+  }
+}
+
+for (const dialect of DIALECTS) {
+  describe(`runner on ${dialect}`, () => {
+    test('install: task -> booting -> agent callbacks -> deployed, with the story in the event log and the console', () =>
+      withRunner(dialect, async (o, store, platform) => {
+        const host = await platform.addHost({ name: 'web01', macs: ['52:54:00:00:00:01'] });
+        await setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'install', profile: 'debian-12-web', force: false, actor: 'test' });
+        const first = await runnerTick(o);
+        assert.equal(first.created, 1);
+        let shown = await getHost(store.db.manager, host.id);
+        assert.deepEqual(shown.bootState, { kind: 'install', profile: 'debian-12-web' });
+        assert.match(shown.status ?? '', /^waiting for the machine to boot the debian-12-web installer \(step 2\/4\) since \d\d:\d\d$/);
+        assert.equal((await runnerTick(o)).created, 0, 'the task is not taken twice while its job runs');
+
+        assert.equal((await applyAgentEvent(store.db, kinds, host.id, 'answer-fetched', 'ks fetched')).outcome, 'moved');
+        assert.equal((await applyAgentEvent(store.db, kinds, host.id, 'inventory', '')).outcome, 'ignored');
+        assert.equal((await applyAgentEvent(store.db, kinds, host.id, 'installed', 'anaconda done')).outcome, 'moved');
+        await runnerTick(o);
+        shown = await getHost(store.db.manager, host.id);
+        assert.deepEqual(shown.bootState, { kind: 'localboot' });
+        assert.match(shown.status ?? '', /^deployed debian-12-web at \d\d:\d\d$/);
+        assert.deepEqual(await platform.pendingTasks(), [], 'task field cleared');
+        const [job] = await listJobs(store.db.manager, { hostId: host.id });
+        const story = (await jobEvents(store.db.manager, job!.id)).map((e) => `${e.fromState ?? ''}>${e.toState} ${e.actor}`);
+        assert.deepEqual(story, [
+          '>queued runner:test:1', 'queued>booting runner:test:1', 'booting>installing agent', 'installing>installing agent', 'installing>finishing agent', 'finishing>done runner:test:1',
+        ]);
+      }));
+
+    test('a machine that never calls back fails after the boot timeout, back on local boot, with the reason in words', () =>
+      withRunner(dialect, async (o, store, platform) => {
+        const host = await platform.addHost({ name: 'web02', macs: ['52:54:00:00:00:02'] });
+        await setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'install', profile: 'debian-12-web', force: false, actor: 'test' });
+        await runnerTick(o);
+        assert.equal((await expireWaits(store.db, kinds, 'runner:test', new Date(Date.now() + 19 * 60_000))).length, 0, 'not before 20 min');
+        const expired = await expireWaits(store.db, kinds, 'runner:test', new Date(Date.now() + 21 * 60_000));
+        assert.equal(expired.length, 1);
+        await runnerTick(o);
+        const shown = await getHost(store.db.manager, host.id);
+        assert.deepEqual(shown.bootState, { kind: 'localboot' });
+        assert.equal(shown.status, 'failed: answer file not fetched within 20 min');
+        assert.deepEqual(await platform.pendingTasks(), []);
+      }));
+
+    test('a new task on a busy machine is refused with the reason; --force cancels the old job with an event', () =>
+      withRunner(dialect, async (o, store, platform) => {
+        const host = await platform.addHost({ name: 'db01', macs: ['52:54:00:00:00:03'] });
+        await setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'install', profile: 'debian-12-web', force: false, actor: 'test' });
+        await runnerTick(o);
+        await assert.rejects(setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'discover', force: false, actor: 'test' }),
+          (err) => isDployError(err, 'DPLOY_ERR_CONFLICT') && /install job \d+ \(booting\)/.test(err.message));
+        const { cancelled } = await setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'discover', force: true, actor: 'cli' });
+        assert.equal(cancelled.length, 1);
+        const old = (await jobEvents(store.db.manager, cancelled[0]!)).at(-1)!;
+        assert.equal(old.toState, 'cancelled');
+        assert.match(old.message, /replaced by discover \(--force, cli\)/);
+        await runnerTick(o);
+        assert.deepEqual((await getHost(store.db.manager, host.id)).bootState, { kind: 'discover' });
+      }));
+
+    test('a failing step is retried with growing waits, then fails the job with the reason', () => {
+      let calls = 0;
+      const flaky: JobKindSpec = {
+        kind: 'power', doneStatus: 'powered', states: {
+          queued: { step: 1, status: 'powering', run: async () => { calls++; throw new Error('BMC 10.0.0.9 did not answer'); } },
+        },
+      };
+      return withRunner(dialect, async (o, store, platform) => {
+        const host = await platform.addHost({ name: 'bmc01', macs: ['52:54:00:00:00:04'] });
+        await platform.setTask!([host.id], 'power', {});
+        await runnerTick(o);
+        assert.equal(calls, 1, 'second try waits for its backoff');
+        // Let the backoff pass by moving the lease into the past, as time would.
+        await store.db.query(`UPDATE dploy_jobs SET lease_until = ${dialect === 'postgres' ? '$1' : '?'}`, [dialect === 'sqlite' ? '2000-01-01 00:00:00.000' : new Date(0)]);
+        await runnerTick(o);
+        await store.db.query(`UPDATE dploy_jobs SET lease_until = ${dialect === 'postgres' ? '$1' : '?'}`, [dialect === 'sqlite' ? '2000-01-01 00:00:00.000' : new Date(0)]);
+        await runnerTick(o);
+        assert.equal(calls, 3);
+        const [job] = await listJobs(store.db.manager, { hostId: host.id });
+        assert.equal(job!.state, 'failed');
+        assert.equal((await getHost(store.db.manager, host.id)).status, 'failed: BMC 10.0.0.9 did not answer (after 3 attempts)');
+        const messages = (await jobEvents(store.db.manager, job!.id)).map((e) => e.message);
+        assert.ok(messages.some((m) => /attempt 1 of 3 failed: BMC 10\.0\.0\.9 did not answer; retrying in 15 s/.test(m)), messages.join('\n'));
+      }, new Map([...kinds, ['power', flaky]]));
+    });
+
+    test('a task on a group makes one job per member', () =>
+      withRunner(dialect, async (o, store, platform) => {
+        const ids = [];
+        for (let i = 0; i < 5; i++) ids.push((await platform.addHost({ name: `n${i}`, macs: [`52:54:00:00:01:0${i}`] })).id);
+        await setTask(store.db, platform, kinds, { hostIds: ids, task: 'discover', force: false, actor: 'test' });
+        assert.equal((await runnerTick(o)).created, 5);
+        assert.equal((await listJobs(store.db.manager, { active: true })).length, 5);
+      }));
+  });
+}
