@@ -1,0 +1,33 @@
+// The boot entry of an install: the catalog's installer kernel and initrd
+// with the kernel arguments that fetch this job's answer file and pin the
+// boot NIC. Building it runs the same checks as the answer file (a disk for
+// the policy, the machine's architecture), so a job that cannot install
+// fails here, before the machine boots.
+
+import type { DataSource } from 'typeorm';
+import { DployError } from '../../errors.js';
+import type { ImageProvider } from '../../boot/boot-images.js';
+import { activeJobForHost } from '../../store/jobs.js';
+import { latestInventory } from '../../store/inventories.js';
+import { answerData } from './answer-context.js';
+import type { MirrorView } from './install-source.js';
+import { getProfile } from './profile-store.js';
+
+export interface InstallImageOptions {
+  mirror?: MirrorView;
+}
+
+export function installImageProvider(db: DataSource, httpBaseUrl: () => string, options: InstallImageOptions = {}): ImageProvider {
+  return async (state, context) => {
+    if (state.kind !== 'install') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `install image asked for a ${state.kind} boot`);
+    const host = context.host;
+    if (!host) throw new DployError('DPLOY_ERR_BOOT_CONFIG', 'an install boot needs a known machine');
+    const job = await activeJobForHost(db.manager, host.id);
+    if (!job?.token || job.kind !== 'install') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `${host.name} is set to install but has no active install job`);
+    const data = answerData({
+      host, job, profile: await getProfile(db.manager, state.profile), inventory: (await latestInventory(db.manager, host.id))?.inventory,
+      httpBaseUrl: httpBaseUrl(), ...(context.bootMac ? { bootMac: context.bootMac } : {}), ...(options.mirror ? { mirror: options.mirror } : {}),
+    });
+    return { kernel: data.entry.kernel, initrds: [data.entry.initrd], args: data.kernelArgs, osFamily: data.entry.family };
+  };
+}
