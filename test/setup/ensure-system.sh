@@ -58,3 +58,7 @@ if ! listening 5432; then
   as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
   wait_for PostgreSQL 5432
 fi
+
+# The real OCS Inventory NG stack (communication server, console, REST API on
+# 127.0.0.1:8408, database ocsweb) that the OCS platform tests run against.
+bash test/setup/ocs-stack.sh

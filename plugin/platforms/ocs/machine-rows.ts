@@ -1,0 +1,108 @@
+// The OCS rows for a machine dploy discovered: what OCS's communication
+// server would write for the same hardware reported by its agent
+// (Apache::Ocsinventory::Map: hardware, bios, cpus, memories, storages,
+// networks), so the console shows a discovered machine like any other.
+// Pure: no database here, the writer puts the rows in place.
+
+import type { Inventory } from '../../model/inventory.js';
+
+/** Map.pm section masks; hardware.CHECKSUM says which sections this inventory carried. */
+export const SECTION_MASK = { hardware: 1, bios: 2, memories: 4, storages: 256, networks: 4096, cpus: 262144 } as const;
+export const DPLOY_CHECKSUM = Object.values(SECTION_MASK).reduce((a, b) => a | b, 0);
+
+type Row = Record<string, string | number | null>;
+
+export interface OcsMachineRows {
+  hardware: Row;
+  bios: Row;
+  cpus: Row[];
+  memories: Row[];
+  storages: Row[];
+  networks: Row[];
+}
+
+const MIB = 1024 * 1024;
+/** OCS columns are VARCHAR(255); longer vendor strings are cut, never refused. */
+const text = (v: string | undefined, max = 255): string | null => (v === undefined || v === '' ? null : v.slice(0, max));
+const int = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) ? null : Math.round(v));
+
+/** DEVICEID as OCS agents build it: <name>-YYYY-MM-DD-HH-MM-SS. */
+export function deviceId(name: string, at: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${name}-${at.getUTCFullYear()}-${p(at.getUTCMonth() + 1)}-${p(at.getUTCDate())}-${p(at.getUTCHours())}-${p(at.getUTCMinutes())}-${p(at.getUTCSeconds())}`;
+}
+
+/**
+ * The NAME column: the short host name, which is what the agent of the
+ * installed system reports (OCS's duplicate merge compares NAME, serial and
+ * MACs, so this must be the name the machine will carry).
+ */
+export function ocsName(hostName: string): string {
+  return hostName.split('.')[0]!;
+}
+
+export function machineRows(inventory: Inventory, hostName: string, userAgent: string): OcsMachineRows {
+  const cpu = inventory.cpus[0];
+  const physicalNics = inventory.nics.filter((n) => !n.virtual);
+  return {
+    hardware: {
+      NAME: ocsName(hostName),
+      PROCESSORT: text(cpu?.model),
+      PROCESSORS: int(cpu?.mhz) ?? 0,
+      PROCESSORN: inventory.cpus.length || null,
+      MEMORY: Math.round(inventory.memoryBytes / MIB),
+      ARCH: inventory.arch === 'unknown' ? null : inventory.arch.slice(0, 10),
+      UUID: text(inventory.system.uuid),
+      USERAGENT: userAgent.slice(0, 50),
+      CHECKSUM: DPLOY_CHECKSUM,
+      DESCRIPTION: text(`${inventory.arch}/discovered by dploy (${inventory.source})`),
+    },
+    bios: {
+      SMANUFACTURER: text(inventory.system.vendor),
+      SMODEL: text(inventory.system.product),
+      SSN: text(inventory.system.serial),
+      TYPE: text(inventory.system.chassis),
+      BMANUFACTURER: text(inventory.firmware.vendor),
+      BVERSION: text(inventory.firmware.version),
+      BDATE: text(inventory.firmware.date),
+    },
+    cpus: inventory.cpus.map((c) => ({
+      MANUFACTURER: text(c.vendor),
+      TYPE: text(c.model),
+      SPEED: c.mhz === undefined ? null : String(Math.round(c.mhz)),
+      CURRENT_SPEED: c.mhz === undefined ? null : String(Math.round(c.mhz)),
+      CORES: int(c.cores),
+      LOGICAL_CPUS: int(c.threads),
+      DATA_WIDTH: int(c.width),
+      CPUARCH: inventory.arch === 'unknown' ? null : inventory.arch,
+      SOCKET: text(c.socket),
+    })),
+    memories: inventory.memoryBanks.map((m, i) => ({
+      CAPTION: text(m.slot),
+      DESCRIPTION: text(m.type),
+      CAPACITY: Math.round(m.sizeBytes / MIB),
+      PURPOSE: 'System Memory',
+      TYPE: text(m.type),
+      SPEED: m.mhz === undefined ? null : String(Math.round(m.mhz)),
+      NUMSLOTS: i + 1,
+      SERIALNUMBER: text(m.serial),
+    })),
+    storages: inventory.disks.map((d) => ({
+      MANUFACTURER: text(d.vendor),
+      NAME: text(d.logicalName?.replace(/^\/dev\//, '')),
+      MODEL: text(d.model),
+      DESCRIPTION: text(d.removable ? `${d.media} (removable)` : d.media),
+      TYPE: d.media === 'cdrom' ? 'CD-ROM' : 'disk',
+      DISKSIZE: d.sizeBytes === undefined ? null : Math.round(d.sizeBytes / MIB),
+      SERIALNUMBER: text(d.serial),
+    })),
+    networks: physicalNics.map((n) => ({
+      DESCRIPTION: text(n.logicalName ?? n.product),
+      TYPE: 'Ethernet',
+      SPEED: n.speedMbps === undefined ? null : n.speedMbps >= 1000 ? `${n.speedMbps / 1000} Gb/s` : `${n.speedMbps} Mb/s`,
+      MACADDR: n.mac,
+      STATUS: n.link === undefined ? null : n.link ? 'Up' : 'Down',
+      VIRTUALDEV: 0,
+    })),
+  };
+}

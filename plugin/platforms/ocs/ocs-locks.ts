@@ -1,0 +1,33 @@
+// OCS's write lock: a row in `locks` per computer being written
+// (Apache::Ocsinventory::Server::System::_lock). dploy takes it inside its
+// own transaction, so a communication server that tries to write the same
+// computer meanwhile waits on the row and goes on after dploy's commit, and
+// a lock a dead server left behind is taken over after LOCK_REUSE_TIME, as
+// the server itself does.
+
+import type { EntityManager } from 'typeorm';
+import { DployError } from '../../errors.js';
+
+const DEFAULT_REUSE_SECONDS = 600;
+
+export async function lockComputer(tx: EntityManager, hardwareId: number): Promise<void> {
+  try {
+    await tx.query('INSERT INTO locks (HARDWARE_ID, ID, SINCE) VALUES (?, ?, NOW())', [hardwareId, process.pid]);
+    return;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ER_DUP_ENTRY') throw err;
+  }
+  const [config] = await tx.query("SELECT IVALUE AS seconds FROM config WHERE NAME = 'LOCK_REUSE_TIME'") as Array<{ seconds: number | null }>;
+  const reuse = Number(config?.seconds ?? DEFAULT_REUSE_SECONDS) || DEFAULT_REUSE_SECONDS;
+  const taken = await tx.query(
+    'UPDATE locks SET ID = ?, SINCE = NOW() WHERE HARDWARE_ID = ? AND TIMESTAMPDIFF(SECOND, SINCE, NOW()) > ?',
+    [process.pid, hardwareId, reuse],
+  ) as { affectedRows?: number };
+  if (!taken.affectedRows) {
+    throw new DployError('DPLOY_ERR_CONFLICT', `OCS is writing computer ${hardwareId} right now (its row in table locks is younger than LOCK_REUSE_TIME ${reuse} s); nothing was recorded, post the inventory again`);
+  }
+}
+
+export async function unlockComputer(tx: EntityManager, hardwareId: number): Promise<void> {
+  await tx.query('DELETE FROM locks WHERE HARDWARE_ID = ?', [hardwareId]);
+}

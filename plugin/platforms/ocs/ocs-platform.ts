@@ -1,0 +1,84 @@
+// OCS Inventory NG as dploy's host tool: machines are OCS computers, tasks
+// are the console's administrative data (DPLOYTASK, DPLOYPROFILE), progress
+// is DPLOYSTATUS. dploy's own tables live in the same ocsweb database, so a
+// discovered machine is written to both in one transaction.
+
+import type { EntityManager } from 'typeorm';
+import { DployError } from '../../errors.js';
+import type { Inventory } from '../../model/inventory.js';
+import type { Store } from '../../store/database.js';
+import { addHost, forgetHost, getHost } from '../../store/hosts.js';
+import { recordMachine } from '../../store/machines.js';
+import { retryOnUniqueViolation } from '../../store/unique-retry.js';
+import { VERSION } from '../../version.js';
+import type { Platform } from '../platform.js';
+import { requireAdminFields, type AdminFields } from './admin-fields.js';
+import { computerByMacs } from './adopt.js';
+import { checkOcsDatabase } from './ocs-database.js';
+import { machineRows } from './machine-rows.js';
+import { writeComputer } from './machine-writer.js';
+import { syncProfileValues } from './registration.js';
+import { writeComputerStatus } from './status-writer.js';
+import { readPendingTasks } from './task-reader.js';
+
+const FIELDS_TTL_MS = 30_000;
+export const OCS_USER_AGENT = `dploy/${VERSION}`;
+
+export function createOcsPlatform(store: Store): Platform {
+  const { db } = store;
+  if (store.target.dialect !== 'mysql') {
+    throw new DployError('DPLOY_ERR_CONFIG', `platform ocs needs OCS's MariaDB/MySQL database (database.url mysql://…/ocsweb), not ${store.target.dialect}`);
+  }
+  // The field numbers only change when someone edits administrative data, so
+  // they are read again every 30 s instead of on every call.
+  let cached: { fields: AdminFields; at: number } | undefined;
+  const fields = async (tx: EntityManager): Promise<AdminFields> => {
+    if (!cached || Date.now() - cached.at > FIELDS_TTL_MS) cached = { fields: await requireAdminFields(tx), at: Date.now() };
+    return cached.fields;
+  };
+
+  return {
+    name: 'ocs',
+    async check() {
+      await checkOcsDatabase(db.manager);
+      await requireAdminFields(db.manager);
+    },
+    recordInventory: (inventory, document) => retryOnUniqueViolation(() => db.transaction(async (tx) => {
+      const now = new Date();
+      const recorded = await recordMachine(tx, 'mysql', inventory, document, now);
+      await writeComputer(tx, recorded.host, machineRows(inventory, recorded.host.name, OCS_USER_AGENT), now);
+      return recorded;
+    })),
+    addHost: (input) => db.transaction(async (tx) => {
+      const host = await addHost(tx, input);
+      // A machine OCS's agent already reported is linked, not duplicated.
+      const known = await computerByMacs(tx, host.macs);
+      if (known !== undefined) await tx.query('UPDATE dploy_hosts SET platform_ref = ? WHERE id = ?', [String(known), host.id]);
+      else await writeComputer(tx, host, machineRows(bareInventory(host.macs, input.arch), host.name, OCS_USER_AGENT), new Date());
+      return host;
+    }),
+    async forgetHost(hostId) {
+      await db.transaction(async (tx) => {
+        await getHost(tx, hostId);
+        // The OCS computer stays (it is the operator's inventory); it only learns that dploy let go.
+        await writeComputerStatus(tx, await fields(tx), hostId, 'forgotten by dploy: its next PXE boot rediscovers it', true);
+        await forgetHost(tx, hostId);
+      });
+    },
+    pendingTasks: () => db.transaction(async (tx) => {
+      const current = await fields(tx);
+      const profiles = (await tx.query('SELECT name FROM dploy_profiles UNION SELECT name FROM dploy_images') as Array<{ name: string }>).map((r) => r.name);
+      if (await syncProfileValues(tx, profiles) > 0) cached = { fields: await requireAdminFields(tx), at: Date.now() };
+      return readPendingTasks(tx, cached?.fields ?? current);
+    }),
+    writeStatus: (hostId, status, options) => db.transaction(async (tx) => writeComputerStatus(tx, await fields(tx), hostId, status, options?.clearTask ?? false)),
+  };
+}
+
+/** What a machine added by hand shows in OCS until it is discovered: its name and NICs. */
+function bareInventory(macs: string[], arch: Inventory['arch'] | undefined): Inventory {
+  return {
+    source: 'dploy hosts add', arch: arch ?? 'unknown', system: {}, firmware: {}, cpus: [], memoryBytes: 0, memoryBanks: [],
+    storageControllers: [], disks: [], nics: macs.map((mac) => ({ mac, virtual: false })),
+  };
+}

@@ -1,0 +1,62 @@
+// Reading the tasks operators set in the OCS console. One indexed query on
+// accountinfo per tick (the dploy_task index on the task column) finds every
+// computer whose DPLOYTASK is a real task; dploy_hosts.task/task_profile/
+// task_set_at hold what dploy saw last, so a value that is new or changed
+// gets "now" as the time it was set (OCS writes no timestamp), and a value
+// the operator reset is forgotten. The console's mass processing writes the
+// same field for a selection or for a group's members, so a group task
+// arrives here as one task per member.
+
+import type { EntityManager } from 'typeorm';
+import type { TaskRequest } from '../../model/task.js';
+import { toDate } from '../../store/host-rows.js';
+import { selectIn } from '../../store/bulk-insert.js';
+import { adoptComputers } from './adopt.js';
+import { taskOf, type AdminFields } from './admin-fields.js';
+
+interface Pending { hid: number; task: string | number | null; what: string | number | null }
+interface Mirror { id: number; platform_ref: string; task: string | null; task_profile: string | null; task_set_at: Date | string | null }
+
+const CHUNK = 1000;
+
+export async function readPendingTasks(tx: EntityManager, fields: AdminFields, now = new Date()): Promise<TaskRequest[]> {
+  const taskNumbers = [...fields.taskValues].filter(([, label]) => label !== 'none').map(([n]) => String(n));
+  const pending = taskNumbers.length === 0 ? [] : await tx.query(
+    `SELECT HARDWARE_ID AS hid, ${fields.taskColumn} AS task, ${fields.profileColumn} AS what FROM accountinfo WHERE ${fields.taskColumn} IN (${taskNumbers.map(() => '?').join(', ')})`,
+    taskNumbers,
+  ) as Pending[];
+  const hostByComputer = new Map<number, Mirror>();
+  for (let i = 0; i < pending.length; i += CHUNK) {
+    const refs = pending.slice(i, i + CHUNK).map((p) => String(p.hid));
+    const rows = await selectIn<Mirror>(tx, 'mysql', 'dploy_hosts', ['id', 'platform_ref', 'task', 'task_profile', 'task_set_at'], 'platform_ref', refs);
+    for (const row of rows) hostByComputer.set(Number(row.platform_ref), row);
+  }
+  const strangers = pending.filter((p) => !hostByComputer.has(Number(p.hid))).map((p) => Number(p.hid));
+  for (const row of await adoptComputers(tx, strangers, now)) hostByComputer.set(Number(row.platform_ref), row);
+
+  const requests: TaskRequest[] = [];
+  const seen = new Set<number>();
+  for (const p of pending) {
+    const task = taskOf(fields, p.task);
+    const host = hostByComputer.get(Number(p.hid));
+    if (!task || !host) continue;
+    const what = p.what === null || p.what === '' ? null : fields.profileValues.get(Number(p.what)) ?? null;
+    let setAt = host.task_set_at ? toDate(host.task_set_at) : undefined;
+    if (host.task !== task || host.task_profile !== what || !setAt) {
+      setAt = now;
+      await tx.query('UPDATE dploy_hosts SET task = ?, task_profile = ?, task_set_at = ? WHERE id = ?', [task, what, now, host.id]);
+    }
+    seen.add(Number(host.id));
+    const request: TaskRequest = { hostId: Number(host.id), task, setAt };
+    if (what && (task === 'restore' || task === 'image')) request.image = what;
+    else if (what) request.profile = what;
+    requests.push(request);
+  }
+  // The operator reset the field (or the computer went away): forget what was seen.
+  const stale = (await tx.query('SELECT id FROM dploy_hosts WHERE task IS NOT NULL') as Array<{ id: number }>).map((r) => Number(r.id)).filter((id) => !seen.has(id));
+  for (let i = 0; i < stale.length; i += CHUNK) {
+    const ids = stale.slice(i, i + CHUNK);
+    await tx.query(`UPDATE dploy_hosts SET task = NULL, task_profile = NULL, task_set_at = NULL WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+  }
+  return requests;
+}

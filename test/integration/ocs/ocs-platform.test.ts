@@ -1,0 +1,146 @@
+// The OCS platform on a private copy of the real OCS schema (test/support/ocs/
+// scratch.ts): what `dploy migrate` registers, the rows a discovered machine
+// gets in OCS's own tables, tasks read from administrative data the way the
+// console's mass processing writes them, and status written back.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseInventory } from '../../../plugin/inventory/index.js';
+import { isDployError } from '../../../plugin/errors.js';
+import type { Inventory } from '../../../plugin/model/inventory.js';
+import { runnerTick, SILENT_LOG } from '../../../plugin/jobs/runner.js';
+import { jobKinds } from '../../../plugin/jobs/kinds/index.js';
+import { openOcsPlatform } from '../../support/ocs/scratch.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../../fixtures/lshw/${name}`, import.meta.url));
+const SEABIOS = fixture('qemu-seabios-pc.xml');
+const OVMF = fixture('qemu-ovmf-q35.xml');
+const doc = (body: Buffer) => ({ format: 'xml' as const, body });
+const inv = (body: Buffer): Inventory => parseInventory(body, 'xml');
+
+interface Field { ID: number; NAME: string }
+async function fieldColumns(sql: (q: string) => Promise<Field[]>): Promise<Record<string, string>> {
+  const rows = await sql("SELECT ID, NAME FROM accountinfo_config WHERE NAME LIKE 'DPLOY%'");
+  return Object.fromEntries(rows.map((r) => [r.NAME, `fields_${r.ID}`]));
+}
+async function valueOf(sql: (q: string, p?: unknown[]) => Promise<Array<{ IVALUE: number }>>, field: string, label: string): Promise<number> {
+  const [row] = await sql('SELECT IVALUE FROM config WHERE NAME LIKE ? AND TVALUE = ?', [`ACCOUNT\\_VALUE\\_${field}\\_%`, label]);
+  assert.ok(row, `value ${label} of ${field} is registered`);
+  return Number(row.IVALUE);
+}
+
+test('a discovered machine gets the rows OCS itself keeps for a computer, in one transaction with dploy\'s own', async () => {
+  const { scratch, platform, dispose } = await openOcsPlatform();
+  try {
+    const recorded = await platform.recordInventory(inv(SEABIOS), doc(SEABIOS));
+    const [hw] = await scratch.sql<Record<string, unknown>>('SELECT * FROM hardware');
+    assert.match(String(hw!.DEVICEID), new RegExp(`^${recorded.host.name}-\\d{4}-\\d\\d-\\d\\d-\\d\\d-\\d\\d-\\d\\d$`));
+    assert.equal(hw!.NAME, recorded.host.name);
+    assert.equal(hw!.UUID, '6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a01');
+    assert.equal(hw!.MEMORY, 1024);
+    assert.equal(hw!.ARCH, 'x86_64');
+    assert.equal(Number(hw!.CHECKSUM), 1 | 2 | 4 | 256 | 4096 | 262144);
+    assert.equal(hw!.ARCHIVE, null);
+    assert.match(String(hw!.USERAGENT), /^dploy\//);
+    assert.ok(hw!.LASTDATE, 'LASTDATE is set, so the console sorts it with the others');
+    const id = Number(hw!.ID);
+    const [bios] = await scratch.sql<Record<string, unknown>>('SELECT SMANUFACTURER, SMODEL, SSN FROM bios WHERE HARDWARE_ID = ?', [id]);
+    assert.deepEqual(bios, { SMANUFACTURER: 'QEMU-fixture', SMODEL: 'pc-seabios', SSN: 'DPLOY-FIX-0001' });
+    const nets = await scratch.sql<{ MACADDR: string }>('SELECT MACADDR FROM networks WHERE HARDWARE_ID = ? ORDER BY ID', [id]);
+    assert.deepEqual(nets.map((n) => n.MACADDR), ['52:54:00:d0:00:01', '52:54:00:d0:00:02']);
+    const disks = await scratch.sql<{ NAME: string; DISKSIZE: number | null; TYPE: string }>('SELECT NAME, DISKSIZE, TYPE FROM storages WHERE HARDWARE_ID = ? ORDER BY NAME', [id]);
+    assert.deepEqual(disks, [{ NAME: 'sda', DISKSIZE: 1024, TYPE: 'disk' }, { NAME: 'sr0', DISKSIZE: null, TYPE: 'CD-ROM' }, { NAME: 'vda', DISKSIZE: 2048, TYPE: 'disk' }]);
+    assert.equal((await scratch.sql('SELECT 1 FROM cpus WHERE HARDWARE_ID = ?', [id])).length, 1);
+    assert.equal((await scratch.sql('SELECT 1 FROM memories WHERE HARDWARE_ID = ?', [id])).length, 1);
+    assert.deepEqual(await scratch.sql('SELECT TAG FROM accountinfo WHERE HARDWARE_ID = ?', [id]), [{ TAG: 'NA' }]);
+    assert.deepEqual(await scratch.sql('SELECT platform_ref FROM dploy_hosts'), [{ platform_ref: String(id) }]);
+    assert.deepEqual(await scratch.sql('SELECT * FROM locks'), [], 'the lock is released');
+
+    // The same machine again: the same computer, its sections replaced, never doubled.
+    await platform.recordInventory(inv(SEABIOS), doc(SEABIOS));
+    assert.equal((await scratch.sql('SELECT 1 FROM hardware')).length, 1);
+    assert.equal((await scratch.sql('SELECT 1 FROM networks')).length, 2);
+    assert.equal((await scratch.sql('SELECT 1 FROM storages')).length, 3);
+  } finally {
+    await dispose();
+  }
+});
+
+test('while OCS holds the computer\'s lock the inventory is refused and nothing is half-written', async () => {
+  const { scratch, platform, dispose } = await openOcsPlatform();
+  try {
+    await platform.recordInventory(inv(SEABIOS), doc(SEABIOS));
+    const [{ ID: id }] = await scratch.sql<{ ID: number }>('SELECT ID FROM hardware') as [{ ID: number }];
+    await scratch.sql('INSERT INTO locks (HARDWARE_ID, ID, SINCE) VALUES (?, 4242, NOW())', [id]);
+    const changed = Buffer.from(SEABIOS.toString('utf8').replace('DPLOY-FIX-0001', 'DPLOY-FIX-0001B'));
+    await assert.rejects(platform.recordInventory(inv(changed), doc(changed)), (err) => isDployError(err, 'DPLOY_ERR_CONFLICT') && /OCS is writing computer \d+ right now/.test(err.message));
+    assert.deepEqual(await scratch.sql('SELECT SSN FROM bios'), [{ SSN: 'DPLOY-FIX-0001' }]);
+    assert.equal((await scratch.sql('SELECT 1 FROM dploy_inventories')).length, 1, "dploy's own rows rolled back with OCS's");
+    // A lock older than LOCK_REUSE_TIME is a dead server's: taken over, as OCS does.
+    await scratch.sql('UPDATE locks SET SINCE = NOW() - INTERVAL 2 HOUR');
+    await platform.recordInventory(inv(changed), doc(changed));
+    assert.deepEqual(await scratch.sql('SELECT SSN FROM bios'), [{ SSN: 'DPLOY-FIX-0001B' }]);
+    assert.deepEqual(await scratch.sql('SELECT * FROM locks'), []);
+  } finally {
+    await dispose();
+  }
+});
+
+test('tasks set by mass processing become one job per computer; status and the reset show in administrative data', async () => {
+  const { scratch, store, platform, dispose } = await openOcsPlatform();
+  try {
+    const a = await platform.recordInventory(inv(SEABIOS), doc(SEABIOS));
+    const b = await platform.recordInventory(inv(OVMF), doc(OVMF));
+    const col = await fieldColumns((q) => scratch.sql<Field>(q));
+    const ids = (await scratch.sql<{ ID: number }>('SELECT ID FROM hardware ORDER BY ID')).map((r) => r.ID);
+    const discover = await valueOf((q, p) => scratch.sql(q, p), 'DPLOYTASK', 'discover');
+    const none = await valueOf((q, p) => scratch.sql(q, p), 'DPLOYTASK', 'none');
+    // What the console's mass processing of a selection runs (ocsreports Admininfo::updateinfo_computer).
+    await scratch.sql(`UPDATE accountinfo SET ${col.DPLOYTASK} = ? WHERE HARDWARE_ID IN (?)`, [String(discover), ids]);
+    const pending = await platform.pendingTasks();
+    assert.deepEqual(pending.map((t) => [t.hostId, t.task]).sort(), [[a.host.id, 'discover'], [b.host.id, 'discover']].sort());
+    const setAt = pending[0]!.setAt!;
+    assert.deepEqual((await platform.pendingTasks()).map((t) => t.setAt), [setAt, setAt], 'an unchanged field keeps the time dploy first saw it');
+
+    const options = { db: store.db, dialect: 'mysql' as const, platform, kinds: jobKinds({ bootSeconds: 1200, installSeconds: 7200 }), owner: 'test', leaseSeconds: 60, batchSize: 10, maxAttempts: 3, budgetMs: 5_000, log: SILENT_LOG };
+    const tick = await runnerTick(options);
+    assert.equal(tick.created, 2);
+    assert.equal((await scratch.sql('SELECT 1 FROM dploy_jobs')).length, 2);
+    await runnerTick(options);
+    assert.equal((await scratch.sql('SELECT 1 FROM dploy_jobs')).length, 2, 'a task still set never opens a second job');
+    const statuses = await scratch.sql<Record<string, string>>(`SELECT ${col.DPLOYSTATUS} AS status, ${col.DPLOYTASK} AS task FROM accountinfo ORDER BY HARDWARE_ID`);
+    for (const s of statuses) assert.match(s.status!, /discover/i, 'the console shows the job');
+
+    // The operator changes one machine's task while its job runs: dploy's reset must not wipe it.
+    const localboot = await valueOf((q, p) => scratch.sql(q, p), 'DPLOYTASK', 'localboot');
+    await scratch.sql(`UPDATE accountinfo SET ${col.DPLOYTASK} = ? WHERE HARDWARE_ID = ?`, [String(localboot), ids[1]]);
+    await platform.writeStatus(a.host.id, 'discovered', { clearTask: true });
+    await platform.writeStatus(b.host.id, 'discovered', { clearTask: true });
+    const after = await scratch.sql<Record<string, string>>(`SELECT ${col.DPLOYSTATUS} AS status, ${col.DPLOYTASK} AS task FROM accountinfo ORDER BY HARDWARE_ID`);
+    assert.deepEqual(after, [{ status: 'discovered', task: String(none) }, { status: 'discovered', task: String(localboot) }]);
+  } finally {
+    await dispose();
+  }
+});
+
+test('a computer only OCS\'s agent knows can be tasked: dploy creates its host from the computer\'s name and MACs', async () => {
+  const { scratch, platform, dispose } = await openOcsPlatform();
+  try {
+    const inserted = await scratch.sql("INSERT INTO hardware (DEVICEID, NAME, UUID, USERAGENT) VALUES ('db01-2026-11-01-10-00-00', 'db01', NULL, 'OCS-NG_unified_unix_agent_v2.10.0')") as unknown as { insertId: number };
+    const id = inserted.insertId;
+    await scratch.sql("INSERT INTO networks (HARDWARE_ID, DESCRIPTION, MACADDR, VIRTUALDEV) VALUES (?, 'eth0', 'AA:BB:CC:00:11:22', 0), (?, 'docker0', '02:42:ac:11:00:01', 1)", [id, id]);
+    await scratch.sql("INSERT INTO bios (HARDWARE_ID, SSN) VALUES (?, 'CZ1234')", [id]);
+    await scratch.sql('INSERT INTO accountinfo (HARDWARE_ID, TAG) VALUES (?, ?)', [id, 'NA']);
+    const col = await fieldColumns((q) => scratch.sql<Field>(q));
+    const localboot = await valueOf((q, p) => scratch.sql(q, p), 'DPLOYTASK', 'localboot');
+    await scratch.sql(`UPDATE accountinfo SET ${col.DPLOYTASK} = ? WHERE HARDWARE_ID = ?`, [String(localboot), id]);
+    const [task] = await platform.pendingTasks();
+    assert.equal(task?.task, 'localboot');
+    const hosts = await scratch.sql('SELECT name, serial, platform_ref FROM dploy_hosts');
+    assert.deepEqual(hosts, [{ name: 'db01', serial: 'CZ1234', platform_ref: String(id) }]);
+    assert.deepEqual(await scratch.sql('SELECT mac FROM dploy_host_macs'), [{ mac: 'aa:bb:cc:00:11:22' }], 'the virtual NIC is no identity');
+  } finally {
+    await dispose();
+  }
+});

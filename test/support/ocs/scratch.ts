@@ -1,0 +1,74 @@
+// A private copy of the real OCS schema for one test: every table of ocsweb
+// (created by the console's own install.php + update.php, see
+// test/setup/ocs-stack.sh) recreated with CREATE TABLE … LIKE, with OCS's
+// config, its stock administrative data and the MAC/serial blacklists. Tests
+// that do not need the console over HTTP run here, in parallel with nothing.
+
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+import { openStore, type Store } from '../../../plugin/store/database.js';
+import { migrate } from '../../../plugin/store/migrate.js';
+import { registerInOcs } from '../../../plugin/platforms/ocs/ocs-migrate.js';
+import { createOcsPlatform } from '../../../plugin/platforms/ocs/ocs-platform.js';
+import type { Platform } from '../../../plugin/platforms/platform.js';
+import { ensureService, MARIADB } from '../services.js';
+
+export const OCS_SOURCE_DB = 'ocsweb';
+const COPIED_ROWS = ['config', 'accountinfo_config', 'blacklist_macaddresses', 'blacklist_serials'];
+
+export interface OcsScratch {
+  name: string;
+  url: string;
+  sql<T = Record<string, unknown>>(query: string, params?: unknown[]): Promise<T[]>;
+  drop(): Promise<void>;
+}
+
+export async function createOcsScratch(): Promise<OcsScratch> {
+  await ensureService('mariadb');
+  const name = `dploy_ocs_${randomBytes(5).toString('hex')}`;
+  const admin = await mysql.createConnection({ host: MARIADB.host, port: MARIADB.port, user: 'root', multipleStatements: true });
+  try {
+    const [tables] = await admin.query(
+      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME NOT LIKE 'dploy\\_%'", [OCS_SOURCE_DB],
+    ) as unknown as [Array<{ t: string }>];
+    if (!tables.some((r) => r.t === 'hardware')) throw new Error(`no OCS schema in ${OCS_SOURCE_DB}: run bash test/setup/ocs-stack.sh (as root)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.query(tables.map(({ t }) => `CREATE TABLE ${name}.\`${t}\` LIKE ${OCS_SOURCE_DB}.\`${t}\``).join(';\n'));
+    // Only OCS's own administrative data (the console's TAG): not what other tests registered.
+    await admin.query(COPIED_ROWS.map((t) => `INSERT INTO ${name}.${t} SELECT * FROM ${OCS_SOURCE_DB}.${t}${t === 'accountinfo_config' ? " WHERE NAME = 'TAG'" : t === 'config' ? " WHERE NAME NOT LIKE 'ACCOUNT\\_VALUE\\_DPLOY%' AND NOT (NAME LIKE 'TAB\\_ACCOUNTAG\\_%' AND IVALUE > 1)" : ''}`).join(';\n'));
+    // accountinfo's extra columns belong to fields registered in ocsweb: drop them, as a fresh OCS has none.
+    const [extra] = await admin.query(`SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'accountinfo' AND COLUMN_NAME LIKE 'fields\\_%'`, [name]) as unknown as [Array<{ c: string }>];
+    for (const { c } of extra) await admin.query(`ALTER TABLE ${name}.accountinfo DROP COLUMN ${c}`);
+  } finally {
+    await admin.end();
+  }
+  const url = `${MARIADB.url}/${name}`;
+  return {
+    name, url,
+    async sql<T>(query: string, params: unknown[] = []) {
+      const c = await mysql.createConnection({ host: MARIADB.host, port: MARIADB.port, user: 'root', database: name, dateStrings: true });
+      try {
+        const [rows] = await c.query(query, params);
+        return rows as T[];
+      } finally {
+        await c.end();
+      }
+    },
+    drop: async () => {
+      const c = await mysql.createConnection({ host: MARIADB.host, port: MARIADB.port, user: 'root' });
+      try { await c.query(`DROP DATABASE IF EXISTS ${name}`); } finally { await c.end(); }
+    },
+  };
+}
+
+/** A scratch OCS with dploy migrated into it: store, platform, and the way out. */
+export async function openOcsPlatform(): Promise<{ scratch: OcsScratch; store: Store; platform: Platform; dispose(): Promise<void> }> {
+  const scratch = await createOcsScratch();
+  const store = await openStore(scratch.url);
+  await migrate(store.db, 'mysql');
+  await registerInOcs(store.db.manager);
+  return {
+    scratch, store, platform: createOcsPlatform(store),
+    dispose: async () => { await store.close(); await scratch.drop(); },
+  };
+}
