@@ -28,6 +28,8 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   let tftp: TftpServer | undefined;
   try {
     const platform = createPlatform(config.platform, store);
+    // A host tool dploy cannot use (an untested OCS schema, fields not registered) stops the start, with the reason.
+    await platform.check();
     const kinds = kindsFromConfig(config.runner);
     let baseUrl = '';
     const boot = buildBootService(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl));

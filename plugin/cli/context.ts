@@ -17,7 +17,9 @@ export async function withStore<T>(command: Command, body: (store: Store, platfo
   const { config } = configOf(command);
   const store = await openMigratedStore(config.database.url);
   try {
-    return await body(store, createPlatform(config.platform, store));
+    const platform = createPlatform(config.platform, store);
+    await platform.check();
+    return await body(store, platform);
   } finally {
     await store.close();
   }
