@@ -61,4 +61,11 @@ fi
 
 # The real OCS Inventory NG stack (communication server, console, REST API on
 # 127.0.0.1:8408, database ocsweb) that the OCS platform tests run against.
-bash test/setup/ocs-stack.sh
+# It installs packages and writes /etc/apache2, so it needs root; a non-root
+# developer whose stack is already up goes on, otherwise gets the command.
+if [ "$(id -u)" -eq 0 ]; then
+  bash test/setup/ocs-stack.sh
+elif ! curl -sf -o /dev/null "http://127.0.0.1:${OCS_PORT:-8408}/ocsreports/"; then
+  echo "ensure-system: the OCS stack is down; run: sudo bash test/setup/ocs-stack.sh" >&2
+  exit 1
+fi

@@ -105,8 +105,18 @@ installer_post() { # $1 user $2 password: submits install.php's form, which inde
       -d "database=$DB" -d host=localhost -d port=3306 -d enablessl=0 -d sslmode= -d sslkey= \
       -d sslcert= -d cacert= -d Valid_INSTALL=Send
 }
-if ! mysql -e "use $DB" 2>/dev/null; then
+# A finished install has `config` with its GUI_VERSION row and the last table of
+# files/ocsbase_new.sql. An absent database, or one an interrupted install left
+# empty or partial, gets a fresh install; install.php's CREATE DATABASE
+# (install.php line 130) refuses an existing one, so that is dropped first.
+LAST_TABLE=$(grep -o 'CREATE TABLE `[a-z_]*`' "$REPORTS/files/ocsbase_new.sql" | tail -1 | tr -d '`' | cut -d' ' -f3)
+installed() {
+  [ "$(mysql -N -e "select count(*) from information_schema.tables where table_schema='$DB' and table_name in ('config','$LAST_TABLE')")" = 2 ] &&
+  [ -n "$(gui_version)" ]
+}
+if ! installed; then
   log "creating $DB through ocsreports install.php (files/ocsbase_new.sql)"
+  mysql -e "DROP DATABASE IF EXISTS $DB"
   pass=ocsinstall-$$
   mysql -e "CREATE USER IF NOT EXISTS 'ocsinstall'@'localhost' IDENTIFIED BY '$pass';
             ALTER USER 'ocsinstall'@'localhost' IDENTIFIED BY '$pass';
