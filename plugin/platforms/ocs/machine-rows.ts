@@ -9,6 +9,29 @@ import type { Inventory } from '../../model/inventory.js';
 /** Map.pm section masks; hardware.CHECKSUM says which sections this inventory carried. */
 export const SECTION_MASK = { hardware: 1, bios: 2, memories: 4, storages: 256, networks: 4096, cpus: 262144 } as const;
 export const DPLOY_CHECKSUM = Object.values(SECTION_MASK).reduce((a, b) => a | b, 0);
+/** hardware.CHECKSUM's column default; OCS's server ORs the agent's mask into it (Update/Hardware.pm). */
+export const OCS_DEFAULT_CHECKSUM = 262143;
+
+/**
+ * Every column OCS's server fills for a section row, and how: an absent
+ * string is written as '' and an absent number as 0, never NULL, because
+ * that is what the server writes for a field its agent left out (checked
+ * row by row in test/integration/ocs/parity.test.ts).
+ */
+const SECTION_COLUMNS = {
+  bios: { text: ['SMANUFACTURER', 'SMODEL', 'SSN', 'TYPE', 'BMANUFACTURER', 'BVERSION', 'BDATE', 'ASSETTAG', 'MMANUFACTURER', 'MMODEL', 'MSN'], int: [] },
+  cpus: { text: ['MANUFACTURER', 'TYPE', 'SERIALNUMBER', 'SPEED', 'L2CACHESIZE', 'CPUARCH', 'VOLTAGE', 'CURRENT_SPEED', 'SOCKET'], int: ['CORES', 'DATA_WIDTH', 'CURRENT_ADDRESS_WIDTH', 'LOGICAL_CPUS'] },
+  memories: { text: ['CAPTION', 'DESCRIPTION', 'PURPOSE', 'TYPE', 'SPEED', 'SERIALNUMBER'], int: ['CAPACITY', 'NUMSLOTS'] },
+  storages: { text: ['MANUFACTURER', 'NAME', 'MODEL', 'DESCRIPTION', 'TYPE', 'SERIALNUMBER', 'FIRMWARE'], int: ['DISKSIZE'] },
+  networks: { text: ['DESCRIPTION', 'TYPE', 'TYPEMIB', 'SPEED', 'MTU', 'MACADDR', 'STATUS', 'IPADDRESS', 'IPMASK', 'IPGATEWAY', 'IPSUBNET', 'IPDHCP'], int: ['VIRTUALDEV'] },
+} as const;
+
+function complete(section: keyof typeof SECTION_COLUMNS, row: Row): Row {
+  const full: Row = {};
+  for (const c of SECTION_COLUMNS[section].text) full[c] = row[c] ?? '';
+  for (const c of SECTION_COLUMNS[section].int) full[c] = row[c] ?? 0;
+  return full;
+}
 
 type Row = Record<string, string | number | null>;
 
@@ -23,7 +46,9 @@ export interface OcsMachineRows {
 
 const MIB = 1024 * 1024;
 /** OCS columns are VARCHAR(255); longer vendor strings are cut, never refused. */
-const text = (v: string | undefined, max = 255): string | null => (v === undefined || v === '' ? null : v.slice(0, max));
+// ocsweb's tables are utf8mb3: characters outside the BMP (emoji in a
+// vendor string) would be refused by MariaDB, so they become '?'.
+const text = (v: string | undefined, max = 255): string | null => (v === undefined || v === '' ? null : v.replace(/[\u{10000}-\u{10FFFF}]/gu, '?').slice(0, max));
 const int = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) ? null : Math.round(v));
 
 /** DEVICEID as OCS agents build it: <name>-YYYY-MM-DD-HH-MM-SS. */
@@ -54,10 +79,11 @@ export function machineRows(inventory: Inventory, hostName: string, userAgent: s
       ARCH: inventory.arch === 'unknown' ? null : inventory.arch.slice(0, 10),
       UUID: text(inventory.system.uuid),
       USERAGENT: userAgent.slice(0, 50),
-      CHECKSUM: DPLOY_CHECKSUM,
+      SWAP: 0,
+      TYPE: 0,
       DESCRIPTION: text(`${inventory.arch}/discovered by dploy (${inventory.source})`),
     },
-    bios: {
+    bios: complete('bios', {
       SMANUFACTURER: text(inventory.system.vendor),
       SMODEL: text(inventory.system.product),
       SSN: text(inventory.system.serial),
@@ -65,8 +91,8 @@ export function machineRows(inventory: Inventory, hostName: string, userAgent: s
       BMANUFACTURER: text(inventory.firmware.vendor),
       BVERSION: text(inventory.firmware.version),
       BDATE: text(inventory.firmware.date),
-    },
-    cpus: inventory.cpus.map((c) => ({
+    }),
+    cpus: inventory.cpus.map((c) => complete('cpus', {
       MANUFACTURER: text(c.vendor),
       TYPE: text(c.model),
       SPEED: c.mhz === undefined ? null : String(Math.round(c.mhz)),
@@ -77,7 +103,7 @@ export function machineRows(inventory: Inventory, hostName: string, userAgent: s
       CPUARCH: inventory.arch === 'unknown' ? null : inventory.arch,
       SOCKET: text(c.socket),
     })),
-    memories: inventory.memoryBanks.map((m, i) => ({
+    memories: inventory.memoryBanks.map((m, i) => complete('memories', {
       CAPTION: text(m.slot),
       DESCRIPTION: text(m.type),
       CAPACITY: Math.round(m.sizeBytes / MIB),
@@ -87,7 +113,7 @@ export function machineRows(inventory: Inventory, hostName: string, userAgent: s
       NUMSLOTS: i + 1,
       SERIALNUMBER: text(m.serial),
     })),
-    storages: inventory.disks.map((d) => ({
+    storages: inventory.disks.map((d) => complete('storages', {
       MANUFACTURER: text(d.vendor),
       NAME: text(d.logicalName?.replace(/^\/dev\//, '')),
       MODEL: text(d.model),
@@ -96,7 +122,7 @@ export function machineRows(inventory: Inventory, hostName: string, userAgent: s
       DISKSIZE: d.sizeBytes === undefined ? null : Math.round(d.sizeBytes / MIB),
       SERIALNUMBER: text(d.serial),
     })),
-    networks: physicalNics.map((n) => ({
+    networks: physicalNics.map((n) => complete('networks', {
       DESCRIPTION: text(n.logicalName ?? n.product),
       TYPE: 'Ethernet',
       SPEED: n.speedMbps === undefined ? null : n.speedMbps >= 1000 ? `${n.speedMbps / 1000} Gb/s` : `${n.speedMbps} Mb/s`,

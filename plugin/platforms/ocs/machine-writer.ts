@@ -9,7 +9,7 @@ import type { EntityManager } from 'typeorm';
 import type { Host } from '../../model/host.js';
 import { computerByMacs } from './adopt.js';
 import { lockComputer, unlockComputer } from './ocs-locks.js';
-import { deviceId, type OcsMachineRows } from './machine-rows.js';
+import { deviceId, DPLOY_CHECKSUM, OCS_DEFAULT_CHECKSUM, type OcsMachineRows } from './machine-rows.js';
 
 type Row = Record<string, string | number | null>;
 const SECTIONS = ['cpus', 'memories', 'storages', 'networks'] as const;
@@ -17,7 +17,9 @@ const SECTIONS = ['cpus', 'memories', 'storages', 'networks'] as const;
 export async function writeComputer(tx: EntityManager, host: Host, rows: OcsMachineRows, now: Date): Promise<number> {
   const existing = await linkedComputer(tx, host);
   if (existing === undefined) {
-    const id = await insertRow(tx, 'hardware', { ...rows.hardware, DEVICEID: deviceId(String(rows.hardware.NAME), now), QUALITY: 0, FIDELITY: 1 }, ['LASTDATE', 'LASTCOME']);
+    const id = await insertRow(tx, 'hardware', {
+      ...rows.hardware, DEVICEID: deviceId(String(rows.hardware.NAME), now), FIDELITY: 1, CHECKSUM: OCS_DEFAULT_CHECKSUM | DPLOY_CHECKSUM,
+    }, ['LASTDATE', 'LASTCOME']);
     await lockComputer(tx, id);
     await insertRow(tx, 'bios', { HARDWARE_ID: id, ...rows.bios });
     await insertRow(tx, 'accountinfo', { HARDWARE_ID: id, TAG: 'NA' });
@@ -36,6 +38,8 @@ export async function writeComputer(tx: EntityManager, host: Host, rows: OcsMach
     delete hardware.USERAGENT;
   }
   await updateRow(tx, 'hardware', id, hardware, ['LASTDATE', 'LASTCOME']);
+  // As OCS's server does: the sections this inventory replaced are ORed into the checksum.
+  await tx.query('UPDATE hardware SET CHECKSUM = CHECKSUM | ? WHERE ID = ?', [DPLOY_CHECKSUM, id]);
   await tx.query('DELETE FROM bios WHERE HARDWARE_ID = ?', [id]);
   await insertRow(tx, 'bios', { HARDWARE_ID: id, ...rows.bios });
   await tx.query('INSERT IGNORE INTO accountinfo (HARDWARE_ID, TAG) VALUES (?, ?)', [id, 'NA']);
