@@ -45,6 +45,9 @@ function dataSourceOptions(target: DatabaseTarget, poolSize: number): DataSource
       return {
         type: 'mysql', url: target.location, entities, timezone: 'Z', charset: 'utf8mb4_bin',
         connectTimeout: 5_000, poolSize, supportBigNumbers: true, bigNumberStrings: false,
+        // The OCS platform writes a machine's OCS rows as one batch (platforms/ocs/machine-writer.ts);
+        // every value still goes through placeholders.
+        multipleStatements: true,
       };
     case 'postgres':
       return { type: 'postgres', url: target.location, entities, poolSize, connectTimeoutMS: 5_000 };

@@ -4,90 +4,108 @@
 // MAC OCS already knows (a machine its agent reported before it PXE-booted),
 // else created. Sections are replaced whole, as OCS's server does for a
 // section whose checksum changed.
+//
+// The writes go as one multi-statement batch (the new ID carried in a
+// session variable): one round trip instead of fifteen, measured 5 ms ->
+// under 1 ms per machine (docs/benchmarks.md). Values are bound by mysql2's
+// placeholders as everywhere else; nothing is spliced into the SQL text.
 
 import type { EntityManager } from 'typeorm';
 import type { Host } from '../../model/host.js';
-import { computerByMacs } from './adopt.js';
-import { lockComputer, unlockComputer } from './ocs-locks.js';
+import { lockComputer } from './ocs-locks.js';
 import { deviceId, DPLOY_CHECKSUM, OCS_DEFAULT_CHECKSUM, type OcsMachineRows } from './machine-rows.js';
 
-type Row = Record<string, string | number | null>;
+type Value = string | number | null;
+type Row = Record<string, Value>;
 const SECTIONS = ['cpus', 'memories', 'storages', 'networks'] as const;
+const NOT_COMPUTERS = "('_SYSTEMGROUP_', '_DOWNLOADGROUP_')";
+
+class Batch {
+  private readonly statements: string[] = [];
+  private readonly params: Value[] = [];
+
+  add(sql: string, params: Value[] = []): this {
+    this.statements.push(sql);
+    this.params.push(...params);
+    return this;
+  }
+
+  insert(table: string, row: Row, extra: Record<string, string> = {}): this {
+    const columns = [...Object.keys(row), ...Object.keys(extra)];
+    return this.add(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${[...Object.keys(row).map(() => '?'), ...Object.values(extra)].join(', ')})`, Object.values(row));
+  }
+
+  insertMany(table: string, rows: Row[], extra: Record<string, string>): this {
+    if (rows.length === 0) return this;
+    const columns = Object.keys(rows[0]!);
+    const tuple = `(${[...Object.values(extra), ...columns.map(() => '?')].join(', ')})`;
+    return this.add(`INSERT INTO ${table} (${[...Object.keys(extra), ...columns].join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`, rows.flatMap((r) => columns.map((c) => r[c] ?? null)));
+  }
+
+  async run(tx: EntityManager): Promise<unknown[]> {
+    return await tx.query(this.statements.join(';\n'), this.params) as unknown[];
+  }
+}
 
 export async function writeComputer(tx: EntityManager, host: Host, rows: OcsMachineRows, now: Date): Promise<number> {
   const existing = await linkedComputer(tx, host);
-  if (existing === undefined) {
-    const id = await insertRow(tx, 'hardware', {
-      ...rows.hardware, DEVICEID: deviceId(String(rows.hardware.NAME), now), FIDELITY: 1, CHECKSUM: OCS_DEFAULT_CHECKSUM | DPLOY_CHECKSUM,
-    }, ['LASTDATE', 'LASTCOME']);
-    await lockComputer(tx, id);
-    await insertRow(tx, 'bios', { HARDWARE_ID: id, ...rows.bios });
-    await insertRow(tx, 'accountinfo', { HARDWARE_ID: id, TAG: 'NA' });
-    await insertSections(tx, id, rows);
-    await link(tx, host.id, id);
-    await unlockComputer(tx, id);
-    return id;
-  }
-  const { id, ownedByDploy } = existing;
+  if (existing === undefined) return insertComputer(tx, host.id, rows, now);
+  await updateComputer(tx, host.id, existing, rows);
+  return existing.id;
+}
+
+async function insertComputer(tx: EntityManager, hostId: number, rows: OcsMachineRows, now: Date): Promise<number> {
+  // No lock for a computer that does not exist yet: nobody else can know its ID before the commit.
+  const hid = { HARDWARE_ID: '@dploy_hid' };
+  const batch = new Batch()
+    .insert('hardware', { ...rows.hardware, DEVICEID: deviceId(String(rows.hardware.NAME), now), FIDELITY: 1, CHECKSUM: OCS_DEFAULT_CHECKSUM | DPLOY_CHECKSUM }, { LASTDATE: 'NOW()', LASTCOME: 'NOW()' })
+    .add('SET @dploy_hid = LAST_INSERT_ID()')
+    .insert('bios', rows.bios, hid)
+    .add("INSERT INTO accountinfo (HARDWARE_ID, TAG) VALUES (@dploy_hid, 'NA')");
+  for (const section of SECTIONS) batch.insertMany(section, rows[section], hid);
+  const results = await batch
+    .add('UPDATE dploy_hosts SET platform_ref = CAST(@dploy_hid AS CHAR) WHERE id = ?', [hostId])
+    .add('SELECT @dploy_hid AS id')
+    .run(tx);
+  return Number((results.at(-1) as Array<{ id: number }>)[0]!.id);
+}
+
+async function updateComputer(tx: EntityManager, hostId: number, existing: { id: number; ownedByDploy: boolean }, rows: OcsMachineRows): Promise<void> {
+  const { id } = existing;
   await lockComputer(tx, id);
-  // A computer OCS's agent reported keeps the name and OS its agent wrote;
+  // A computer OCS's agent reported keeps the name and agent its agent wrote;
   // a dploy-discovered one follows dploy's host name.
   const hardware: Row = { ...rows.hardware };
-  if (!ownedByDploy) {
+  if (!existing.ownedByDploy) {
     delete hardware.NAME;
     delete hardware.USERAGENT;
   }
-  await updateRow(tx, 'hardware', id, hardware, ['LASTDATE', 'LASTCOME']);
-  // As OCS's server does: the sections this inventory replaced are ORed into the checksum.
-  await tx.query('UPDATE hardware SET CHECKSUM = CHECKSUM | ? WHERE ID = ?', [DPLOY_CHECKSUM, id]);
-  await tx.query('DELETE FROM bios WHERE HARDWARE_ID = ?', [id]);
-  await insertRow(tx, 'bios', { HARDWARE_ID: id, ...rows.bios });
-  await tx.query('INSERT IGNORE INTO accountinfo (HARDWARE_ID, TAG) VALUES (?, ?)', [id, 'NA']);
-  for (const section of SECTIONS) await tx.query(`DELETE FROM ${section} WHERE HARDWARE_ID = ?`, [id]);
-  await insertSections(tx, id, rows);
-  await link(tx, host.id, id);
-  await unlockComputer(tx, id);
-  return id;
+  const batch = new Batch()
+    // As OCS's server does: the sections this inventory replaced are ORed into the checksum.
+    .add(`UPDATE hardware SET ${Object.keys(hardware).map((c) => `${c} = ?`).join(', ')}, LASTDATE = NOW(), LASTCOME = NOW(), CHECKSUM = CHECKSUM | ? WHERE ID = ?`, [...Object.values(hardware), DPLOY_CHECKSUM, id])
+    .add('DELETE FROM bios WHERE HARDWARE_ID = ?', [id])
+    .insert('bios', { HARDWARE_ID: id, ...rows.bios })
+    .add("INSERT IGNORE INTO accountinfo (HARDWARE_ID, TAG) VALUES (?, 'NA')", [id]);
+  for (const section of SECTIONS) batch.add(`DELETE FROM ${section} WHERE HARDWARE_ID = ?`, [id]).insertMany(section, rows[section], { HARDWARE_ID: String(Number(id)) });
+  await batch
+    .add('UPDATE dploy_hosts SET platform_ref = ? WHERE id = ?', [String(id), hostId])
+    .add('DELETE FROM locks WHERE HARDWARE_ID = ?', [id])
+    .run(tx);
 }
 
+/** dploy's linked computer, else the one OCS's agent reported with one of the host's MACs: one query. */
 async function linkedComputer(tx: EntityManager, host: Host): Promise<{ id: number; ownedByDploy: boolean } | undefined> {
-  const [linked] = await tx.query(
-    `SELECT h.ID AS id, h.USERAGENT AS agent FROM dploy_hosts d JOIN hardware h ON h.ID = CAST(d.platform_ref AS UNSIGNED) WHERE d.id = ?`, [host.id],
+  const byMac = host.macs.length === 0 ? '' : `
+    UNION ALL
+    SELECT h.ID AS id, h.USERAGENT AS agent, 1 AS pri, h.LASTDATE AS seen FROM networks n JOIN hardware h ON h.ID = n.HARDWARE_ID
+    WHERE n.MACADDR IN (${host.macs.map(() => '?').join(', ')}) AND h.DEVICEID NOT IN ${NOT_COMPUTERS}
+      AND n.MACADDR NOT IN (SELECT MACADDRESS FROM blacklist_macaddresses)`;
+  const [row] = await tx.query(
+    `SELECT h.ID AS id, h.USERAGENT AS agent, 0 AS pri, h.LASTDATE AS seen FROM dploy_hosts d JOIN hardware h ON h.ID = CAST(d.platform_ref AS UNSIGNED) WHERE d.id = ?${byMac}
+     ORDER BY pri, seen DESC, id DESC LIMIT 1`,
+    [host.id, ...host.macs],
   ) as Array<{ id: number; agent: string | null }>;
-  if (linked) return { id: Number(linked.id), ownedByDploy: isDployAgent(linked.agent) };
-  const known = await computerByMacs(tx, host.macs);
-  if (known === undefined) return undefined;
-  const [row] = await tx.query('SELECT USERAGENT AS agent FROM hardware WHERE ID = ?', [known]) as Array<{ agent: string | null }>;
-  return { id: known, ownedByDploy: isDployAgent(row?.agent ?? null) };
+  return row ? { id: Number(row.id), ownedByDploy: isDployAgent(row.agent) } : undefined;
 }
 
 export const isDployAgent = (agent: string | null): boolean => agent?.startsWith('dploy/') ?? false;
-
-async function link(tx: EntityManager, hostId: number, hardwareId: number): Promise<void> {
-  await tx.query('UPDATE dploy_hosts SET platform_ref = ? WHERE id = ?', [String(hardwareId), hostId]);
-}
-
-async function insertSections(tx: EntityManager, id: number, rows: OcsMachineRows): Promise<void> {
-  for (const section of SECTIONS) await insertRows(tx, section, rows[section].map((r) => ({ HARDWARE_ID: id, ...r })));
-}
-
-async function insertRow(tx: EntityManager, table: string, row: Row, nowColumns: string[] = []): Promise<number> {
-  const columns = Object.keys(row);
-  const result = await tx.query(
-    `INSERT INTO ${table} (${[...columns, ...nowColumns].join(', ')}) VALUES (${[...columns.map(() => '?'), ...nowColumns.map(() => 'NOW()')].join(', ')})`,
-    Object.values(row),
-  ) as { insertId?: number };
-  return Number(result.insertId ?? 0);
-}
-
-async function insertRows(tx: EntityManager, table: string, rows: Row[]): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]!);
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  await tx.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`, rows.flatMap((r) => columns.map((c) => r[c] ?? null)));
-}
-
-async function updateRow(tx: EntityManager, table: string, id: number, row: Row, nowColumns: string[]): Promise<void> {
-  const sets = [...Object.keys(row).map((c) => `${c} = ?`), ...nowColumns.map((c) => `${c} = NOW()`)];
-  await tx.query(`UPDATE ${table} SET ${sets.join(', ')} WHERE ID = ?`, [...Object.values(row), id]);
-}

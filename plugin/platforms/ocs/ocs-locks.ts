@@ -1,6 +1,7 @@
 // OCS's write lock: a row in `locks` per computer being written
 // (Apache::Ocsinventory::Server::System::_lock). dploy takes it inside its
-// own transaction, so a communication server that tries to write the same
+// own transaction (the writer's batch deletes the row again before the
+// commit), so a communication server that tries to write the same
 // computer meanwhile waits on the row and goes on after dploy's commit, and
 // a lock a dead server left behind is taken over after LOCK_REUSE_TIME, as
 // the server itself does.
@@ -26,8 +27,4 @@ export async function lockComputer(tx: EntityManager, hardwareId: number): Promi
   if (!taken.affectedRows) {
     throw new DployError('DPLOY_ERR_CONFLICT', `OCS is writing computer ${hardwareId} right now (its row in table locks is younger than LOCK_REUSE_TIME ${reuse} s); nothing was recorded, post the inventory again`);
   }
-}
-
-export async function unlockComputer(tx: EntityManager, hardwareId: number): Promise<void> {
-  await tx.query('DELETE FROM locks WHERE HARDWARE_ID = ?', [hardwareId]);
 }

@@ -1,0 +1,100 @@
+// Discovered machines into OCS: dploy (`dploy serve`, platform ocs, lshw
+// posted over HTTP, written to OCS's tables and its own in one transaction)
+// against OCS's own communication server (Apache + mod_perl, the real
+// ocsinventory-server) taking the equivalent hardware-only inventory, built
+// from the same rows dploy writes. Same MariaDB, same machine, same run; 1
+// and 8 concurrent clients; prints machines/s and the ratio. OCS is given
+// its easiest path: one INVENTORY post per machine, no PROLOG round trip.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { parseInventory } from '../../plugin/inventory/index.js';
+import { deviceId, machineRows } from '../../plugin/platforms/ocs/machine-rows.js';
+import { openStore } from '../../plugin/store/database.js';
+import { migrate } from '../../plugin/store/migrate.js';
+import { enrollmentToken } from '../../plugin/store/settings.js';
+import { registerInOcs } from '../../plugin/platforms/ocs/ocs-migrate.js';
+import { createOcsScratch } from '../support/ocs/scratch.js';
+import { ocsInventoryXml, postToOcs } from '../support/ocs/ocs-xml.js';
+import { deleteOcsComputers, OCS_HTTP } from '../support/ocs/ocsweb.js';
+import { startServe } from '../support/serve.js';
+
+const MACHINES = Number(process.env.BENCH_OCS_MACHINES ?? 400);
+const lshw = execFileSync('lshw', ['-xml'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+const macs = [...lshw.matchAll(/<serial>((?:[0-9a-f]{2}:){5}[0-9a-f]{2})<\/serial>/g)].map((m) => m[1]!);
+if (macs.length === 0) throw new Error("this machine's lshw shows no NIC MAC");
+
+function lshwFor(run: number, i: number): string {
+  let doc = lshw;
+  macs.forEach((mac, n) => {
+    const fresh = (0x0a0000000000 + run * 0x1000000 + i * 16 + n).toString(16).padStart(12, '0').match(/../g)!.join(':');
+    doc = doc.split(mac).join(fresh);
+  });
+  return doc;
+}
+
+async function pool(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) await work(next++);
+  }));
+  return count / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+async function dployRate(run: number, concurrency: number): Promise<number> {
+  const scratch = await createOcsScratch();
+  const store = await openStore(scratch.url);
+  await migrate(store.db, 'mysql');
+  await registerInOcs(store.db.manager);
+  const token = await enrollmentToken(store.db.manager);
+  await store.close();
+  const serve = await startServe({ cwd: mkdtempSync(join(tmpdir(), 'dploy-bench-ocs-')), env: { DPLOY_PLATFORM: 'ocs', DPLOY_DATABASE_URL: scratch.url, DPLOY_LOG_LEVEL: 'warn', DPLOY_RUNNER_ENABLED: 'false', DPLOY_TFTP_ENABLED: 'false' } });
+  try {
+    const bodies = Array.from({ length: MACHINES }, (_, i) => gzipSync(lshwFor(run, i)));
+    const rate = await pool(MACHINES, concurrency, async (i) => {
+      const r = await fetch(`${serve.url}/agent/v1/inventory`, { method: 'POST', body: bodies[i]!, headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': token } });
+      if (r.status !== 200) throw new Error(`dploy answered HTTP ${r.status}: ${await r.text()}`);
+      await r.arrayBuffer();
+    });
+    const [{ n }] = await scratch.sql<{ n: number }>('SELECT COUNT(*) AS n FROM hardware') as [{ n: number }];
+    if (Number(n) !== MACHINES) throw new Error(`dploy wrote ${n} OCS computers for ${MACHINES} machines`);
+    return rate;
+  } finally {
+    await serve.stop();
+    await scratch.drop();
+  }
+}
+
+async function ocsRate(run: number, concurrency: number): Promise<number> {
+  const prefix = `dploy-bench-${run}-`;
+  const documents = Array.from({ length: MACHINES }, (_, i) => {
+    const name = `${prefix}${i}`;
+    return ocsInventoryXml(deviceId(name, new Date()), machineRows(parseInventory(Buffer.from(lshwFor(run, i)), 'xml'), name, 'agent'));
+  });
+  await deleteOcsComputers(prefix);
+  try {
+    return await pool(MACHINES, concurrency, async (i) => {
+      const reply = await postToOcs(OCS_HTTP, documents[i]!);
+      if (!reply.includes('NO_ACCOUNT_UPDATE')) throw new Error(`OCS refused the inventory: ${reply}`);
+    });
+  } finally {
+    await deleteOcsComputers(prefix);
+  }
+}
+
+const rows: string[] = [];
+let run = 1;
+for (const concurrency of [1, 8]) {
+  process.stderr.write(`OCS server x${concurrency} …\n`);
+  const ocs = await ocsRate(run++, concurrency);
+  process.stderr.write(`dploy x${concurrency} …\n`);
+  const dploy = await dployRate(run++, concurrency);
+  rows.push(`${String(concurrency).padStart(11)} ${ocs.toFixed(0).padStart(14)} ${dploy.toFixed(0).padStart(14)} ${(dploy / ocs).toFixed(1).padStart(8)}x`);
+}
+console.log(`\ndiscovered machines into OCS (GUI_VERSION 7069): ${MACHINES} new machines, this machine's lshw (${(lshw.length / 1024).toFixed(0)} KiB)`);
+console.log('concurrency  OCS server/s   dploy/s        ratio');
+for (const row of rows) console.log(row);
