@@ -7,6 +7,7 @@
 import { ocsStack } from '../ocs-stack.js';
 import { dataTableBody, dataTables, type DataTable } from './datatable.js';
 import { findForm, formFields, forms, pageText } from './html-form.js';
+import { createStaticGroup, setAdminData, setAdminDataOnGroup } from './mass-processing.js';
 
 export type Row = Record<string, string>;
 
@@ -107,6 +108,21 @@ export class OcsConsole {
       }
     }
     return lines.join('\n\n');
+  }
+
+  /** Mass processing → administrative data for a selection of computers (see mass-processing.ts). */
+  setAdminData(hardwareIds: number[], fieldName: string, value: string): Promise<void> {
+    return setAdminData(this, hardwareIds, fieldName, value);
+  }
+
+  /** A static group of these computers, from their selection in All computers. */
+  createStaticGroup(name: string, hardwareIds: number[]): Promise<void> {
+    return createStaticGroup(this, name, hardwareIds);
+  }
+
+  /** Search on the group's members, then mass processing of the whole result; returns the member count. */
+  setAdminDataOnGroup(groupName: string, fieldName: string, value: string): Promise<number> {
+    return setAdminDataOnGroup(this, groupName, fieldName, value);
   }
 
   async request(method: 'GET' | 'POST', path: string, body?: URLSearchParams): Promise<string> {
