@@ -39,33 +39,47 @@ export async function deleteComputers(db: Connection, ids: number[]): Promise<vo
   await db.query('delete from hardware where id in (?)', [ids]);
 }
 
-/** Deletes every computer (not groups), leaving ocsweb as a fresh install has it. */
-export async function resetComputers(): Promise<void> {
+/** Deletes these groups the way deleteDid()'s group branch does (devices, groups, groups_cache, messages). */
+export async function deleteGroups(db: Connection, ids: number[]): Promise<void> {
+  if (!ids.length) return;
+  await db.query("delete from config where name like 'GUI_REPORT_MSG%' and ivalue in (?)", [ids]);
+  await db.query('delete from `groups` where hardware_id in (?)', [ids]);
+  await db.query('delete from groups_cache where group_id in (?)', [ids]);
+  await db.query('delete from devices where hardware_id in (?)', [ids]);
+  await db.query('delete from download_enable where server_id in (?)', [ids]);
+  await db.query('delete from hardware where id in (?)', [ids]);
+}
+
+/**
+ * Deletes every computer (not groups), or only those whose name starts with
+ * `namePrefix`: other tests may share the stack's ocsweb, so a test cleans
+ * up what it made.
+ */
+export async function resetComputers(namePrefix?: string): Promise<void> {
   const db = await ocsDb();
   try {
-    const [rows] = await db.query<RowDataPacket[]>('select id from hardware where deviceid not in (?)', [GROUP_DEVICEIDS]);
-    await deleteComputers(db, rows.map((r) => Number(r.id)));
+    await deleteComputers(db, await hardwareIds(db, 'not in', namePrefix));
   } finally {
     await db.end();
   }
 }
 
-/** Deletes every group the way deleteDid()'s group branch does (devices, groups, groups_cache, messages). */
-export async function resetGroups(): Promise<void> {
+/** Deletes every group, or those whose name starts with `namePrefix`. */
+export async function resetGroups(namePrefix?: string): Promise<void> {
   const db = await ocsDb();
   try {
-    const [rows] = await db.query<RowDataPacket[]>('select id from hardware where deviceid in (?)', [GROUP_DEVICEIDS]);
-    const ids = rows.map((r) => Number(r.id));
-    if (!ids.length) return;
-    await db.query("delete from config where name like 'GUI_REPORT_MSG%' and ivalue in (?)", [ids]);
-    await db.query('delete from `groups` where hardware_id in (?)', [ids]);
-    await db.query('delete from groups_cache where group_id in (?)', [ids]);
-    await db.query('delete from devices where hardware_id in (?)', [ids]);
-    await db.query('delete from download_enable where server_id in (?)', [ids]);
-    await db.query('delete from hardware where id in (?)', [ids]);
+    await deleteGroups(db, await hardwareIds(db, 'in', namePrefix));
   } finally {
     await db.end();
   }
+}
+
+async function hardwareIds(db: Connection, groups: 'in' | 'not in', namePrefix?: string): Promise<number[]> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `select id from hardware where deviceid ${groups} (?) and (? is null or name like concat(?, '%'))`,
+    [GROUP_DEVICEIDS, namePrefix ?? null, namePrefix ?? null],
+  );
+  return rows.map((r) => Number(r.id));
 }
 
 export interface OcsComputer {
