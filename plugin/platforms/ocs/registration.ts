@@ -8,6 +8,7 @@
 
 import type { EntityManager } from 'typeorm';
 import { FIELD, FIELD_TYPE, TAB_LABEL, TASK_VALUES, findAdminFields, selectValues } from './admin-fields.js';
+import { serverCompatSteps } from './server-compat.js';
 
 export interface Step {
   /** What it does, for the operator. */
@@ -60,6 +61,7 @@ export async function planRegistration(db: EntityManager, profiles: readonly str
   const values = await selectValues(db);
   steps.push(...valueSteps(FIELD.task, TASK_VALUES, values.get(FIELD.task) ?? new Map()));
   steps.push(...valueSteps(FIELD.profile, profiles, values.get(FIELD.profile) ?? new Map()));
+  steps.push(...(await serverCompatSteps(db)));
   return steps;
 }
 

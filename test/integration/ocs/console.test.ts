@@ -10,28 +10,50 @@ import { gzipSync } from 'node:zlib';
 import { OcsConsole } from '../../support/ocs/console.js';
 import { ocsStack } from '../../support/ocs-stack.js';
 import { startDployOnOcs, type DployOnOcs } from '../../support/ocs/dploy-on-ocsweb.js';
+import { agentInventory, postToCommServer } from '../../support/ocs/comm-server.js';
+import { ocsDb } from '../../support/ocs/db.js';
+import { runDploy } from '../../support/cli.js';
 
 const MACS = ['52:54:00:c5:01:11', '52:54:00:c5:01:12'];
 const SERIAL = 'DPLOY-CONSOLE-0001';
-// Real lshw output of a q35/OVMF VM, given this test's own MACs and serial.
-const LSHW = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8')
-  .split('52:54:00:d0:00:11').join(MACS[0]!).split('52:54:00:d0:00:12').join(MACS[1]!).split('DPLOY-FIX-0002').join(SERIAL);
+const MERGE_MACS = ['52:54:00:c5:02:21', '52:54:00:c5:02:22'];
+const MERGE_SERIAL = 'DPLOY-MERGE-0001';
+const FIXTURE = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8');
+/** Real lshw output of a q35/OVMF VM, given a test machine's own MACs, serial and SMBIOS UUID (from its first MAC). */
+const lshwOf = (macs: string[], serial: string) =>
+  FIXTURE.split('52:54:00:d0:00:11').join(macs[0]!).split('52:54:00:d0:00:12').join(macs[1]!).split('DPLOY-FIX-0002').join(serial)
+    .split('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02').join(`6f1c2a9e-3b4d-4e5f-8a7b-${macs[0]!.replace(/:/g, '')}`);
+const LSHW = lshwOf(MACS, SERIAL);
+
+async function discover(lshw: string): Promise<void> {
+  const posted = await fetch(`${dploy.serve.url}/agent/v1/inventory`, {
+    method: 'POST', body: gzipSync(lshw), headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': dploy.token },
+  });
+  assert.equal(posted.status, 200, await posted.text());
+}
+
+async function ocsQuery<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const db = await ocsDb();
+  try {
+    const [rows] = await db.query(sql, params);
+    return rows as T[];
+  } finally {
+    await db.end();
+  }
+}
 
 let dploy: DployOnOcs;
 before(async () => {
   dploy = await startDployOnOcs();
-  await dploy.forget(MACS);
+  await dploy.forget([...MACS, ...MERGE_MACS]);
 });
 after(async () => {
-  await dploy?.forget(MACS);
+  await dploy?.forget([...MACS, ...MERGE_MACS]);
   await dploy?.stop();
 });
 
 test('a machine mindi posted appears in "All computers", on its detail pages and in the REST API', async () => {
-  const posted = await fetch(`${dploy.serve.url}/agent/v1/inventory`, {
-    method: 'POST', body: gzipSync(LSHW), headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': dploy.token },
-  });
-  assert.equal(posted.status, 200, await posted.text());
+  await discover(LSHW);
   const name = 'host-525400c50111';
 
   const console = new OcsConsole();
@@ -67,4 +89,51 @@ test('a machine mindi posted appears in "All computers", on its detail pages and
     assert.equal(api.status, 200, `/computer/${computer.id}/${field}`);
     assert.match(JSON.stringify(await api.json()), new RegExp(expected, 'i'), `REST ${field}`);
   }
+});
+
+test("after install, the real OCS agent's inventory merges into dploy's computer: one computer, administrative data kept, and dploy follows it", async () => {
+  await discover(lshwOf(MERGE_MACS, MERGE_SERIAL));
+  const name = 'host-525400c50221';
+  const [before] = await ocsQuery<{ ID: number }>('SELECT ID FROM hardware WHERE NAME = ?', [name]);
+  assert.ok(before, 'dploy wrote the computer');
+  const [fields] = await ocsQuery<{ task: string; status: string }>(
+    "SELECT MAX(CASE WHEN NAME = 'DPLOYTASK' THEN CONCAT('fields_', ID) END) AS task, MAX(CASE WHEN NAME = 'DPLOYSTATUS' THEN CONCAT('fields_', ID) END) AS status FROM accountinfo_config");
+  // The operator's administrative data on the computer before the agent ever reports.
+  await ocsQuery(`UPDATE accountinfo SET TAG = 'RACK42', ${fields!.status} = 'installed debian-12-web' WHERE HARDWARE_ID = ?`, [before.ID]);
+
+  // The installed system's agent: the real ocsinventory-agent's XML, with this machine's name, serial,
+  // MAC, UUID and SMBIOS model (Debian's server merges at AUTO_DUPLICATE_LVL 15: name, serial, MAC, model).
+  const agentXml = agentInventory({ name, serial: MERGE_SERIAL, mac: MERGE_MACS[0]!, uuid: `6f1c2a9e-3b4d-4e5f-8a7b-${MERGE_MACS[0]!.replace(/:/g, '')}`, deviceIdDate: '2026-11-22-12-00-00' })
+    // This test machine's agent reads no SMBIOS (no dmidecode in the container), so its BIOS section
+    // gets the model and vendor the agent reads from the same SMBIOS tables lshw did.
+    .replace(/<BIOS>[\s\S]*?<\/BIOS>/, `<BIOS><SSN>${MERGE_SERIAL}</SSN><SMODEL>q35-ovmf</SMODEL><SMANUFACTURER>QEMU-fixture</SMANUFACTURER></BIOS>`);
+  const reply = await postToCommServer(agentXml);
+  // OCS found the duplicate and hands the agent the administrative data of the computer it merged into.
+  // (Perl hash order: the elements come in any order.)
+  assert.match(reply, /<RESPONSE>ACCOUNT_UPDATE<\/RESPONSE>/);
+  assert.match(reply, /<KEYVALUE>RACK42<\/KEYVALUE>/);
+  assert.match(reply, /<KEYVALUE>installed debian-12-web<\/KEYVALUE>/);
+
+  const computers = await ocsQuery<{ ID: number; USERAGENT: string }>('SELECT ID, USERAGENT FROM hardware WHERE NAME = ?', [name]);
+  assert.equal(computers.length, 1, `OCS merged the two records: ${JSON.stringify(computers)}`);
+  const merged = computers[0]!;
+  assert.notEqual(merged.ID, before.ID, "OCS keeps the agent's new record and deletes the old one");
+  assert.match(merged.USERAGENT, /OCS-NG_unified_unix_agent/);
+  const [admin] = await ocsQuery<Record<string, string>>(`SELECT TAG, ${fields!.status} AS status FROM accountinfo WHERE HARDWARE_ID = ?`, [merged.ID]);
+  assert.deepEqual(admin, { TAG: 'RACK42', status: 'installed debian-12-web' }, 'the administrative data moved to the merged computer');
+  const console = new OcsConsole();
+  await console.login();
+  assert.equal((await console.allComputers()).filter((c) => c.name === name).length, 1, 'one computer in the console');
+
+  // The operator tasks the merged computer: dploy finds its host again by MAC and opens the job.
+  const [localboot] = await ocsQuery<{ IVALUE: number }>("SELECT IVALUE FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOYTASK\\_%' AND TVALUE = 'localboot'");
+  await ocsQuery(`UPDATE accountinfo SET ${fields!.task} = ? WHERE HARDWARE_ID = ?`, [String(localboot!.IVALUE), merged.ID]);
+  const tick = await runDploy(['runner', '--once'], { cwd: dploy.cwd, env: dploy.env });
+  assert.equal(tick.code, 0, tick.stderr);
+  const hosts = await ocsQuery<{ id: number; platform_ref: string }>('SELECT h.id, h.platform_ref FROM dploy_hosts h JOIN dploy_host_macs m ON m.host_id = h.id WHERE m.mac = ?', [MERGE_MACS[0]]);
+  assert.deepEqual(hosts.map((h) => h.platform_ref), [String(merged.ID)], 'dploy re-linked its host to the merged computer');
+  const jobs = await ocsQuery<{ kind: string }>('SELECT kind FROM dploy_jobs WHERE host_id = ?', [hosts[0]!.id]);
+  assert.deepEqual(jobs.map((j) => j.kind), ['localboot']);
+  const [status] = await ocsQuery<{ status: string }>(`SELECT ${fields!.status} AS status FROM accountinfo WHERE HARDWARE_ID = ?`, [merged.ID]);
+  assert.match(status!.status, /boots from local disk/, 'the console shows the job\'s outcome');
 });

@@ -3,6 +3,8 @@
 // test/setup/ocs-stack.sh) recreated with CREATE TABLE … LIKE, with OCS's
 // config, its stock administrative data and the MAC/serial blacklists. Tests
 // that do not need the console over HTTP run here, in parallel with nothing.
+// Left out: unixusers, which dploy migrate recreates (server-compat.ts), so
+// the copy is the schema a fresh 7069 install has.
 
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
@@ -29,7 +31,7 @@ export async function createOcsScratch(): Promise<OcsScratch> {
   const admin = await mysql.createConnection({ host: MARIADB.host, port: MARIADB.port, user: 'root', multipleStatements: true });
   try {
     const [tables] = await admin.query(
-      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME NOT LIKE 'dploy\\_%'", [OCS_SOURCE_DB],
+      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME NOT LIKE 'dploy\\_%' AND TABLE_NAME <> 'unixusers'", [OCS_SOURCE_DB],
     ) as unknown as [Array<{ t: string }>];
     if (!tables.some((r) => r.t === 'hardware')) throw new Error(`no OCS schema in ${OCS_SOURCE_DB}: run bash test/setup/ocs-stack.sh (as root)`);
     await admin.query(`CREATE DATABASE ${name}`);
