@@ -98,6 +98,11 @@ describe('the OCS test harness on the real stack', () => {
     assert.deepEqual(await fieldValues(textField, ids), new Map([[a, 'reinstall me'], [b, 'reinstall me'], [untouched, null]]));
     // A select field stores the number of the chosen value (config ACCOUNT_VALUE_<NAME>_2 = install).
     assert.deepEqual(await fieldValues(selectField, ids), new Map([[a, '2'], [b, '2'], [untouched, null]]));
+    // …and the computer's page shows the operator the value's name.
+    const shown = await ocs.adminData(b);
+    assert.equal(shown[selectField.label], 'install');
+    assert.equal(shown[textField.label], 'reinstall me');
+    assert.equal((await ocs.adminData(untouched))[selectField.label], '');
   });
 
   test('a static group made from a selection gets mass processing through a search on its members', async () => {

@@ -6,7 +6,7 @@
 
 import { ocsStack } from '../ocs-stack.js';
 import { dataTableBody, dataTables, type DataTable } from './datatable.js';
-import { findForm, formFields, forms, pageText } from './html-form.js';
+import { findForm, formFields, forms, pageText, selectedOption } from './html-form.js';
 import { createStaticGroup, setAdminData, setAdminDataOnGroup } from './mass-processing.js';
 
 export type Row = Record<string, string>;
@@ -108,6 +108,28 @@ export class OcsConsole {
       }
     }
     return lines.join('\n\n');
+  }
+
+  /**
+   * The computer's administrative data as its detail page shows it
+   * (plugins/computer_detail/cd_admininfo, form admin_info_computer): every tab
+   * (onglet = TAB_ACCOUNTAG_<n>) visited, label → value (a select's chosen text).
+   */
+  async adminData(id: number): Promise<Row> {
+    const path = `index.php?function=computer&head=1&systemid=${id}&option=${SECTIONS.admindata}`;
+    const first = await this.get(path);
+    const tabs = [...new Set([...first.matchAll(/pag\("(\d+)","onglet","admin_info_computer"\)/g)].map((m) => m[1]!))];
+    const result: Row = {};
+    for (const tab of tabs.length ? tabs : ['1']) {
+      const page = await this.submit(path, 'admin_info_computer', { onglet: tab }, undefined, first);
+      const form = findForm(page, 'admin_info_computer');
+      for (const m of page.matchAll(/<label for='([^']*)'[^>]*>([^<]*)<\/label>/g)) {
+        const control = form.controls.find((c) => c.name === m[1]);
+        if (!control) continue;
+        result[m[2]!.trim()] = control.tag === 'select' ? (selectedOption(control)?.text ?? '') : control.value;
+      }
+    }
+    return result;
   }
 
   /** Mass processing → administrative data for a selection of computers (see mass-processing.ts). */

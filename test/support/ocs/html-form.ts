@@ -126,7 +126,7 @@ export function formFields(form: Form, set: Record<string, string | boolean> = {
       case 'select': {
         if (typeof wanted === 'string') fields.push([c.name, chooseOption(c, wanted)]);
         else {
-          const chosen = c.options.find((o) => o.selected) ?? c.options[0];
+          const chosen = selectedOption(c);
           if (chosen) fields.push([c.name, chosen.value]);
         }
         break;
@@ -138,6 +138,14 @@ export function formFields(form: Form, set: Record<string, string | boolean> = {
     }
   }
   return fields;
+}
+
+/**
+ * The option a single select shows: the last one marked selected (the console
+ * marks both its empty option and the stored value), else the first.
+ */
+export function selectedOption(select: Control): Option | undefined {
+  return [...select.options].reverse().find((o) => o.selected) ?? select.options[0];
 }
 
 function chooseOption(select: Control, wanted: string): string {
