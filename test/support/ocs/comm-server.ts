@@ -68,7 +68,7 @@ export interface AgentMachine {
   serial: string;
   /** The MAC of the machine's NIC (the one with an IP address in the real output). */
   mac: string;
-  /** HARDWARE/UUID (SMBIOS UUID). */
+  /** HARDWARE/UUID (SMBIOS UUID); by default one derived from the name, never this test machine's own. */
   uuid?: string;
   /** The timestamp part of DEVICEID; a new one plays a reinstalled agent (OCS duplicate). */
   deviceIdDate?: string;
@@ -93,7 +93,8 @@ export function realAgentInventory(): string {
 
 /**
  * The real agent's inventory, re-labelled as machine `m`: NAME, DEVICEID, BIOS
- * SSN, HARDWARE UUID and the MAC of its NIC replaced. The other NICs of this
+ * SSN, HARDWARE UUID and the MAC of its NIC replaced (other BIOS fields, e.g.
+ * the motherboard serial or asset tag on a host with DMI, stay this host's). The other NICs of this
  * test machine (virtual ifb*, docker0 …) get MACs derived from `m.name`, so two
  * test machines never share a MAC the way two real machines would not.
  */
@@ -102,7 +103,7 @@ export function agentInventory(m: AgentMachine): string {
   const deviceId = `${m.name}-${m.deviceIdDate ?? '2020-01-01-00-00-00'}`;
   xml = replaceTag(xml, 'DEVICEID', deviceId);
   xml = replaceInSection(xml, 'HARDWARE', 'NAME', m.name);
-  if (m.uuid) xml = replaceInSection(xml, 'HARDWARE', 'UUID', m.uuid);
+  xml = replaceInSection(xml, 'HARDWARE', 'UUID', m.uuid ?? derivedUuid(m.name));
   xml = replaceInSection(xml, 'BIOS', 'SSN', m.serial);
   return relabelMacs(xml, m);
 }
@@ -144,6 +145,12 @@ function relabelMacs(xml: string, m: AgentMachine): string {
     if (old.toLowerCase() === primaryMac.toLowerCase()) return `<MACADDR>${m.mac}</MACADDR>`;
     return `<MACADDR>${derivedMac(m.name, old)}</MACADDR>`;
   });
+}
+
+/** A stable version-4-shaped UUID for a test machine, so two of them never share this host's. */
+export function derivedUuid(name: string): string {
+  const h = createHash('sha1').update(`uuid/${name}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** A locally administered unicast MAC (02:…) fixed by the machine's name and the original MAC. */
