@@ -18,8 +18,9 @@ import { migrate } from '../../plugin/store/migrate.js';
 import { enrollmentToken } from '../../plugin/store/settings.js';
 import { registerInOcs } from '../../plugin/platforms/ocs/ocs-migrate.js';
 import { createOcsScratch } from '../support/ocs/scratch.js';
-import { ocsInventoryXml, postToOcs } from '../support/ocs/ocs-xml.js';
-import { deleteOcsComputers, OCS_HTTP } from '../support/ocs/ocsweb.js';
+import { ocsInventoryXml } from '../support/ocs/ocs-xml.js';
+import { postCompressed } from '../support/ocs/comm-server.js';
+import { resetComputers } from '../support/ocs/db.js';
 import { startServe } from '../support/serve.js';
 
 const MACHINES = Number(process.env.BENCH_OCS_MACHINES ?? 400);
@@ -75,14 +76,14 @@ async function ocsRate(run: number, concurrency: number): Promise<number> {
     const name = `${prefix}${i}`;
     return ocsInventoryXml(deviceId(name, new Date()), machineRows(parseInventory(Buffer.from(lshwFor(run, i)), 'xml'), name, 'agent'));
   });
-  await deleteOcsComputers(prefix);
+  await resetComputers(prefix);
   try {
     return await pool(MACHINES, concurrency, async (i) => {
-      const reply = await postToOcs(OCS_HTTP, documents[i]!);
-      if (!reply.includes('NO_ACCOUNT_UPDATE')) throw new Error(`OCS refused the inventory: ${reply}`);
+      const reply = await postCompressed(documents[i]!);
+      if (reply.status !== 200 || !reply.xml.includes('NO_ACCOUNT_UPDATE')) throw new Error(`OCS refused the inventory: HTTP ${reply.status} ${reply.xml}`);
     });
   } finally {
-    await deleteOcsComputers(prefix);
+    await resetComputers(prefix);
   }
 }
 

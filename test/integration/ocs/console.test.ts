@@ -11,13 +11,16 @@ import { OcsConsole } from '../../support/ocs/console.js';
 import { ocsStack } from '../../support/ocs-stack.js';
 import { startDployOnOcs, type DployOnOcs } from '../../support/ocs/dploy-on-ocsweb.js';
 import { agentInventory, postToCommServer } from '../../support/ocs/comm-server.js';
-import { ocsDb } from '../../support/ocs/db.js';
+import { ocsQuery, resetGroups } from '../../support/ocs/db.js';
+import { createStaticGroup, setAdminData, setAdminDataOnGroup } from '../../support/ocs/mass-processing.js';
 import { runDploy } from '../../support/cli.js';
 
 const MACS = ['52:54:00:c5:01:11', '52:54:00:c5:01:12'];
 const SERIAL = 'DPLOY-CONSOLE-0001';
 const MERGE_MACS = ['52:54:00:c5:02:21', '52:54:00:c5:02:22'];
 const MERGE_SERIAL = 'DPLOY-MERGE-0001';
+const FLOW_MACS = [['52:54:00:c5:04:41', '52:54:00:c5:04:42'], ['52:54:00:c5:05:51', '52:54:00:c5:05:52'], ['52:54:00:c5:06:61', '52:54:00:c5:06:62']];
+const FLOW_GROUP = 'dploy-flow-racks';
 const FIXTURE = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8');
 /** Real lshw output of a q35/OVMF VM, given a test machine's own MACs, serial and SMBIOS UUID (from its first MAC). */
 const lshwOf = (macs: string[], serial: string) =>
@@ -32,23 +35,15 @@ async function discover(lshw: string): Promise<void> {
   assert.equal(posted.status, 200, await posted.text());
 }
 
-async function ocsQuery<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const db = await ocsDb();
-  try {
-    const [rows] = await db.query(sql, params);
-    return rows as T[];
-  } finally {
-    await db.end();
-  }
-}
-
 let dploy: DployOnOcs;
 before(async () => {
   dploy = await startDployOnOcs();
-  await dploy.forget([...MACS, ...MERGE_MACS]);
+  await dploy.forget([...MACS, ...MERGE_MACS, ...FLOW_MACS.flat()]);
+  await resetGroups(FLOW_GROUP);
 });
 after(async () => {
-  await dploy?.forget([...MACS, ...MERGE_MACS]);
+  await dploy?.forget([...MACS, ...MERGE_MACS, ...FLOW_MACS.flat()]);
+  await resetGroups(FLOW_GROUP);
   await dploy?.stop();
 });
 
@@ -136,4 +131,44 @@ test("after install, the real OCS agent's inventory merges into dploy's computer
   assert.deepEqual(jobs.map((j) => j.kind), ['localboot']);
   const [status] = await ocsQuery<{ status: string }>(`SELECT ${fields!.status} AS status FROM accountinfo WHERE HARDWARE_ID = ?`, [merged.ID]);
   assert.match(status!.status, /boots from local disk/, 'the console shows the job\'s outcome');
+});
+
+test('the operator mass-processes DPLOYTASK in the console, for a selection and for a static group: one job per computer, and DPLOYSTATUS shows it', async () => {
+  for (const [i, macs] of FLOW_MACS.entries()) await discover(lshwOf(macs, `DPLOY-FLOW-000${i}`));
+  const console = new OcsConsole();
+  await console.login();
+  const names = FLOW_MACS.map((m) => `host-${m[0]!.replace(/:/g, '')}`);
+  const listed = await console.allComputers();
+  const ids = names.map((n) => listed.find((c) => c.name === n)?.id);
+  assert.ok(ids.every((id) => id !== undefined), `all three in All computers: ${ids.join(', ')}`);
+  const [a, b, c] = ids as [number, number, number];
+  const value = async (label: string) => String((await ocsQuery<{ IVALUE: number }>("SELECT IVALUE FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOYTASK\\_%' AND TVALUE = ?", [label]))[0]!.IVALUE);
+
+  // Two computers ticked in All computers, Mass processing > Administrative data > DPLOYTASK = discover.
+  await setAdminData(console, [a, b], 'DPLOYTASK', await value('discover'));
+  // A static group made of the third, then its members mass-processed to localboot.
+  await createStaticGroup(console, FLOW_GROUP, [c]);
+  assert.equal(await setAdminDataOnGroup(console, FLOW_GROUP, 'DPLOYTASK', await value('localboot')), 1);
+
+  for (let tick = 0; tick < 2; tick++) {
+    const run = await runDploy(['runner', '--once'], { cwd: dploy.cwd, env: dploy.env });
+    assert.equal(run.code, 0, run.stderr);
+  }
+  const jobs = await ocsQuery<{ name: string; kind: string; state: string }>(
+    `SELECT h.name, j.kind, j.state FROM dploy_jobs j JOIN dploy_hosts h ON h.id = j.host_id WHERE h.name IN (?) ORDER BY h.name`, [names]);
+  assert.deepEqual(jobs.map((j) => [j.name, j.kind]), [[names[0], 'discover'], [names[1], 'discover'], [names[2], 'localboot']], 'exactly one job per computer, after two ticks');
+
+  // What the console shows on each computer's Administrative data, every tab read as the browser renders it.
+  const dployTab = async (id: number) => {
+    const data = await console.adminData(id);
+    return { task: data['dploy task'], status: data['dploy status'] };
+  };
+  const discovering = await dployTab(a);
+  const [{ status }] = await ocsQuery<{ status: string }>('SELECT status FROM dploy_hosts WHERE name = ?', [names[0]]) as [{ status: string }];
+  assert.equal(discovering.status, status, 'the console shows DPLOYSTATUS as dploy wrote it');
+  assert.match(discovering.status ?? '', /discovery/);
+  assert.equal(discovering.task, 'discover', 'the task stays set while the job runs');
+  const done = await dployTab(c);
+  assert.match(done.status ?? '', /boots from local disk/, "the finished job's outcome");
+  assert.equal(done.task, 'none', 'the task field went back to none');
 });

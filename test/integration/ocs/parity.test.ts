@@ -10,8 +10,9 @@ import { readFileSync } from 'node:fs';
 import { parseInventory } from '../../../plugin/inventory/index.js';
 import { deviceId, machineRows } from '../../../plugin/platforms/ocs/machine-rows.js';
 import { openOcsPlatform } from '../../support/ocs/scratch.js';
-import { ocsInventoryXml, postToOcs } from '../../support/ocs/ocs-xml.js';
-import { deleteOcsComputers, OCS_HTTP, ocswebQuery } from '../../support/ocs/ocsweb.js';
+import { ocsInventoryXml } from '../../support/ocs/ocs-xml.js';
+import { postToCommServer } from '../../support/ocs/comm-server.js';
+import { ocsQuery, resetComputers } from '../../support/ocs/db.js';
 
 const TABLES = ['hardware', 'bios', 'cpus', 'memories', 'storages', 'networks', 'accountinfo'] as const;
 const WHO_WROTE_IT = new Set(['ID', 'HARDWARE_ID', 'DEVICEID', 'LASTDATE', 'LASTCOME', 'USERAGENT', 'IPSRC']);
@@ -28,19 +29,19 @@ for (const fixture of ['qemu-seabios-pc.xml', 'qemu-ovmf-q35.xml']) {
     try {
       const { host } = await platform.recordInventory(inventory, { format: 'xml', body });
       const [{ ID: dployId }] = await scratch.sql<{ ID: number }>('SELECT ID FROM hardware') as [{ ID: number }];
-      await deleteOcsComputers(`${host.name}-`);
-      const reply = await postToOcs(OCS_HTTP, ocsInventoryXml(deviceId(host.name, new Date()), machineRows(inventory, host.name, 'agent')));
+      await resetComputers(host.name);
+      const reply = await postToCommServer(ocsInventoryXml(deviceId(host.name, new Date()), machineRows(inventory, host.name, 'agent')));
       assert.match(reply, /<RESPONSE>NO_ACCOUNT_UPDATE<\/RESPONSE>/, 'OCS took the inventory');
-      const [{ ID: ocsId }] = await ocswebQuery<{ ID: number }>('SELECT ID FROM hardware WHERE DEVICEID LIKE ?', [`${host.name}-%`]) as [{ ID: number }];
+      const [{ ID: ocsId }] = await ocsQuery<{ ID: number }>('SELECT ID FROM hardware WHERE DEVICEID LIKE ?', [`${host.name}-%`]) as [{ ID: number }];
       for (const table of TABLES) {
         const key = table === 'hardware' ? 'ID' : 'HARDWARE_ID';
         const order = table === 'hardware' || table === 'bios' || table === 'accountinfo' ? '' : ' ORDER BY ID';
         const ours = comparable(await scratch.sql(`SELECT * FROM ${table} WHERE ${key} = ?${order}`, [dployId]));
-        const theirs = comparable(await ocswebQuery(`SELECT * FROM ${table} WHERE ${key} = ?${order}`, [ocsId]));
+        const theirs = comparable(await ocsQuery(`SELECT * FROM ${table} WHERE ${key} = ?${order}`, [ocsId]));
         assert.ok(theirs.length > 0, `OCS wrote ${table}`);
         assert.deepEqual(ours, theirs, `${table}: dploy's rows differ from OCS's`);
       }
-      await deleteOcsComputers(`${host.name}-`);
+      await resetComputers(host.name);
     } finally {
       await dispose();
     }

@@ -114,3 +114,14 @@ export async function computerIdByName(name: string): Promise<number | undefined
     await db.end();
   }
 }
+
+/** One query on ocsweb, on its own connection: for tests that set up or check a few rows. */
+export async function ocsQuery<T = RowDataPacket>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const db = await ocsDb();
+  try {
+    const [rows] = await db.query(sql, params);
+    return rows as T[];
+  } finally {
+    await db.end();
+  }
+}

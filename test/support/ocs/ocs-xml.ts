@@ -4,7 +4,6 @@
 // the two ways into OCS compare like for like. Section and tag names are
 // Apache::Ocsinventory::Map's.
 
-import { deflateSync, inflateSync } from 'node:zlib';
 import { DPLOY_CHECKSUM, type OcsMachineRows } from '../../../plugin/platforms/ocs/machine-rows.js';
 
 const escape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -22,15 +21,4 @@ export function ocsInventoryXml(deviceId: string, rows: OcsMachineRows): string 
     + `${rows.cpus.map((r) => element('CPUS', r)).join('')}${rows.memories.map((r) => element('MEMORIES', r)).join('')}`
     + `${rows.storages.map((r) => element('STORAGES', r)).join('')}${rows.networks.map((r) => element('NETWORKS', r)).join('')}`
     + `<ACCOUNTINFO><KEYNAME>TAG</KEYNAME><KEYVALUE>NA</KEYVALUE></ACCOUNTINFO></CONTENT><DEVICEID>${escape(deviceId)}</DEVICEID><QUERY>INVENTORY</QUERY></REQUEST>\n`;
-}
-
-/** The agent's transport: zlib (Compress::Zlib::compress), Content-Type application/x-compress. */
-export async function postToOcs(baseUrl: string, xml: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/ocsinventory`, {
-    method: 'POST', body: deflateSync(Buffer.from(xml)),
-    headers: { 'content-type': 'application/x-compress', 'user-agent': 'OCS-NG_unified_unix_agent_v2.10.0' },
-  });
-  const body = Buffer.from(await response.arrayBuffer());
-  if (response.status !== 200) throw new Error(`OCS communication server answered HTTP ${response.status}`);
-  return body.length === 0 ? '' : inflateSync(body).toString('utf8');
 }
