@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { OcsConsole } from '../../support/ocs/console.js';
-import { ocsStack } from '../../support/ocs-stack.js';
+import { apiComputerIds, apiComputerSection } from '../../support/ocs/rest-api.js';
 import { startDployOnOcs, type DployOnOcs } from '../../support/ocs/dploy-on-ocsweb.js';
 import { agentInventory, postToCommServer } from '../../support/ocs/comm-server.js';
 import { ocsQuery, resetGroups } from '../../support/ocs/db.js';
@@ -77,12 +77,10 @@ test('a machine mindi posted appears in "All computers", on its detail pages and
 
   // The REST API: the computer is listed, and its sections answer. (GET /computer/<id> whole
   // fails on Debian's 2.8.1 API, which reads a table "unixusers" the 7069 schema lacks.)
-  const ids = await (await fetch(`${ocsStack().apiUrl}/computers/listID`)).json() as Array<{ ID: number }>;
-  assert.ok(ids.some((r) => Number(r.ID) === computer.id), 'listID has the computer');
+  assert.ok((await apiComputerIds()).includes(computer.id), 'listID has the computer');
   for (const [field, expected] of [['bios', SERIAL], ['networks', MACS[0]!], ['hardware', name]] as const) {
-    const api = await fetch(`${ocsStack().apiUrl}/computer/${computer.id}/${field}`);
-    assert.equal(api.status, 200, `/computer/${computer.id}/${field}`);
-    assert.match(JSON.stringify(await api.json()), new RegExp(expected, 'i'), `REST ${field}`);
+    const api = await apiComputerSection(computer.id, field);
+    assert.match(JSON.stringify(api), new RegExp(expected, 'i'), `REST ${field}`);
   }
 });
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { ocsStack } from '../ocs-stack.js';
+import { ocsHttp } from './http.js';
 
 export const AGENT_USER_AGENT = 'OCS-NG_unified_unix_agent_v2.10.0';
 
@@ -22,12 +23,12 @@ export interface CommReply {
 
 /** One POST to /ocsinventory, as the agent sends it (Content-Type application/x-compress). */
 export async function postCompressed(xml: string): Promise<CommReply> {
-  const response = await fetch(ocsStack().communicationUrl, {
+  const response = await ocsHttp(ocsStack().communicationUrl, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-compress', 'User-Agent': AGENT_USER_AGENT },
     body: deflateSync(Buffer.from(xml, 'utf8')),
   });
-  return { status: response.status, xml: decompressed(Buffer.from(await response.arrayBuffer())) };
+  return { status: response.status, xml: decompressed(response.body) };
 }
 
 /** Replies are zlib-compressed; errors come back as Apache's plain HTML page. */

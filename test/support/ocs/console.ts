@@ -5,6 +5,7 @@
 // DataTables requests the pages make. See docs/ocs-testing.md.
 
 import { ocsStack } from '../ocs-stack.js';
+import { ocsHttp, setCookies } from './http.js';
 import { dataTableBody, dataTables, type DataTable } from './datatable.js';
 import { findForm, formFields, forms, pageText, selectedOption } from './html-form.js';
 import { createStaticGroup, setAdminData, setAdminDataOnGroup } from './mass-processing.js';
@@ -150,30 +151,29 @@ export class OcsConsole {
   async request(method: 'GET' | 'POST', path: string, body?: URLSearchParams): Promise<string> {
     let url = new URL(path, `${this.base}/`).toString();
     for (let hop = 0; hop < 5; hop++) {
-      const response = await fetch(url, {
+      const response = await ocsHttp(url, {
         method,
-        redirect: 'manual',
         headers: {
           cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
           ...(body ? { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' } : {}),
         },
-        body: method === 'POST' ? body?.toString() : undefined,
+        ...(method === 'POST' && body ? { body: body.toString() } : {}),
       });
-      for (const cookie of response.headers.getSetCookie()) {
+      for (const cookie of setCookies(response)) {
         const [pair] = cookie.split(';');
         const eq = pair!.indexOf('=');
         const value = pair!.slice(eq + 1);
         if (value === 'deleted' || /expires=Thu, 01 Jan 1970/i.test(cookie)) this.cookies.delete(pair!.slice(0, eq));
         else this.cookies.set(pair!.slice(0, eq), value);
       }
-      const location = response.headers.get('location');
+      const location = response.headers.location as string | undefined;
       if (response.status >= 300 && response.status < 400 && location) {
         url = new URL(location, url).toString();
         method = 'GET';
         body = undefined;
         continue;
       }
-      const text = await response.text();
+      const text = response.body.toString('utf8');
       if (response.status >= 400) throw new Error(`${method} ${url}: HTTP ${response.status}\n${pageText(text).slice(0, 800)}`);
       if (text.includes('CSRF ATTACK')) throw new Error(`${method} ${url}: the console refused the CSRF token`);
       return text;

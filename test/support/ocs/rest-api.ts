@@ -10,14 +10,15 @@
 //   document ({"<id>": {"hardware": {…}, "<section>": [rows]}}), so it is decoded twice.
 
 import { ocsStack } from '../ocs-stack.js';
+import { ocsHttp } from './http.js';
 
 export type ApiRow = Record<string, string | number | null>;
 
 async function getJson(path: string): Promise<unknown> {
   const url = `${ocsStack().apiUrl}${path}`;
-  const response = await fetch(url);
-  const text = await response.text();
-  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
+  const response = await ocsHttp(url);
+  const text = response.body.toString('utf8');
+  if (response.status !== 200) throw new Error(`GET ${url}: HTTP ${response.status}`);
   return JSON.parse(text);
 }
 
