@@ -100,7 +100,11 @@ function startDnsmasq(files: { hosts: string; boot: string }): LabProcess {
     // critical "Name server addresses" question before fetching the preseed (PXE-E2E.md, gotcha 1).
     '--no-resolv', '--no-hosts', '--domain=e2e.invalid', '--local=/e2e.invalid/',
     // Fill the BOOTP file field and siaddr too: shim and EDK2 take the loader from there (RFC 951; gotcha 3).
-    '--dhcp-no-override', '--log-dhcp', '--log-facility=-'], join(work, 'dnsmasq.log'));
+    '--dhcp-no-override',
+    // Router advertisements, as most site networks send: without one iPXE waits ~13 s for IPv6
+    // autoconfiguration before its first TFTP request (gotcha 2). d-i still boots over IPv4.
+    '--enable-ra', '--dhcp-range=::,constructor:br0,ra-only',
+    '--log-dhcp', '--log-facility=-'], join(work, 'dnsmasq.log'));
 }
 
 async function waitForListeners(network: LabNetwork, ports: Array<['tcp' | 'udp', number]>, started: LabProcess): Promise<void> {

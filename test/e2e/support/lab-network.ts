@@ -8,6 +8,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 
 export const SERVER_ADDRESS = '192.0.2.1';
+/** Documentation prefix (RFC 3849), announced only inside the namespace. */
+export const SERVER_ADDRESS_V6 = '2001:db8:0:2::1';
 
 export interface LabProcess {
   name: string;
@@ -30,6 +32,9 @@ export class LabNetwork {
     // forward_delay 0, no STP: the firmware's first DHCPDISCOVER must not be dropped while the port learns.
     ip('link', 'add', 'br0', 'type', 'bridge', 'forward_delay', '0', 'stp_state', '0');
     ip('addr', 'add', `${SERVER_ADDRESS}/24`, 'dev', 'br0');
+    // An IPv6 prefix for dnsmasq's router advertisements (ra-only: no IPv6 addresses handed out).
+    // nodad: usable at once, so dnsmasq announces it from the first second.
+    ip('addr', 'add', `${SERVER_ADDRESS_V6}/64`, 'dev', 'br0', 'nodad');
     ip('link', 'set', 'br0', 'up');
     ip('tuntap', 'add', 'dev', 'tap0', 'mode', 'tap');
     ip('link', 'set', 'tap0', 'master', 'br0');
