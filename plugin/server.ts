@@ -13,6 +13,8 @@ import type { Store } from './store/database.js';
 import { VERSION } from './version.js';
 import { buildWebApp } from './web/app.js';
 import type { TftpServer } from './tftp/index.js';
+import { DHCP_PROVIDERS } from './dhcp/index.js';
+import { createDhcpSync, type DhcpSync } from './dhcp/dhcp-sync.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -26,6 +28,7 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   const store = await openMigratedStore(config.database.url);
   let app: FastifyInstance | undefined;
   let tftp: TftpServer | undefined;
+  let dhcp: DhcpSync | undefined;
   try {
     const platform = createPlatform(config.platform, store);
     // A host tool dploy cannot use (an untested OCS schema, fields not registered) stops the start, with the reason.
@@ -36,12 +39,22 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
     app = buildWebApp({
       db: store.db, platform, kinds, boot, tftpRoot: resolve(config.tftp.root), httpBaseUrl: () => baseUrl, version: VERSION,
       bodyLimitBytes: config.http.bodyLimitBytes, logger: { level: config.log.level },
+      onHostsChanged: () => dhcp?.poke(),
     });
     await app.listen({ host: config.http.address, port: config.http.port });
     const bound = app.server.address();
     const port = typeof bound === 'object' && bound ? bound.port : config.http.port;
     baseUrl = httpBaseUrl(config, port);
     if (config.tftp.enabled) tftp = await startTftp(config, boot, app.log.child({ capability: 'tftp' }));
+    if (config.dhcp.server !== 'none') {
+      dhcp = createDhcpSync({
+        db: store.db, provider: DHCP_PROVIDERS[config.dhcp.server](), hostsFile: resolve(config.dhcp.hostsFile), schedule: config.dhcp.schedule,
+        bootOptions: { nextServer: config.dhcp.nextServer || new URL(baseUrl).hostname, httpBaseUrl: baseUrl },
+        ...(config.dhcp.reloadCommand.trim() ? { reloadCommand: config.dhcp.reloadCommand.trim().split(/\s+/) } : {}),
+        log: app.log.child({ capability: 'dhcp' }),
+      });
+      await dhcp.sync(true);
+    }
     const runner = config.runner.enabled
       ? scheduleRunner(config.runner.schedule, runnerOptions(config, store, platform, app.log.child({ capability: 'runner' })))
       : undefined;
@@ -51,6 +64,7 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
     const close = () =>
       (closing ??= (async () => {
         await runner?.stop();
+        await dhcp?.stop();
         await tftp?.close();
         await web.close();
         await store.close();
@@ -58,6 +72,7 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
     return { app: web, store, url: `http://${config.http.address === '0.0.0.0' ? '127.0.0.1' : config.http.address}:${port}`, close };
   } catch (err) {
     // Whatever started must stop, or the process would linger on its sockets.
+    await dhcp?.stop();
     await tftp?.close();
     await app?.close();
     await store.close();

@@ -66,6 +66,23 @@ export const configSchema = z.strictObject({
       installTimeoutSeconds: z.number().int().min(60).default(7200),
     })
     .prefault({}),
+  dhcp: z
+    .strictObject({
+      /** The site's DHCP server whose dploy hosts file dploy keeps up to date; none: `dploy dhcp export` by hand. */
+      server: z.enum(['none', 'isc', 'kea', 'dnsmasq']).default('none'),
+      /** The file the server includes (docs/dhcp.md); dploy needs write access to its directory. */
+      hostsFile: z.string().default(''),
+      /** Run after a change, as an argv split on spaces (no shell), e.g. "systemctl reload isc-dhcp-server". */
+      reloadCommand: z.string().default(''),
+      /** TFTP server address sent as next-server; default the host of http.baseUrl. */
+      nextServer: z.string().default(''),
+      /** node-cron expression with seconds: how often changes made by other processes are picked up. */
+      schedule: z.string().min(1).default('*/10 * * * * *'),
+    })
+    .superRefine((dhcp, ctx) => {
+      if (dhcp.server !== 'none' && dhcp.hostsFile === '') ctx.addIssue({ code: 'custom', path: ['hostsFile'], message: `a file path is required when dhcp.server is ${dhcp.server}` });
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: logLevel.default('info'),

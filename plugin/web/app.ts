@@ -24,6 +24,8 @@ export interface WebDeps {
   version: string;
   bodyLimitBytes: number;
   logger: FastifyServerOptions['logger'];
+  /** A machine was discovered: the DHCP hosts file may need a rewrite. */
+  onHostsChanged?: () => void;
 }
 
 export function buildWebApp(deps: WebDeps): FastifyInstance {

@@ -13,7 +13,7 @@ import { enrollmentGuard } from '../agent-auth.js';
 import { AGENT_MEDIA_TYPES, decodedBody, documentFormat, unsupportedMediaType } from '../agent-body.js';
 import { replyForAgent } from '../agent-reply.js';
 
-export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSource; platform: Platform; kinds: JobKinds; bodyLimitBytes: number }): void {
+export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSource; platform: Platform; kinds: JobKinds; bodyLimitBytes: number; onHostsChanged?: () => void }): void {
   void app.register(async (scope) => {
     // Raw bytes for every inventory media type; decoding and parsing are ours.
     scope.removeAllContentTypeParsers();
@@ -28,6 +28,7 @@ export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSourc
       const recorded = await deps.platform.recordInventory(inventory, { format, body });
       const log = request.log.child({ hostId: recorded.host.id, host: recorded.host.name });
       log.info({ created: recorded.created, changes: recorded.changes }, recorded.created ? 'machine discovered' : 'inventory updated');
+      if (recorded.created) deps.onHostsChanged?.();
       // A rediscovery job waits for exactly this post.
       const event = await applyAgentEvent(deps.db, deps.kinds, recorded.host.id, 'inventory', `inventory from ${request.ip}`);
       if (event.outcome === 'moved' && event.job) await reportStatus({ platform: deps.platform, kinds: deps.kinds, log }, event.job);
