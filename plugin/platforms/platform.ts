@@ -15,6 +15,8 @@ export interface RawDocument {
   format: 'xml' | 'json';
   /** The document as received (after transfer decoding). */
   body: Buffer;
+  /** Address it came from (OCS keeps it as the computer's IPSRC). */
+  remoteAddress?: string;
 }
 
 export interface RecordedMachine {

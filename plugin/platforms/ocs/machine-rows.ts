@@ -66,7 +66,7 @@ export function ocsName(hostName: string): string {
   return hostName.split('.')[0]!;
 }
 
-export function machineRows(inventory: Inventory, hostName: string, userAgent: string): OcsMachineRows {
+export function machineRows(inventory: Inventory, hostName: string, userAgent: string, remoteAddress?: string): OcsMachineRows {
   const cpu = inventory.cpus[0];
   const physicalNics = inventory.nics.filter((n) => !n.virtual);
   return {
@@ -79,6 +79,8 @@ export function machineRows(inventory: Inventory, hostName: string, userAgent: s
       ARCH: inventory.arch === 'unknown' ? null : inventory.arch.slice(0, 10),
       UUID: text(inventory.system.uuid),
       USERAGENT: userAgent.slice(0, 50),
+      // The address the inventory came from, as OCS's server records its agents' (IPSRC).
+      IPSRC: text(remoteAddress?.replace(/^::ffff:/, '')),
       SWAP: 0,
       TYPE: 0,
       DESCRIPTION: text(`${inventory.arch}/discovered by dploy (${inventory.source})`),

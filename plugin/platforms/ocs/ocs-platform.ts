@@ -46,7 +46,7 @@ export function createOcsPlatform(store: Store): Platform {
     recordInventory: (inventory, document) => retryOnUniqueViolation(() => db.transaction(async (tx) => {
       const now = new Date();
       const recorded = await recordMachine(tx, 'mysql', inventory, document, now);
-      await writeComputer(tx, recorded.host, machineRows(inventory, recorded.host.name, OCS_USER_AGENT), now);
+      await writeComputer(tx, recorded.host, machineRows(inventory, recorded.host.name, OCS_USER_AGENT, document.remoteAddress), now);
       return recorded;
     })),
     addHost: (input) => db.transaction(async (tx) => {

@@ -25,7 +25,7 @@ export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSourc
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const body = await decodedBody(request, raw, deps.bodyLimitBytes);
       const inventory = parseInventory(body, format);
-      const recorded = await deps.platform.recordInventory(inventory, { format, body });
+      const recorded = await deps.platform.recordInventory(inventory, { format, body, remoteAddress: request.ip });
       const log = request.log.child({ hostId: recorded.host.id, host: recorded.host.name });
       log.info({ created: recorded.created, changes: recorded.changes }, recorded.created ? 'machine discovered' : 'inventory updated');
       if (recorded.created) deps.onHostsChanged?.();
