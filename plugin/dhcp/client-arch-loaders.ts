@@ -1,7 +1,10 @@
 // Which boot loader a PXE client gets, keyed by the client system architecture
 // it reports in DHCP option 93 (RFC 4578 §2.1, IANA "Processor Architecture
-// Types"). The same codes are mapped in plugin/boot/client-arch.ts, written in
-// parallel; the lead folds the two maps into one later. Keep the codes in step.
+// Types"). The codes themselves, and what each means, live once in
+// plugin/boot/client-arch.ts; this file only says which of dploy's DHCP
+// loader settings serves each of them.
+
+import { CLIENT_ARCHITECTURES, type ClientArchitecture } from '../boot/client-arch.js';
 
 export type LoaderKey = 'bios' | 'efiIa32' | 'efiX64' | 'efiArm64' | 'efiIa64' | 'httpX64' | 'httpArm64';
 
@@ -14,17 +17,23 @@ export interface ClientArch {
   dnsmasqCsa?: string;
 }
 
-/** Every option 93 value dploy answers; x64 UEFI firmware sends 7 or 9 (RFC 4578 names 7 "EFI BC", 9 "EFI x86-64"). */
-export const CLIENT_ARCHES: readonly ClientArch[] = [
-  { code: 0, key: 'bios', label: 'x86 BIOS', dnsmasqCsa: 'x86PC' },
-  { code: 2, key: 'efiIa64', label: 'EFI Itanium', dnsmasqCsa: 'IA64_EFI' },
-  { code: 6, key: 'efiIa32', label: 'EFI IA32', dnsmasqCsa: 'IA32_EFI' },
-  { code: 7, key: 'efiX64', label: 'EFI x64 (BC)', dnsmasqCsa: 'BC_EFI' },
-  { code: 9, key: 'efiX64', label: 'EFI x64', dnsmasqCsa: 'x86-64_EFI' },
-  { code: 11, key: 'efiArm64', label: 'EFI ARM64', dnsmasqCsa: 'ARM64_EFI' },
-  { code: 16, key: 'httpX64', label: 'UEFI HTTP boot x64' },
-  { code: 19, key: 'httpArm64', label: 'UEFI HTTP boot ARM64' },
-];
+/** dnsmasq's client system architecture names (dnsmasq(8), --pxe-service). */
+const DNSMASQ_CSA: Readonly<Record<number, string>> = { 0: 'x86PC', 2: 'IA64_EFI', 6: 'IA32_EFI', 7: 'BC_EFI', 9: 'x86-64_EFI', 11: 'ARM64_EFI' };
+
+/** The loader setting for an architecture; undefined where dploy's DHCP files offer none (32-bit ARM, IA32 HTTP boot). */
+function loaderKeyOf(a: ClientArchitecture): LoaderKey | undefined {
+  if (a.firmware === 'bios') return 'bios';
+  if (a.http) return a.arch === 'x86_64' ? 'httpX64' : a.arch === 'aarch64' ? 'httpArm64' : undefined;
+  return ({ ia64: 'efiIa64', i386: 'efiIa32', x86_64: 'efiX64', aarch64: 'efiArm64' } as Partial<Record<string, LoaderKey>>)[a.arch];
+}
+
+/** Every option 93 value dploy's DHCP files answer, in code order; x64 UEFI firmware sends 7 or 9. */
+export const CLIENT_ARCHES: readonly ClientArch[] = CLIENT_ARCHITECTURES.flatMap((a) => {
+  const key = loaderKeyOf(a);
+  if (!key) return [];
+  const dnsmasqCsa = DNSMASQ_CSA[a.code];
+  return [{ code: a.code, key, label: a.name, ...(dnsmasqCsa ? { dnsmasqCsa } : {}) }];
+});
 
 /** Loader keys in the order the generated files test them; HTTP boot keys carry URLs. */
 export const LOADER_KEYS: readonly LoaderKey[] = ['bios', 'efiIa64', 'efiIa32', 'efiX64', 'efiArm64', 'httpX64', 'httpArm64'];
