@@ -12,6 +12,8 @@ const UNAME: Record<string, Architecture> = {
 };
 
 export function architectureOf(root: LshwNode, cpus: LshwNode[], unameMachine: string | undefined): Architecture {
+  // The common case first, before any text or set is built (this runs for every posted inventory).
+  if (cpus.some((c) => c.capabilities.has('x86-64'))) return 'x86_64';
   const text = [root.description, root.product, ...cpus.flatMap((c) => [c.product, c.vendor, c.description, c.version])]
     .filter((s): s is string => s !== undefined).join(' | ');
   const capabilities = new Set(cpus.flatMap((c) => [...c.capabilities]));

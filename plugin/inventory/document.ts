@@ -1,6 +1,7 @@
 // The raw upload before any parsing: size, encoding and a first look at what
 // it is, so an operator who posted the wrong thing is told which thing.
 
+import { isAscii } from 'node:buffer';
 import { DployError } from '../errors.js';
 
 /** Twelve times the largest real lshw document seen (334 KB, a 2-socket server with 16 DIMMs). */
@@ -18,7 +19,9 @@ export function documentText(body: Buffer | string, format: InventoryFormat): st
   }
   let text: string;
   try {
-    text = typeof body === 'string' ? body : utf8.decode(body);
+    // lshw output is nearly always pure ASCII, which is valid UTF-8 and decodes
+    // as latin1 byte for byte, several times faster than the UTF-8 decoder.
+    text = typeof body === 'string' ? body : isAscii(body) ? body.toString('latin1') : utf8.decode(body);
   } catch (err) {
     throw new DployError('DPLOY_ERR_INVENTORY_INVALID', 'the inventory is not valid UTF-8 text (lshw writes UTF-8); it was probably re-encoded or truncated on the way — post the file lshw wrote, unmodified', { cause: err });
   }

@@ -43,18 +43,39 @@ export const MAX_TEXT_LENGTH = 255;
 // replacement character left by damaged strings.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\ufffd]+/g;
 
+/** True when the text holds a character CONTROL replaces; a loop is cheaper than the regex for the usual clean field. */
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0xfffd) return true;
+  }
+  return false;
+}
+
 /** Cleans one text field: control characters dropped, spaces trimmed, length capped. */
 export function cleanText(raw: unknown): string | undefined {
   if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;
-  let text = String(raw).replace(CONTROL, ' ').trim();
+  let text = typeof raw === 'string' ? raw : String(raw);
+  if (hasControl(text)) text = text.replace(CONTROL, ' ');
+  text = text.trim();
   if (text.length > MAX_TEXT_LENGTH) text = Array.from(text).slice(0, MAX_TEXT_LENGTH).join('').trimEnd();
   return text === '' ? undefined : text;
+}
+
+/** 1 to 20 ASCII digits: what lshw writes for a count (a char loop, cheaper than a regex here). */
+function isDigits(text: string): boolean {
+  if (text.length === 0 || text.length > 20) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** Parses a non-negative integer written by lshw ("1073741824"); anything else is undefined. */
 export function parseCount(raw: unknown): number | undefined {
   if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw >= 0 ? raw : undefined;
-  if (typeof raw !== 'string' || !/^\s*\d{1,20}\s*$/.test(raw)) return undefined;
+  if (typeof raw !== 'string' || !isDigits(raw.trim())) return undefined;
   const value = Number(raw);
   return Number.isSafeInteger(value) ? value : undefined;
 }
