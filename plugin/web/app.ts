@@ -7,6 +7,7 @@ import type { JobKinds } from '../jobs/index.js';
 import type { Platform } from '../platforms/index.js';
 import { registerErrorHandler } from './errors.js';
 import { agentInventoryRoutes } from './routes/agent-inventory.js';
+import { apiProfileRoutes } from './routes/api-profiles.js';
 import { agentJobRoutes } from './routes/agent-jobs.js';
 import { bootHttpRoutes } from './routes/boot-http.js';
 import { answerRoutes } from './routes/answers.js';
@@ -33,6 +34,7 @@ export function buildWebApp(deps: WebDeps): FastifyInstance {
   registerErrorHandler(app);
   healthRoutes(app, deps);
   apiHostRoutes(app, deps);
+  apiProfileRoutes(app, deps);
   agentInventoryRoutes(app, deps);
   agentJobRoutes(app, deps);
   bootHttpRoutes(app, deps);
