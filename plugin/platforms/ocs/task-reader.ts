@@ -18,6 +18,7 @@ interface Pending { hid: number; task: string | number | null; what: string | nu
 interface Mirror { id: number; platform_ref: string; task: string | null; task_profile: string | null; task_set_at: Date | string | null }
 
 const CHUNK = 1000;
+const NO_MAC = 'refused: OCS knows no usable MAC address for this computer, so dploy cannot network-boot it (run its agent or discover it by PXE)';
 
 export async function readPendingTasks(tx: EntityManager, fields: AdminFields, now = new Date()): Promise<TaskRequest[]> {
   const taskNumbers = [...fields.taskValues].filter(([, label]) => label !== 'none').map(([n]) => String(n));
@@ -33,6 +34,14 @@ export async function readPendingTasks(tx: EntityManager, fields: AdminFields, n
   }
   const strangers = pending.filter((p) => !hostByComputer.has(Number(p.hid))).map((p) => Number(p.hid));
   for (const row of await adoptComputers(tx, strangers, now)) hostByComputer.set(Number(row.platform_ref), row);
+  // A computer without a usable MAC cannot network-boot: say so where the operator set the task.
+  const orphans = strangers.filter((hid) => !hostByComputer.has(hid));
+  if (orphans.length > 0) {
+    await tx.query(
+      `UPDATE accountinfo SET ${fields.statusColumn} = ? WHERE HARDWARE_ID IN (${orphans.map(() => '?').join(', ')}) AND NOT (${fields.statusColumn} <=> ?)`,
+      [NO_MAC, ...orphans, NO_MAC],
+    );
+  }
 
   const requests: TaskRequest[] = [];
   const seen = new Set<number>();

@@ -140,6 +140,14 @@ test('a computer only OCS\'s agent knows can be tasked: dploy creates its host f
     const hosts = await scratch.sql('SELECT name, serial, platform_ref FROM dploy_hosts');
     assert.deepEqual(hosts, [{ name: 'db01', serial: 'CZ1234', platform_ref: String(id) }]);
     assert.deepEqual(await scratch.sql('SELECT mac FROM dploy_host_macs'), [{ mac: 'aa:bb:cc:00:11:22' }], 'the virtual NIC is no identity');
+
+    // A computer OCS knows no MAC for cannot be booted: the console says so, no host is made.
+    const macless = (await scratch.sql("INSERT INTO hardware (DEVICEID, NAME) VALUES ('printer-2026-11-01-10-00-00', 'printer')") as unknown as { insertId: number }).insertId;
+    await scratch.sql(`INSERT INTO accountinfo (HARDWARE_ID, TAG, ${col.DPLOYTASK}) VALUES (?, 'NA', ?)`, [macless, String(localboot)]);
+    assert.deepEqual((await platform.pendingTasks()).map((t) => t.task), ['localboot']);
+    const [said] = await scratch.sql<Record<string, string>>(`SELECT ${col.DPLOYSTATUS} AS status FROM accountinfo WHERE HARDWARE_ID = ?`, [macless]);
+    assert.match(said?.status ?? "", /^refused: OCS knows no usable MAC address for this computer/);
+    assert.equal((await scratch.sql('SELECT 1 FROM dploy_hosts')).length, 1);
   } finally {
     await dispose();
   }
