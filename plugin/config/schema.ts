@@ -49,6 +49,12 @@ export const configSchema = z.strictObject({
       discoverArgs: z.string().default('load_ramdisk=1 prompt_ramdisk=0 ramdisk_size=36864 rw root=/dev/ram iso_mode acpi=off apm=off devfs=nomount exec-shield=0 pxe'),
     })
     .prefault({}),
+  installers: z
+    .strictObject({
+      /** Imported install media (dploy media import), one tree per distro-release-arch, served at /mirror/. */
+      mirrorDir: z.string().min(1).default('./var/mirror'),
+    })
+    .prefault({}),
   runner: z
     .strictObject({
       enabled: z.boolean().default(true),

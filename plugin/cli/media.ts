@@ -1,0 +1,41 @@
+// dploy media import <iso-or-dir> [--distro D --release R --arch A] [--replace]
+// dploy media list | dploy media remove <key>
+// Install media go into installers.mirrorDir (served at /mirror/) and their
+// installer kernel and initrd into the TFTP root, where boot entries name them.
+
+import { Command } from 'commander';
+import { importMedia, listMedia, removeMedia } from '../installers/linuxcoe/media-store.js';
+import { configOf, print, printJson } from './context.js';
+
+function size(bytes: number): string {
+  return bytes >= 1 << 30 ? `${(bytes / (1 << 30)).toFixed(1)} GiB` : `${(bytes / (1 << 20)).toFixed(1)} MiB`;
+}
+
+export function mediaCommand(): Command {
+  const media = new Command('media').description('install media: import an ISO or tree, list, remove');
+  media.command('import')
+    .description('import an install ISO or directory tree into the mirror and its kernel/initrd into the TFTP root')
+    .argument('<source>', 'ISO file or directory')
+    .option('--distro <distro>').option('--release <release>').option('--arch <arch>')
+    .option('--replace', 'replace media already imported under the same key')
+    .action(async (source: string, o: { distro?: string; release?: string; arch?: string; replace?: boolean }, command: Command) => {
+      const { config } = configOf(command);
+      const done = await importMedia({ source, mirrorDir: config.installers.mirrorDir, tftpRoot: config.tftp.root, ...o });
+      print(`imported ${done.key} (${size(done.bytes)}): tree in ${config.installers.mirrorDir}/${done.key}, boot files ${done.entry.kernel} and ${done.entry.initrd} in ${config.tftp.root}\n`);
+    });
+  media.command('list').description('imported media').option('--json')
+    .action(async (o: { json?: boolean }, command: Command) => {
+      const rows = await listMedia(configOf(command).config.installers.mirrorDir);
+      if (o.json) return printJson(rows);
+      if (rows.length === 0) return print('no media imported (dploy media import <file.iso>)\n');
+      const width = Math.max(3, ...rows.map((r) => r.key.length));
+      print(`${'KEY'.padEnd(width)}  ${'SIZE'.padStart(10)}  IMPORTED AT\n`);
+      for (const r of rows) print(`${r.key.padEnd(width)}  ${size(r.bytes).padStart(10)}  ${r.importedAt}\n`);
+    });
+  media.command('remove').description('remove imported media (its boot files stay in the TFTP root)').argument('<key>', 'distro-release-arch')
+    .action(async (key: string, _o: unknown, command: Command) => {
+      await removeMedia(configOf(command).config.installers.mirrorDir, key);
+      print(`removed ${key}\n`);
+    });
+  return media;
+}
