@@ -8,6 +8,7 @@ import { buildBootService, httpBaseUrl, startTftp } from './boot-wiring.js';
 import { kindsFromConfig, runnerOptions, scheduleRunner } from './jobs/index.js';
 import { createPlatform } from './platforms/index.js';
 import { installImageProvider } from './installers/install-image.js';
+import { mirrorView } from './installers/linuxcoe/media-store.js';
 import { openMigratedStore } from './store/open.js';
 import type { Store } from './store/database.js';
 import { VERSION } from './version.js';
@@ -35,11 +36,14 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
     await platform.check();
     const kinds = kindsFromConfig(config.runner);
     let baseUrl = '';
-    const boot = buildBootService(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl));
+    // Answer files and boot entries install from imported media when the mirror has them.
+    const mirror = mirrorView(config.installers.mirrorDir, () => baseUrl);
+    const boot = buildBootService(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl, { mirror }));
     app = buildWebApp({
       db: store.db, platform, kinds, boot, tftpRoot: resolve(config.tftp.root), httpBaseUrl: () => baseUrl, version: VERSION,
       bodyLimitBytes: config.http.bodyLimitBytes, logger: { level: config.log.level },
       onHostsChanged: () => dhcp?.poke(),
+      mirror, mirrorHttp: { mirrorDir: resolve(config.installers.mirrorDir), mirror },
     });
     await app.listen({ host: config.http.address, port: config.http.port });
     const bound = app.server.address();

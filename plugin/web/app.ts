@@ -11,6 +11,8 @@ import { apiProfileRoutes } from './routes/api-profiles.js';
 import { agentJobRoutes } from './routes/agent-jobs.js';
 import { bootHttpRoutes } from './routes/boot-http.js';
 import { answerRoutes } from './routes/answers.js';
+import { mirrorHttpRoutes, type MirrorDeps } from './routes/mirror-http.js';
+import type { MirrorView } from '../installers/linuxcoe/install-source.js';
 import type { BootService } from '../boot/boot-service.js';
 import { apiHostRoutes } from './routes/api-hosts.js';
 import { healthRoutes } from './routes/health.js';
@@ -25,6 +27,9 @@ export interface WebDeps {
   version: string;
   bodyLimitBytes: number;
   logger: FastifyServerOptions['logger'];
+  /** Imported install media served at /mirror/ (installers.mirrorDir); answer files point at it. */
+  mirrorHttp?: MirrorDeps;
+  mirror?: MirrorView;
   /** A machine was discovered: the DHCP hosts file may need a rewrite. */
   onHostsChanged?: () => void;
 }
@@ -39,5 +44,6 @@ export function buildWebApp(deps: WebDeps): FastifyInstance {
   agentJobRoutes(app, deps);
   bootHttpRoutes(app, deps);
   answerRoutes(app, deps);
+  mirrorHttpRoutes(app, deps);
   return app;
 }

@@ -5,13 +5,11 @@
 // same path rules as TFTP keep requests inside the root.
 
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
-import { sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { DployError } from '../../errors.js';
 import { parseIpxeQuery } from '../../boot/ipxe-query.js';
 import type { BootService } from '../../boot/boot-service.js';
-import { normalizeRequestPath } from '../../tftp/request-path.js';
+import { resolveConfinedFile } from '../confined-file.js';
 
 export function bootHttpRoutes(app: FastifyInstance, deps: { boot: BootService; tftpRoot: string }): void {
   app.get<{ Querystring: Record<string, string> }>('/boot/ipxe', async (request, reply) => {
@@ -21,16 +19,7 @@ export function bootHttpRoutes(app: FastifyInstance, deps: { boot: BootService; 
   });
 
   app.get<{ Params: { '*': string } }>('/boot/files/*', async (request, reply) => {
-    const checked = normalizeRequestPath(request.params['*']);
-    if (!checked.ok) throw new DployError('DPLOY_ERR_INVALID_INPUT', `refused boot file name: ${checked.reason}`);
-    const root = await realpath(deps.tftpRoot).catch(() => {
-      throw new DployError('DPLOY_ERR_NOT_FOUND', `boot file root ${deps.tftpRoot} does not exist (tftp.root)`);
-    });
-    const real = await realpath(`${root}${sep}${checked.path}`).catch(() => undefined);
-    // A symlink may point anywhere; only what resolves inside the root is served.
-    if (!real || !(real === root || real.startsWith(root + sep))) throw new DployError('DPLOY_ERR_NOT_FOUND', `no boot file ${checked.path}`);
-    const info = await stat(real);
-    if (!info.isFile()) throw new DployError('DPLOY_ERR_NOT_FOUND', `no boot file ${checked.path}`);
-    return reply.type('application/octet-stream').header('content-length', info.size).send(createReadStream(real));
+    const file = await resolveConfinedFile(deps.tftpRoot, request.params['*'], 'boot file', 'tftp.root');
+    return reply.type('application/octet-stream').header('content-length', file.size).send(createReadStream(file.path));
   });
 }
