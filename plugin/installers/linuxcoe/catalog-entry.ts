@@ -19,7 +19,7 @@ export interface CatalogEntry {
   arch: Architecture;
   family: OsFamily;
   answerKind: AnswerKind;
-  /** Installer kernel and initrd as paths in the TFTP root (import-iso puts them there). */
+  /** Installer kernel and initrd as paths in the TFTP root (dploy media import puts them there). */
   kernel: string;
   initrd: string;
   /** Where kernel and initrd sit inside the install tree or ISO, first match wins. */

@@ -1,5 +1,5 @@
 // Where the installer takes its packages from, in this order: the profile's
-// own mirror, the tree imported into dploy's mirror directory (import-iso),
+// own mirror, the tree imported into dploy's mirror directory (dploy media import),
 // the release's public tree. RHEL and SLES have no public tree: their media
 // must be imported first, and saying so beats a hung installer.
 
@@ -22,7 +22,7 @@ export function installSourceUrl(entry: CatalogEntry, profile: Pick<Profile, 'mi
     return entry.answerKind === 'autoinstall' ? `${mirror.baseUrl}/${key}.iso` : `${mirror.baseUrl}/${key}/`;
   }
   if (entry.upstream) return entry.upstream;
-  throw new DployError('DPLOY_ERR_INVALID_INPUT', `${entry.distro} ${entry.release} ${entry.arch} has no public install tree: import its media first (dploy import-iso <file.iso>) or set mirror: in the profile`);
+  throw new DployError('DPLOY_ERR_INVALID_INPUT', `${entry.distro} ${entry.release} ${entry.arch} has no public install tree: import its media first (dploy media import <file.iso>) or set mirror: in the profile`);
 }
 
 /** The package archive for Debian-family answer files (d-i mirror questions, subiquity apt). */
