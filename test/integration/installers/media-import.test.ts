@@ -72,6 +72,20 @@ test('a truncated ISO is refused and leaves nothing in the mirror or the TFTP ro
   assert.equal(existsSync(join(cwd, 'var', 'tftp')), false);
 });
 
+test('media that is not what the flags say, or says nothing, is refused with the reason', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'dploy-media-odd-'));
+  const wrong = await runDploy(['media', 'import', iso, '--distro', 'debian', '--release', '12', '--arch', 'x86_64'], { cwd });
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /not debian-12-x86_64 as the catalog knows it: no installer kernel/);
+  const bare = join(cwd, 'bare');
+  mkdirSync(join(bare, 'images'), { recursive: true });
+  const unknown = await runDploy(['media', 'import', bare], { cwd });
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /cannot tell which release .* give --distro, --release and --arch/);
+  assert.deepEqual(readdirSync(join(cwd, 'var', 'mirror')), []);
+  assert.equal(existsSync(join(cwd, 'var', 'tftp')), false);
+});
+
 test('an ISO is imported by its .treeinfo, served over HTTP with Range, and answer files install from it', async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'dploy-media-'));
   const first = await runDploy(['media', 'import', iso], { cwd });
