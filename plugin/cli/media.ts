@@ -12,7 +12,8 @@ function size(bytes: number): string {
 }
 
 export function mediaCommand(): Command {
-  const media = new Command('media').description('install media: import an ISO or tree, list, remove');
+  // Set before the subcommands exist: they inherit it, so bad usage exits 2 like the rest of dploy.
+  const media = new Command('media').description('install media: import an ISO or tree, list, remove').exitOverride().showHelpAfterError();
   media.command('import')
     .description('import an install ISO or directory tree into the mirror and its kernel/initrd into the TFTP root')
     .argument('<source>', 'ISO file or directory')

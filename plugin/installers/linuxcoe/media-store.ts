@@ -97,7 +97,7 @@ export async function importMedia(o: ImportOptions): Promise<ImportedMedia & { e
     await placeBootFile(kernel, o.tftpRoot, entry.kernel);
     await placeBootFile(initrd, o.tftpRoot, entry.initrd);
     await writeFile(join(temp, MEDIA_STAMP), JSON.stringify(record, null, 2) + '\n');
-    const old = `${final}.old-${process.pid}`;
+    const old = join(mirrorDir, `.replacing-${key}-${process.pid}`);
     if (existsSync(final)) await rename(final, old);
     if (existsSync(join(temp, `${key}.iso.tmp`))) await rename(join(temp, `${key}.iso.tmp`), join(mirrorDir, `${key}.iso`));
     await rename(temp, final);
