@@ -9,7 +9,7 @@ import { renderCommand } from './cli/render.js';
 import { profilesCommand } from './cli/profiles.js';
 import { hostsCommand } from './cli/hosts.js';
 import { jobsCommand, runnerCommand } from './cli/jobs.js';
-import { mediaCommand } from './cli/media.js';
+import { importCommands, mediaCommand } from './cli/media.js';
 import { migrateCommand } from './cli/migrate.js';
 import { serveCommand } from './cli/serve.js';
 import { taskCommand } from './cli/task.js';
@@ -26,7 +26,7 @@ export function buildProgram(): Command {
   program.command('version').description('print the version').action(() => {
     process.stdout.write(`dploy ${VERSION}\n`);
   });
-  for (const command of [migrateCommand(), serveCommand(), hostsCommand(), groupsCommand(), taskCommand(), jobsCommand(), runnerCommand(), profilesCommand(), renderCommand(), dhcpCommand(), tokenCommand(), mediaCommand()]) {
+  for (const command of [migrateCommand(), serveCommand(), hostsCommand(), groupsCommand(), taskCommand(), jobsCommand(), runnerCommand(), profilesCommand(), renderCommand(), dhcpCommand(), tokenCommand(), mediaCommand(), ...importCommands()]) {
     program.addCommand(command.exitOverride().showHelpAfterError());
   }
   return program;

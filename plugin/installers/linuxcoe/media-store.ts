@@ -4,6 +4,7 @@
 // place and are renamed in: the web server never sees half a tree.
 
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -16,10 +17,32 @@ import { detectMedia, releaseCandidates } from './media-detect.js';
 export const MEDIA_STAMP = '.dploy-media.json';
 const KEY = /^[a-z0-9][a-z0-9.-]*-[A-Za-z0-9_]+$/;
 
-export interface ImportedMedia { key: string; source: string; importedAt: string; bytes: number }
+export interface ImportedMedia {
+  key: string;
+  source: string;
+  importedAt: string;
+  bytes: number;
+  /** SHA-256 over the media's identity file and its installer kernel and initrd: the same media has the same one. */
+  fingerprint?: string;
+}
+
+/** The identity files detection reads, in its order. */
+const IDENTITY_FILES = ['.treeinfo', '.disk/info', 'media.1/products', 'content'];
+
+async function mediaFingerprint(tree: string, kernel: string, initrd: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const name of IDENTITY_FILES) {
+    const text = await readFile(join(tree, name)).catch(() => undefined);
+    if (text) hash.update(`${name}\0`).update(text);
+  }
+  for (const file of [kernel, initrd]) hash.update(await readFile(file));
+  return hash.digest('hex');
+}
 
 export interface ImportOptions {
   source: string;
+  /** What the source must be, when the command says (import-iso, import-tree). */
+  expect?: 'iso' | 'tree';
   mirrorDir: string;
   tftpRoot: string;
   distro?: string;
@@ -72,11 +95,13 @@ async function placeBootFile(from: string, tftpRoot: string, path: string): Prom
   await rename(temp, target);
 }
 
-export async function importMedia(o: ImportOptions): Promise<ImportedMedia & { entry: CatalogEntry }> {
+export async function importMedia(o: ImportOptions): Promise<ImportedMedia & { entry: CatalogEntry; unchanged: boolean }> {
   const mirrorDir = resolve(o.mirrorDir);
   await mkdir(mirrorDir, { recursive: true });
   const temp = join(mirrorDir, `.importing-${process.pid}-${Date.now()}`);
   const info = await stat(o.source).catch(() => { throw new DployError('DPLOY_ERR_NOT_FOUND', `no such file or directory: ${o.source}`); });
+  if (o.expect === 'iso' && info.isDirectory()) throw new DployError('DPLOY_ERR_INVALID_INPUT', `${o.source} is a directory: use dploy import-tree for an install tree`);
+  if (o.expect === 'tree' && !info.isDirectory()) throw new DployError('DPLOY_ERR_INVALID_INPUT', `${o.source} is not a directory: use dploy import-iso for an ISO image`);
   try {
     if (info.isDirectory()) await cp(o.source, temp, { recursive: true, verbatimSymlinks: true });
     else {
@@ -90,10 +115,20 @@ export async function importMedia(o: ImportOptions): Promise<ImportedMedia & { e
     const kernel = firstIn(temp, entry.treeKernel, 'kernel', entry);
     const initrd = firstIn(temp, entry.treeInitrd, 'initrd', entry);
     const final = join(mirrorDir, key);
-    if (existsSync(final) && !o.replace) throw new DployError('DPLOY_ERR_CONFLICT', `${key} is already imported: use --replace to import it again`);
+    const fingerprint = await mediaFingerprint(temp, kernel, initrd);
+    if (existsSync(final) && !o.replace) {
+      // The same media again is a no-op (its boot files put back if someone removed them); other media for the key is refused.
+      const previous = JSON.parse(await readFile(join(final, MEDIA_STAMP), 'utf8').catch(() => '{}')) as Partial<ImportedMedia>;
+      if (previous.fingerprint === fingerprint) {
+        if (!existsSync(join(o.tftpRoot, entry.kernel))) await placeBootFile(kernel, o.tftpRoot, entry.kernel);
+        if (!existsSync(join(o.tftpRoot, entry.initrd))) await placeBootFile(initrd, o.tftpRoot, entry.initrd);
+        return { ...(previous as ImportedMedia), entry, unchanged: true };
+      }
+      throw new DployError('DPLOY_ERR_CONFLICT', `${key} is already imported from other media (${previous.source ?? 'unknown source'}, ${previous.importedAt ?? 'unknown time'}): use --replace to import this one instead`);
+    }
     // Subiquity fetches the ISO itself (install-source.ts points at <key>.iso).
     if (entry.answerKind === 'autoinstall' && !info.isDirectory()) await copyFile(o.source, join(temp, `${key}.iso.tmp`));
-    const record: ImportedMedia = { key, source: resolve(o.source), importedAt: new Date().toISOString(), bytes: await treeBytes(temp) };
+    const record: ImportedMedia = { key, source: resolve(o.source), importedAt: new Date().toISOString(), bytes: await treeBytes(temp), fingerprint };
     await placeBootFile(kernel, o.tftpRoot, entry.kernel);
     await placeBootFile(initrd, o.tftpRoot, entry.initrd);
     await writeFile(join(temp, MEDIA_STAMP), JSON.stringify(record, null, 2) + '\n');
@@ -102,7 +137,7 @@ export async function importMedia(o: ImportOptions): Promise<ImportedMedia & { e
     if (existsSync(join(temp, `${key}.iso.tmp`))) await rename(join(temp, `${key}.iso.tmp`), join(mirrorDir, `${key}.iso`));
     await rename(temp, final);
     await rm(old, { recursive: true, force: true });
-    return { ...record, entry };
+    return { ...record, entry, unchanged: false };
   } finally {
     await rm(temp, { recursive: true, force: true });
   }

@@ -28,13 +28,13 @@ for (const [tool, pkg] of [['xorriso', 'xorriso'], ['bsdtar', 'libarchive-tools'
 }
 if (!existsSync(`${NETBOOT}/linux`)) throw new Error('apt-get install -y debian-installer-12-netboot-amd64');
 
-function buildIso(dir: string): string {
+function buildIso(dir: string, treeinfoSuffix = ''): string {
   const tree = join(dir, 'dvd');
   mkdirSync(join(tree, 'images', 'pxeboot'), { recursive: true });
   mkdirSync(join(tree, 'BaseOS', 'repodata'), { recursive: true });
   copyFileSync(`${NETBOOT}/linux`, join(tree, 'images', 'pxeboot', 'vmlinuz'));
   copyFileSync(`${NETBOOT}/initrd.gz`, join(tree, 'images', 'pxeboot', 'initrd.img'));
-  copyFileSync(TREEINFO, join(tree, '.treeinfo'));
+  writeFileSync(join(tree, '.treeinfo'), readFileSync(TREEINFO, 'utf8') + treeinfoSuffix);
   writeFileSync(join(tree, 'BaseOS', 'repodata', 'repomd.xml'), '<?xml version="1.0" encoding="UTF-8"?>\n<repomd xmlns="http://linux.duke.edu/metadata/repo"/>\n');
   const iso = join(dir, 'Rocky-9.4-x86_64-dvd.iso');
   const made = spawnSync('xorriso', ['-as', 'mkisofs', '-r', '-J', '-V', 'Rocky-9-4-x86_64-dvd', '-o', iso, tree], { encoding: 'utf8' });
@@ -82,6 +82,9 @@ test('media that is not what the flags say, or says nothing, is refused with the
   const unknown = await runDploy(['media', 'import', bare], { cwd });
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /cannot tell which release .* give --distro, --release and --arch/);
+  const tree = await runDploy(['import-tree', join(work, 'dvd')], { cwd: mkdtempSync(join(tmpdir(), 'dploy-media-tree-')) });
+  assert.equal(tree.code, 0, tree.stderr);
+  assert.match(tree.stdout, /imported rocky-9-x86_64/, 'a directory tree (a mounted DVD) imports the same way');
   assert.deepEqual(readdirSync(join(cwd, 'var', 'mirror')), []);
   assert.equal(existsSync(join(cwd, 'var', 'tftp')), false);
 });
@@ -97,11 +100,22 @@ test('an ISO is imported by its .treeinfo, served over HTTP with Range, and answ
 
   const list = await runDploy(['media', 'list'], { cwd });
   assert.match(list.stdout, /^rocky-9-x86_64\s+\d+\.\d MiB\s+\d{4}-\d\d-\d\dT/m);
-  const again = await runDploy(['media', 'import', iso], { cwd });
-  assert.equal(again.code, 1);
-  assert.match(again.stderr, /already imported: use --replace/);
-  const replaced = await runDploy(['media', 'import', iso, '--replace'], { cwd });
+  // The same media again, by the issue's command name: a no-op.
+  const again = await runDploy(['import-iso', iso], { cwd });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /rocky-9-x86_64 is already imported from this media .*: nothing to do/);
+  // Other media for the same release (a respin: another .treeinfo) needs --replace.
+  const respin = buildIso(mkdtempSync(join(tmpdir(), 'dploy-media-respin-')), '\n# respin\n');
+  const other = await runDploy(['import-iso', respin], { cwd });
+  assert.equal(other.code, 1);
+  assert.match(other.stderr, /rocky-9-x86_64 is already imported from other media \(.*Rocky-9\.4-x86_64-dvd\.iso, .*\): use --replace/);
+  const replaced = await runDploy(['import-iso', respin, '--replace'], { cwd });
   assert.equal(replaced.code, 0, replaced.stderr);
+  assert.match(replaced.stdout, /imported rocky-9-x86_64/);
+  // import-tree takes a directory, import-iso a file: the wrong one is refused with the right command named.
+  const swapped = await runDploy(['import-tree', iso], { cwd });
+  assert.equal(swapped.code, 1);
+  assert.match(swapped.stderr, /is not a directory: use dploy import-iso/);
 
   // A symlink planted in the tree must not lead out of the mirror.
   symlinkSync('/etc/passwd', join(cwd, 'var', 'mirror', KEY, 'escape'));
