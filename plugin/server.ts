@@ -44,6 +44,8 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
       bodyLimitBytes: config.http.bodyLimitBytes, logger: { level: config.log.level },
       onHostsChanged: () => dhcp?.poke(),
       mirror, mirrorHttp: { mirrorDir: resolve(config.installers.mirrorDir), mirror },
+      secretKeyFile: resolve(config.installers.secretKeyFile),
+      ...(config.installers.templateDir ? { answerTemplateDir: resolve(config.installers.templateDir) } : {}),
     });
     await app.listen({ host: config.http.address, port: config.http.port });
     const bound = app.server.address();

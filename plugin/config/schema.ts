@@ -53,6 +53,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Imported install media (dploy media import), one tree per distro-release-arch, served at /mirror/. */
       mirrorDir: z.string().min(1).default('./var/mirror'),
+      /** Operator's answer templates (<kind>/<distro>-<release>-<arch>.eta … and snippets/), searched before the shipped pxe/answers/. */
+      templateDir: z.string().default(''),
+      /** AES-256-GCM key sealing the password hashes in profiles; created 0600 on first use (docs/profiles.md). */
+      secretKeyFile: z.string().min(1).default('./var/secret.key'),
     })
     .prefault({}),
   runner: z

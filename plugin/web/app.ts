@@ -30,6 +30,10 @@ export interface WebDeps {
   /** Imported install media served at /mirror/ (installers.mirrorDir); answer files point at it. */
   mirrorHttp?: MirrorDeps;
   mirror?: MirrorView;
+  /** Operator's answer templates (installers.templateDir), searched before pxe/answers/. */
+  answerTemplateDir?: string;
+  /** installers.secretKeyFile: opens the sealed password hashes of profiles. */
+  secretKeyFile?: string;
   /** A machine was discovered: the DHCP hosts file may need a rewrite. */
   onHostsChanged?: () => void;
 }

@@ -46,7 +46,14 @@ export function renderAnswerData(data: AnswerData, part: AnswerPart, options: Re
   const eta = new Eta({ autoEscape: false, autoTrim: false, cache: false, views: dirs.at(-1)! });
   // include('snippets/x') and the top template both go through the same lookup.
   eta.resolvePath = (template) => (template.startsWith('/') ? template : find([template.replace(/^\.\//, '').replace(/(\.eta)?$/, '.eta')], dirs));
-  return eta.render(find(answerTemplateCandidates(data, part), dirs), data);
+  const top = find(answerTemplateCandidates(data, part), dirs);
+  try {
+    return eta.render(top, data);
+  } catch (err) {
+    if (err instanceof DployError) throw err;
+    // Eta names the failing file (an included snippet too); an operator's typo must say where, not "internal error".
+    throw new DployError('DPLOY_ERR_BOOT_CONFIG', `answer template ${top} does not render: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 export function renderAnswerFile(x: AnswerInputs & RenderOptions, part: AnswerPart = 'answer'): string {
