@@ -1,17 +1,17 @@
 // dploy profiles add|list|show|edit
 //   add <file>            a YAML or JSON profile; --replace changes an existing one
 //   edit <name> --set k=v change fields (dotted paths, YAML values) and re-validate whole
-// Password hashes are sealed with the key file (--key-file, default
-// ./var/secret.key) and never printed.
+// Password hashes are sealed with the key file (--key-file, default the
+// config's installers.secretKeyFile, which dploy serve opens) and never printed.
 
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { DployError } from '../errors.js';
-import { DEFAULT_SECRET_KEY_FILE, getProfile, listProfiles, storeProfile } from '../installers/linuxcoe/profile-store.js';
+import { getProfile, listProfiles, storeProfile } from '../installers/linuxcoe/profile-store.js';
 import { maskProfile, openProfile, type Profile } from '../installers/linuxcoe/profile.js';
 import { openSecretBox } from '../installers/linuxcoe/secret-box.js';
-import { print, printJson, withStore } from './context.js';
+import { configOf, print, printJson, withStore } from './context.js';
 import { renderTable } from './table.js';
 
 interface SaveFlags { replace?: boolean; json?: boolean; keyFile?: string }
@@ -37,8 +37,13 @@ export function applySetting(target: Record<string, unknown>, setting: string): 
   node[path.at(-1)!] = parseYaml(setting.slice(eq + 1));
 }
 
+/** --key-file, else the key file dploy serve uses (installers.secretKeyFile). */
+function secretBox(command: Command, flags: SaveFlags): ReturnType<typeof openSecretBox> {
+  return openSecretBox(flags.keyFile ?? configOf(command).config.installers.secretKeyFile);
+}
+
 async function save(command: Command, input: unknown, flags: SaveFlags): Promise<void> {
-  const box = openSecretBox(flags.keyFile ?? DEFAULT_SECRET_KEY_FILE);
+  const box = secretBox(command, flags);
   const saved = await withStore(command, (s) => storeProfile(s.db.manager, input, { replace: flags.replace ?? false, secrets: box }));
   for (const warning of saved.warnings) process.stderr.write(`dploy: warning: ${warning}\n`);
   if (flags.json) return printJson(maskProfile(saved.profile));
@@ -49,7 +54,7 @@ async function save(command: Command, input: unknown, flags: SaveFlags): Promise
 export function profilesCommand(): Command {
   const profiles = new Command('profiles').description('install profiles (distribution-neutral system descriptions)');
   const keyFile = '--key-file <path>';
-  const keyHelp = `key file sealing password hashes (default ${DEFAULT_SECRET_KEY_FILE}, created 0600)`;
+  const keyHelp = 'key file sealing password hashes (default: installers.secretKeyFile, ./var/secret.key; created 0600)';
   profiles.command('add <file>').description('add a profile from a YAML or JSON file').option('--replace', 'replace a profile of the same name').option(keyFile, keyHelp).option('--json')
     .action((file: string, o: SaveFlags, command: Command) => save(command, readProfileFile(file), o));
   profiles.command('edit <name>').description('change fields of a profile; the whole profile is validated again')
@@ -57,7 +62,7 @@ export function profilesCommand(): Command {
     .option('--password-hash <hash>', 'new root password hash (kept out of the shell history when given as --password-hash="$(cat file)")')
     .option(keyFile, keyHelp).option('--json')
     .action(async (name: string, o: SaveFlags & { set: string[]; passwordHash?: string }, command: Command) => {
-      const box = openSecretBox(o.keyFile ?? DEFAULT_SECRET_KEY_FILE);
+      const box = secretBox(command, o);
       const current = openProfile(await withStore(command, (s) => getProfile(s.db.manager, name)), box) as Record<string, unknown>;
       for (const setting of o.set) applySetting(current, setting);
       if (o.passwordHash) current.rootPasswordHash = o.passwordHash;
