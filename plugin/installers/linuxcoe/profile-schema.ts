@@ -54,7 +54,11 @@ export const configManagementSchema = z.strictObject({
 export const profileSchema = z.strictObject({
   name: z.string().regex(NAME, 'lower-case letters, digits, dot, dash, underscore; at most 128'),
   distro: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a catalog distro name such as debian, rocky, sles'),
-  release: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a catalog release such as 12, 9, 15.6, 24.04'),
+  // YAML reads `release: 9` as a number: a whole number is exact, so it is taken;
+  // 15.60 or 22.10 would already have lost digits, so a fraction must be quoted.
+  release: z.preprocess((v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : v),
+    z.string({ error: (issue) => (typeof issue.input === 'number' ? 'write the release in quotes ("15.6", "24.04"): YAML reads it as a number and drops trailing zeros' : 'a catalog release such as 12, 9, 15.6, 24.04') })
+      .regex(/^[A-Za-z0-9.-]+$/, 'a catalog release such as 12, 9, 15.6, 24.04')),
   arch: z.enum(['x86_64', 'i386', 'aarch64', 'ia64']).default('x86_64'),
   locale: z.string().regex(/^[a-z]{2,3}_[A-Z]{2}(\.UTF-8)?$/, 'a locale such as en_US.UTF-8').default('en_US.UTF-8'),
   keyboard: z.string().regex(/^[a-z]{2}$/, 'an XKB layout such as us, de, fr').default('us'),

@@ -30,6 +30,14 @@ function hashFields(input: unknown): Array<[string, string]> {
   return fields;
 }
 
+/** distro, release and arch as written, when all three pass their own schema (arch has a default). */
+function catalogNames(input: unknown): Pick<Profile, 'distro' | 'release' | 'arch'> | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const raw = input as Record<string, unknown>;
+  const names = profileSchema.pick({ distro: true, release: true, arch: true }).safeParse({ distro: raw.distro, release: raw.release, arch: raw.arch });
+  return names.success ? names.data : undefined;
+}
+
 /** A profile as an operator wrote it: plain crypt hashes, nothing sealed.
  *  Schema, catalog and hash problems are gathered and refused together, so
  *  one round trip shows the operator every field to fix. */
@@ -38,10 +46,13 @@ export function validateProfile(input: unknown): CheckedProfile {
   const warnings: string[] = [];
   const result = profileSchema.safeParse(input, { reportInput: false });
   if (!result.success) errors.push(...result.error.issues.map((i) => `${i.path.join('.') || '(profile)'}: ${i.message}`));
+  // The catalog is checked even when other fields failed, from the raw names,
+  // so a wrong release is reported in the same round trip as a bad timezone.
+  const names = result.success ? result.data : catalogNames(input);
   let entry;
-  if (result.success) {
+  if (names) {
     try {
-      entry = catalogEntry(result.data.distro, result.data.release, result.data.arch);
+      entry = catalogEntry(names.distro, names.release, names.arch);
     } catch (err) {
       errors.push(`distro/release/arch: ${(err as Error).message}`);
     }
