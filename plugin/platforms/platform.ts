@@ -17,6 +17,8 @@ export interface RawDocument {
   body: Buffer;
   /** Address it came from (OCS keeps it as the computer's IPSRC). */
   remoteAddress?: string;
+  /** The body as the client gzip-compressed it: kept as received instead of compressing it again. */
+  gzip?: Buffer;
 }
 
 export interface RecordedMachine {
@@ -24,6 +26,8 @@ export interface RecordedMachine {
   created: boolean;
   /** Hardware that changed since the last inventory, in words ("disk /dev/sdb added"). */
   changes: string[];
+  /** The host has an unfinished job an agent event may move; false lets a caller skip looking for one. */
+  activeJob: boolean;
 }
 
 export interface Platform {

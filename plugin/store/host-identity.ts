@@ -2,56 +2,101 @@
 // that shares any identity fact (UUID, serial, MAC) in one round trip;
 // the documented policy in plugin/inventory/identity.ts decides among them.
 // Ambiguity is a conflict for the operator, never a silent merge.
+//
+// The same round trip brings what the rest of an intake needs to know about
+// those hosts (the whole host row, the digest of its latest inventory, whether
+// a job is open) and whether the machine's own hostname is taken: every
+// statement saved here is a socket write and a server parse per discovery.
 
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../errors.js';
 import { matchIdentity, type Identity, type IdentityCriterion, type IdentityMatch, type KnownHost } from '../inventory/index.js';
+import { TERMINAL_STATES } from '../model/job.js';
+import type { HostMacRow, HostRow } from './host-rows.js';
 
-export type HostMatch =
-  | { kind: 'none' }
-  /** `known` is the matched host's identity as stored, MACs included. */
-  | { kind: 'match'; hostId: number; known: KnownHost };
-
-export async function matchHost(tx: EntityManager, identity: Identity, policy?: readonly IdentityCriterion[]): Promise<HostMatch> {
-  const candidates = await candidateHosts(tx, identity);
-  const match: IdentityMatch = matchIdentity(identity, candidates, policy);
-  if (match.kind === 'conflict') throw new DployError('DPLOY_ERR_CONFLICT', match.message);
-  if (match.kind === 'none') return match;
-  return { kind: 'match', hostId: match.hostId, known: candidates.find((c) => c.id === match.hostId)! };
+/** A candidate host as stored, with what an intake needs next. */
+export interface CandidateHost extends KnownHost {
+  row: HostRow;
+  macRows: HostMacRow[];
+  /** sha256 of its latest raw inventory, if any. */
+  lastSha256: string | undefined;
+  /** It has a job that is not finished (an agent event may move it). */
+  activeJob: boolean;
 }
 
+export type HostMatch =
+  | { kind: 'none'; nameTaken: boolean }
+  | { kind: 'match'; hostId: number; known: CandidateHost; nameTaken: boolean };
+
+export interface MatchOptions {
+  policy?: readonly IdentityCriterion[];
+  /** A host name to test in the same round trip (the machine's own hostname). */
+  probeName?: string;
+}
+
+export async function matchHost(tx: EntityManager, identity: Identity, options: MatchOptions = {}): Promise<HostMatch> {
+  const { candidates, nameTaken } = await probeHosts(tx, identity, options.probeName);
+  const match: IdentityMatch = matchIdentity(identity, candidates, options.policy);
+  if (match.kind === 'conflict') throw new DployError('DPLOY_ERR_CONFLICT', match.message);
+  if (match.kind === 'none') return { kind: 'none', nameTaken };
+  return { kind: 'match', hostId: match.hostId, known: candidates.find((c) => c.id === match.hostId)!, nameTaken };
+}
+
+const HOST_COLUMNS: Array<keyof HostRow> = ['id', 'name', 'uuid', 'serial', 'arch', 'firmware', 'bmc_address', 'boot_state', 'boot_profile', 'boot_image',
+  'task', 'task_profile', 'task_set_at', 'status', 'platform_ref', 'created_at', 'updated_at'];
+const UNFINISHED = `j.state NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')})`;
+
+type ProbeRow = Partial<HostRow> & { name_taken: number | string; mac: string | null; position: number | string | null; interface: string | null; last_sha256: string | null; active_jobs: number | string | null };
+
 /**
- * Every host sharing a MAC, the UUID or the serial, with all its MACs, in one
- * round trip: the three indexed lookups are unioned into a small derived
- * table, then joined by primary key (a plain OR across columns would scan).
+ * Every host sharing a MAC, the UUID or the serial, with all its MACs: the
+ * three indexed lookups are unioned into a small derived table, then joined by
+ * primary key (a plain OR across columns would scan). The name probe is a
+ * one-row table the candidates are LEFT JOINed to, so the answer always has a
+ * row even when no host matches.
  */
-async function candidateHosts(tx: EntityManager, identity: Identity): Promise<KnownHost[]> {
-  const dialect = tx.connection.options.type === 'postgres' ? 'postgres' : 'other';
+async function probeHosts(tx: EntityManager, identity: Identity, probeName: string | undefined): Promise<{ candidates: CandidateHost[]; nameTaken: boolean }> {
+  const postgres = tx.connection.options.type === 'postgres';
   const params: string[] = [];
   const mark = (value: string) => {
     params.push(value);
-    return dialect === 'postgres' ? `$${params.length}` : '?';
+    return postgres ? `$${params.length}` : '?';
   };
+  // Placeholders are numbered in text order: the name comes first in the statement.
+  const probe = probeName ? `SELECT COUNT(*) AS name_taken FROM dploy_hosts WHERE name = ${mark(probeName)}` : 'SELECT 0 AS name_taken';
   const lookups: string[] = [];
   if (identity.macs.length > 0) lookups.push(`SELECT host_id AS id FROM dploy_host_macs WHERE mac IN (${identity.macs.map(mark).join(', ')})`);
   if (identity.uuid) lookups.push(`SELECT id FROM dploy_hosts WHERE uuid = ${mark(identity.uuid)}`);
   if (identity.serial) lookups.push(`SELECT id FROM dploy_hosts WHERE serial = ${mark(identity.serial)}`);
-  if (lookups.length === 0) return [];
+  if (lookups.length === 0) lookups.push('SELECT id FROM dploy_hosts WHERE 1 = 0');
   const rows = await tx.query(
-    `SELECT h.id AS id, h.uuid AS uuid, h.serial AS serial, m.mac AS mac
-     FROM (${lookups.join(' UNION ')}) c JOIN dploy_hosts h ON h.id = c.id LEFT JOIN dploy_host_macs m ON m.host_id = h.id
-     ORDER BY h.id, m.position`,
+    `SELECT p.name_taken, k.* FROM (${probe}) p LEFT JOIN (
+       SELECT ${HOST_COLUMNS.map((c) => `h.${c}`).join(', ')}, m.mac, m.position, m.interface,
+         (SELECT i.sha256 FROM dploy_inventories i WHERE i.host_id = h.id ORDER BY i.received_at DESC, i.id DESC LIMIT 1) AS last_sha256,
+         (SELECT COUNT(*) FROM dploy_jobs j WHERE j.host_id = h.id AND ${UNFINISHED}) AS active_jobs
+       FROM (${lookups.join(' UNION ')}) c JOIN dploy_hosts h ON h.id = c.id LEFT JOIN dploy_host_macs m ON m.host_id = h.id
+     ) k ON 1 = 1
+     ORDER BY k.id, k.position`,
     params,
-  ) as Array<{ id: number | string; uuid: string | null; serial: string | null; mac: string | null }>;
-  const hosts = new Map<number, { id: number; uuid: string | undefined; serial: string | undefined; macs: string[] }>();
+  ) as ProbeRow[];
+  const hosts = new Map<number, CandidateHost & { macs: string[] }>();
   for (const row of rows) {
+    if (row.id === null || row.id === undefined) continue;
     const id = Number(row.id);
     let host = hosts.get(id);
     if (!host) {
-      host = { id, uuid: row.uuid?.trim() || undefined, serial: row.serial ?? undefined, macs: [] };
+      const hostRow = Object.fromEntries(HOST_COLUMNS.map((c) => [c, row[c] ?? null])) as unknown as HostRow;
+      hostRow.id = id;
+      host = {
+        id, uuid: row.uuid?.trim() || undefined, serial: row.serial ?? undefined, macs: [],
+        row: hostRow, macRows: [], lastSha256: row.last_sha256 ?? undefined, activeJob: Number(row.active_jobs ?? 0) > 0,
+      };
       hosts.set(id, host);
     }
-    if (row.mac) host.macs.push(row.mac);
+    if (row.mac) {
+      host.macs.push(row.mac);
+      host.macRows.push({ mac: row.mac, host_id: id, position: Number(row.position), interface: row.interface });
+    }
   }
-  return [...hosts.values()];
+  return { candidates: [...hosts.values()], nameTaken: Number(rows[0]?.name_taken ?? 0) > 0 };
 }

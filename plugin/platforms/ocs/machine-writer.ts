@@ -12,40 +12,13 @@
 
 import type { EntityManager } from 'typeorm';
 import type { Host } from '../../model/host.js';
+import { SqlBatch as Batch } from '../../store/sql-batch.js';
 import { lockComputer } from './ocs-locks.js';
 import { deviceId, DPLOY_CHECKSUM, OCS_DEFAULT_CHECKSUM, type OcsMachineRows } from './machine-rows.js';
 
-type Value = string | number | null;
-type Row = Record<string, Value>;
+type Row = Record<string, string | number | null>;
 const SECTIONS = ['cpus', 'memories', 'storages', 'networks'] as const;
 const NOT_COMPUTERS = "('_SYSTEMGROUP_', '_DOWNLOADGROUP_')";
-
-class Batch {
-  private readonly statements: string[] = [];
-  private readonly params: Value[] = [];
-
-  add(sql: string, params: Value[] = []): this {
-    this.statements.push(sql);
-    this.params.push(...params);
-    return this;
-  }
-
-  insert(table: string, row: Row, extra: Record<string, string> = {}): this {
-    const columns = [...Object.keys(row), ...Object.keys(extra)];
-    return this.add(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${[...Object.keys(row).map(() => '?'), ...Object.values(extra)].join(', ')})`, Object.values(row));
-  }
-
-  insertMany(table: string, rows: Row[], extra: Record<string, string>): this {
-    if (rows.length === 0) return this;
-    const columns = Object.keys(rows[0]!);
-    const tuple = `(${[...Object.values(extra), ...columns.map(() => '?')].join(', ')})`;
-    return this.add(`INSERT INTO ${table} (${[...Object.keys(extra), ...columns].join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`, rows.flatMap((r) => columns.map((c) => r[c] ?? null)));
-  }
-
-  async run(tx: EntityManager): Promise<unknown[]> {
-    return await tx.query(this.statements.join(';\n'), this.params) as unknown[];
-  }
-}
 
 export async function writeComputer(tx: EntityManager, host: Host, rows: OcsMachineRows, now: Date): Promise<number> {
   const existing = await linkedComputer(tx, host);

@@ -25,13 +25,16 @@ export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSourc
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const body = await decodedBody(request, raw, deps.bodyLimitBytes);
       const inventory = parseInventory(body, format);
-      const recorded = await deps.platform.recordInventory(inventory, { format, body, remoteAddress: request.ip });
+      // A gzip upload is stored as received (decodedBody returns `raw` itself only for an identity body).
+      const recorded = await deps.platform.recordInventory(inventory, { format, body, remoteAddress: request.ip, ...(body !== raw ? { gzip: raw } : {}) });
       const log = request.log.child({ hostId: recorded.host.id, host: recorded.host.name });
       log.info({ created: recorded.created, changes: recorded.changes }, recorded.created ? 'machine discovered' : 'inventory updated');
       if (recorded.created) deps.onHostsChanged?.();
-      // A rediscovery job waits for exactly this post.
-      const event = await applyAgentEvent(deps.db, deps.kinds, recorded.host.id, 'inventory', `inventory from ${request.ip}`);
-      if (event.outcome === 'moved' && event.job) await reportStatus({ platform: deps.platform, kinds: deps.kinds, log }, event.job);
+      // A rediscovery job waits for exactly this post; the identity lookup already said whether there is one.
+      if (recorded.activeJob) {
+        const event = await applyAgentEvent(deps.db, deps.kinds, recorded.host.id, 'inventory', `inventory from ${request.ip}`);
+        if (event.outcome === 'moved' && event.job) await reportStatus({ platform: deps.platform, kinds: deps.kinds, log }, event.job);
+      }
       const next = nextActionFor(recorded.host);
       return replyForAgent(request, reply, {
         host_id: recorded.host.id, host_name: recorded.host.name, created: recorded.created,

@@ -126,3 +126,20 @@ test('SQL metacharacters and 10 KB strings in every text field are stored as dat
   const shown = JSON.parse((await runDploy(['hosts', 'show', '1', '--json'], { cwd })).stdout) as { hardware: { cpuModel: string | null; disks: unknown[] } };
   assert.ok(shown.hardware.cpuModel === null || shown.hardware.cpuModel.length <= 255);
 });
+
+test('a rotated enrollment token is taken at once and the old one is refused within seconds', async () => {
+  // The serve process holds the token in memory for 5 s (plugin/web/agent-auth.ts): post first so the old one is cached.
+  assert.equal((await post(lshw)).status, 200, 'old token accepted before the rotation');
+  const old = token;
+  token = (await runDploy(['token', 'enrollment', '--rotate'], { cwd })).stdout.trim();
+  assert.notEqual(token, old);
+  assert.equal((await post(lshw)).status, 200, 'the new token works immediately');
+  const deadline = Date.now() + 8000;
+  let status = 200;
+  while (Date.now() < deadline && status === 200) {
+    status = (await post(lshw, { 'x-dploy-token': old })).status;
+    if (status === 200) await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  assert.equal(status, 401, 'the old token is refused once the cache lapses');
+  await refused('old token', lshw, { 'x-dploy-token': old }, 401, /wrong enrollment token/);
+});
