@@ -2,7 +2,8 @@
 // database) take gzip-compressed lshw posts over HTTP from 1 and 8
 // concurrent clients. Documents are this machine's real `lshw -xml`, with the
 // NIC MAC changed per machine so every post is a new machine (then a second
-// round re-posts them: the update path). Prints inventories/s and the
+// round re-posts them: the update path). MariaDB runs twice: over TCP and
+// over its Unix socket (database.url ?socket=). Prints inventories/s and the
 // server's peak RSS (VmHWM).
 
 import { execFileSync } from 'node:child_process';
@@ -14,7 +15,7 @@ import { openStore } from '../../plugin/store/database.js';
 import { migrate } from '../../plugin/store/migrate.js';
 import { enrollmentToken } from '../../plugin/store/settings.js';
 import type { Dialect } from '../../plugin/store/dialect.js';
-import { createTestDatabase, DIALECTS } from '../support/databases.js';
+import { createTestDatabase, mariadbSocket } from '../support/databases.js';
 import { startServe } from '../support/serve.js';
 
 const MACHINES = Number(process.env.BENCH_MACHINES ?? 2000);
@@ -53,22 +54,27 @@ function peakRssMb(pid: number): number {
 }
 
 const rows: string[] = [];
-const dialects = process.env.BENCH_DIALECTS ? (process.env.BENCH_DIALECTS.split(',') as Dialect[]) : DIALECTS;
-for (const dialect of dialects) {
+// BENCH_DIALECTS=sqlite,mysql,mysql-socket,postgres (the default) picks rows.
+const TARGETS = ['sqlite', 'mysql', 'mysql-socket', 'postgres'] as const;
+const targets = process.env.BENCH_DIALECTS ? process.env.BENCH_DIALECTS.split(',') : [...TARGETS];
+for (const target of targets) {
+  if (!(TARGETS as readonly string[]).includes(target)) throw new Error(`BENCH_DIALECTS: unknown "${target}" (${TARGETS.join(', ')})`);
+  const dialect = target.replace('-socket', '') as Dialect;
   for (const concurrency of [1, 8]) {
     const database = await createTestDatabase(dialect);
+    const url = target === 'mysql-socket' ? `${database.url}?socket=${await mariadbSocket()}` : database.url;
     const raw = await openStore(database.url);
     await migrate(raw.db, dialect);
     const token = await enrollmentToken(raw.db.manager);
     await raw.close();
-    const serve = await startServe({ cwd: mkdtempSync(join(tmpdir(), 'dploy-bench-')), env: { DPLOY_DATABASE_URL: database.url, DPLOY_LOG_LEVEL: 'warn', DPLOY_RUNNER_ENABLED: 'false' } });
+    const serve = await startServe({ cwd: mkdtempSync(join(tmpdir(), 'dploy-bench-')), env: { DPLOY_DATABASE_URL: url, DPLOY_LOG_LEVEL: 'warn', DPLOY_RUNNER_ENABLED: 'false' } });
     lastOutput = () => serve.output().split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-3).join('\n');
     try {
       const bodies = Array.from({ length: MACHINES }, (_, i) => documentFor(i));
-      process.stderr.write(`${dialect} x${concurrency} …\n`);
+      process.stderr.write(`${target} x${concurrency} …\n`);
       const created = await round(serve.url, token, bodies, concurrency);
       const updated = await round(serve.url, token, bodies, concurrency);
-      rows.push(`${dialect.padEnd(9)} ${String(concurrency).padStart(11)} ${created.toFixed(0).padStart(12)} ${updated.toFixed(0).padStart(12)} ${peakRssMb(serve.child.pid!).toFixed(0).padStart(12)}`);
+      rows.push(`${target.padEnd(12)} ${String(concurrency).padStart(11)} ${created.toFixed(0).padStart(12)} ${updated.toFixed(0).padStart(12)} ${peakRssMb(serve.child.pid!).toFixed(0).padStart(12)}`);
     } finally {
       await serve.stop();
       await database.drop();
@@ -76,5 +82,5 @@ for (const dialect of dialects) {
   }
 }
 console.log(`\ninventory ingestion over HTTP: ${MACHINES} machines, this machine's lshw (${(lshw.length / 1024).toFixed(0)} KiB, gzip), new then re-posted`);
-console.log('database  concurrency  new inv/s    update inv/s  server RSS MB');
+console.log('database     concurrency  new inv/s    update inv/s  server RSS MB');
 for (const row of rows) console.log(row);

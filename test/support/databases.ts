@@ -45,6 +45,17 @@ export async function mysqlAdmin(sql: string): Promise<void> {
   }
 }
 
+/** Where the local MariaDB listens besides TCP (Debian: /run/mysqld/mysqld.sock). */
+export async function mariadbSocket(): Promise<string> {
+  const connection = await mysql.createConnection({ host: MARIADB.host, port: MARIADB.port, user: 'root' });
+  try {
+    const [rows] = await connection.query('SELECT @@socket AS socket');
+    return (rows as Array<{ socket: string }>)[0]!.socket;
+  } finally {
+    await connection.end();
+  }
+}
+
 export async function postgresAdmin(sql: string): Promise<void> {
   const client = new pg.Client({ host: POSTGRES.host, port: POSTGRES.port, user: 'postgres', database: 'postgres' });
   await client.connect();

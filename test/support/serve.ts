@@ -26,7 +26,9 @@ export function freePort(): Promise<number> {
 
 export async function startServe(options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<ServeProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [DPLOY_BIN, 'serve'], {
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under a benchmark (NODE_OPTIONS refuses --cpu-prof).
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, DPLOY_BIN, 'serve'], {
     cwd: options.cwd,
     env: { ...cleanEnv(), DPLOY_HTTP_ADDRESS: '127.0.0.1', DPLOY_TFTP_ENABLED: 'false', ...options.env, DPLOY_HTTP_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
