@@ -1,37 +1,98 @@
 // dploy render <host> boot [--firmware bios|uefi] [--arch A] [--loader ipxe]
-// Prints what that machine would get at its next network boot.
+// dploy render <host> answer [--profile P] [--part post.sh|callback.sh|user-data|meta-data]
+// Prints what that machine would get at its next network boot, or the answer
+// file its install fetches: the active install job's, else a preview for
+// --profile (the URLs then carry a placeholder token, said on stderr so that
+// stdout stays the file itself, ready for a validator).
 
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { renderForHost } from '../boot/index.js';
 import { bootPolicy, bootVariablesFor, httpBaseUrl } from '../boot-wiring.js';
+import type { Config } from '../config/schema.js';
 import { DployError } from '../errors.js';
+import type { Host } from '../model/host.js';
 import type { Architecture } from '../model/inventory.js';
+import type { Job } from '../model/job.js';
+import { ANSWER_PART_NAMES, renderAnswerFile, type AnswerPart } from '../installers/linuxcoe/answer-file.js';
+import { mirrorView } from '../installers/linuxcoe/media-store.js';
+import { openProfile } from '../installers/linuxcoe/profile.js';
+import { getProfile } from '../installers/linuxcoe/profile-store.js';
+import { openSecretBox } from '../installers/linuxcoe/secret-box.js';
 import { getHost } from '../store/hosts.js';
+import { latestInventory } from '../store/inventories.js';
+import { activeJobForHost } from '../store/jobs.js';
 import { installImageProvider } from '../installers/install-image.js';
+import type { Store } from '../store/database.js';
 import { configOf, print, printJson, withStore } from './context.js';
+
+// The names GET /answers/<token>/<part> serves, and the answer itself.
+const PARTS: Readonly<Record<string, AnswerPart>> = { answer: 'answer', ...ANSWER_PART_NAMES };
+const PREVIEW_TOKEN = 'PREVIEW-no-active-job';
+
+interface RenderFlags { firmware: string; arch?: string; loader?: string; profile?: string; part: string; json?: boolean }
 
 export function renderCommand(): Command {
   return new Command('render')
-    .description('print what a machine gets at its next network boot')
+    .description('print what a machine gets at its next network boot, or the answer file its install fetches')
     .argument('<host>', 'id, name or MAC')
-    .argument('<what>', '"boot" (answer files come with the installers)')
-    .option('--firmware <firmware>', 'bios or uefi', 'bios')
-    .option('--arch <arch>', 'x86_64, i386, aarch64, ia64 (default: the inventory\'s, else x86_64)')
-    .option('--loader <loader>', 'force a loader: pxelinux, grub, elilo, ipxe')
+    .argument('<what>', '"boot" or "answer"')
+    .option('--firmware <firmware>', 'boot: bios or uefi', 'bios')
+    .option('--arch <arch>', 'boot: x86_64, i386, aarch64, ia64 (default: the inventory\'s, else x86_64)')
+    .option('--loader <loader>', 'boot: force a loader: pxelinux, grub, elilo, ipxe')
+    .option('--profile <name>', 'answer: preview this profile (default: the active install job\'s)')
+    .option('--part <part>', `answer: ${Object.keys(PARTS).join(', ')}`, 'answer')
     .option('--json')
-    .action(async (ref: string, what: string, o: { firmware: string; arch?: string; loader?: string; json?: boolean }, command: Command) => {
-      if (what !== 'boot') throw new DployError('DPLOY_ERR_INVALID_INPUT', `cannot render "${what}": only "boot" so far`);
-      if (o.firmware !== 'bios' && o.firmware !== 'uefi') throw new DployError('DPLOY_ERR_INVALID_INPUT', '--firmware is bios or uefi');
+    .action(async (ref: string, what: string, o: RenderFlags, command: Command) => {
       const { config } = configOf(command);
-      const rendered = await withStore(command, async (store) => {
-        const host = await getHost(store.db.manager, ref);
-        const arch = (o.arch ?? host.arch ?? 'x86_64') as Architecture;
-        const baseUrl = httpBaseUrl(config, config.http.port);
-        return renderForHost(host, { firmware: o.firmware as 'bios' | 'uefi', arch, ...(o.loader ? { loader: o.loader as 'ipxe' } : {}) },
-          bootPolicy(config), bootVariablesFor(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl)));
-      });
-      if (o.json) return printJson(rendered);
-      const text = rendered.text ?? '(nothing: dploy stays silent for this machine and the next TFTP route answers)';
-      print(`# ${rendered.loader}: ${rendered.path}\n${text.endsWith('\n') ? text : `${text}\n`}`);
+      if (what === 'boot') return renderBoot(command, config, ref, o);
+      if (what === 'answer') return renderAnswer(command, config, ref, o);
+      throw new DployError('DPLOY_ERR_INVALID_INPUT', `cannot render "${what}": "boot" or "answer"`);
     });
+}
+
+async function renderBoot(command: Command, config: Config, ref: string, o: RenderFlags): Promise<void> {
+  if (o.firmware !== 'bios' && o.firmware !== 'uefi') throw new DployError('DPLOY_ERR_INVALID_INPUT', '--firmware is bios or uefi');
+  const rendered = await withStore(command, async (store) => {
+    const host = await getHost(store.db.manager, ref);
+    const arch = (o.arch ?? host.arch ?? 'x86_64') as Architecture;
+    const baseUrl = httpBaseUrl(config, config.http.port);
+    return renderForHost(host, { firmware: o.firmware as 'bios' | 'uefi', arch, ...(o.loader ? { loader: o.loader as 'ipxe' } : {}) },
+      bootPolicy(config), bootVariablesFor(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl)));
+  });
+  if (o.json) return printJson(rendered);
+  const text = rendered.text ?? '(nothing: dploy stays silent for this machine and the next TFTP route answers)';
+  print(`# ${rendered.loader}: ${rendered.path}\n${text.endsWith('\n') ? text : `${text}\n`}`);
+}
+
+async function renderAnswer(command: Command, config: Config, ref: string, o: RenderFlags): Promise<void> {
+  const part = Object.hasOwn(PARTS, o.part) ? PARTS[o.part]! : undefined;
+  if (!part) throw new DployError('DPLOY_ERR_INVALID_INPUT', `--part is one of ${Object.keys(PARTS).join(', ')}`);
+  const baseUrl = httpBaseUrl(config, config.http.port);
+  const rendered = await withStore(command, async (store) => {
+    const host = await getHost(store.db.manager, ref);
+    const { job, profileName, preview } = await answerJob(store, host, o.profile);
+    const profile = openProfile(await getProfile(store.db.manager, profileName), openSecretBox(config.installers.secretKeyFile));
+    const text = renderAnswerFile({
+      host, job, profile, inventory: (await latestInventory(store.db.manager, host.id))?.inventory, httpBaseUrl: baseUrl,
+      mirror: mirrorView(config.installers.mirrorDir, () => baseUrl),
+      ...(config.installers.templateDir ? { overrideDir: resolve(config.installers.templateDir) } : {}),
+    }, part);
+    return { host: host.name, profile: profileName, jobId: preview ? null : job.id, preview, part: o.part, text };
+  });
+  if (o.json) return printJson(rendered);
+  if (rendered.preview) process.stderr.write(`dploy: preview of ${rendered.profile} for ${rendered.host}: no active install job of this profile, so its URLs carry the placeholder token ${PREVIEW_TOKEN}\n`);
+  print(rendered.text.endsWith('\n') ? rendered.text : `${rendered.text}\n`);
+}
+
+/** The active install job, or a stand-in for a preview of --profile. */
+async function answerJob(store: Store, host: Host, profile: string | undefined): Promise<{ job: Job; profileName: string; preview: boolean }> {
+  const active = await activeJobForHost(store.db.manager, host.id);
+  if (active?.kind === 'install' && active.profile && (!profile || profile === active.profile)) return { job: active, profileName: active.profile, preview: false };
+  if (!profile) {
+    const why = active ? `its active job ${active.id} is ${active.kind}${active.kind === 'install' ? '' : ', not install'}` : 'it has no active install job';
+    throw new DployError('DPLOY_ERR_INVALID_INPUT', `${host.name}: ${why}; give --profile to preview one`);
+  }
+  const now = new Date();
+  return { job: { id: 0, hostId: host.id, kind: 'install', state: 'preview', profile, token: PREVIEW_TOKEN, attempts: 0, stateEnteredAt: now, createdAt: now, updatedAt: now }, profileName: profile, preview: true };
 }

@@ -19,6 +19,9 @@ export const SHIPPED_ANSWER_DIR = fileURLToPath(new URL('../../../pxe/answers/',
 /** The answer file itself, or one of the files it fetches from /answers/<token>/<part>. */
 export type AnswerPart = 'answer' | 'post.sh' | 'callback.sh' | 'meta-data';
 
+/** The names under /answers/<token>/ (subiquity's NoCloud seed fetches user-data: the answer itself). */
+export const ANSWER_PART_NAMES: Readonly<Record<string, AnswerPart>> = { 'post.sh': 'post.sh', 'callback.sh': 'callback.sh', 'meta-data': 'meta-data', 'user-data': 'answer' };
+
 export interface RenderOptions {
   /** Operator's answer template directory, searched first. */
   overrideDir?: string;

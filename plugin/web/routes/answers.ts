@@ -12,7 +12,7 @@ import { isTerminal } from '../../model/job.js';
 import { applyAgentEvent, type JobKinds } from '../../jobs/index.js';
 import { reportStatus } from '../../jobs/runner.js';
 import type { Platform } from '../../platforms/index.js';
-import { renderAnswerFile, type AnswerPart } from '../../installers/linuxcoe/answer-file.js';
+import { ANSWER_PART_NAMES, renderAnswerFile, type AnswerPart } from '../../installers/linuxcoe/answer-file.js';
 import type { MirrorView } from '../../installers/linuxcoe/install-source.js';
 import { openProfile } from '../../installers/linuxcoe/profile.js';
 import { DEFAULT_SECRET_KEY_FILE, getProfile } from '../../installers/linuxcoe/profile-store.js';
@@ -32,12 +32,10 @@ export interface AnswerDeps {
   mirror?: MirrorView;
 }
 
-const PARTS: Record<string, AnswerPart> = { 'post.sh': 'post.sh', 'callback.sh': 'callback.sh', 'meta-data': 'meta-data', 'user-data': 'answer' };
-
 export function answerRoutes(app: FastifyInstance, deps: AnswerDeps): void {
   app.get<{ Params: { token: string } }>('/answers/:token', (request, reply) => serve(deps, request, reply, request.params.token, 'answer'));
   app.get<{ Params: { token: string; part: string } }>('/answers/:token/:part', (request, reply) => {
-    const part = Object.hasOwn(PARTS, request.params.part) ? PARTS[request.params.part] : undefined;
+    const part = Object.hasOwn(ANSWER_PART_NAMES, request.params.part) ? ANSWER_PART_NAMES[request.params.part] : undefined;
     if (!part) throw new DployError('DPLOY_ERR_NOT_FOUND', 'no answer file here');
     return serve(deps, request, reply, request.params.token, part);
   });

@@ -92,3 +92,38 @@ test('a broken operator template is a clear error naming the file, not a half-wr
     writeFileSync(join(templates, 'preseed', 'debian-12-x86_64.eta'), "<%~ include('preseed/debian-12', it) %>\n");
   }
 });
+
+test('dploy render <host> answer prints what the install fetches, without moving the job; --profile previews for a machine without one', async () => {
+  const token = await bootToken(/\/answers\/([A-Za-z0-9_-]+)/);
+  const env = { DPLOY_INSTALLERS_TEMPLATE_DIR: templates, DPLOY_HTTP_ADDRESS: '127.0.0.1', DPLOY_HTTP_PORT: new URL(serve.url).port };
+  const served = { answer: await (await fetch(`${serve.url}/answers/${token}`)).text(), 'post.sh': await (await fetch(`${serve.url}/answers/${token}/post.sh`)).text() };
+  const jobsBefore = await dploy('jobs', 'list', '--json');
+  for (const part of ['answer', 'post.sh'] as const) {
+    const rendered = await runDploy(['render', 'web01', 'answer', '--part', part], { cwd, env });
+    assert.equal(rendered.code, 0, rendered.stderr);
+    assert.equal(rendered.stderr, '');
+    assert.equal(rendered.stdout, served[part], `${part}: the same bytes as the machine gets`);
+  }
+  assert.match(served.answer, /^# site: web01 gets the site preseed$/m);
+  assert.equal(await dploy('jobs', 'list', '--json'), jobsBefore, 'rendering is not the machine fetching: the job stays as it was');
+
+  await dploy('hosts', 'add', '--mac', '52:54:00:e0:00:02', '--name', 'web02');
+  const refused = await runDploy(['render', 'web02', 'answer'], { cwd, env });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /web02: it has no active install job; give --profile to preview one/);
+  const bare = await runDploy(['render', 'web02', 'answer', '--profile', 'debian-12-web'], { cwd, env });
+  assert.equal(bare.code, 1);
+  assert.match(bare.stderr, /web02 has no inventory yet: discover it first/, 'no inventory, no disk to choose: said before any boot');
+  // Another profile for the machine that is installing: a preview, its job untouched.
+  writeFileSync(join(cwd, 'ubuntu.yaml'), readFileSync(PROFILE, 'utf8').replace('name: debian-12-web', 'name: ubuntu-2404-web').replace('distro: debian', 'distro: ubuntu').replace('release: "12"', 'release: "24.04"'));
+  await dploy('profiles', 'add', join(cwd, 'ubuntu.yaml'));
+  const preview = await runDploy(['render', 'web01', 'answer', '--profile', 'ubuntu-2404-web'], { cwd, env });
+  assert.equal(preview.code, 0, preview.stderr);
+  assert.match(preview.stderr, /preview of ubuntu-2404-web for web01: no active install job of this profile, so its URLs carry the placeholder token PREVIEW-no-active-job/);
+  assert.match(preview.stdout, /^#cloud-config\n/);
+  assert.match(preview.stdout, /\/answers\/PREVIEW-no-active-job\//);
+  assert.equal(await dploy('jobs', 'list', '--json'), jobsBefore);
+  const badPart = await runDploy(['render', 'web01', 'answer', '--part', 'kickstart'], { cwd, env });
+  assert.equal(badPart.code, 1);
+  assert.match(badPart.stderr, /--part is one of answer, post\.sh, callback\.sh, meta-data, user-data/);
+});
