@@ -20,7 +20,7 @@ function importCommand(name: string, source: string, description: string, expect
       const { config } = configOf(command);
       const done = await importMedia({ source: path, mirrorDir: config.installers.mirrorDir, tftpRoot: config.tftp.root, ...(expect ? { expect } : {}), ...o });
       if (done.unchanged) return print(`${done.key} is already imported from this media (${done.importedAt}): nothing to do\n`);
-      print(`imported ${done.key} (${size(done.bytes)}): tree in ${config.installers.mirrorDir}/${done.key}, boot files ${done.entry.kernel} and ${done.entry.initrd} in ${config.tftp.root}\n`);
+      print(`imported ${done.key} (${size(done.bytes)}): tree in ${config.installers.mirrorDir}/${done.key}, boot files ${done.boot.kernel} and ${done.boot.initrd} in ${config.tftp.root}\n`);
     });
 }
 

@@ -57,8 +57,10 @@ async function renderBoot(command: Command, config: Config, ref: string, o: Rend
     const host = await getHost(store.db.manager, ref);
     const arch = (o.arch ?? host.arch ?? 'x86_64') as Architecture;
     const baseUrl = httpBaseUrl(config, config.http.port);
+    // The same mirror view as dploy serve: an install from imported media boots its kernel and tree.
+    const mirror = mirrorView(config.installers.mirrorDir, () => baseUrl);
     return renderForHost(host, { firmware: o.firmware as 'bios' | 'uefi', arch, ...(o.loader ? { loader: o.loader as 'ipxe' } : {}) },
-      bootPolicy(config), bootVariablesFor(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl)));
+      bootPolicy(config), bootVariablesFor(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl, { mirror })));
   });
   if (o.json) return printJson(rendered);
   const text = rendered.text ?? '(nothing: dploy stays silent for this machine and the next TFTP route answers)';

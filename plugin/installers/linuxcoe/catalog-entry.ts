@@ -19,7 +19,11 @@ export interface CatalogEntry {
   arch: Architecture;
   family: OsFamily;
   answerKind: AnswerKind;
-  /** Installer kernel and initrd as paths in the TFTP root (dploy media import puts them there). */
+  /**
+   * Installer kernel and initrd as paths in the TFTP root when no media was
+   * imported (Debian and old Ubuntu: where their netboot tarball puts them).
+   * Imported media boot from importedBootFiles() instead.
+   */
   kernel: string;
   initrd: string;
   /** Where kernel and initrd sit inside the install tree or ISO, first match wins. */
@@ -41,4 +45,16 @@ export function mediaKey(e: Pick<CatalogEntry, 'distro' | 'release' | 'arch'>): 
 export function linuxcoeBootFiles(distro: string, release: string, arch: Architecture): Pick<CatalogEntry, 'kernel' | 'initrd'> {
   const dir = `linuxcoe/${mediaKey({ distro, release, arch })}`;
   return { kernel: `${dir}/vmlinuz`, initrd: `${dir}/initrd.img` };
+}
+
+/**
+ * Where dploy media import puts a release's boot files: a directory of its
+ * own. Debian 11, 12 and 13 all call theirs debian-installer/amd64/linux in
+ * the netboot layout; sharing that path, importing one release would swap
+ * the kernel under another's installs.
+ */
+export function importedBootFiles(e: Pick<CatalogEntry, 'distro' | 'release' | 'arch' | 'kernel' | 'initrd'>): Pick<CatalogEntry, 'kernel' | 'initrd'> {
+  const dir = `linuxcoe/${mediaKey(e)}`;
+  const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+  return { kernel: `${dir}/${base(e.kernel)}`, initrd: `${dir}/${base(e.initrd)}` };
 }

@@ -10,6 +10,7 @@ import type { ImageProvider } from '../../boot/boot-images.js';
 import { activeJobForHost } from '../../store/jobs.js';
 import { latestInventory } from '../../store/inventories.js';
 import { answerData } from './answer-context.js';
+import { importedBootFiles, mediaKey } from './catalog-entry.js';
 import type { MirrorView } from './install-source.js';
 import { getProfile } from './profile-store.js';
 
@@ -28,6 +29,8 @@ export function installImageProvider(db: DataSource, httpBaseUrl: () => string, 
       host, job, profile: await getProfile(db.manager, state.profile), inventory: (await latestInventory(db.manager, host.id))?.inventory,
       httpBaseUrl: httpBaseUrl(), ...(context.bootMac ? { bootMac: context.bootMac } : {}), ...(options.mirror ? { mirror: options.mirror } : {}),
     });
-    return { kernel: data.entry.kernel, initrds: [data.entry.initrd], args: data.kernelArgs, osFamily: data.entry.family };
+    // Imported media boot from their own directory; otherwise the catalog's (netboot-layout) paths.
+    const files = options.mirror?.has(mediaKey(data.entry)) ? importedBootFiles(data.entry) : data.entry;
+    return { kernel: files.kernel, initrds: [files.initrd], args: data.kernelArgs, osFamily: data.entry.family };
   };
 }

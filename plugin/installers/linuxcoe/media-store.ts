@@ -10,7 +10,7 @@ import { copyFile, cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } f
 import { dirname, join, resolve } from 'node:path';
 import { DployError } from '../../errors.js';
 import { catalogEntry, findCatalogEntry } from './catalog.js';
-import { mediaKey, type CatalogEntry } from './catalog-entry.js';
+import { importedBootFiles, mediaKey, type CatalogEntry } from './catalog-entry.js';
 import type { MirrorView } from './install-source.js';
 import { detectMedia, releaseCandidates } from './media-detect.js';
 
@@ -95,7 +95,7 @@ async function placeBootFile(from: string, tftpRoot: string, path: string): Prom
   await rename(temp, target);
 }
 
-export async function importMedia(o: ImportOptions): Promise<ImportedMedia & { entry: CatalogEntry; unchanged: boolean }> {
+export async function importMedia(o: ImportOptions): Promise<ImportedMedia & { entry: CatalogEntry; boot: Pick<CatalogEntry, 'kernel' | 'initrd'>; unchanged: boolean }> {
   const mirrorDir = resolve(o.mirrorDir);
   await mkdir(mirrorDir, { recursive: true });
   const temp = join(mirrorDir, `.importing-${process.pid}-${Date.now()}`);
@@ -116,28 +116,29 @@ export async function importMedia(o: ImportOptions): Promise<ImportedMedia & { e
     const initrd = firstIn(temp, entry.treeInitrd, 'initrd', entry);
     const final = join(mirrorDir, key);
     const fingerprint = await mediaFingerprint(temp, kernel, initrd);
+    const boot = importedBootFiles(entry);
     if (existsSync(final) && !o.replace) {
       // The same media again is a no-op (its boot files put back if someone removed them); other media for the key is refused.
       const previous = JSON.parse(await readFile(join(final, MEDIA_STAMP), 'utf8').catch(() => '{}')) as Partial<ImportedMedia>;
       if (previous.fingerprint === fingerprint) {
-        if (!existsSync(join(o.tftpRoot, entry.kernel))) await placeBootFile(kernel, o.tftpRoot, entry.kernel);
-        if (!existsSync(join(o.tftpRoot, entry.initrd))) await placeBootFile(initrd, o.tftpRoot, entry.initrd);
-        return { ...(previous as ImportedMedia), entry, unchanged: true };
+        if (!existsSync(join(o.tftpRoot, boot.kernel))) await placeBootFile(kernel, o.tftpRoot, boot.kernel);
+        if (!existsSync(join(o.tftpRoot, boot.initrd))) await placeBootFile(initrd, o.tftpRoot, boot.initrd);
+        return { ...(previous as ImportedMedia), entry, boot, unchanged: true };
       }
       throw new DployError('DPLOY_ERR_CONFLICT', `${key} is already imported from other media (${previous.source ?? 'unknown source'}, ${previous.importedAt ?? 'unknown time'}): use --replace to import this one instead`);
     }
     // Subiquity fetches the ISO itself (install-source.ts points at <key>.iso).
     if (entry.answerKind === 'autoinstall' && !info.isDirectory()) await copyFile(o.source, join(temp, `${key}.iso.tmp`));
     const record: ImportedMedia = { key, source: resolve(o.source), importedAt: new Date().toISOString(), bytes: await treeBytes(temp), fingerprint };
-    await placeBootFile(kernel, o.tftpRoot, entry.kernel);
-    await placeBootFile(initrd, o.tftpRoot, entry.initrd);
+    await placeBootFile(kernel, o.tftpRoot, boot.kernel);
+    await placeBootFile(initrd, o.tftpRoot, boot.initrd);
     await writeFile(join(temp, MEDIA_STAMP), JSON.stringify(record, null, 2) + '\n');
     const old = join(mirrorDir, `.replacing-${key}-${process.pid}`);
     if (existsSync(final)) await rename(final, old);
     if (existsSync(join(temp, `${key}.iso.tmp`))) await rename(join(temp, `${key}.iso.tmp`), join(mirrorDir, `${key}.iso`));
     await rename(temp, final);
     await rm(old, { recursive: true, force: true });
-    return { ...record, entry, unchanged: false };
+    return { ...record, entry, boot, unchanged: false };
   } finally {
     await rm(temp, { recursive: true, force: true });
   }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDploy } from '../../support/cli.js';
 import { startServe, type ServeProcess } from '../../support/serve.js';
+import { buildDebianIso, NETBOOT } from './netinst-iso.js';
 
 const LSHW = new URL('../../fixtures/lshw/qemu-seabios-pc.xml', import.meta.url);
 const PROFILE = new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url).pathname;
@@ -126,4 +127,12 @@ test('dploy render <host> answer prints what the install fetches, without moving
   const badPart = await runDploy(['render', 'web01', 'answer', '--part', 'kickstart'], { cwd, env });
   assert.equal(badPart.code, 1);
   assert.match(badPart.stderr, /--part is one of answer, post\.sh, callback\.sh, meta-data, user-data/);
+
+  // Once Debian 12's media is imported, the install boots the imported kernel from its own directory.
+  assert.match(await dploy('render', 'web01', 'boot'), /^\s*KERNEL debian-installer\/amd64\/linux$/m, 'before: the netboot-layout path');
+  const iso = buildDebianIso(mkdtempSync(join(tmpdir(), 'dploy-netinst-')), '12.8.0', 'Bookworm', readFileSync(`${NETBOOT}/initrd.gz`));
+  await dploy('import-iso', iso);
+  const entry = await dploy('render', 'web01', 'boot');
+  assert.match(entry, /^\s*KERNEL linuxcoe\/debian-12-x86_64\/linux$/m);
+  assert.match(entry, /initrd=linuxcoe\/debian-12-x86_64\/initrd\.gz/);
 });

@@ -18,8 +18,9 @@ import { runDploy } from '../../support/cli.js';
 import { startServe } from '../../support/serve.js';
 import { BASE_URL, goldenProfile, HOST, INVENTORY, JOB } from './answer-machine.js';
 import { catalogEntry } from '../../../plugin/installers/linuxcoe/catalog.js';
+import { buildDebianIso, NETBOOT } from './netinst-iso.js';
 
-const NETBOOT = '/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64';
+// NETBOOT: Debian's netboot installer files (see netinst-iso.ts).
 const TREEINFO = new URL('../../fixtures/media/rocky-9.4-x86_64.treeinfo', import.meta.url).pathname;
 const KEY = 'rocky-9-x86_64';
 
@@ -159,4 +160,25 @@ test('an ISO is imported by its .treeinfo, served over HTTP with Range, and answ
   const removed = await runDploy(['media', 'remove', KEY], { cwd });
   assert.equal(removed.code, 0, removed.stderr);
   assert.match((await runDploy(['media', 'list'], { cwd })).stdout, /no media imported/);
+});
+
+test('Debian netinst ISOs are known by .disk/info; each release boots from its own directory, so importing 11 leaves 12 alone', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dploy-media-debian-'));
+  const initrd12 = readFileSync(`${NETBOOT}/initrd.gz`);
+  // Stand-in for Debian 11's initrd: only its bytes must differ, to show whose file lands where.
+  const initrd11 = Buffer.concat([initrd12, Buffer.from('debian 11 stand-in')]);
+  const cwd = mkdtempSync(join(tmpdir(), 'dploy-media-'));
+  const tftp = join(cwd, 'var', 'tftp');
+  const twelve = await runDploy(['import-iso', buildDebianIso(dir, '12.8.0', 'Bookworm', initrd12)], { cwd });
+  assert.equal(twelve.code, 0, twelve.stderr);
+  assert.match(twelve.stdout, /imported debian-12-x86_64 .*boot files linuxcoe\/debian-12-x86_64\/linux and linuxcoe\/debian-12-x86_64\/initrd\.gz/);
+  const eleven = await runDploy(['import-iso', buildDebianIso(dir, '11.11.0', 'Bullseye', initrd11)], { cwd });
+  assert.equal(eleven.code, 0, eleven.stderr);
+  assert.match(eleven.stdout, /imported debian-11-x86_64/);
+  assert.ok(readFileSync(join(tftp, 'linuxcoe', 'debian-12-x86_64', 'linux')).equals(kernel));
+  assert.ok(readFileSync(join(tftp, 'linuxcoe', 'debian-12-x86_64', 'initrd.gz')).equals(initrd12), 'Debian 12 keeps its own initrd');
+  assert.ok(readFileSync(join(tftp, 'linuxcoe', 'debian-11-x86_64', 'initrd.gz')).equals(initrd11));
+  assert.equal(existsSync(join(tftp, 'debian-installer')), false, 'the shared netboot-layout path is not written by an import');
+  assert.ok(existsSync(join(cwd, 'var', 'mirror', 'debian-12-x86_64', 'dists', 'bookworm', 'Release')), 'the tree is in the mirror');
+  assert.match((await runDploy(['media', 'list'], { cwd })).stdout, /^debian-11-x86_64\s.*\ndebian-12-x86_64\s/m);
 });
