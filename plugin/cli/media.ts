@@ -49,9 +49,10 @@ export function mediaCommand(): Command {
       print(`${'KEY'.padEnd(width)}  ${'SIZE'.padStart(10)}  IMPORTED AT\n`);
       for (const r of rows) print(`${r.key.padEnd(width)}  ${size(r.bytes).padStart(10)}  ${r.importedAt}\n`);
     });
-  media.command('remove').description('remove imported media (its boot files stay in the TFTP root)').argument('<key>', 'distro-release-arch')
+  media.command('remove').description('remove imported media: the tree in the mirror and its boot files in the TFTP root').argument('<key>', 'distro-release-arch')
     .action(async (key: string, _o: unknown, command: Command) => {
-      await removeMedia(configOf(command).config.installers.mirrorDir, key);
+      const { config } = configOf(command);
+      await removeMedia(config.installers.mirrorDir, key, config.tftp.root);
       print(`removed ${key}\n`);
     });
   return media;

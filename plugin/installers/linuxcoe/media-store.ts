@@ -154,7 +154,8 @@ export async function listMedia(mirrorDir: string): Promise<ImportedMedia[]> {
   return rows;
 }
 
-export async function removeMedia(mirrorDir: string, key: string): Promise<void> {
+/** Removes the tree, its ISO copy and the boot files the import put in linuxcoe/<key>/ (no one else writes there). */
+export async function removeMedia(mirrorDir: string, key: string, tftpRoot: string): Promise<void> {
   if (!KEY.test(key)) throw new DployError('DPLOY_ERR_INVALID_INPUT', `"${key}" is not a media key (distro-release-arch)`);
   const dir = join(resolve(mirrorDir), key);
   if (!existsSync(join(dir, MEDIA_STAMP))) throw new DployError('DPLOY_ERR_NOT_FOUND', `no imported media ${key}; see dploy media list`);
@@ -163,6 +164,7 @@ export async function removeMedia(mirrorDir: string, key: string): Promise<void>
   await rename(dir, doomed);
   await rm(doomed, { recursive: true, force: true });
   await rm(join(resolve(mirrorDir), `${key}.iso`), { force: true });
+  await rm(join(resolve(tftpRoot), 'linuxcoe', key), { recursive: true, force: true });
 }
 
 /** What answer files and boot entries see: a key counts once its import finished. */

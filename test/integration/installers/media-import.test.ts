@@ -181,4 +181,8 @@ test('Debian netinst ISOs are known by .disk/info; each release boots from its o
   assert.equal(existsSync(join(tftp, 'debian-installer')), false, 'the shared netboot-layout path is not written by an import');
   assert.ok(existsSync(join(cwd, 'var', 'mirror', 'debian-12-x86_64', 'dists', 'bookworm', 'Release')), 'the tree is in the mirror');
   assert.match((await runDploy(['media', 'list'], { cwd })).stdout, /^debian-11-x86_64\s.*\ndebian-12-x86_64\s/m);
+  const removed = await runDploy(['media', 'remove', 'debian-11-x86_64'], { cwd });
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.equal(existsSync(join(tftp, 'linuxcoe', 'debian-11-x86_64')), false, 'its boot files go with it');
+  assert.ok(readFileSync(join(tftp, 'linuxcoe', 'debian-12-x86_64', 'linux')).equals(kernel), 'the other release is untouched');
 });
