@@ -34,7 +34,7 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
     const platform = createPlatform(config.platform, store);
     // A host tool dploy cannot use (an untested OCS schema, fields not registered) stops the start, with the reason.
     await platform.check();
-    const kinds = kindsFromConfig(config.runner);
+    const kinds = kindsFromConfig(config);
     let baseUrl = '';
     // Answer files and boot entries install from imported media when the mirror has them.
     const mirror = mirrorView(config.installers.mirrorDir, () => baseUrl);

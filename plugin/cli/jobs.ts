@@ -33,7 +33,7 @@ export function jobsCommand(): Command {
   });
   jobs.command('cancel <id>').description('cancel a running job; its machine goes back to local boot').option('--json')
     .action(async (id: string, o: { json?: boolean }, command: Command) => {
-      const kinds = kindsFromConfig(configOf(command).config.runner);
+      const kinds = kindsFromConfig(configOf(command).config);
       const ended = await withStore(command, async (s, platform) => {
         const job = await getJob(s.db.manager, Number(id));
         if (isTerminal(job.state)) throw new DployError('DPLOY_ERR_CONFLICT', `job ${job.id} already ended (${job.state})`);

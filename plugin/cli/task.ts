@@ -20,7 +20,7 @@ export function taskCommand(): Command {
     .option('--json', 'print JSON for scripts')
     .action(async (target: string, kind: string, o: { profile?: string; image?: string; force?: boolean; json?: boolean }, command: Command) => {
       if (!isTaskKind(kind)) throw new DployError('DPLOY_ERR_INVALID_INPUT', `unknown task "${kind}" (one of ${TASK_KINDS.join(', ')})`);
-      const kinds = kindsFromConfig(configOf(command).config.runner);
+      const kinds = kindsFromConfig(configOf(command).config);
       const result = await withStore(command, async (store, platform) => {
         const hostIds = target.startsWith('@') ? (await getGroup(store.db.manager, target.slice(1))).hostIds : [(await getHost(store.db.manager, target)).id];
         if (hostIds.length === 0) throw new DployError('DPLOY_ERR_INVALID_INPUT', `group ${target.slice(1)} has no members`);

@@ -7,6 +7,8 @@ import type { Config } from '../config/index.js';
 import { DployError } from '../errors.js';
 import type { Platform } from '../platforms/index.js';
 import type { Store } from '../store/database.js';
+import { installPreflight } from '../installers/linuxcoe/install-preflight.js';
+import { mirrorView } from '../installers/linuxcoe/media-store.js';
 import { jobKinds, type JobKinds } from './kinds/index.js';
 import { runnerTick, type RunnerLog, type RunnerOptions, type TickReport } from './runner.js';
 
@@ -16,14 +18,18 @@ export { AGENT_EVENTS, type AgentEvent } from './job-kind.js';
 export type { JobKinds } from './kinds/index.js';
 export type { TickReport } from './runner.js';
 
-export function kindsFromConfig(runner: Config['runner']): JobKinds {
-  return jobKinds({ bootSeconds: runner.bootTimeoutSeconds, installSeconds: runner.installTimeoutSeconds });
+export function kindsFromConfig(config: Readonly<Config>): JobKinds {
+  const { runner, installers } = config;
+  // Only mirror.has() matters to the check (a release without a public tree needs its media imported).
+  const preflight = installPreflight(mirrorView(installers.mirrorDir, () => ''));
+  return jobKinds({ bootSeconds: runner.bootTimeoutSeconds, installSeconds: runner.installTimeoutSeconds },
+    { installCheck: ({ db, host, job }) => preflight(db, host, job) });
 }
 
 export function runnerOptions(config: Readonly<Config>, store: Store, platform: Platform, log: RunnerLog): RunnerOptions {
   const r = config.runner;
   return {
-    db: store.db, dialect: store.target.dialect, platform, kinds: kindsFromConfig(r),
+    db: store.db, dialect: store.target.dialect, platform, kinds: kindsFromConfig(config),
     owner: `${hostname()}:${process.pid}`, leaseSeconds: r.leaseSeconds, batchSize: r.batchSize, maxAttempts: r.maxAttempts,
     budgetMs: 30_000, log,
   };

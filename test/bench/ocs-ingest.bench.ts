@@ -5,6 +5,8 @@
 // from the same rows dploy writes. Same MariaDB, same machine, same run; 1
 // and 8 concurrent clients; prints machines/s and the ratio. OCS is given
 // its easiest path: one INVENTORY post per machine, no PROLOG round trip.
+// dploy runs twice: over TCP, as the OCS server here reaches MariaDB, and over
+// MariaDB's Unix socket (database.url ?socket=), as a site on one host would.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { migrate } from '../../plugin/store/migrate.js';
 import { enrollmentToken } from '../../plugin/store/settings.js';
 import { registerInOcs } from '../../plugin/platforms/ocs/ocs-migrate.js';
 import { createOcsScratch } from '../support/ocs/scratch.js';
+import { mariadbSocket } from '../support/databases.js';
 import { ocsInventoryXml } from '../support/ocs/ocs-xml.js';
 import { postCompressed } from '../support/ocs/comm-server.js';
 import { resetComputers } from '../support/ocs/db.js';
@@ -46,14 +49,14 @@ async function pool(count: number, concurrency: number, work: (i: number) => Pro
   return count / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-async function dployRate(run: number, concurrency: number): Promise<number> {
+async function dployRate(run: number, concurrency: number, socket?: string): Promise<number> {
   const scratch = await createOcsScratch();
   const store = await openStore(scratch.url);
   await migrate(store.db, 'mysql');
   await registerInOcs(store.db.manager);
   const token = await enrollmentToken(store.db.manager);
   await store.close();
-  const serve = await startServe({ cwd: mkdtempSync(join(tmpdir(), 'dploy-bench-ocs-')), env: { DPLOY_PLATFORM: 'ocs', DPLOY_DATABASE_URL: scratch.url, DPLOY_LOG_LEVEL: 'warn', DPLOY_RUNNER_ENABLED: 'false', DPLOY_TFTP_ENABLED: 'false' } });
+  const serve = await startServe({ cwd: mkdtempSync(join(tmpdir(), 'dploy-bench-ocs-')), env: { DPLOY_PLATFORM: 'ocs', DPLOY_DATABASE_URL: socket ? `${scratch.url}?socket=${socket}` : scratch.url, DPLOY_LOG_LEVEL: 'warn', DPLOY_RUNNER_ENABLED: 'false', DPLOY_TFTP_ENABLED: 'false' } });
   try {
     const bodies = Array.from({ length: MACHINES }, (_, i) => gzipSync(lshwFor(run, i)));
     const rate = await pool(MACHINES, concurrency, async (i) => {
@@ -88,14 +91,17 @@ async function ocsRate(run: number, concurrency: number): Promise<number> {
 }
 
 const rows: string[] = [];
+const socket = await mariadbSocket();
 let run = 1;
 for (const concurrency of [1, 8]) {
   process.stderr.write(`OCS server x${concurrency} …\n`);
   const ocs = await ocsRate(run++, concurrency);
   process.stderr.write(`dploy x${concurrency} …\n`);
-  const dploy = await dployRate(run++, concurrency);
-  rows.push(`${String(concurrency).padStart(11)} ${ocs.toFixed(0).padStart(14)} ${dploy.toFixed(0).padStart(14)} ${(dploy / ocs).toFixed(1).padStart(8)}x`);
+  const tcp = await dployRate(run++, concurrency);
+  process.stderr.write(`dploy over the socket x${concurrency} …\n`);
+  const unix = await dployRate(run++, concurrency, socket);
+  rows.push(`${String(concurrency).padStart(11)} ${ocs.toFixed(0).padStart(14)} ${tcp.toFixed(0).padStart(11)} ${(tcp / ocs).toFixed(1).padStart(6)}x ${unix.toFixed(0).padStart(14)} ${(unix / ocs).toFixed(1).padStart(6)}x`);
 }
 console.log(`\ndiscovered machines into OCS (GUI_VERSION 7069): ${MACHINES} new machines, this machine's lshw (${(lshw.length / 1024).toFixed(0)} KiB)`);
-console.log('concurrency  OCS server/s   dploy/s        ratio');
+console.log('concurrency  OCS server/s  dploy TCP/s   ratio  dploy socket/s   ratio');
 for (const row of rows) console.log(row);

@@ -6,15 +6,20 @@ import type { JobKind } from '../../model/job.js';
 import type { JobKindSpec, JobTimeouts } from '../job-kind.js';
 import { discoverKind } from './discover.js';
 import { forgetKind } from './forget.js';
-import { installKind } from './install.js';
+import { installKind, type InstallCheck } from './install.js';
 import { localbootKind } from './localboot.js';
 
 export type JobKinds = ReadonlyMap<JobKind, JobKindSpec>;
 
-export function jobKinds(timeouts: JobTimeouts): JobKinds {
+export interface KindHooks {
+  /** Checked when an install job opens: one that can never install fails at once, with the reason. */
+  installCheck?: InstallCheck;
+}
+
+export function jobKinds(timeouts: JobTimeouts, hooks: KindHooks = {}): JobKinds {
   return new Map<JobKind, JobKindSpec>([
     ['discover', discoverKind(timeouts)],
-    ['install', installKind(timeouts)],
+    ['install', installKind(timeouts, hooks.installCheck)],
     ['localboot', localbootKind()],
     ['forget', forgetKind()],
   ]);

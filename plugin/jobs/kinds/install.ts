@@ -2,12 +2,28 @@
 // profile's answer file, wait for the installer's callbacks, hand the disk
 // back to local boot.
 
+import { DployError } from '../../errors.js';
 import { setBootState } from '../../store/hosts.js';
-import type { JobKindSpec, JobTimeouts } from '../job-kind.js';
+import type { JobKindSpec, JobTimeouts, StepContext, StateSpec } from '../job-kind.js';
 import { bootStateStep, LOCALBOOT } from './boot-steps.js';
 
-export function installKind(timeouts: JobTimeouts): JobKindSpec {
+/** Rejects (DployError, with the reason) a job that can never install: plugin/installers/linuxcoe/install-preflight.ts. */
+export type InstallCheck = (ctx: StepContext) => Promise<void>;
+
+export function installKind(timeouts: JobTimeouts, check?: InstallCheck): JobKindSpec {
   const minutes = (s: number) => `${Math.round(s / 60)} min`;
+  const boot = bootStateStep((job) => ({ kind: 'install', profile: job.profile ?? '' }), 'booting',
+    (job) => `boot state set to install:${job.profile ?? ''}; waiting for the machine to boot the installer`);
+  const queued: NonNullable<StateSpec['run']> = async (ctx) => {
+    try {
+      await check?.(ctx);
+    } catch (err) {
+      // Missing inventory, no disk, wrong arch, no tree: retrying cannot help. Database errors are retried.
+      if (err instanceof DployError) return { to: 'failed', message: `cannot install ${ctx.job.profile ?? ''}: ${err.message}` };
+      throw err;
+    }
+    return boot(ctx);
+  };
   return {
     kind: 'install',
     doneStatus: 'deployed {profile}',
@@ -15,8 +31,7 @@ export function installKind(timeouts: JobTimeouts): JobKindSpec {
       queued: {
         step: 1,
         status: 'install {profile} queued',
-        run: bootStateStep((job) => ({ kind: 'install', profile: job.profile ?? '' }), 'booting',
-          (job) => `boot state set to install:${job.profile ?? ''}; waiting for the machine to boot the installer`),
+        run: queued,
       },
       booting: {
         step: 2,

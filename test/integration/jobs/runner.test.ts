@@ -20,6 +20,12 @@ import { parse as parseYaml } from 'yaml';
 
 const PROFILE = parseYaml(readFileSync(new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url), 'utf8')) as unknown;
 import { openTestStore, DIALECTS } from '../../support/databases.js';
+import { installPreflight } from '../../../plugin/installers/linuxcoe/install-preflight.js';
+import { parseInventory } from '../../../plugin/inventory/index.js';
+
+const LSHW = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url));
+// As dploy serve and dploy runner build them: install jobs checked when they open.
+const checked = jobKinds({ bootSeconds: 1200, installSeconds: 7200 }, { installCheck: ({ db, host, job }) => installPreflight()(db, host, job) });
 
 const kinds = jobKinds({ bootSeconds: 1200, installSeconds: 7200 });
 const quiet = { info() {}, warn() {}, error() {} };
@@ -129,5 +135,29 @@ for (const dialect of DIALECTS) {
         assert.equal((await runnerTick(o)).created, 5);
         assert.equal((await listJobs(store.db.manager, { active: true })).length, 5);
       }));
+
+    test('an install that can never succeed fails as its job opens, with the reason, and the machine never leaves local boot', () =>
+      withRunner(dialect, async (o, store, platform) => {
+        const bare = await platform.addHost({ name: 'web09', macs: ['52:54:00:00:00:09'] });
+        // An inventory whose disks are all removable (USB sticks, as lshw marks them): nothing for the single-disk policy.
+        const sticks = Buffer.from(LSHW.toString('utf8').replace(/(<node id="[^"]*" claimed="true" class="disk"[^>]*>)/g, '$1<capabilities><capability id="removable">support is removable</capability></capabilities>'));
+        const machine = await platform.recordInventory(parseInventory(sticks, 'xml'), { format: 'xml', body: sticks });
+        await setTask(store.db, platform, checked, { hostIds: [bare.id, machine.host.id], task: 'install', profile: 'debian-12-web', force: false, actor: 'test' });
+        const report = await runnerTick(o);
+        assert.equal(report.created, 2);
+        assert.equal(report.failedSteps, 0, 'a refusal is the job\'s end, not a step to retry');
+        const jobs = await listJobs(store.db.manager, {});
+        const byHost = new Map(jobs.map((j) => [j.hostId, j]));
+        assert.equal(byHost.get(bare.id)?.state, 'failed');
+        assert.equal(byHost.get(bare.id)?.message, 'cannot install debian-12-web: web09 has no inventory yet: discover it first (dploy task set web09 discover) so dploy can choose its install disk');
+        assert.equal(byHost.get(machine.host.id)?.state, 'failed');
+        assert.match(byHost.get(machine.host.id)?.message ?? '', /^cannot install debian-12-web: .*diskPolicy first \(single\) needs 1 non-removable disk/);
+        for (const id of [bare.id, machine.host.id]) {
+          const shown = await getHost(store.db.manager, id);
+          assert.deepEqual(shown.bootState, { kind: 'localboot' });
+          assert.match(shown.status ?? '', /^failed: cannot install debian-12-web: /);
+        }
+        assert.equal((await runnerTick(o)).created, 0, 'the failed task is not reopened on every tick');
+      }, checked));
   });
 }
