@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { DployError } from '../errors.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Host } from '../model/host.js';
@@ -13,12 +13,32 @@ import { hostNameProblem } from '../model/host-name.js';
 import { diffInventories, identityOf, type HardwareChange } from '../inventory/index.js';
 import type { RawDocument, RecordedMachine } from '../platforms/platform.js';
 import type { Dialect } from './dialect.js';
-import { insertDiscovered, updateDiscovered, type InventoryRow } from './discovery-writes.js';
+import { insertDiscovered, updateDiscovered, type InventoryRow, type WriteOptions } from './discovery-writes.js';
 import { hostFromRow, type HostMacRow } from './host-rows.js';
 import { matchHost, type CandidateHost } from './host-identity.js';
 import { latestInventory } from './inventories.js';
 
-export async function recordMachine(tx: EntityManager, dialect: Dialect, inventory: Inventory, document: RawDocument, now = new Date()): Promise<RecordedMachine> {
+/**
+ * MariaDB, standalone: the probe reads outside a transaction (a consistent
+ * read takes no lock inside one either) and the writes carry their own
+ * START TRANSACTION … COMMIT in one batch. A failed statement stops the batch
+ * inside its transaction, so ROLLBACK goes on the same connection before it
+ * returns to the pool.
+ */
+export async function recordMachineInOwnBatch(db: DataSource, inventory: Inventory, document: RawDocument): Promise<RecordedMachine> {
+  const runner = db.createQueryRunner();
+  await runner.connect();
+  try {
+    return await recordMachine(runner.manager, 'mysql', inventory, document, new Date(), { ownTransaction: true });
+  } catch (err) {
+    await runner.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    await runner.release();
+  }
+}
+
+export async function recordMachine(tx: EntityManager, dialect: Dialect, inventory: Inventory, document: RawDocument, now = new Date(), writes: WriteOptions = {}): Promise<RecordedMachine> {
   const identity = identityOf(inventory);
   if (identity.macs.length === 0) throw new DployError('DPLOY_ERR_INVENTORY_INVALID', 'the inventory lists no physical NIC with a MAC address, so the machine could not be identified');
   const ownName = inventory.hostname?.toLowerCase();
@@ -37,14 +57,14 @@ export async function recordMachine(tx: EntityManager, dialect: Dialect, invento
   if (match.kind === 'none') {
     // The machine's own hostname when it is valid and free, else one derived from its first MAC.
     const name = probeName && !match.nameTaken ? probeName : `host-${identity.macs[0]!.replace(/:/g, '')}`;
-    host = await insertDiscovered(tx, dialect, name, [...identity.macs], facts, stored);
+    host = await insertDiscovered(tx, dialect, name, [...identity.macs], facts, stored, writes);
     created = true;
   } else {
     const { known } = match;
     // The same bytes again (the usual re-post) need no re-parse of the previous document.
     if (known.lastSha256 !== undefined && known.lastSha256 !== sha256) changes.push(...(await hardwareChanges(tx, known.id, inventory)));
     const fresh = newMacs(known, identity.macs);
-    await updateDiscovered(tx, dialect, known.id, facts, fresh, stored);
+    await updateDiscovered(tx, dialect, known.id, facts, fresh, stored, writes);
     host = hostFromRow({ ...known.row, ...facts, updated_at: now }, [...known.macRows, ...fresh]);
     activeJob = known.activeJob;
   }

@@ -4,7 +4,7 @@
 
 import type { Store } from '../../store/database.js';
 import { addHost, forgetHost, getHost } from '../../store/hosts.js';
-import { recordMachine } from '../../store/machines.js';
+import { recordMachine, recordMachineInOwnBatch } from '../../store/machines.js';
 import { retryOnUniqueViolation } from '../../store/unique-retry.js';
 import { pendingHostTasks, setHostTask, writeHostStatus } from '../../store/tasks.js';
 import type { Platform } from '../platform.js';
@@ -17,7 +17,9 @@ export function createStandalonePlatform(store: Store): Platform {
       await db.query('SELECT 1');
     },
     recordInventory: (inventory, document) =>
-      retryOnUniqueViolation(() => db.transaction((tx) => recordMachine(tx, store.target.dialect, inventory, document))),
+      retryOnUniqueViolation(() => (store.target.dialect === 'mysql'
+        ? recordMachineInOwnBatch(db, inventory, document)
+        : db.transaction((tx) => recordMachine(tx, store.target.dialect, inventory, document)))),
     addHost: (input) => db.transaction((tx) => addHost(tx, input)),
     async forgetHost(hostId) {
       await db.transaction(async (tx) => {
