@@ -38,18 +38,8 @@ export interface WriteOptions {
   ownTransaction?: boolean;
 }
 
-/** The batch, inside START TRANSACTION … COMMIT when it is its own transaction. */
-function batchFor(options: WriteOptions): { batch: SqlBatch; run(tx: EntityManager): Promise<unknown[]> } {
-  const batch = new SqlBatch();
-  if (options.ownTransaction) batch.add('START TRANSACTION');
-  return {
-    batch,
-    async run(tx) {
-      if (!options.ownTransaction) return batch.run(tx);
-      // Results without the leading START TRANSACTION and the trailing COMMIT.
-      return (await batch.add('COMMIT').run(tx)).slice(1, -1);
-    },
-  };
+function runBatch(batch: SqlBatch, tx: EntityManager, options: WriteOptions): Promise<unknown[]> {
+  return options.ownTransaction ? batch.runAsTransaction(tx) : batch.run(tx);
 }
 
 export async function insertDiscovered(tx: EntityManager, dialect: Dialect, name: string, macs: string[], facts: HostFacts, inventory: InventoryRow, options: WriteOptions = {}): Promise<Host> {
@@ -65,14 +55,13 @@ export async function insertDiscovered(tx: EntityManager, dialect: Dialect, name
     name, ...facts, firmware: null, bmc_address: null, boot_state: 'localboot', boot_profile: null, boot_image: null,
     task: null, task_profile: null, task_set_at: null, status: null, platform_ref: null, created_at: now, updated_at: now,
   };
-  const writes = batchFor(options);
-  writes.batch
+  const batch = new SqlBatch()
     .insert('dploy_hosts', row as Record<string, string | Date | null>)
     .add('SET @dploy_host = LAST_INSERT_ID()')
     .insertMany('dploy_host_macs', macs.map((mac, position) => ({ mac, position, interface: null })), { host_id: '@dploy_host' })
     .insert('dploy_inventories', { ...inventory }, { host_id: '@dploy_host' })
     .add('SELECT @dploy_host AS id');
-  const results = await writes.run(tx);
+  const results = await runBatch(batch, tx, options);
   const id = Number((results.at(-1) as Array<{ id: number | string }>)[0]!.id);
   return hostFromRow({ ...row, id }, macs.map((mac, position) => ({ mac, host_id: id, position, interface: null })));
 }
@@ -85,12 +74,11 @@ export async function updateDiscovered(tx: EntityManager, dialect: Dialect, host
     await insertInventory(tx, hostId, inventory);
     return;
   }
-  const writes = batchFor(options);
-  writes.batch
+  const batch = new SqlBatch()
     .insertMany('dploy_host_macs', freshMacs.map(({ mac, host_id, position, interface: nic }) => ({ mac, host_id, position, interface: nic })), {})
     .add('UPDATE dploy_hosts SET uuid = ?, serial = ?, arch = ?, updated_at = ? WHERE id = ?', [facts.uuid, facts.serial, facts.arch, now, hostId])
     .insert('dploy_inventories', { host_id: hostId, ...inventory });
-  await writes.run(tx);
+  await runBatch(batch, tx, options);
 }
 
 async function insertInventory(tx: EntityManager, hostId: number, inventory: InventoryRow): Promise<void> {

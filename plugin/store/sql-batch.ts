@@ -38,4 +38,15 @@ export class SqlBatch {
   async run(tx: EntityManager): Promise<unknown[]> {
     return await tx.query(this.statements.join(';\n'), this.params) as unknown[];
   }
+
+  /**
+   * The batch inside its own START TRANSACTION … COMMIT, still one round trip;
+   * results as run() gives them. `connection` must not be in a transaction.
+   * A failing statement stops the batch inside the transaction: the caller
+   * sends ROLLBACK on the same connection before anyone else uses it.
+   */
+  async runAsTransaction(connection: EntityManager): Promise<unknown[]> {
+    const sql = ['START TRANSACTION', ...this.statements, 'COMMIT'].join(';\n');
+    return (await connection.query(sql, this.params) as unknown[]).slice(1, -1);
+  }
 }
