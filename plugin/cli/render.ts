@@ -16,11 +16,9 @@ import type { Architecture } from '../model/inventory.js';
 import type { Job } from '../model/job.js';
 import { ANSWER_PART_NAMES, renderAnswerFile, type AnswerPart } from '../installers/linuxcoe/answer-file.js';
 import { mirrorView } from '../installers/linuxcoe/media-store.js';
-import { openProfile } from '../installers/linuxcoe/profile.js';
-import { getProfile } from '../installers/linuxcoe/profile-store.js';
+import { jobAnswerInputs } from '../installers/linuxcoe/job-answer.js';
 import { openSecretBox } from '../installers/linuxcoe/secret-box.js';
 import { getHost } from '../store/hosts.js';
-import { latestInventory } from '../store/inventories.js';
 import { activeJobForHost } from '../store/jobs.js';
 import { installImageProvider } from '../installers/install-image.js';
 import type { Store } from '../store/database.js';
@@ -74,12 +72,10 @@ async function renderAnswer(command: Command, config: Config, ref: string, o: Re
   const rendered = await withStore(command, async (store) => {
     const host = await getHost(store.db.manager, ref);
     const { job, profileName, preview } = await answerJob(store, host, o.profile);
-    const profile = openProfile(await getProfile(store.db.manager, profileName), openSecretBox(config.installers.secretKeyFile));
-    const text = renderAnswerFile({
-      host, job, profile, inventory: (await latestInventory(store.db.manager, host.id))?.inventory, httpBaseUrl: baseUrl,
-      mirror: mirrorView(config.installers.mirrorDir, () => baseUrl),
-      ...(config.installers.templateDir ? { overrideDir: resolve(config.installers.templateDir) } : {}),
-    }, part);
+    const inputs = await jobAnswerInputs(store.db.manager, host, job, profileName, {
+      httpBaseUrl: baseUrl, secrets: openSecretBox(config.installers.secretKeyFile), mirror: mirrorView(config.installers.mirrorDir, () => baseUrl),
+    });
+    const text = renderAnswerFile({ ...inputs, ...(config.installers.templateDir ? { overrideDir: resolve(config.installers.templateDir) } : {}) }, part);
     return { host: host.name, profile: profileName, jobId: preview ? null : job.id, preview, part: o.part, text };
   });
   if (o.json) return printJson(rendered);

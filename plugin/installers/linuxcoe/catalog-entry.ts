@@ -41,9 +41,14 @@ export function mediaKey(e: Pick<CatalogEntry, 'distro' | 'release' | 'arch'>): 
   return `${e.distro}-${e.release}-${e.arch}`;
 }
 
+/** A release's own directory in the TFTP root: linuxcoe/<distro>-<release>-<arch>. */
+function linuxcoeDir(e: Pick<CatalogEntry, 'distro' | 'release' | 'arch'>): string {
+  return `linuxcoe/${mediaKey(e)}`;
+}
+
 /** Boot files in the TFTP root for releases that have no historical netboot layout. */
 export function linuxcoeBootFiles(distro: string, release: string, arch: Architecture): Pick<CatalogEntry, 'kernel' | 'initrd'> {
-  const dir = `linuxcoe/${mediaKey({ distro, release, arch })}`;
+  const dir = linuxcoeDir({ distro, release, arch });
   return { kernel: `${dir}/vmlinuz`, initrd: `${dir}/initrd.img` };
 }
 
@@ -54,7 +59,7 @@ export function linuxcoeBootFiles(distro: string, release: string, arch: Archite
  * the kernel under another's installs.
  */
 export function importedBootFiles(e: Pick<CatalogEntry, 'distro' | 'release' | 'arch' | 'kernel' | 'initrd'>): Pick<CatalogEntry, 'kernel' | 'initrd'> {
-  const dir = `linuxcoe/${mediaKey(e)}`;
+  const dir = linuxcoeDir(e);
   const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
   return { kernel: `${dir}/${base(e.kernel)}`, initrd: `${dir}/${base(e.initrd)}` };
 }

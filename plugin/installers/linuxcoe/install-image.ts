@@ -8,11 +8,10 @@ import type { DataSource } from 'typeorm';
 import { DployError } from '../../errors.js';
 import type { ImageProvider } from '../../boot/boot-images.js';
 import { activeJobForHost } from '../../store/jobs.js';
-import { latestInventory } from '../../store/inventories.js';
 import { answerData } from './answer-context.js';
 import { importedBootFiles, mediaKey } from './catalog-entry.js';
 import type { MirrorView } from './install-source.js';
-import { getProfile } from './profile-store.js';
+import { jobAnswerInputs } from './job-answer.js';
 
 export interface InstallImageOptions {
   mirror?: MirrorView;
@@ -25,10 +24,9 @@ export function installImageProvider(db: DataSource, httpBaseUrl: () => string, 
     if (!host) throw new DployError('DPLOY_ERR_BOOT_CONFIG', 'an install boot needs a known machine');
     const job = await activeJobForHost(db.manager, host.id);
     if (!job?.token || job.kind !== 'install') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `${host.name} is set to install but has no active install job`);
-    const data = answerData({
-      host, job, profile: await getProfile(db.manager, state.profile), inventory: (await latestInventory(db.manager, host.id))?.inventory,
+    const data = answerData(await jobAnswerInputs(db.manager, host, job, state.profile, {
       httpBaseUrl: httpBaseUrl(), ...(context.bootMac ? { bootMac: context.bootMac } : {}), ...(options.mirror ? { mirror: options.mirror } : {}),
-    });
+    }));
     // Imported media boot from their own directory; otherwise the catalog's (netboot-layout) paths.
     const files = options.mirror?.has(mediaKey(data.entry)) ? importedBootFiles(data.entry) : data.entry;
     return { kernel: files.kernel, initrds: [files.initrd], args: data.kernelArgs, osFamily: data.entry.family };

@@ -8,19 +8,16 @@
 import type { EntityManager } from 'typeorm';
 import type { Host } from '../../model/host.js';
 import type { Job } from '../../model/job.js';
-import { latestInventory } from '../../store/inventories.js';
 import { answerData } from './answer-context.js';
 import type { MirrorView } from './install-source.js';
-import { getProfile } from './profile-store.js';
+import { jobAnswerInputs } from './job-answer.js';
 
 /** Throws a DployError saying why the job cannot install; resolves when it can. */
 export type InstallPreflight = (db: EntityManager, host: Host, job: Job) => Promise<void>;
 
 export function installPreflight(mirror?: MirrorView): InstallPreflight {
   return async (db, host, job) => {
-    const profile = await getProfile(db, job.profile ?? '');
-    const inventory = (await latestInventory(db, host.id))?.inventory;
     // The URLs are not used here; the same checks as the answer file and the boot entry run.
-    answerData({ host, job: { ...job, token: job.token ?? 'preflight' }, profile, inventory, httpBaseUrl: 'http://dploy.invalid', ...(mirror ? { mirror } : {}) });
+    answerData(await jobAnswerInputs(db, host, { ...job, token: job.token ?? 'preflight' }, job.profile ?? '', { httpBaseUrl: 'http://dploy.invalid', ...(mirror ? { mirror } : {}) }));
   };
 }

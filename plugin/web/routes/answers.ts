@@ -14,11 +14,10 @@ import { reportStatus } from '../../jobs/runner.js';
 import type { Platform } from '../../platforms/index.js';
 import { ANSWER_PART_NAMES, renderAnswerFile, type AnswerPart } from '../../installers/linuxcoe/answer-file.js';
 import type { MirrorView } from '../../installers/linuxcoe/install-source.js';
-import { openProfile } from '../../installers/linuxcoe/profile.js';
-import { DEFAULT_SECRET_KEY_FILE, getProfile } from '../../installers/linuxcoe/profile-store.js';
+import { jobAnswerInputs } from '../../installers/linuxcoe/job-answer.js';
+import { DEFAULT_SECRET_KEY_FILE } from '../../installers/linuxcoe/profile-store.js';
 import { openSecretBox } from '../../installers/linuxcoe/secret-box.js';
 import { getHost } from '../../store/hosts.js';
-import { latestInventory } from '../../store/inventories.js';
 import { findJobByToken } from '../../store/jobs.js';
 
 export interface AnswerDeps {
@@ -45,11 +44,10 @@ async function serve(deps: AnswerDeps, request: FastifyRequest, reply: FastifyRe
   const job = /^[A-Za-z0-9_-]{16,64}$/.test(token) ? await findJobByToken(deps.db.manager, token) : undefined;
   if (!job || job.kind !== 'install' || isTerminal(job.state) || !job.profile) throw new DployError('DPLOY_ERR_NOT_FOUND', 'no answer file here');
   const host = await getHost(deps.db.manager, job.hostId);
-  const profile = openProfile(await getProfile(deps.db.manager, job.profile), openSecretBox(deps.secretKeyFile ?? DEFAULT_SECRET_KEY_FILE));
-  const text = renderAnswerFile({
-    host, job, profile, inventory: (await latestInventory(deps.db.manager, host.id))?.inventory, httpBaseUrl: deps.httpBaseUrl(),
-    ...(deps.answerTemplateDir ? { overrideDir: deps.answerTemplateDir } : {}), ...(deps.mirror ? { mirror: deps.mirror } : {}),
-  }, part);
+  const inputs = await jobAnswerInputs(deps.db.manager, host, job, job.profile, {
+    httpBaseUrl: deps.httpBaseUrl(), secrets: openSecretBox(deps.secretKeyFile ?? DEFAULT_SECRET_KEY_FILE), ...(deps.mirror ? { mirror: deps.mirror } : {}),
+  });
+  const text = renderAnswerFile({ ...inputs, ...(deps.answerTemplateDir ? { overrideDir: deps.answerTemplateDir } : {}) }, part);
   if (part === 'answer') {
     const moved = await applyAgentEvent(deps.db, deps.kinds, host.id, 'answer-fetched', `answer file served to ${request.ip}`);
     if (moved.outcome === 'moved' && moved.job) await reportStatus({ platform: deps.platform, kinds: deps.kinds, log: request.log }, moved.job);

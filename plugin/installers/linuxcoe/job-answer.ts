@@ -1,0 +1,32 @@
+// What an install job's answer file, its boot entry and the runner's check
+// when the job opens are all built from: the profile as stored, the machine's
+// latest inventory, the host and the job. Read in one place, so the three
+// cannot disagree about which facts they saw.
+
+import type { EntityManager } from 'typeorm';
+import type { Host } from '../../model/host.js';
+import type { Job } from '../../model/job.js';
+import { latestInventory } from '../../store/inventories.js';
+import type { AnswerInputs } from './answer-context.js';
+import type { MirrorView } from './install-source.js';
+import { openProfile } from './profile.js';
+import { getProfile } from './profile-store.js';
+import type { SecretBox } from './secret-box.js';
+
+export interface JobAnswerSources {
+  httpBaseUrl: string;
+  mirror?: MirrorView;
+  /** The NIC the machine booted from (the boot entry knows it). */
+  bootMac?: string;
+  /** Opens the sealed password hashes: only the answer file itself carries them. */
+  secrets?: SecretBox;
+}
+
+export async function jobAnswerInputs(db: EntityManager, host: Host, job: Job, profileName: string, o: JobAnswerSources): Promise<AnswerInputs> {
+  const stored = await getProfile(db, profileName);
+  return {
+    host, job, profile: o.secrets ? openProfile(stored, o.secrets) : stored,
+    inventory: (await latestInventory(db, host.id))?.inventory, httpBaseUrl: o.httpBaseUrl,
+    ...(o.bootMac ? { bootMac: o.bootMac } : {}), ...(o.mirror ? { mirror: o.mirror } : {}),
+  };
+}
