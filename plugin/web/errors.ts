@@ -4,9 +4,11 @@
 
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isDployError } from '../errors.js';
+import { lingerBeforeClose } from './lingering-close.js';
 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, request, reply) => {
+    lingerBeforeClose(request.raw);
     if (isDployError(err)) {
       // Refusals are logged too: the machine's side often shows only a status code.
       if (err.status >= 500) request.log.error({ err }, err.message);
