@@ -1,8 +1,10 @@
 // The writes of one discovery, after identity matching decided between a new
-// host and a known one. On MariaDB they go as one multi-statement batch (the
-// new host's id carried in a session variable): a discovery storm is bound by
-// per-statement round trips there (docs/benchmarks.md, ingestion). PostgreSQL
-// and SQLite take the same rows statement by statement.
+// host and a known one. On MariaDB they are statements appended to a
+// multi-statement batch (the new host's id carried in a session variable):
+// a discovery storm is bound by per-statement round trips there
+// (docs/benchmarks.md, ingestion), and discovery-group.ts puts several
+// machines in one batch. PostgreSQL and SQLite take the same rows statement
+// by statement.
 
 import type { EntityManager } from 'typeorm';
 import type { Host } from '../model/host.js';
@@ -11,7 +13,7 @@ import type { Dialect } from './dialect.js';
 import { insertHost } from './hosts.js';
 import type { HostMacRow, HostRow } from './host-rows.js';
 import { hostFromRow } from './host-rows.js';
-import { SqlBatch } from './sql-batch.js';
+import { SqlBatch, type SqlRow } from './sql-batch.js';
 
 export interface InventoryRow {
   received_at: Date;
@@ -29,20 +31,7 @@ export interface HostFacts {
   arch: Architecture | null;
 }
 
-export interface WriteOptions {
-  /**
-   * MariaDB: the batch opens and commits its own transaction (the caller ran
-   * the probe outside one and sends ROLLBACK if the batch fails): two round
-   * trips per discovery instead of four.
-   */
-  ownTransaction?: boolean;
-}
-
-function runBatch(batch: SqlBatch, tx: EntityManager, options: WriteOptions): Promise<unknown[]> {
-  return options.ownTransaction ? batch.runAsTransaction(tx) : batch.run(tx);
-}
-
-export async function insertDiscovered(tx: EntityManager, dialect: Dialect, name: string, macs: string[], facts: HostFacts, inventory: InventoryRow, options: WriteOptions = {}): Promise<Host> {
+export async function insertDiscovered(tx: EntityManager, dialect: Dialect, name: string, macs: string[], facts: HostFacts, inventory: InventoryRow): Promise<Host> {
   const now = inventory.received_at;
   if (dialect !== 'mysql') {
     const host = await insertHost(tx, name, macs, {
@@ -51,34 +40,44 @@ export async function insertDiscovered(tx: EntityManager, dialect: Dialect, name
     await insertInventory(tx, host.id, inventory);
     return host;
   }
-  const row: Omit<HostRow, 'id'> = {
-    name, ...facts, firmware: null, bmc_address: null, boot_state: 'localboot', boot_profile: null, boot_image: null,
-    task: null, task_profile: null, task_set_at: null, status: null, platform_ref: null, created_at: now, updated_at: now,
-  };
-  const batch = new SqlBatch()
-    .insert('dploy_hosts', row as Record<string, string | Date | null>)
-    .add('SET @dploy_host = LAST_INSERT_ID()')
-    .insertMany('dploy_host_macs', macs.map((mac, position) => ({ mac, position, interface: null })), { host_id: '@dploy_host' })
-    .insert('dploy_inventories', { ...inventory }, { host_id: '@dploy_host' })
-    .add('SELECT @dploy_host AS id');
-  const results = await runBatch(batch, tx, options);
+  const row = discoveredHostRow(name, facts, now);
+  const results = await appendInsertDiscovered(new SqlBatch(), '@dploy_host', row, macs, inventory).add('SELECT @dploy_host AS id').run(tx);
   const id = Number((results.at(-1) as Array<{ id: number | string }>)[0]!.id);
   return hostFromRow({ ...row, id }, macs.map((mac, position) => ({ mac, host_id: id, position, interface: null })));
 }
 
-export async function updateDiscovered(tx: EntityManager, dialect: Dialect, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow, options: WriteOptions = {}): Promise<void> {
-  const now = inventory.received_at;
+export async function updateDiscovered(tx: EntityManager, dialect: Dialect, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow): Promise<void> {
   if (dialect !== 'mysql') {
     if (freshMacs.length > 0) await tx.getRepository<HostMacRow>('HostMac').createQueryBuilder().insert().values(freshMacs).updateEntity(false).execute();
-    await tx.getRepository<HostRow>('Host').update({ id: hostId }, { ...facts, updated_at: now });
+    await tx.getRepository<HostRow>('Host').update({ id: hostId }, { ...facts, updated_at: inventory.received_at });
     await insertInventory(tx, hostId, inventory);
     return;
   }
-  const batch = new SqlBatch()
+  await appendUpdateDiscovered(new SqlBatch(), hostId, facts, freshMacs, inventory).run(tx);
+}
+
+export function discoveredHostRow(name: string, facts: HostFacts, now: Date): Omit<HostRow, 'id'> {
+  return {
+    name, ...facts, firmware: null, bmc_address: null, boot_state: 'localboot', boot_profile: null, boot_image: null,
+    task: null, task_profile: null, task_set_at: null, status: null, platform_ref: null, created_at: now, updated_at: now,
+  };
+}
+
+/** MariaDB: a new host, its MACs and its document; `hostVar` (a session variable named by dploy) holds the new id after. */
+export function appendInsertDiscovered(batch: SqlBatch, hostVar: string, row: Omit<HostRow, 'id'>, macs: string[], inventory: InventoryRow): SqlBatch {
+  return batch
+    .insert('dploy_hosts', row as SqlRow)
+    .add(`SET ${hostVar} = LAST_INSERT_ID()`)
+    .insertMany('dploy_host_macs', macs.map((mac, position) => ({ mac, position, interface: null })), { host_id: hostVar })
+    .insert('dploy_inventories', { ...inventory }, { host_id: hostVar });
+}
+
+/** MariaDB: a known host's new MACs, facts and document. */
+export function appendUpdateDiscovered(batch: SqlBatch, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow): SqlBatch {
+  return batch
     .insertMany('dploy_host_macs', freshMacs.map(({ mac, host_id, position, interface: nic }) => ({ mac, host_id, position, interface: nic })), {})
-    .add('UPDATE dploy_hosts SET uuid = ?, serial = ?, arch = ?, updated_at = ? WHERE id = ?', [facts.uuid, facts.serial, facts.arch, now, hostId])
+    .add('UPDATE dploy_hosts SET uuid = ?, serial = ?, arch = ?, updated_at = ? WHERE id = ?', [facts.uuid, facts.serial, facts.arch, inventory.received_at, hostId])
     .insert('dploy_inventories', { host_id: hostId, ...inventory });
-  await runBatch(batch, tx, options);
 }
 
 async function insertInventory(tx: EntityManager, hostId: number, inventory: InventoryRow): Promise<void> {

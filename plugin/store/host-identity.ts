@@ -35,8 +35,14 @@ export interface MatchOptions {
 }
 
 export async function matchHost(tx: EntityManager, identity: Identity, options: MatchOptions = {}): Promise<HostMatch> {
-  const { candidates, nameTaken } = await probeHosts(tx, identity, options.probeName);
-  const match: IdentityMatch = matchIdentity(identity, candidates, options.policy);
+  const probe = probeStatement(identity, options.probeName, tx.connection.options.type === 'postgres');
+  return matchFromProbe(identity, await tx.query(probe.sql, probe.params) as ProbeRow[], options.policy);
+}
+
+/** The policy's decision on what one probe statement (probeStatement) returned. */
+export function matchFromProbe(identity: Identity, rows: ProbeRow[], policy?: readonly IdentityCriterion[]): HostMatch {
+  const { candidates, nameTaken } = readProbe(rows);
+  const match: IdentityMatch = matchIdentity(identity, candidates, policy);
   if (match.kind === 'conflict') throw new DployError('DPLOY_ERR_CONFLICT', match.message);
   if (match.kind === 'none') return { kind: 'none', nameTaken };
   return { kind: 'match', hostId: match.hostId, known: candidates.find((c) => c.id === match.hostId)!, nameTaken };
@@ -46,7 +52,7 @@ const HOST_COLUMNS: Array<keyof HostRow> = ['id', 'name', 'uuid', 'serial', 'arc
   'task', 'task_profile', 'task_set_at', 'status', 'platform_ref', 'created_at', 'updated_at'];
 const UNFINISHED = `j.state NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')})`;
 
-type ProbeRow = Partial<HostRow> & { name_taken: number | string; mac: string | null; position: number | string | null; interface: string | null; last_sha256: string | null; active_jobs: number | string | null };
+export type ProbeRow = Partial<HostRow> & { name_taken: number | string; mac: string | null; position: number | string | null; interface: string | null; last_sha256: string | null; active_jobs: number | string | null };
 
 /**
  * Every host sharing a MAC, the UUID or the serial, with all its MACs: the
@@ -55,8 +61,7 @@ type ProbeRow = Partial<HostRow> & { name_taken: number | string; mac: string | 
  * one-row table the candidates are LEFT JOINed to, so the answer always has a
  * row even when no host matches.
  */
-async function probeHosts(tx: EntityManager, identity: Identity, probeName: string | undefined): Promise<{ candidates: CandidateHost[]; nameTaken: boolean }> {
-  const postgres = tx.connection.options.type === 'postgres';
+export function probeStatement(identity: Identity, probeName: string | undefined, postgres: boolean): { sql: string; params: string[] } {
   const params: string[] = [];
   const mark = (value: string) => {
     params.push(value);
@@ -69,8 +74,8 @@ async function probeHosts(tx: EntityManager, identity: Identity, probeName: stri
   if (identity.uuid) lookups.push(`SELECT id FROM dploy_hosts WHERE uuid = ${mark(identity.uuid)}`);
   if (identity.serial) lookups.push(`SELECT id FROM dploy_hosts WHERE serial = ${mark(identity.serial)}`);
   if (lookups.length === 0) lookups.push('SELECT id FROM dploy_hosts WHERE 1 = 0');
-  const rows = await tx.query(
-    `SELECT p.name_taken, k.* FROM (${probe}) p LEFT JOIN (
+  return {
+    sql: `SELECT p.name_taken, k.* FROM (${probe}) p LEFT JOIN (
        SELECT ${HOST_COLUMNS.map((c) => `h.${c}`).join(', ')}, m.mac, m.position, m.interface,
          (SELECT i.sha256 FROM dploy_inventories i WHERE i.host_id = h.id ORDER BY i.received_at DESC, i.id DESC LIMIT 1) AS last_sha256,
          (SELECT COUNT(*) FROM dploy_jobs j WHERE j.host_id = h.id AND ${UNFINISHED}) AS active_jobs
@@ -78,7 +83,10 @@ async function probeHosts(tx: EntityManager, identity: Identity, probeName: stri
      ) k ON 1 = 1
      ORDER BY k.id, k.position`,
     params,
-  ) as ProbeRow[];
+  };
+}
+
+function readProbe(rows: ProbeRow[]): { candidates: CandidateHost[]; nameTaken: boolean } {
   const hosts = new Map<number, CandidateHost & { macs: string[] }>();
   for (const row of rows) {
     if (row.id === null || row.id === undefined) continue;

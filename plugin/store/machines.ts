@@ -2,73 +2,97 @@
 // creates or updates the host and its MACs, and keeps the raw document
 // (gzip-compressed) for audit and re-parsing. Runs inside the caller's
 // transaction so a platform can add its own rows to the same unit of work.
+//
+// An intake goes in three steps, so that MariaDB can run many of them as one
+// group (discovery-group.ts): prepare (no database), plan (after the identity
+// probe), write.
 
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { DployError } from '../errors.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Host } from '../model/host.js';
 import { hostNameProblem } from '../model/host-name.js';
-import { diffInventories, identityOf, type HardwareChange } from '../inventory/index.js';
+import { diffInventories, identityOf, type HardwareChange, type Identity } from '../inventory/index.js';
 import type { RawDocument, RecordedMachine } from '../platforms/platform.js';
 import type { Dialect } from './dialect.js';
-import { insertDiscovered, updateDiscovered, type InventoryRow, type WriteOptions } from './discovery-writes.js';
+import { discoveredHostRow, insertDiscovered, updateDiscovered, type HostFacts, type InventoryRow } from './discovery-writes.js';
 import { hostFromRow, type HostMacRow } from './host-rows.js';
-import { matchHost, type CandidateHost } from './host-identity.js';
+import { matchHost, type CandidateHost, type HostMatch } from './host-identity.js';
 import { latestInventory } from './inventories.js';
 
-/**
- * MariaDB, standalone: the probe reads outside a transaction (a consistent
- * read takes no lock inside one either) and the writes carry their own
- * START TRANSACTION … COMMIT in one batch. A failed statement stops the batch
- * inside its transaction, so ROLLBACK goes on the same connection before it
- * returns to the pool.
- */
-export async function recordMachineInOwnBatch(db: DataSource, inventory: Inventory, document: RawDocument): Promise<RecordedMachine> {
-  const runner = db.createQueryRunner();
-  await runner.connect();
-  try {
-    return await recordMachine(runner.manager, 'mysql', inventory, document, new Date(), { ownTransaction: true });
-  } catch (err) {
-    await runner.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    await runner.release();
-  }
+/** One posted document, checked and digested, before the database is asked anything. */
+export interface Intake {
+  inventory: Inventory;
+  identity: Identity;
+  /** The machine's own hostname when it is a valid host name. */
+  probeName: string | undefined;
+  facts: HostFacts;
+  stored: InventoryRow;
+  /** Address the document came from (OCS keeps it as IPSRC). */
+  remoteAddress: string | undefined;
 }
 
-export async function recordMachine(tx: EntityManager, dialect: Dialect, inventory: Inventory, document: RawDocument, now = new Date(), writes: WriteOptions = {}): Promise<RecordedMachine> {
+/** What the writes will do, decided from the identity probe. */
+export type IntakePlan =
+  | { kind: 'insert'; intake: Intake; name: string; macs: string[] }
+  | { kind: 'update'; intake: Intake; known: CandidateHost; fresh: HostMacRow[]; changes: string[] };
+
+export function prepareIntake(inventory: Inventory, document: RawDocument, now = new Date()): Intake {
   const identity = identityOf(inventory);
   if (identity.macs.length === 0) throw new DployError('DPLOY_ERR_INVENTORY_INVALID', 'the inventory lists no physical NIC with a MAC address, so the machine could not be identified');
   const ownName = inventory.hostname?.toLowerCase();
-  const probeName = ownName && !hostNameProblem(ownName) ? ownName : undefined;
-  const match = await matchHost(tx, identity, probeName ? { probeName } : {});
-  const sha256 = createHash('sha256').update(document.body).digest('hex');
-  const facts = { uuid: inventory.system.uuid ?? null, serial: inventory.system.serial ?? null, arch: inventory.arch === 'unknown' ? null : inventory.arch };
-  const stored: InventoryRow = {
-    received_at: now, format: document.format, source: inventory.source.slice(0, 64),
-    sha256, size_bytes: document.body.length, document: document.gzip ?? gzipSync(document.body),
+  return {
+    inventory, identity, remoteAddress: document.remoteAddress,
+    probeName: ownName && !hostNameProblem(ownName) ? ownName : undefined,
+    facts: { uuid: inventory.system.uuid ?? null, serial: inventory.system.serial ?? null, arch: inventory.arch === 'unknown' ? null : inventory.arch },
+    stored: {
+      received_at: now, format: document.format, source: inventory.source.slice(0, 64),
+      sha256: createHash('sha256').update(document.body).digest('hex'), size_bytes: document.body.length,
+      document: document.gzip ?? gzipSync(document.body),
+    },
   };
-  let host: Host;
-  let created = false;
-  let activeJob = false;
-  const changes: string[] = [];
+}
+
+export async function planIntake(tx: EntityManager, intake: Intake, match: HostMatch): Promise<IntakePlan> {
   if (match.kind === 'none') {
     // The machine's own hostname when it is valid and free, else one derived from its first MAC.
-    const name = probeName && !match.nameTaken ? probeName : `host-${identity.macs[0]!.replace(/:/g, '')}`;
-    host = await insertDiscovered(tx, dialect, name, [...identity.macs], facts, stored, writes);
-    created = true;
-  } else {
-    const { known } = match;
-    // The same bytes again (the usual re-post) need no re-parse of the previous document.
-    if (known.lastSha256 !== undefined && known.lastSha256 !== sha256) changes.push(...(await hardwareChanges(tx, known.id, inventory)));
-    const fresh = newMacs(known, identity.macs);
-    await updateDiscovered(tx, dialect, known.id, facts, fresh, stored, writes);
-    host = hostFromRow({ ...known.row, ...facts, updated_at: now }, [...known.macRows, ...fresh]);
-    activeJob = known.activeJob;
+    const name = intake.probeName && !match.nameTaken ? intake.probeName : `host-${intake.identity.macs[0]!.replace(/:/g, '')}`;
+    return { kind: 'insert', intake, name, macs: [...intake.identity.macs] };
   }
-  return { host, created, changes, activeJob };
+  const { known } = match;
+  // The same bytes again (the usual re-post) need no re-parse of the previous document.
+  const changes = known.lastSha256 !== undefined && known.lastSha256 !== intake.stored.sha256 ? await hardwareChanges(tx, known.id, intake.inventory) : [];
+  return { kind: 'update', intake, known, fresh: newMacs(known, intake.identity.macs), changes };
+}
+
+/** The machine as recorded by a plan; `insertedId` is the new host's id. */
+export function recordedMachine(plan: IntakePlan, insertedId?: number): RecordedMachine {
+  const { facts, stored } = plan.intake;
+  if (plan.kind === 'insert') {
+    const host = hostFromRow({ ...discoveredHostRow(plan.name, facts, stored.received_at), id: insertedId! }, plan.macs.map((mac, position) => ({ mac, host_id: insertedId!, position, interface: null })));
+    return { host, created: true, changes: [], activeJob: false };
+  }
+  const { known } = plan;
+  const host = hostFromRow({ ...known.row, ...facts, updated_at: stored.received_at }, [...known.macRows, ...plan.fresh]);
+  return { host, created: false, changes: plan.changes, activeJob: known.activeJob };
+}
+
+export async function recordMachine(tx: EntityManager, dialect: Dialect, inventory: Inventory, document: RawDocument, now = new Date()): Promise<RecordedMachine> {
+  return recordIntake(tx, dialect, prepareIntake(inventory, document, now));
+}
+
+/** One intake on its own, statement by statement inside the caller's transaction. */
+export async function recordIntake(tx: EntityManager, dialect: Dialect, intake: Intake): Promise<RecordedMachine> {
+  const match = await matchHost(tx, intake.identity, intake.probeName ? { probeName: intake.probeName } : {});
+  const plan = await planIntake(tx, intake, match);
+  if (plan.kind === 'insert') {
+    const host: Host = await insertDiscovered(tx, dialect, plan.name, plan.macs, intake.facts, intake.stored);
+    return { ...recordedMachine(plan, host.id), host };
+  }
+  await updateDiscovered(tx, dialect, plan.known.id, intake.facts, plan.fresh, intake.stored);
+  return recordedMachine(plan);
 }
 
 /**

@@ -36,7 +36,9 @@ export class SqlBatch {
 
   /** One result per statement, in order. */
   async run(tx: EntityManager): Promise<unknown[]> {
-    return await tx.query(this.statements.join(';\n'), this.params) as unknown[];
+    const results = await tx.query(this.statements.join(';\n'), this.params) as unknown[];
+    // mysql2 answers a lone statement with its result, not a list of one.
+    return this.statements.length === 1 ? [results] : results;
   }
 
   /**

@@ -60,7 +60,7 @@ const targets = process.env.BENCH_DIALECTS ? process.env.BENCH_DIALECTS.split(',
 for (const target of targets) {
   if (!(TARGETS as readonly string[]).includes(target)) throw new Error(`BENCH_DIALECTS: unknown "${target}" (${TARGETS.join(', ')})`);
   const dialect = target.replace('-socket', '') as Dialect;
-  for (const concurrency of [1, 8]) {
+  for (const concurrency of (process.env.BENCH_CONCURRENCY ?? '1,8').split(',').map(Number)) {
     const database = await createTestDatabase(dialect);
     const url = target === 'mysql-socket' ? `${database.url}?socket=${await mariadbSocket()}` : database.url;
     const raw = await openStore(database.url);

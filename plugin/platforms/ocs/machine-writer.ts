@@ -20,32 +20,50 @@ type Row = Record<string, string | number | null>;
 const SECTIONS = ['cpus', 'memories', 'storages', 'networks'] as const;
 const NOT_COMPUTERS = "('_SYSTEMGROUP_', '_DOWNLOADGROUP_')";
 
+export interface LinkedComputer {
+  id: number;
+  ownedByDploy: boolean;
+}
+
 export async function writeComputer(tx: EntityManager, host: Host, rows: OcsMachineRows, now: Date): Promise<number> {
-  const existing = await linkedComputer(tx, host);
-  if (existing === undefined) return insertComputer(tx, host.id, rows, now);
-  await updateComputer(tx, host.id, existing, rows);
+  const { sql, params } = linkedComputerStatement(host.id, host.macs);
+  const existing = linkedFromRows(await tx.query(sql, params) as LinkedRow[]);
+  const hostId = String(Number(host.id));
+  if (existing === undefined) {
+    const results = await appendInsertComputer(new Batch(), hostId, '@dploy_hid', rows, now).add('SELECT @dploy_hid AS id').run(tx);
+    return Number((results.at(-1) as Array<{ id: number }>)[0]!.id);
+  }
+  await lockComputer(tx, existing.id);
+  await appendUpdateComputer(new Batch(), hostId, existing, rows).run(tx);
   return existing.id;
 }
 
-async function insertComputer(tx: EntityManager, hostId: number, rows: OcsMachineRows, now: Date): Promise<number> {
+/**
+ * A new computer and its sections. `hostIdSql` is dploy's host id as SQL (a
+ * number, or the session variable of a host inserted in the same batch);
+ * `hidVar` the session variable that carries the new hardware ID.
+ */
+export function appendInsertComputer(batch: Batch, hostIdSql: string, hidVar: string, rows: OcsMachineRows, now: Date): Batch {
   // No lock for a computer that does not exist yet: nobody else can know its ID before the commit.
-  const hid = { HARDWARE_ID: '@dploy_hid' };
-  const batch = new Batch()
+  const hid = { HARDWARE_ID: hidVar };
+  batch
     .insert('hardware', { ...rows.hardware, DEVICEID: deviceId(String(rows.hardware.NAME), now), FIDELITY: 1, CHECKSUM: OCS_DEFAULT_CHECKSUM | DPLOY_CHECKSUM }, { LASTDATE: 'NOW()', LASTCOME: 'NOW()' })
-    .add('SET @dploy_hid = LAST_INSERT_ID()')
+    .add(`SET ${hidVar} = LAST_INSERT_ID()`)
     .insert('bios', rows.bios, hid)
-    .add("INSERT INTO accountinfo (HARDWARE_ID, TAG) VALUES (@dploy_hid, 'NA')");
+    .add(`INSERT INTO accountinfo (HARDWARE_ID, TAG) VALUES (${hidVar}, 'NA')`);
   for (const section of SECTIONS) batch.insertMany(section, rows[section], hid);
-  const results = await batch
-    .add('UPDATE dploy_hosts SET platform_ref = CAST(@dploy_hid AS CHAR) WHERE id = ?', [hostId])
-    .add('SELECT @dploy_hid AS id')
-    .run(tx);
-  return Number((results.at(-1) as Array<{ id: number }>)[0]!.id);
+  return batch.add(`UPDATE dploy_hosts SET platform_ref = CAST(${hidVar} AS CHAR) WHERE id = ${hostIdSql}`);
 }
 
-async function updateComputer(tx: EntityManager, hostId: number, existing: { id: number; ownedByDploy: boolean }, rows: OcsMachineRows): Promise<void> {
+/**
+ * A known computer's sections replaced. `lock` takes OCS's lock row in the
+ * batch itself (a group's optimistic path: a held lock fails the batch, and
+ * the machine is written again alone through lockComputer); without it the
+ * caller took the lock already.
+ */
+export function appendUpdateComputer(batch: Batch, hostIdSql: string, existing: LinkedComputer, rows: OcsMachineRows, options: { lock?: boolean } = {}): Batch {
   const { id } = existing;
-  await lockComputer(tx, id);
+  if (options.lock) batch.add('INSERT INTO locks (HARDWARE_ID, ID, SINCE) VALUES (?, ?, NOW())', [id, process.pid]);
   // A computer OCS's agent reported keeps the name and agent its agent wrote;
   // a dploy-discovered one follows dploy's host name.
   const hardware: Row = { ...rows.hardware };
@@ -53,31 +71,39 @@ async function updateComputer(tx: EntityManager, hostId: number, existing: { id:
     delete hardware.NAME;
     delete hardware.USERAGENT;
   }
-  const batch = new Batch()
+  batch
     // As OCS's server does: the sections this inventory replaced are ORed into the checksum.
     .add(`UPDATE hardware SET ${Object.keys(hardware).map((c) => `${c} = ?`).join(', ')}, LASTDATE = NOW(), LASTCOME = NOW(), CHECKSUM = CHECKSUM | ? WHERE ID = ?`, [...Object.values(hardware), DPLOY_CHECKSUM, id])
     .add('DELETE FROM bios WHERE HARDWARE_ID = ?', [id])
     .insert('bios', { HARDWARE_ID: id, ...rows.bios })
     .add("INSERT IGNORE INTO accountinfo (HARDWARE_ID, TAG) VALUES (?, 'NA')", [id]);
   for (const section of SECTIONS) batch.add(`DELETE FROM ${section} WHERE HARDWARE_ID = ?`, [id]).insertMany(section, rows[section], { HARDWARE_ID: String(Number(id)) });
-  await batch
-    .add('UPDATE dploy_hosts SET platform_ref = ? WHERE id = ?', [String(id), hostId])
-    .add('DELETE FROM locks WHERE HARDWARE_ID = ?', [id])
-    .run(tx);
+  return batch
+    .add(`UPDATE dploy_hosts SET platform_ref = ? WHERE id = ${hostIdSql}`, [String(id)])
+    .add('DELETE FROM locks WHERE HARDWARE_ID = ?', [id]);
 }
 
-/** dploy's linked computer, else the one OCS's agent reported with one of the host's MACs: one query. */
-async function linkedComputer(tx: EntityManager, host: Host): Promise<{ id: number; ownedByDploy: boolean } | undefined> {
-  const byMac = host.macs.length === 0 ? '' : `
+export type LinkedRow = { id: number; agent: string | null };
+
+/**
+ * dploy's linked computer, else the one OCS's agent reported with one of the
+ * host's MACs: one statement. A host not inserted yet (hostId null) has only its MACs.
+ */
+export function linkedComputerStatement(hostId: number | null, macs: readonly string[]): { sql: string; params: Array<number | string | null> } {
+  const byMac = macs.length === 0 ? '' : `
     UNION ALL
     SELECT h.ID AS id, h.USERAGENT AS agent, 1 AS pri, h.LASTDATE AS seen FROM networks n JOIN hardware h ON h.ID = n.HARDWARE_ID
-    WHERE n.MACADDR IN (${host.macs.map(() => '?').join(', ')}) AND h.DEVICEID NOT IN ${NOT_COMPUTERS}
+    WHERE n.MACADDR IN (${macs.map(() => '?').join(', ')}) AND h.DEVICEID NOT IN ${NOT_COMPUTERS}
       AND n.MACADDR NOT IN (SELECT MACADDRESS FROM blacklist_macaddresses)`;
-  const [row] = await tx.query(
-    `SELECT h.ID AS id, h.USERAGENT AS agent, 0 AS pri, h.LASTDATE AS seen FROM dploy_hosts d JOIN hardware h ON h.ID = CAST(d.platform_ref AS UNSIGNED) WHERE d.id = ?${byMac}
+  return {
+    sql: `SELECT h.ID AS id, h.USERAGENT AS agent, 0 AS pri, h.LASTDATE AS seen FROM dploy_hosts d JOIN hardware h ON h.ID = CAST(d.platform_ref AS UNSIGNED) WHERE d.id = ?${byMac}
      ORDER BY pri, seen DESC, id DESC LIMIT 1`,
-    [host.id, ...host.macs],
-  ) as Array<{ id: number; agent: string | null }>;
+    params: [hostId, ...macs],
+  };
+}
+
+export function linkedFromRows(rows: LinkedRow[]): LinkedComputer | undefined {
+  const [row] = rows;
   return row ? { id: Number(row.id), ownedByDploy: isDployAgent(row.agent) } : undefined;
 }
 

@@ -8,12 +8,14 @@ import { DployError } from '../../errors.js';
 import type { Inventory } from '../../model/inventory.js';
 import type { Store } from '../../store/database.js';
 import { addHost, forgetHost, getHost } from '../../store/hosts.js';
-import { recordMachine } from '../../store/machines.js';
+import { createDiscoveryIntake } from '../../store/discovery-group.js';
+import { prepareIntake, recordIntake, type Intake } from '../../store/machines.js';
 import { retryOnUniqueViolation } from '../../store/unique-retry.js';
 import { VERSION } from '../../version.js';
 import type { Platform } from '../platform.js';
 import { requireAdminFields, type AdminFields } from './admin-fields.js';
 import { computerByMacs } from './adopt.js';
+import { ocsComputerRows } from './computer-group.js';
 import { checkOcsDatabase } from './ocs-database.js';
 import { machineRows } from './machine-rows.js';
 import { writeComputer } from './machine-writer.js';
@@ -37,18 +39,22 @@ export function createOcsPlatform(store: Store): Platform {
     return cached.fields;
   };
 
+  // The ordinary path, one machine per transaction: what a failed group falls back to.
+  const alone = (intake: Intake) => retryOnUniqueViolation(() => db.transaction(async (tx) => {
+    const recorded = await recordIntake(tx, 'mysql', intake);
+    await writeComputer(tx, recorded.host, machineRows(intake.inventory, recorded.host.name, OCS_USER_AGENT, intake.remoteAddress), intake.stored.received_at);
+    return recorded;
+  }));
+  // Concurrent discoveries share their round trips and their commit (store/group-commit.ts).
+  const record = createDiscoveryIntake(db, alone, ocsComputerRows(OCS_USER_AGENT));
+
   return {
     name: 'ocs',
     async check() {
       await checkOcsDatabase(db.manager);
       await requireAdminFields(db.manager);
     },
-    recordInventory: (inventory, document) => retryOnUniqueViolation(() => db.transaction(async (tx) => {
-      const now = new Date();
-      const recorded = await recordMachine(tx, 'mysql', inventory, document, now);
-      await writeComputer(tx, recorded.host, machineRows(inventory, recorded.host.name, OCS_USER_AGENT, document.remoteAddress), now);
-      return recorded;
-    })),
+    recordInventory: async (inventory, document) => record(prepareIntake(inventory, document)),
     addHost: (input) => db.transaction(async (tx) => {
       const host = await addHost(tx, input);
       // A machine OCS's agent already reported is linked, not duplicated.

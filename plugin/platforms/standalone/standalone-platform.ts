@@ -4,22 +4,25 @@
 
 import type { Store } from '../../store/database.js';
 import { addHost, forgetHost, getHost } from '../../store/hosts.js';
-import { recordMachine, recordMachineInOwnBatch } from '../../store/machines.js';
+import { createDiscoveryIntake } from '../../store/discovery-group.js';
+import { prepareIntake, recordIntake, type Intake } from '../../store/machines.js';
 import { retryOnUniqueViolation } from '../../store/unique-retry.js';
 import { pendingHostTasks, setHostTask, writeHostStatus } from '../../store/tasks.js';
 import type { Platform } from '../platform.js';
 
 export function createStandalonePlatform(store: Store): Platform {
   const { db } = store;
+  const { dialect } = store.target;
+  const alone = (intake: Intake) => retryOnUniqueViolation(() => db.transaction((tx) => recordIntake(tx, dialect, intake)));
+  // MariaDB pays a round trip per statement batch: concurrent discoveries share them (group-commit.ts).
+  // SQLite has one writer and no round trips; PostgreSQL takes one statement per query.
+  const record = dialect === 'mysql' ? createDiscoveryIntake(db, alone) : alone;
   return {
     name: 'standalone',
     async check() {
       await db.query('SELECT 1');
     },
-    recordInventory: (inventory, document) =>
-      retryOnUniqueViolation(() => (store.target.dialect === 'mysql'
-        ? recordMachineInOwnBatch(db, inventory, document)
-        : db.transaction((tx) => recordMachine(tx, store.target.dialect, inventory, document)))),
+    recordInventory: async (inventory, document) => record(prepareIntake(inventory, document)),
     addHost: (input) => db.transaction((tx) => addHost(tx, input)),
     async forgetHost(hostId) {
       await db.transaction(async (tx) => {

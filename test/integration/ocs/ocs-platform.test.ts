@@ -11,13 +11,22 @@ import { isDployError } from '../../../plugin/errors.js';
 import type { Inventory } from '../../../plugin/model/inventory.js';
 import { runnerTick, SILENT_LOG } from '../../../plugin/jobs/runner.js';
 import { jobKinds } from '../../../plugin/jobs/kinds/index.js';
-import { openOcsPlatform } from '../../support/ocs/scratch.js';
+import { openOcsPlatform, type OcsScratch } from '../../support/ocs/scratch.js';
+import type { Platform } from '../../../plugin/platforms/platform.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/lshw/${name}`, import.meta.url));
 const SEABIOS = fixture('qemu-seabios-pc.xml');
 const OVMF = fixture('qemu-ovmf-q35.xml');
 const doc = (body: Buffer) => ({ format: 'xml' as const, body });
 const inv = (body: Buffer): Inventory => parseInventory(body, 'xml');
+
+/** The SEABIOS machine recorded, its computer locked as OCS's server locks it while writing; its next document. */
+async function lockedByOcs(scratch: OcsScratch, platform: Platform): Promise<Buffer> {
+  await platform.recordInventory(inv(SEABIOS), doc(SEABIOS));
+  const [{ ID: id }] = await scratch.sql<{ ID: number }>('SELECT ID FROM hardware') as [{ ID: number }];
+  await scratch.sql('INSERT INTO locks (HARDWARE_ID, ID, SINCE) VALUES (?, 4242, NOW())', [id]);
+  return Buffer.from(SEABIOS.toString('utf8').replace('DPLOY-FIX-0001', 'DPLOY-FIX-0001B'));
+}
 
 interface Field { ID: number; NAME: string }
 async function fieldColumns(sql: (q: string) => Promise<Field[]>): Promise<Record<string, string>> {
@@ -70,10 +79,7 @@ test('a discovered machine gets the rows OCS itself keeps for a computer, in one
 test('while OCS holds the computer\'s lock the inventory is refused and nothing is half-written', async () => {
   const { scratch, platform, dispose } = await openOcsPlatform();
   try {
-    await platform.recordInventory(inv(SEABIOS), doc(SEABIOS));
-    const [{ ID: id }] = await scratch.sql<{ ID: number }>('SELECT ID FROM hardware') as [{ ID: number }];
-    await scratch.sql('INSERT INTO locks (HARDWARE_ID, ID, SINCE) VALUES (?, 4242, NOW())', [id]);
-    const changed = Buffer.from(SEABIOS.toString('utf8').replace('DPLOY-FIX-0001', 'DPLOY-FIX-0001B'));
+    const changed = await lockedByOcs(scratch, platform);
     await assert.rejects(platform.recordInventory(inv(changed), doc(changed)), (err) => isDployError(err, 'DPLOY_ERR_CONFLICT') && /OCS is writing computer \d+ right now/.test(err.message));
     assert.deepEqual(await scratch.sql('SELECT SSN FROM bios'), [{ SSN: 'DPLOY-FIX-0001' }]);
     assert.equal((await scratch.sql('SELECT 1 FROM dploy_inventories')).length, 1, "dploy's own rows rolled back with OCS's");
@@ -82,6 +88,33 @@ test('while OCS holds the computer\'s lock the inventory is refused and nothing 
     await platform.recordInventory(inv(changed), doc(changed));
     assert.deepEqual(await scratch.sql('SELECT SSN FROM bios'), [{ SSN: 'DPLOY-FIX-0001B' }]);
     assert.deepEqual(await scratch.sql('SELECT * FROM locks'), []);
+  } finally {
+    await dispose();
+  }
+});
+
+test('a storm of new machines while OCS holds a known computer\'s lock: the new ones become computers, the locked one is refused whole', async () => {
+  const { scratch, platform, dispose } = await openOcsPlatform();
+  try {
+    const changed = await lockedByOcs(scratch, platform);
+    // Eight new machines from the OVMF document, each its own MACs, UUID and serial; the locked machine posts last.
+    const machines = Array.from({ length: 8 }, (_, i) => {
+      const hex = (0x60 + i).toString(16);
+      return Buffer.from(OVMF.toString('utf8').replaceAll('52:54:00:d0:00:1', `52:54:00:${hex}:00:1`)
+        .replace('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02', `6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f5${hex.padStart(3, '0')}`).replace('DPLOY-FIX-0002', `DPLOY-STORM-${i}`));
+    });
+    const outcomes = await Promise.all([...machines, changed].map((body) => new Promise<void>((r) => setImmediate(r))
+      .then(() => platform.recordInventory(inv(body), doc(body))).then((r) => r.host.id, (err: unknown) => err)));
+    const refused = outcomes.at(-1);
+    assert.ok(isDployError(refused, 'DPLOY_ERR_CONFLICT') && /OCS is writing computer \d+ right now/.test(refused.message), String(refused));
+    assert.equal(new Set(outcomes.slice(0, 8)).size, 8, 'eight new hosts');
+    const computers = await scratch.sql<{ SSN: string; macs: number }>(
+      'SELECT b.SSN, (SELECT COUNT(*) FROM networks n WHERE n.HARDWARE_ID = h.ID) AS macs FROM hardware h JOIN bios b ON b.HARDWARE_ID = h.ID ORDER BY b.SSN');
+    assert.deepEqual(computers.map((c) => [c.SSN, Number(c.macs)]), [['DPLOY-FIX-0001', 2], ...Array.from({ length: 8 }, (_, i) => [`DPLOY-STORM-${i}`, 2])]);
+    const links = await scratch.sql<{ n: number }>('SELECT COUNT(*) AS n FROM dploy_hosts d JOIN hardware h ON h.ID = CAST(d.platform_ref AS UNSIGNED)');
+    assert.equal(Number(links[0]!.n), 9, 'every host linked to its computer');
+    assert.equal((await scratch.sql('SELECT 1 FROM dploy_inventories')).length, 9, 'nothing of the refused post kept');
+    assert.deepEqual(await scratch.sql('SELECT ID FROM locks'), [{ ID: 4242 }], "OCS's lock left as it was");
   } finally {
     await dispose();
   }

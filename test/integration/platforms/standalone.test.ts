@@ -16,6 +16,19 @@ import { parseInventory } from '../../../plugin/inventory/index.js';
 const QEMU = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8');
 const document = (xml: string) => ({ format: 'xml' as const, body: Buffer.from(xml) });
 
+/** Machine i of a storm: the QEMU document with its own MACs, UUID and serial, under a given hostname. */
+function storm(i: number, hostname: string): string {
+  const hex = (0x40 + i).toString(16);
+  return QEMU.replace('<node id="_none_" claimed="true" class="system"', `<node id="${hostname}" claimed="true" class="system"`)
+    .replaceAll('52:54:00:d0:00:1', `52:54:00:${hex}:00:1`)
+    .replace('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02', `6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f5${hex.padStart(3, '0')}`)
+    .replace('DPLOY-FIX-0002', `DPLOY-STORM-${i}`);
+}
+const stormMacs = (i: number) => [`52:54:00:${(0x40 + i).toString(16)}:00:11`, `52:54:00:${(0x40 + i).toString(16)}:00:12`];
+/** A post as HTTP delivers it: from its own macrotask. */
+const post = (platform: ReturnType<typeof createPlatform>, xml: string) =>
+  new Promise<void>((r) => setImmediate(r)).then(() => platform.recordInventory(parseInventory(xml, 'xml'), document(xml)));
+
 async function withPlatform(dialect: (typeof DIALECTS)[number], body: (p: ReturnType<typeof createPlatform>, s: Store) => Promise<void>) {
   const { store, dispose } = await openTestStore(dialect);
   try {
@@ -126,6 +139,37 @@ for (const dialect of DIALECTS) {
         const hosts = await listHosts(store.db.manager);
         assert.equal(hosts.length, 24, hosts.map((h) => `${h.name}:${h.macs.join(',')}`).join(' '));
         assert.deepEqual(hosts.filter((h) => h.macs.length !== 2).map((h) => h.name), [], 'no host without its MACs');
+      }));
+
+    test('a storm of machines booted from one image: each is whole, the first takes the image\'s hostname, the others names from their MACs', () =>
+      withPlatform(dialect, async (platform, store) => {
+        const results = await Promise.all(Array.from({ length: 12 }, (_, i) => post(platform, storm(i, 'mindi'))));
+        assert.equal(new Set(results.map((r) => r.host.id)).size, 12);
+        assert.ok(results.every((r) => r.created));
+        const hosts = await listHosts(store.db.manager);
+        assert.equal(hosts.length, 12);
+        assert.deepEqual(hosts.filter((h) => h.name === 'mindi').length, 1, 'the hostname is given once');
+        for (const [i, result] of results.entries()) {
+          const host = hosts.find((h) => h.id === result.host.id)!;
+          assert.deepEqual(host.macs, stormMacs(i), `machine ${i} has its own two MACs`);
+          assert.equal(host.serial, `DPLOY-STORM-${i}`);
+          assert.ok(host.name === 'mindi' || host.name === `host-${stormMacs(i)[0]!.replace(/:/g, '')}`, host.name);
+          assert.equal(result.host.name, host.name, 'the answer names the host as stored');
+        }
+        assert.equal(Number((await store.db.query('SELECT COUNT(*) AS n FROM dploy_inventories'))[0].n), 12);
+      }));
+
+    test('in a storm, the one machine whose facts point at two known hosts is refused; the others are written', () =>
+      withPlatform(dialect, async (platform, store) => {
+        const [first, second] = stormMacs(5);
+        await platform.addHost({ name: 'old-a', macs: [first!] });
+        await platform.addHost({ name: 'old-b', macs: [second!] });
+        const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => post(platform, storm(i, `node${i}`)).then((r) => r.host.name, (err: unknown) => err)));
+        const refused = outcomes[5];
+        assert.ok(isDployError(refused, 'DPLOY_ERR_CONFLICT') && /forget the stale host/.test(refused.message), String(refused));
+        assert.deepEqual(outcomes.filter((_, i) => i !== 5), ['node0', 'node1', 'node2', 'node3', 'node4', 'node6', 'node7']);
+        assert.equal(Number((await store.db.query('SELECT COUNT(*) AS n FROM dploy_inventories'))[0].n), 7, 'nothing of the refused machine kept');
+        assert.equal((await listHosts(store.db.manager)).length, 9);
       }));
 
     test('two machines with the same serial but different UUIDs and MACs stay two machines', () =>

@@ -1,0 +1,133 @@
+// Several discoveries on MariaDB in three round trips, whatever their number:
+// one multi-statement read probes every machine's identity (outside a
+// transaction: a consistent read takes no lock inside one either), a host
+// tool may read what its rows need (OCS: the linked computers), and one
+// batch writes every machine inside its own START TRANSACTION … COMMIT.
+// group-commit.ts decides what goes in a group; a failed batch is rolled back
+// on its connection before the connection returns to the pool.
+
+import type { DataSource, EntityManager } from 'typeorm';
+import type { RecordedMachine } from '../platforms/platform.js';
+import { appendInsertDiscovered, appendUpdateDiscovered, discoveredHostRow } from './discovery-writes.js';
+import { matchFromProbe, probeStatement, type ProbeRow } from './host-identity.js';
+import { createGroupCommit } from './group-commit.js';
+import { planIntake, recordedMachine, type Intake, type IntakePlan } from './machines.js';
+import { SqlBatch } from './sql-batch.js';
+
+/** A host in the batch: its id (null until inserted) and as SQL (a session variable set by the batch), its name and MACs. */
+export interface BatchHost {
+  id: number | null;
+  idSql: string;
+  name: string;
+  macs: string[];
+}
+
+/** The host tool's rows for the same batch (OCS); standalone has none. */
+export interface HostToolRows<S> {
+  /** One read for the whole group, before the batch. */
+  read(db: EntityManager, hosts: readonly BatchHost[]): Promise<S[]>;
+  /** Appends one machine's rows; `slot` names its session variables apart from the others'. */
+  append(batch: SqlBatch, plan: IntakePlan, host: BatchHost, state: S, slot: number): void;
+}
+
+/** Most machines one batch writes (a storm's posts that waited while the previous batch ran). */
+const GROUP_MAX_MACHINES = 32;
+/** Most document bytes in one batch: well under MariaDB's max_allowed_packet (16 MiB by default). */
+const GROUP_MAX_BYTES = 4 * 2 ** 20;
+
+/**
+ * MariaDB's discovery intake: concurrent posts are written in groups; `alone`
+ * is the one-machine transaction a failed group's machines fall back to.
+ */
+export function createDiscoveryIntake<S>(db: DataSource, alone: (intake: Intake) => Promise<RecordedMachine>, hostTool?: HostToolRows<S>): (intake: Intake) => Promise<RecordedMachine> {
+  // Host names new machines of the groups under way take: a group that probed
+  // before another committed cannot see them. Cleared once no group is under way.
+  const claimed = new Set<string>();
+  return createGroupCommit<Intake, RecordedMachine>({
+    maxItems: GROUP_MAX_MACHINES, maxWeight: GROUP_MAX_BYTES, weight: (intake) => intake.stored.document.length,
+    keys: intakeKeys, runAlone: alone, onIdle: () => claimed.clear(),
+    runGroup: (group) => recordIntakeGroup(db, group, claimed, hostTool),
+  });
+}
+
+/**
+ * The identity facts two intakes of one group must not share (group-commit.ts).
+ * A hostname is not one: machines booted from one image all say "mindi" or
+ * "localhost", and planGroup gives the name to the first, as posting them in
+ * turn would (the others get names from their MACs).
+ */
+export function intakeKeys(intake: Intake): string[] {
+  const { identity } = intake;
+  return [
+    ...identity.macs.map((m) => `mac:${m}`),
+    ...(identity.uuid ? [`uuid:${identity.uuid}`] : []),
+    ...(identity.serial ? [`serial:${identity.serial}`] : []),
+  ];
+}
+
+async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], claimed: Set<string>, hostTool?: HostToolRows<S>): Promise<Array<RecordedMachine | Error>> {
+  const runner = db.createQueryRunner();
+  await runner.connect();
+  try {
+    const outcomes: Array<RecordedMachine | Error> = new Array(intakes.length);
+    const planned = await planGroup(runner.manager, intakes, claimed, outcomes);
+    if (planned.length === 0) return outcomes;
+    const hosts = planned.map(({ plan }, slot) => batchHost(plan, slot));
+    const states = hostTool ? await hostTool.read(runner.manager, hosts) : [];
+    const batch = new SqlBatch();
+    planned.forEach(({ plan }, slot) => {
+      appendPlan(batch, plan, hosts[slot]!);
+      hostTool?.append(batch, plan, hosts[slot]!, states[slot]!, slot);
+    });
+    batch.add(`SELECT ${planned.map((_, slot) => `@dploy_host_${slot} AS h${slot}`).join(', ')}`);
+    let results: unknown[];
+    try {
+      results = await batch.runAsTransaction(runner.manager);
+    } catch (err) {
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    const ids = (results.at(-1) as Array<Record<string, number | string>>)[0]!;
+    planned.forEach(({ index, plan }, slot) => {
+      outcomes[index] = recordedMachine(plan, Number(ids[`h${slot}`]));
+    });
+    return outcomes;
+  } finally {
+    await runner.release();
+  }
+}
+
+/** One probe round trip for the group; an intake the policy refuses gets its error and stays out. */
+async function planGroup(tx: EntityManager, intakes: Intake[], claimed: Set<string>, outcomes: Array<RecordedMachine | Error>): Promise<Array<{ index: number; plan: IntakePlan }>> {
+  const probes = new SqlBatch();
+  for (const intake of intakes) {
+    const { sql, params } = probeStatement(intake.identity, intake.probeName, false);
+    probes.add(sql, params);
+  }
+  const rows = await probes.run(tx) as ProbeRow[][];
+  const planned: Array<{ index: number; plan: IntakePlan }> = [];
+  for (const [index, intake] of intakes.entries()) {
+    try {
+      const match = matchFromProbe(intake.identity, rows[index]!);
+      if (match.kind === 'none' && intake.probeName !== undefined && claimed.has(intake.probeName)) match.nameTaken = true;
+      const plan = await planIntake(tx, intake, match);
+      if (plan.kind === 'insert') claimed.add(plan.name);
+      planned.push({ index, plan });
+    } catch (err) {
+      outcomes[index] = err instanceof Error ? err : new Error(String(err));
+    }
+  }
+  return planned;
+}
+
+function batchHost(plan: IntakePlan, slot: number): BatchHost {
+  const idSql = `@dploy_host_${slot}`;
+  if (plan.kind === 'insert') return { id: null, idSql, name: plan.name, macs: plan.macs };
+  return { id: plan.known.id, idSql, name: plan.known.row.name, macs: [...plan.known.macs, ...plan.fresh.map((m) => m.mac)] };
+}
+
+function appendPlan(batch: SqlBatch, plan: IntakePlan, host: BatchHost): void {
+  const { facts, stored } = plan.intake;
+  if (plan.kind === 'insert') appendInsertDiscovered(batch, host.idSql, discoveredHostRow(plan.name, facts, stored.received_at), plan.macs, stored);
+  else appendUpdateDiscovered(batch.add(`SET ${host.idSql} = ?`, [plan.known.id]), plan.known.id, facts, plan.fresh, stored);
+}
