@@ -1,8 +1,8 @@
-// Several discoveries on MariaDB in three round trips, whatever their number:
+// Several discoveries on MariaDB in two round trips, whatever their number:
 // one multi-statement read probes every machine's identity (outside a
-// transaction: a consistent read takes no lock inside one either), a host
-// tool may read what its rows need (OCS: the linked computers), and one
-// batch writes every machine inside its own START TRANSACTION … COMMIT.
+// transaction: a consistent read takes no lock inside one either) and what
+// the host tool's rows need (OCS: the linked computers), and one batch
+// writes every machine inside its own START TRANSACTION … COMMIT.
 // group-commit.ts decides what goes in a group; a failed batch is rolled back
 // on its connection before the connection returns to the pool.
 
@@ -12,7 +12,7 @@ import { appendInsertDiscovered, appendUpdateDiscovered, discoveredHostRow } fro
 import { matchFromProbe, probeStatement, type ProbeRow } from './host-identity.js';
 import { createGroupCommit } from './group-commit.js';
 import { planIntake, recordedMachine, type Intake, type IntakePlan } from './machines.js';
-import { SqlBatch } from './sql-batch.js';
+import { SqlBatch, type SqlValue } from './sql-batch.js';
 
 /** A host in the batch: its id (null until inserted) and as SQL (a session variable set by the batch), its name and MACs. */
 export interface BatchHost {
@@ -24,8 +24,10 @@ export interface BatchHost {
 
 /** The host tool's rows for the same batch (OCS); standalone has none. */
 export interface HostToolRows<S> {
-  /** One read for the whole group, before the batch. */
-  read(db: EntityManager, hosts: readonly BatchHost[]): Promise<S[]>;
+  /** A statement of the group's probe round trip: what the writes of this intake's machine will need. */
+  probe(intake: Intake): { sql: string; params: SqlValue[] };
+  /** What that statement answered, for the host the identity policy chose. */
+  state(rows: unknown[], host: BatchHost): S;
   /** Appends one machine's rows; `slot` names its session variables apart from the others'. */
   append(batch: SqlBatch, plan: IntakePlan, host: BatchHost, state: S, slot: number): void;
 }
@@ -70,10 +72,10 @@ async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], claimed: 
   await runner.connect();
   try {
     const outcomes: Array<RecordedMachine | Error> = new Array(intakes.length);
-    const planned = await planGroup(runner.manager, intakes, claimed, outcomes);
+    const planned = await planGroup(runner.manager, intakes, claimed, outcomes, hostTool);
     if (planned.length === 0) return outcomes;
     const hosts = planned.map(({ plan }, slot) => batchHost(plan, slot));
-    const states = hostTool ? await hostTool.read(runner.manager, hosts) : [];
+    const states = hostTool ? planned.map(({ toolRows }, slot) => hostTool.state(toolRows, hosts[slot]!)) : [];
     const batch = new SqlBatch();
     planned.forEach(({ plan }, slot) => {
       appendPlan(batch, plan, hosts[slot]!);
@@ -97,22 +99,31 @@ async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], claimed: 
   }
 }
 
-/** One probe round trip for the group; an intake the policy refuses gets its error and stays out. */
-async function planGroup(tx: EntityManager, intakes: Intake[], claimed: Set<string>, outcomes: Array<RecordedMachine | Error>): Promise<Array<{ index: number; plan: IntakePlan }>> {
+/**
+ * One probe round trip for the group (each intake's identity probe, and the
+ * host tool's statement after it); an intake the policy refuses gets its
+ * error and stays out.
+ */
+async function planGroup<S>(tx: EntityManager, intakes: Intake[], claimed: Set<string>, outcomes: Array<RecordedMachine | Error>, hostTool?: HostToolRows<S>): Promise<Array<{ index: number; plan: IntakePlan; toolRows: unknown[] }>> {
   const probes = new SqlBatch();
   for (const intake of intakes) {
     const { sql, params } = probeStatement(intake.identity, intake.probeName, false);
     probes.add(sql, params);
+    if (hostTool) {
+      const tool = hostTool.probe(intake);
+      probes.add(tool.sql, tool.params);
+    }
   }
-  const rows = await probes.run(tx) as ProbeRow[][];
-  const planned: Array<{ index: number; plan: IntakePlan }> = [];
+  const rows = await probes.run(tx) as unknown[][];
+  const perIntake = hostTool ? 2 : 1;
+  const planned: Array<{ index: number; plan: IntakePlan; toolRows: unknown[] }> = [];
   for (const [index, intake] of intakes.entries()) {
     try {
-      const match = matchFromProbe(intake.identity, rows[index]!);
+      const match = matchFromProbe(intake.identity, rows[index * perIntake] as ProbeRow[]);
       if (match.kind === 'none' && intake.probeName !== undefined && claimed.has(intake.probeName)) match.nameTaken = true;
       const plan = await planIntake(tx, intake, match);
       if (plan.kind === 'insert') claimed.add(plan.name);
-      planned.push({ index, plan });
+      planned.push({ index, plan, toolRows: hostTool ? rows[index * perIntake + 1]! : [] });
     } catch (err) {
       outcomes[index] = err instanceof Error ? err : new Error(String(err));
     }

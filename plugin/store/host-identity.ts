@@ -69,21 +69,30 @@ export function probeStatement(identity: Identity, probeName: string | undefined
   };
   // Placeholders are numbered in text order: the name comes first in the statement.
   const probe = probeName ? `SELECT COUNT(*) AS name_taken FROM dploy_hosts WHERE name = ${mark(probeName)}` : 'SELECT 0 AS name_taken';
-  const lookups: string[] = [];
-  if (identity.macs.length > 0) lookups.push(`SELECT host_id AS id FROM dploy_host_macs WHERE mac IN (${identity.macs.map(mark).join(', ')})`);
-  if (identity.uuid) lookups.push(`SELECT id FROM dploy_hosts WHERE uuid = ${mark(identity.uuid)}`);
-  if (identity.serial) lookups.push(`SELECT id FROM dploy_hosts WHERE serial = ${mark(identity.serial)}`);
-  if (lookups.length === 0) lookups.push('SELECT id FROM dploy_hosts WHERE 1 = 0');
+  const lookups = candidateLookups(identity, mark);
   return {
     sql: `SELECT p.name_taken, k.* FROM (${probe}) p LEFT JOIN (
        SELECT ${HOST_COLUMNS.map((c) => `h.${c}`).join(', ')}, m.mac, m.position, m.interface,
          (SELECT i.sha256 FROM dploy_inventories i WHERE i.host_id = h.id ORDER BY i.received_at DESC, i.id DESC LIMIT 1) AS last_sha256,
          (SELECT COUNT(*) FROM dploy_jobs j WHERE j.host_id = h.id AND ${UNFINISHED}) AS active_jobs
-       FROM (${lookups.join(' UNION ')}) c JOIN dploy_hosts h ON h.id = c.id LEFT JOIN dploy_host_macs m ON m.host_id = h.id
+       FROM (${lookups}) c JOIN dploy_hosts h ON h.id = c.id LEFT JOIN dploy_host_macs m ON m.host_id = h.id
      ) k ON 1 = 1
      ORDER BY k.id, k.position`,
     params,
   };
+}
+
+/**
+ * The ids of every host sharing a MAC, the UUID or the serial, as a UNION of
+ * indexed lookups to use as a derived table; `mark` adds a bound value and
+ * returns its placeholder.
+ */
+export function candidateLookups(identity: Identity, mark: (value: string) => string): string {
+  const lookups: string[] = [];
+  if (identity.macs.length > 0) lookups.push(`SELECT host_id AS id FROM dploy_host_macs WHERE mac IN (${identity.macs.map(mark).join(', ')})`);
+  if (identity.uuid) lookups.push(`SELECT id FROM dploy_hosts WHERE uuid = ${mark(identity.uuid)}`);
+  if (identity.serial) lookups.push(`SELECT id FROM dploy_hosts WHERE serial = ${mark(identity.serial)}`);
+  return lookups.length > 0 ? lookups.join(' UNION ') : 'SELECT id FROM dploy_hosts WHERE 1 = 0';
 }
 
 function readProbe(rows: ProbeRow[]): { candidates: CandidateHost[]; nameTaken: boolean } {

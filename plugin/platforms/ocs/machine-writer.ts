@@ -18,7 +18,7 @@ import { deviceId, DPLOY_CHECKSUM, OCS_DEFAULT_CHECKSUM, type OcsMachineRows } f
 
 type Row = Record<string, string | number | null>;
 const SECTIONS = ['cpus', 'memories', 'storages', 'networks'] as const;
-const NOT_COMPUTERS = "('_SYSTEMGROUP_', '_DOWNLOADGROUP_')";
+export const NOT_COMPUTERS = "('_SYSTEMGROUP_', '_DOWNLOADGROUP_')";
 
 export interface LinkedComputer {
   id: number;
@@ -26,8 +26,7 @@ export interface LinkedComputer {
 }
 
 export async function writeComputer(tx: EntityManager, host: Host, rows: OcsMachineRows, now: Date): Promise<number> {
-  const { sql, params } = linkedComputerStatement(host.id, host.macs);
-  const existing = linkedFromRows(await tx.query(sql, params) as LinkedRow[]);
+  const existing = await linkedComputer(tx, host);
   const hostId = String(Number(host.id));
   if (existing === undefined) {
     const results = await appendInsertComputer(new Batch(), hostId, '@dploy_hid', rows, now).add('SELECT @dploy_hid AS id').run(tx);
@@ -83,27 +82,18 @@ export function appendUpdateComputer(batch: Batch, hostIdSql: string, existing: 
     .add('DELETE FROM locks WHERE HARDWARE_ID = ?', [id]);
 }
 
-export type LinkedRow = { id: number; agent: string | null };
-
-/**
- * dploy's linked computer, else the one OCS's agent reported with one of the
- * host's MACs: one statement. A host not inserted yet (hostId null) has only its MACs.
- */
-export function linkedComputerStatement(hostId: number | null, macs: readonly string[]): { sql: string; params: Array<number | string | null> } {
-  const byMac = macs.length === 0 ? '' : `
+/** dploy's linked computer, else the one OCS's agent reported with one of the host's MACs: one query. */
+async function linkedComputer(tx: EntityManager, host: Host): Promise<LinkedComputer | undefined> {
+  const byMac = host.macs.length === 0 ? '' : `
     UNION ALL
     SELECT h.ID AS id, h.USERAGENT AS agent, 1 AS pri, h.LASTDATE AS seen FROM networks n JOIN hardware h ON h.ID = n.HARDWARE_ID
-    WHERE n.MACADDR IN (${macs.map(() => '?').join(', ')}) AND h.DEVICEID NOT IN ${NOT_COMPUTERS}
+    WHERE n.MACADDR IN (${host.macs.map(() => '?').join(', ')}) AND h.DEVICEID NOT IN ${NOT_COMPUTERS}
       AND n.MACADDR NOT IN (SELECT MACADDRESS FROM blacklist_macaddresses)`;
-  return {
-    sql: `SELECT h.ID AS id, h.USERAGENT AS agent, 0 AS pri, h.LASTDATE AS seen FROM dploy_hosts d JOIN hardware h ON h.ID = CAST(d.platform_ref AS UNSIGNED) WHERE d.id = ?${byMac}
+  const [row] = await tx.query(
+    `SELECT h.ID AS id, h.USERAGENT AS agent, 0 AS pri, h.LASTDATE AS seen FROM dploy_hosts d JOIN hardware h ON h.ID = CAST(d.platform_ref AS UNSIGNED) WHERE d.id = ?${byMac}
      ORDER BY pri, seen DESC, id DESC LIMIT 1`,
-    params: [hostId, ...macs],
-  };
-}
-
-export function linkedFromRows(rows: LinkedRow[]): LinkedComputer | undefined {
-  const [row] = rows;
+    [host.id, ...host.macs],
+  ) as Array<{ id: number; agent: string | null }>;
   return row ? { id: Number(row.id), ownedByDploy: isDployAgent(row.agent) } : undefined;
 }
 

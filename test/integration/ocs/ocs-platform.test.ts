@@ -120,6 +120,28 @@ test('a storm of new machines while OCS holds a known computer\'s lock: the new 
   }
 });
 
+test('a machine OCS\'s agent reported before, discovered in a storm, is written into that computer: no duplicate, its name and agent kept', async () => {
+  const { scratch, platform, dispose } = await openOcsPlatform();
+  try {
+    const inserted = await scratch.sql("INSERT INTO hardware (DEVICEID, NAME, USERAGENT) VALUES ('db01-2026-11-01-10-00-00', 'db01', 'OCS-NG_unified_unix_agent_v2.10.0')") as unknown as { insertId: number };
+    const id = inserted.insertId;
+    // The agent wrote the MAC in capitals; OCS compares MACs without regard to case.
+    await scratch.sql("INSERT INTO networks (HARDWARE_ID, DESCRIPTION, MACADDR, VIRTUALDEV) VALUES (?, 'eth0', '52:54:00:D0:00:01', 0)", [id]);
+    await scratch.sql("INSERT INTO accountinfo (HARDWARE_ID, TAG) VALUES (?, 'SITE-A')", [id]);
+    const others = Array.from({ length: 3 }, (_, i) => Buffer.from(OVMF.toString('utf8').replaceAll('52:54:00:d0:00:1', `52:54:00:7${i}:00:1`)
+      .replace('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02', `6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f570${i}`).replace('DPLOY-FIX-0002', `DPLOY-OTHER-${i}`)));
+    const recorded = await Promise.all([...others, SEABIOS].map((body) => new Promise<void>((r) => setImmediate(r)).then(() => platform.recordInventory(inv(body), doc(body)))));
+    const seabios = recorded.at(-1)!;
+    assert.deepEqual(await scratch.sql('SELECT platform_ref FROM dploy_hosts WHERE id = ?', [seabios.host.id]), [{ platform_ref: String(id) }]);
+    assert.equal((await scratch.sql('SELECT 1 FROM hardware')).length, 4, 'one computer per machine, none doubled');
+    assert.deepEqual(await scratch.sql('SELECT h.NAME, h.USERAGENT, b.SSN, a.TAG FROM hardware h JOIN bios b ON b.HARDWARE_ID = h.ID JOIN accountinfo a ON a.HARDWARE_ID = h.ID WHERE h.ID = ?', [id]),
+      [{ NAME: 'db01', USERAGENT: 'OCS-NG_unified_unix_agent_v2.10.0', SSN: 'DPLOY-FIX-0001', TAG: 'SITE-A' }]);
+    assert.equal((await scratch.sql('SELECT 1 FROM networks WHERE HARDWARE_ID = ?', [id])).length, 2, "the computer's networks are the discovered ones");
+  } finally {
+    await dispose();
+  }
+});
+
 test('tasks set by mass processing become one job per computer; status and the reset show in administrative data', async () => {
   const { scratch, store, platform, dispose } = await openOcsPlatform();
   try {
