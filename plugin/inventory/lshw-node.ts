@@ -80,9 +80,16 @@ export function parseCount(raw: unknown): number | undefined {
   return Number.isSafeInteger(value) ? value : undefined;
 }
 
+// Every field is present from the start, in one order, even when undefined: all
+// nodes then share one V8 object shape, so the readers' stores and the model's
+// reads of node.description, node.size … stay monomorphic instead of each of the
+// few hundred nodes of a server growing its own shape as its fields arrive.
 export function emptyNode(id: string, nodeClass: string): LshwNode {
   return {
-    id, class: nodeClass, claimed: false, disabled: false, logicalNames: [],
+    id, class: nodeClass, claimed: false, disabled: false,
+    description: undefined, product: undefined, vendor: undefined, version: undefined, date: undefined,
+    serial: undefined, slot: undefined, physid: undefined, businfo: undefined, logicalNames: [],
+    size: undefined, capacity: undefined, clock: undefined, width: undefined,
     configuration: new Map(), capabilities: new Set(), children: [],
   };
 }

@@ -7,6 +7,8 @@
 // expanded. It checks well-formedness (XML 1.0 §2.1, §3: matching tags, one
 // root, unique attributes) in the same single pass that reports the events.
 
+import { lshwName, nameAt, nameHash } from './lshw-xml-names.js';
+
 /** What the reader found wrong, and where; read-xml.ts words it for the operator. */
 export class LshwXmlFault extends Error {
   constructor(
@@ -20,18 +22,52 @@ export class LshwXmlFault extends Error {
 }
 
 export interface LshwXmlEvents {
-  /** `attributes` alternates names and decoded values. */
-  open(name: string, attributes: string[]): void;
+  /** `attributes` is valid only during this call: the scanner reuses it for the next tag. */
+  open(name: string, attributes: TagAttributes): void;
   /** Raw text between two tags; `decodeXmlEscapes` it before use. */
   text(source: string, start: number, end: number): void;
   close(): void;
+}
+
+/**
+ * One start tag's attributes, kept as positions in the document: a value is
+ * sliced and decoded only when the reader asks for it, so the handle="…",
+ * type="…" and value="…" of the hundreds of <resource> tags cost no string.
+ */
+export class TagAttributes {
+  count = 0;
+  readonly names: string[] = [];
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+
+  constructor(readonly source: string) {}
+
+  /** The decoded value of attribute `name`, undefined when the tag has none. */
+  value(name: string): string | undefined {
+    for (let i = 0; i < this.count; i++) {
+      if (this.names[i] === name) return decodeXmlEscapes(this.source.slice(this.starts[i], this.ends[i]));
+    }
+    return undefined;
+  }
+
+  has(name: string): boolean {
+    for (let i = 0; i < this.count; i++) if (this.names[i] === name) return true;
+    return false;
+  }
+
+  add(name: string, start: number, end: number): void {
+    this.names[this.count] = name;
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.count++;
+  }
 }
 
 /** lshw nests about a dozen levels; fast-xml-parser's default limit, kept from the previous reader. */
 export const MAX_NESTING = 100;
 
 // Char codes the scanner branches on.
-const LT = 60, GT = 62, SLASH = 47, BANG = 33, QUESTION = 63, EQUALS = 61, DQUOTE = 34, SQUOTE = 39;
+const GT = 62, SLASH = 47, BANG = 33, QUESTION = 63, EQUALS = 61, DQUOTE = 34, SQUOTE = 39;
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
@@ -48,147 +84,178 @@ function isNameChar(c: number): boolean {
 
 /** Scans the whole document once, calling `events` in document order; throws LshwXmlFault. */
 export function scanLshwXml(source: string, events: LshwXmlEvents): void {
-  const open: string[] = [];
-  const fault = (kind: LshwXmlFault['kind'], detail: string, at: number): LshwXmlFault => {
-    const before = source.slice(0, at);
+  new Scan(source, events).run();
+}
+
+class Scan {
+  readonly open: string[] = [];
+  readonly attributes: TagAttributes;
+  /**
+   * The first "<" after the tag openTag last read (-1: none). openTag needs it
+   * to prove no attribute value holds a "<", and it is where the next tag
+   * starts, so the main loop takes it instead of searching the same text again.
+   */
+  nextLt = -1;
+
+  constructor(readonly source: string, readonly events: LshwXmlEvents) {
+    this.attributes = new TagAttributes(source);
+  }
+
+  run(): void {
+    const { source, open, events } = this;
+    let pos = 0;
+    let rootDone = false;
+    if (source.startsWith('<?xml', 0) && isSpace(source.charCodeAt(5))) {
+      const end = source.indexOf('?>', 5);
+      if (end < 0) throw this.fault('malformed', 'the <?xml ?> declaration is never closed', 0);
+      pos = end + 2;
+    }
+    let lt = source.indexOf('<', pos);
+    for (;;) {
+      const textEnd = lt < 0 ? source.length : lt;
+      if (textEnd > pos) {
+        if (open.length > 0) events.text(source, pos, textEnd);
+        else if (source.slice(pos, textEnd).trim() !== '') throw this.fault('malformed', 'text outside the root element', pos);
+      }
+      if (lt < 0) break;
+      const next = source.charCodeAt(lt + 1);
+      if (next === SLASH) {
+        pos = this.closeTag(lt);
+        events.close();
+        if (open.length === 0) rootDone = true;
+      } else if (next === BANG) {
+        pos = this.skipComment(lt);
+      } else if (next === QUESTION) {
+        throw this.fault('outside-lshw', lt === 0 ? 'an <?xml ?> declaration without its version' : 'a processing instruction other than the leading <?xml ?> declaration', lt);
+      } else {
+        if (rootDone) throw this.fault('malformed', 'a second root element (an XML document has exactly one)', lt);
+        if (open.length >= MAX_NESTING) throw this.fault('outside-lshw', 'Maximum nested tags exceeded', lt);
+        pos = this.openTag(lt);
+        lt = this.nextLt;
+        continue;
+      }
+      lt = source.indexOf('<', pos);
+    }
+    if (open.length > 0) throw this.fault('malformed', `the document ends inside <${open[open.length - 1]}> (${open.length} elements left open): it was cut short`, source.length);
+    if (!rootDone) throw this.fault('malformed', 'no root element', source.length);
+  }
+
+  fault(kind: LshwXmlFault['kind'], detail: string, at: number): LshwXmlFault {
+    const before = this.source.slice(0, at);
     const lineStart = before.lastIndexOf('\n') + 1;
     return new LshwXmlFault(kind, detail, before.split('\n').length, at - lineStart + 1);
-  };
-  let pos = 0;
-  let rootDone = false;
-  if (source.startsWith('<?xml', 0) && isSpace(source.charCodeAt(5))) {
-    const end = source.indexOf('?>', 5);
-    if (end < 0) throw fault('malformed', 'the <?xml ?> declaration is never closed', 0);
-    pos = end + 2;
   }
-  for (;;) {
-    const lt = source.indexOf('<', pos);
-    const textEnd = lt < 0 ? source.length : lt;
-    if (textEnd > pos) {
-      if (open.length > 0) events.text(source, pos, textEnd);
-      else if (source.slice(pos, textEnd).trim() !== '') throw fault('malformed', 'text outside the root element', pos);
+
+  closeTag(lt: number): number {
+    const { source, open } = this;
+    const expected = open[open.length - 1];
+    // Fast path: the end tag lshw writes, </name> for the innermost open element, compared in place.
+    if (expected !== undefined && source.charCodeAt(lt + 2 + expected.length) === GT && nameAt(source, lt + 2, expected)) {
+      open.pop();
+      return lt + 3 + expected.length;
     }
-    if (lt < 0) break;
-    const next = source.charCodeAt(lt + 1);
-    if (next === SLASH) {
-      pos = closeTag(source, lt, open, fault);
-      events.close();
-      if (open.length === 0) rootDone = true;
-    } else if (next === BANG) {
-      pos = skipComment(source, lt, fault);
-    } else if (next === QUESTION) {
-      throw fault('outside-lshw', lt === 0 ? 'an <?xml ?> declaration without its version' : 'a processing instruction other than the leading <?xml ?> declaration', lt);
-    } else {
-      if (rootDone) throw fault('malformed', 'a second root element (an XML document has exactly one)', lt);
-      if (open.length >= MAX_NESTING) throw fault('outside-lshw', 'Maximum nested tags exceeded', lt);
-      pos = openTag(source, lt, open, events, fault);
-    }
-  }
-  if (open.length > 0) throw fault('malformed', `the document ends inside <${open[open.length - 1]}> (${open.length} elements left open): it was cut short`, source.length);
-  if (!rootDone) throw fault('malformed', 'no root element', source.length);
-}
-
-type Fault = (kind: LshwXmlFault['kind'], detail: string, at: number) => LshwXmlFault;
-
-function nameEnd(source: string, start: number): number {
-  let end = start;
-  while (isLower(source.charCodeAt(end))) end++;
-  return end;
-}
-
-function closeTag(source: string, lt: number, open: string[], fault: Fault): number {
-  const expected = open[open.length - 1];
-  // Fast path: the end tag lshw writes, </name> for the innermost open element, compared in place.
-  if (expected !== undefined && source.charCodeAt(lt + 2 + expected.length) === GT && sameName(source, lt + 2, expected)) {
-    open.pop();
-    return lt + 3 + expected.length;
-  }
-  const end = nameEnd(source, lt + 2);
-  const name = source.slice(lt + 2, end);
-  let p = end;
-  while (isSpace(source.charCodeAt(p))) p++;
-  if (p >= source.length) throw fault('malformed', `the document ends inside the end tag </${name}: it was cut short`, lt);
-  if (source.charCodeAt(p) !== GT || name === '') throw fault('malformed', 'a broken end tag', lt);
-  if (expected === undefined) throw fault('malformed', `</${name}> closes nothing`, lt);
-  if (expected !== name) throw fault('malformed', `</${name}> where </${expected}> was expected`, lt);
-  open.pop();
-  return p + 1;
-}
-
-function sameName(source: string, at: number, name: string): boolean {
-  for (let i = 0; i < name.length; i++) if (source.charCodeAt(at + i) !== name.charCodeAt(i)) return false;
-  return true;
-}
-
-function skipComment(source: string, lt: number, fault: Fault): number {
-  if (!source.startsWith('<!--', lt)) {
-    const declaration = /^<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)/i.exec(source.slice(lt, lt + 40));
-    if (declaration) throw fault('declaration', declaration[1]!.toUpperCase(), lt);
-    const what = source.startsWith('<![CDATA[', lt) ? 'a CDATA section' : 'a <! construct other than a comment';
-    throw fault('outside-lshw', what, lt);
-  }
-  const end = source.indexOf('-->', lt + 4);
-  if (end < 0) throw fault('malformed', 'a comment that is never closed: the document was cut short', lt);
-  // XML 1.0 §2.5: "--" may not occur inside a comment (lshw's escapecomment() removes it).
-  const dashes = source.indexOf('--', lt + 4);
-  if (dashes < end) throw fault('malformed', '"--" inside a comment', dashes);
-  return end + 3;
-}
-
-function openTag(source: string, lt: number, open: string[], events: LshwXmlEvents, fault: Fault): number {
-  let end = nameEnd(source, lt + 1);
-  const lshwName = !isNameChar(source.charCodeAt(end));
-  while (isNameChar(source.charCodeAt(end))) end++;
-  const name = source.slice(lt + 1, end);
-  if (end >= source.length) throw fault('malformed', `the document ends inside a tag${name ? ` <${name}` : ''}: it was cut short`, lt);
-  if (name === '') throw fault('malformed', 'a "<" that starts no tag (text must write it &lt;)', lt);
-  // lshw's root is <node>, or <list> with -list / several roots (hw.cc asXML).
-  if (open.length === 0 && name !== 'node' && name !== 'list') throw fault('not-lshw', name, lt);
-  if (!lshwName) throw fault('outside-lshw', `element <${name}>, whose name is not lowercase ASCII letters as all lshw's are`, lt);
-  const attributes: string[] = [];
-  let p = end;
-  for (;;) {
-    const spaced = isSpace(source.charCodeAt(p));
+    let end = lt + 2;
+    while (isLower(source.charCodeAt(end))) end++;
+    const name = source.slice(lt + 2, end);
+    let p = end;
     while (isSpace(source.charCodeAt(p))) p++;
-    const c = source.charCodeAt(p);
-    if (c === GT) {
-      open.push(name);
-      events.open(name, attributes);
-      return p + 1;
-    }
-    if (c === SLASH && source.charCodeAt(p + 1) === GT) {
-      events.open(name, attributes);
-      events.close();
-      return p + 2;
-    }
-    if (p >= source.length) throw fault('malformed', `the document ends inside the tag <${name}: it was cut short`, lt);
-    if (!spaced) throw fault('malformed', `no space before an attribute of <${name}>`, p);
-    p = readAttribute(source, p, name, attributes, fault);
+    if (p >= source.length) throw this.fault('malformed', `the document ends inside the end tag </${name}: it was cut short`, lt);
+    if (source.charCodeAt(p) !== GT || name === '') throw this.fault('malformed', 'a broken end tag', lt);
+    if (expected === undefined) throw this.fault('malformed', `</${name}> closes nothing`, lt);
+    if (expected !== name) throw this.fault('malformed', `</${name}> where </${expected}> was expected`, lt);
+    open.pop();
+    return p + 1;
   }
-}
 
-function readAttribute(source: string, start: number, element: string, attributes: string[], fault: Fault): number {
-  const end = nameEnd(source, start);
-  const name = source.slice(start, end);
-  if (name === '') throw fault('outside-lshw', `an attribute of <${element}> whose name is not lowercase ASCII letters, as lshw writes them`, start);
-  let p = end;
-  while (isSpace(source.charCodeAt(p))) p++;
-  if (source.charCodeAt(p) !== EQUALS) throw fault('malformed', `attribute ${name} of <${element}> has no value`, p);
-  p++;
-  while (isSpace(source.charCodeAt(p))) p++;
-  const quote = source.charCodeAt(p);
-  if (quote === SQUOTE) throw fault('outside-lshw', `attribute ${name} of <${element}> in single quotes (lshw writes double quotes)`, p);
-  if (quote !== DQUOTE) throw fault('malformed', `attribute ${name} of <${element}> has no quoted value`, p);
-  const close = source.indexOf('"', p + 1);
-  if (close < 0) throw fault('malformed', `the document ends inside attribute ${name} of <${element}>: it was cut short`, p);
-  const raw = source.slice(p + 1, close);
-  const lt = raw.indexOf('<');
-  if (lt >= 0) throw fault('malformed', `a "<" inside attribute ${name} of <${element}>`, p + 1 + lt);
-  for (let i = 0; i < attributes.length; i += 2) {
-    if (attributes[i] === name) throw fault('malformed', `attribute ${name} repeated in <${element}>`, start);
+  skipComment(lt: number): number {
+    const { source } = this;
+    if (!source.startsWith('<!--', lt)) {
+      const declaration = /^<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)/i.exec(source.slice(lt, lt + 40));
+      if (declaration) throw this.fault('declaration', declaration[1]!.toUpperCase(), lt);
+      const what = source.startsWith('<![CDATA[', lt) ? 'a CDATA section' : 'a <! construct other than a comment';
+      throw this.fault('outside-lshw', what, lt);
+    }
+    const end = source.indexOf('-->', lt + 4);
+    if (end < 0) throw this.fault('malformed', 'a comment that is never closed: the document was cut short', lt);
+    // XML 1.0 §2.5: "--" may not occur inside a comment (lshw's escapecomment() removes it).
+    const dashes = source.indexOf('--', lt + 4);
+    if (dashes < end) throw this.fault('malformed', '"--" inside a comment', dashes);
+    return end + 3;
   }
-  attributes.push(name, decodeXmlEscapes(raw));
-  return close + 1;
+
+  /** Reads `<name attr="value" …>` or `…/>` from `lt`; sets nextLt; returns the position after the tag. */
+  openTag(lt: number): number {
+    const { source, open, events, attributes } = this;
+    let p = lt + 1;
+    let hash = 0;
+    let c = source.charCodeAt(p);
+    while (isLower(c)) {
+      hash = nameHash(hash, c);
+      c = source.charCodeAt(++p);
+    }
+    if (p === lt + 1 || p >= source.length || isNameChar(c)) throw this.refusedName(lt);
+    const name = lshwName(source, lt + 1, p, hash);
+    // lshw's root is <node>, or <list> with -list / several roots (hw.cc asXML).
+    if (open.length === 0 && name !== 'node' && name !== 'list') throw this.fault('not-lshw', name, lt);
+    this.nextLt = source.indexOf('<', p);
+    attributes.count = 0;
+    for (;;) {
+      const spaced = isSpace(c);
+      while (isSpace(c)) c = source.charCodeAt(++p);
+      if (c === GT) {
+        open.push(name);
+        events.open(name, attributes);
+        return p + 1;
+      }
+      if (c === SLASH && source.charCodeAt(p + 1) === GT) {
+        events.open(name, attributes);
+        events.close();
+        return p + 2;
+      }
+      if (p >= source.length) throw this.fault('malformed', `the document ends inside the tag <${name}: it was cut short`, lt);
+      if (!spaced) throw this.fault('malformed', `no space before an attribute of <${name}>`, p);
+      p = this.readAttribute(p, name);
+      c = source.charCodeAt(p);
+    }
+  }
+
+  /** The fault for a tag whose name is empty, cut short or not lowercase ASCII, worded as before the fast path. */
+  refusedName(lt: number): LshwXmlFault {
+    const { source } = this;
+    let end = lt + 1;
+    while (isNameChar(source.charCodeAt(end))) end++;
+    const name = source.slice(lt + 1, end);
+    if (end >= source.length) return this.fault('malformed', `the document ends inside a tag${name ? ` <${name}` : ''}: it was cut short`, lt);
+    if (name === '') return this.fault('malformed', 'a "<" that starts no tag (text must write it &lt;)', lt);
+    if (this.open.length === 0 && name !== 'node' && name !== 'list') return this.fault('not-lshw', name, lt);
+    return this.fault('outside-lshw', `element <${name}>, whose name is not lowercase ASCII letters as all lshw's are`, lt);
+  }
+
+  readAttribute(start: number, element: string): number {
+    const { source, attributes } = this;
+    let p = start;
+    let hash = 0;
+    let c = source.charCodeAt(p);
+    while (isLower(c)) {
+      hash = nameHash(hash, c);
+      c = source.charCodeAt(++p);
+    }
+    if (p === start) throw this.fault('outside-lshw', `an attribute of <${element}> whose name is not lowercase ASCII letters, as lshw writes them`, start);
+    const name = lshwName(source, start, p, hash);
+    while (isSpace(c)) c = source.charCodeAt(++p);
+    if (c !== EQUALS) throw this.fault('malformed', `attribute ${name} of <${element}> has no value`, p);
+    c = source.charCodeAt(++p);
+    while (isSpace(c)) c = source.charCodeAt(++p);
+    if (c === SQUOTE) throw this.fault('outside-lshw', `attribute ${name} of <${element}> in single quotes (lshw writes double quotes)`, p);
+    if (c !== DQUOTE) throw this.fault('malformed', `attribute ${name} of <${element}> has no quoted value`, p);
+    const close = source.indexOf('"', p + 1);
+    if (close < 0) throw this.fault('malformed', `the document ends inside attribute ${name} of <${element}>: it was cut short`, p);
+    // Everything between the tag's name and this value was read as names, spaces and earlier values, none a "<".
+    if (this.nextLt >= 0 && this.nextLt < close) throw this.fault('malformed', `a "<" inside attribute ${name} of <${element}>`, this.nextLt);
+    if (attributes.has(name)) throw this.fault('malformed', `attribute ${name} repeated in <${element}>`, start);
+    attributes.add(name, p + 1, close);
+    return close + 1;
+  }
 }
 
 // XML's five predefined entities (XML 1.0 §4.6) and character references
