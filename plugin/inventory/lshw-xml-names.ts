@@ -1,9 +1,37 @@
 // The element and attribute names lshw writes (hwNode::asXML in
-// src/core/hw.cc), looked up straight from the document's characters. A name
-// found here comes back as the one shared string instead of a fresh copy for
-// each of the ~4,000 tags of a server document, and later comparisons with it
-// (name === 'node') are then a pointer check. Any other name is sliced as
-// before: the table saves work, it never decides what is accepted.
+// src/core/hw.cc), recognised from the document's characters without copying
+// them. A name of lowercase ASCII letters is read as two numbers, five bits a
+// letter, ten letters in each (50 bits: exact in a double, so two different
+// names never give the same pair). Comparing those numbers replaces comparing
+// strings character by character: the start tag's name against this table, an
+// end tag's against its start tag's. A name found here comes back as the one
+// shared string (later `name === 'node'` is a pointer check); any other name is
+// sliced as before: the table saves work, it never decides what is accepted.
+
+/** Letters held exactly by one number of a name's code. */
+const LETTERS_PER_NUMBER = 10;
+/** Longer names have no exact code; the scanner compares them as strings. */
+export const MAX_CODED_NAME = 2 * LETTERS_PER_NUMBER;
+
+/** A name's code, built one letter at a time by `addLetter`; `length` letters so far. */
+export class NameCode {
+  low = 0;
+  high = 0;
+  length = 0;
+
+  reset(): void {
+    this.low = 0;
+    this.high = 0;
+    this.length = 0;
+  }
+
+  /** `c` is a lowercase ASCII letter's char code. */
+  addLetter(c: number): void {
+    if (this.length < LETTERS_PER_NUMBER) this.low = this.low * 32 + (c - 96);
+    else this.high = this.high * 32 + (c - 96);
+    this.length++;
+  }
+}
 
 const LSHW_NAMES = [
   'list', 'node', 'description', 'product', 'vendor', 'version', 'date', 'serial', 'slot', 'physid',
@@ -15,34 +43,30 @@ const LSHW_NAMES = [
 /** 256 slots for 33 names: probes are nearly always one. */
 const MASK = 255;
 const NAMES: string[] = new Array<string>(MASK + 1).fill('');
-const HASHES = new Int32Array(MASK + 1);
+const LOWS = new Float64Array(MASK + 1);
+const HIGHS = new Float64Array(MASK + 1);
 
-/** The hash the scanner folds over a name's char codes as it reads them: `h = nameHash(h, c)` from 0. */
-export function nameHash(hash: number, charCode: number): number {
-  return (Math.imul(hash, 31) + charCode) | 0;
+function slotOf(code: NameCode): number {
+  return (code.low ^ (code.high * 7) ^ (code.length << 3)) & MASK;
 }
 
+const building = new NameCode();
 for (const name of LSHW_NAMES) {
-  let hash = 0;
-  for (let i = 0; i < name.length; i++) hash = nameHash(hash, name.charCodeAt(i));
-  let slot = hash & MASK;
+  building.reset();
+  for (let i = 0; i < name.length; i++) building.addLetter(name.charCodeAt(i));
+  let slot = slotOf(building);
   while (NAMES[slot] !== '') slot = (slot + 1) & MASK;
   NAMES[slot] = name;
-  HASHES[slot] = hash;
+  LOWS[slot] = building.low;
+  HIGHS[slot] = building.high;
 }
 
-/** `source.slice(start, end)`, as lshw's shared string when it is one of lshw's names; `hash` is nameHash over those chars. */
-export function lshwName(source: string, start: number, end: number, hash: number): string {
-  const length = end - start;
-  for (let slot = hash & MASK; ; slot = (slot + 1) & MASK) {
+/** `source.slice(start, end)`, as lshw's shared string when it is one of lshw's names; `code` is that slice's code. */
+export function lshwName(source: string, start: number, end: number, code: NameCode): string {
+  if (code.length > MAX_CODED_NAME) return source.slice(start, end);
+  for (let slot = slotOf(code); ; slot = (slot + 1) & MASK) {
     const name = NAMES[slot]!;
     if (name === '') return source.slice(start, end);
-    if (HASHES[slot] === hash && name.length === length && nameAt(source, start, name)) return name;
+    if (LOWS[slot] === code.low && HIGHS[slot] === code.high && name.length === code.length) return name;
   }
-}
-
-/** True when `name` is written at `at`: a char loop, cheaper here than a startsWith call per tag. */
-export function nameAt(source: string, at: number, name: string): boolean {
-  for (let i = 0; i < name.length; i++) if (source.charCodeAt(at + i) !== name.charCodeAt(i)) return false;
-  return true;
 }

@@ -7,7 +7,7 @@
 // expanded. It checks well-formedness (XML 1.0 §2.1, §3: matching tags, one
 // root, unique attributes) in the same single pass that reports the events.
 
-import { lshwName, nameAt, nameHash } from './lshw-xml-names.js';
+import { lshwName, MAX_CODED_NAME, NameCode } from './lshw-xml-names.js';
 
 /** What the reader found wrong, and where; read-xml.ts words it for the operator. */
 export class LshwXmlFault extends Error {
@@ -89,6 +89,10 @@ export function scanLshwXml(source: string, events: LshwXmlEvents): void {
 
 class Scan {
   readonly open: string[] = [];
+  /** The codes of the open elements' names (lshw-xml-names.ts), to match each end tag without comparing strings. */
+  readonly openLows: number[] = [];
+  readonly openHighs: number[] = [];
+  readonly code = new NameCode();
   readonly attributes: TagAttributes;
   /**
    * The first "<" after the tag openTag last read (-1: none). openTag needs it
@@ -147,15 +151,15 @@ class Scan {
   }
 
   closeTag(lt: number): number {
-    const { source, open } = this;
+    const { source, open, code } = this;
     const expected = open[open.length - 1];
-    // Fast path: the end tag lshw writes, </name> for the innermost open element, compared in place.
-    if (expected !== undefined && source.charCodeAt(lt + 2 + expected.length) === GT && nameAt(source, lt + 2, expected)) {
-      open.pop();
-      return lt + 3 + expected.length;
+    // Fast path: the end tag lshw writes, </name> for the innermost open element, matched by its code.
+    const end = this.readName(lt + 2);
+    if (expected !== undefined && source.charCodeAt(end) === GT && code.length === expected.length && code.length <= MAX_CODED_NAME
+      && code.low === this.openLows[open.length - 1] && code.high === this.openHighs[open.length - 1]) {
+      this.popOpen();
+      return end + 1;
     }
-    let end = lt + 2;
-    while (isLower(source.charCodeAt(end))) end++;
     const name = source.slice(lt + 2, end);
     let p = end;
     while (isSpace(source.charCodeAt(p))) p++;
@@ -163,8 +167,27 @@ class Scan {
     if (source.charCodeAt(p) !== GT || name === '') throw this.fault('malformed', 'a broken end tag', lt);
     if (expected === undefined) throw this.fault('malformed', `</${name}> closes nothing`, lt);
     if (expected !== name) throw this.fault('malformed', `</${name}> where </${expected}> was expected`, lt);
-    open.pop();
+    this.popOpen();
     return p + 1;
+  }
+
+  popOpen(): void {
+    this.open.pop();
+    this.openLows.pop();
+    this.openHighs.pop();
+  }
+
+  /** Reads the lowercase ASCII letters from `start` into `code`; returns where they end. */
+  readName(start: number): number {
+    const { source, code } = this;
+    code.reset();
+    let p = start;
+    let c = source.charCodeAt(p);
+    while (isLower(c)) {
+      code.addLetter(c);
+      c = source.charCodeAt(++p);
+    }
+    return p;
   }
 
   skipComment(lt: number): number {
@@ -185,16 +208,12 @@ class Scan {
 
   /** Reads `<name attr="value" …>` or `…/>` from `lt`; sets nextLt; returns the position after the tag. */
   openTag(lt: number): number {
-    const { source, open, events, attributes } = this;
-    let p = lt + 1;
-    let hash = 0;
+    const { source, open, events, attributes, code } = this;
+    let p = this.readName(lt + 1);
     let c = source.charCodeAt(p);
-    while (isLower(c)) {
-      hash = nameHash(hash, c);
-      c = source.charCodeAt(++p);
-    }
     if (p === lt + 1 || p >= source.length || isNameChar(c)) throw this.refusedName(lt);
-    const name = lshwName(source, lt + 1, p, hash);
+    const name = lshwName(source, lt + 1, p, code);
+    const low = code.low, high = code.high;
     // lshw's root is <node>, or <list> with -list / several roots (hw.cc asXML).
     if (open.length === 0 && name !== 'node' && name !== 'list') throw this.fault('not-lshw', name, lt);
     this.nextLt = source.indexOf('<', p);
@@ -204,6 +223,8 @@ class Scan {
       while (isSpace(c)) c = source.charCodeAt(++p);
       if (c === GT) {
         open.push(name);
+        this.openLows.push(low);
+        this.openHighs.push(high);
         events.open(name, attributes);
         return p + 1;
       }
@@ -233,15 +254,10 @@ class Scan {
 
   readAttribute(start: number, element: string): number {
     const { source, attributes } = this;
-    let p = start;
-    let hash = 0;
+    let p = this.readName(start);
     let c = source.charCodeAt(p);
-    while (isLower(c)) {
-      hash = nameHash(hash, c);
-      c = source.charCodeAt(++p);
-    }
     if (p === start) throw this.fault('outside-lshw', `an attribute of <${element}> whose name is not lowercase ASCII letters, as lshw writes them`, start);
-    const name = lshwName(source, start, p, hash);
+    const name = lshwName(source, start, p, this.code);
     while (isSpace(c)) c = source.charCodeAt(++p);
     if (c !== EQUALS) throw this.fault('malformed', `attribute ${name} of <${element}> has no value`, p);
     c = source.charCodeAt(++p);
