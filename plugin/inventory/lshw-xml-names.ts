@@ -1,36 +1,41 @@
 // The element and attribute names lshw writes (hwNode::asXML in
 // src/core/hw.cc), recognised from the document's characters without copying
-// them. A name of lowercase ASCII letters is read as two numbers, five bits a
-// letter, ten letters in each (50 bits: exact in a double, so two different
-// names never give the same pair). Comparing those numbers replaces comparing
-// strings character by character: the start tag's name against this table, an
-// end tag's against its start tag's. A name found here comes back as the one
-// shared string (later `name === 'node'` is a pointer check); any other name is
-// sliced as before: the table saves work, it never decides what is accepted.
+// them. A name of lowercase ASCII letters is read as a code: three small
+// integers, five bits a letter, six letters in each (30 bits, V8's small-integer
+// range), so two different names never share a code. Comparing codes replaces
+// comparing strings character by character: a start tag's name against this
+// table, an end tag's against its start tag's. A name found here comes back as
+// the one shared string (later `name === 'node'` is a pointer check); any other
+// name is sliced as before: the table saves work, it never decides what is accepted.
 
-/** Letters held exactly by one number of a name's code. */
-const LETTERS_PER_NUMBER = 10;
 /** Longer names have no exact code; the scanner compares them as strings. */
-export const MAX_CODED_NAME = 2 * LETTERS_PER_NUMBER;
+export const MAX_CODED_NAME = 18;
 
-/** A name's code, built one letter at a time by `addLetter`; `length` letters so far. */
+/** A name's code; `length` is its number of letters. */
 export class NameCode {
-  low = 0;
-  high = 0;
+  first = 0;
+  second = 0;
+  third = 0;
   length = 0;
+}
 
-  reset(): void {
-    this.low = 0;
-    this.high = 0;
-    this.length = 0;
+/** Reads the lowercase ASCII letters from `start` into `code`; returns where they end. */
+export function readName(source: string, start: number, code: NameCode): number {
+  let first = 0, second = 0, third = 0;
+  let p = start;
+  let c = source.charCodeAt(p);
+  while (c >= 97 && c <= 122) {
+    const letter = p - start;
+    if (letter < 6) first = first * 32 + (c - 96);
+    else if (letter < 12) second = second * 32 + (c - 96);
+    else if (letter < 18) third = third * 32 + (c - 96);
+    c = source.charCodeAt(++p);
   }
-
-  /** `c` is a lowercase ASCII letter's char code. */
-  addLetter(c: number): void {
-    if (this.length < LETTERS_PER_NUMBER) this.low = this.low * 32 + (c - 96);
-    else this.high = this.high * 32 + (c - 96);
-    this.length++;
-  }
+  code.first = first;
+  code.second = second;
+  code.third = third;
+  code.length = p - start;
+  return p;
 }
 
 const LSHW_NAMES = [
@@ -43,22 +48,23 @@ const LSHW_NAMES = [
 /** 256 slots for 33 names: probes are nearly always one. */
 const MASK = 255;
 const NAMES: string[] = new Array<string>(MASK + 1).fill('');
-const LOWS = new Float64Array(MASK + 1);
-const HIGHS = new Float64Array(MASK + 1);
+const CODES: NameCode[] = [];
 
 function slotOf(code: NameCode): number {
-  return (code.low ^ (code.high * 7) ^ (code.length << 3)) & MASK;
+  return (code.first ^ (code.second * 7) ^ (code.third * 13) ^ (code.length << 3)) & MASK;
 }
 
-const building = new NameCode();
+export function sameCode(a: NameCode, b: NameCode): boolean {
+  return a.first === b.first && a.second === b.second && a.third === b.third && a.length === b.length;
+}
+
 for (const name of LSHW_NAMES) {
-  building.reset();
-  for (let i = 0; i < name.length; i++) building.addLetter(name.charCodeAt(i));
-  let slot = slotOf(building);
+  const code = new NameCode();
+  readName(name, 0, code);
+  let slot = slotOf(code);
   while (NAMES[slot] !== '') slot = (slot + 1) & MASK;
   NAMES[slot] = name;
-  LOWS[slot] = building.low;
-  HIGHS[slot] = building.high;
+  CODES[slot] = code;
 }
 
 /** `source.slice(start, end)`, as lshw's shared string when it is one of lshw's names; `code` is that slice's code. */
@@ -67,6 +73,6 @@ export function lshwName(source: string, start: number, end: number, code: NameC
   for (let slot = slotOf(code); ; slot = (slot + 1) & MASK) {
     const name = NAMES[slot]!;
     if (name === '') return source.slice(start, end);
-    if (LOWS[slot] === code.low && HIGHS[slot] === code.high && name.length === code.length) return name;
+    if (sameCode(CODES[slot]!, code)) return name;
   }
 }

@@ -7,7 +7,7 @@
 // expanded. It checks well-formedness (XML 1.0 §2.1, §3: matching tags, one
 // root, unique attributes) in the same single pass that reports the events.
 
-import { lshwName, MAX_CODED_NAME, NameCode } from './lshw-xml-names.js';
+import { lshwName, MAX_CODED_NAME, NameCode, readName, sameCode } from './lshw-xml-names.js';
 
 /** What the reader found wrong, and where; read-xml.ts words it for the operator. */
 export class LshwXmlFault extends Error {
@@ -88,10 +88,11 @@ export function scanLshwXml(source: string, events: LshwXmlEvents): void {
 }
 
 class Scan {
+  /** The open elements, outermost first, indexed by depth (arrays reused, never popped). */
   readonly open: string[] = [];
-  /** The codes of the open elements' names (lshw-xml-names.ts), to match each end tag without comparing strings. */
-  readonly openLows: number[] = [];
-  readonly openHighs: number[] = [];
+  /** Their names' codes (lshw-xml-names.ts), to match each end tag without comparing strings. */
+  readonly openCodes: NameCode[] = [];
+  depth = 0;
   readonly code = new NameCode();
   readonly attributes: TagAttributes;
   /**
@@ -118,7 +119,7 @@ class Scan {
     for (;;) {
       const textEnd = lt < 0 ? source.length : lt;
       if (textEnd > pos) {
-        if (open.length > 0) events.text(source, pos, textEnd);
+        if (this.depth > 0) events.text(source, pos, textEnd);
         else if (source.slice(pos, textEnd).trim() !== '') throw this.fault('malformed', 'text outside the root element', pos);
       }
       if (lt < 0) break;
@@ -126,21 +127,21 @@ class Scan {
       if (next === SLASH) {
         pos = this.closeTag(lt);
         events.close();
-        if (open.length === 0) rootDone = true;
+        if (this.depth === 0) rootDone = true;
       } else if (next === BANG) {
         pos = this.skipComment(lt);
       } else if (next === QUESTION) {
         throw this.fault('outside-lshw', lt === 0 ? 'an <?xml ?> declaration without its version' : 'a processing instruction other than the leading <?xml ?> declaration', lt);
       } else {
         if (rootDone) throw this.fault('malformed', 'a second root element (an XML document has exactly one)', lt);
-        if (open.length >= MAX_NESTING) throw this.fault('outside-lshw', 'Maximum nested tags exceeded', lt);
+        if (this.depth >= MAX_NESTING) throw this.fault('outside-lshw', 'Maximum nested tags exceeded', lt);
         pos = this.openTag(lt);
         lt = this.nextLt;
         continue;
       }
       lt = source.indexOf('<', pos);
     }
-    if (open.length > 0) throw this.fault('malformed', `the document ends inside <${open[open.length - 1]}> (${open.length} elements left open): it was cut short`, source.length);
+    if (this.depth > 0) throw this.fault('malformed', `the document ends inside <${open[this.depth - 1]}> (${this.depth} elements left open): it was cut short`, source.length);
     if (!rootDone) throw this.fault('malformed', 'no root element', source.length);
   }
 
@@ -151,13 +152,12 @@ class Scan {
   }
 
   closeTag(lt: number): number {
-    const { source, open, code } = this;
-    const expected = open[open.length - 1];
+    const { source, code, depth } = this;
+    const expected = depth === 0 ? undefined : this.open[depth - 1];
     // Fast path: the end tag lshw writes, </name> for the innermost open element, matched by its code.
-    const end = this.readName(lt + 2);
-    if (expected !== undefined && source.charCodeAt(end) === GT && code.length === expected.length && code.length <= MAX_CODED_NAME
-      && code.low === this.openLows[open.length - 1] && code.high === this.openHighs[open.length - 1]) {
-      this.popOpen();
+    const end = readName(source, lt + 2, code);
+    if (expected !== undefined && source.charCodeAt(end) === GT && code.length <= MAX_CODED_NAME && sameCode(code, this.openCodes[depth - 1]!)) {
+      this.depth--;
       return end + 1;
     }
     const name = source.slice(lt + 2, end);
@@ -167,27 +167,8 @@ class Scan {
     if (source.charCodeAt(p) !== GT || name === '') throw this.fault('malformed', 'a broken end tag', lt);
     if (expected === undefined) throw this.fault('malformed', `</${name}> closes nothing`, lt);
     if (expected !== name) throw this.fault('malformed', `</${name}> where </${expected}> was expected`, lt);
-    this.popOpen();
+    this.depth--;
     return p + 1;
-  }
-
-  popOpen(): void {
-    this.open.pop();
-    this.openLows.pop();
-    this.openHighs.pop();
-  }
-
-  /** Reads the lowercase ASCII letters from `start` into `code`; returns where they end. */
-  readName(start: number): number {
-    const { source, code } = this;
-    code.reset();
-    let p = start;
-    let c = source.charCodeAt(p);
-    while (isLower(c)) {
-      code.addLetter(c);
-      c = source.charCodeAt(++p);
-    }
-    return p;
   }
 
   skipComment(lt: number): number {
@@ -208,23 +189,26 @@ class Scan {
 
   /** Reads `<name attr="value" …>` or `…/>` from `lt`; sets nextLt; returns the position after the tag. */
   openTag(lt: number): number {
-    const { source, open, events, attributes, code } = this;
-    let p = this.readName(lt + 1);
+    const { source, events, attributes, code, depth } = this;
+    let p = readName(source, lt + 1, code);
     let c = source.charCodeAt(p);
     if (p === lt + 1 || p >= source.length || isNameChar(c)) throw this.refusedName(lt);
     const name = lshwName(source, lt + 1, p, code);
-    const low = code.low, high = code.high;
     // lshw's root is <node>, or <list> with -list / several roots (hw.cc asXML).
-    if (open.length === 0 && name !== 'node' && name !== 'list') throw this.fault('not-lshw', name, lt);
+    if (depth === 0 && name !== 'node' && name !== 'list') throw this.fault('not-lshw', name, lt);
     this.nextLt = source.indexOf('<', p);
     attributes.count = 0;
     for (;;) {
       const spaced = isSpace(c);
       while (isSpace(c)) c = source.charCodeAt(++p);
       if (c === GT) {
-        open.push(name);
-        this.openLows.push(low);
-        this.openHighs.push(high);
+        this.open[depth] = name;
+        const open = this.openCodes[depth] ??= new NameCode();
+        open.first = code.first;
+        open.second = code.second;
+        open.third = code.third;
+        open.length = code.length;
+        this.depth = depth + 1;
         events.open(name, attributes);
         return p + 1;
       }
@@ -248,13 +232,13 @@ class Scan {
     const name = source.slice(lt + 1, end);
     if (end >= source.length) return this.fault('malformed', `the document ends inside a tag${name ? ` <${name}` : ''}: it was cut short`, lt);
     if (name === '') return this.fault('malformed', 'a "<" that starts no tag (text must write it &lt;)', lt);
-    if (this.open.length === 0 && name !== 'node' && name !== 'list') return this.fault('not-lshw', name, lt);
+    if (this.depth === 0 && name !== 'node' && name !== 'list') return this.fault('not-lshw', name, lt);
     return this.fault('outside-lshw', `element <${name}>, whose name is not lowercase ASCII letters as all lshw's are`, lt);
   }
 
   readAttribute(start: number, element: string): number {
     const { source, attributes } = this;
-    let p = this.readName(start);
+    let p = readName(source, start, this.code);
     let c = source.charCodeAt(p);
     if (p === start) throw this.fault('outside-lshw', `an attribute of <${element}> whose name is not lowercase ASCII letters, as lshw writes them`, start);
     const name = lshwName(source, start, p, this.code);
