@@ -52,12 +52,18 @@ function hasControl(text: string): boolean {
   return false;
 }
 
+/** True unless `c` may be one of the white-space characters String.prototype.trim removes (space, NBSP, U+1680 and above). */
+function isSurelyNotTrimmed(c: number): boolean {
+  return c > 0x20 && c !== 0xa0 && c < 0x1680;
+}
+
 /** Cleans one text field: control characters dropped, spaces trimmed, length capped. */
 export function cleanText(raw: unknown): string | undefined {
   if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;
   let text = typeof raw === 'string' ? raw : String(raw);
   if (hasControl(text)) text = text.replace(CONTROL, ' ');
-  text = text.trim();
+  // Most fields need no trim: checking both ends is cheaper than the call.
+  if (text.length === 0 || !isSurelyNotTrimmed(text.charCodeAt(0)) || !isSurelyNotTrimmed(text.charCodeAt(text.length - 1))) text = text.trim();
   if (text.length > MAX_TEXT_LENGTH) text = Array.from(text).slice(0, MAX_TEXT_LENGTH).join('').trimEnd();
   return text === '' ? undefined : text;
 }

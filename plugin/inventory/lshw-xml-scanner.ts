@@ -8,6 +8,7 @@
 // root, unique attributes) in the same single pass that reports the events.
 
 import { lshwName, MAX_CODED_NAME, NameCode, readName, sameCode } from './lshw-xml-names.js';
+import { XmlText } from './xml-text.js';
 
 /** What the reader found wrong, and where; read-xml.ts words it for the operator. */
 export class LshwXmlFault extends Error {
@@ -24,8 +25,8 @@ export class LshwXmlFault extends Error {
 export interface LshwXmlEvents {
   /** `attributes` is valid only during this call: the scanner reuses it for the next tag. */
   open(name: string, attributes: TagAttributes): void;
-  /** Raw text between two tags; `decodeXmlEscapes` it before use. */
-  text(source: string, start: number, end: number): void;
+  /** Text between two tags: `text.slice(start, end)` reads it, escapes decoded. */
+  text(text: XmlText, start: number, end: number): void;
   close(): void;
 }
 
@@ -40,12 +41,12 @@ export class TagAttributes {
   readonly starts: number[] = [];
   readonly ends: number[] = [];
 
-  constructor(readonly source: string) {}
+  constructor(readonly text: XmlText) {}
 
   /** The decoded value of attribute `name`, undefined when the tag has none. */
   value(name: string): string | undefined {
     for (let i = 0; i < this.count; i++) {
-      if (this.names[i] === name) return decodeXmlEscapes(this.source.slice(this.starts[i], this.ends[i]));
+      if (this.names[i] === name) return this.text.slice(this.starts[i]!, this.ends[i]!);
     }
     return undefined;
   }
@@ -94,6 +95,7 @@ class Scan {
   readonly openCodes: NameCode[] = [];
   depth = 0;
   readonly code = new NameCode();
+  readonly text: XmlText;
   readonly attributes: TagAttributes;
   /**
    * The first "<" after the tag openTag last read (-1: none). openTag needs it
@@ -103,7 +105,8 @@ class Scan {
   nextLt = -1;
 
   constructor(readonly source: string, readonly events: LshwXmlEvents) {
-    this.attributes = new TagAttributes(source);
+    this.text = new XmlText(source);
+    this.attributes = new TagAttributes(this.text);
   }
 
   run(): void {
@@ -119,7 +122,7 @@ class Scan {
     for (;;) {
       const textEnd = lt < 0 ? source.length : lt;
       if (textEnd > pos) {
-        if (this.depth > 0) events.text(source, pos, textEnd);
+        if (this.depth > 0) events.text(this.text, pos, textEnd);
         else if (source.slice(pos, textEnd).trim() !== '') throw this.fault('malformed', 'text outside the root element', pos);
       }
       if (lt < 0) break;
@@ -256,20 +259,4 @@ class Scan {
     attributes.add(name, p + 1, close);
     return close + 1;
   }
-}
-
-// XML's five predefined entities (XML 1.0 §4.6) and character references
-// (§4.1); lshw's escape() emits &amp; &lt; &gt; &quot;. Nothing else is ever
-// expanded: an undeclared "&name;" stays literal text, as the previous reader
-// (fast-xml-parser with entity processing off) left it.
-const ESCAPE = /&(amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});/g;
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-export function decodeXmlEscapes(value: string): string {
-  if (!value.includes('&')) return value;
-  return value.replace(ESCAPE, (_all, name: string) => {
-    if (name[0] !== '#') return NAMED[name] ?? '';
-    const code = name[1] === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-    return code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : '\ufffd';
-  });
 }

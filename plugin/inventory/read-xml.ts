@@ -10,7 +10,7 @@
 import { DployError } from '../errors.js';
 import { cleanText, emptyNode, parseCount } from './lshw-node.js';
 import type { LshwNode, Measure } from './lshw-node.js';
-import { decodeXmlEscapes, LshwXmlFault, scanLshwXml } from './lshw-xml-scanner.js';
+import { LshwXmlFault, scanLshwXml } from './lshw-xml-scanner.js';
 import type { LshwXmlEvents, TagAttributes } from './lshw-xml-scanner.js';
 
 /** Elements under <node> whose text is read, and the LshwNode field each fills. */
@@ -89,11 +89,12 @@ function treeBuilder(roots: LshwNode[]): LshwXmlEvents {
       nodes[depth] = node;
       depth++;
     },
-    text(source, start, end) {
+    text(text, start, end) {
       const at = depth - 1;
       if (kinds[at] !== FIELD) return;
-      const text = texts[at];
-      texts[at] = text === undefined ? source.slice(start, end) : text + source.slice(start, end);
+      // Pieces split by a comment are decoded one by one: an escape cannot span markup (XML 1.0 §4.1).
+      const before = texts[at];
+      texts[at] = before === undefined ? text.slice(start, end) : before + text.slice(start, end);
     },
     close() {
       depth--;
@@ -121,9 +122,8 @@ function addCapability(node: LshwNode, attributes: TagAttributes): void {
 }
 
 /** The first occurrence of a text field wins, as in lshw's own one-per-node output; logical names accumulate. */
-function setField(node: LshwNode, field: Field, raw: string | undefined, rawUnits: string | undefined): void {
-  if (raw === undefined) return;
-  const text = decodeXmlEscapes(raw);
+function setField(node: LshwNode, field: Field, text: string | undefined, rawUnits: string | undefined): void {
+  if (text === undefined) return;
   if (field === 'logicalname') {
     const value = cleanText(text);
     if (value !== undefined) node.logicalNames.push(value);
