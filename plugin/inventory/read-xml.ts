@@ -132,14 +132,35 @@ function setField(node: LshwNode, field: Field, text: string | undefined, rawUni
     if (width !== undefined && node.width === undefined) node.width = width;
   } else if (field === 'size' || field === 'capacity' || field === 'clock') {
     const value = parseCount(text);
-    if (value === undefined || node[field] !== undefined) return;
+    if (value === undefined) return;
     const units = cleanText(rawUnits);
-    const measure: Measure = units === undefined ? { value } : { value, units };
-    node[field] = measure;
-  } else if (node[field] === undefined) {
+    setMeasure(node, field, units === undefined ? { value } : { value, units });
+  } else {
     const value = cleanText(text);
-    if (value !== undefined) node[field] = value;
+    if (value !== undefined) setText(node, field, value);
   }
+}
+
+// One named store per field rather than node[field]: a store whose key varies
+// over ten names is megamorphic in V8 and cost more than all the rest of a field.
+function setText(node: LshwNode, field: Exclude<Field, 'logicalname' | 'width' | 'size' | 'capacity' | 'clock'>, value: string): void {
+  switch (field) {
+    case 'description': node.description ??= value; break;
+    case 'product': node.product ??= value; break;
+    case 'vendor': node.vendor ??= value; break;
+    case 'version': node.version ??= value; break;
+    case 'date': node.date ??= value; break;
+    case 'serial': node.serial ??= value; break;
+    case 'slot': node.slot ??= value; break;
+    case 'physid': node.physid ??= value; break;
+    case 'businfo': node.businfo ??= value; break;
+  }
+}
+
+function setMeasure(node: LshwNode, field: 'size' | 'capacity' | 'clock', measure: Measure): void {
+  if (field === 'size') node.size ??= measure;
+  else if (field === 'capacity') node.capacity ??= measure;
+  else node.clock ??= measure;
 }
 
 export interface LshwXmlHeader {
