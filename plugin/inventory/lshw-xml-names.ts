@@ -19,17 +19,17 @@ export class NameCode {
   length = 0;
 }
 
-/** Reads the lowercase ASCII letters from `start` into `code`; returns where they end. */
-export function readName(source: string, start: number, code: NameCode): number {
+/** Reads the lowercase ASCII letters from `start` into `code`; returns where they end (`codes` must end with a non-letter). */
+export function readName(codes: Uint16Array, start: number, code: NameCode): number {
   let first = 0, second = 0, third = 0;
   let p = start;
-  let c = source.charCodeAt(p);
+  let c = codes[p]!;
   while (c >= 97 && c <= 122) {
     const letter = p - start;
     if (letter < 6) first = first * 32 + (c - 96);
     else if (letter < 12) second = second * 32 + (c - 96);
     else if (letter < 18) third = third * 32 + (c - 96);
-    c = source.charCodeAt(++p);
+    c = codes[++p]!;
   }
   code.first = first;
   code.second = second;
@@ -60,7 +60,7 @@ export function sameCode(a: NameCode, b: NameCode): boolean {
 
 for (const name of LSHW_NAMES) {
   const code = new NameCode();
-  readName(name, 0, code);
+  readName(Uint16Array.from(`${name}\0`, (c) => c.charCodeAt(0)), 0, code);
   let slot = slotOf(code);
   while (NAMES[slot] !== '') slot = (slot + 1) & MASK;
   NAMES[slot] = name;

@@ -8,6 +8,7 @@
 // root, unique attributes) in the same single pass that reports the events.
 
 import { lshwName, MAX_CODED_NAME, NameCode, readName, sameCode } from './lshw-xml-names.js';
+import { charCodesOf } from './xml-char-codes.js';
 import { XmlText } from './xml-text.js';
 
 /** What the reader found wrong, and where; read-xml.ts words it for the operator. */
@@ -96,6 +97,8 @@ class Scan {
   depth = 0;
   readonly code = new NameCode();
   readonly text: XmlText;
+  /** The source's char codes (xml-char-codes.ts): read these, search and slice `source`. */
+  readonly codes: Uint16Array;
   readonly attributes: TagAttributes;
   /**
    * The first "<" after the tag openTag last read (-1: none). openTag needs it
@@ -106,14 +109,15 @@ class Scan {
 
   constructor(readonly source: string, readonly events: LshwXmlEvents) {
     this.text = new XmlText(source);
+    this.codes = charCodesOf(source);
     this.attributes = new TagAttributes(this.text);
   }
 
   run(): void {
-    const { source, open, events } = this;
+    const { source, codes, open, events } = this;
     let pos = 0;
     let rootDone = false;
-    if (source.startsWith('<?xml', 0) && isSpace(source.charCodeAt(5))) {
+    if (source.startsWith('<?xml', 0) && isSpace(codes[5]!)) {
       const end = source.indexOf('?>', 5);
       if (end < 0) throw this.fault('malformed', 'the <?xml ?> declaration is never closed', 0);
       pos = end + 2;
@@ -126,7 +130,7 @@ class Scan {
         else if (source.slice(pos, textEnd).trim() !== '') throw this.fault('malformed', 'text outside the root element', pos);
       }
       if (lt < 0) break;
-      const next = source.charCodeAt(lt + 1);
+      const next = codes[lt + 1]!;
       if (next === SLASH) {
         pos = this.closeTag(lt);
         events.close();
@@ -155,19 +159,19 @@ class Scan {
   }
 
   closeTag(lt: number): number {
-    const { source, code, depth } = this;
+    const { source, codes, code, depth } = this;
     const expected = depth === 0 ? undefined : this.open[depth - 1];
     // Fast path: the end tag lshw writes, </name> for the innermost open element, matched by its code.
-    const end = readName(source, lt + 2, code);
-    if (expected !== undefined && source.charCodeAt(end) === GT && code.length <= MAX_CODED_NAME && sameCode(code, this.openCodes[depth - 1]!)) {
+    const end = readName(codes, lt + 2, code);
+    if (expected !== undefined && codes[end]! === GT && code.length <= MAX_CODED_NAME && sameCode(code, this.openCodes[depth - 1]!)) {
       this.depth--;
       return end + 1;
     }
     const name = source.slice(lt + 2, end);
     let p = end;
-    while (isSpace(source.charCodeAt(p))) p++;
+    while (isSpace(codes[p]!)) p++;
     if (p >= source.length) throw this.fault('malformed', `the document ends inside the end tag </${name}: it was cut short`, lt);
-    if (source.charCodeAt(p) !== GT || name === '') throw this.fault('malformed', 'a broken end tag', lt);
+    if (codes[p]! !== GT || name === '') throw this.fault('malformed', 'a broken end tag', lt);
     if (expected === undefined) throw this.fault('malformed', `</${name}> closes nothing`, lt);
     if (expected !== name) throw this.fault('malformed', `</${name}> where </${expected}> was expected`, lt);
     this.depth--;
@@ -192,9 +196,9 @@ class Scan {
 
   /** Reads `<name attr="value" …>` or `…/>` from `lt`; sets nextLt; returns the position after the tag. */
   openTag(lt: number): number {
-    const { source, events, attributes, code, depth } = this;
-    let p = readName(source, lt + 1, code);
-    let c = source.charCodeAt(p);
+    const { source, codes, events, attributes, code, depth } = this;
+    let p = readName(codes, lt + 1, code);
+    let c = codes[p]!;
     if (p === lt + 1 || p >= source.length || isNameChar(c)) throw this.refusedName(lt);
     const name = lshwName(source, lt + 1, p, code);
     // lshw's root is <node>, or <list> with -list / several roots (hw.cc asXML).
@@ -203,7 +207,7 @@ class Scan {
     attributes.count = 0;
     for (;;) {
       const spaced = isSpace(c);
-      while (isSpace(c)) c = source.charCodeAt(++p);
+      while (isSpace(c)) c = codes[++p]!;
       if (c === GT) {
         this.open[depth] = name;
         const open = this.openCodes[depth] ??= new NameCode();
@@ -215,7 +219,7 @@ class Scan {
         events.open(name, attributes);
         return p + 1;
       }
-      if (c === SLASH && source.charCodeAt(p + 1) === GT) {
+      if (c === SLASH && codes[p + 1]! === GT) {
         events.open(name, attributes);
         events.close();
         return p + 2;
@@ -223,15 +227,15 @@ class Scan {
       if (p >= source.length) throw this.fault('malformed', `the document ends inside the tag <${name}: it was cut short`, lt);
       if (!spaced) throw this.fault('malformed', `no space before an attribute of <${name}>`, p);
       p = this.readAttribute(p, name);
-      c = source.charCodeAt(p);
+      c = codes[p]!;
     }
   }
 
   /** The fault for a tag whose name is empty, cut short or not lowercase ASCII, worded as before the fast path. */
   refusedName(lt: number): LshwXmlFault {
-    const { source } = this;
+    const { source, codes } = this;
     let end = lt + 1;
-    while (isNameChar(source.charCodeAt(end))) end++;
+    while (isNameChar(codes[end]!)) end++;
     const name = source.slice(lt + 1, end);
     if (end >= source.length) return this.fault('malformed', `the document ends inside a tag${name ? ` <${name}` : ''}: it was cut short`, lt);
     if (name === '') return this.fault('malformed', 'a "<" that starts no tag (text must write it &lt;)', lt);
@@ -240,15 +244,15 @@ class Scan {
   }
 
   readAttribute(start: number, element: string): number {
-    const { source, attributes } = this;
-    let p = readName(source, start, this.code);
-    let c = source.charCodeAt(p);
+    const { source, codes, attributes } = this;
+    let p = readName(codes, start, this.code);
+    let c = codes[p]!;
     if (p === start) throw this.fault('outside-lshw', `an attribute of <${element}> whose name is not lowercase ASCII letters, as lshw writes them`, start);
     const name = lshwName(source, start, p, this.code);
-    while (isSpace(c)) c = source.charCodeAt(++p);
+    while (isSpace(c)) c = codes[++p]!;
     if (c !== EQUALS) throw this.fault('malformed', `attribute ${name} of <${element}> has no value`, p);
-    c = source.charCodeAt(++p);
-    while (isSpace(c)) c = source.charCodeAt(++p);
+    c = codes[++p]!;
+    while (isSpace(c)) c = codes[++p]!;
     if (c === SQUOTE) throw this.fault('outside-lshw', `attribute ${name} of <${element}> in single quotes (lshw writes double quotes)`, p);
     if (c !== DQUOTE) throw this.fault('malformed', `attribute ${name} of <${element}> has no quoted value`, p);
     const close = source.indexOf('"', p + 1);
