@@ -11,7 +11,8 @@ import { DployError } from '../errors.js';
 import { cleanText, emptyNode, parseCount } from './lshw-node.js';
 import type { LshwNode, Measure } from './lshw-node.js';
 import { LshwXmlFault, scanLshwXml } from './lshw-xml-scanner.js';
-import type { LshwXmlEvents, TagAttributes } from './lshw-xml-scanner.js';
+import type { LshwXmlEvents } from './lshw-xml-scanner.js';
+import type { TagAttributes } from './xml-tag-attributes.js';
 
 /** Elements under <node> whose text is read, and the LshwNode field each fills. */
 type Field = 'description' | 'product' | 'vendor' | 'version' | 'date' | 'serial' | 'slot' | 'physid' | 'businfo' | 'logicalname' | 'size' | 'capacity' | 'clock' | 'width';
