@@ -4,6 +4,8 @@
 // 158 KB HP DL360p document, conversion included). Searches (indexOf) and
 // slices still use the string; positions are the same in both.
 
+import { Buffer } from 'node:buffer';
+
 /** Code units after the end, all 0 (NUL: not a letter, space, quote or ">"), so every loop stops there as it did on charCodeAt's NaN. */
 const SENTINELS = 2;
 
