@@ -25,7 +25,10 @@ export function disks(root: LshwNode): Disk[] {
     const isMedium = ancestors.some((a) => a.class === 'disk');
     const name = node.class === 'disk' && !node.disabled && !isMedium ? blockDeviceName(node) : undefined;
     if (name !== undefined && !found.has(name)) found.set(name, diskOf(node, name, ancestors));
-    for (const child of node.children) visit(child, [...ancestors, node]);
+    // One path array pushed and popped, not a copy per node: diskOf reads it at once and keeps nothing.
+    ancestors.push(node);
+    for (const child of node.children) visit(child, ancestors);
+    ancestors.pop();
   };
   visit(root, []);
   return [...found.values()];

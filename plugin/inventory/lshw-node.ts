@@ -52,12 +52,18 @@ function hasControl(text: string): boolean {
   return false;
 }
 
+/** True unless `c` may be one of the white-space characters String.prototype.trim removes (space, NBSP, U+1680 and above). */
+function isSurelyNotTrimmed(c: number): boolean {
+  return c > 0x20 && c !== 0xa0 && c < 0x1680;
+}
+
 /** Cleans one text field: control characters dropped, spaces trimmed, length capped. */
 export function cleanText(raw: unknown): string | undefined {
   if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;
   let text = typeof raw === 'string' ? raw : String(raw);
   if (hasControl(text)) text = text.replace(CONTROL, ' ');
-  text = text.trim();
+  // Most fields need no trim: checking both ends is cheaper than the call.
+  if (text.length === 0 || !isSurelyNotTrimmed(text.charCodeAt(0)) || !isSurelyNotTrimmed(text.charCodeAt(text.length - 1))) text = text.trim();
   if (text.length > MAX_TEXT_LENGTH) text = Array.from(text).slice(0, MAX_TEXT_LENGTH).join('').trimEnd();
   return text === '' ? undefined : text;
 }
@@ -80,9 +86,16 @@ export function parseCount(raw: unknown): number | undefined {
   return Number.isSafeInteger(value) ? value : undefined;
 }
 
+// Every field is present from the start, in one order, even when undefined: all
+// nodes then share one V8 object shape, so the readers' stores and the model's
+// reads of node.description, node.size … stay monomorphic instead of each of the
+// few hundred nodes of a server growing its own shape as its fields arrive.
 export function emptyNode(id: string, nodeClass: string): LshwNode {
   return {
-    id, class: nodeClass, claimed: false, disabled: false, logicalNames: [],
+    id, class: nodeClass, claimed: false, disabled: false,
+    description: undefined, product: undefined, vendor: undefined, version: undefined, date: undefined,
+    serial: undefined, slot: undefined, physid: undefined, businfo: undefined, logicalNames: [],
+    size: undefined, capacity: undefined, clock: undefined, width: undefined,
     configuration: new Map(), capabilities: new Set(), children: [],
   };
 }

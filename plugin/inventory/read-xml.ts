@@ -10,22 +10,16 @@
 import { DployError } from '../errors.js';
 import { cleanText, emptyNode, parseCount } from './lshw-node.js';
 import type { LshwNode, Measure } from './lshw-node.js';
-import { decodeXmlEscapes, LshwXmlFault, scanLshwXml } from './lshw-xml-scanner.js';
+import { LshwXmlFault, scanLshwXml } from './lshw-xml-scanner.js';
 import type { LshwXmlEvents } from './lshw-xml-scanner.js';
+import type { TagAttributes } from './xml-tag-attributes.js';
 
 /** Elements under <node> whose text is read, and the LshwNode field each fills. */
 type Field = 'description' | 'product' | 'vendor' | 'version' | 'date' | 'serial' | 'slot' | 'physid' | 'businfo' | 'logicalname' | 'size' | 'capacity' | 'clock' | 'width';
 const FIELDS = new Set<string>(['description', 'product', 'vendor', 'version', 'date', 'serial', 'slot', 'physid', 'businfo', 'logicalname', 'size', 'capacity', 'clock', 'width']);
 
-interface Frame {
-  name: string;
-  /** The device node this element is, or whose <configuration>/<capabilities> it is. */
-  node: LshwNode | undefined;
-  /** Set for a field element of a device node: its text, collected as it comes. */
-  field: Field | undefined;
-  text: string | undefined;
-  units: string | undefined;
-}
+/** What an open element is to the tree; anything else lshw writes (<resources>, <hints> …) is OTHER and read past. */
+const OTHER = 0, DEVICE = 1, FIELD = 2, CONFIGURATION = 3, CAPABILITIES = 4, LIST = 5;
 
 /** Parses `lshw -xml` output; returns the root node(s) in document order. */
 export function readLshwXml(text: string): LshwNode[] {
@@ -55,69 +49,82 @@ function faultError(fault: LshwXmlFault): DployError {
   return new DployError('DPLOY_ERR_INVENTORY_INVALID', message, { cause: fault });
 }
 
+// The open elements are kept as parallel arrays indexed by depth rather than
+// one frame object per element: a server document has ~4,000 elements and at
+// most a dozen open at once, so the arrays are filled once and then reused.
 function treeBuilder(roots: LshwNode[]): LshwXmlEvents {
-  const stack: Frame[] = [];
+  const kinds: number[] = [];
+  /** The device node the element is, or whose field, <configuration> or <capabilities> it is. */
+  const nodes: Array<LshwNode | undefined> = [];
+  const fields: Array<Field | undefined> = [];
+  const texts: Array<string | undefined> = [];
+  const units: Array<string | undefined> = [];
+  let depth = 0;
   return {
     open(name, attributes) {
-      const parent = stack[stack.length - 1];
-      // Every frame gets all its properties at once: one object shape keeps V8's property access fast.
-      const frame: Frame = { name, node: undefined, field: undefined, text: undefined, units: undefined };
-      const owner = parent?.name === 'node' ? parent.node : undefined;
-      if (name === 'node' && (parent === undefined || parent.name === 'list' || owner)) {
-        frame.node = deviceNode(attributes);
-        (owner ? owner.children : roots).push(frame.node);
-      } else if (owner) {
+      const parentKind = depth === 0 ? LIST : kinds[depth - 1]!;
+      const parentNode = depth === 0 ? undefined : nodes[depth - 1];
+      let kind = OTHER;
+      let node: LshwNode | undefined;
+      if (name === 'list') {
+        kind = LIST;
+      } else if (name === 'node' && (parentKind === LIST || parentKind === DEVICE)) {
+        kind = DEVICE;
+        node = deviceNode(attributes);
+        (parentNode ? parentNode.children : roots).push(node);
+      } else if (parentKind === DEVICE) {
         if (FIELDS.has(name)) {
-          frame.field = name as Field;
-          frame.node = owner;
-          frame.units = attributeOf(attributes, 'units');
-        } else if (name === 'configuration' || name === 'capabilities') {
-          frame.node = owner;
-        }
-      } else if (parent?.node) {
-        if (name === 'setting' && parent.name === 'configuration') addSetting(parent.node, attributes);
-        else if (name === 'capability' && parent.name === 'capabilities') addCapability(parent.node, attributes);
+          kind = FIELD;
+          fields[depth] = name as Field;
+          texts[depth] = undefined;
+          units[depth] = attributes.value('units');
+        } else if (name === 'configuration') kind = CONFIGURATION;
+        else if (name === 'capabilities') kind = CAPABILITIES;
+        node = kind === OTHER ? undefined : parentNode;
+      } else if (parentKind === CONFIGURATION && name === 'setting') {
+        addSetting(parentNode!, attributes);
+      } else if (parentKind === CAPABILITIES && name === 'capability') {
+        addCapability(parentNode!, attributes);
       }
-      stack.push(frame);
+      kinds[depth] = kind;
+      nodes[depth] = node;
+      depth++;
     },
-    text(source, start, end) {
-      const frame = stack[stack.length - 1];
-      if (frame?.field) frame.text = frame.text === undefined ? source.slice(start, end) : frame.text + source.slice(start, end);
+    text(text, start, end) {
+      const at = depth - 1;
+      if (kinds[at] !== FIELD) return;
+      // Pieces split by a comment are decoded one by one: an escape cannot span markup (XML 1.0 §4.1).
+      const before = texts[at];
+      texts[at] = before === undefined ? text.slice(start, end) : before + text.slice(start, end);
     },
     close() {
-      const frame = stack.pop();
-      if (frame?.field && frame.node) setField(frame.node, frame.field, frame.text, frame.units);
+      depth--;
+      if (kinds[depth] === FIELD) setField(nodes[depth]!, fields[depth]!, texts[depth], units[depth]);
     },
   };
 }
 
-function attributeOf(attributes: string[], name: string): string | undefined {
-  for (let i = 0; i < attributes.length; i += 2) if (attributes[i] === name) return attributes[i + 1];
-  return undefined;
-}
-
-function deviceNode(attributes: string[]): LshwNode {
-  const node = emptyNode(cleanText(attributeOf(attributes, 'id')) ?? '', cleanText(attributeOf(attributes, 'class')) ?? '');
-  node.claimed = attributeOf(attributes, 'claimed') === 'true';
-  node.disabled = attributeOf(attributes, 'disabled') === 'true';
+function deviceNode(attributes: TagAttributes): LshwNode {
+  const node = emptyNode(cleanText(attributes.value('id')) ?? '', cleanText(attributes.value('class')) ?? '');
+  node.claimed = attributes.value('claimed') === 'true';
+  node.disabled = attributes.value('disabled') === 'true';
   return node;
 }
 
-function addSetting(node: LshwNode, attributes: string[]): void {
-  const id = cleanText(attributeOf(attributes, 'id'));
-  const value = cleanText(attributeOf(attributes, 'value'));
+function addSetting(node: LshwNode, attributes: TagAttributes): void {
+  const id = cleanText(attributes.value('id'));
+  const value = cleanText(attributes.value('value'));
   if (id !== undefined && value !== undefined) node.configuration.set(id, value);
 }
 
-function addCapability(node: LshwNode, attributes: string[]): void {
-  const id = cleanText(attributeOf(attributes, 'id'));
+function addCapability(node: LshwNode, attributes: TagAttributes): void {
+  const id = cleanText(attributes.value('id'));
   if (id !== undefined) node.capabilities.add(id);
 }
 
 /** The first occurrence of a text field wins, as in lshw's own one-per-node output; logical names accumulate. */
-function setField(node: LshwNode, field: Field, raw: string | undefined, rawUnits: string | undefined): void {
-  if (raw === undefined) return;
-  const text = decodeXmlEscapes(raw);
+function setField(node: LshwNode, field: Field, text: string | undefined, rawUnits: string | undefined): void {
+  if (text === undefined) return;
   if (field === 'logicalname') {
     const value = cleanText(text);
     if (value !== undefined) node.logicalNames.push(value);
@@ -126,14 +133,35 @@ function setField(node: LshwNode, field: Field, raw: string | undefined, rawUnit
     if (width !== undefined && node.width === undefined) node.width = width;
   } else if (field === 'size' || field === 'capacity' || field === 'clock') {
     const value = parseCount(text);
-    if (value === undefined || node[field] !== undefined) return;
+    if (value === undefined) return;
     const units = cleanText(rawUnits);
-    const measure: Measure = units === undefined ? { value } : { value, units };
-    node[field] = measure;
-  } else if (node[field] === undefined) {
+    setMeasure(node, field, units === undefined ? { value } : { value, units });
+  } else {
     const value = cleanText(text);
-    if (value !== undefined) node[field] = value;
+    if (value !== undefined) setText(node, field, value);
   }
+}
+
+// One named store per field rather than node[field]: a store whose key varies
+// over ten names is megamorphic in V8 and cost more than all the rest of a field.
+function setText(node: LshwNode, field: Exclude<Field, 'logicalname' | 'width' | 'size' | 'capacity' | 'clock'>, value: string): void {
+  switch (field) {
+    case 'description': node.description ??= value; break;
+    case 'product': node.product ??= value; break;
+    case 'vendor': node.vendor ??= value; break;
+    case 'version': node.version ??= value; break;
+    case 'date': node.date ??= value; break;
+    case 'serial': node.serial ??= value; break;
+    case 'slot': node.slot ??= value; break;
+    case 'physid': node.physid ??= value; break;
+    case 'businfo': node.businfo ??= value; break;
+  }
+}
+
+function setMeasure(node: LshwNode, field: 'size' | 'capacity' | 'clock', measure: Measure): void {
+  if (field === 'size') node.size ??= measure;
+  else if (field === 'capacity') node.capacity ??= measure;
+  else node.clock ??= measure;
 }
 
 export interface LshwXmlHeader {

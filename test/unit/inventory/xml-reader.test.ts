@@ -79,6 +79,38 @@ describe('the lshw XML reader', () => {
     refuses(mutate('<node id="cpu"', '<node id="c<pu"'), /"<" inside attribute id/);
   });
 
+  it('refuses a "<" in a later attribute value of a tag, found by the one search per tag', () => {
+    refuses(mutate('<node id="cpu" claimed="true" class="processor"', '<node id="cpu" claimed="true" class="proc<essor"'), /"<" inside attribute class/);
+  });
+
+  it('decodes escapes in the attribute values it reads, when they are read', () => {
+    const [root] = readLshwXml(mutate('<setting id="microcode" value="1" />', '<setting id="micro&amp;code" value="&quot;1&#x27;" />'));
+    const settings: Array<[string, string]> = [];
+    const visit = (node: NonNullable<typeof root>): void => { settings.push(...node.configuration); node.children.forEach(visit); };
+    visit(root!);
+    assert.deepEqual(settings.find(([id]) => id === 'micro&code'), ['micro&code', `"1'`]);
+  });
+
+  it('matches an end tag to its start tag letter for letter, whatever the name\'s length', () => {
+    // Names are matched by a code of 6 letters per number (lshw-xml-names.ts): a late letter, a third number, and
+    // names past the 18 coded letters (compared as strings) must all still count.
+    refuses(mutate('</capabilities>', '</capabilitiez>'), /<\/capabilitiez> where <\/capabilities> was expected/);
+    const long = 'abcdefghijklmnopqrstuvwxyz';
+    assert.equal(readLshwXml(mutate(ROOT_DESCRIPTION, `${ROOT_DESCRIPTION}<${long}>x</${long}>\n`))[0]?.class, 'system');
+    refuses(mutate(ROOT_DESCRIPTION, `${ROOT_DESCRIPTION}<${long}>x</${long.slice(0, -1)}y>\n`), /where <\/abcdefghijklmnopqrstuvwxyz> was expected/);
+    refuses(mutate(ROOT_DESCRIPTION, `${ROOT_DESCRIPTION}<${long}>x</${long.slice(0, 20)}>\n`), /where <\/abcdefghijklmnopqrstuvwxyz> was expected/);
+  });
+
+  it('refuses a document cut right after an element name, in a start or an end tag', () => {
+    refuses(xml.slice(0, xml.indexOf('<node id="cpu"') + 5), /not well-formed.*cut short/);
+    refuses(xml.slice(0, xml.indexOf('</product>') + 9), /not well-formed.*cut short/);
+  });
+
+  it('decodes the pieces of a text split by a comment one by one: an escape cannot span markup (XML 1.0 §4.1)', () => {
+    const inventory = readLshwInventory(mutate(CPU_PRODUCT, '<product>Intel &am<!-- x -->p; &amp;<!-- y --> Xeon</product>'), 'xml');
+    assert.equal(inventory.cpus[0]?.model, 'Intel &amp; & Xeon');
+  });
+
   it('accepts nesting up to 100 elements deep and refuses the 101st level', () => {
     // The inserted elements sit inside the root <node> (depth 1).
     const nest = (levels: number) => mutate(ROOT_DESCRIPTION, `${ROOT_DESCRIPTION}${'<node id="x" class="bus">'.repeat(levels)}${'</node>'.repeat(levels)}\n`);
