@@ -15,6 +15,7 @@
 import type { RemoteInfo } from 'node:dgram';
 import { ackBlock, describeError, errorPacket, isErrorPacket, OP_DATA, TFTP_ERROR } from './packet.js';
 import type { TftpSource } from './route.js';
+import type { SentCounts } from './sent-counts.js';
 import type { TransferSockets } from './transfer-socket.js';
 import type { TransferOutcome, TransferPlan, TransferResult } from './transfer-plan.js';
 
@@ -46,6 +47,8 @@ export class Transfer {
     private readonly source: TftpSource,
     private readonly plan: TransferPlan,
     private readonly onEnd: (result: TransferResult) => void,
+    /** The service's running totals (stats()), counted as packets leave. */
+    private readonly sent: SentCounts,
   ) {
     // The last block is the first one shorter than blksize, possibly empty.
     this.lastBlock = Math.floor(source.size / plan.blksize) + 1;
@@ -99,7 +102,7 @@ export class Transfer {
     }
     this.interval = Math.min(this.interval * 2, Math.max(this.plan.retransmitMs * MAX_BACKOFF, MIN_LONGEST_WAIT_MS));
     if (this.base === 0 && this.plan.oack) {
-      this.result.retransmits++;
+      this.count(0, 0, 1); // the OACK again
       this.sendPacket(this.plan.oack);
     } else {
       this.sendWindow();
@@ -127,6 +130,10 @@ export class Transfer {
 
   private sendBlocks(from: number, to: number, bytes: Buffer): void {
     const { blksize } = this.plan;
+    // Counted before the packets leave: the client may see them (and ask
+    // stats()) before this thread runs its next statement. Blocks already sent
+    // once (after a timeout, or an ACK inside the window) are retransmissions.
+    this.count(Math.min(bytes.length, (to - from + 1) * blksize), to - from + 1, from <= this.sentUpTo ? Math.min(to, this.sentUpTo) - from + 1 : 0);
     for (let block = from; block <= to; block++) {
       const start = (block - from) * blksize;
       const payload = bytes.subarray(start, start + blksize);
@@ -139,11 +146,7 @@ export class Transfer {
       packet[3] = block & 0xff;
       payload.copy(packet, 4);
       this.sockets.client.send(packet);
-      this.result.bytesSent += payload.length;
-      this.result.packetsSent++;
     }
-    // Blocks already sent once: after a timeout, or an ACK inside the window.
-    if (from <= this.sentUpTo) this.result.retransmits += Math.min(to, this.sentUpTo) - from + 1;
     if (to > this.sentUpTo) this.sentUpTo = to;
     this.armTimer();
   }
@@ -155,9 +158,19 @@ export class Transfer {
   }
 
   private sendPacket(packet: Buffer): void {
+    this.count(0, 1, 0);
     this.sockets.client.send(packet);
-    this.result.packetsSent++;
     this.armTimer();
+  }
+
+  /** Into this transfer's result (its log line) and the service's totals (stats()). */
+  private count(bytes: number, packets: number, retransmits: number): void {
+    this.result.bytesSent += bytes;
+    this.result.packetsSent += packets;
+    this.result.retransmits += retransmits;
+    this.sent.bytesSent += bytes;
+    this.sent.packetsSent += packets;
+    this.sent.retransmits += retransmits;
   }
 
   /** A bug here ends this transfer, not the process serving every other one. */
@@ -175,11 +188,6 @@ export class Transfer {
     clearTimeout(this.timer);
     this.timerInterval = this.interval;
     this.timer = setTimeout(() => this.onTimeout(), this.interval);
-  }
-
-  /** Counts so far, for stats() while the transfer runs. */
-  progress(): Readonly<TransferResult> {
-    return this.result;
   }
 
   private end(outcome: TransferOutcome, detail: string): void {
