@@ -10,6 +10,7 @@
 // costs 65,537 round trips per client (the table says so). BENCH_TFTP_BLKSIZES
 // and BENCH_TFTP_WINDOWS (dploy's windowsizes) pick the rows, e.g. "1468" and "1".
 // BENCH_TFTP_WORKERS is dploy's tftp.workers (default: one per CPU; 0 = in-process).
+// BENCH_NODE_ARGS adds Node flags to dploy's process, e.g. "--perf-basic-prof" for perf.
 
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -76,7 +77,8 @@ async function storm(port: number, run: Run, dir: string, sums: Map<string, stri
 }
 
 async function startDploy(root: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'serve', root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', fileURLToPath(import.meta.url), 'serve', root], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`dploy TFTP child exited with ${code}`)));
     child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
