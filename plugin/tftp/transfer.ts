@@ -14,7 +14,7 @@
 
 import type { RemoteInfo } from 'node:dgram';
 import { ackBlock, describeError, errorPacket, isErrorPacket, OP_DATA, TFTP_ERROR } from './packet.js';
-import { CLOCK_RESOLUTION_MS, retransmitClock } from './retransmit-clock.js';
+import { RetransmitTimer } from './retransmit-timer.js';
 import type { TftpSource } from './route.js';
 import type { SentCounts } from './sent-counts.js';
 import type { TransferSockets } from './transfer-socket.js';
@@ -36,13 +36,9 @@ export class Transfer {
   private sentUpTo = 0;
   private retries = 0;
   private interval: number;
-  /** How long the armed timer was set for; undefined once it fired. */
-  private timerInterval: number | undefined;
-  /** retransmitClock's reading at the last send. */
-  private lastSent = retransmitClock.now;
   private generation = 0;
   private ended = false;
-  private timer: NodeJS.Timeout;
+  private readonly timer = new RetransmitTimer(() => this.onTimeout());
   private readonly deadline: NodeJS.Timeout;
   private readonly result: TransferResult = { outcome: 'completed', detail: '', bytesSent: 0, packetsSent: 0, retransmits: 0 };
 
@@ -58,9 +54,7 @@ export class Transfer {
     this.lastBlock = Math.floor(source.size / plan.blksize) + 1;
     this.base = plan.oack ? 0 : 1;
     this.interval = plan.retransmitMs;
-    retransmitClock.hold();
-    this.timerInterval = plan.retransmitMs;
-    this.timer = setTimeout(() => this.onTimer(), plan.retransmitMs);
+    this.timer.sent(plan.retransmitMs); // a disk read may come before the first send
     this.deadline = setTimeout(() => this.end('deadline', `not finished within ${plan.deadlineMs} ms`), plan.deadlineMs);
     sockets.client.on('message', (msg) => this.guard(() => this.onMessage(msg)));
     // A connected socket reports the client's ICMP port unreachable: it is gone.
@@ -100,20 +94,8 @@ export class Transfer {
     this.sendWindow();
   }
 
-  /**
-   * The last send may be up to one clock resolution later than its reading:
-   * the interval counts from the latest time it could have been, so nothing
-   * is resent early.
-   */
-  private onTimer(): void {
-    this.timerInterval = undefined;
-    if (this.ended) return;
-    const quiet = retransmitClock.read() - this.lastSent - CLOCK_RESOLUTION_MS;
-    if (quiet >= this.interval) return this.onTimeout();
-    this.setTimer(this.interval - Math.max(quiet, 0));
-  }
-
   private onTimeout(): void {
+    if (this.ended) return;
     if (++this.retries > this.plan.maxRetries) {
       return this.end('timeout', `no ACK after ${this.plan.maxRetries} retransmissions of block ${this.base}`);
     }
@@ -173,7 +155,7 @@ export class Transfer {
       }
     }
     if (to > this.sentUpTo) this.sentUpTo = to;
-    this.armTimer();
+    this.timer.sent(this.interval);
   }
 
   private abortOnRead(err: unknown): void {
@@ -185,7 +167,7 @@ export class Transfer {
   private sendPacket(packet: Buffer): void {
     this.count(0, 1, 0);
     this.sockets.client.send(packet);
-    this.armTimer();
+    this.timer.sent(this.interval);
   }
 
   /** Into this transfer's result (its log line) and the service's totals (stats()). */
@@ -207,27 +189,10 @@ export class Transfer {
     }
   }
 
-  /**
-   * Per packet only a plain number is noted (retransmit-clock.ts); the timer
-   * is set anew only when none is armed or the armed one is too late (the
-   * interval fell back from a backoff when an ACK came).
-   */
-  private armTimer(): void {
-    this.lastSent = retransmitClock.now;
-    if (this.timerInterval === undefined || this.interval < this.timerInterval) this.setTimer(this.interval);
-  }
-
-  private setTimer(ms: number): void {
-    clearTimeout(this.timer);
-    this.timerInterval = ms;
-    this.timer = setTimeout(() => this.onTimer(), ms);
-  }
-
   private end(outcome: TransferOutcome, detail: string): void {
     if (this.ended) return;
     this.ended = true;
-    retransmitClock.release();
-    clearTimeout(this.timer);
+    this.timer.stop();
     clearTimeout(this.deadline);
     this.result.outcome = outcome;
     this.result.detail = detail;
