@@ -157,14 +157,15 @@ async function startTransfer(ctx: ReadContext, request: TftpRequest, source: Tft
     ctx.log[level]({ client: key, path: request.path, route, ms: Math.round(ms), ...result }, `tftp transfer ${result.outcome}`);
     void Promise.resolve(source.close()).catch(() => undefined);
   };
-  // Bytes in memory can go to a worker thread; a file too big for the cache is read here.
+  // Bytes in memory go to a worker thread; a file too big for the cache is
+  // read here, as is everything while no worker runs.
   if (ctx.pool && source.bytes) {
     const { clientAddress, clientPort, localAddress } = request;
-    ctx.active.set(key, ctx.pool.start({ localAddress, clientAddress, clientPort, plan, bytes: source.bytes }, (result, opened) => {
+    const pooled = ctx.pool.start({ localAddress, clientAddress, clientPort, plan, bytes: source.bytes }, (result, opened) => {
       if (!opened) refuse(TFTP_ERROR.notDefined, 'internal server error');
       onEnd(result);
-    }));
-    return;
+    });
+    if (pooled) return void ctx.active.set(key, pooled);
   }
   const sockets = await openTransferSockets(request.localAddress, request.clientAddress, request.clientPort);
   const transfer = new Transfer(sockets, source, plan, onEnd, ctx.counters);

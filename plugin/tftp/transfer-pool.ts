@@ -33,6 +33,7 @@ export type ToWorker =
   | { type: 'abort'; id: number; reason: string };
 
 export type FromWorker =
+  | { type: 'ready' }
   | { type: 'started'; id: number; port: number }
   /** opened false: no transfer socket, the client has heard nothing yet. */
   | { type: 'ended'; id: number; opened: boolean; result: TransferResult };
@@ -49,10 +50,15 @@ interface Job {
 
 interface PoolWorker {
   thread: Worker;
+  /** It loaded and said so; one that dies before is not started again at once (a broken install would spin). */
+  ready: boolean;
   sent: SharedSentCounts;
   jobs: Map<number, Job>;
   whenIdle?: () => void;
 }
+
+/** A worker that died before it was ready is replaced after this long. */
+const RESPAWN_DELAY_MS = 1000;
 
 /** close() waits this long for aborted transfers to send their ERROR, then stops the threads. */
 const CLOSE_GRACE_MS = 2000;
@@ -68,11 +74,15 @@ export class TransferPool {
     for (let i = 0; i < size; i++) this.spawn();
   }
 
-  /** Runs the transfer on the least busy worker; abort() ends it with an ERROR to the client. */
-  start(handoff: TransferHandoff, onEnd: PooledEnd): { abort(reason: string): void } {
+  /**
+   * Runs the transfer on the least busy worker; abort() ends it with an ERROR
+   * to the client. Undefined when no worker is running (all died and are
+   * being replaced): the caller serves it on its own thread.
+   */
+  start(handoff: TransferHandoff, onEnd: PooledEnd): { abort(reason: string): void } | undefined {
     let worker: PoolWorker | undefined;
     for (const candidate of this.workers) if (!worker || candidate.jobs.size < worker.jobs.size) worker = candidate;
-    if (!worker) throw new Error('no transfer worker is running');
+    if (!worker) return undefined;
     const id = this.nextId++;
     worker.jobs.set(id, { handoff, onEnd });
     const { bytes, ...rest } = handoff;
@@ -118,7 +128,7 @@ export class TransferPool {
 
   private spawn(): void {
     const sent = new SharedSentCounts();
-    const worker: PoolWorker = { thread: startThread(sent.memory), sent, jobs: new Map() };
+    const worker: PoolWorker = { thread: startThread(sent.memory), ready: false, sent, jobs: new Map() };
     worker.thread.on('message', (message: FromWorker) => this.onMessage(worker, message));
     worker.thread.on('error', (err) => this.log.error({ err }, 'tftp transfer worker failed'));
     worker.thread.on('exit', (code) => this.onExit(worker, code));
@@ -126,6 +136,7 @@ export class TransferPool {
   }
 
   private onMessage(worker: PoolWorker, message: FromWorker): void {
+    if (message.type === 'ready') return void (worker.ready = true);
     const job = worker.jobs.get(message.id);
     if (!job) return;
     if (message.type === 'started') {
@@ -148,7 +159,9 @@ export class TransferPool {
     }
     worker.jobs.clear();
     worker.whenIdle?.();
-    if (!this.closing) this.spawn();
+    if (this.closing) return;
+    if (worker.ready) return this.spawn();
+    setTimeout(() => this.closing || this.spawn(), RESPAWN_DELAY_MS).unref();
   }
 }
 

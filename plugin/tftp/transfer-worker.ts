@@ -52,6 +52,8 @@ async function start(job: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   }
 }
 
+post({ type: 'ready' });
+
 port.on('message', (message: ToWorker) => {
   if (message.type === 'start') {
     void start(message);
