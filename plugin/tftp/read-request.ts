@@ -1,6 +1,7 @@
 // One read request, from the listener's packet to a running transfer: parse,
 // check the path, ask the routes in order, negotiate options, then hand over
-// to a Transfer on a fresh socket. Every refusal is an ERROR packet to the
+// to a Transfer on a fresh socket, on a worker thread (transfer-pool.ts) when
+// the bytes are in memory and workers run, else on this thread. Every refusal is an ERROR packet to the
 // client and a log line; nothing a client sends can throw out of here.
 
 import type { RemoteInfo, Socket } from 'node:dgram';
