@@ -3,6 +3,7 @@
 // 6969); production changes a handful of them. docs/configuration.md lists
 // every key; a test keeps that page and this schema in step.
 
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const port = z.number().int().min(0).max(65535);
@@ -33,6 +34,8 @@ export const configSchema = z.strictObject({
       address: z.string().min(1).default('0.0.0.0'),
       port: port.default(6969),
       root: z.string().min(1).default('./var/tftp'),
+      /** Transfer worker threads, one event loop each (docs/tftp.md); 0 runs transfers on the main thread. */
+      workers: z.number().int().min(0).max(64).default(availableParallelism()),
     })
     .prefault({}),
   boot: z

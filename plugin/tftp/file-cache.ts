@@ -1,7 +1,8 @@
 // One read-only copy in memory of each file served, shared by every transfer:
 // in a boot storm hundreds of machines fetch the same pxelinux.0 and the same
 // 30–100 MiB initrd, so the disk is read once and DATA packets are views of the
-// cached bytes (no copy per packet). An entry is valid while the file's inode,
+// cached bytes (no copy per packet). The bytes live in a SharedArrayBuffer, so
+// a transfer worker thread reads the same copy (transfer-pool.ts). An entry is valid while the file's inode,
 // size and mtime are unchanged; least recently used entries go first.
 
 import type { FileHandle } from 'node:fs/promises';
@@ -74,7 +75,7 @@ function sameFile(a: FileIdentity, b: FileIdentity): boolean {
 }
 
 async function readWhole(handle: FileHandle, size: number): Promise<Buffer> {
-  const bytes = Buffer.allocUnsafeSlow(size);
+  const bytes = Buffer.from(new SharedArrayBuffer(size));
   let done = 0;
   while (done < size) {
     const { bytesRead } = await handle.read(bytes, done, size - done, done);

@@ -1,6 +1,7 @@
 // One read request, from the listener's packet to a running transfer: parse,
 // check the path, ask the routes in order, negotiate options, then hand over
-// to a Transfer on a fresh socket. Every refusal is an ERROR packet to the
+// to a Transfer on a fresh socket, on a worker thread (transfer-pool.ts) when
+// the bytes are in memory and workers run, else on this thread. Every refusal is an ERROR packet to the
 // client and a log line; nothing a client sends can throw out of here.
 
 import type { RemoteInfo, Socket } from 'node:dgram';
@@ -11,20 +12,24 @@ import { errorPacket, oackPacket, parseReadRequest, printable, TFTP_ERROR } from
 import type { TftpErrorCode } from './packet.js';
 import { normalizeRequestPath } from './request-path.js';
 import type { TftpLogger, TftpRequest, TftpRoute, TftpSource } from './route.js';
+import type { SentCounts } from './sent-counts.js';
 import type { TftpSettings } from './settings.js';
 import { Transfer } from './transfer.js';
+import type { TransferPlan, TransferResult } from './transfer.js';
+import type { TransferPool } from './transfer-pool.js';
 import { openTransferSockets } from './transfer-socket.js';
-import type { TransferResult } from './transfer.js';
 
-export interface TftpCounters {
+export interface TftpCounters extends SentCounts {
   completed: number;
   /** The client sent ERROR: a PXE ROM's tsize probe does this on purpose. */
   clientAborted: number;
   failed: number;
   refused: number;
-  bytesSent: number;
-  packetsSent: number;
-  retransmits: number;
+}
+
+/** A running transfer, on this thread or in a worker: abort() ends it with an ERROR to the client. */
+export interface ActiveTransfer {
+  abort(reason: string): void;
 }
 
 export interface ReadContext {
@@ -32,13 +37,20 @@ export interface ReadContext {
   routes: readonly TftpRoute[];
   log: TftpLogger;
   /** Keyed by client "address:port"; undefined while the request is being opened. */
-  active: Map<string, Transfer | undefined>;
+  active: Map<string, ActiveTransfer | undefined>;
+  /** Bytes and packets of transfers on this thread count in here as they are sent. */
   counters: TftpCounters;
+  /** Transfer worker threads; undefined: every transfer runs on this thread. */
+  pool: TransferPool | undefined;
+  /** An RRQ from a TID whose transfer is still running, served if that transfer ends soon. */
+  held: Map<string, () => void>;
   isClosed(): boolean;
 }
 
+type Refuse = (code: TftpErrorCode, message: string, level?: 'debug' | 'warn') => void;
+
 export async function serveReadRequest(ctx: ReadContext, listener: Socket, localAddress: string, msg: Buffer, rinfo: RemoteInfo): Promise<void> {
-  const refuse = (code: TftpErrorCode, message: string, level: 'debug' | 'warn' = 'warn') => {
+  const refuse: Refuse = (code, message, level = 'warn') => {
     ctx.counters.refused++;
     ctx.log[level]({ client: `${rinfo.address}:${rinfo.port}`, code }, `tftp request refused: ${message}`);
     if (!ctx.isClosed()) listener.send(errorPacket(code, message), rinfo.port, rinfo.address);
@@ -46,8 +58,7 @@ export async function serveReadRequest(ctx: ReadContext, listener: Socket, local
   const parsed = parseReadRequest(msg);
   if (!parsed.ok) return refuse(parsed.code, parsed.message);
   const key = `${rinfo.address}:${rinfo.port}`;
-  // A retransmitted RRQ: the transfer already running for this TID answers it.
-  if (ctx.active.has(key)) return;
+  if (ctx.active.has(key)) return holdWhileRunning(ctx, key, () => serveReadRequest(ctx, listener, localAddress, msg, rinfo));
   if (ctx.active.size >= ctx.settings.maxTransfers) {
     return refuse(TFTP_ERROR.notDefined, `server busy: ${ctx.active.size} transfers in progress, retry later`);
   }
@@ -68,7 +79,7 @@ export async function serveReadRequest(ctx: ReadContext, listener: Socket, local
       source = await netasciiSource(source);
     }
     if (ctx.isClosed()) return;
-    await startTransfer(ctx, request, source, opened.route);
+    await startTransfer(ctx, request, source, opened.route, refuse);
     source = undefined; // the transfer owns it now
   } catch (err) {
     if (isDployError(err, 'DPLOY_ERR_TFTP_ACCESS_DENIED')) return refuse(TFTP_ERROR.accessViolation, `access violation: ${path.path}`);
@@ -78,6 +89,27 @@ export async function serveReadRequest(ctx: ReadContext, listener: Socket, local
     if (ctx.active.get(key) === undefined) ctx.active.delete(key);
     if (source) await Promise.resolve(source.close()).catch(() => undefined);
   }
+}
+
+/**
+ * A client that ends a transfer (ERROR 8 after a PXE ROM's tsize probe, or
+ * its last ACK) and asks again from the same port at once: the end reaches a
+ * worker thread's socket while the new RRQ reaches the listener, and the
+ * listener may see it first. So an RRQ for a running transfer is held this
+ * long: if the transfer ends meanwhile the RRQ is served, else it was a
+ * retransmission the running transfer answers already (RFC 1350 §4) and is dropped.
+ */
+const HOLD_RRQ_MS = 200;
+
+function holdWhileRunning(ctx: ReadContext, key: string, serve: () => Promise<void>): void {
+  // Still being opened: the RRQ is a retransmission of the one being opened.
+  if (ctx.active.get(key) === undefined || ctx.held.has(key)) return;
+  const timer = setTimeout(() => ctx.held.delete(key), HOLD_RRQ_MS);
+  ctx.held.set(key, () => {
+    clearTimeout(timer);
+    ctx.held.delete(key);
+    serve().catch((err: unknown) => ctx.log.error({ err, client: key }, 'tftp request handler failed'));
+  });
 }
 
 /** A route that never answers (a stuck renderer, a hung NFS root) must not hold a slot forever. */
@@ -104,42 +136,47 @@ async function openThroughRoutes(routes: readonly TftpRoute[], request: TftpRequ
   return undefined;
 }
 
-async function startTransfer(ctx: ReadContext, request: TftpRequest, source: TftpSource, route: string): Promise<void> {
+async function startTransfer(ctx: ReadContext, request: TftpRequest, source: TftpSource, route: string, refuse: Refuse): Promise<void> {
   const { settings } = ctx;
   const negotiated = negotiateOptions(request.options, source.size, settings);
-  const sockets = await openTransferSockets(request.localAddress, request.clientAddress, request.clientPort);
+  const plan: TransferPlan = {
+    blksize: negotiated.blksize,
+    windowsize: negotiated.windowsize,
+    oack: negotiated.oack.size > 0 ? oackPacket(negotiated.oack) : undefined,
+    retransmitMs: negotiated.timeoutMs ?? settings.retransmitMs,
+    maxRetries: settings.maxRetries,
+    deadlineMs: settings.deadlineMs,
+  };
   const key = `${request.clientAddress}:${request.clientPort}`;
   const started = process.hrtime.bigint();
-  const transfer = new Transfer(
-    sockets,
-    source,
-    {
-      blksize: negotiated.blksize,
-      windowsize: negotiated.windowsize,
-      oack: negotiated.oack.size > 0 ? oackPacket(negotiated.oack) : undefined,
-      retransmitMs: negotiated.timeoutMs ?? settings.retransmitMs,
-      maxRetries: settings.maxRetries,
-      deadlineMs: settings.deadlineMs,
-    },
-    (result) => {
-      ctx.active.delete(key);
-      account(ctx, result);
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = result.outcome === 'completed' || result.outcome === 'client-error' ? 'debug' : 'warn';
-      ctx.log[level]({ client: key, path: request.path, route, ms: Math.round(ms), ...result }, `tftp transfer ${result.outcome}`);
-      void Promise.resolve(source.close()).catch(() => undefined);
-    },
-  );
+  const onEnd = (result: TransferResult) => {
+    ctx.active.delete(key);
+    ctx.held.get(key)?.();
+    account(ctx.counters, result);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const level = result.outcome === 'completed' || result.outcome === 'client-error' ? 'debug' : 'warn';
+    ctx.log[level]({ client: key, path: request.path, route, ms: Math.round(ms), ...result }, `tftp transfer ${result.outcome}`);
+    void Promise.resolve(source.close()).catch(() => undefined);
+  };
+  // Bytes in memory go to a worker thread; a file too big for the cache is
+  // read here, as is everything while no worker runs.
+  if (ctx.pool && source.bytes) {
+    const { clientAddress, clientPort, localAddress } = request;
+    const pooled = ctx.pool.start({ localAddress, clientAddress, clientPort, plan, bytes: source.bytes }, (result, opened) => {
+      if (!opened) refuse(TFTP_ERROR.notDefined, 'internal server error');
+      onEnd(result);
+    });
+    if (pooled) return void ctx.active.set(key, pooled);
+  }
+  const sockets = await openTransferSockets(request.localAddress, request.clientAddress, request.clientPort);
+  const transfer = new Transfer(sockets, source, plan, onEnd, ctx.counters);
   ctx.active.set(key, transfer);
   transfer.start();
 }
 
-function account(ctx: ReadContext, result: TransferResult): void {
-  const { counters } = ctx;
+/** Bytes and packets were counted as they left; the outcome is counted here. */
+function account(counters: TftpCounters, result: TransferResult): void {
   if (result.outcome === 'completed') counters.completed++;
   else if (result.outcome === 'client-error') counters.clientAborted++;
   else counters.failed++;
-  counters.bytesSent += result.bytesSent;
-  counters.packetsSent += result.packetsSent;
-  counters.retransmits += result.retransmits;
 }

@@ -25,6 +25,11 @@ export interface TftpSource {
    * a view of memory shared by every transfer: callers never write into it.
    */
   read(offset: number, length: number): Buffer | Promise<Buffer>;
+  /**
+   * The whole content, when it is in memory: such a source can be served by a
+   * transfer worker thread (transfer-pool.ts); others stay on the main thread.
+   */
+  readonly bytes?: Buffer;
   /** Called once when the transfer ends, however it ends. */
   close(): void | Promise<void>;
 }
@@ -51,6 +56,7 @@ export interface TftpLogger {
 export function bufferSource(bytes: Buffer): TftpSource {
   return {
     size: bytes.length,
+    bytes,
     read: (offset, length) => bytes.subarray(offset, offset + length),
     close: () => undefined,
   };

@@ -9,13 +9,18 @@ import type { TftpErrorCode } from './packet.js';
 import { serveReadRequest } from './read-request.js';
 import type { ReadContext, TftpCounters } from './read-request.js';
 import type { TftpLogger, TftpRoute } from './route.js';
+import { addSentCounts } from './sent-counts.js';
+import type { SentCounts } from './sent-counts.js';
 import { resolveTftpSettings } from './settings.js';
 import type { TftpServerOptions } from './settings.js';
+import { TransferPool } from './transfer-pool.js';
 
 export interface TftpStats extends TftpCounters {
   /** Transfers running or being opened now. */
   active: number;
   listening: Array<{ address: string; port: number }>;
+  /** One entry per transfer worker thread (tftp.workers); empty when transfers run in-process. */
+  workers: Array<{ transfers: number } & SentCounts>;
 }
 
 export interface TftpServer {
@@ -34,12 +39,16 @@ export function createTftpServer(options: TftpServerOptions, routes: readonly Tf
   const log = logger.child({ capability: 'tftp' });
   const listeners: Array<{ socket: Socket; address: string; port: number }> = [];
   let closed = false;
+  // Threads start with listen(): a server built and never started costs nothing.
+  let pool: TransferPool | undefined;
   const ctx: ReadContext = {
     settings,
     routes,
     log,
     active: new Map(),
+    held: new Map(),
     counters: { completed: 0, clientAborted: 0, failed: 0, refused: 0, bytesSent: 0, packetsSent: 0, retransmits: 0 },
+    pool: undefined,
     isClosed: () => closed,
   };
 
@@ -89,33 +98,32 @@ export function createTftpServer(options: TftpServerOptions, routes: readonly Tf
     async listen() {
       const addresses = expandListenAddress(settings.address, settings.bindEachAddress);
       let port = settings.port;
+      if (settings.workers > 0) ctx.pool = pool = new TransferPool(settings.workers, log);
       try {
         for (const address of addresses) port = await bindListener(address, port);
       } catch (err) {
         for (const { socket } of listeners.splice(0)) socket.close();
+        await pool?.close();
         throw err;
       }
-      log.info({ addresses, port }, 'tftp listening');
+      log.info({ addresses, port, workers: settings.workers }, 'tftp listening');
       return { address: addresses[0]!, port };
     },
     async close() {
       closed = true;
+      ctx.held.clear();
       for (const transfer of ctx.active.values()) transfer?.abort('server shutting down');
+      await pool?.close();
       await Promise.all(listeners.splice(0).map(({ socket }) => new Promise<void>((resolve) => socket.close(() => resolve()))));
     },
     stats() {
       const totals = { ...ctx.counters };
-      for (const transfer of ctx.active.values()) {
-        const running = transfer?.progress();
-        if (!running) continue;
-        totals.bytesSent += running.bytesSent;
-        totals.packetsSent += running.packetsSent;
-        totals.retransmits += running.retransmits;
-      }
+      if (pool) addSentCounts(totals, pool.sent());
       return {
         ...totals,
         active: ctx.active.size,
         listening: listeners.map(({ address, port }) => ({ address, port })),
+        workers: pool?.workerStats() ?? [],
       };
     },
   };

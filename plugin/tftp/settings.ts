@@ -24,6 +24,8 @@ export interface TftpServerOptions {
   maxTransfers?: number;
   /** false: with 0.0.0.0 keep one wildcard socket (replies then leave from the route's address). */
   bindEachAddress?: boolean;
+  /** Transfer worker threads (transfer-pool.ts); 0 runs every transfer on the main thread. */
+  workers?: number;
 }
 
 export type TftpSettings = Readonly<Required<TftpServerOptions>>;
@@ -37,6 +39,7 @@ const DEFAULTS = {
   deadlineMs: 10 * 60_000,
   maxTransfers: 1000,
   bindEachAddress: true,
+  workers: 0,
 };
 
 const RANGES: Record<keyof typeof DEFAULTS & string, [number, number] | undefined> = {
@@ -48,6 +51,7 @@ const RANGES: Record<keyof typeof DEFAULTS & string, [number, number] | undefine
   deadlineMs: [1000, 24 * 3_600_000],
   maxTransfers: [1, 100_000],
   bindEachAddress: undefined,
+  workers: [0, 64],
 };
 
 export function resolveTftpSettings(options: TftpServerOptions): TftpSettings {

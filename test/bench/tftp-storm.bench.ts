@@ -9,12 +9,14 @@
 // (default 10) how many of them fetch the initrd at blksize 512, where lock-step
 // costs 65,537 round trips per client (the table says so). BENCH_TFTP_BLKSIZES
 // and BENCH_TFTP_WINDOWS (dploy's windowsizes) pick the rows, e.g. "1468" and "1".
+// BENCH_TFTP_WORKERS is dploy's tftp.workers (default: one per CPU; 0 = in-process).
+// BENCH_NODE_ARGS adds Node flags to dploy's process, e.g. "--perf-basic-prof" for perf.
 
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { atftpGet, freeUdpPort, requireTool, startTftpdHpa } from '../integration/tftp/tftp-tools.js';
@@ -23,6 +25,7 @@ const CLIENTS = Number(process.env.BENCH_TFTP_CLIENTS ?? 50);
 const INITRD_CLIENTS_512 = Number(process.env.BENCH_TFTP_INITRD_CLIENTS ?? 10);
 const BLKSIZES = (process.env.BENCH_TFTP_BLKSIZES ?? '512,1468,8192').split(',').map(Number);
 const WINDOWS = (process.env.BENCH_TFTP_WINDOWS ?? '1,16,64').split(',').map(Number);
+const WORKERS = Number(process.env.BENCH_TFTP_WORKERS ?? availableParallelism());
 const FILES = [
   { name: 'pxelinux.0', size: 45 * 1024 },
   { name: 'pxelinux.cfg/default', size: 0 },
@@ -74,7 +77,8 @@ async function storm(port: number, run: Run, dir: string, sums: Map<string, stri
 }
 
 async function startDploy(root: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'serve', root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', fileURLToPath(import.meta.url), 'serve', root], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`dploy TFTP child exited with ${code}`)));
     child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
@@ -85,7 +89,7 @@ async function startDploy(root: string): Promise<{ child: ChildProcess; port: nu
 async function serveDploy(root: string): Promise<void> {
   const { createTftpServer, createStaticRootRoute } = await import('../../plugin/tftp/index.js');
   const quiet = { debug() {}, info() {}, warn: (o: object, m?: string) => console.error(m, JSON.stringify(o)), error: (o: object, m?: string) => console.error(m, o), child: () => quiet };
-  const server = createTftpServer({ address: '127.0.0.1', port: 0 }, [createStaticRootRoute({ root })], quiet);
+  const server = createTftpServer({ address: '127.0.0.1', port: 0, workers: WORKERS }, [createStaticRootRoute({ root })], quiet);
   const { port } = await server.listen();
   process.stdout.write(`${port}\n`);
   process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
@@ -97,7 +101,7 @@ function mbps(o: Outcome): number {
 
 function printTable(outcomes: Outcome[]): void {
   const hpa = (blksize: number) => outcomes.find((o) => o.server === 'tftpd-hpa' && o.blksize === blksize);
-  console.log(`\nTFTP boot storm: ${CLIENTS} atftp clients at once, each fetching pxelinux.0 (45 KB), a config and a 32 MiB initrd`);
+  console.log(`\nTFTP boot storm: ${CLIENTS} atftp clients at once, each fetching pxelinux.0 (45 KB), a config and a 32 MiB initrd; dploy with ${WORKERS} transfer worker(s)`);
   console.log('server      blksize  window  clients(initrd)  MB total   seconds     MB/s   failures   vs tftpd-hpa');
   for (const o of outcomes) {
     const peer = hpa(o.blksize);

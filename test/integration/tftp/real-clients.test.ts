@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { atftpGet, requireTool, tftpHpaGet } from './tftp-tools.js';
 import { FileCache } from '../../../plugin/tftp/index.js';
-import { LIVE_CONFIG, sha256, startFixture } from './tftp-fixture.js';
+import { LIVE_CONFIG, sha256, startFixture, transfersSettled } from './tftp-fixture.js';
 import type { Fixture } from './tftp-fixture.js';
 
 // 32 MiB + 1000 bytes: 65,538 blocks at blksize 512, so block numbers wrap past 65535.
@@ -83,6 +83,7 @@ test('ten atftp clients at once all get the same bytes and the server counts ten
     assert.equal(result.code, 0, result.stderr);
     assert.equal(got(`many${i}`), sha256(fx.files.get('pxelinux.0')!));
   }
+  await transfersSettled(fx.server);
   assert.equal(fx.server.stats().completed - before, 10);
   assert.equal(fx.server.stats().active, 0);
 });

@@ -41,6 +41,12 @@ export const LIVE_CONFIG = 'DEFAULT install\nLABEL install\n  KERNEL vmlinuz\n';
 const liveRoute: TftpRoute = createLiveContentRoute('live-test', (path, client) =>
   path === 'pxelinux.cfg/01-52-54-00-12-34-56' ? `${LIVE_CONFIG}# for ${client.address}\n` : undefined);
 
+/**
+ * TFTP_TEST_WORKERS=2 runs every TFTP test with transfers in worker threads
+ * (the suite runs once each way); a test's own `workers` option wins.
+ */
+const WORKERS = Number(process.env.TFTP_TEST_WORKERS ?? 0);
+
 export async function startFixture(options: Partial<TftpServerOptions> = {}, sizes: Record<string, number> = {}, cache?: FileCache): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'dploy-tftp-'));
   const root = join(dir, 'root');
@@ -55,7 +61,7 @@ export async function startFixture(options: Partial<TftpServerOptions> = {}, siz
   }
   writeFileSync(join(dir, 'secret'), 'outside the root\n');
   const log = recordingLogger();
-  const server = createTftpServer({ address: '127.0.0.1', port: 0, ...options }, [liveRoute, createStaticRootRoute({ root, cache })], log);
+  const server = createTftpServer({ address: '127.0.0.1', port: 0, workers: WORKERS, ...options }, [liveRoute, createStaticRootRoute({ root, cache })], log);
   const { port } = await server.listen();
   return {
     root, dir, port, server, log, files,
@@ -64,6 +70,16 @@ export async function startFixture(options: Partial<TftpServerOptions> = {}, siz
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Waits until no transfer runs. A client exits once it has sent its last ACK;
+ * the server counts the transfer when that ACK arrives, which for a transfer
+ * in a worker thread is one message later on the main thread.
+ */
+export async function transfersSettled(server: TftpServer, limitMs = 2000): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (server.stats().active > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 export interface Packet {
