@@ -34,7 +34,7 @@ export interface HostToolRows<S> {
 
 /** Most machines one batch writes (a storm's posts that waited while the previous batch ran). */
 const GROUP_MAX_MACHINES = 32;
-/** Most document bytes in one batch: well under MariaDB's max_allowed_packet (16 MiB by default). */
+/** Most document bytes in one batch: sent as hex, 8 MiB of SQL, under MariaDB's max_allowed_packet (16 MiB by default). */
 const GROUP_MAX_BYTES = 4 * 2 ** 20;
 
 /**
