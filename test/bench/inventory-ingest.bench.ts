@@ -17,6 +17,7 @@ import { enrollmentToken } from '../../plugin/store/settings.js';
 import type { Dialect } from '../../plugin/store/dialect.js';
 import { createTestDatabase, mariadbSocket } from '../support/databases.js';
 import { startServe } from '../support/serve.js';
+import { createPoster } from '../support/bench-poster.js';
 
 const MACHINES = Number(process.env.BENCH_MACHINES ?? 2000);
 const lshw = execFileSync('lshw', ['-xml'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -36,16 +37,20 @@ let lastOutput = () => '';
 
 async function round(url: string, token: string, bodies: Buffer[], concurrency: number): Promise<number> {
   let next = 0;
+  const poster = createPoster(concurrency);
   const started = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++]!;
-      const response = await fetch(`${url}/agent/v1/inventory`, { method: 'POST', body, headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': token } });
-      if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${await response.text()}\n${lastOutput()}`);
-      await response.arrayBuffer();
-    }
-  }));
-  return bodies.length / (Number(process.hrtime.bigint() - started) / 1e9);
+  try {
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const response = await poster.post(`${url}/agent/v1/inventory`, body, { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': token });
+        if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${response.body.toString('utf8')}\n${lastOutput()}`);
+      }
+    }));
+    return bodies.length / (Number(process.hrtime.bigint() - started) / 1e9);
+  } finally {
+    poster.close();
+  }
 }
 
 function peakRssMb(pid: number): number {

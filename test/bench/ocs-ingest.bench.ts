@@ -5,6 +5,7 @@
 // from the same rows dploy writes. Same MariaDB, same machine, same run; 1
 // and 8 concurrent clients; prints machines/s and the ratio. OCS is given
 // its easiest path: one INVENTORY post per machine, no PROLOG round trip.
+// Both get the same keep-alive client (test/support/bench-poster.ts).
 // dploy runs twice: over TCP, as the OCS server here reaches MariaDB, and over
 // MariaDB's Unix socket (database.url ?socket=), as a site on one host would.
 
@@ -25,6 +26,7 @@ import { ocsInventoryXml } from '../support/ocs/ocs-xml.js';
 import { postCompressed } from '../support/ocs/comm-server.js';
 import { resetComputers } from '../support/ocs/db.js';
 import { startServe } from '../support/serve.js';
+import { createPoster } from '../support/bench-poster.js';
 
 const MACHINES = Number(process.env.BENCH_OCS_MACHINES ?? 400);
 const lshw = execFileSync('lshw', ['-xml'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -59,11 +61,11 @@ async function dployRate(run: number, concurrency: number, socket?: string): Pro
   const serve = await startServe({ cwd: mkdtempSync(join(tmpdir(), 'dploy-bench-ocs-')), env: { DPLOY_PLATFORM: 'ocs', DPLOY_DATABASE_URL: socket ? `${scratch.url}?socket=${socket}` : scratch.url, DPLOY_LOG_LEVEL: 'warn', DPLOY_RUNNER_ENABLED: 'false', DPLOY_TFTP_ENABLED: 'false' } });
   try {
     const bodies = Array.from({ length: MACHINES }, (_, i) => gzipSync(lshwFor(run, i)));
+    const poster = createPoster(concurrency);
     const rate = await pool(MACHINES, concurrency, async (i) => {
-      const r = await fetch(`${serve.url}/agent/v1/inventory`, { method: 'POST', body: bodies[i]!, headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': token } });
-      if (r.status !== 200) throw new Error(`dploy answered HTTP ${r.status}: ${await r.text()}`);
-      await r.arrayBuffer();
-    });
+      const r = await poster.post(`${serve.url}/agent/v1/inventory`, bodies[i]!, { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': token });
+      if (r.status !== 200) throw new Error(`dploy answered HTTP ${r.status}: ${r.body.toString('utf8')}`);
+    }).finally(() => poster.close());
     const [{ n }] = await scratch.sql<{ n: number }>('SELECT COUNT(*) AS n FROM hardware') as [{ n: number }];
     if (Number(n) !== MACHINES) throw new Error(`dploy wrote ${n} OCS computers for ${MACHINES} machines`);
     return rate;
@@ -80,12 +82,14 @@ async function ocsRate(run: number, concurrency: number): Promise<number> {
     return ocsInventoryXml(deviceId(name, new Date()), machineRows(parseInventory(Buffer.from(lshwFor(run, i)), 'xml'), name, 'agent'));
   });
   await resetComputers(prefix);
+  const poster = createPoster(concurrency);
   try {
     return await pool(MACHINES, concurrency, async (i) => {
-      const reply = await postCompressed(documents[i]!);
+      const reply = await postCompressed(documents[i]!, poster.post);
       if (reply.status !== 200 || !reply.xml.includes('NO_ACCOUNT_UPDATE')) throw new Error(`OCS refused the inventory: HTTP ${reply.status} ${reply.xml}`);
     });
   } finally {
+    poster.close();
     await resetComputers(prefix);
   }
 }
