@@ -51,7 +51,7 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
     const bound = app.server.address();
     const port = typeof bound === 'object' && bound ? bound.port : config.http.port;
     baseUrl = httpBaseUrl(config, port);
-    if (config.tftp.enabled) tftp = await startTftp(config, boot, app.log.child({ capability: 'tftp' }));
+    if (config.tftp.enabled) tftp = await startTftp(config, boot, app.log); // the TFTP service adds its capability to every line
     if (config.dhcp.server !== 'none') {
       dhcp = createDhcpSync({
         db: store.db, provider: DHCP_PROVIDERS[config.dhcp.server](), hostsFile: resolve(config.dhcp.hostsFile), schedule: config.dhcp.schedule,
