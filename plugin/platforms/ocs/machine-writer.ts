@@ -13,20 +13,17 @@
 import type { EntityManager } from 'typeorm';
 import type { Host } from '../../model/host.js';
 import { SqlBatch as Batch } from '../../store/sql-batch.js';
+import { linkedComputerFor, linkedComputerStatement, type LinkedComputer } from './linked-computer.js';
 import { lockComputer } from './ocs-locks.js';
 import { deviceId, DPLOY_CHECKSUM, OCS_DEFAULT_CHECKSUM, type OcsMachineRows } from './machine-rows.js';
 
 type Row = Record<string, string | number | null>;
 const SECTIONS = ['cpus', 'memories', 'storages', 'networks'] as const;
-export const NOT_COMPUTERS = "('_SYSTEMGROUP_', '_DOWNLOADGROUP_')";
-
-export interface LinkedComputer {
-  id: number;
-  ownedByDploy: boolean;
-}
 
 export async function writeComputer(tx: EntityManager, host: Host, rows: OcsMachineRows, now: Date): Promise<number> {
-  const existing = await linkedComputer(tx, host);
+  // The host owns its MACs, so looking up by them finds the host and its link.
+  const { sql, params } = linkedComputerStatement({ macs: host.macs });
+  const existing = linkedComputerFor(await tx.query(sql, params) as unknown[], host);
   const hostId = String(Number(host.id));
   if (existing === undefined) {
     const results = await appendInsertComputer(new Batch(), hostId, '@dploy_hid', rows, now).add('SELECT @dploy_hid AS id').run(tx);
@@ -81,20 +78,3 @@ export function appendUpdateComputer(batch: Batch, hostIdSql: string, existing: 
     .add(`UPDATE dploy_hosts SET platform_ref = ? WHERE id = ${hostIdSql}`, [String(id)])
     .add('DELETE FROM locks WHERE HARDWARE_ID = ?', [id]);
 }
-
-/** dploy's linked computer, else the one OCS's agent reported with one of the host's MACs: one query. */
-async function linkedComputer(tx: EntityManager, host: Host): Promise<LinkedComputer | undefined> {
-  const byMac = host.macs.length === 0 ? '' : `
-    UNION ALL
-    SELECT h.ID AS id, h.USERAGENT AS agent, 1 AS pri, h.LASTDATE AS seen FROM networks n JOIN hardware h ON h.ID = n.HARDWARE_ID
-    WHERE n.MACADDR IN (${host.macs.map(() => '?').join(', ')}) AND h.DEVICEID NOT IN ${NOT_COMPUTERS}
-      AND n.MACADDR NOT IN (SELECT MACADDRESS FROM blacklist_macaddresses)`;
-  const [row] = await tx.query(
-    `SELECT h.ID AS id, h.USERAGENT AS agent, 0 AS pri, h.LASTDATE AS seen FROM dploy_hosts d JOIN hardware h ON h.ID = CAST(d.platform_ref AS UNSIGNED) WHERE d.id = ?${byMac}
-     ORDER BY pri, seen DESC, id DESC LIMIT 1`,
-    [host.id, ...host.macs],
-  ) as Array<{ id: number; agent: string | null }>;
-  return row ? { id: Number(row.id), ownedByDploy: isDployAgent(row.agent) } : undefined;
-}
-
-export const isDployAgent = (agent: string | null): boolean => agent?.startsWith('dploy/') ?? false;

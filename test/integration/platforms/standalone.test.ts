@@ -108,8 +108,7 @@ for (const dialect of DIALECTS) {
     test('the same new machine posted 8 times at once is one host with its MACs and 8 documents; the losers of the race retry, nothing half-written', () =>
       withPlatform(dialect, async (platform, store) => {
         // Each post from its own macrotask, as HTTP requests arrive (SQLite's one connection then takes them in turn).
-        const post = (xml: string) => new Promise<void>((r) => setImmediate(r)).then(() => platform.recordInventory(parseInventory(xml, 'xml'), document(xml)));
-        const results = await Promise.all(Array.from({ length: 8 }, () => post(QEMU)));
+        const results = await Promise.all(Array.from({ length: 8 }, () => post(platform, QEMU)));
         assert.equal(new Set(results.map((r) => r.host.id)).size, 1, 'one host for all eight');
         assert.equal(results.filter((r) => r.created).length, 1, 'created once, the rest matched it');
         const count = async (table: string) => Number((await store.db.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
@@ -118,7 +117,7 @@ for (const dialect of DIALECTS) {
         assert.equal(await count('dploy_inventories'), 8, 'every document kept once');
         // Connections that lost the race went back to the pool clean: a new machine afterwards is whole.
         const other = QEMU.replaceAll('52:54:00:d0:00:1', '52:54:00:e0:00:1').replace('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02', '6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a99');
-        const later = await Promise.all(Array.from({ length: 8 }, (_, i) => post(i === 0 ? other : QEMU)));
+        const later = await Promise.all(Array.from({ length: 8 }, (_, i) => post(platform, i === 0 ? other : QEMU)));
         assert.equal(await count('dploy_hosts'), 2);
         assert.equal(await count('dploy_host_macs'), 4);
         assert.equal(await count('dploy_inventories'), 16);
@@ -127,15 +126,14 @@ for (const dialect of DIALECTS) {
 
     test('a race lost half-way (host row written, its MAC taken meanwhile) leaves no orphan host behind', () =>
       withPlatform(dialect, async (platform, store) => {
-        const post = (xml: string) => new Promise<void>((r) => setImmediate(r)).then(() => platform.recordInventory(parseInventory(xml, 'xml'), document(xml)));
         // The same machine under two hostnames at once: both names are free, so the loser's host row goes in
         // and its MAC insert fails. That row must be rolled back, not left on the connection for the next
         // statement to commit.
         const machine = (round: number, name: string) => QEMU.replace('<node id="_none_" claimed="true" class="system"', `<node id="${name}" claimed="true" class="system"`)
           .replaceAll('52:54:00:d0:00:1', `52:54:00:${(0xa0 + round).toString(16)}:00:1`).replace('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02', `6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4b${String(round).padStart(2, '0')}`);
-        for (let round = 0; round < 12; round++) await Promise.all([post(machine(round, `alpha${round}`)), post(machine(round, `beta${round}`))]);
+        for (let round = 0; round < 12; round++) await Promise.all([post(platform, machine(round, `alpha${round}`)), post(platform, machine(round, `beta${round}`))]);
         // Every pooled connection used again for new machines.
-        await Promise.all(Array.from({ length: 12 }, (_, i) => post(machine(40 + i, `later${i}`))));
+        await Promise.all(Array.from({ length: 12 }, (_, i) => post(platform, machine(40 + i, `later${i}`))));
         const hosts = await listHosts(store.db.manager);
         assert.equal(hosts.length, 24, hosts.map((h) => `${h.name}:${h.macs.join(',')}`).join(' '));
         assert.deepEqual(hosts.filter((h) => h.macs.length !== 2).map((h) => h.name), [], 'no host without its MACs');
