@@ -43,7 +43,9 @@ const GROUP_MAX_BYTES = 4 * 2 ** 20;
  */
 export function createDiscoveryIntake<S>(db: DataSource, alone: (intake: Intake) => Promise<RecordedMachine>, hostTool?: HostToolRows<S>): (intake: Intake) => Promise<RecordedMachine> {
   // Host names new machines of the groups under way take: a group that probed
-  // before another committed cannot see them. Cleared once no group is under way.
+  // before another committed cannot see them. Cleared once no group is under way;
+  // a name a rolled-back group claimed stays taken till then, so a later machine
+  // of the storm gets a MAC-derived name instead (never a duplicate).
   const claimed = new Set<string>();
   return createGroupCommit<Intake, RecordedMachine>({
     maxItems: GROUP_MAX_MACHINES, maxWeight: GROUP_MAX_BYTES, weight: (intake) => intake.stored.document.length,
