@@ -12,6 +12,7 @@ import type { Inventory } from '../../../plugin/model/inventory.js';
 import { runnerTick, SILENT_LOG } from '../../../plugin/jobs/runner.js';
 import { jobKinds } from '../../../plugin/jobs/kinds/index.js';
 import { openOcsPlatform, type OcsScratch } from '../../support/ocs/scratch.js';
+import { ovmfVariant } from '../../support/ovmf-variant.js';
 import type { Platform } from '../../../plugin/platforms/platform.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/lshw/${name}`, import.meta.url));
@@ -98,11 +99,7 @@ test('a storm of new machines while OCS holds a known computer\'s lock: the new 
   try {
     const changed = await lockedByOcs(scratch, platform);
     // Eight new machines from the OVMF document, each its own MACs, UUID and serial; the locked machine posts last.
-    const machines = Array.from({ length: 8 }, (_, i) => {
-      const hex = (0x60 + i).toString(16);
-      return Buffer.from(OVMF.toString('utf8').replaceAll('52:54:00:d0:00:1', `52:54:00:${hex}:00:1`)
-        .replace('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02', `6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f5${hex.padStart(3, '0')}`).replace('DPLOY-FIX-0002', `DPLOY-STORM-${i}`));
-    });
+    const machines = Array.from({ length: 8 }, (_, i) => Buffer.from(ovmfVariant(OVMF.toString('utf8'), 0x60 + i, `DPLOY-STORM-${i}`)));
     const outcomes = await Promise.all([...machines, changed].map((body) => new Promise<void>((r) => setImmediate(r))
       .then(() => platform.recordInventory(inv(body), doc(body))).then((r) => r.host.id, (err: unknown) => err)));
     const refused = outcomes.at(-1);
@@ -128,8 +125,7 @@ test('a machine OCS\'s agent reported before, discovered in a storm, is written 
     // The agent wrote the MAC in capitals; OCS compares MACs without regard to case.
     await scratch.sql("INSERT INTO networks (HARDWARE_ID, DESCRIPTION, MACADDR, VIRTUALDEV) VALUES (?, 'eth0', '52:54:00:D0:00:01', 0)", [id]);
     await scratch.sql("INSERT INTO accountinfo (HARDWARE_ID, TAG) VALUES (?, 'SITE-A')", [id]);
-    const others = Array.from({ length: 3 }, (_, i) => Buffer.from(OVMF.toString('utf8').replaceAll('52:54:00:d0:00:1', `52:54:00:7${i}:00:1`)
-      .replace('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02', `6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f570${i}`).replace('DPLOY-FIX-0002', `DPLOY-OTHER-${i}`)));
+    const others = Array.from({ length: 3 }, (_, i) => Buffer.from(ovmfVariant(OVMF.toString('utf8'), 0x70 + i, `DPLOY-OTHER-${i}`)));
     const recorded = await Promise.all([...others, SEABIOS].map((body) => new Promise<void>((r) => setImmediate(r)).then(() => platform.recordInventory(inv(body), doc(body)))));
     const seabios = recorded.at(-1)!;
     assert.deepEqual(await scratch.sql('SELECT platform_ref FROM dploy_hosts WHERE id = ?', [seabios.host.id]), [{ platform_ref: String(id) }]);

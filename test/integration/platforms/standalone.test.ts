@@ -11,20 +11,15 @@ import { isDployError } from '../../../plugin/errors.js';
 import { openTestStore, DIALECTS } from '../../support/databases.js';
 import { readFileSync } from 'node:fs';
 import { parseInventory } from '../../../plugin/inventory/index.js';
+import { ovmfVariant, ovmfVariantMacs } from '../../support/ovmf-variant.js';
 
 // A real lshw document from a qemu q35/OVMF machine (test/fixtures/make-lshw-fixtures.sh).
 const QEMU = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8');
 const document = (xml: string) => ({ format: 'xml' as const, body: Buffer.from(xml) });
 
 /** Machine i of a storm: the QEMU document with its own MACs, UUID and serial, under a given hostname. */
-function storm(i: number, hostname: string): string {
-  const hex = (0x40 + i).toString(16);
-  return QEMU.replace('<node id="_none_" claimed="true" class="system"', `<node id="${hostname}" claimed="true" class="system"`)
-    .replaceAll('52:54:00:d0:00:1', `52:54:00:${hex}:00:1`)
-    .replace('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02', `6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f5${hex.padStart(3, '0')}`)
-    .replace('DPLOY-FIX-0002', `DPLOY-STORM-${i}`);
-}
-const stormMacs = (i: number) => [`52:54:00:${(0x40 + i).toString(16)}:00:11`, `52:54:00:${(0x40 + i).toString(16)}:00:12`];
+const storm = (i: number, hostname: string) => ovmfVariant(QEMU, 0x40 + i, `DPLOY-STORM-${i}`, hostname);
+const stormMacs = (i: number) => ovmfVariantMacs(0x40 + i);
 /** A post as HTTP delivers it: from its own macrotask. */
 const post = (platform: ReturnType<typeof createPlatform>, xml: string) =>
   new Promise<void>((r) => setImmediate(r)).then(() => platform.recordInventory(parseInventory(xml, 'xml'), document(xml)));
