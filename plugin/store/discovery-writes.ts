@@ -7,12 +7,10 @@
 // by statement.
 
 import type { EntityManager } from 'typeorm';
-import type { Host } from '../model/host.js';
 import type { Architecture } from '../model/inventory.js';
 import type { Dialect } from './dialect.js';
 import { insertHost } from './hosts.js';
 import type { HostMacRow, HostRow } from './host-rows.js';
-import { hostFromRow } from './host-rows.js';
 import { SqlBatch, type SqlRow } from './sql-batch.js';
 
 export interface InventoryRow {
@@ -31,19 +29,18 @@ export interface HostFacts {
   arch: Architecture | null;
 }
 
-export async function insertDiscovered(tx: EntityManager, dialect: Dialect, name: string, macs: string[], facts: HostFacts, inventory: InventoryRow): Promise<Host> {
+/** A new host, its MACs and its document; returns the host's id (the caller builds the Host it answers with). */
+export async function insertDiscovered(tx: EntityManager, dialect: Dialect, name: string, macs: string[], facts: HostFacts, inventory: InventoryRow): Promise<number> {
   const now = inventory.received_at;
   if (dialect !== 'mysql') {
     const host = await insertHost(tx, name, macs, {
       ...(facts.uuid ? { uuid: facts.uuid } : {}), ...(facts.serial ? { serial: facts.serial } : {}), ...(facts.arch ? { arch: facts.arch } : {}),
     }, now);
     await insertInventory(tx, host.id, inventory);
-    return host;
+    return host.id;
   }
-  const row = discoveredHostRow(name, facts, now);
-  const results = await appendInsertDiscovered(new SqlBatch(), '@dploy_host', row, macs, inventory).add('SELECT @dploy_host AS id').run(tx);
-  const id = Number((results.at(-1) as Array<{ id: number | string }>)[0]!.id);
-  return hostFromRow({ ...row, id }, macs.map((mac, position) => ({ mac, host_id: id, position, interface: null })));
+  const results = await appendInsertDiscovered(new SqlBatch(), '@dploy_host', discoveredHostRow(name, facts, now), macs, inventory).add('SELECT @dploy_host AS id').run(tx);
+  return Number((results.at(-1) as Array<{ id: number | string }>)[0]!.id);
 }
 
 export async function updateDiscovered(tx: EntityManager, dialect: Dialect, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow): Promise<void> {

@@ -12,7 +12,6 @@ import { gzipSync } from 'node:zlib';
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../errors.js';
 import type { Inventory } from '../model/inventory.js';
-import type { Host } from '../model/host.js';
 import { hostNameProblem } from '../model/host-name.js';
 import { diffInventories, identityOf, type HardwareChange, type Identity } from '../inventory/index.js';
 import type { RawDocument, RecordedMachine } from '../platforms/platform.js';
@@ -87,10 +86,7 @@ export async function recordMachine(tx: EntityManager, dialect: Dialect, invento
 export async function recordIntake(tx: EntityManager, dialect: Dialect, intake: Intake): Promise<RecordedMachine> {
   const match = await matchHost(tx, intake.identity, intake.probeName ? { probeName: intake.probeName } : {});
   const plan = await planIntake(tx, intake, match);
-  if (plan.kind === 'insert') {
-    const host: Host = await insertDiscovered(tx, dialect, plan.name, plan.macs, intake.facts, intake.stored);
-    return { ...recordedMachine(plan, host.id), host };
-  }
+  if (plan.kind === 'insert') return recordedMachine(plan, await insertDiscovered(tx, dialect, plan.name, plan.macs, intake.facts, intake.stored));
   await updateDiscovered(tx, dialect, plan.known.id, intake.facts, plan.fresh, intake.stored);
   return recordedMachine(plan);
 }
