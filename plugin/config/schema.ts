@@ -36,6 +36,8 @@ export const configSchema = z.strictObject({
       root: z.string().min(1).default('./var/tftp'),
       /** Transfer worker threads, one event loop each (docs/tftp.md); 0 runs transfers on the main thread. */
       workers: z.number().int().min(0).max(64).default(availableParallelism()),
+      /** native: the C transfer engine (built by npm ci); node: node:dgram worker threads (docs/tftp.md). */
+      engine: z.enum(['native', 'node']).default('native'),
     })
     .prefault({}),
   boot: z

@@ -16,7 +16,7 @@ import type { SentCounts } from './sent-counts.js';
 import type { TftpSettings } from './settings.js';
 import { Transfer } from './transfer.js';
 import type { TransferPlan, TransferResult } from './transfer.js';
-import type { TransferPool } from './transfer-pool.js';
+import type { TransferRunner } from './transfer-pool.js';
 import { openTransferSockets } from './transfer-socket.js';
 
 export interface TftpCounters extends SentCounts {
@@ -40,8 +40,8 @@ export interface ReadContext {
   active: Map<string, ActiveTransfer | undefined>;
   /** Bytes and packets of transfers on this thread count in here as they are sent. */
   counters: TftpCounters;
-  /** Transfer worker threads; undefined: every transfer runs on this thread. */
-  pool: TransferPool | undefined;
+  /** Transfer threads (native engine or worker threads); undefined: every transfer runs on this thread. */
+  pool: TransferRunner | undefined;
   /** An RRQ from a TID whose transfer is still running, served if that transfer ends soon. */
   held: Map<string, () => void>;
   isClosed(): boolean;

@@ -13,13 +13,17 @@ import { addSentCounts } from './sent-counts.js';
 import type { SentCounts } from './sent-counts.js';
 import { resolveTftpSettings } from './settings.js';
 import type { TftpServerOptions } from './settings.js';
-import { TransferPool } from './transfer-pool.js';
+import type { TransferRunner } from './transfer-pool.js';
+import { startTransferRunner } from './transfer-runner.js';
+import type { TransferEngine } from './transfer-runner.js';
 
 export interface TftpStats extends TftpCounters {
   /** Transfers running or being opened now. */
   active: number;
   listening: Array<{ address: string; port: number }>;
-  /** One entry per transfer worker thread (tftp.workers); empty when transfers run in-process. */
+  /** What runs the transfers: the C engine's threads, node:dgram worker threads, or the main thread alone. */
+  engine: TransferEngine;
+  /** One entry per transfer thread (tftp.workers); empty when transfers run in-process. */
   workers: Array<{ transfers: number } & SentCounts>;
 }
 
@@ -40,7 +44,8 @@ export function createTftpServer(options: TftpServerOptions, routes: readonly Tf
   const listeners: Array<{ socket: Socket; address: string; port: number }> = [];
   let closed = false;
   // Threads start with listen(): a server built and never started costs nothing.
-  let pool: TransferPool | undefined;
+  let pool: TransferRunner | undefined;
+  let engine: TransferEngine = 'main-thread';
   const ctx: ReadContext = {
     settings,
     routes,
@@ -98,7 +103,8 @@ export function createTftpServer(options: TftpServerOptions, routes: readonly Tf
     async listen() {
       const addresses = expandListenAddress(settings.address, settings.bindEachAddress);
       let port = settings.port;
-      if (settings.workers > 0) ctx.pool = pool = new TransferPool(settings.workers, log);
+      ({ pool, engine } = startTransferRunner(settings, log));
+      ctx.pool = pool;
       try {
         for (const address of addresses) port = await bindListener(address, port);
       } catch (err) {
@@ -106,7 +112,7 @@ export function createTftpServer(options: TftpServerOptions, routes: readonly Tf
         await pool?.close();
         throw err;
       }
-      log.info({ addresses, port, workers: settings.workers }, 'tftp listening');
+      log.info({ addresses, port, engine, workers: settings.workers }, 'tftp listening');
       return { address: addresses[0]!, port };
     },
     async close() {
@@ -122,9 +128,11 @@ export function createTftpServer(options: TftpServerOptions, routes: readonly Tf
       return {
         ...totals,
         active: ctx.active.size,
+        engine,
         listening: listeners.map(({ address, port }) => ({ address, port })),
         workers: pool?.workerStats() ?? [],
       };
     },
   };
 }
+

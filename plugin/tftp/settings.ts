@@ -24,9 +24,13 @@ export interface TftpServerOptions {
   maxTransfers?: number;
   /** false: with 0.0.0.0 keep one wildcard socket (replies then leave from the route's address). */
   bindEachAddress?: boolean;
-  /** Transfer worker threads (transfer-pool.ts); 0 runs every transfer on the main thread. */
+  /** Transfer threads; 0 runs every transfer on the main thread (node:dgram). */
   workers?: number;
+  /** What the transfer threads run: the C engine (native-engine.ts) or node:dgram worker threads (transfer-pool.ts). */
+  engine?: TftpEngine;
 }
+
+export type TftpEngine = 'native' | 'node';
 
 export type TftpSettings = Readonly<Required<TftpServerOptions>>;
 
@@ -40,6 +44,7 @@ const DEFAULTS = {
   maxTransfers: 1000,
   bindEachAddress: true,
   workers: 0,
+  engine: 'native' as TftpEngine,
 };
 
 const RANGES: Record<keyof typeof DEFAULTS & string, [number, number] | undefined> = {
@@ -52,12 +57,16 @@ const RANGES: Record<keyof typeof DEFAULTS & string, [number, number] | undefine
   maxTransfers: [1, 100_000],
   bindEachAddress: undefined,
   workers: [0, 64],
+  engine: undefined,
 };
 
 export function resolveTftpSettings(options: TftpServerOptions): TftpSettings {
   const settings: Required<TftpServerOptions> = { ...DEFAULTS, ...stripUndefined(options), address: options.address, port: options.port };
   if (!Number.isInteger(settings.port) || settings.port < 0 || settings.port > 65535) {
     throw new DployError('DPLOY_ERR_CONFIG', `tftp.port ${settings.port} is not a UDP port (0–65535)`);
+  }
+  if (settings.engine !== 'native' && settings.engine !== 'node') {
+    throw new DployError('DPLOY_ERR_CONFIG', `tftp.engine ${String(settings.engine)} is not native or node`);
   }
   for (const [name, range] of Object.entries(RANGES)) {
     const value = settings[name as keyof typeof settings];

@@ -41,6 +41,18 @@ export type FromWorker =
 /** How a handed-off transfer ended; `opened` false: answer the client from the listener. */
 export type PooledEnd = (result: TransferResult, opened: boolean) => void;
 
+/** What runs transfers off the main thread: these worker threads, or the native engine (native-engine.ts). */
+export interface TransferRunner {
+  /** Undefined when it cannot take the transfer now: the caller serves it on its own thread. */
+  start(handoff: TransferHandoff, onEnd: PooledEnd): { abort(reason: string): void } | undefined;
+  /** Everything its transfers sent, running and ended. */
+  sent(): SentCounts;
+  /** Per thread: its transfers now and what it has sent. */
+  workerStats(): Array<{ transfers: number } & SentCounts>;
+  /** Call after every transfer was aborted: waits for their ERRORs to leave, then stops the threads. */
+  close(): Promise<void>;
+}
+
 interface Job {
   handoff: TransferHandoff;
   onEnd: PooledEnd;
@@ -63,7 +75,7 @@ const RESPAWN_DELAY_MS = 1000;
 /** close() waits this long for aborted transfers to send their ERROR, then stops the threads. */
 const CLOSE_GRACE_MS = 2000;
 
-export class TransferPool {
+export class TransferPool implements TransferRunner {
   private readonly workers = new Set<PoolWorker>();
   /** What workers that have exited had sent. */
   private readonly retired: SentCounts = { bytesSent: 0, packetsSent: 0, retransmits: 0 };

@@ -26,6 +26,8 @@ const INITRD_CLIENTS_512 = Number(process.env.BENCH_TFTP_INITRD_CLIENTS ?? 10);
 const BLKSIZES = (process.env.BENCH_TFTP_BLKSIZES ?? '512,1468,8192').split(',').map(Number);
 const WINDOWS = (process.env.BENCH_TFTP_WINDOWS ?? '1,16,64').split(',').map(Number);
 const WORKERS = Number(process.env.BENCH_TFTP_WORKERS ?? availableParallelism());
+/** BENCH_TFTP_ENGINE: native (the C engine, the default) or node (node:dgram worker threads). */
+const ENGINE = (process.env.BENCH_TFTP_ENGINE ?? 'native') as 'native' | 'node';
 const FILES = [
   { name: 'pxelinux.0', size: 45 * 1024 },
   { name: 'pxelinux.cfg/default', size: 0 },
@@ -89,7 +91,7 @@ async function startDploy(root: string): Promise<{ child: ChildProcess; port: nu
 async function serveDploy(root: string): Promise<void> {
   const { createTftpServer, createStaticRootRoute } = await import('../../plugin/tftp/index.js');
   const quiet = { debug() {}, info() {}, warn: (o: object, m?: string) => console.error(m, JSON.stringify(o)), error: (o: object, m?: string) => console.error(m, o), child: () => quiet };
-  const server = createTftpServer({ address: '127.0.0.1', port: 0, workers: WORKERS }, [createStaticRootRoute({ root })], quiet);
+  const server = createTftpServer({ address: '127.0.0.1', port: 0, workers: WORKERS, engine: ENGINE }, [createStaticRootRoute({ root })], quiet);
   const { port } = await server.listen();
   process.stdout.write(`${port}\n`);
   process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
@@ -101,7 +103,7 @@ function mbps(o: Outcome): number {
 
 function printTable(outcomes: Outcome[]): void {
   const hpa = (blksize: number) => outcomes.find((o) => o.server === 'tftpd-hpa' && o.blksize === blksize);
-  console.log(`\nTFTP boot storm: ${CLIENTS} atftp clients at once, each fetching pxelinux.0 (45 KB), a config and a 32 MiB initrd; dploy with ${WORKERS} transfer worker(s)`);
+  console.log(`\nTFTP boot storm: ${CLIENTS} atftp clients at once, each fetching pxelinux.0 (45 KB), a config and a 32 MiB initrd; dploy with ${WORKERS} transfer thread(s), engine ${ENGINE}`);
   console.log('server      blksize  window  clients(initrd)  MB total   seconds     MB/s   failures   vs tftpd-hpa');
   for (const o of outcomes) {
     const peer = hpa(o.blksize);

@@ -42,10 +42,13 @@ const liveRoute: TftpRoute = createLiveContentRoute('live-test', (path, client) 
   path === 'pxelinux.cfg/01-52-54-00-12-34-56' ? `${LIVE_CONFIG}# for ${client.address}\n` : undefined);
 
 /**
- * TFTP_TEST_WORKERS=2 runs every TFTP test with transfers in worker threads
- * (the suite runs once each way); a test's own `workers` option wins.
+ * The TFTP tests run transfers the way `dploy serve` does by default: the
+ * native engine on two threads. TFTP_TEST_WORKERS=0 runs them on the main
+ * thread (node:dgram; main-thread-transfers.test.ts runs the suites so) and
+ * TFTP_TEST_ENGINE=node on node:dgram worker threads; a test's own options win.
  */
-const WORKERS = Number(process.env.TFTP_TEST_WORKERS ?? 0);
+const WORKERS = Number(process.env.TFTP_TEST_WORKERS ?? 2);
+const ENGINE = (process.env.TFTP_TEST_ENGINE ?? 'native') as 'native' | 'node';
 
 export async function startFixture(options: Partial<TftpServerOptions> = {}, sizes: Record<string, number> = {}, cache?: FileCache): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'dploy-tftp-'));
@@ -61,7 +64,7 @@ export async function startFixture(options: Partial<TftpServerOptions> = {}, siz
   }
   writeFileSync(join(dir, 'secret'), 'outside the root\n');
   const log = recordingLogger();
-  const server = createTftpServer({ address: '127.0.0.1', port: 0, workers: WORKERS, ...options }, [liveRoute, createStaticRootRoute({ root, cache })], log);
+  const server = createTftpServer({ address: '127.0.0.1', port: 0, workers: WORKERS, engine: ENGINE, ...options }, [liveRoute, createStaticRootRoute({ root, cache })], log);
   const { port } = await server.listen();
   return {
     root, dir, port, server, log, files,
