@@ -108,7 +108,9 @@ typedef struct worker {
   int stopping;             /* under lock */
   transfer_t *transfers;    /* engine thread only */
   transfer_t *graveyard;    /* ended this round, freed after the round's events */
-  _Atomic uint32_t active;  /* queued + running, for the choice of thread */
+  _Atomic uint32_t active;  /* queued + running */
+  /* Blocks its transfers still have to send (recounted every timer scan; new ones added as queued): the choice of thread. */
+  _Atomic int64_t outstanding;
   _Atomic uint64_t bytes_sent, packets_sent, retransmits;
 } worker_t;
 
@@ -273,8 +275,10 @@ static void on_stranger_packet(transfer_t *t) {
 
 static void on_timers(worker_t *w, int64_t now) {
   transfer_t *next;
+  int64_t outstanding = 0;
   for (transfer_t *t = w->transfers; t; t = next) {
     next = t->next;
+    outstanding += t->last_block - t->base + 1;
     if (now >= t->deadline_at) {
       char detail[DETAIL_LEN];
       snprintf(detail, sizeof detail, "not finished within %u ms", t->deadline_ms);
@@ -297,6 +301,7 @@ static void on_timers(worker_t *w, int64_t now) {
       send_window(w, t, now);
     }
   }
+  atomic_store_explicit(&w->outstanding, outstanding, memory_order_relaxed);
 }
 
 static void abort_transfer(worker_t *w, transfer_t *t, const char *reason) {
@@ -340,6 +345,7 @@ static void bury(worker_t *w) {
     free(t->oack);
     free(t);
   }
+  if (!w->transfers) atomic_store_explicit(&w->outstanding, 0, memory_order_relaxed);
 }
 
 /* Returns 0 when the thread is told to stop. */
@@ -518,6 +524,8 @@ static napi_value create(napi_env env, napi_callback_info info) {
       return throw_error(env, "ERR_TFTP_ENGINE", strerror(err));
     }
     engine->threads = (int)i + 1;
+    /* `top -H` and `ps -L` show which threads these are. */
+    pthread_setname_np(w->thread, "dploy-tftp");
   }
   napi_value external;
   CHECK(env, napi_create_external(env, engine, finalize_engine, NULL, &external));
@@ -649,11 +657,17 @@ static napi_value start(napi_env env, napi_callback_info info) {
   t->interval = retransmit_ms;
   t->deadline_ms = deadline_ms;
 
+  /*
+   * The thread with the least work left, not the fewest transfers: in a storm
+   * most transfers are a 45 KB loader and a config, a few are 32 MiB initrds,
+   * and a thread that got most initrds would finish long after the other.
+   */
   worker_t *w = &engine->workers[0];
   for (int i = 1; i < engine->threads; i++) {
-    if (atomic_load_explicit(&engine->workers[i].active, memory_order_relaxed) < atomic_load_explicit(&w->active, memory_order_relaxed)) w = &engine->workers[i];
+    if (atomic_load_explicit(&engine->workers[i].outstanding, memory_order_relaxed) < atomic_load_explicit(&w->outstanding, memory_order_relaxed)) w = &engine->workers[i];
   }
   atomic_fetch_add_explicit(&w->active, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&w->outstanding, t->last_block - t->base + 1, memory_order_relaxed);
   c->kind = CMD_START;
   c->transfer = t;
   pthread_mutex_lock(&w->lock);

@@ -11,11 +11,14 @@
 // and BENCH_TFTP_WINDOWS (dploy's windowsizes) pick the rows, e.g. "1468" and "1".
 // BENCH_TFTP_WORKERS is dploy's tftp.workers (default: one per CPU; 0 = in-process).
 // BENCH_NODE_ARGS adds Node flags to dploy's process, e.g. "--perf-basic-prof" for perf.
+// BENCH_TFTP_ROUNDS (default 1) repeats every row, alternating which server
+// goes first; the table then shows each row's median round and the range of
+// the per-round ratios. On a small shared VM one storm's ratio moves ±10 %.
 
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +31,7 @@ const WINDOWS = (process.env.BENCH_TFTP_WINDOWS ?? '1,16,64').split(',').map(Num
 const WORKERS = Number(process.env.BENCH_TFTP_WORKERS ?? availableParallelism());
 /** BENCH_TFTP_ENGINE: native (the C engine, the default) or node (node:dgram worker threads). */
 const ENGINE = (process.env.BENCH_TFTP_ENGINE ?? 'native') as 'native' | 'node';
+const ROUNDS = Number(process.env.BENCH_TFTP_ROUNDS ?? 1);
 const FILES = [
   { name: 'pxelinux.0', size: 45 * 1024 },
   { name: 'pxelinux.cfg/default', size: 0 },
@@ -35,7 +39,8 @@ const FILES = [
 ];
 
 interface Run { server: 'dploy' | 'tftpd-hpa'; blksize: number; windowsize: number }
-interface Outcome extends Run { clients: number; initrdClients: number; bytes: number; seconds: number; failures: number }
+/** cpuSeconds: the server's CPU during the storm, NaN where it cannot be measured. */
+interface Outcome extends Run { round: number; clients: number; initrdClients: number; bytes: number; seconds: number; failures: number; cpuSeconds: number }
 
 function makeRoot(): { dir: string; sums: Map<string, string> } {
   const dir = mkdtempSync(join(tmpdir(), 'dploy-tftp-bench-'));
@@ -54,12 +59,41 @@ function makeRoot(): { dir: string; sums: Map<string, string> } {
   return { dir, sums };
 }
 
-async function storm(port: number, run: Run, dir: string, sums: Map<string, string>): Promise<Outcome> {
+/**
+ * CPU time of a server and everything it forks, from a cgroup of its own
+ * (cgroup v1 cpuacct, or v2's cpu.stat): tftpd-hpa forks a process per
+ * transfer and lets the kernel reap it, so no /proc counter of the parent sees
+ * its children's time; dploy's threads are counted the same way. Undefined
+ * where no cgroup can be made (not root, no cgroup fs): the column shows n/a.
+ */
+interface CpuMeter { read(): number; remove(): void }
+
+function cpuMeter(name: string, pid: number): CpuMeter | undefined {
+  const layouts = [
+    { dir: `/sys/fs/cgroup/cpuacct/${name}`, read: (d: string) => Number(readFileSync(`${d}/cpuacct.usage`, 'utf8')) / 1e9 },
+    { dir: `/sys/fs/cgroup/unified/${name}`, read: (d: string) => Number(/usage_usec (\d+)/.exec(readFileSync(`${d}/cpu.stat`, 'utf8'))![1]) / 1e6 },
+    { dir: `/sys/fs/cgroup/${name}`, read: (d: string) => Number(/usage_usec (\d+)/.exec(readFileSync(`${d}/cpu.stat`, 'utf8'))![1]) / 1e6 },
+  ];
+  for (const { dir, read } of layouts) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(`${dir}/cgroup.procs`, String(pid));
+      read(dir);
+      return { read: () => read(dir), remove: () => rmdirSync(dir) };
+    } catch {
+      // not this layout
+    }
+  }
+  return undefined;
+}
+
+async function storm(port: number, cpu: CpuMeter | undefined, run: Run & { round: number }, dir: string, sums: Map<string, string>): Promise<Outcome> {
   const initrdClients = run.blksize === 512 ? Math.min(INITRD_CLIENTS_512, CLIENTS) : CLIENTS;
   const options = [`blksize ${run.blksize}`, ...(run.windowsize > 1 ? [`windowsize ${run.windowsize}`] : [])];
   let bytes = 0;
   let failures = 0;
   const started = process.hrtime.bigint();
+  const cpuBefore = cpu?.read() ?? NaN;
   await Promise.all(Array.from({ length: CLIENTS }, async (_, client) => {
     for (const file of FILES) {
       if (file.name === 'initrd.img' && client >= initrdClients) continue;
@@ -75,7 +109,7 @@ async function storm(port: number, run: Run, dir: string, sums: Map<string, stri
     }
   }));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { ...run, clients: CLIENTS, initrdClients, bytes, seconds, failures };
+  return { ...run, clients: CLIENTS, initrdClients, bytes, seconds, failures, cpuSeconds: (cpu?.read() ?? NaN) - cpuBefore };
 }
 
 async function startDploy(root: string): Promise<{ child: ChildProcess; port: number }> {
@@ -101,14 +135,26 @@ function mbps(o: Outcome): number {
   return o.bytes / 2 ** 20 / o.seconds;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** Per row: the round with the median MB/s, and the ratio to tftpd-hpa's lock-step row of each round. */
 function printTable(outcomes: Outcome[]): void {
-  const hpa = (blksize: number) => outcomes.find((o) => o.server === 'tftpd-hpa' && o.blksize === blksize);
-  console.log(`\nTFTP boot storm: ${CLIENTS} atftp clients at once, each fetching pxelinux.0 (45 KB), a config and a 32 MiB initrd; dploy with ${WORKERS} transfer thread(s), engine ${ENGINE}`);
-  console.log('server      blksize  window  clients(initrd)  MB total   seconds     MB/s   failures   vs tftpd-hpa');
-  for (const o of outcomes) {
-    const peer = hpa(o.blksize);
-    const ratio = o.server === 'dploy' && peer ? `${(mbps(o) / mbps(peer)).toFixed(2)}x${o.windowsize > 1 ? ' (hpa lock-step)' : ''}` : '';
-    console.log(`${o.server.padEnd(10)} ${String(o.blksize).padStart(8)} ${String(o.windowsize).padStart(7)} ${`${o.clients}(${o.initrdClients})`.padStart(16)} ${(o.bytes / 2 ** 20).toFixed(0).padStart(9)} ${o.seconds.toFixed(1).padStart(9)} ${mbps(o).toFixed(1).padStart(8)} ${String(o.failures).padStart(10)}   ${ratio}`);
+  const peer = (o: Outcome) => outcomes.find((p) => p.server === 'tftpd-hpa' && p.blksize === o.blksize && p.round === o.round);
+  const rows = new Map<string, Outcome[]>();
+  for (const o of outcomes) rows.set(`${o.server} ${o.blksize} ${o.windowsize}`, [...(rows.get(`${o.server} ${o.blksize} ${o.windowsize}`) ?? []), o]);
+  console.log(`\nTFTP boot storm: ${CLIENTS} atftp clients at once, each fetching pxelinux.0 (45 KB), a config and a 32 MiB initrd; dploy with ${WORKERS} transfer thread(s), engine ${ENGINE}${ROUNDS > 1 ? `; median of ${ROUNDS} rounds` : ''}`);
+  console.log('server      blksize  window  clients(initrd)  MB total   seconds     MB/s   failures  server CPU s/GB   vs tftpd-hpa');
+  for (const round of rows.values()) {
+    const mid = median(round.map(mbps));
+    const o = round.find((r) => mbps(r) === mid)!;
+    const ratios = round.flatMap((r) => (r.server === 'dploy' && peer(r) ? [mbps(r) / mbps(peer(r)!)] : []));
+    const range = ratios.length > 1 ? ` (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : '';
+    const ratio = ratios.length > 0 ? `${median(ratios).toFixed(2)}x${range}${o.windowsize > 1 ? ' (hpa lock-step)' : ''}` : '';
+    const failures = round.reduce((n, r) => n + r.failures, 0);
+    console.log(`${o.server.padEnd(10)} ${String(o.blksize).padStart(8)} ${String(o.windowsize).padStart(7)} ${`${o.clients}(${o.initrdClients})`.padStart(16)} ${(o.bytes / 2 ** 20).toFixed(0).padStart(9)} ${o.seconds.toFixed(1).padStart(9)} ${mbps(o).toFixed(1).padStart(8)} ${String(failures).padStart(10)} ${(Number.isNaN(o.cpuSeconds) ? 'n/a' : (o.cpuSeconds / (o.bytes / 2 ** 30)).toFixed(1)).padStart(16)}   ${ratio}`);
   }
   if (outcomes.some((o) => o.initrdClients < o.clients)) {
     console.log(`(at blksize 512 only ${INITRD_CLIENTS_512} of the ${CLIENTS} clients fetch the initrd: 65,537 lock-step round trips each would take minutes)`);
@@ -121,21 +167,30 @@ async function main(): Promise<void> {
   const { dir, sums } = makeRoot();
   const hpa = await startTftpdHpa(join(dir, 'root'), await freeUdpPort());
   const dploy = await startDploy(join(dir, 'root'));
+  const meters = { 'tftpd-hpa': cpuMeter(`dploy-bench-hpa-${process.pid}`, hpa.child.pid!), dploy: cpuMeter(`dploy-bench-dploy-${process.pid}`, dploy.child.pid!) };
   try {
     const outcomes: Outcome[] = [];
-    const runs: Run[] = BLKSIZES.flatMap((blksize) => [
-      { server: 'tftpd-hpa' as const, blksize, windowsize: 1 },
-      ...WINDOWS.map((windowsize) => ({ server: 'dploy' as const, blksize, windowsize })),
-    ]);
+    // Odd rounds run dploy's rows before tftpd-hpa's, so drift in the machine's load favours neither.
+    const runs = Array.from({ length: ROUNDS }, (_, round) => BLKSIZES.flatMap((blksize) => {
+      const rows: Run[] = [
+        { server: 'tftpd-hpa' as const, blksize, windowsize: 1 },
+        ...WINDOWS.map((windowsize) => ({ server: 'dploy' as const, blksize, windowsize })),
+      ];
+      return (round % 2 === 1 ? rows.reverse() : rows).map((row) => ({ ...row, round }));
+    })).flat();
     for (const run of runs) {
-      const outcome = await storm(run.server === 'dploy' ? dploy.port : hpa.port, run, dir, sums);
+      const server = run.server === 'dploy' ? dploy : hpa;
+      const outcome = await storm(server.port, meters[run.server], run, dir, sums);
       outcomes.push(outcome);
-      console.error(`  ${run.server} blksize ${run.blksize} window ${run.windowsize}: ${mbps(outcome).toFixed(1)} MB/s in ${outcome.seconds.toFixed(1)} s`);
+      console.error(`  ${run.server} blksize ${run.blksize} window ${run.windowsize}: ${mbps(outcome).toFixed(1)} MB/s in ${outcome.seconds.toFixed(1)} s, server CPU ${outcome.cpuSeconds.toFixed(1)} s`);
     }
     printTable(outcomes);
   } finally {
+    const exits = [hpa.child, dploy.child].map((child) => new Promise((resolve) => child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
     hpa.child.kill('SIGTERM');
     dploy.child.kill('SIGTERM');
+    await Promise.all(exits);
+    for (const meter of Object.values(meters)) meter?.remove();
     rmSync(dir, { recursive: true, force: true });
   }
 }

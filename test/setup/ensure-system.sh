@@ -69,3 +69,8 @@ elif ! curl -sf -o /dev/null "http://127.0.0.1:${OCS_PORT:-8408}/ocsreports/"; t
   echo "ensure-system: the OCS stack is down; run: sudo bash test/setup/ocs-stack.sh" >&2
   exit 1
 fi
+
+# dploy's native TFTP engine: `npm install` builds it, but on a fresh machine
+# that runs before the C compiler above is installed. Rebuilding takes a
+# fraction of a second; here a failed build is an error, not a fallback.
+DPLOY_NATIVE_REQUIRED=1 node native/build.mjs
