@@ -2,7 +2,10 @@
 // one multi-statement read probes every machine's identity (outside a
 // transaction: a consistent read takes no lock inside one either) and what
 // the host tool's rows need (OCS: the linked computers), and one batch
-// writes every machine inside its own START TRANSACTION … COMMIT.
+// writes every machine inside its own START TRANSACTION … COMMIT. In that
+// batch a new machine costs only the statements that give it its ids (its
+// host's and its computer's rows, each id kept in a session variable); every
+// other row goes in one multi-row INSERT per table for the whole group.
 // group-commit.ts decides what goes in a group; a failed batch is rolled back
 // on its connection before the connection returns to the pool.
 
@@ -14,12 +17,19 @@ import { createGroupCommit } from './group-commit.js';
 import { planIntake, recordedMachine, type Intake, type IntakePlan } from './machines.js';
 import { SqlBatch, type SqlValue } from './sql-batch.js';
 
-/** A host in the batch: its id (null until inserted) and as SQL (a session variable set by the batch), its name and MACs. */
+/** A host in the batch: its id (null until inserted) and as SQL (a session variable set by the batch, or the known id), its name and MACs. */
 export interface BatchHost {
   id: number | null;
   idSql: string;
   name: string;
   macs: string[];
+}
+
+/** A machine of the group as the host tool sees it. */
+export interface GroupMachine<S> {
+  plan: IntakePlan;
+  host: BatchHost;
+  state: S;
 }
 
 /** The host tool's rows for the same batch (OCS); standalone has none. */
@@ -28,8 +38,16 @@ export interface HostToolRows<S> {
   probe(intake: Intake): { sql: string; params: SqlValue[] };
   /** What that statement answered, for the host the identity policy chose. */
   state(rows: unknown[], host: BatchHost): S;
-  /** Appends one machine's rows; `slot` names its session variables apart from the others'. */
-  append(batch: SqlBatch, plan: IntakePlan, host: BatchHost, state: S, slot: number): void;
+  /**
+   * Appends every machine's rows, before dploy's own (rows gathered with
+   * addRow go with dploy's, one INSERT per table); answers per machine the
+   * SQL of its host's platform_ref, written with the host's own row.
+   */
+  append(batch: SqlBatch, machines: Array<GroupMachine<S>>): string[];
+  /** Statements after all the group's rows (OCS: its locks released). */
+  finish(batch: SqlBatch, machines: Array<GroupMachine<S>>): void;
+  /** After the group's batch failed and was rolled back, on its connection (OCS: the lock rows a rollback leaves). */
+  rolledBack(tx: EntityManager, machines: Array<GroupMachine<S>>): Promise<void>;
 }
 
 /** Most machines one batch writes (a storm's posts that waited while the previous batch ran). */
@@ -77,18 +95,19 @@ async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], claimed: 
     const planned = await planGroup(runner.manager, intakes, claimed, outcomes, hostTool);
     if (planned.length === 0) return outcomes;
     const hosts = planned.map(({ plan }, slot) => batchHost(plan, slot));
-    const states = hostTool ? planned.map(({ toolRows }, slot) => hostTool.state(toolRows, hosts[slot]!)) : [];
+    const machines = hostTool ? planned.map(({ plan, toolRows }, slot) => ({ plan, host: hosts[slot]!, state: hostTool.state(toolRows, hosts[slot]!) })) : [];
     const batch = new SqlBatch();
-    planned.forEach(({ plan }, slot) => {
-      appendPlan(batch, plan, hosts[slot]!);
-      hostTool?.append(batch, plan, hosts[slot]!, states[slot]!, slot);
-    });
-    batch.add(`SELECT ${planned.map((_, slot) => `@dploy_host_${slot} AS h${slot}`).join(', ')}`);
+    const links = hostTool?.append(batch, machines) ?? [];
+    planned.forEach(({ plan }, slot) => appendPlan(batch, plan, hosts[slot]!, links[slot]));
+    batch.flushRows();
+    hostTool?.finish(batch, machines);
+    batch.add(`SELECT ${hosts.map((host, slot) => `${host.idSql} AS h${slot}`).join(', ')}`);
     let results: unknown[];
     try {
       results = await batch.runAsTransaction(runner.manager);
     } catch (err) {
       await runner.query('ROLLBACK').catch(() => undefined);
+      await hostTool?.rolledBack(runner.manager, machines).catch(() => undefined);
       throw err;
     }
     const ids = (results.at(-1) as Array<Record<string, number | string>>)[0]!;
@@ -134,13 +153,13 @@ async function planGroup<S>(tx: EntityManager, intakes: Intake[], claimed: Set<s
 }
 
 function batchHost(plan: IntakePlan, slot: number): BatchHost {
-  const idSql = `@dploy_host_${slot}`;
-  if (plan.kind === 'insert') return { id: null, idSql, name: plan.name, macs: plan.macs };
-  return { id: plan.known.id, idSql, name: plan.known.row.name, macs: [...plan.known.macs, ...plan.fresh.map((m) => m.mac)] };
+  if (plan.kind === 'insert') return { id: null, idSql: `@dploy_host_${slot}`, name: plan.name, macs: plan.macs };
+  const { id } = plan.known;
+  return { id, idSql: String(Number(id)), name: plan.known.row.name, macs: [...plan.known.macs, ...plan.fresh.map((m) => m.mac)] };
 }
 
-function appendPlan(batch: SqlBatch, plan: IntakePlan, host: BatchHost): void {
+function appendPlan(batch: SqlBatch, plan: IntakePlan, host: BatchHost, platformRef: string | undefined): void {
   const { facts, stored } = plan.intake;
-  if (plan.kind === 'insert') appendInsertDiscovered(batch, host.idSql, discoveredHostRow(plan.name, facts, stored.received_at), plan.macs, stored);
-  else appendUpdateDiscovered(batch.add(`SET ${host.idSql} = ?`, [plan.known.id]), plan.known.id, facts, plan.fresh, stored);
+  if (plan.kind === 'insert') appendInsertDiscovered(batch, host.idSql, discoveredHostRow(plan.name, facts, stored.received_at), plan.macs, stored, platformRef);
+  else appendUpdateDiscovered(batch, plan.known.id, facts, plan.fresh, stored, platformRef);
 }

@@ -39,7 +39,7 @@ export async function insertDiscovered(tx: EntityManager, dialect: Dialect, name
     await insertInventory(tx, host.id, inventory);
     return host.id;
   }
-  const results = await appendInsertDiscovered(new SqlBatch(), '@dploy_host', discoveredHostRow(name, facts, now), macs, inventory).add('SELECT @dploy_host AS id').run(tx);
+  const results = await appendInsertDiscovered(new SqlBatch(), '@dploy_host', discoveredHostRow(name, facts, now), macs, inventory).flushRows().add('SELECT @dploy_host AS id').run(tx);
   return Number((results.at(-1) as Array<{ id: number | string }>)[0]!.id);
 }
 
@@ -50,7 +50,7 @@ export async function updateDiscovered(tx: EntityManager, dialect: Dialect, host
     await insertInventory(tx, hostId, inventory);
     return;
   }
-  await appendUpdateDiscovered(new SqlBatch(), hostId, facts, freshMacs, inventory).run(tx);
+  await appendUpdateDiscovered(new SqlBatch(), hostId, facts, freshMacs, inventory).flushRows().run(tx);
 }
 
 export function discoveredHostRow(name: string, facts: HostFacts, now: Date): Omit<HostRow, 'id'> {
@@ -60,21 +60,29 @@ export function discoveredHostRow(name: string, facts: HostFacts, now: Date): Om
   };
 }
 
-/** MariaDB: a new host, its MACs and its document; `hostVar` (a session variable named by dploy) holds the new id after. */
-export function appendInsertDiscovered(batch: SqlBatch, hostVar: string, row: Omit<HostRow, 'id'>, macs: string[], inventory: InventoryRow): SqlBatch {
-  return batch
-    .insert('dploy_hosts', row as SqlRow)
+/**
+ * MariaDB: a new host, its MACs and its document; `hostVar` (a session
+ * variable named by dploy) holds the new id after. The MACs and the document
+ * are gathered rows (the caller flushes them, once for a whole group);
+ * `platformRef`, SQL written by dploy, is the host tool's link when its row
+ * is already in the batch.
+ */
+export function appendInsertDiscovered(batch: SqlBatch, hostVar: string, row: Omit<HostRow, 'id'>, macs: string[], inventory: InventoryRow, platformRef?: string): SqlBatch {
+  const { platform_ref: _none, ...linkless } = row;
+  return (platformRef === undefined ? batch.insert('dploy_hosts', row as SqlRow) : batch.insert('dploy_hosts', linkless as SqlRow, { platform_ref: platformRef }))
     .add(`SET ${hostVar} = LAST_INSERT_ID()`)
-    .insertMany('dploy_host_macs', macs.map((mac, position) => ({ mac, position, interface: null })), { host_id: hostVar })
-    .insert('dploy_inventories', { ...inventory }, { host_id: hostVar });
+    .addRows('dploy_host_macs', macs.map((mac, position) => ({ mac, position, interface: null })), { host_id: hostVar })
+    .addRow('dploy_inventories', { ...inventory }, { host_id: hostVar });
 }
 
-/** MariaDB: a known host's new MACs, facts and document. */
-export function appendUpdateDiscovered(batch: SqlBatch, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow): SqlBatch {
+/** MariaDB: a known host's new MACs and its document (gathered rows, as above), its facts and, given, its link. */
+export function appendUpdateDiscovered(batch: SqlBatch, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow, platformRef?: string): SqlBatch {
+  const hostIdSql = { host_id: String(Number(hostId)) };
+  const link = platformRef === undefined ? '' : `, platform_ref = ${platformRef}`;
   return batch
-    .insertMany('dploy_host_macs', freshMacs.map(({ mac, host_id, position, interface: nic }) => ({ mac, host_id, position, interface: nic })), {})
-    .add('UPDATE dploy_hosts SET uuid = ?, serial = ?, arch = ?, updated_at = ? WHERE id = ?', [facts.uuid, facts.serial, facts.arch, inventory.received_at, hostId])
-    .insert('dploy_inventories', { host_id: hostId, ...inventory });
+    .addRows('dploy_host_macs', freshMacs.map(({ mac, position, interface: nic }) => ({ mac, position, interface: nic })), hostIdSql)
+    .add(`UPDATE dploy_hosts SET uuid = ?, serial = ?, arch = ?, updated_at = ?${link} WHERE id = ?`, [facts.uuid, facts.serial, facts.arch, inventory.received_at, hostId])
+    .addRow('dploy_inventories', { ...inventory }, hostIdSql);
 }
 
 async function insertInventory(tx: EntityManager, hostId: number, inventory: InventoryRow): Promise<void> {

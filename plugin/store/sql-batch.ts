@@ -6,6 +6,12 @@
 // expressions written by dploy (such a variable), never input.
 // MariaDB/MySQL only: PostgreSQL's extended protocol allows one statement per
 // query, and SQLite has no round trip to save.
+//
+// Rows added with addRow()/addRows() are gathered per table and columns and
+// go as one multi-row INSERT each where flushRows() is called: a group of
+// machines then pays MariaDB's cost per statement (parse, open and lock the
+// table, the result packet) once per table, not once per machine
+// (docs/decisions.md, multi-row OCS writes).
 
 import type { EntityManager } from 'typeorm';
 
@@ -15,6 +21,8 @@ export type SqlRow = Record<string, SqlValue>;
 export class SqlBatch {
   private readonly statements: string[] = [];
   private readonly params: SqlValue[] = [];
+  /** Gathered rows: `table (columns)` -> their tuples and values. */
+  private readonly gathered = new Map<string, { tuples: string[]; params: SqlValue[] }>();
 
   add(sql: string, params: SqlValue[] = []): this {
     this.statements.push(sql);
@@ -27,15 +35,32 @@ export class SqlBatch {
     return this.add(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${[...Object.keys(row).map(() => '?'), ...Object.values(extra)].join(', ')})`, Object.values(row));
   }
 
-  insertMany(table: string, rows: SqlRow[], extra: Record<string, string>): this {
-    if (rows.length === 0) return this;
-    const columns = Object.keys(rows[0]!);
-    const tuple = `(${[...Object.values(extra), ...columns.map(() => '?')].join(', ')})`;
-    return this.add(`INSERT INTO ${table} (${[...Object.keys(extra), ...columns].join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`, rows.flatMap((r) => columns.map((c) => r[c] ?? null)));
+  /** A row for the multi-row INSERT into `table` that flushRows() sends; `extra` comes first, as SQL. */
+  addRow(table: string, row: SqlRow, extra: Record<string, string> = {}): this {
+    const columns = Object.keys(row);
+    const key = `${table} (${[...Object.keys(extra), ...columns].join(', ')})`;
+    let insert = this.gathered.get(key);
+    if (!insert) this.gathered.set(key, insert = { tuples: [], params: [] });
+    insert.tuples.push(`(${[...Object.values(extra), ...columns.map(() => '?')].join(', ')})`);
+    for (const c of columns) insert.params.push(row[c] ?? null);
+    return this;
+  }
+
+  addRows(table: string, rows: SqlRow[], extra: Record<string, string> = {}): this {
+    for (const row of rows) this.addRow(table, row, extra);
+    return this;
+  }
+
+  /** The gathered rows, one INSERT per table and columns, in the order the tables were first given. */
+  flushRows(): this {
+    for (const [into, { tuples, params }] of this.gathered) this.add(`INSERT INTO ${into} VALUES ${tuples.join(', ')}`, params);
+    this.gathered.clear();
+    return this;
   }
 
   /** One result per statement, in order. */
   async run(tx: EntityManager): Promise<unknown[]> {
+    this.mustBeFlushed();
     const results = await tx.query(this.statements.join(';\n'), this.params) as unknown[];
     // mysql2 answers a lone statement with its result, not a list of one.
     return this.statements.length === 1 ? [results] : results;
@@ -48,7 +73,13 @@ export class SqlBatch {
    * sends ROLLBACK on the same connection before anyone else uses it.
    */
   async runAsTransaction(connection: EntityManager): Promise<unknown[]> {
+    this.mustBeFlushed();
     const sql = ['START TRANSACTION', ...this.statements, 'COMMIT'].join(';\n');
     return (await connection.query(sql, this.params) as unknown[]).slice(1, -1);
+  }
+
+  private mustBeFlushed(): void {
+    // Sending them at the end would put them after statements that need them in place (OCS's lock release).
+    if (this.gathered.size > 0) throw new Error('SqlBatch: rows added with addRow() were never flushed (flushRows())');
   }
 }

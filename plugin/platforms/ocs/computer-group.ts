@@ -1,26 +1,52 @@
 // OCS's rows for a group of discoveries (store/discovery-group.ts). The
 // group's probe round trip also finds, for each machine, the OCS computer it
 // is (linked-computer.ts, the same choice writeComputer makes for one
-// machine). Then each computer is inserted
-// or its sections replaced in the group's batch. A known computer's lock row
-// is taken in the batch itself: if OCS's server holds it, the batch fails
-// whole and the machine is written alone, where lockComputer waits, takes
-// over a dead server's lock or names the conflict.
+// machine). Then each computer is inserted or its sections replaced in the
+// group's batch, the section rows of all of them in one INSERT per table.
+// The known computers' lock rows are taken in one statement at the start of
+// the batch and released in one after the last row: if OCS's server holds
+// one, the batch fails whole, the rows dploy's part of it took are dropped
+// (locks ignores ROLLBACK), and the machines are written alone, where
+// lockComputer waits, takes over a dead server's lock or names the conflict.
 
-import type { HostToolRows } from '../../store/discovery-group.js';
+import type { GroupMachine, HostToolRows } from '../../store/discovery-group.js';
 import { linkedComputerFor, linkedComputerStatement, type LinkedComputer } from './linked-computer.js';
 import { machineRows } from './machine-rows.js';
 import { appendInsertComputer, appendUpdateComputer } from './machine-writer.js';
+import { dropOwnLocks, releaseLocksStatement, takeLocksStatement } from './ocs-locks.js';
 
-export function ocsComputerRows(userAgent: string): HostToolRows<LinkedComputer | undefined> {
+type Linked = LinkedComputer | undefined;
+
+const knownComputers = (machines: Array<GroupMachine<Linked>>): number[] => machines.flatMap(({ state }) => (state ? [state.id] : []));
+
+export function ocsComputerRows(userAgent: string): HostToolRows<Linked> {
   return {
     probe: ({ identity }) => linkedComputerStatement(identity),
     state: linkedComputerFor,
-    append(batch, plan, host, linked, slot) {
-      const { inventory, remoteAddress, stored } = plan.intake;
-      const rows = machineRows(inventory, host.name, userAgent, remoteAddress);
-      if (linked === undefined) appendInsertComputer(batch, host.idSql, `@dploy_hid_${slot}`, rows, stored.received_at);
-      else appendUpdateComputer(batch, host.idSql, linked, rows, { lock: true });
+    append(batch, machines) {
+      const known = knownComputers(machines);
+      if (known.length > 0) {
+        const take = takeLocksStatement(known);
+        batch.add(take.sql, take.params);
+      }
+      return machines.map(({ plan, host, state: linked }, slot) => {
+        const { inventory, remoteAddress, stored } = plan.intake;
+        const rows = machineRows(inventory, host.name, userAgent, remoteAddress);
+        if (linked !== undefined) {
+          appendUpdateComputer(batch, linked, rows);
+          return `'${Number(linked.id)}'`;
+        }
+        const hidVar = `@dploy_hid_${slot}`;
+        appendInsertComputer(batch, hidVar, rows, stored.received_at);
+        return `CAST(${hidVar} AS CHAR)`;
+      });
     },
+    finish(batch, machines) {
+      const known = knownComputers(machines);
+      if (known.length === 0) return;
+      const release = releaseLocksStatement(known);
+      batch.add(release.sql, release.params);
+    },
+    rolledBack: (tx, machines) => dropOwnLocks(tx, knownComputers(machines)),
   };
 }

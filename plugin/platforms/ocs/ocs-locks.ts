@@ -5,6 +5,10 @@
 // computer meanwhile waits on the row and goes on after dploy's commit, and
 // a lock a dead server left behind is taken over after LOCK_REUSE_TIME, as
 // the server itself does.
+//
+// `locks` is a MEMORY table: it ignores ROLLBACK, and a multi-row INSERT that
+// fails on a held row keeps the rows before it. Whoever takes locks in a
+// batch that may fail drops its own rows again afterwards (dropOwnLocks).
 
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../../errors.js';
@@ -28,6 +32,24 @@ export async function lockComputer(tx: EntityManager, hardwareId: number): Promi
     [process.pid, hardwareId, reuse],
   ) as { affectedRows?: number };
   if (!taken.affectedRows) throw busy(hardwareId, `its row in table locks is younger than LOCK_REUSE_TIME ${reuse} s`);
+}
+
+/** The lock rows of a group's known computers, taken in one statement inside its batch: one held by another writer fails the batch (ER_DUP_ENTRY). */
+export function takeLocksStatement(hardwareIds: readonly number[]): { sql: string; params: number[] } {
+  return {
+    sql: `INSERT INTO locks (HARDWARE_ID, ID, SINCE) VALUES ${hardwareIds.map(() => '(?, ?, NOW())').join(', ')}`,
+    params: hardwareIds.flatMap((id) => [id, process.pid]),
+  };
+}
+
+export function releaseLocksStatement(hardwareIds: readonly number[]): { sql: string; params: number[] } {
+  return { sql: `DELETE FROM locks WHERE HARDWARE_ID IN (${hardwareIds.map(() => '?').join(', ')})`, params: [...hardwareIds] };
+}
+
+/** After a failed write: the lock rows dploy took for these computers, which the rollback left. */
+export async function dropOwnLocks(tx: EntityManager, hardwareIds: readonly number[]): Promise<void> {
+  if (hardwareIds.length === 0) return;
+  await tx.query(`DELETE FROM locks WHERE ID = ? AND HARDWARE_ID IN (${hardwareIds.map(() => '?').join(', ')})`, [process.pid, ...hardwareIds]);
 }
 
 function busy(hardwareId: number, why: string): DployError {
