@@ -619,7 +619,12 @@ static napi_value start(napi_env env, napi_callback_info info) {
     return throw_error(env, "EINVAL", message);
   }
   int fd = bound_socket(&local, local_len), stranger_fd = -1;
-  if (fd >= 0 && connect(fd, (struct sockaddr *)&client, client_len) == 0 && getsockname(fd, (struct sockaddr *)&local, &local_len) == 0) {
+  struct sockaddr_storage bound;
+  socklen_t bound_len = sizeof bound;
+  if (fd >= 0 && connect(fd, (struct sockaddr *)&client, client_len) == 0 && getsockname(fd, (struct sockaddr *)&bound, &bound_len) == 0) {
+    /* The listener's address (a wildcard stays one) with the port the kernel gave the connected socket. */
+    if (local.ss_family == AF_INET6) ((struct sockaddr_in6 *)&local)->sin6_port = ((struct sockaddr_in6 *)&bound)->sin6_port;
+    else ((struct sockaddr_in *)&local)->sin_port = ((struct sockaddr_in *)&bound)->sin_port;
     stranger_fd = bound_socket(&local, local_len);
   }
   if (stranger_fd < 0) {

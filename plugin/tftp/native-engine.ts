@@ -77,7 +77,8 @@ export class NativeEngine implements TransferRunner {
       return { abort: () => undefined };
     }
     this.jobs.set(id, { onEnd, bytes });
-    return { abort: (reason) => this.jobs.has(id) && this.binding.abort(this.engine, id, reason) };
+    // After close() the engine has aborted every transfer itself.
+    return { abort: (reason) => void (this.jobs.has(id) && !this.closed && this.binding.abort(this.engine, id, reason)) };
   }
 
   sent(): SentCounts {

@@ -93,3 +93,28 @@ test('native engine: 200 transfers ending every way (each end checked) leave no 
   assert.equal(engineThreads(), threadsBefore, 'close() stopped the engine threads');
   assert.equal(openDescriptors(), before, 'nothing of the server is left open');
 });
+
+for (const [name, options] of [['native engine', { workers: 1, engine: 'native' }], ['main thread', { workers: 0 }]] as const) {
+  test(`${name}: on one wildcard socket (0.0.0.0, bindEachAddress false) a transfer answers from its own port, strangers there get ERROR 5`, async () => {
+    const fx = await startFixture({ ...options, address: '0.0.0.0', bindEachAddress: false });
+    const [client, stranger] = await Promise.all([RawClient.open(), RawClient.open()]);
+    try {
+      client.send(rrq('pxelinux.cfg/default'), fx.port);
+      const data = await client.next();
+      assert.equal(opcode(data), 3);
+      assert.notEqual(data!.rinfo.port, fx.port, 'the transfer has its own port');
+      stranger.send(ack(1), data!.rinfo.port);
+      const refused = await stranger.next();
+      assert.equal(opcode(refused), 5);
+      assert.equal(refused!.msg.readUInt16BE(2), 5, 'unknown transfer ID');
+      client.send(ack(1), data!.rinfo.port);
+      await until(() => fx.server.stats().completed === 1, 2000);
+      assert.equal(fx.server.stats().completed, 1);
+      assert.equal(data!.msg.toString('latin1', 4), readFileSync(`${fx.root}/pxelinux.cfg/default`, 'latin1'));
+    } finally {
+      client.close();
+      stranger.close();
+      await fx.close();
+    }
+  });
+}
