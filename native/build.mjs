@@ -9,7 +9,7 @@
 // (docs/tftp.md). DPLOY_NATIVE_REQUIRED=1 makes a failed build an error.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,11 +18,20 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const output = join(root, 'build', 'native', 'tftp-engine.node');
 const cc = process.env.CC || 'cc';
 
+/** Node-API's headers: the node-api-headers package, else the ones installed with Node itself. */
 function includeDir() {
   try {
     return createRequire(import.meta.url)('node-api-headers').include_dir;
   } catch {
-    return join(process.config.variables.node_prefix || '/usr', 'include', 'node');
+    const candidates = [
+      join(process.config.variables.node_prefix || '/usr', 'include', 'node'),
+      join(dirname(dirname(process.execPath)), 'include', 'node'),
+      '/usr/include/node',
+      '/usr/local/include/node',
+    ];
+    const found = candidates.find((dir) => existsSync(join(dir, 'node_api.h')));
+    if (!found) throw new Error(`no Node-API headers: run npm ci (package node-api-headers), or install them (looked in ${candidates.join(', ')})`);
+    return found;
   }
 }
 
