@@ -135,4 +135,3 @@ export function createTftpServer(options: TftpServerOptions, routes: readonly Tf
     },
   };
 }
-
