@@ -5,7 +5,7 @@
 // must stop the engine's threads.
 
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { errorPacket } from '../../../plugin/tftp/packet.js';
 import { atftpGet, requireTool } from './tftp-tools.js';
@@ -118,3 +118,29 @@ for (const [name, options] of [['native engine', { workers: 1, engine: 'native' 
     }
   });
 }
+
+test('native engine: an empty file is one empty DATA block, with and without an OACK', async () => {
+  const fx = await startFixture({ workers: 1, engine: 'native' });
+  const client = await RawClient.open();
+  try {
+    writeFileSync(`${fx.root}/empty.cfg`, '');
+    client.send(rrq('empty.cfg'), fx.port);
+    const data = await client.next();
+    assert.equal(opcode(data), 3);
+    assert.equal(data!.msg.length, 4, 'DATA 1 with no payload');
+    client.send(ack(1), data!.rinfo.port);
+    client.send(rrq('empty.cfg', 'octet', { tsize: '0', blksize: '1428' }), fx.port);
+    const oack = await client.next();
+    assert.equal(opcode(oack), 6);
+    assert.ok(oack!.msg.includes(Buffer.from('tsize\x000\x00', 'latin1')), 'tsize 0 answered');
+    client.send(ack(0), oack!.rinfo.port);
+    const empty = await client.next();
+    assert.deepEqual([opcode(empty), empty!.msg.length], [3, 4]);
+    client.send(ack(1), oack!.rinfo.port);
+    await until(() => fx.server.stats().completed === 2, 2000);
+    assert.equal(fx.server.stats().completed, 2);
+  } finally {
+    client.close();
+    await fx.close();
+  }
+});
