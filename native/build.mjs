@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Builds dploy's native TFTP transfer engine (native/tftp-engine.c) into
-// build/native/tftp-engine.node; `npm ci` runs it (the package's install
-// script). One C file against Node-API's stable ABI needs no node-gyp: the C
-// compiler and the Node-API headers (the node-api-headers package) suffice.
+// Builds dploy's native TFTP transfer engine (native/tftp-engine.c and its
+// Node-API binding, tftp-binding.c) into build/native/tftp-engine.node;
+// `npm ci` runs it (the package's install script). Two C files against
+// Node-API's stable ABI need no node-gyp: the C compiler and the Node-API
+// headers (the node-api-headers package) suffice.
 //
 // A machine without a C compiler still installs: dploy then runs transfers on
 // node:dgram worker threads and says so when the TFTP service starts
@@ -39,7 +40,7 @@ try {
   mkdirSync(dirname(output), { recursive: true });
   // Written beside the target and renamed: a running dploy keeps its loaded copy intact.
   const partial = `${output}.${process.pid}.tmp`;
-  execFileSync(cc, ['-O2', '-Wall', '-Wextra', '-std=gnu11', '-fPIC', '-shared', '-pthread', '-I', includeDir(), '-o', partial, join(root, 'native', 'tftp-engine.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(cc, ['-O2', '-Wall', '-Wextra', '-std=gnu11', '-fPIC', '-shared', '-pthread', '-I', includeDir(), '-o', partial, join(root, 'native', 'tftp-engine.c'), join(root, 'native', 'tftp-binding.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
   renameSync(partial, output);
   console.log(`dploy: built ${output}`);
 } catch (err) {
