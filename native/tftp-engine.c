@@ -19,10 +19,11 @@
 // socket ending the transfer (the client is gone).
 //
 // Threads: `threads` engine threads, each with its own epoll set; a transfer
-// goes to the one with the fewest. The JavaScript thread opens the transfer's
-// two sockets itself (so a bind error is thrown where it can be reported) and
-// queues the transfer to its thread through a mutex-guarded list and an
-// eventfd. Ends come back through a N-API thread-safe function.
+// goes to the one with the least work left. The JavaScript thread
+// (tftp-binding.c) opens the transfer's two sockets itself, so a bind error
+// is thrown where it can be reported, and queues the transfer to its thread
+// through a mutex-guarded list and an eventfd. Ends come back through a
+// Node-API thread-safe function.
 
 #define _GNU_SOURCE
 #include "tftp-engine.h"
