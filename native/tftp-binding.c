@@ -48,17 +48,35 @@ static void finalize_engine(napi_env env, void *data, void *hint) {
   free(engine);
 }
 
-static engine_t *engine_arg(napi_env env, napi_value value) {
+/* The engine behind a JavaScript value, closed or not (stats and close work on a closed one). */
+static engine_t *engine_of(napi_env env, napi_value value) {
   engine_t *engine = NULL;
   if (napi_get_value_external(env, value, (void **)&engine) != napi_ok || !engine) {
     throw_error(env, "ERR_INVALID_ARG_TYPE", "not a TFTP engine");
     return NULL;
   }
-  if (engine->closed) {
+  return engine;
+}
+
+/* An engine that still takes transfers. */
+static engine_t *engine_arg(napi_env env, napi_value value) {
+  engine_t *engine = engine_of(env, value);
+  if (engine && engine->closed) {
     throw_error(env, "ERR_TFTP_ENGINE_CLOSED", "the TFTP engine is closed");
     return NULL;
   }
   return engine;
+}
+
+/* For the calls whose only argument is the engine. */
+static engine_t *only_engine_arg(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) {
+    throw_error(env, "ERR_MISSING_ARGS", "the engine is missing");
+    return NULL;
+  }
+  return engine_of(env, argv[0]);
 }
 
 /* create(threads, onEnd(id, outcome, detail, bytesSent, packetsSent, retransmits)) -> engine */
@@ -285,11 +303,8 @@ static napi_value abort_one(napi_env env, napi_callback_info info) {
 
 /* stats(engine) -> [transfers, bytesSent, packetsSent, retransmits] per thread, flattened */
 static napi_value stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  engine_t *engine = NULL;
-  if (argc < 1 || napi_get_value_external(env, argv[0], (void **)&engine) != napi_ok || !engine) return throw_error(env, "ERR_INVALID_ARG_TYPE", "not a TFTP engine");
+  engine_t *engine = only_engine_arg(env, info);
+  if (!engine) return NULL;
   napi_value list;
   CHECK(env, napi_create_array_with_length(env, (size_t)engine->threads * 4, &list));
   for (int i = 0; i < engine->threads; i++) {
@@ -311,11 +326,8 @@ static napi_value stats(napi_env env, napi_callback_info info) {
 
 /* close(engine): every running transfer gets ERROR 0 "server shutting down"; the threads stop. */
 static napi_value close_engine(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  engine_t *engine = NULL;
-  if (argc < 1 || napi_get_value_external(env, argv[0], (void **)&engine) != napi_ok || !engine) return throw_error(env, "ERR_INVALID_ARG_TYPE", "not a TFTP engine");
+  engine_t *engine = only_engine_arg(env, info);
+  if (!engine) return NULL;
   stop_threads(engine);
   return NULL;
 }

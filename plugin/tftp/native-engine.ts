@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ActiveTransfer } from './read-request.js';
+import { addSentCounts } from './sent-counts.js';
 import type { SentCounts } from './sent-counts.js';
 import type { TransferHandoff, PooledEnd, TransferRunner } from './transfer-pool.js';
 import type { TransferOutcome } from './transfer-plan.js';
@@ -83,11 +84,7 @@ export class NativeEngine implements TransferRunner {
 
   sent(): SentCounts {
     const totals: SentCounts = { bytesSent: 0, packetsSent: 0, retransmits: 0 };
-    for (const thread of this.workerStats()) {
-      totals.bytesSent += thread.bytesSent;
-      totals.packetsSent += thread.packetsSent;
-      totals.retransmits += thread.retransmits;
-    }
+    for (const thread of this.workerStats()) addSentCounts(totals, thread);
     return totals;
   }
 
