@@ -1,7 +1,8 @@
 // Several discoveries on MariaDB in two round trips, whatever their number:
-// one multi-statement read probes every machine's identity (outside a
-// transaction: a consistent read takes no lock inside one either) and what
-// the host tool's rows need (OCS: the linked computers), and one batch
+// one read probes every machine's identity (outside a transaction: a
+// consistent read takes no lock inside one either) and what the host tool's
+// rows need (OCS: the linked computers) — group-probe.ts, with a second read
+// for machines something is already known of — and one batch
 // writes every machine inside its own START TRANSACTION … COMMIT. In that
 // batch a new machine costs only the statements that give it its ids (its
 // host's and its computer's rows, each id kept in a session variable); every
@@ -12,10 +13,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { RecordedMachine } from '../platforms/platform.js';
 import { appendInsertDiscovered, appendUpdateDiscovered, discoveredHostRow } from './discovery-writes.js';
-import { matchFromProbe, probeStatement, type ProbeRow } from './host-identity.js';
 import { createGroupCommit } from './group-commit.js';
+import { probeGroup, type HostToolProbe } from './group-probe.js';
 import { planIntake, recordedMachine, type Intake, type IntakePlan } from './machines.js';
-import { SqlBatch, type SqlValue } from './sql-batch.js';
+import { SqlBatch } from './sql-batch.js';
 
 /** A host in the batch: its id (null until inserted) and as SQL (a session variable set by the batch, or the known id), its name and MACs. */
 export interface BatchHost {
@@ -33,10 +34,8 @@ export interface GroupMachine<S> {
 }
 
 /** The host tool's rows for the same batch (OCS); standalone has none. */
-export interface HostToolRows<S> {
-  /** A statement of the group's probe round trip: what the writes of this intake's machine will need. */
-  probe(intake: Intake): { sql: string; params: SqlValue[] };
-  /** What that statement answered, for the host the identity policy chose. */
+export interface HostToolRows<S> extends HostToolProbe {
+  /** What its probe statements answered, for the host the identity policy chose. */
   state(rows: unknown[], host: BatchHost): S;
   /**
    * Appends every machine's rows, before dploy's own (rows gathered with
@@ -68,7 +67,7 @@ export function createDiscoveryIntake<S>(db: DataSource, alone: (intake: Intake)
   return createGroupCommit<Intake, RecordedMachine>({
     maxItems: GROUP_MAX_MACHINES, maxWeight: GROUP_MAX_BYTES, weight: (intake) => intake.stored.document.length,
     keys: intakeKeys, runAlone: alone, onIdle: () => claimed.clear(),
-    runGroup: (group) => recordIntakeGroup(db, group, claimed, hostTool),
+    runGroup: (group, probed) => recordIntakeGroup(db, group, claimed, probed, hostTool),
   });
 }
 
@@ -87,12 +86,13 @@ export function intakeKeys(intake: Intake): string[] {
   ];
 }
 
-async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], claimed: Set<string>, hostTool?: HostToolRows<S>): Promise<Array<RecordedMachine | Error>> {
+async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], claimed: Set<string>, probed: () => void, hostTool?: HostToolRows<S>): Promise<Array<RecordedMachine | Error>> {
   const runner = db.createQueryRunner();
   await runner.connect();
   try {
     const outcomes: Array<RecordedMachine | Error> = new Array(intakes.length);
     const planned = await planGroup(runner.manager, intakes, claimed, outcomes, hostTool);
+    probed();
     if (planned.length === 0) return outcomes;
     const hosts = planned.map(({ plan }, slot) => batchHost(plan, slot));
     const machines = hostTool ? planned.map(({ plan, toolRows }, slot) => ({ plan, host: hosts[slot]!, state: hostTool.state(toolRows, hosts[slot]!) })) : [];
@@ -121,30 +121,21 @@ async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], claimed: 
 }
 
 /**
- * One probe round trip for the group (each intake's identity probe, and the
- * host tool's statement after it); an intake the policy refuses gets its
- * error and stays out.
+ * The group's probe (one round trip, two when something is known of a
+ * machine); an intake the policy refuses gets its error and stays out.
  */
 async function planGroup<S>(tx: EntityManager, intakes: Intake[], claimed: Set<string>, outcomes: Array<RecordedMachine | Error>, hostTool?: HostToolRows<S>): Promise<Array<{ index: number; plan: IntakePlan; toolRows: unknown[] }>> {
-  const probes = new SqlBatch();
-  for (const intake of intakes) {
-    const { sql, params } = probeStatement(intake.identity, intake.probeName, false);
-    probes.add(sql, params);
-    if (hostTool) {
-      const tool = hostTool.probe(intake);
-      probes.add(tool.sql, tool.params);
-    }
-  }
-  const rows = await probes.run(tx) as unknown[][];
-  const perIntake = hostTool ? 2 : 1;
+  const probed = await probeGroup(tx, intakes, hostTool);
   const planned: Array<{ index: number; plan: IntakePlan; toolRows: unknown[] }> = [];
   for (const [index, intake] of intakes.entries()) {
     try {
-      const match = matchFromProbe(intake.identity, rows[index * perIntake] as ProbeRow[]);
+      const answer = probed[index]!;
+      if (answer instanceof Error) throw answer;
+      const { match } = answer;
       if (match.kind === 'none' && intake.probeName !== undefined && claimed.has(intake.probeName)) match.nameTaken = true;
       const plan = await planIntake(tx, intake, match);
       if (plan.kind === 'insert') claimed.add(plan.name);
-      planned.push({ index, plan, toolRows: hostTool ? rows[index * perIntake + 1]! : [] });
+      planned.push({ index, plan, toolRows: answer.toolRows });
     } catch (err) {
       outcomes[index] = err instanceof Error ? err : new Error(String(err));
     }

@@ -27,6 +27,7 @@ import { postCompressed } from '../support/ocs/comm-server.js';
 import { resetComputers } from '../support/ocs/db.js';
 import { startServe } from '../support/serve.js';
 import { createPoster } from '../support/bench-poster.js';
+import { cpuOfPrograms, cpuOfPid, ownCpu } from '../support/process-cpu.js';
 
 const MACHINES = Number(process.env.BENCH_OCS_MACHINES ?? 400);
 const lshw = execFileSync('lshw', ['-xml'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -42,16 +43,27 @@ function lshwFor(run: number, i: number): string {
   return doc;
 }
 
-async function pool(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<number> {
+/** Machines/s, and the CPU milliseconds each machine cost the server, MariaDB and the load generator. */
+interface Rate { perSecond: number; serverMs: number; mariadbMs: number; clientMs: number }
+
+async function pool(count: number, concurrency: number, serverCpu: () => number, work: (i: number) => Promise<void>): Promise<Rate> {
   let next = 0;
+  const before = { server: serverCpu(), mariadb: cpuOfPrograms('mariadbd'), client: ownCpu() };
   const started = process.hrtime.bigint();
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < count) await work(next++);
   }));
-  return count / (Number(process.hrtime.bigint() - started) / 1e9);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const perMachine = (cpu: number) => (cpu * 1000) / count;
+  return {
+    perSecond: count / seconds,
+    serverMs: perMachine(serverCpu() - before.server),
+    mariadbMs: perMachine(cpuOfPrograms('mariadbd') - before.mariadb),
+    clientMs: perMachine(ownCpu() - before.client),
+  };
 }
 
-async function dployRate(run: number, concurrency: number, socket?: string): Promise<number> {
+async function dployRate(run: number, concurrency: number, socket?: string): Promise<Rate> {
   const scratch = await createOcsScratch();
   const store = await openStore(scratch.url);
   await migrate(store.db, 'mysql');
@@ -62,7 +74,7 @@ async function dployRate(run: number, concurrency: number, socket?: string): Pro
   try {
     const bodies = Array.from({ length: MACHINES }, (_, i) => gzipSync(lshwFor(run, i)));
     const poster = createPoster(concurrency);
-    const rate = await pool(MACHINES, concurrency, async (i) => {
+    const rate = await pool(MACHINES, concurrency, () => cpuOfPid(serve.child.pid!), async (i) => {
       const r = await poster.post(`${serve.url}/agent/v1/inventory`, bodies[i]!, { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': token });
       if (r.status !== 200) throw new Error(`dploy answered HTTP ${r.status}: ${r.body.toString('utf8')}`);
     }).finally(() => poster.close());
@@ -75,7 +87,7 @@ async function dployRate(run: number, concurrency: number, socket?: string): Pro
   }
 }
 
-async function ocsRate(run: number, concurrency: number): Promise<number> {
+async function ocsRate(run: number, concurrency: number): Promise<Rate> {
   const prefix = `dploy-bench-${run}-`;
   const documents = Array.from({ length: MACHINES }, (_, i) => {
     const name = `${prefix}${i}`;
@@ -84,7 +96,7 @@ async function ocsRate(run: number, concurrency: number): Promise<number> {
   await resetComputers(prefix);
   const poster = createPoster(concurrency);
   try {
-    return await pool(MACHINES, concurrency, async (i) => {
+    return await pool(MACHINES, concurrency, () => cpuOfPrograms('apache2'), async (i) => {
       const reply = await postCompressed(documents[i]!, poster.post);
       if (reply.status !== 200 || !reply.xml.includes('NO_ACCOUNT_UPDATE')) throw new Error(`OCS refused the inventory: HTTP ${reply.status} ${reply.xml}`);
     });
@@ -95,7 +107,10 @@ async function ocsRate(run: number, concurrency: number): Promise<number> {
 }
 
 const rows: string[] = [];
+const cpu: string[] = [];
 const socket = await mariadbSocket();
+const cpuRow = (who: string, concurrency: number, r: Rate) =>
+  `${who.padEnd(13)} ${String(concurrency).padStart(3)} ${r.serverMs.toFixed(2).padStart(9)} ${r.mariadbMs.toFixed(2).padStart(9)} ${r.clientMs.toFixed(2).padStart(9)} ${(r.serverMs + r.mariadbMs + r.clientMs).toFixed(2).padStart(9)}`;
 let run = 1;
 for (const concurrency of [1, 8]) {
   process.stderr.write(`OCS server x${concurrency} …\n`);
@@ -104,8 +119,13 @@ for (const concurrency of [1, 8]) {
   const tcp = await dployRate(run++, concurrency);
   process.stderr.write(`dploy over the socket x${concurrency} …\n`);
   const unix = await dployRate(run++, concurrency, socket);
-  rows.push(`${String(concurrency).padStart(11)} ${ocs.toFixed(0).padStart(14)} ${tcp.toFixed(0).padStart(11)} ${(tcp / ocs).toFixed(1).padStart(6)}x ${unix.toFixed(0).padStart(14)} ${(unix / ocs).toFixed(1).padStart(6)}x`);
+  const ratio = (r: Rate) => `${(r.perSecond / ocs.perSecond).toFixed(1).padStart(6)}x`;
+  rows.push(`${String(concurrency).padStart(11)} ${ocs.perSecond.toFixed(0).padStart(14)} ${tcp.perSecond.toFixed(0).padStart(11)} ${ratio(tcp)} ${unix.perSecond.toFixed(0).padStart(14)} ${ratio(unix)}`);
+  cpu.push(cpuRow('OCS server', concurrency, ocs), cpuRow('dploy TCP', concurrency, tcp), cpuRow('dploy socket', concurrency, unix));
 }
 console.log(`\ndiscovered machines into OCS (GUI_VERSION 7069): ${MACHINES} new machines, this machine's lshw (${(lshw.length / 1024).toFixed(0)} KiB)`);
 console.log('concurrency  OCS server/s  dploy TCP/s   ratio  dploy socket/s   ratio');
 for (const row of rows) console.log(row);
+console.log('\nCPU ms per machine (server: apache2 for OCS, the dploy process; MariaDB: mariadbd; client: this load generator)');
+console.log('who             x    server   MariaDB    client     total');
+for (const row of cpu) console.log(row);

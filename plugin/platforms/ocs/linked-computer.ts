@@ -23,25 +23,35 @@ interface ComputerRow { host_id: number | null; mac: string | null; id: number; 
 
 export const NOT_COMPUTERS = "('_SYSTEMGROUP_', '_DOWNLOADGROUP_')";
 
+/** A computer OCS's agent reported with a MAC: a row of both statements below. */
+const REPORTED = `SELECT NULL AS host_id, LOWER(n.MACADDR) AS mac, h.ID AS id, h.USERAGENT AS agent, 1 AS pri, h.LASTDATE AS seen
+    FROM networks n JOIN hardware h ON h.ID = n.HARDWARE_ID`;
+const COMPUTERS = `h.DEVICEID NOT IN ${NOT_COMPUTERS} AND n.MACADDR NOT IN (SELECT MACADDRESS FROM blacklist_macaddresses)`;
+/** The order linkedComputerFor() takes the first row of: dploy's link, then the newest reported computer. */
+const PREFERRED = 'ORDER BY pri, seen DESC, id DESC';
+
 export function linkedComputerStatement(identity: Pick<Identity, 'macs' | 'uuid' | 'serial'>): { sql: string; params: string[] } {
   const params: string[] = [];
   const mark = (value: string) => {
     params.push(value);
     return '?';
   };
-  const reported = `SELECT NULL AS host_id, LOWER(n.MACADDR) AS mac, h.ID AS id, h.USERAGENT AS agent, 1 AS pri, h.LASTDATE AS seen
-    FROM networks n JOIN hardware h ON h.ID = n.HARDWARE_ID`;
-  const computers = `h.DEVICEID NOT IN ${NOT_COMPUTERS} AND n.MACADDR NOT IN (SELECT MACADDRESS FROM blacklist_macaddresses)`;
   // Placeholders are bound in text order: each part is built where it stands in the statement.
   const linked = `SELECT d.id AS host_id, NULL AS mac, h.ID AS id, h.USERAGENT AS agent, 0 AS pri, h.LASTDATE AS seen
     FROM (${candidateLookups(identity, mark)}) c JOIN dploy_hosts d ON d.id = c.id JOIN hardware h ON h.ID = CAST(d.platform_ref AS UNSIGNED)`;
-  const byMac = identity.macs.length === 0 ? '' : `UNION ALL ${reported} WHERE n.MACADDR IN (${identity.macs.map(mark).join(', ')}) AND ${computers}`;
-  const byOldMac = `UNION ALL ${reported.replace('FROM networks n', `FROM (${candidateLookups(identity, mark)}) c2 JOIN dploy_host_macs m ON m.host_id = c2.id
-    JOIN networks n ON n.MACADDR = CONVERT(m.mac USING utf8mb3) COLLATE utf8mb3_general_ci`)} WHERE ${computers}`;
-  return {
-    sql: `${linked} ${byMac} ${byOldMac} ORDER BY pri, seen DESC, id DESC`,
-    params,
-  };
+  const byMac = identity.macs.length === 0 ? '' : `UNION ALL ${REPORTED} WHERE n.MACADDR IN (${identity.macs.map(mark).join(', ')}) AND ${COMPUTERS}`;
+  const byOldMac = `UNION ALL ${REPORTED.replace('FROM networks n', `FROM (${candidateLookups(identity, mark)}) c2 JOIN dploy_host_macs m ON m.host_id = c2.id
+    JOIN networks n ON n.MACADDR = CONVERT(m.mac USING utf8mb3) COLLATE utf8mb3_general_ci`)} WHERE ${COMPUTERS}`;
+  return { sql: `${linked} ${byMac} ${byOldMac} ${PREFERRED}`, params };
+}
+
+/**
+ * The computers OCS's agent reported with any of these MACs: for machines
+ * dploy has no host for yet, all that linkedComputerStatement would find
+ * (a discovery group's first probe step, store/group-probe.ts).
+ */
+export function reportedComputersStatement(macs: readonly string[]): { sql: string; params: string[] } {
+  return { sql: `${REPORTED} WHERE n.MACADDR IN (${macs.map(() => '?').join(', ')}) AND ${COMPUTERS} ${PREFERRED}`, params: [...macs] };
 }
 
 /** The answer for one host (id null: not inserted yet) with these MACs. */

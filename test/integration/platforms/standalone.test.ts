@@ -165,6 +165,19 @@ for (const dialect of DIALECTS) {
         assert.equal((await listHosts(store.db.manager)).length, 9);
       }));
 
+    test('in a storm, a known machine whose NICs were all replaced is found by its UUID and updated, not written twice', () =>
+      withPlatform(dialect, async (platform, store) => {
+        const first = await Promise.all(Array.from({ length: 8 }, (_, i) => post(platform, storm(i, `node${i}`))));
+        // Machine 3 comes back with new NICs (same UUID and serial), machine 6 as it was, two machines are new.
+        const swapped = storm(3, 'node3').replaceAll('52:54:00:43:00:1', '52:54:00:f3:00:1');
+        const second = await Promise.all([post(platform, swapped), post(platform, storm(6, 'node6')), post(platform, storm(20, 'node20')), post(platform, storm(21, 'node21'))]);
+        assert.deepEqual(second.map((r) => [r.host.id, r.created]), [[first[3]!.host.id, false], [first[6]!.host.id, false], [second[2]!.host.id, true], [second[3]!.host.id, true]]);
+        const hosts = await listHosts(store.db.manager);
+        assert.equal(hosts.length, 10, hosts.map((h) => h.name).join(' '));
+        assert.deepEqual(hosts.find((h) => h.id === first[3]!.host.id)!.macs, [...stormMacs(3), '52:54:00:f3:00:11', '52:54:00:f3:00:12']);
+        assert.equal(Number((await store.db.query('SELECT COUNT(*) AS n FROM dploy_inventories'))[0].n), 12);
+      }));
+
     test('two machines with the same serial but different UUIDs and MACs stay two machines', () =>
       withPlatform(dialect, async (platform) => {
         const a = await platform.recordInventory(parseInventory(QEMU, 'xml'), document(QEMU));

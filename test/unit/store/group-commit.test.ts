@@ -8,18 +8,23 @@ import { createGroupCommit } from '../../../plugin/store/group-commit.js';
 
 interface Item { name: string; keys?: string[]; bytes?: number; fails?: boolean }
 
-function harness(options: { maxItems?: number; maxWeight?: number; groupFails?: (items: Item[]) => boolean } = {}) {
+function harness(options: { maxItems?: number; maxWeight?: number; groupFails?: (items: Item[]) => boolean; readGate?: boolean; readFails?: (items: Item[]) => boolean } = {}) {
   const groups: string[][] = [];
   const alone: string[] = [];
   const gates: Array<() => void> = [];
+  /** With readGate, each group also waits here before it has read (its probe). */
+  const readGates: Array<() => void> = [];
   let idle = 0;
   const commit = createGroupCommit<Item, string>({
     maxItems: options.maxItems ?? 32,
     maxWeight: options.maxWeight ?? 1000,
     weight: (item) => item.bytes ?? 1,
     keys: (item) => item.keys ?? [],
-    runGroup: async (items) => {
+    runGroup: async (items, probed) => {
       groups.push(items.map((i) => i.name));
+      if (options.readGate) await new Promise<void>((resolve) => readGates.push(resolve));
+      if (options.readFails?.(items)) throw new Error('probe failed');
+      probed();
       await new Promise<void>((resolve) => gates.push(resolve));
       if (options.groupFails?.(items)) throw new Error('batch failed');
       return items.map((i) => (i.fails ? new Error(`${i.name} refused`) : `${i.name} written`));
@@ -39,7 +44,12 @@ function harness(options: { maxItems?: number; maxWeight?: number; groupFails?: 
     gates.shift()?.();
     await settle();
   };
-  return { submit, groups, alone, release, settle, idle: () => idle };
+  /** Lets the oldest group still reading finish its probe. */
+  const read = async () => {
+    readGates.shift()?.();
+    await settle();
+  };
+  return { submit, groups, alone, release, read, settle, idle: () => idle };
 }
 
 test('a machine alone is written at once, in a group of its own', async () => {
@@ -128,4 +138,42 @@ test('groups stay under their item and byte limits; a document heavier than the 
   assert.deepEqual(h.groups, [['a'], ['b'], ['c', 'd', 'g'], ['e', 'f', 'h'], ['huge'], ['i']]);
   await h.release();
   assert.equal((await Promise.all([...first, ...rest])).length, 10);
+});
+
+test('posts that arrive while a group reads wait for it, then go together: a storm does not become groups of one', async () => {
+  const h = harness({ readGate: true });
+  const results = [h.submit({ name: 'a' })];
+  await h.settle();
+  results.push(h.submit({ name: 'b' }), h.submit({ name: 'c' }));
+  await h.settle();
+  assert.deepEqual(h.groups, [['a']], 'no second group starts while the first has not read');
+  await h.read();
+  assert.deepEqual(h.groups, [['a'], ['b', 'c']], 'once it has read, the posts that waited start one group');
+  results.push(h.submit({ name: 'd' }));
+  await h.settle();
+  assert.deepEqual(h.groups.length, 2, 'a third group waits while the second reads');
+  await h.read();
+  assert.deepEqual(h.groups.length, 2, 'and while two groups are under way');
+  await h.release();
+  assert.deepEqual(h.groups, [['a'], ['b', 'c'], ['d']]);
+  await h.read();
+  await h.release();
+  await h.release();
+  assert.deepEqual(await Promise.all(results), ['a written', 'b written', 'c written', 'd written']);
+  assert.equal(h.idle(), 1);
+});
+
+test('a group that fails before it has read lets the next group start', async () => {
+  const h = harness({ readGate: true, readFails: (items) => items[0]!.name === 'a' });
+  const first = h.submit({ name: 'a' });
+  await h.settle();
+  const second = h.submit({ name: 'b' });
+  await h.settle();
+  assert.deepEqual(h.groups, [['a']]);
+  await h.read();
+  assert.deepEqual(h.groups, [['a'], ['b']], 'the failed group\'s place to read is free');
+  assert.equal(await first, 'a written alone');
+  await h.read();
+  await h.release();
+  assert.equal(await second, 'b written');
 });

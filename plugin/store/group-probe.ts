@@ -1,0 +1,126 @@
+// The identity probe of a discovery group (discovery-group.ts), in two steps.
+//
+// First, one flat statement for the whole group: which of the group's MACs,
+// UUIDs, serials and host names dploy_hosts already has, as index lookups
+// with IN lists, and in the same round trip the host tool's lookup of the
+// group's MACs (OCS: computers its agent reported). A machine none of its
+// facts was found for is new, and that is all its plan needs. The full probe
+// (host-identity.ts: derived tables, correlated subqueries, every candidate's
+// MACs) cost MariaDB more than writing the machine (docs/benchmarks.md, OCS
+// 2026-12-05); a storm of new machines now skips it.
+//
+// Then, only for the machines something was found for (a re-post, a
+// rediscovery, a conflict), the full probe as before, in a second round trip,
+// so the identity policy decides on exactly what it always saw. A row the
+// first step cannot attribute to one machine sends the whole group there.
+
+import type { EntityManager } from 'typeorm';
+import { matchFromProbe, probeStatement, type HostMatch, type ProbeRow } from './host-identity.js';
+import type { Intake } from './machines.js';
+import { SqlBatch, type SqlValue } from './sql-batch.js';
+
+/** What the host tool asks in each step of the probe (OCS: the computers linked to the machine). */
+export interface HostToolProbe {
+  /** Step one: its records of any of these MACs (the group's), in the order it prefers them. */
+  probeMacs(macs: string[]): { sql: string; params: SqlValue[] };
+  /** Step two: what one machine with known facts needs. */
+  probe(intake: Intake): { sql: string; params: SqlValue[] };
+}
+
+/** One intake's probe: the identity decision, and the host tool's rows for it (to pick from by the chosen host). */
+export interface ProbedIntake {
+  match: HostMatch;
+  toolRows: unknown[];
+}
+
+type FactKind = 'mac' | 'uuid' | 'serial' | 'name';
+interface KnownFact { kind: FactKind; value: string }
+
+/**
+ * Each intake's probe, or the Error its identity raised (a conflict). Two
+ * round trips at most; one when the whole group is new.
+ */
+export async function probeGroup(tx: EntityManager, intakes: Intake[], hostTool?: HostToolProbe): Promise<Array<ProbedIntake | Error>> {
+  const first = new SqlBatch().add(...knownFactsStatement(intakes));
+  const byMacs = hostTool?.probeMacs(intakes.flatMap((i) => i.identity.macs));
+  if (byMacs) first.add(byMacs.sql, byMacs.params);
+  const [facts, macRows = []] = await first.run(tx) as [KnownFact[], unknown[]?];
+  const found = factsByIntake(intakes, facts);
+  const answers: Array<ProbedIntake | Error | undefined> = intakes.map((intake, slot) => (found[slot]!.known ? undefined : {
+    match: { kind: 'none', nameTaken: found[slot]!.nameTaken },
+    toolRows: macRows,
+  }));
+  const known = intakes.flatMap((intake, slot) => (answers[slot] === undefined ? [{ intake, slot }] : []));
+  if (known.length === 0) return answers as ProbedIntake[];
+  const second = new SqlBatch();
+  for (const { intake } of known) {
+    const identity = probeStatement(intake.identity, intake.probeName, false);
+    second.add(identity.sql, identity.params);
+    const tool = hostTool?.probe(intake);
+    if (tool) second.add(tool.sql, tool.params);
+  }
+  const rows = await second.run(tx) as unknown[][];
+  const perIntake = hostTool ? 2 : 1;
+  known.forEach(({ intake, slot }, n) => {
+    try {
+      answers[slot] = { match: matchFromProbe(intake.identity, rows[n * perIntake] as ProbeRow[]), toolRows: hostTool ? rows[n * perIntake + 1]! : [] };
+    } catch (err) {
+      answers[slot] = err instanceof Error ? err : new Error(String(err));
+    }
+  });
+  return answers as Array<ProbedIntake | Error>;
+}
+
+/**
+ * Every MAC, UUID, serial and host name of the group that dploy_hosts (or
+ * dploy_host_macs) already has. The same lookups as the full probe's
+ * candidates (candidateLookups), with the same comparisons, for all the
+ * group's values at once.
+ */
+function knownFactsStatement(intakes: Intake[]): [string, SqlValue[]] {
+  const params: string[] = [];
+  const list = (values: Array<string | undefined>): string | undefined => {
+    const present = [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
+    if (present.length === 0) return undefined;
+    params.push(...present);
+    return present.map(() => '?').join(', ');
+  };
+  const parts: string[] = [];
+  const lookup = (kind: FactKind, select: string, values: Array<string | undefined>) => {
+    const marks = list(values);
+    if (marks !== undefined) parts.push(`SELECT '${kind}' AS kind, ${select} IN (${marks})`);
+  };
+  lookup('mac', 'mac AS value FROM dploy_host_macs WHERE mac', intakes.flatMap((i) => i.identity.macs));
+  lookup('uuid', 'uuid AS value FROM dploy_hosts WHERE uuid', intakes.map((i) => i.identity.uuid));
+  lookup('serial', 'serial AS value FROM dploy_hosts WHERE serial', intakes.map((i) => i.identity.serial));
+  lookup('name', 'name AS value FROM dploy_hosts WHERE name', intakes.map((i) => i.probeName));
+  // Every intake has a MAC (prepareIntake refuses one without), so parts is never empty.
+  return [parts.join(' UNION ALL '), params];
+}
+
+/**
+ * Which intakes have a known fact. dploy's tables compare with utf8mb4_bin,
+ * which ignores trailing spaces and nothing else, so a value found is its
+ * intake's when they are equal but for those. A found value that is no
+ * intake's marks every intake known: the full probe then decides.
+ */
+function factsByIntake(intakes: Intake[], facts: KnownFact[]): Array<{ known: boolean; nameTaken: boolean }> {
+  const fold = (v: string) => v.replace(/ +$/, '');
+  const found = intakes.map(() => ({ known: false, nameTaken: false }));
+  for (const { kind, value } of facts) {
+    const key = fold(String(value));
+    const owners = intakes.flatMap((intake, slot) => (ownsFact(intake, kind, key, fold) ? [slot] : []));
+    if (owners.length === 0) return intakes.map(() => ({ known: true, nameTaken: false }));
+    for (const slot of owners) {
+      if (kind === 'name') found[slot]!.nameTaken = true;
+      else found[slot]!.known = true;
+    }
+  }
+  return found;
+}
+
+function ownsFact(intake: Intake, kind: FactKind, key: string, fold: (v: string) => string): boolean {
+  const { identity, probeName } = intake;
+  const mine = kind === 'mac' ? identity.macs : kind === 'uuid' ? [identity.uuid] : kind === 'serial' ? [identity.serial] : [probeName];
+  return mine.some((v) => v !== undefined && fold(v) === key);
+}
