@@ -16,7 +16,8 @@ import { appendInsertDiscovered, appendUpdateDiscovered, discoveredHostRow } fro
 import { createGroupCommit } from './group-commit.js';
 import { probeGroup, type HostToolProbe } from './group-probe.js';
 import { planIntake, recordedMachine, type Intake, type IntakePlan } from './machines.js';
-import { SqlBatch } from './sql-batch.js';
+import { directSession } from './mysql-session.js';
+import { SqlBatch, type SqlSession } from './sql-batch.js';
 
 /** A host in the batch: its id (null until inserted) and as SQL (a session variable set by the batch, or the known id), its name and MACs. */
 export interface BatchHost {
@@ -88,10 +89,10 @@ export function intakeKeys(intake: Intake): string[] {
 
 async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], claimed: Set<string>, probed: () => void, hostTool?: HostToolRows<S>): Promise<Array<RecordedMachine | Error>> {
   const runner = db.createQueryRunner();
-  await runner.connect();
+  const session = await directSession(runner);
   try {
     const outcomes: Array<RecordedMachine | Error> = new Array(intakes.length);
-    const planned = await planGroup(runner.manager, intakes, claimed, outcomes, hostTool);
+    const planned = await planGroup(session, runner.manager, intakes, claimed, outcomes, hostTool);
     probed();
     if (planned.length === 0) return outcomes;
     const hosts = planned.map(({ plan }, slot) => batchHost(plan, slot));
@@ -104,9 +105,9 @@ async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], claimed: 
     batch.add(`SELECT ${hosts.map((host, slot) => `${host.idSql} AS h${slot}`).join(', ')}`);
     let results: unknown[];
     try {
-      results = await batch.runAsTransaction(runner.manager);
+      results = await batch.runAsTransaction(session);
     } catch (err) {
-      await runner.query('ROLLBACK').catch(() => undefined);
+      await session.query('ROLLBACK').catch(() => undefined);
       await hostTool?.rolledBack(runner.manager, machines).catch(() => undefined);
       throw err;
     }
@@ -124,8 +125,8 @@ async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], claimed: 
  * The group's probe (one round trip, two when something is known of a
  * machine); an intake the policy refuses gets its error and stays out.
  */
-async function planGroup<S>(tx: EntityManager, intakes: Intake[], claimed: Set<string>, outcomes: Array<RecordedMachine | Error>, hostTool?: HostToolRows<S>): Promise<Array<{ index: number; plan: IntakePlan; toolRows: unknown[] }>> {
-  const probed = await probeGroup(tx, intakes, hostTool);
+async function planGroup<S>(session: SqlSession, tx: EntityManager, intakes: Intake[], claimed: Set<string>, outcomes: Array<RecordedMachine | Error>, hostTool?: HostToolRows<S>): Promise<Array<{ index: number; plan: IntakePlan; toolRows: unknown[] }>> {
+  const probed = await probeGroup(session, intakes, hostTool);
   const planned: Array<{ index: number; plan: IntakePlan; toolRows: unknown[] }> = [];
   for (const [index, intake] of intakes.entries()) {
     try {

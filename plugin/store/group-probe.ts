@@ -1,28 +1,29 @@
 // The identity probe of a discovery group (discovery-group.ts), in two steps.
 //
 // First, one flat statement for the whole group: which of the group's MACs,
-// UUIDs, serials and host names dploy_hosts already has, as index lookups
-// with IN lists, and in the same round trip the host tool's lookup of the
-// group's MACs (OCS: computers its agent reported). A machine none of its
-// facts was found for is new, and that is all its plan needs. The full probe
-// (host-identity.ts: derived tables, correlated subqueries, every candidate's
-// MACs) cost MariaDB more than writing the machine (docs/benchmarks.md, OCS
-// 2026-12-05); a storm of new machines now skips it.
+// UUIDs, serials and host names dploy_hosts already has, and which of its
+// MACs the host tool has a record of (OCS: networks.MACADDR), as index
+// lookups with IN lists. A machine none of its facts was found for is new,
+// and that is all its plan needs. The full probe (host-identity.ts: derived
+// tables, correlated subqueries, every candidate's MACs; OCS's linked
+// computer with its blacklist and order) cost MariaDB more than writing the
+// machine: per machine alone, 90 and 150 µs against 30–40 µs for this
+// statement (docs/benchmarks.md, OCS 2026-12-05); a storm of new machines
+// now skips it.
 //
 // Then, only for the machines something was found for (a re-post, a
 // rediscovery, a conflict), the full probe as before, in a second round trip,
 // so the identity policy decides on exactly what it always saw. A row the
 // first step cannot attribute to one machine sends the whole group there.
 
-import type { EntityManager } from 'typeorm';
 import { matchFromProbe, probeStatement, type HostMatch, type ProbeRow } from './host-identity.js';
 import type { Intake } from './machines.js';
-import { SqlBatch, type SqlValue } from './sql-batch.js';
+import { SqlBatch, type SqlSession, type SqlValue } from './sql-batch.js';
 
 /** What the host tool asks in each step of the probe (OCS: the computers linked to the machine). */
 export interface HostToolProbe {
-  /** Step one: its records of any of these MACs (the group's), in the order it prefers them. */
-  probeMacs(macs: string[]): { sql: string; params: SqlValue[] };
+  /** Step one: the indexed column where it records MACs (OCS: networks.MACADDR); a machine with one there goes to step two. */
+  macColumn: { table: string; column: string };
   /** Step two: what one machine with known facts needs. */
   probe(intake: Intake): { sql: string; params: SqlValue[] };
 }
@@ -33,22 +34,21 @@ export interface ProbedIntake {
   toolRows: unknown[];
 }
 
-type FactKind = 'mac' | 'uuid' | 'serial' | 'name';
+/** A fact found: a dploy host's MAC, UUID, serial or name, or a MAC the host tool has. */
+type FactKind = 'mac' | 'uuid' | 'serial' | 'name' | 'tool';
 interface KnownFact { kind: FactKind; value: string }
 
 /**
  * Each intake's probe, or the Error its identity raised (a conflict). Two
  * round trips at most; one when the whole group is new.
  */
-export async function probeGroup(tx: EntityManager, intakes: Intake[], hostTool?: HostToolProbe): Promise<Array<ProbedIntake | Error>> {
-  const first = new SqlBatch().add(...knownFactsStatement(intakes));
-  const byMacs = hostTool?.probeMacs(intakes.flatMap((i) => i.identity.macs));
-  if (byMacs) first.add(byMacs.sql, byMacs.params);
-  const [facts, macRows = []] = await first.run(tx) as [KnownFact[], unknown[]?];
-  const found = factsByIntake(intakes, facts);
+export async function probeGroup(tx: SqlSession, intakes: Intake[], hostTool?: HostToolProbe): Promise<Array<ProbedIntake | Error>> {
+  const [sql, params] = knownFactsStatement(intakes, hostTool?.macColumn);
+  const found = factsByIntake(intakes, await tx.query(sql, params) as KnownFact[]);
+  // A new machine: nothing known of it here or in the host tool, so nothing for the host tool to pick from.
   const answers: Array<ProbedIntake | Error | undefined> = intakes.map((intake, slot) => (found[slot]!.known ? undefined : {
     match: { kind: 'none', nameTaken: found[slot]!.nameTaken },
-    toolRows: macRows,
+    toolRows: [],
   }));
   const known = intakes.flatMap((intake, slot) => (answers[slot] === undefined ? [{ intake, slot }] : []));
   if (known.length === 0) return answers as ProbedIntake[];
@@ -73,11 +73,12 @@ export async function probeGroup(tx: EntityManager, intakes: Intake[], hostTool?
 
 /**
  * Every MAC, UUID, serial and host name of the group that dploy_hosts (or
- * dploy_host_macs) already has. The same lookups as the full probe's
+ * dploy_host_macs) already has: the same lookups as the full probe's
  * candidates (candidateLookups), with the same comparisons, for all the
- * group's values at once.
+ * group's values at once; and the group's MACs the host tool has, in lower
+ * case (OCS's column compares without case).
  */
-function knownFactsStatement(intakes: Intake[]): [string, SqlValue[]] {
+function knownFactsStatement(intakes: Intake[], toolMacs?: { table: string; column: string }): [string, SqlValue[]] {
   const params: string[] = [];
   const list = (values: Array<string | undefined>): string | undefined => {
     const present = [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
@@ -94,6 +95,7 @@ function knownFactsStatement(intakes: Intake[]): [string, SqlValue[]] {
   lookup('uuid', 'uuid AS value FROM dploy_hosts WHERE uuid', intakes.map((i) => i.identity.uuid));
   lookup('serial', 'serial AS value FROM dploy_hosts WHERE serial', intakes.map((i) => i.identity.serial));
   lookup('name', 'name AS value FROM dploy_hosts WHERE name', intakes.map((i) => i.probeName));
+  if (toolMacs) lookup('tool', `LOWER(${toolMacs.column}) AS value FROM ${toolMacs.table} WHERE ${toolMacs.column}`, intakes.flatMap((i) => i.identity.macs));
   // Every intake has a MAC (prepareIntake refuses one without), so parts is never empty.
   return [parts.join(' UNION ALL '), params];
 }
@@ -121,6 +123,6 @@ function factsByIntake(intakes: Intake[], facts: KnownFact[]): Array<{ known: bo
 
 function ownsFact(intake: Intake, kind: FactKind, key: string, fold: (v: string) => string): boolean {
   const { identity, probeName } = intake;
-  const mine = kind === 'mac' ? identity.macs : kind === 'uuid' ? [identity.uuid] : kind === 'serial' ? [identity.serial] : [probeName];
+  const mine = kind === 'mac' || kind === 'tool' ? identity.macs : kind === 'uuid' ? [identity.uuid] : kind === 'serial' ? [identity.serial] : [probeName];
   return mine.some((v) => v !== undefined && fold(v) === key);
 }

@@ -13,7 +13,10 @@
 // table, the result packet) once per table, not once per machine
 // (docs/decisions.md, multi-row OCS writes).
 
-import type { EntityManager } from 'typeorm';
+/** Where a batch runs: a typeorm EntityManager, or a connection of the discovery path (mysql-session.ts). */
+export interface SqlSession {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
 
 export type SqlValue = string | number | Date | Buffer | null;
 export type SqlRow = Record<string, SqlValue>;
@@ -59,7 +62,7 @@ export class SqlBatch {
   }
 
   /** One result per statement, in order. */
-  async run(tx: EntityManager): Promise<unknown[]> {
+  async run(tx: SqlSession): Promise<unknown[]> {
     this.mustBeFlushed();
     const results = await tx.query(this.statements.join(';\n'), this.params) as unknown[];
     // mysql2 answers a lone statement with its result, not a list of one.
@@ -72,7 +75,7 @@ export class SqlBatch {
    * A failing statement stops the batch inside the transaction: the caller
    * sends ROLLBACK on the same connection before anyone else uses it.
    */
-  async runAsTransaction(connection: EntityManager): Promise<unknown[]> {
+  async runAsTransaction(connection: SqlSession): Promise<unknown[]> {
     this.mustBeFlushed();
     const sql = ['START TRANSACTION', ...this.statements, 'COMMIT'].join(';\n');
     return (await connection.query(sql, this.params) as unknown[]).slice(1, -1);

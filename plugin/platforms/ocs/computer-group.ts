@@ -10,7 +10,7 @@
 // lockComputer waits, takes over a dead server's lock or names the conflict.
 
 import type { GroupMachine, HostToolRows } from '../../store/discovery-group.js';
-import { linkedComputerFor, linkedComputerStatement, reportedComputersStatement, type LinkedComputer } from './linked-computer.js';
+import { linkedComputerFor, linkedComputerStatement, type LinkedComputer } from './linked-computer.js';
 import { machineRows } from './machine-rows.js';
 import { appendInsertComputer, appendUpdateComputer } from './machine-writer.js';
 import { dropOwnLocks, releaseLocksStatement, takeLocksStatement } from './ocs-locks.js';
@@ -21,7 +21,8 @@ const knownComputers = (machines: Array<GroupMachine<Linked>>): number[] => mach
 
 export function ocsComputerRows(userAgent: string): HostToolRows<Linked> {
   return {
-    probeMacs: reportedComputersStatement,
+    // A MAC OCS has (its agent reported the machine before it PXE-booted) takes the machine to the full probe.
+    macColumn: { table: 'networks', column: 'MACADDR' },
     probe: ({ identity }) => linkedComputerStatement(identity),
     state: linkedComputerFor,
     append(batch, machines) {

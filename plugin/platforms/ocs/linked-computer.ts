@@ -23,7 +23,7 @@ interface ComputerRow { host_id: number | null; mac: string | null; id: number; 
 
 export const NOT_COMPUTERS = "('_SYSTEMGROUP_', '_DOWNLOADGROUP_')";
 
-/** A computer OCS's agent reported with a MAC: a row of both statements below. */
+/** A computer OCS's agent reported with a MAC, as a row of the statement below. */
 const REPORTED = `SELECT NULL AS host_id, LOWER(n.MACADDR) AS mac, h.ID AS id, h.USERAGENT AS agent, 1 AS pri, h.LASTDATE AS seen
     FROM networks n JOIN hardware h ON h.ID = n.HARDWARE_ID`;
 const COMPUTERS = `h.DEVICEID NOT IN ${NOT_COMPUTERS} AND n.MACADDR NOT IN (SELECT MACADDRESS FROM blacklist_macaddresses)`;
@@ -43,15 +43,6 @@ export function linkedComputerStatement(identity: Pick<Identity, 'macs' | 'uuid'
   const byOldMac = `UNION ALL ${REPORTED.replace('FROM networks n', `FROM (${candidateLookups(identity, mark)}) c2 JOIN dploy_host_macs m ON m.host_id = c2.id
     JOIN networks n ON n.MACADDR = CONVERT(m.mac USING utf8mb3) COLLATE utf8mb3_general_ci`)} WHERE ${COMPUTERS}`;
   return { sql: `${linked} ${byMac} ${byOldMac} ${PREFERRED}`, params };
-}
-
-/**
- * The computers OCS's agent reported with any of these MACs: for machines
- * dploy has no host for yet, all that linkedComputerStatement would find
- * (a discovery group's first probe step, store/group-probe.ts).
- */
-export function reportedComputersStatement(macs: readonly string[]): { sql: string; params: string[] } {
-  return { sql: `${REPORTED} WHERE n.MACADDR IN (${macs.map(() => '?').join(', ')}) AND ${COMPUTERS} ${PREFERRED}`, params: [...macs] };
 }
 
 /** The answer for one host (id null: not inserted yet) with these MACs. */

@@ -1,0 +1,26 @@
+// The discovery path's queries straight on the mysql2 connection that a
+// typeorm QueryRunner holds. typeorm's QueryRunner.query() adds, per call,
+// two subscriber broadcasts, a query logger call, a copy of the result and a
+// promise wrapper that mysql2 builds with a require() (resolved through the
+// loader hooks of tsx); a discovery group sends two or three queries per
+// group, a machine alone the same, so at x1 that overhead was a measurable
+// part of each post (docs/benchmarks.md, OCS 2026-12-05). Everything else
+// keeps typeorm; the runner still owns the connection and releases it.
+
+import type { QueryRunner } from 'typeorm';
+import type { SqlSession } from './sql-batch.js';
+
+/** The callback API of a mysql2 connection: all this needs of it. */
+interface Mysql2Connection {
+  query(sql: string, values: unknown[], callback: (err: Error | null, result: unknown) => void): void;
+}
+
+/** A session on the runner's own connection (connected here); release the runner as usual. */
+export async function directSession(runner: QueryRunner): Promise<SqlSession> {
+  const connection = await runner.connect() as Mysql2Connection;
+  return {
+    query: (sql, params = []) => new Promise((resolve, reject) => {
+      connection.query(sql, params, (err, result) => (err ? reject(err) : resolve(result)));
+    }),
+  };
+}
