@@ -12,6 +12,9 @@
 // production server is warm, and a dploy process started for the phase spent
 // a tenth of its CPU compiling (V8's optimizing compiler threads, perf,
 // docs/benchmarks.md) where Apache's mod_perl children had long been loaded.
+// Then the CPU milliseconds each machine cost the server, MariaDB and the
+// load generator, read from /proc around the timed part. BENCH_OCS_MACHINES
+// (400), BENCH_OCS_WARMUP (1000), BENCH_OCS_CONCURRENCY (1,8).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -124,7 +127,7 @@ const socket = await mariadbSocket();
 const cpuRow = (who: string, concurrency: number, r: Rate) =>
   `${who.padEnd(13)} ${String(concurrency).padStart(3)} ${r.serverMs.toFixed(2).padStart(9)} ${r.mariadbMs.toFixed(2).padStart(9)} ${r.clientMs.toFixed(2).padStart(9)} ${(r.serverMs + r.mariadbMs + r.clientMs).toFixed(2).padStart(9)}`;
 let run = 1;
-for (const concurrency of [1, 8]) {
+for (const concurrency of (process.env.BENCH_OCS_CONCURRENCY ?? '1,8').split(',').map(Number)) {
   process.stderr.write(`OCS server x${concurrency} …\n`);
   const ocs = await ocsRate(run++, concurrency);
   process.stderr.write(`dploy x${concurrency} …\n`);
