@@ -1,8 +1,8 @@
-// Several discoveries on MariaDB in two round trips, whatever their number:
-// one read probes every machine's identity (outside a transaction: a
-// consistent read takes no lock inside one either) and what the host tool's
-// rows need (OCS: the linked computers) — group-probe.ts, with a second read
-// for machines something is already known of — and one batch
+// Several discoveries on MariaDB in two round trips, whatever their number
+// (three when something is already known of one of them): the probe reads
+// every machine's identity and what the host tool's rows need (OCS: the
+// linked computers) outside a transaction (a consistent read takes no lock
+// inside one either; group-probe.ts), and one batch
 // writes every machine inside its own START TRANSACTION … COMMIT. In that
 // batch a new machine costs only the statements that give it its ids (its
 // host's and its computer's rows, each id kept in a session variable); every

@@ -14,7 +14,7 @@
 // docs/benchmarks.md) where Apache's mod_perl children had long been loaded.
 // Then the CPU milliseconds each machine cost the server, MariaDB and the
 // load generator, read from /proc around the timed part. BENCH_OCS_MACHINES
-// (400), BENCH_OCS_WARMUP (1000), BENCH_OCS_CONCURRENCY (1,8).
+// (400), BENCH_OCS_WARMUP (3000), BENCH_OCS_CONCURRENCY (1,8).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -34,16 +34,19 @@ import { postCompressed } from '../support/ocs/comm-server.js';
 import { resetComputers } from '../support/ocs/db.js';
 import { startServe } from '../support/serve.js';
 import { createPoster } from '../support/bench-poster.js';
+import { withMachineIdentity } from '../support/lshw-identity.js';
 import { cpuOfPrograms, cpuOfPid, ownCpu } from '../support/process-cpu.js';
 
 const MACHINES = Number(process.env.BENCH_OCS_MACHINES ?? 400);
-const WARMUP = Number(process.env.BENCH_OCS_WARMUP ?? 1000);
+const WARMUP = Number(process.env.BENCH_OCS_WARMUP ?? 3000);
 const lshw = execFileSync('lshw', ['-xml'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 const macs = [...lshw.matchAll(/<serial>((?:[0-9a-f]{2}:){5}[0-9a-f]{2})<\/serial>/g)].map((m) => m[1]!);
 if (macs.length === 0) throw new Error("this machine's lshw shows no NIC MAC");
 
+/** Machine i of a run: this machine's document with its own MACs, SMBIOS serial and UUID (test/support/lshw-identity.ts says why). */
 function lshwFor(run: number, i: number): string {
-  let doc = lshw;
+  const id = run * 0x1000000 + i;
+  let doc = withMachineIdentity(lshw, `DPLOY-BENCH-${id.toString(16)}`, `6f1c2a9e-0000-4000-8000-${id.toString(16).padStart(12, '0')}`);
   macs.forEach((mac, n) => {
     const fresh = (0x0a0000000000 + run * 0x1000000 + i * 16 + n).toString(16).padStart(12, '0').match(/../g)!.join(':');
     doc = doc.split(mac).join(fresh);
@@ -138,7 +141,7 @@ for (const concurrency of (process.env.BENCH_OCS_CONCURRENCY ?? '1,8').split(','
   rows.push(`${String(concurrency).padStart(11)} ${ocs.perSecond.toFixed(0).padStart(14)} ${tcp.perSecond.toFixed(0).padStart(11)} ${ratio(tcp)} ${unix.perSecond.toFixed(0).padStart(14)} ${ratio(unix)}`);
   cpu.push(cpuRow('OCS server', concurrency, ocs), cpuRow('dploy TCP', concurrency, tcp), cpuRow('dploy socket', concurrency, unix));
 }
-console.log(`\ndiscovered machines into OCS (GUI_VERSION 7069): ${MACHINES} new machines after ${WARMUP} not timed, this machine's lshw (${(lshw.length / 1024).toFixed(0)} KiB)`);
+console.log(`\ndiscovered machines into OCS (GUI_VERSION 7069): ${MACHINES} new machines after ${WARMUP} not timed, this machine's lshw (${(lshw.length / 1024).toFixed(0)} KiB) with its own MACs, serial and UUID per machine`);
 console.log('concurrency  OCS server/s  dploy TCP/s   ratio  dploy socket/s   ratio');
 for (const row of rows) console.log(row);
 console.log('\nCPU ms per machine (server: apache2 for OCS, the dploy process; MariaDB: mariadbd; client: this load generator)');
