@@ -14,7 +14,7 @@
 // docs/benchmarks.md) where Apache's mod_perl children had long been loaded.
 // Then the CPU milliseconds each machine cost the server, MariaDB and the
 // load generator, read from /proc around the timed part. BENCH_OCS_MACHINES
-// (400), BENCH_OCS_WARMUP (3000), BENCH_OCS_CONCURRENCY (1,8).
+// (2000), BENCH_OCS_WARMUP (3000), BENCH_OCS_CONCURRENCY (1,8).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -37,7 +37,7 @@ import { createPoster } from '../support/bench-poster.js';
 import { withMachineIdentity } from '../support/lshw-identity.js';
 import { cpuOfPrograms, cpuOfPid, ownCpu } from '../support/process-cpu.js';
 
-const MACHINES = Number(process.env.BENCH_OCS_MACHINES ?? 400);
+const MACHINES = Number(process.env.BENCH_OCS_MACHINES ?? 2000);
 const WARMUP = Number(process.env.BENCH_OCS_WARMUP ?? 3000);
 const lshw = execFileSync('lshw', ['-xml'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 const macs = [...lshw.matchAll(/<serial>((?:[0-9a-f]{2}:){5}[0-9a-f]{2})<\/serial>/g)].map((m) => m[1]!);
