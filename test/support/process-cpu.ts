@@ -1,10 +1,10 @@
 // CPU seconds that processes have used, read from /proc/<pid>/stat (utime +
 // stime, in clock ticks). A benchmark takes a reading before and after a phase
 // to say where each machine's CPU went: the server under test, MariaDB, the
-// load generator. Processes are picked by pid or by their command name
-// (every apache2 child, every mariadbd); a process that ended between two
-// readings is simply no longer counted, so readings bracket a phase whose
-// processes live through it.
+// load generator. Processes are picked by pid or by the program they run
+// (every apache2 child, every mariadbd). A process that ends between two
+// readings takes its CPU with it (Apache may retire an idle child), so a
+// figure for a group of processes is a floor, never more than was used.
 
 import { readdirSync, readFileSync } from 'node:fs';
 
