@@ -46,7 +46,7 @@ export async function probeGroup(tx: SqlSession, intakes: Intake[], hostTool?: H
   const [sql, params] = knownFactsStatement(intakes, hostTool?.macColumn);
   const found = factsByIntake(intakes, await tx.query(sql, params) as KnownFact[]);
   // A new machine: nothing known of it here or in the host tool, so nothing for the host tool to pick from.
-  const answers: Array<ProbedIntake | Error | undefined> = intakes.map((intake, slot) => (found[slot]!.known ? undefined : {
+  const answers: Array<ProbedIntake | Error | undefined> = intakes.map((_, slot) => (found[slot]!.known ? undefined : {
     match: { kind: 'none', nameTaken: found[slot]!.nameTaken },
     toolRows: [],
   }));
@@ -107,11 +107,10 @@ function knownFactsStatement(intakes: Intake[], toolMacs?: { table: string; colu
  * intake's marks every intake known: the full probe then decides.
  */
 function factsByIntake(intakes: Intake[], facts: KnownFact[]): Array<{ known: boolean; nameTaken: boolean }> {
-  const fold = (v: string) => v.replace(/ +$/, '');
   const found = intakes.map(() => ({ known: false, nameTaken: false }));
   for (const { kind, value } of facts) {
     const key = fold(String(value));
-    const owners = intakes.flatMap((intake, slot) => (ownsFact(intake, kind, key, fold) ? [slot] : []));
+    const owners = intakes.flatMap((intake, slot) => (ownsFact(intake, kind, key) ? [slot] : []));
     if (owners.length === 0) return intakes.map(() => ({ known: true, nameTaken: false }));
     for (const slot of owners) {
       if (kind === 'name') found[slot]!.nameTaken = true;
@@ -121,7 +120,10 @@ function factsByIntake(intakes: Intake[], facts: KnownFact[]): Array<{ known: bo
   return found;
 }
 
-function ownsFact(intake: Intake, kind: FactKind, key: string, fold: (v: string) => string): boolean {
+/** A value as dploy's utf8mb4_bin columns compare it (PAD SPACE: trailing spaces do not count). */
+const fold = (v: string): string => v.replace(/ +$/, '');
+
+function ownsFact(intake: Intake, kind: FactKind, key: string): boolean {
   const { identity, probeName } = intake;
   const mine = kind === 'mac' || kind === 'tool' ? identity.macs : kind === 'uuid' ? [identity.uuid] : kind === 'serial' ? [identity.serial] : [probeName];
   return mine.some((v) => v !== undefined && fold(v) === key);

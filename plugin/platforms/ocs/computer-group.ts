@@ -1,7 +1,8 @@
 // OCS's rows for a group of discoveries (store/discovery-group.ts). The
-// group's probe round trip also finds, for each machine, the OCS computer it
-// is (linked-computer.ts, the same choice writeComputer makes for one
-// machine). Then each computer is inserted or its sections replaced in the
+// group's probe (store/group-probe.ts) also finds, for each machine, the OCS
+// computer it is: none when neither dploy nor OCS's networks know any of its
+// facts, else the answer of linked-computer.ts (the same choice
+// writeComputer makes for one machine). Then each computer is inserted or its sections replaced in the
 // group's batch, the section rows of all of them in one INSERT per table.
 // The known computers' lock rows are taken in one statement at the start of
 // the batch and released in one after the last row: if OCS's server holds
