@@ -40,3 +40,26 @@ export function logTails(logs: Record<string, string>, lines = 40): string {
     return `--- ${name}: ${file} (last ${lines} lines)\n${clean.slice(-lines).join('\n')}`;
   }).join('\n');
 }
+
+export interface TftpServed {
+  path: string;
+  route: string;
+  client: string;
+}
+
+/**
+ * The files dploy's TFTP sent in full, from its debug log ("tftp transfer
+ * completed" with path, route and client): the proof of which loader and
+ * which entry a VM read. SeaBIOS's serial console is no such proof: its
+ * sercon_putchar gives up on a character when the UART is not ready within
+ * 10 ms, which a loaded host makes happen (a CI run lost pxelinux's banner).
+ */
+export function tftpServed(dployLog: string): TftpServed[] {
+  const served: TftpServed[] = [];
+  for (const line of readFileSync(dployLog, 'utf8').split('\n')) {
+    if (!line.includes('tftp transfer completed')) continue;
+    const entry = JSON.parse(line) as { msg: string; path: string; route: string; client: string };
+    if (entry.msg === 'tftp transfer completed') served.push({ path: entry.path.replace(/^\/+/, ''), route: entry.route, client: entry.client.replace(/:\d+$/, '') });
+  }
+  return served;
+}
