@@ -103,7 +103,7 @@ async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], claimed: 
     batch.flushRows();
     hostTool?.finish(batch, machines);
     batch.add(`SELECT ${hosts.map((host, slot) => `${host.idSql} AS h${slot}`).join(', ')}`);
-    let results: unknown[];
+    let results: unknown[][];
     try {
       results = await batch.runAsTransaction(session);
     } catch (err) {

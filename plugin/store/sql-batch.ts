@@ -70,15 +70,22 @@ export class SqlBatch {
   }
 
   /**
-   * The batch inside its own START TRANSACTION … COMMIT, still one round trip;
-   * results as run() gives them. `connection` must not be in a transaction.
-   * A failing statement stops the batch inside the transaction: the caller
-   * sends ROLLBACK on the same connection before anyone else uses it.
+   * The batch inside its own START TRANSACTION … COMMIT, as ONE compound
+   * statement (BEGIN NOT ATOMIC … END): one round trip, and one reply. As
+   * statements of a multi-statement query MariaDB sends each one's OK packet
+   * on its own, a socket write per statement: fifteen per machine, in a VM
+   * where a system call is dear (docs/benchmarks.md, OCS 2026-12-06).
+   * Answers the rows of the batch's SELECTs, in order. `connection` must not
+   * be in a transaction. A failing statement ends the block inside the
+   * transaction: the caller sends ROLLBACK on the same connection before
+   * anyone else uses it.
    */
-  async runAsTransaction(connection: SqlSession): Promise<unknown[]> {
+  async runAsTransaction(connection: SqlSession): Promise<unknown[][]> {
     this.mustBeFlushed();
-    const sql = ['START TRANSACTION', ...this.statements, 'COMMIT'].join(';\n');
-    return (await connection.query(sql, this.params) as unknown[]).slice(1, -1);
+    const sql = `BEGIN NOT ATOMIC\n${['START TRANSACTION', ...this.statements, 'COMMIT'].join(';\n')};\nEND`;
+    const reply = await connection.query(sql, this.params);
+    // mysql2: a block with SELECTs answers their rows then the block's OK packet; without, the OK packet alone.
+    return Array.isArray(reply) ? reply.filter((r): r is unknown[] => Array.isArray(r)) : [];
   }
 
   private mustBeFlushed(): void {

@@ -30,7 +30,7 @@ import { registerInOcs } from '../../plugin/platforms/ocs/ocs-migrate.js';
 import { createOcsScratch } from '../support/ocs/scratch.js';
 import { mariadbSocket } from '../support/databases.js';
 import { ocsInventoryXml } from '../support/ocs/ocs-xml.js';
-import { postCompressed } from '../support/ocs/comm-server.js';
+import { compressRequest, postCompressed } from '../support/ocs/comm-server.js';
 import { resetComputers } from '../support/ocs/db.js';
 import { startServe } from '../support/serve.js';
 import { createPoster } from '../support/bench-poster.js';
@@ -109,7 +109,8 @@ async function ocsRate(run: number, concurrency: number): Promise<Rate> {
   const prefix = `dploy-bench-${run}-`;
   const documents = Array.from({ length: WARMUP + MACHINES }, (_, i) => {
     const name = `${prefix}${i}`;
-    return ocsInventoryXml(deviceId(name, new Date()), machineRows(parseInventory(Buffer.from(lshwFor(run, i)), 'xml'), name, 'agent'));
+    // Compressed before timing, as dploy's bodies are: a machine compresses its own post.
+    return compressRequest(ocsInventoryXml(deviceId(name, new Date()), machineRows(parseInventory(Buffer.from(lshwFor(run, i)), 'xml'), name, 'agent')));
   });
   await resetComputers(prefix);
   const poster = createPoster(concurrency);

@@ -23,9 +23,15 @@ export interface CommReply {
 }
 
 /** One POST to /ocsinventory, as the agent sends it (Content-Type application/x-compress). */
-export async function postCompressed(xml: string, post?: Post): Promise<CommReply> {
+/** A request body as the agent sends it: the XML zlib-compressed. */
+export function compressRequest(xml: string): Buffer {
+  return deflateSync(Buffer.from(xml, 'utf8'));
+}
+
+/** Posts `xml` (or a body compressRequest made, as a benchmark prepares them before timing). */
+export async function postCompressed(xml: string | Buffer, post?: Post): Promise<CommReply> {
   const headers = { 'Content-Type': 'application/x-compress', 'User-Agent': AGENT_USER_AGENT };
-  const body = deflateSync(Buffer.from(xml, 'utf8'));
+  const body = typeof xml === 'string' ? compressRequest(xml) : xml;
   const url = ocsStack().communicationUrl;
   // A benchmark passes its keep-alive poster (bench-poster.ts); tests open a connection per post, as the agent does.
   const response = post ? await post(url, body, headers) : await ocsHttp(url, { method: 'POST', headers, body });
