@@ -1,23 +1,27 @@
-// Several discoveries on MariaDB in two round trips, whatever their number
-// (three when something is already known of one of them): the probe reads
-// every machine's identity and what the host tool's rows need (OCS: the
-// linked computers) outside a transaction (a consistent read takes no lock
-// inside one either; group-probe.ts), and one batch
-// writes every machine inside its own START TRANSACTION … COMMIT. In that
-// batch a new machine costs only the statements that give it its ids (its
-// host's and its computer's rows, each id kept in a session variable); every
-// other row goes in one multi-row INSERT per table for the whole group.
+// Several discoveries on MariaDB in one round trip when they are all new
+// machines, whatever their number: one compound statement checks that
+// nothing is known of them (step one of the probe, group-probe.ts) and only
+// then writes every machine inside its own START TRANSACTION … COMMIT.
+// When something is known of one, that statement wrote nothing and answered
+// what it found: the probe goes on from there (the full probe for the known
+// machines, and the host tool's rows: OCS's linked computers), outside a
+// transaction (a consistent read takes no lock inside one either), and a
+// second batch writes the group. In a batch a new machine costs only the
+// statements that give it its ids (its host's and its computer's rows, each
+// id kept in a session variable); every other row goes in one multi-row
+// INSERT per table for the whole group.
 // group-commit.ts decides what goes in a group; a failed batch is rolled back
 // on its connection before the connection returns to the pool.
 
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { RecordedMachine } from '../platforms/platform.js';
 import { appendInsertDiscovered, appendUpdateDiscovered, discoveredHostRow } from './discovery-writes.js';
 import { createGroupCommit } from './group-commit.js';
-import { probeGroup, type HostToolProbe } from './group-probe.js';
-import { planIntake, recordedMachine, type Intake, type IntakePlan } from './machines.js';
+import { factsByIntake, knownFactsStatement, probeFromFacts, type HostToolProbe, type KnownFact } from './group-probe.js';
+import { newHostPlan, planIntake, recordedMachine, type Intake, type IntakePlan } from './machines.js';
+import { HostNameClaims } from './host-name-claims.js';
 import { directSession } from './mysql-session.js';
-import { SqlBatch, type SqlSession } from './sql-batch.js';
+import { SqlBatch, type SqlSession, type SqlValue } from './sql-batch.js';
 
 /** A host in the batch: its id (null until inserted) and as SQL (a session variable set by the batch, or the known id), its name and MACs. */
 export interface BatchHost {
@@ -60,15 +64,15 @@ const GROUP_MAX_BYTES = 4 * 2 ** 20;
  * is the one-machine transaction a failed group's machines fall back to.
  */
 export function createDiscoveryIntake<S>(db: DataSource, alone: (intake: Intake) => Promise<RecordedMachine>, hostTool?: HostToolRows<S>): (intake: Intake) => Promise<RecordedMachine> {
-  // Host names new machines of the groups under way take: a group that probed
-  // before another committed cannot see them. Cleared once no group is under way;
-  // a name a rolled-back group claimed stays taken till then, so a later machine
-  // of the storm gets a MAC-derived name instead (never a duplicate).
-  const claimed = new Set<string>();
+  // Host names new machines of the groups under way take (a group that probed
+  // before another committed cannot see them), and hostnames found taken. A
+  // name a rolled-back group claimed stays taken till no group is under way,
+  // so a later machine of the storm gets a MAC-derived name (never a duplicate).
+  const names = new HostNameClaims();
   return createGroupCommit<Intake, RecordedMachine>({
     maxItems: GROUP_MAX_MACHINES, maxWeight: GROUP_MAX_BYTES, weight: (intake) => intake.stored.document.length,
-    keys: intakeKeys, runAlone: alone, onIdle: () => claimed.clear(),
-    runGroup: (group, probed) => recordIntakeGroup(db, group, claimed, probed, hostTool),
+    keys: intakeKeys, runAlone: alone, onIdle: () => names.idle(),
+    runGroup: (group, probed) => recordIntakeGroup(db, group, names, probed, hostTool),
   });
 }
 
@@ -87,34 +91,39 @@ export function intakeKeys(intake: Intake): string[] {
   ];
 }
 
-async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], claimed: Set<string>, probed: () => void, hostTool?: HostToolRows<S>): Promise<Array<RecordedMachine | Error>> {
+async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], names: HostNameClaims, probed: () => void, hostTool?: HostToolRows<S>): Promise<Array<RecordedMachine | Error>> {
   const runner = db.createQueryRunner();
   const session = await directSession(runner);
   try {
     const outcomes: Array<RecordedMachine | Error> = new Array(intakes.length);
-    const planned = await planGroup(session, runner.manager, intakes, claimed, outcomes, hostTool);
-    probed();
-    if (planned.length === 0) return outcomes;
-    const hosts = planned.map(({ plan }, slot) => batchHost(plan, slot));
-    const machines = hostTool ? planned.map(({ plan, toolRows }, slot) => ({ plan, host: hosts[slot]!, state: hostTool.state(toolRows, hosts[slot]!) })) : [];
-    const batch = new SqlBatch();
-    const links = hostTool?.append(batch, machines) ?? [];
-    planned.forEach(({ plan }, slot) => appendPlan(batch, plan, hosts[slot]!, links[slot]));
-    batch.flushRows();
-    hostTool?.finish(batch, machines);
-    batch.add(`SELECT ${hosts.map((host, slot) => `${host.idSql} AS h${slot}`).join(', ')}`);
-    let results: unknown[][];
-    try {
-      results = await batch.runAsTransaction(session);
-    } catch (err) {
-      await session.query('ROLLBACK').catch(() => undefined);
-      await hostTool?.rolledBack(runner.manager, machines).catch(() => undefined);
-      throw err;
+    // Most groups of a storm are new machines: written as such in the round
+    // trip that checks they are, with step one of the probe as the batch's
+    // guard. A hostname found taken is remembered (host-name-claims.ts) and
+    // the group planned again, with names from those machines' MACs.
+    let facts: KnownFact[] = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const claimedHere: string[] = [];
+      const guess = intakes.map((intake, index) => {
+        const plan = newHostPlan(intake, intake.probeName !== undefined && names.isTaken(intake.probeName));
+        if (names.claim(plan.name)) claimedHere.push(plan.name);
+        return { index, plan, toolRows: [] as unknown[] };
+      });
+      const ownNames = guess.map(({ plan }) => (plan.name === plan.intake.probeName ? plan.name : undefined));
+      const guessed = await writeGroup(runner, session, guess, outcomes, hostTool, knownFactsStatement(intakes, hostTool, ownNames));
+      if (guessed.written) {
+        probed();
+        return outcomes;
+      }
+      // The names guessed are free again; a machine something is known of goes to the full probe, from step one's rows.
+      for (const name of claimedHere) names.release(name);
+      facts = guessed.facts as KnownFact[];
+      const found = factsByIntake(intakes, facts);
+      if (found.some((f) => f.known)) break;
+      for (const [slot, f] of found.entries()) if (f.nameTaken) names.foundTaken(intakes[slot]!.probeName!);
     }
-    const ids = (results.at(-1) as Array<Record<string, number | string>>)[0]!;
-    planned.forEach(({ index, plan }, slot) => {
-      outcomes[index] = recordedMachine(plan, Number(ids[`h${slot}`]));
-    });
+    const planned = await planGroup(session, runner.manager, intakes, names, outcomes, facts, hostTool);
+    probed();
+    if (planned.length > 0) await writeGroup(runner, session, planned, outcomes, hostTool);
     return outcomes;
   } finally {
     await runner.release();
@@ -122,20 +131,57 @@ async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], claimed: 
 }
 
 /**
- * The group's probe (one round trip, two when something is known of a
- * machine); an intake the policy refuses gets its error and stays out.
+ * The planned machines in one batch, one transaction, one round trip; their
+ * outcomes set. With `unless` (step one of the probe) the batch runs only
+ * when that finds nothing, and otherwise answers its rows, writing nothing.
  */
-async function planGroup<S>(session: SqlSession, tx: EntityManager, intakes: Intake[], claimed: Set<string>, outcomes: Array<RecordedMachine | Error>, hostTool?: HostToolRows<S>): Promise<Array<{ index: number; plan: IntakePlan; toolRows: unknown[] }>> {
-  const probed = await probeGroup(session, intakes, hostTool);
-  const planned: Array<{ index: number; plan: IntakePlan; toolRows: unknown[] }> = [];
+async function writeGroup<S>(runner: QueryRunner, session: SqlSession, planned: PlannedIntake[], outcomes: Array<RecordedMachine | Error>, hostTool?: HostToolRows<S>, unless?: { sql: string; params: SqlValue[] }): Promise<{ written: true } | { written: false; facts: unknown[] }> {
+  const hosts = planned.map(({ plan }, slot) => batchHost(plan, slot));
+  const machines = hostTool ? planned.map(({ plan, toolRows }, slot) => ({ plan, host: hosts[slot]!, state: hostTool.state(toolRows, hosts[slot]!) })) : [];
+  const batch = new SqlBatch();
+  const links = hostTool?.append(batch, machines) ?? [];
+  planned.forEach(({ plan }, slot) => appendPlan(batch, plan, hosts[slot]!, links[slot]));
+  batch.flushRows();
+  hostTool?.finish(batch, machines);
+  batch.add(`SELECT ${hosts.map((host, slot) => `${host.idSql} AS h${slot}`).join(', ')}`);
+  let results: unknown[][];
+  try {
+    results = await batch.runAsTransaction(session, unless);
+  } catch (err) {
+    await session.query('ROLLBACK').catch(() => undefined);
+    await hostTool?.rolledBack(runner.manager, machines).catch(() => undefined);
+    throw err;
+  }
+  if (unless && results.length === 1) return { written: false, facts: results[0]! };
+  const ids = (results.at(-1) as Array<Record<string, number | string>>)[0]!;
+  planned.forEach(({ index, plan }, slot) => {
+    outcomes[index] = recordedMachine(plan, Number(ids[`h${slot}`]));
+  });
+  return { written: true };
+}
+
+interface PlannedIntake {
+  index: number;
+  plan: IntakePlan;
+  toolRows: unknown[];
+}
+
+/**
+ * The rest of the group's probe after step one (one more round trip when
+ * something is known of a machine); an intake the policy refuses gets its
+ * error and stays out.
+ */
+async function planGroup<S>(session: SqlSession, tx: EntityManager, intakes: Intake[], names: HostNameClaims, outcomes: Array<RecordedMachine | Error>, facts: unknown[], hostTool?: HostToolRows<S>): Promise<PlannedIntake[]> {
+  const probed = await probeFromFacts(session, intakes, facts, hostTool);
+  const planned: PlannedIntake[] = [];
   for (const [index, intake] of intakes.entries()) {
     try {
       const answer = probed[index]!;
       if (answer instanceof Error) throw answer;
       const { match } = answer;
-      if (match.kind === 'none' && intake.probeName !== undefined && claimed.has(intake.probeName)) match.nameTaken = true;
+      if (match.kind === 'none' && intake.probeName !== undefined && names.isTaken(intake.probeName)) match.nameTaken = true;
       const plan = await planIntake(tx, intake, match);
-      if (plan.kind === 'insert') claimed.add(plan.name);
+      if (plan.kind === 'insert') names.claim(plan.name);
       planned.push({ index, plan, toolRows: answer.toolRows });
     } catch (err) {
       outcomes[index] = err instanceof Error ? err : new Error(String(err));

@@ -9,7 +9,9 @@
 // computer with its blacklist and order) cost MariaDB more than writing the
 // machine: per machine alone, 90 and 150 µs against 30–40 µs for this
 // statement (docs/benchmarks.md, OCS 2026-12-05); a storm of new machines
-// now skips it.
+// now skips it. discovery-group.ts sends this statement as the guard of a
+// batch that writes the group as new machines (one round trip for them),
+// and goes on here with its rows when it found something.
 //
 // Then, only for the machines something was found for (a re-post, a
 // rediscovery, a conflict), the full probe as before, in a second round trip,
@@ -36,15 +38,15 @@ export interface ProbedIntake {
 
 /** A fact found: a dploy host's MAC, UUID, serial or name, or a MAC the host tool has. */
 type FactKind = 'mac' | 'uuid' | 'serial' | 'name' | 'tool';
-interface KnownFact { kind: FactKind; value: string }
+export interface KnownFact { kind: FactKind; value: string }
 
 /**
- * Each intake's probe, or the Error its identity raised (a conflict). Two
- * round trips at most; one when the whole group is new.
+ * Each intake's probe, or the Error its identity raised (a conflict), given
+ * step one's rows (knownFactsStatement, run by the caller as its batch's
+ * guard); one more round trip when something is known of a machine.
  */
-export async function probeGroup(tx: SqlSession, intakes: Intake[], hostTool?: HostToolProbe): Promise<Array<ProbedIntake | Error>> {
-  const [sql, params] = knownFactsStatement(intakes, hostTool?.macColumn);
-  const found = factsByIntake(intakes, await tx.query(sql, params) as KnownFact[]);
+export async function probeFromFacts(tx: SqlSession, intakes: Intake[], facts: unknown[], hostTool?: HostToolProbe): Promise<Array<ProbedIntake | Error>> {
+  const found = factsByIntake(intakes, facts as KnownFact[]);
   // A new machine: nothing known of it here or in the host tool, so nothing for the host tool to pick from.
   const answers: Array<ProbedIntake | Error | undefined> = intakes.map((_, slot) => (found[slot]!.known ? undefined : {
     match: { kind: 'none', nameTaken: found[slot]!.nameTaken },
@@ -76,9 +78,12 @@ export async function probeGroup(tx: SqlSession, intakes: Intake[], hostTool?: H
  * dploy_host_macs) already has: the same lookups as the full probe's
  * candidates (candidateLookups), with the same comparisons, for all the
  * group's values at once; and the group's MACs the host tool has, in lower
- * case (OCS's column compares without case).
+ * case (OCS's column compares without case). `names`: the host names to
+ * look up (by default each machine's own; the writer asks only those its
+ * plan gives the machines).
  */
-function knownFactsStatement(intakes: Intake[], toolMacs?: { table: string; column: string }): [string, SqlValue[]] {
+export function knownFactsStatement(intakes: Intake[], hostTool?: HostToolProbe, names: Array<string | undefined> = intakes.map((i) => i.probeName)): { sql: string; params: SqlValue[] } {
+  const toolMacs = hostTool?.macColumn;
   const params: string[] = [];
   const list = (values: Array<string | undefined>): string | undefined => {
     const present = [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
@@ -94,10 +99,10 @@ function knownFactsStatement(intakes: Intake[], toolMacs?: { table: string; colu
   lookup('mac', 'mac AS value FROM dploy_host_macs WHERE mac', intakes.flatMap((i) => i.identity.macs));
   lookup('uuid', 'uuid AS value FROM dploy_hosts WHERE uuid', intakes.map((i) => i.identity.uuid));
   lookup('serial', 'serial AS value FROM dploy_hosts WHERE serial', intakes.map((i) => i.identity.serial));
-  lookup('name', 'name AS value FROM dploy_hosts WHERE name', intakes.map((i) => i.probeName));
+  lookup('name', 'name AS value FROM dploy_hosts WHERE name', names);
   if (toolMacs) lookup('tool', `LOWER(${toolMacs.column}) AS value FROM ${toolMacs.table} WHERE ${toolMacs.column}`, intakes.flatMap((i) => i.identity.macs));
   // Every intake has a MAC (prepareIntake refuses one without), so parts is never empty.
-  return [parts.join(' UNION ALL '), params];
+  return { sql: parts.join(' UNION ALL '), params };
 }
 
 /**
@@ -106,7 +111,7 @@ function knownFactsStatement(intakes: Intake[], toolMacs?: { table: string; colu
  * intake's when they are equal but for those. A found value that is no
  * intake's marks every intake known: the full probe then decides.
  */
-function factsByIntake(intakes: Intake[], facts: KnownFact[]): Array<{ known: boolean; nameTaken: boolean }> {
+export function factsByIntake(intakes: Intake[], facts: KnownFact[]): Array<{ known: boolean; nameTaken: boolean }> {
   const found = intakes.map(() => ({ known: false, nameTaken: false }));
   for (const { kind, value } of facts) {
     const key = fold(String(value));

@@ -55,15 +55,17 @@ export function prepareIntake(inventory: Inventory, document: RawDocument, now =
 }
 
 export async function planIntake(tx: EntityManager, intake: Intake, match: HostMatch): Promise<IntakePlan> {
-  if (match.kind === 'none') {
-    // The machine's own hostname when it is valid and free, else one derived from its first MAC.
-    const name = intake.probeName && !match.nameTaken ? intake.probeName : `host-${intake.identity.macs[0]!.replace(/:/g, '')}`;
-    return { kind: 'insert', intake, name, macs: [...intake.identity.macs] };
-  }
+  if (match.kind === 'none') return newHostPlan(intake, match.nameTaken);
   const { known } = match;
   // The same bytes again (the usual re-post) need no re-parse of the previous document.
   const changes = known.lastSha256 !== undefined && known.lastSha256 !== intake.stored.sha256 ? await hardwareChanges(tx, known.id, intake.inventory) : [];
   return { kind: 'update', intake, known, fresh: newMacs(known, intake.identity.macs), changes };
+}
+
+/** A new host: named by the machine's own hostname when it is valid and free, else by its first MAC. */
+export function newHostPlan(intake: Intake, nameTaken: boolean): Extract<IntakePlan, { kind: 'insert' }> {
+  const name = intake.probeName && !nameTaken ? intake.probeName : `host-${intake.identity.macs[0]!.replace(/:/g, '')}`;
+  return { kind: 'insert', intake, name, macs: [...intake.identity.macs] };
 }
 
 /** The machine as recorded by a plan; `insertedId` is the new host's id. */

@@ -74,16 +74,18 @@ export class SqlBatch {
    * statement (BEGIN NOT ATOMIC … END): one round trip, and one reply. As
    * statements of a multi-statement query MariaDB sends each one's OK packet
    * on its own, a socket write per statement: fifteen per machine, in a VM
-   * where a system call is dear (docs/benchmarks.md, OCS 2026-12-06).
+   * where a system call is dear (docs/benchmarks.md, OCS 2026-12-05, second session).
    * Answers the rows of the batch's SELECTs, in order. `connection` must not
    * be in a transaction. A failing statement ends the block inside the
    * transaction: the caller sends ROLLBACK on the same connection before
    * anyone else uses it.
    */
-  async runAsTransaction(connection: SqlSession): Promise<unknown[][]> {
+  async runAsTransaction(connection: SqlSession, unless?: { sql: string; params: SqlValue[] }): Promise<unknown[][]> {
     this.mustBeFlushed();
-    const sql = `BEGIN NOT ATOMIC\n${['START TRANSACTION', ...this.statements, 'COMMIT'].join(';\n')};\nEND`;
-    const reply = await connection.query(sql, this.params);
+    const transaction = `${['START TRANSACTION', ...this.statements, 'COMMIT'].join(';\n')};\n`;
+    // `unless`, a SELECT, is answered first; the transaction runs only when it found no row.
+    const sql = unless ? `BEGIN NOT ATOMIC\n${unless.sql};\nIF FOUND_ROWS() = 0 THEN\n${transaction}END IF;\nEND` : `BEGIN NOT ATOMIC\n${transaction}END`;
+    const reply = await connection.query(sql, unless ? [...unless.params, ...this.params] : this.params);
     // mysql2: a block with SELECTs answers their rows then the block's OK packet; without, the OK packet alone.
     return Array.isArray(reply) ? reply.filter((r): r is unknown[] => Array.isArray(r)) : [];
   }
