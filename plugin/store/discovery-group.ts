@@ -59,21 +59,35 @@ const GROUP_MAX_MACHINES = 32;
 /** Most document bytes in one batch: sent as hex, 8 MiB of SQL, under MariaDB's max_allowed_packet (16 MiB by default). */
 const GROUP_MAX_BYTES = 4 * 2 ** 20;
 
+export interface DiscoveryIntakeOptions {
+  /** The server runs anonymous compound statements (MariaDB, not MySQL); asked of the server when not given. */
+  compoundStatements?: boolean;
+}
+
 /**
- * MariaDB's discovery intake: concurrent posts are written in groups; `alone`
- * is the one-machine transaction a failed group's machines fall back to.
+ * MariaDB's (and MySQL's) discovery intake: concurrent posts are written in
+ * groups; `alone` is the one-machine transaction a failed group's machines
+ * fall back to.
  */
-export function createDiscoveryIntake<S>(db: DataSource, alone: (intake: Intake) => Promise<RecordedMachine>, hostTool?: HostToolRows<S>): (intake: Intake) => Promise<RecordedMachine> {
+export function createDiscoveryIntake<S>(db: DataSource, alone: (intake: Intake) => Promise<RecordedMachine>, hostTool?: HostToolRows<S>, options: DiscoveryIntakeOptions = {}): (intake: Intake) => Promise<RecordedMachine> {
   // Host names new machines of the groups under way take (a group that probed
   // before another committed cannot see them), and hostnames found taken. A
   // name a rolled-back group claimed stays taken till no group is under way,
   // so a later machine of the storm gets a MAC-derived name (never a duplicate).
   const names = new HostNameClaims();
+  let compound = options.compoundStatements;
+  const runsCompound = async (): Promise<boolean> => (compound ??= await hasCompoundStatements(db));
   return createGroupCommit<Intake, RecordedMachine>({
     maxItems: GROUP_MAX_MACHINES, maxWeight: GROUP_MAX_BYTES, weight: (intake) => intake.stored.document.length,
     keys: intakeKeys, runAlone: alone, onIdle: () => names.idle(),
-    runGroup: (group, probed) => recordIntakeGroup(db, group, names, probed, hostTool),
+    runGroup: async (group, probed) => recordIntakeGroup(db, await runsCompound(), group, names, probed, hostTool),
   });
+}
+
+/** MariaDB has run `BEGIN NOT ATOMIC … END` outside stored programs since 10.1; MySQL never has. */
+async function hasCompoundStatements(db: DataSource): Promise<boolean> {
+  const [row] = await db.query('SELECT VERSION() AS version') as Array<{ version: string }>;
+  return /mariadb/i.test(row?.version ?? '');
 }
 
 /**
@@ -91,11 +105,20 @@ export function intakeKeys(intake: Intake): string[] {
   ];
 }
 
-async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], names: HostNameClaims, probed: () => void, hostTool?: HostToolRows<S>): Promise<Array<RecordedMachine | Error>> {
+async function recordIntakeGroup<S>(db: DataSource, compound: boolean, intakes: Intake[], names: HostNameClaims, probed: () => void, hostTool?: HostToolRows<S>): Promise<Array<RecordedMachine | Error>> {
   const runner = db.createQueryRunner();
   const session = await directSession(runner);
   try {
     const outcomes: Array<RecordedMachine | Error> = new Array(intakes.length);
+    const write = (planned: PlannedIntake[], unless?: { sql: string; params: SqlValue[] }) => writeGroup(runner, session, compound, planned, outcomes, hostTool, unless);
+    if (!compound) {
+      // MySQL: step one of the probe in a round trip of its own, then as below.
+      const { sql, params } = knownFactsStatement(intakes, hostTool);
+      const planned = await planGroup(session, runner.manager, intakes, names, outcomes, await session.query(sql, params) as unknown[], hostTool);
+      probed();
+      if (planned.length > 0) await write(planned);
+      return outcomes;
+    }
     // Most groups of a storm are new machines: written as such in the round
     // trip that checks they are, with step one of the probe as the batch's
     // guard. A hostname found taken is remembered (host-name-claims.ts) and
@@ -109,7 +132,7 @@ async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], names: Ho
         return { index, plan, toolRows: [] as unknown[] };
       });
       const ownNames = guess.map(({ plan }) => (plan.name === plan.intake.probeName ? plan.name : undefined));
-      const guessed = await writeGroup(runner, session, guess, outcomes, hostTool, knownFactsStatement(intakes, hostTool, ownNames));
+      const guessed = await write(guess, knownFactsStatement(intakes, hostTool, ownNames));
       if (guessed.written) {
         probed();
         return outcomes;
@@ -123,7 +146,7 @@ async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], names: Ho
     }
     const planned = await planGroup(session, runner.manager, intakes, names, outcomes, facts, hostTool);
     probed();
-    if (planned.length > 0) await writeGroup(runner, session, planned, outcomes, hostTool);
+    if (planned.length > 0) await write(planned);
     return outcomes;
   } finally {
     await runner.release();
@@ -135,7 +158,7 @@ async function recordIntakeGroup<S>(db: DataSource, intakes: Intake[], names: Ho
  * outcomes set. With `unless` (step one of the probe) the batch runs only
  * when that finds nothing, and otherwise answers its rows, writing nothing.
  */
-async function writeGroup<S>(runner: QueryRunner, session: SqlSession, planned: PlannedIntake[], outcomes: Array<RecordedMachine | Error>, hostTool?: HostToolRows<S>, unless?: { sql: string; params: SqlValue[] }): Promise<{ written: true } | { written: false; facts: unknown[] }> {
+async function writeGroup<S>(runner: QueryRunner, session: SqlSession, compound: boolean, planned: PlannedIntake[], outcomes: Array<RecordedMachine | Error>, hostTool?: HostToolRows<S>, unless?: { sql: string; params: SqlValue[] }): Promise<{ written: true } | { written: false; facts: unknown[] }> {
   const hosts = planned.map(({ plan }, slot) => batchHost(plan, slot));
   const machines = hostTool ? planned.map(({ plan, toolRows }, slot) => ({ plan, host: hosts[slot]!, state: hostTool.state(toolRows, hosts[slot]!) })) : [];
   const batch = new SqlBatch();
@@ -146,7 +169,7 @@ async function writeGroup<S>(runner: QueryRunner, session: SqlSession, planned: 
   batch.add(`SELECT ${hosts.map((host, slot) => `${host.idSql} AS h${slot}`).join(', ')}`);
   let results: unknown[][];
   try {
-    results = await batch.runAsTransaction(session, unless);
+    results = await batch.runAsTransaction(session, compound, unless);
   } catch (err) {
     await session.query('ROLLBACK').catch(() => undefined);
     await hostTool?.rolledBack(runner.manager, machines).catch(() => undefined);

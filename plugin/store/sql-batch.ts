@@ -70,23 +70,30 @@ export class SqlBatch {
   }
 
   /**
-   * The batch inside its own START TRANSACTION … COMMIT, as ONE compound
-   * statement (BEGIN NOT ATOMIC … END): one round trip, and one reply. As
-   * statements of a multi-statement query MariaDB sends each one's OK packet
-   * on its own, a socket write per statement: fifteen per machine, in a VM
-   * where a system call is dear (docs/benchmarks.md, OCS 2026-12-05, second session).
-   * Answers the rows of the batch's SELECTs, in order. `connection` must not
-   * be in a transaction. A failing statement ends the block inside the
-   * transaction: the caller sends ROLLBACK on the same connection before
-   * anyone else uses it.
+   * The batch inside its own START TRANSACTION … COMMIT, one round trip;
+   * answers the rows of the batch's SELECTs, in order. On MariaDB
+   * (`compound`) it goes as ONE compound statement (BEGIN NOT ATOMIC … END),
+   * which gets one reply: as statements of a multi-statement query MariaDB
+   * sends each one's OK packet on its own, a socket write per statement,
+   * fifteen per machine, in a VM where a system call is dear
+   * (docs/benchmarks.md, OCS 2026-12-05, second session). MySQL has no
+   * anonymous compound statement: there it goes as a multi-statement query.
+   * With `unless` (a SELECT; compound only) the transaction runs only when
+   * that finds no row, and its rows are answered first.
+   * `connection` must not be in a transaction. A failing statement stops the
+   * batch inside the transaction: the caller sends ROLLBACK on the same
+   * connection before anyone else uses it.
    */
-  async runAsTransaction(connection: SqlSession, unless?: { sql: string; params: SqlValue[] }): Promise<unknown[][]> {
+  async runAsTransaction(connection: SqlSession, compound: boolean, unless?: { sql: string; params: SqlValue[] }): Promise<unknown[][]> {
     this.mustBeFlushed();
-    const transaction = `${['START TRANSACTION', ...this.statements, 'COMMIT'].join(';\n')};\n`;
-    // `unless`, a SELECT, is answered first; the transaction runs only when it found no row.
-    const sql = unless ? `BEGIN NOT ATOMIC\n${unless.sql};\nIF FOUND_ROWS() = 0 THEN\n${transaction}END IF;\nEND` : `BEGIN NOT ATOMIC\n${transaction}END`;
+    if (unless && !compound) throw new Error('SqlBatch: a guarded batch needs a compound statement (MariaDB)');
+    const statements = ['START TRANSACTION', ...this.statements, 'COMMIT'];
+    const transaction = `${statements.join(';\n')};\n`;
+    const sql = !compound ? statements.join(';\n')
+      : unless ? `BEGIN NOT ATOMIC\n${unless.sql};\nIF FOUND_ROWS() = 0 THEN\n${transaction}END IF;\nEND`
+        : `BEGIN NOT ATOMIC\n${transaction}END`;
     const reply = await connection.query(sql, unless ? [...unless.params, ...this.params] : this.params);
-    // mysql2: a block with SELECTs answers their rows then the block's OK packet; without, the OK packet alone.
+    // mysql2 answers a SELECT with its rows and any other statement (a block too) with an OK packet.
     return Array.isArray(reply) ? reply.filter((r): r is unknown[] => Array.isArray(r)) : [];
   }
 
