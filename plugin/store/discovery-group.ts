@@ -93,7 +93,7 @@ async function hasCompoundStatements(db: DataSource): Promise<boolean> {
 /**
  * The identity facts two intakes of one group must not share (group-commit.ts).
  * A hostname is not one: machines booted from one image all say "mindi" or
- * "localhost", and planGroup gives the name to the first, as posting them in
+ * "localhost", and the group gives the name to the first, as posting them in
  * turn would (the others get names from their MACs).
  */
 export function intakeKeys(intake: Intake): string[] {
