@@ -111,38 +111,12 @@ async function recordIntakeGroup<S>(db: DataSource, compound: boolean, intakes: 
   try {
     const outcomes: Array<RecordedMachine | Error> = new Array(intakes.length);
     const write = (planned: PlannedIntake[], unless?: { sql: string; params: SqlValue[] }) => writeGroup(runner, session, compound, planned, outcomes, hostTool, unless);
-    if (!compound) {
-      // MySQL: step one of the probe in a round trip of its own, then as below.
-      const { sql, params } = knownFactsStatement(intakes, hostTool);
-      const planned = await planGroup(session, runner.manager, intakes, names, outcomes, await session.query(sql, params) as unknown[], hostTool);
+    // Step one of the probe: on MariaDB as the guard of the group written as
+    // new machines (nothing more to do when it was); on MySQL in a round trip of its own.
+    const facts = compound ? await writeIfNew(intakes, names, write, hostTool) : await stepOne(session, intakes, hostTool);
+    if (facts === undefined) {
       probed();
-      if (planned.length > 0) await write(planned);
       return outcomes;
-    }
-    // Most groups of a storm are new machines: written as such in the round
-    // trip that checks they are, with step one of the probe as the batch's
-    // guard. A hostname found taken is remembered (host-name-claims.ts) and
-    // the group planned again, with names from those machines' MACs.
-    let facts: KnownFact[] = [];
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const claimedHere: string[] = [];
-      const guess = intakes.map((intake, index) => {
-        const plan = newHostPlan(intake, intake.probeName !== undefined && names.isTaken(intake.probeName));
-        if (names.claim(plan.name)) claimedHere.push(plan.name);
-        return { index, plan, toolRows: [] as unknown[] };
-      });
-      const ownNames = guess.map(({ plan }) => (plan.name === plan.intake.probeName ? plan.name : undefined));
-      const guessed = await write(guess, knownFactsStatement(intakes, hostTool, ownNames));
-      if (guessed.written) {
-        probed();
-        return outcomes;
-      }
-      // The names guessed are free again; a machine something is known of goes to the full probe, from step one's rows.
-      for (const name of claimedHere) names.release(name);
-      facts = guessed.facts as KnownFact[];
-      const found = factsByIntake(intakes, facts);
-      if (found.some((f) => f.known)) break;
-      for (const [slot, f] of found.entries()) if (f.nameTaken) names.foundTaken(intakes[slot]!.probeName!);
     }
     const planned = await planGroup(session, runner.manager, intakes, names, outcomes, facts, hostTool);
     probed();
@@ -153,12 +127,48 @@ async function recordIntakeGroup<S>(db: DataSource, compound: boolean, intakes: 
   }
 }
 
+async function stepOne<S>(session: SqlSession, intakes: Intake[], hostTool?: HostToolRows<S>): Promise<KnownFact[]> {
+  const { sql, params } = knownFactsStatement(intakes, hostTool);
+  return await session.query(sql, params) as KnownFact[];
+}
+
+/**
+ * Most groups of a storm are new machines: written as such in the round trip
+ * that checks they are, with step one of the probe as the batch's guard.
+ * Answers undefined when they were written, else step one's rows (nothing
+ * written). A hostname found taken is remembered (host-name-claims.ts) and
+ * the group planned again, with names from those machines' MACs.
+ */
+async function writeIfNew<S>(intakes: Intake[], names: HostNameClaims, write: (planned: PlannedIntake[], unless: { sql: string; params: SqlValue[] }) => Promise<GroupWrite>, hostTool?: HostToolRows<S>): Promise<KnownFact[] | undefined> {
+  let facts: KnownFact[] = [];
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const claimedHere: string[] = [];
+    const guess = intakes.map((intake, index) => {
+      const plan = newHostPlan(intake, names.isTaken(intake.probeName));
+      if (names.claim(plan.name)) claimedHere.push(plan.name);
+      return { index, plan, toolRows: [] as unknown[] };
+    });
+    const ownNames = guess.map(({ plan }) => (plan.name === plan.intake.probeName ? plan.name : undefined));
+    const guessed = await write(guess, knownFactsStatement(intakes, hostTool, ownNames));
+    if (guessed.written) return undefined;
+    // The names guessed are free again; a machine something is known of goes to the full probe, from step one's rows.
+    for (const name of claimedHere) names.release(name);
+    facts = guessed.facts;
+    const found = factsByIntake(intakes, facts);
+    if (found.some((f) => f.known)) break;
+    for (const [slot, f] of found.entries()) if (f.nameTaken) names.foundTaken(intakes[slot]!.probeName!);
+  }
+  return facts;
+}
+
+type GroupWrite = { written: true } | { written: false; facts: KnownFact[] };
+
 /**
  * The planned machines in one batch, one transaction, one round trip; their
  * outcomes set. With `unless` (step one of the probe) the batch runs only
  * when that finds nothing, and otherwise answers its rows, writing nothing.
  */
-async function writeGroup<S>(runner: QueryRunner, session: SqlSession, compound: boolean, planned: PlannedIntake[], outcomes: Array<RecordedMachine | Error>, hostTool?: HostToolRows<S>, unless?: { sql: string; params: SqlValue[] }): Promise<{ written: true } | { written: false; facts: unknown[] }> {
+async function writeGroup<S>(runner: QueryRunner, session: SqlSession, compound: boolean, planned: PlannedIntake[], outcomes: Array<RecordedMachine | Error>, hostTool?: HostToolRows<S>, unless?: { sql: string; params: SqlValue[] }): Promise<GroupWrite> {
   const hosts = planned.map(({ plan }, slot) => batchHost(plan, slot));
   const machines = hostTool ? planned.map(({ plan, toolRows }, slot) => ({ plan, host: hosts[slot]!, state: hostTool.state(toolRows, hosts[slot]!) })) : [];
   const batch = new SqlBatch();
@@ -175,7 +185,7 @@ async function writeGroup<S>(runner: QueryRunner, session: SqlSession, compound:
     await hostTool?.rolledBack(runner.manager, machines).catch(() => undefined);
     throw err;
   }
-  if (unless && results.length === 1) return { written: false, facts: results[0]! };
+  if (unless && results.length === 1) return { written: false, facts: results[0] as KnownFact[] };
   const ids = (results.at(-1) as Array<Record<string, number | string>>)[0]!;
   planned.forEach(({ index, plan }, slot) => {
     outcomes[index] = recordedMachine(plan, Number(ids[`h${slot}`]));
@@ -194,7 +204,7 @@ interface PlannedIntake {
  * something is known of a machine); an intake the policy refuses gets its
  * error and stays out.
  */
-async function planGroup<S>(session: SqlSession, tx: EntityManager, intakes: Intake[], names: HostNameClaims, outcomes: Array<RecordedMachine | Error>, facts: unknown[], hostTool?: HostToolRows<S>): Promise<PlannedIntake[]> {
+async function planGroup<S>(session: SqlSession, tx: EntityManager, intakes: Intake[], names: HostNameClaims, outcomes: Array<RecordedMachine | Error>, facts: KnownFact[], hostTool?: HostToolRows<S>): Promise<PlannedIntake[]> {
   const probed = await probeFromFacts(session, intakes, facts, hostTool);
   const planned: PlannedIntake[] = [];
   for (const [index, intake] of intakes.entries()) {
@@ -202,7 +212,7 @@ async function planGroup<S>(session: SqlSession, tx: EntityManager, intakes: Int
       const answer = probed[index]!;
       if (answer instanceof Error) throw answer;
       const { match } = answer;
-      if (match.kind === 'none' && intake.probeName !== undefined && names.isTaken(intake.probeName)) match.nameTaken = true;
+      if (match.kind === 'none' && names.isTaken(intake.probeName)) match.nameTaken = true;
       const plan = await planIntake(tx, intake, match);
       if (plan.kind === 'insert') names.claim(plan.name);
       planned.push({ index, plan, toolRows: answer.toolRows });

@@ -45,8 +45,8 @@ export interface KnownFact { kind: FactKind; value: string }
  * step one's rows (knownFactsStatement, run by the caller as its batch's
  * guard); one more round trip when something is known of a machine.
  */
-export async function probeFromFacts(tx: SqlSession, intakes: Intake[], facts: unknown[], hostTool?: HostToolProbe): Promise<Array<ProbedIntake | Error>> {
-  const found = factsByIntake(intakes, facts as KnownFact[]);
+export async function probeFromFacts(tx: SqlSession, intakes: Intake[], facts: KnownFact[], hostTool?: HostToolProbe): Promise<Array<ProbedIntake | Error>> {
+  const found = factsByIntake(intakes, facts);
   // A new machine: nothing known of it here or in the host tool, so nothing for the host tool to pick from.
   const answers: Array<ProbedIntake | Error | undefined> = intakes.map((_, slot) => (found[slot]!.known ? undefined : {
     match: { kind: 'none', nameTaken: found[slot]!.nameTaken },

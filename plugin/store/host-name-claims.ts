@@ -18,7 +18,9 @@ export class HostNameClaims {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  isTaken(name: string): boolean {
+  /** Whether `name` (a machine's own hostname, when it has a valid one) is claimed or known taken. */
+  isTaken(name: string | undefined): boolean {
+    if (name === undefined) return false;
     if (this.claimed.has(name)) return true;
     const until = this.taken.get(name);
     if (until === undefined) return false;
