@@ -21,7 +21,8 @@ import { factsByIntake, knownFactsStatement, probeFromFacts, type HostToolProbe,
 import { newHostPlan, planIntake, recordedMachine, type Intake, type IntakePlan } from './machines.js';
 import { HostNameClaims } from './host-name-claims.js';
 import { directSession } from './mysql-session.js';
-import { SqlBatch, type SqlSession, type SqlValue } from './sql-batch.js';
+import { PreparedShapes } from './prepared-shapes.js';
+import { SqlBatch, type SqlSession, type SqlValue, type TransactionForm } from './sql-batch.js';
 
 /** A host in the batch: its id (null until inserted) and as SQL (a session variable set by the batch, or the known id), its name and MACs. */
 export interface BatchHost {
@@ -62,6 +63,8 @@ const GROUP_MAX_BYTES = 4 * 2 ** 20;
 export interface DiscoveryIntakeOptions {
   /** The server runs anonymous compound statements (MariaDB, not MySQL); asked of the server when not given. */
   compoundStatements?: boolean;
+  /** Batches whose shape recurs go as prepared statements (prepared-shapes.ts); default true. */
+  prepareRecurringShapes?: boolean;
 }
 
 /**
@@ -75,12 +78,13 @@ export function createDiscoveryIntake<S>(db: DataSource, alone: (intake: Intake)
   // name a rolled-back group claimed stays taken till no group is under way,
   // so a later machine of the storm gets a MAC-derived name (never a duplicate).
   const names = new HostNameClaims();
+  const prepared = options.prepareRecurringShapes === false ? undefined : new PreparedShapes();
   let compound = options.compoundStatements;
   const runsCompound = async (): Promise<boolean> => (compound ??= await hasCompoundStatements(db));
   return createGroupCommit<Intake, RecordedMachine>({
     maxItems: GROUP_MAX_MACHINES, maxWeight: GROUP_MAX_BYTES, weight: (intake) => intake.stored.document.length,
     keys: intakeKeys, runAlone: alone, onIdle: () => names.idle(),
-    runGroup: async (group, probed) => recordIntakeGroup(db, await runsCompound(), group, names, probed, hostTool),
+    runGroup: async (group, probed) => recordIntakeGroup(db, { compound: await runsCompound(), prepared }, group, names, probed, hostTool),
   });
 }
 
@@ -105,15 +109,18 @@ export function intakeKeys(intake: Intake): string[] {
   ];
 }
 
-async function recordIntakeGroup<S>(db: DataSource, compound: boolean, intakes: Intake[], names: HostNameClaims, probed: () => void, hostTool?: HostToolRows<S>): Promise<Array<RecordedMachine | Error>> {
+/** How a group's batches go: compound statements or not, and which prepared. */
+type GroupForm = Omit<TransactionForm, 'unless'>;
+
+async function recordIntakeGroup<S>(db: DataSource, form: GroupForm, intakes: Intake[], names: HostNameClaims, probed: () => void, hostTool?: HostToolRows<S>): Promise<Array<RecordedMachine | Error>> {
   const runner = db.createQueryRunner();
   const session = await directSession(runner);
   try {
     const outcomes: Array<RecordedMachine | Error> = new Array(intakes.length);
-    const write = (planned: PlannedIntake[], unless?: { sql: string; params: SqlValue[] }) => writeGroup(runner, session, compound, planned, outcomes, hostTool, unless);
+    const write = (planned: PlannedIntake[], unless?: { sql: string; params: SqlValue[] }) => writeGroup(runner, session, { ...form, ...(unless ? { unless } : {}) }, planned, outcomes, hostTool);
     // Step one of the probe: on MariaDB as the guard of the group written as
     // new machines (nothing more to do when it was); on MySQL in a round trip of its own.
-    const facts = compound ? await writeIfNew(intakes, names, write, hostTool) : await stepOne(session, intakes, hostTool);
+    const facts = form.compound ? await writeIfNew(intakes, names, write, hostTool) : await stepOne(session, intakes, hostTool);
     if (facts === undefined) {
       probed();
       return outcomes;
@@ -168,7 +175,7 @@ type GroupWrite = { written: true } | { written: false; facts: KnownFact[] };
  * outcomes set. With `unless` (step one of the probe) the batch runs only
  * when that finds nothing, and otherwise answers its rows, writing nothing.
  */
-async function writeGroup<S>(runner: QueryRunner, session: SqlSession, compound: boolean, planned: PlannedIntake[], outcomes: Array<RecordedMachine | Error>, hostTool?: HostToolRows<S>, unless?: { sql: string; params: SqlValue[] }): Promise<GroupWrite> {
+async function writeGroup<S>(runner: QueryRunner, session: SqlSession, form: TransactionForm, planned: PlannedIntake[], outcomes: Array<RecordedMachine | Error>, hostTool?: HostToolRows<S>): Promise<GroupWrite> {
   const hosts = planned.map(({ plan }, slot) => batchHost(plan, slot));
   const machines = hostTool ? planned.map(({ plan, toolRows }, slot) => ({ plan, host: hosts[slot]!, state: hostTool.state(toolRows, hosts[slot]!) })) : [];
   const batch = new SqlBatch();
@@ -179,13 +186,13 @@ async function writeGroup<S>(runner: QueryRunner, session: SqlSession, compound:
   batch.add(`SELECT ${hosts.map((host, slot) => `${host.idSql} AS h${slot}`).join(', ')}`);
   let results: unknown[][];
   try {
-    results = await batch.runAsTransaction(session, compound, unless);
+    results = await batch.runAsTransaction(session, form);
   } catch (err) {
     await session.query('ROLLBACK').catch(() => undefined);
     await hostTool?.rolledBack(runner.manager, machines).catch(() => undefined);
     throw err;
   }
-  if (unless && results.length === 1) return { written: false, facts: results[0] as KnownFact[] };
+  if (form.unless && results.length === 1) return { written: false, facts: results[0] as KnownFact[] };
   const ids = (results.at(-1) as Array<Record<string, number | string>>)[0]!;
   planned.forEach(({ index, plan }, slot) => {
     outcomes[index] = recordedMachine(plan, Number(ids[`h${slot}`]));

@@ -6,6 +6,8 @@
 // group, a machine alone the same, so at x1 that overhead was a measurable
 // part of each post (docs/benchmarks.md, OCS 2026-12-05). Everything else
 // keeps typeorm; the runner still owns the connection and releases it.
+// `execute` runs a statement prepared on that connection (mysql2 prepares it
+// on first use and keeps it, see store/prepared-shapes.ts).
 
 import type { QueryRunner } from 'typeorm';
 import type { SqlSession } from './sql-batch.js';
@@ -13,6 +15,7 @@ import type { SqlSession } from './sql-batch.js';
 /** The callback API of a mysql2 connection: all this needs of it. */
 interface Mysql2Connection {
   query(sql: string, values: unknown[], callback: (err: Error | null, result: unknown) => void): void;
+  execute(sql: string, values: unknown[], callback: (err: Error | null, result: unknown) => void): void;
 }
 
 /** A session on the runner's own connection (connected here); release the runner as usual. */
@@ -21,6 +24,9 @@ export async function directSession(runner: QueryRunner): Promise<SqlSession> {
   return {
     query: (sql, params = []) => new Promise((resolve, reject) => {
       connection.query(sql, params, (err, result) => (err ? reject(err) : resolve(result)));
+    }),
+    execute: (sql, params = []) => new Promise((resolve, reject) => {
+      connection.execute(sql, params, (err, result) => (err ? reject(err) : resolve(result)));
     }),
   };
 }

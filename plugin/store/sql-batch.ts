@@ -13,10 +13,27 @@
 // table, the result packet) once per table, not once per machine
 // (docs/decisions.md, multi-row OCS writes).
 
+import type { PreparedShapes } from './prepared-shapes.js';
+
 /** Where a batch runs: a typeorm EntityManager, or a connection of the discovery path (mysql-session.ts). */
 export interface SqlSession {
   query(sql: string, params?: unknown[]): Promise<unknown>;
+  /** The statement prepared on the connection (binary protocol); mysql2 sessions only. */
+  execute?(sql: string, params?: unknown[]): Promise<unknown>;
 }
+
+/** How runAsTransaction sends its batch. */
+export interface TransactionForm {
+  /** One compound statement (MariaDB), else a multi-statement query (MySQL). */
+  compound: boolean;
+  /** A SELECT (compound only): the transaction runs only when it finds no row, and its rows are answered first. */
+  unless?: { sql: string; params: SqlValue[] };
+  /** Which batches go prepared (compound only, on a session that can execute). */
+  prepared?: PreparedShapes;
+}
+
+/** The server cannot prepare this statement, or its max_prepared_stmt_count is reached: nothing ran. */
+const PREPARE_REFUSED = new Set(['ER_UNSUPPORTED_PS', 'ER_MAX_PREPARED_STMT_COUNT_REACHED']);
 
 export type SqlValue = string | number | Date | Buffer | null;
 export type SqlRow = Record<string, SqlValue>;
@@ -78,13 +95,14 @@ export class SqlBatch {
    * fifteen per machine, in a VM where a system call is dear
    * (docs/benchmarks.md, OCS 2026-12-05, second session). MySQL has no
    * anonymous compound statement: there it goes as a multi-statement query.
-   * With `unless` (a SELECT; compound only) the transaction runs only when
-   * that finds no row, and its rows are answered first.
+   * A compound statement whose shape `prepared` says is worth it goes
+   * prepared (prepared-shapes.ts); if the server refuses to prepare, nothing
+   * ran and it goes as a query.
    * `connection` must not be in a transaction. A failing statement stops the
    * batch inside the transaction: the caller sends ROLLBACK on the same
    * connection before anyone else uses it.
    */
-  async runAsTransaction(connection: SqlSession, compound: boolean, unless?: { sql: string; params: SqlValue[] }): Promise<unknown[][]> {
+  async runAsTransaction(connection: SqlSession, { compound, unless, prepared }: TransactionForm): Promise<unknown[][]> {
     this.mustBeFlushed();
     if (unless && !compound) throw new Error('SqlBatch: a guarded batch needs a compound statement (MariaDB)');
     const statements = ['START TRANSACTION', ...this.statements, 'COMMIT'];
@@ -92,7 +110,14 @@ export class SqlBatch {
     const sql = !compound ? statements.join(';\n')
       : unless ? `BEGIN NOT ATOMIC\n${unless.sql};\nIF FOUND_ROWS() = 0 THEN\n${transaction}END IF;\nEND`
         : `BEGIN NOT ATOMIC\n${transaction}END`;
-    const reply = await connection.query(sql, unless ? [...unless.params, ...this.params] : this.params);
+    const params = unless ? [...unless.params, ...this.params] : this.params;
+    const reply = compound && prepared && connection.execute && prepared.worthPreparing(sql)
+      ? await connection.execute(sql, params).catch(async (err: unknown) => {
+        if (!PREPARE_REFUSED.has((err as { code?: string }).code ?? '')) throw err;
+        prepared.disable();
+        return await connection.query(sql, params);
+      })
+      : await connection.query(sql, params);
     // mysql2 answers a SELECT with its rows and any other statement (a block too) with an OK packet.
     return Array.isArray(reply) ? reply.filter((r): r is unknown[] => Array.isArray(r)) : [];
   }

@@ -8,7 +8,7 @@ import { DployError } from '../../errors.js';
 import type { Inventory } from '../../model/inventory.js';
 import type { Store } from '../../store/database.js';
 import { addHost, forgetHost, getHost } from '../../store/hosts.js';
-import { createDiscoveryIntake } from '../../store/discovery-group.js';
+import { createDiscoveryIntake, type DiscoveryIntakeOptions } from '../../store/discovery-group.js';
 import { prepareIntake, recordIntake, type Intake } from '../../store/machines.js';
 import { retryOnUniqueViolation } from '../../store/unique-retry.js';
 import { VERSION } from '../../version.js';
@@ -26,7 +26,7 @@ import { readPendingTasks } from './task-reader.js';
 const FIELDS_TTL_MS = 30_000;
 export const OCS_USER_AGENT = `dploy/${VERSION}`;
 
-export function createOcsPlatform(store: Store): Platform {
+export function createOcsPlatform(store: Store, intakeOptions: DiscoveryIntakeOptions = {}): Platform {
   const { db } = store;
   if (store.target.dialect !== 'mysql') {
     throw new DployError('DPLOY_ERR_CONFIG', `platform ocs needs OCS's MariaDB/MySQL database (database.url mysql://…/ocsweb), not ${store.target.dialect}`);
@@ -46,7 +46,7 @@ export function createOcsPlatform(store: Store): Platform {
     return recorded;
   }));
   // Concurrent discoveries share their round trips and their commit (store/group-commit.ts).
-  const record = createDiscoveryIntake(db, alone, ocsComputerRows(OCS_USER_AGENT));
+  const record = createDiscoveryIntake(db, alone, ocsComputerRows(OCS_USER_AGENT), intakeOptions);
 
   return {
     name: 'ocs',

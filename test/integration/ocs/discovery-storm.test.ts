@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { parseInventory } from '../../../plugin/inventory/index.js';
 import { isDployError } from '../../../plugin/errors.js';
 import type { Platform, RecordedMachine } from '../../../plugin/platforms/platform.js';
-import { openOcsPlatform, type OcsScratch } from '../../support/ocs/scratch.js';
+import { rowsBySerial } from '../../support/ocs/rows.js';
+import { openOcsPlatform } from '../../support/ocs/scratch.js';
 import { ovmfVariant } from '../../support/ovmf-variant.js';
 
 const OVMF = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url)).toString('utf8');
@@ -20,28 +21,6 @@ const post = (platform: Platform, body: Buffer): Promise<RecordedMachine> => pla
 const storm = (platform: Platform, bodies: Buffer[]): Promise<Array<RecordedMachine | Error>> =>
   Promise.all(bodies.map((body) => new Promise<void>((r) => setImmediate(r)).then(() => post(platform, body)).catch((err: Error) => err)));
 const machine = (n: number, serial = `DPLOY-STORM-${n}`, hostname?: string): Buffer => Buffer.from(ovmfVariant(OVMF, n, serial, hostname));
-
-const OCS_TABLES = ['hardware', 'bios', 'accountinfo', 'cpus', 'memories', 'storages', 'networks'] as const;
-/** What says who wrote a row and when, or which number the database gave it. */
-const WHEN_AND_WHICH = new Set(['ID', 'id', 'HARDWARE_ID', 'host_id', 'LASTDATE', 'LASTCOME', 'created_at', 'updated_at', 'received_at', 'platform_ref']);
-
-/** Every machine's rows in every table, keyed by its serial, without ids and times (DEVICEID without its time). */
-async function rowsBySerial(scratch: OcsScratch): Promise<Map<string, Record<string, unknown[]>>> {
-  const computers = await scratch.sql<{ ID: number; SSN: string; host: number }>(
-    'SELECT h.ID, b.SSN, d.id AS host FROM hardware h JOIN bios b ON b.HARDWARE_ID = h.ID JOIN dploy_hosts d ON CAST(d.platform_ref AS UNSIGNED) = h.ID');
-  const clean = (rows: Array<Record<string, unknown>>) => rows.map((r) => Object.fromEntries(Object.entries(r)
-    .filter(([k]) => !WHEN_AND_WHICH.has(k)).map(([k, v]) => [k, k === 'DEVICEID' ? String(v).replace(/-\d{4}(-\d\d){5}$/, '') : Buffer.isBuffer(v) ? v.toString('hex') : v])));
-  const out = new Map<string, Record<string, unknown[]>>();
-  for (const c of computers) {
-    const tables: Record<string, unknown[]> = {};
-    for (const t of OCS_TABLES) tables[t] = clean(await scratch.sql(`SELECT * FROM ${t} WHERE ${t === 'hardware' ? 'ID' : 'HARDWARE_ID'} = ? ORDER BY 1`, [c.ID]));
-    tables.dploy_hosts = clean(await scratch.sql('SELECT * FROM dploy_hosts WHERE id = ?', [c.host]));
-    tables.dploy_host_macs = clean(await scratch.sql('SELECT * FROM dploy_host_macs WHERE host_id = ? ORDER BY position', [c.host]));
-    tables.dploy_inventories = clean(await scratch.sql('SELECT * FROM dploy_inventories WHERE host_id = ? ORDER BY id', [c.host]));
-    out.set(c.SSN, tables);
-  }
-  return out;
-}
 
 test('a storm of new machines writes each one the rows it gets when posted alone, column for column, in OCS\'s tables and dploy\'s', async () => {
   // Named and unnamed machines; two share the image's hostname, which only the first may take.

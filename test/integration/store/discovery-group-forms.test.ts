@@ -2,7 +2,9 @@
 // statements (MariaDB: new machines written in the round trip that checks
 // they are) and as multi-statement queries (MySQL has no anonymous compound
 // statement; forced here with compoundStatements: false). The same storm
-// must give the same hosts either way.
+// must give the same hosts either way. Compound batches whose shape recurs go
+// prepared (store/prepared-shapes.ts); a server that will not prepare gets
+// them as queries, still in groups.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,3 +55,25 @@ for (const compoundStatements of [true, false]) {
     }
   });
 }
+
+test('a server that will not prepare (max_prepared_stmt_count reached): recurring batches go as queries, in groups, nothing lost', async () => {
+  const { store, dispose } = await openTestStore('mysql');
+  const { db } = store;
+  const [limit] = await db.query('SELECT @@GLOBAL.max_prepared_stmt_count AS n') as Array<{ n: number }>;
+  try {
+    let aloneCalls = 0;
+    const record = createDiscoveryIntake(db, (intake) => {
+      aloneCalls++;
+      return retryOnUniqueViolation(() => db.transaction((tx) => recordIntake(tx, 'mysql', intake)));
+    });
+    await db.query('SET GLOBAL max_prepared_stmt_count = 0');
+    // One machine at a time: the same shape every time after the first, which names the image's hostname.
+    for (let n = 0; n < 6; n++) await record(intakeOf(ovmfVariant(QEMU, n, `DPLOY-NOPREP-${n}`, 'mindi')));
+    const hosts = await listHosts(db.manager);
+    assert.deepEqual(hosts.map((h) => h.serial).sort(), Array.from({ length: 6 }, (_, n) => `DPLOY-NOPREP-${n}`));
+    assert.equal(aloneCalls, 0, 'the refused prepare did not fail the group');
+  } finally {
+    await db.query(`SET GLOBAL max_prepared_stmt_count = ${Number(limit!.n)}`);
+    await dispose();
+  }
+});

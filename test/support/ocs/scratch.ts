@@ -13,6 +13,7 @@ import { migrate } from '../../../plugin/store/migrate.js';
 import { registerInOcs } from '../../../plugin/platforms/ocs/ocs-migrate.js';
 import { createOcsPlatform } from '../../../plugin/platforms/ocs/ocs-platform.js';
 import type { Platform } from '../../../plugin/platforms/platform.js';
+import type { DiscoveryIntakeOptions } from '../../../plugin/store/discovery-group.js';
 import { ensureService, MARIADB } from '../services.js';
 
 export const OCS_SOURCE_DB = 'ocsweb';
@@ -64,13 +65,13 @@ export async function createOcsScratch(): Promise<OcsScratch> {
 }
 
 /** A scratch OCS with dploy migrated into it: store, platform, and the way out. */
-export async function openOcsPlatform(): Promise<{ scratch: OcsScratch; store: Store; platform: Platform; dispose(): Promise<void> }> {
+export async function openOcsPlatform(intakeOptions: DiscoveryIntakeOptions = {}): Promise<{ scratch: OcsScratch; store: Store; platform: Platform; dispose(): Promise<void> }> {
   const scratch = await createOcsScratch();
   const store = await openStore(scratch.url);
   await migrate(store.db, 'mysql');
   await registerInOcs(store.db.manager);
   return {
-    scratch, store, platform: createOcsPlatform(store),
+    scratch, store, platform: createOcsPlatform(store, intakeOptions),
     dispose: async () => { await store.close(); await scratch.drop(); },
   };
 }
