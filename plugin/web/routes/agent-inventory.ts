@@ -27,11 +27,13 @@ export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSourc
       const inventory = parseInventory(body, format);
       // A gzip upload is stored as received (decodedBody returns `raw` itself only for an identity body).
       const recorded = await deps.platform.recordInventory(inventory, { format, body, remoteAddress: request.ip, ...(body !== raw ? { gzip: raw } : {}) });
-      const log = request.log.child({ hostId: recorded.host.id, host: recorded.host.name });
-      log.info({ created: recorded.created, changes: recorded.changes }, recorded.created ? 'machine discovered' : 'inventory updated');
+      const who = { hostId: recorded.host.id, host: recorded.host.name };
+      // No child logger per post: a storm's posts would each build one that logs nothing below level info.
+      request.log.info({ ...who, created: recorded.created, changes: recorded.changes }, recorded.created ? 'machine discovered' : 'inventory updated');
       if (recorded.created) deps.onHostsChanged?.();
       // A rediscovery job waits for exactly this post; the identity lookup already said whether there is one.
       if (recorded.activeJob) {
+        const log = request.log.child(who);
         const event = await applyAgentEvent(deps.db, deps.kinds, recorded.host.id, 'inventory', `inventory from ${request.ip}`);
         if (event.outcome === 'moved' && event.job) await reportStatus({ platform: deps.platform, kinds: deps.kinds, log }, event.job);
       }
