@@ -87,3 +87,20 @@ test('a prepared batch that fails (OCS holds the computer\'s lock) is rolled bac
     await dispose();
   }
 });
+
+test('a prepared batch still writes after the console changed a table it writes (a new administrative-data field on accountinfo)', async () => {
+  const { scratch, platform, dispose } = await openOcsPlatform();
+  try {
+    await postModel(platform);
+    // What the console does when an operator adds a field (accountinfo_config + a column).
+    await scratch.sql('ALTER TABLE accountinfo ADD COLUMN fields_99 VARCHAR(255) DEFAULT NULL');
+    const before = await statementsExecuted(scratch);
+    for (let n = 6; n < 9; n++) await post(platform, machine(0x60 + n, `DPLOY-PREP-${n}`));
+    assert.ok(await statementsExecuted(scratch) - before >= 2, 'the new machines went prepared');
+    const rows = await scratch.sql<{ SSN: string; TAG: string; fields_99: string | null }>(
+      "SELECT b.SSN, a.TAG, a.fields_99 FROM bios b JOIN accountinfo a ON a.HARDWARE_ID = b.HARDWARE_ID WHERE b.SSN IN ('DPLOY-PREP-6', 'DPLOY-PREP-7', 'DPLOY-PREP-8') ORDER BY b.SSN");
+    assert.deepEqual(rows, ['DPLOY-PREP-6', 'DPLOY-PREP-7', 'DPLOY-PREP-8'].map((SSN) => ({ SSN, TAG: 'NA', fields_99: null })));
+  } finally {
+    await dispose();
+  }
+});
