@@ -52,10 +52,10 @@ function dataSourceOptions(target: DatabaseTarget, poolSize: number): DataSource
         // wraps them in QueryFailedError with the SQL anyway. ~3 % of the CPU
         // under discovery load (docs/benchmarks.md).
         trace: false,
-        // Prepared discovery batches each hold up to ~2 MiB of MariaDB's memory
+        // Prepared discovery batches each hold up to ~1.2 MiB of MariaDB's memory
         // (store/prepared-shapes.ts); a storm of one model needs a handful per
-        // connection, not mysql2's default of 16,000.
-        extra: { maxPreparedStatements: 16 },
+        // connection (one per group size), not mysql2's default of 16,000.
+        extra: { maxPreparedStatements: 8 },
         ...(target.socket ? { socketPath: target.socket } : {}),
       };
     case 'postgres':

@@ -11,12 +11,13 @@
 // prepareThreshold does: a shape seen once (mixed hardware, an odd group
 // size) would pay a prepare round trip for nothing. And only small texts:
 // MariaDB keeps a prepared compound statement's parse in memory, measured
-// ~250 KiB per machine of batch (8 MiB for 32 machines); a text of at most
-// PREPARE_MAX_SQL_CHARS keeps each under ~2 MiB, and mysql2's per-connection
-// cache (maxPreparedStatements, store/database.ts) bounds how many.
+// ~80 KiB + 140 bytes per character of text (342 KiB for one machine's
+// batch, 7.9 MiB for 32 machines'); a text of at most PREPARE_MAX_SQL_CHARS
+// keeps each under ~1.2 MiB, and mysql2's per-connection cache
+// (maxPreparedStatements, store/database.ts) bounds how many.
 
-/** Batch texts up to this length may be prepared (≈ 8 machines of a small server, 2 of a large one). */
-export const PREPARE_MAX_SQL_CHARS = 16 * 1024;
+/** Batch texts up to this length may be prepared (a group of 7 machines like the benchmark's VM, 2 or 3 large servers). */
+export const PREPARE_MAX_SQL_CHARS = 8 * 1024;
 /** How many shapes the sightings remember (least recently seen forgotten first). */
 const REMEMBERED_SHAPES = 256;
 
