@@ -4,8 +4,9 @@
 // of shapes (one per group size), and a prepared one is parsed once per
 // connection instead of on every post; its values go in the binary protocol
 // (the gzip document as bytes, not as hex to lex). Measured A/B, OCS schema,
-// whole servers: x1 521 -> 562 machines/s (MariaDB 0.73 -> 0.58 ms per
-// machine), x8 848 -> 1,123/s (docs/benchmarks.md, 2026-12-05 third session).
+// whole servers: MariaDB's CPU per machine -22 % at x1 and -24 % at x8,
+// machines/s +5-8 % at x1 and +11-32 % at x8 (docs/benchmarks.md, 2026-12-05
+// third session).
 //
 // A shape is prepared from its second sighting on, as pgjdbc's
 // prepareThreshold does: a shape seen once (mixed hardware, an odd group
