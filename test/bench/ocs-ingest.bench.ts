@@ -13,8 +13,19 @@
 // a tenth of its CPU compiling (V8's optimizing compiler threads, perf,
 // docs/benchmarks.md) where Apache's mod_perl children had long been loaded.
 // Then the CPU milliseconds each machine cost the server, MariaDB and the
-// load generator, read from /proc around the timed part. BENCH_OCS_MACHINES
-// (2000), BENCH_OCS_WARMUP (3000), BENCH_OCS_CONCURRENCY (1,8).
+// load generator, read from /proc around each timed block.
+// The three servers (OCS, dploy over TCP, dploy over the socket) are timed in
+// interleaved blocks, BENCH_OCS_ROUNDS rounds of one block each in turn (the
+// order rotating): this VM's speed swings by up to 2x within minutes, and
+// phases run one after the other compared a server in a fast stretch with one
+// in a slow stretch (docs/benchmarks.md, 2026-12-05). A ratio is taken per
+// round, between blocks run a minute apart at most, and its median printed;
+// each block starts once MariaDB is quiet, so no server is timed with the
+// purge and flushing the previous block left, and after a fifth of a block
+// untimed, so that its connections, caches and MariaDB's pages for it are
+// warm again after the other servers' blocks.
+// BENCH_OCS_MACHINES (3000 timed per server), BENCH_OCS_WARMUP (3000),
+// BENCH_OCS_ROUNDS (6), BENCH_OCS_CONCURRENCY (1,8).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -37,8 +48,15 @@ import { createPoster } from '../support/bench-poster.js';
 import { withMachineIdentity } from '../support/lshw-identity.js';
 import { cpuOfPrograms, cpuOfPid, ownCpu } from '../support/process-cpu.js';
 
-const MACHINES = Number(process.env.BENCH_OCS_MACHINES ?? 2000);
+const MACHINES = Number(process.env.BENCH_OCS_MACHINES ?? 3000);
 const WARMUP = Number(process.env.BENCH_OCS_WARMUP ?? 3000);
+const ROUNDS = Number(process.env.BENCH_OCS_ROUNDS ?? 6);
+/** Timed machines per block. */
+const BLOCK = Math.ceil(MACHINES / ROUNDS);
+/** Untimed machines before each block: the server's connections and caches, and MariaDB's pages for it, warm again after the other servers' blocks. */
+const BLOCK_WARMUP = Math.ceil(BLOCK / 5);
+/** Every machine a server is sent. */
+const TOTAL = WARMUP + ROUNDS * (BLOCK_WARMUP + BLOCK);
 const lshw = execFileSync('lshw', ['-xml'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 const macs = [...lshw.matchAll(/<serial>((?:[0-9a-f]{2}:){5}[0-9a-f]{2})<\/serial>/g)].map((m) => m[1]!);
 if (macs.length === 0) throw new Error("this machine's lshw shows no NIC MAC");
@@ -54,34 +72,53 @@ function lshwFor(run: number, i: number): string {
   return doc;
 }
 
-/** Machines/s, and the CPU milliseconds each machine cost the server, MariaDB and the load generator. */
+/** Machines/s of one block, and the CPU milliseconds each machine cost the server, MariaDB and the load generator. */
 interface Rate { perSecond: number; serverMs: number; mariadbMs: number; clientMs: number }
 
-/** Machines 0 … count-1 through `work`, `concurrency` at a time. */
-async function drive(count: number, concurrency: number, work: (i: number) => Promise<void>, first = 0): Promise<void> {
+/** A server under test: posts machine i, reads its own CPU seconds, and goes away. */
+interface Server { post(i: number): Promise<void>; cpu(): number; close(): Promise<void> }
+
+/** Machines first … first+count-1 through `server`, `concurrency` at a time. */
+async function drive(server: Server, first: number, count: number, concurrency: number): Promise<void> {
   let next = first;
   await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < first + count) await work(next++);
+    while (next < first + count) await server.post(next++);
   }));
 }
 
-/** The warm-up machines (not timed), then MACHINES timed ones: machine i is the i-th of work's. */
-async function pool(count: number, concurrency: number, serverCpu: () => number, work: (i: number) => Promise<void>): Promise<Rate> {
-  await drive(WARMUP, concurrency, work);
-  const before = { server: serverCpu(), mariadb: cpuOfPrograms('mariadbd'), client: ownCpu() };
+/**
+ * Waits until MariaDB is quiet (under a tenth of a core for a quarter of a
+ * second, 15 s at most): InnoDB purges and flushes after a block of writes,
+ * and that work must not be timed against the next server's block. OCS's
+ * server leaves far more of it (~5 ms of MariaDB CPU per machine).
+ */
+async function quietDatabase(): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const before = cpuOfPrograms('mariadbd');
+    await new Promise((r) => setTimeout(r, 250));
+    if (cpuOfPrograms('mariadbd') - before < 0.025) return;
+  }
+}
+
+async function timedBlock(server: Server, first: number, count: number, concurrency: number): Promise<Rate> {
+  await quietDatabase();
+  await drive(server, first, BLOCK_WARMUP, concurrency);
+  first += BLOCK_WARMUP;
+  const before = { server: server.cpu(), mariadb: cpuOfPrograms('mariadbd'), client: ownCpu() };
   const started = process.hrtime.bigint();
-  await drive(count, concurrency, work, WARMUP);
+  await drive(server, first, count, concurrency);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const perMachine = (cpu: number) => (cpu * 1000) / count;
   return {
     perSecond: count / seconds,
-    serverMs: perMachine(serverCpu() - before.server),
+    serverMs: perMachine(server.cpu() - before.server),
     mariadbMs: perMachine(cpuOfPrograms('mariadbd') - before.mariadb),
     clientMs: perMachine(ownCpu() - before.client),
   };
 }
 
-async function dployRate(run: number, concurrency: number, socket?: string): Promise<Rate> {
+async function dployServer(run: number, concurrency: number, socket?: string): Promise<Server> {
   const scratch = await createOcsScratch();
   const store = await openStore(scratch.url);
   await migrate(store.db, 'mysql');
@@ -89,60 +126,89 @@ async function dployRate(run: number, concurrency: number, socket?: string): Pro
   const token = await enrollmentToken(store.db.manager);
   await store.close();
   const serve = await startServe({ cwd: mkdtempSync(join(tmpdir(), 'dploy-bench-ocs-')), env: { DPLOY_PLATFORM: 'ocs', DPLOY_DATABASE_URL: socket ? `${scratch.url}?socket=${socket}` : scratch.url, DPLOY_LOG_LEVEL: 'warn', DPLOY_RUNNER_ENABLED: 'false', DPLOY_TFTP_ENABLED: 'false' } });
-  try {
-    const bodies = Array.from({ length: WARMUP + MACHINES }, (_, i) => gzipSync(lshwFor(run, i)));
-    const poster = createPoster(concurrency);
-    const rate = await pool(MACHINES, concurrency, () => cpuOfPid(serve.child.pid!), async (i) => {
+  const bodies = Array.from({ length: TOTAL }, (_, i) => gzipSync(lshwFor(run, i)));
+  const poster = createPoster(concurrency);
+  return {
+    async post(i) {
       const r = await poster.post(`${serve.url}/agent/v1/inventory`, bodies[i]!, { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': token });
       if (r.status !== 200) throw new Error(`dploy answered HTTP ${r.status}: ${r.body.toString('utf8')}`);
-    }).finally(() => poster.close());
-    const [{ n }] = await scratch.sql<{ n: number }>('SELECT COUNT(*) AS n FROM hardware') as [{ n: number }];
-    if (Number(n) !== WARMUP + MACHINES) throw new Error(`dploy wrote ${n} OCS computers for ${WARMUP + MACHINES} machines`);
-    return rate;
-  } finally {
-    await serve.stop();
-    await scratch.drop();
-  }
+    },
+    cpu: () => cpuOfPid(serve.child.pid!),
+    async close() {
+      poster.close();
+      try {
+        const [{ n }] = await scratch.sql<{ n: number }>('SELECT COUNT(*) AS n FROM hardware') as [{ n: number }];
+        if (Number(n) !== TOTAL) throw new Error(`dploy wrote ${n} OCS computers for ${TOTAL} machines`);
+      } finally {
+        await serve.stop();
+        await scratch.drop();
+      }
+    },
+  };
 }
 
-async function ocsRate(run: number, concurrency: number): Promise<Rate> {
+async function ocsServer(run: number, concurrency: number): Promise<Server> {
   const prefix = `dploy-bench-${run}-`;
-  const documents = Array.from({ length: WARMUP + MACHINES }, (_, i) => {
+  const documents = Array.from({ length: TOTAL }, (_, i) => {
     const name = `${prefix}${i}`;
     // Compressed before timing, as dploy's bodies are: a machine compresses its own post.
     return compressRequest(ocsInventoryXml(deviceId(name, new Date()), machineRows(parseInventory(Buffer.from(lshwFor(run, i)), 'xml'), name, 'agent')));
   });
   await resetComputers(prefix);
   const poster = createPoster(concurrency);
-  try {
-    return await pool(MACHINES, concurrency, () => cpuOfPrograms('apache2'), async (i) => {
+  return {
+    async post(i) {
       const reply = await postCompressed(documents[i]!, poster.post);
       if (reply.status !== 200 || !reply.xml.includes('NO_ACCOUNT_UPDATE')) throw new Error(`OCS refused the inventory: HTTP ${reply.status} ${reply.xml}`);
-    });
-  } finally {
-    poster.close();
-    await resetComputers(prefix);
-  }
+    },
+    cpu: () => cpuOfPrograms('apache2'),
+    async close() {
+      poster.close();
+      await resetComputers(prefix);
+    },
+  };
 }
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+/** CPU per machine over all of a server's blocks (each block has the same number of machines). */
+const meanOf = (rates: Rate[], key: 'serverMs' | 'mariadbMs' | 'clientMs') => rates.reduce((sum, r) => sum + r[key], 0) / rates.length;
 
 const rows: string[] = [];
 const cpu: string[] = [];
 const socket = await mariadbSocket();
-const cpuRow = (who: string, concurrency: number, r: Rate) =>
-  `${who.padEnd(13)} ${String(concurrency).padStart(3)} ${r.serverMs.toFixed(2).padStart(9)} ${r.mariadbMs.toFixed(2).padStart(9)} ${r.clientMs.toFixed(2).padStart(9)} ${(r.serverMs + r.mariadbMs + r.clientMs).toFixed(2).padStart(9)}`;
+const cpuRow = (who: string, concurrency: number, rates: Rate[]) => {
+  const [server, mariadb, client] = (['serverMs', 'mariadbMs', 'clientMs'] as const).map((k) => meanOf(rates, k));
+  return `${who.padEnd(13)} ${String(concurrency).padStart(3)} ${server!.toFixed(2).padStart(9)} ${mariadb!.toFixed(2).padStart(9)} ${client!.toFixed(2).padStart(9)} ${(server! + mariadb! + client!).toFixed(2).padStart(9)}`;
+};
 let run = 1;
 for (const concurrency of (process.env.BENCH_OCS_CONCURRENCY ?? '1,8').split(',').map(Number)) {
-  process.stderr.write(`OCS server x${concurrency} …\n`);
-  const ocs = await ocsRate(run++, concurrency);
-  process.stderr.write(`dploy x${concurrency} …\n`);
-  const tcp = await dployRate(run++, concurrency);
-  process.stderr.write(`dploy over the socket x${concurrency} …\n`);
-  const unix = await dployRate(run++, concurrency, socket);
-  const ratio = (r: Rate) => `${(r.perSecond / ocs.perSecond).toFixed(1).padStart(6)}x`;
-  rows.push(`${String(concurrency).padStart(11)} ${ocs.perSecond.toFixed(0).padStart(14)} ${tcp.perSecond.toFixed(0).padStart(11)} ${ratio(tcp)} ${unix.perSecond.toFixed(0).padStart(14)} ${ratio(unix)}`);
-  cpu.push(cpuRow('OCS server', concurrency, ocs), cpuRow('dploy TCP', concurrency, tcp), cpuRow('dploy socket', concurrency, unix));
+  process.stderr.write(`x${concurrency}: starting OCS's server phase, dploy over TCP and over the socket …\n`);
+  const servers = [await ocsServer(run++, concurrency), await dployServer(run++, concurrency), await dployServer(run++, concurrency, socket)];
+  try {
+    for (const server of servers) await drive(server, 0, WARMUP, concurrency);
+    const rates: Rate[][] = servers.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < servers.length; k++) {
+        const s = (round + k) % servers.length;
+        rates[s]!.push(await timedBlock(servers[s]!, WARMUP + round * (BLOCK_WARMUP + BLOCK), BLOCK, concurrency));
+      }
+      process.stderr.write(`x${concurrency} round ${round + 1}/${ROUNDS}: ${rates.map((r) => r.at(-1)!.perSecond.toFixed(0)).join(' / ')} machines/s (OCS / dploy TCP / socket)\n`);
+    }
+    const [ocs, tcp, unix] = rates as [Rate[], Rate[], Rate[]];
+    const rate = (r: Rate[]) => median(r.map((x) => x.perSecond));
+    const ratio = (r: Rate[]) => `${median(r.map((x, round) => x.perSecond / ocs[round]!.perSecond)).toFixed(1).padStart(6)}x`;
+    rows.push(`${String(concurrency).padStart(11)} ${rate(ocs).toFixed(0).padStart(14)} ${rate(tcp).toFixed(0).padStart(11)} ${ratio(tcp)} ${rate(unix).toFixed(0).padStart(14)} ${ratio(unix)}`);
+    cpu.push(cpuRow('OCS server', concurrency, ocs), cpuRow('dploy TCP', concurrency, tcp), cpuRow('dploy socket', concurrency, unix));
+  } finally {
+    for (const server of servers) await server.close();
+  }
 }
-console.log(`\ndiscovered machines into OCS (GUI_VERSION 7069): ${MACHINES} new machines after ${WARMUP} not timed, this machine's lshw (${(lshw.length / 1024).toFixed(0)} KiB) with its own MACs, serial and UUID per machine`);
+console.log(`\ndiscovered machines into OCS (GUI_VERSION 7069): ${ROUNDS * BLOCK} new machines per server after ${WARMUP} not timed, in ${ROUNDS} interleaved rounds (each block after ${BLOCK_WARMUP} untimed); this machine's lshw (${(lshw.length / 1024).toFixed(0)} KiB) with its own MACs, serial and UUID per machine`);
+console.log('machines/s: median of the rounds; ratio: median of the rounds\' ratios (each round times every server)');
 console.log('concurrency  OCS server/s  dploy TCP/s   ratio  dploy socket/s   ratio');
 for (const row of rows) console.log(row);
 console.log('\nCPU ms per machine (server: apache2 for OCS, the dploy process; MariaDB: mariadbd; client: this load generator)');
