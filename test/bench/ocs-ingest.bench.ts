@@ -187,8 +187,12 @@ const cpuRow = (who: string, concurrency: number, rates: Rate[]) => {
 let run = 1;
 for (const concurrency of (process.env.BENCH_OCS_CONCURRENCY ?? '1,8').split(',').map(Number)) {
   process.stderr.write(`x${concurrency}: starting OCS's server phase, dploy over TCP and over the socket …\n`);
-  const servers = [await ocsServer(run++, concurrency), await dployServer(run++, concurrency), await dployServer(run++, concurrency, socket)];
+  const servers: Server[] = [];
   try {
+    // One at a time, so that those already up are closed if the next fails to start.
+    servers.push(await ocsServer(run++, concurrency));
+    servers.push(await dployServer(run++, concurrency));
+    servers.push(await dployServer(run++, concurrency, socket));
     for (const server of servers) await drive(server, 0, WARMUP, concurrency);
     const rates: Rate[][] = servers.map(() => []);
     for (let round = 0; round < ROUNDS; round++) {
