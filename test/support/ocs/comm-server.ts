@@ -22,13 +22,16 @@ export interface CommReply {
   xml: string;
 }
 
-/** One POST to /ocsinventory, as the agent sends it (Content-Type application/x-compress). */
 /** A request body as the agent sends it: the XML zlib-compressed. */
 export function compressRequest(xml: string): Buffer {
   return deflateSync(Buffer.from(xml, 'utf8'));
 }
 
-/** Posts `xml` (or a body compressRequest made, as a benchmark prepares them before timing). */
+/**
+ * One POST to /ocsinventory, as the agent sends it (Content-Type
+ * application/x-compress): `xml`, or a body compressRequest made (a
+ * benchmark prepares them before timing).
+ */
 export async function postCompressed(xml: string | Buffer, post?: Post): Promise<CommReply> {
   const headers = { 'Content-Type': 'application/x-compress', 'User-Agent': AGENT_USER_AGENT };
   const body = typeof xml === 'string' ? compressRequest(xml) : xml;
