@@ -25,7 +25,8 @@
 // untimed, so that its connections, caches and MariaDB's pages for it are
 // warm again after the other servers' blocks.
 // BENCH_OCS_MACHINES (3000 timed per server), BENCH_OCS_WARMUP (3000),
-// BENCH_OCS_ROUNDS (6), BENCH_OCS_CONCURRENCY (1,8).
+// BENCH_OCS_ROUNDS (6), BENCH_OCS_CONCURRENCY (1,8), BENCH_OCS_FLOOR_MACHINES
+// (1500; 0 skips the x1 floor, ocs-x1-floor.ts).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -47,6 +48,7 @@ import { startServe } from '../support/serve.js';
 import { createPoster } from '../support/bench-poster.js';
 import { withMachineIdentity } from '../support/lshw-identity.js';
 import { cpuOfPrograms, cpuOfPid, ownCpu } from '../support/process-cpu.js';
+import { measureX1Floor, type X1Floor } from './ocs-x1-floor.js';
 
 const MACHINES = Number(process.env.BENCH_OCS_MACHINES ?? 3000);
 const WARMUP = Number(process.env.BENCH_OCS_WARMUP ?? 3000);
@@ -55,6 +57,7 @@ const ROUNDS = Number(process.env.BENCH_OCS_ROUNDS ?? 6);
 const BLOCK = Math.ceil(MACHINES / ROUNDS);
 /** Untimed machines before each block: the server's connections and caches, and MariaDB's pages for it, warm again after the other servers' blocks. */
 const BLOCK_WARMUP = Math.ceil(BLOCK / 5);
+const FLOOR_MACHINES = Number(process.env.BENCH_OCS_FLOOR_MACHINES ?? 1500);
 /** Every machine a server is sent. */
 const TOTAL = WARMUP + ROUNDS * (BLOCK_WARMUP + BLOCK);
 const lshw = execFileSync('lshw', ['-xml'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -185,6 +188,7 @@ const cpuRow = (who: string, concurrency: number, rates: Rate[]) => {
   return `${who.padEnd(13)} ${String(concurrency).padStart(3)} ${server!.toFixed(2).padStart(9)} ${mariadb!.toFixed(2).padStart(9)} ${client!.toFixed(2).padStart(9)} ${(server! + mariadb! + client!).toFixed(2).padStart(9)}`;
 };
 let run = 1;
+let ocsX1: { perSecond: number; dploy: number } | undefined;
 for (const concurrency of (process.env.BENCH_OCS_CONCURRENCY ?? '1,8').split(',').map(Number)) {
   process.stderr.write(`x${concurrency}: starting OCS's server phase, dploy over TCP and over the socket …\n`);
   const servers: Server[] = [];
@@ -207,9 +211,16 @@ for (const concurrency of (process.env.BENCH_OCS_CONCURRENCY ?? '1,8').split(','
     const ratio = (r: Rate[]) => `${median(r.map((x, round) => x.perSecond / ocs[round]!.perSecond)).toFixed(1).padStart(6)}x`;
     rows.push(`${String(concurrency).padStart(11)} ${rate(ocs).toFixed(0).padStart(14)} ${rate(tcp).toFixed(0).padStart(11)} ${ratio(tcp)} ${rate(unix).toFixed(0).padStart(14)} ${ratio(unix)}`);
     cpu.push(cpuRow('OCS server', concurrency, ocs), cpuRow('dploy TCP', concurrency, tcp), cpuRow('dploy socket', concurrency, unix));
+    if (concurrency === 1) ocsX1 = { perSecond: rate(ocs), dploy: rate(tcp) };
   } finally {
     for (const server of servers) await server.close();
   }
+}
+let floor: X1Floor | undefined;
+if (ocsX1 && FLOOR_MACHINES > 0) {
+  process.stderr.write('x1 floor: each part of the chain alone …\n');
+  const floorRun = run++;
+  floor = await measureX1Floor(Array.from({ length: Math.ceil(FLOOR_MACHINES * 1.2) }, (_, i) => lshwFor(floorRun, i)), FLOOR_MACHINES);
 }
 console.log(`\ndiscovered machines into OCS (GUI_VERSION 7069): ${ROUNDS * BLOCK} new machines per server after ${WARMUP} not timed, in ${ROUNDS} interleaved rounds (each block after ${BLOCK_WARMUP} untimed); this machine's lshw (${(lshw.length / 1024).toFixed(0)} KiB) with its own MACs, serial and UUID per machine`);
 console.log('machines/s: median of the rounds; ratio: median of the rounds\' ratios (each round times every server)');
@@ -218,3 +229,15 @@ for (const row of rows) console.log(row);
 console.log('\nCPU ms per machine (server: apache2 for OCS, the dploy process; MariaDB: mariadbd; client: this load generator)');
 console.log('who             x    server   MariaDB    client     total');
 for (const row of cpu) console.log(row);
+if (floor && ocsX1) {
+  const { httpMs, parseMs, writePathMs, writePathMariadbMs, mariadbAloneMs, mariadbAloneCpuMs } = floor;
+  const line = (what: string, ms: number, note = '') => console.log(`${what.padEnd(52)} ${ms.toFixed(3).padStart(6)} ms${note}`);
+  const best = (ms: number) => `  -> ${(1000 / ms).toFixed(0)}/s, ${(1000 / ms / ocsX1!.perSecond).toFixed(1)}x OCS's x1 (${ocsX1!.perSecond.toFixed(0)}/s)`;
+  console.log(`\nx1 floor: each part alone, warm, one machine after the other (${FLOOR_MACHINES} machines); dploy's whole chain above: ${(1000 / ocsX1.dploy).toFixed(3)} ms`);
+  line('HTTP exchange (a server that answers at once)', httpMs);
+  line('gunzip + lshw parse', parseMs);
+  line("dploy's write path in-process (guard, rows, commit)", writePathMs, ` (MariaDB CPU ${writePathMariadbMs.toFixed(3)} ms)`);
+  line("MariaDB alone, replaying that path's batches", mariadbAloneMs, ` (MariaDB CPU ${mariadbAloneCpuMs.toFixed(3)} ms)`);
+  line('HTTP + parse + MariaDB alone: no cost of our own', httpMs + parseMs + mariadbAloneMs, best(httpMs + parseMs + mariadbAloneMs));
+  line("HTTP + parse + dploy's write path", httpMs + parseMs + writePathMs, best(httpMs + parseMs + writePathMs));
+}
