@@ -6,12 +6,12 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DployError } from '../errors.js';
+import { shipped } from '../package-root.js';
 import type { BootStateKind } from '../model/host.js';
 import type { BootLoader } from './boot-request.js';
 
-export const SHIPPED_TEMPLATE_DIR = fileURLToPath(new URL('../../pxe/boot/', import.meta.url));
+export const SHIPPED_TEMPLATE_DIR = shipped('pxe/boot/');
 
 const KEY = /^[A-Za-z0-9_-]{1,32}$/;
 

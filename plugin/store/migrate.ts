@@ -5,12 +5,12 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DataSource } from 'typeorm';
 import { DployError } from '../errors.js';
+import { shipped } from '../package-root.js';
 import { sqlTime, type Dialect } from './dialect.js';
 
-export const SQL_ROOT = fileURLToPath(new URL('../../sql/', import.meta.url));
+export const SQL_ROOT = shipped('sql/');
 
 export interface Migration {
   version: number;

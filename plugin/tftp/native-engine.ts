@@ -6,6 +6,7 @@
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { shipped } from '../package-root.js';
 import type { ActiveTransfer } from './read-request.js';
 import { addSentCounts } from './sent-counts.js';
 import type { SentCounts } from './sent-counts.js';
@@ -26,20 +27,18 @@ interface Binding {
 }
 
 const require = createRequire(import.meta.url);
-/** From plugin/tftp (tsx) or dist/plugin/tftp (built). */
-const CANDIDATES = ['../../build/native/tftp-engine.node', '../../../build/native/tftp-engine.node'].map((path) => new URL(path, import.meta.url));
+const ENGINE_FILE = shipped('build/native/tftp-engine.node');
 
 let loaded: { binding: Binding } | { error: string } | undefined;
 
 /** The engine's binding, or why there is none (not built, or built for another ABI). */
 export function loadNativeEngine(): { binding: Binding } | { error: string } {
   if (loaded) return loaded;
-  const file = CANDIDATES.find((url) => existsSync(url));
-  if (!file) return (loaded = { error: 'build/native/tftp-engine.node is not built (run `npm run build:native`; it needs a C compiler)' });
+  if (!existsSync(ENGINE_FILE)) return (loaded = { error: 'build/native/tftp-engine.node is not built (run `npm run build:native`; it needs a C compiler)' });
   try {
-    loaded = { binding: require(file.pathname) as Binding };
+    loaded = { binding: require(ENGINE_FILE) as Binding };
   } catch (err) {
-    loaded = { error: `${file.pathname} does not load: ${(err as Error).message}` };
+    loaded = { error: `${ENGINE_FILE} does not load: ${(err as Error).message}` };
   }
   return loaded;
 }

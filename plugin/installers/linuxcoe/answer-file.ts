@@ -9,12 +9,12 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { DployError } from '../../errors.js';
+import { shipped } from '../../package-root.js';
 import { answerData, type AnswerData, type AnswerInputs } from './answer-context.js';
 
-export const SHIPPED_ANSWER_DIR = fileURLToPath(new URL('../../../pxe/answers/', import.meta.url));
+export const SHIPPED_ANSWER_DIR = shipped('pxe/answers/');
 
 /** The answer file itself, or one of the files it fetches from /answers/<token>/<part>. */
 export type AnswerPart = 'answer' | 'post.sh' | 'callback.sh' | 'meta-data';
