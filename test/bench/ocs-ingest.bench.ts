@@ -24,6 +24,9 @@
 // purge and flushing the previous block left, and after a fifth of a block
 // untimed, so that its connections, caches and MariaDB's pages for it are
 // warm again after the other servers' blocks.
+// After the x1 rounds it times each part of dploy's x1 chain alone and prints
+// the best case they allow (ocs-x1-floor.ts): what one machine at a time cannot
+// go below on this machine.
 // BENCH_OCS_MACHINES (3000 timed per server), BENCH_OCS_WARMUP (3000),
 // BENCH_OCS_ROUNDS (6), BENCH_OCS_CONCURRENCY (1,8), BENCH_OCS_FLOOR_MACHINES
 // (1500; 0 skips the x1 floor, ocs-x1-floor.ts).
