@@ -223,7 +223,7 @@ let floor: X1Floor | undefined;
 if (ocsX1 && FLOOR_MACHINES > 0) {
   process.stderr.write('x1 floor: each part of the chain alone …\n');
   const floorRun = run++;
-  floor = await measureX1Floor(Array.from({ length: Math.ceil(FLOOR_MACHINES * 1.2) }, (_, i) => lshwFor(floorRun, i)), FLOOR_MACHINES);
+  floor = await measureX1Floor((i) => lshwFor(floorRun, i), FLOOR_MACHINES);
 }
 console.log(`\ndiscovered machines into OCS (GUI_VERSION 7069): ${ROUNDS * BLOCK} new machines per server after ${WARMUP} not timed, in ${ROUNDS} interleaved rounds (each block after ${BLOCK_WARMUP} untimed); this machine's lshw (${(lshw.length / 1024).toFixed(0)} KiB) with its own MACs, serial and UUID per machine`);
 console.log('machines/s: median of the rounds; ratio: median of the rounds\' ratios (each round times every server)');

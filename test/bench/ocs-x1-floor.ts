@@ -37,8 +37,11 @@ export interface X1Floor {
   mariadbAloneCpuMs: number;
 }
 
-/** Wall milliseconds per item of `count` runs of `step`, after `warm` (a fifth of `count`) untimed. */
-async function perItem(count: number, step: (i: number) => unknown, warm = Math.ceil(count / 5)): Promise<{ ms: number; mariadbMs: number }> {
+/** Untimed runs before `count` timed ones: connections, JIT and MariaDB's pages warm. */
+const warmupFor = (count: number): number => Math.ceil(count / 5);
+
+/** Wall milliseconds per item of `count` runs of `step`, after `warm` untimed. */
+async function perItem(count: number, step: (i: number) => unknown, warm = warmupFor(count)): Promise<{ ms: number; mariadbMs: number }> {
   for (let i = 0; i < warm; i++) await step(i);
   const mariadb = cpuOfPrograms('mariadbd');
   const started = process.hrtime.bigint();
@@ -98,8 +101,9 @@ async function catchingBatches(pool: unknown, work: () => Promise<void>): Promis
   return batches;
 }
 
-export async function measureX1Floor(documents: string[], count: number): Promise<X1Floor> {
-  const bodies = documents.map((d) => Buffer.from(d));
+/** `document(i)`: machine i's lshw, each with its own identity (count plus the warm-up are asked for). */
+export async function measureX1Floor(document: (i: number) => string, count: number): Promise<X1Floor> {
+  const bodies = Array.from({ length: warmupFor(count) + count }, (_, i) => Buffer.from(document(i)));
   const gzipped = bodies.map((b) => gzipSync(b));
   const httpMs = await bareHttpMs(gzipped, count);
   const inventories: Inventory[] = [];
@@ -130,7 +134,7 @@ export async function measureX1Floor(documents: string[], count: number): Promis
       await store.close();
     }
     // One batch more than machines, or a few: a batch whose guard found a host name taken wrote nothing and was planned again.
-    if (batches.length < Math.ceil(count / 5) + count) throw new Error(`caught ${batches.length} batches for ${Math.ceil(count / 5) + count} machines`);
+    if (batches.length < bodies.length) throw new Error(`caught ${batches.length} batches for ${bodies.length} machines`);
     const connection = await mysql.createConnection({ uri: replay.url });
     let alone: { ms: number; mariadbMs: number };
     try {
