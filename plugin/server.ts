@@ -31,7 +31,7 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   let tftp: TftpServer | undefined;
   let dhcp: DhcpSync | undefined;
   try {
-    const platform = createPlatform(config.platform, store);
+    const platform = createPlatform(config.platform, store, { ocs: config.ocs });
     // A host tool dploy cannot use (an untested OCS schema, fields not registered) stops the start, with the reason.
     await platform.check();
     const kinds = kindsFromConfig(config);

@@ -17,7 +17,7 @@ export async function withStore<T>(command: Command, body: (store: Store, platfo
   const { config } = configOf(command);
   const store = await openMigratedStore(config.database.url);
   try {
-    const platform = createPlatform(config.platform, store);
+    const platform = createPlatform(config.platform, store, { ocs: config.ocs });
     await platform.check();
     return await body(store, platform);
   } finally {

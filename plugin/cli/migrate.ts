@@ -22,7 +22,7 @@ export function migrateCommand(): Command {
       try {
         const dialect = store.target.dialect;
         // Refused before anything is created in a database that is not a tested OCS.
-        const ocsPlan = ocs ? await planOcs(store.db.manager) : undefined;
+        const ocsPlan = ocs ? await planOcs(store.db.manager, config.ocs) : undefined;
         if (options.dryRun) {
           const pending = await pendingMigrations(store.db, dialect);
           if (options.json) {
@@ -40,7 +40,7 @@ export function migrateCommand(): Command {
           return;
         }
         const report = await migrate(store.db, dialect);
-        const registered = ocs ? await registerInOcs(store.db.manager) : [];
+        const registered = ocs ? await registerInOcs(store.db.manager, config.ocs) : [];
         if (options.json) return printJson({ database: store.target.display, applied: report.applied.map((m) => m.name), alreadyApplied: report.alreadyApplied, ...(ocs ? { ocs: registered.map((s) => s.summary) } : {}) });
         if (report.applied.length === 0) print(`${store.target.display}: up to date (${report.alreadyApplied} migration(s) already applied)\n`);
         for (const m of report.applied) print(`${store.target.display}: applied ${String(m.version).padStart(3, '0')}_${m.name}\n`);

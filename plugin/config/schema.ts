@@ -98,6 +98,12 @@ export const configSchema = z.strictObject({
       if (dhcp.server !== 'none' && dhcp.hostsFile === '') ctx.addIssue({ code: 'custom', path: ['hostsFile'], message: `a file path is required when dhcp.server is ${dhcp.server}` });
     })
     .prefault({}),
+  ocs: z
+    .strictObject({
+      /** Run on an OCS schema (GUI_VERSION) newer than the newest dploy knows; its columns are still checked (docs/ocs.md). */
+      acceptNewerSchema: z.boolean().default(false),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: logLevel.default('info'),

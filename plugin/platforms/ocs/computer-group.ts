@@ -15,12 +15,14 @@ import { linkedComputerFor, linkedComputerStatement, type LinkedComputer } from 
 import { machineRows } from './machine-rows.js';
 import { appendInsertComputer, appendUpdateComputer } from './machine-writer.js';
 import { dropOwnLocks, releaseLocksStatement, takeLocksStatement } from './ocs-locks.js';
+import type { OcsWriteColumns } from './ocs-schema.js';
 
 type Linked = LinkedComputer | undefined;
 
 const knownComputers = (machines: Array<GroupMachine<Linked>>): number[] => machines.flatMap(({ state }) => (state ? [state.id] : []));
 
-export function ocsComputerRows(userAgent: string): HostToolRows<Linked> {
+/** `columns()`: the columns this OCS has, resolved before the first group is written. */
+export function ocsComputerRows(userAgent: string, columns: () => OcsWriteColumns): HostToolRows<Linked> {
   return {
     // A MAC OCS has (its agent reported the machine before it PXE-booted) takes the machine to the full probe.
     macColumn: { table: 'networks', column: 'MACADDR' },
@@ -36,11 +38,11 @@ export function ocsComputerRows(userAgent: string): HostToolRows<Linked> {
         const { inventory, remoteAddress, stored } = plan.intake;
         const rows = machineRows(inventory, host.name, userAgent, remoteAddress);
         if (linked !== undefined) {
-          appendUpdateComputer(batch, linked, rows);
+          appendUpdateComputer(batch, linked, rows, columns());
           return `'${Number(linked.id)}'`;
         }
         const hidVar = `@dploy_hid_${slot}`;
-        appendInsertComputer(batch, hidVar, rows, stored.received_at);
+        appendInsertComputer(batch, hidVar, rows, stored.received_at, columns());
         return `CAST(${hidVar} AS CHAR)`;
       });
     },

@@ -5,6 +5,7 @@
 // Pure: no database here, the writer puts the rows in place.
 
 import type { Inventory } from '../../model/inventory.js';
+import { COMPUTER_TABLES, type ComputerTable } from './ocs-columns.js';
 
 /** Map.pm section masks; hardware.CHECKSUM says which sections this inventory carried. */
 export const SECTION_MASK = { hardware: 1, bios: 2, memories: 4, storages: 256, networks: 4096, cpus: 262144 } as const;
@@ -13,23 +14,16 @@ export const DPLOY_CHECKSUM = Object.values(SECTION_MASK).reduce((a, b) => a | b
 export const OCS_DEFAULT_CHECKSUM = 262143;
 
 /**
- * Every column OCS's server fills for a section row, and how: an absent
- * string is written as '' and an absent number as 0, never NULL, because
- * that is what the server writes for a field its agent left out (checked
- * row by row in test/integration/ocs/parity.test.ts).
+ * Every column of a section row (ocs-columns.ts), absent ones as OCS's server
+ * writes a field its agent left out: '' for text and 0 for a number, never
+ * NULL (checked row by row in test/integration/ocs/parity.test.ts).
  */
-const SECTION_COLUMNS = {
-  bios: { text: ['SMANUFACTURER', 'SMODEL', 'SSN', 'TYPE', 'BMANUFACTURER', 'BVERSION', 'BDATE', 'ASSETTAG', 'MMANUFACTURER', 'MMODEL', 'MSN'], int: [] },
-  cpus: { text: ['MANUFACTURER', 'TYPE', 'SERIALNUMBER', 'SPEED', 'L2CACHESIZE', 'CPUARCH', 'VOLTAGE', 'CURRENT_SPEED', 'SOCKET'], int: ['CORES', 'DATA_WIDTH', 'CURRENT_ADDRESS_WIDTH', 'LOGICAL_CPUS'] },
-  memories: { text: ['CAPTION', 'DESCRIPTION', 'PURPOSE', 'TYPE', 'SPEED', 'SERIALNUMBER'], int: ['CAPACITY', 'NUMSLOTS'] },
-  storages: { text: ['MANUFACTURER', 'NAME', 'MODEL', 'DESCRIPTION', 'TYPE', 'SERIALNUMBER', 'FIRMWARE'], int: ['DISKSIZE'] },
-  networks: { text: ['DESCRIPTION', 'TYPE', 'TYPEMIB', 'SPEED', 'MTU', 'MACADDR', 'STATUS', 'IPADDRESS', 'IPMASK', 'IPGATEWAY', 'IPSUBNET', 'IPDHCP'], int: ['VIRTUALDEV'] },
-} as const;
-
-function complete(section: keyof typeof SECTION_COLUMNS, row: Row): Row {
+function complete(section: Exclude<ComputerTable, 'hardware' | 'accountinfo'>, row: Row): Row {
   const full: Row = {};
-  for (const c of SECTION_COLUMNS[section].text) full[c] = row[c] ?? '';
-  for (const c of SECTION_COLUMNS[section].int) full[c] = row[c] ?? 0;
+  const { needed, filled } = COMPUTER_TABLES[section];
+  for (const [column, { kind }] of [...Object.entries(needed), ...Object.entries(filled)]) {
+    if (column !== 'HARDWARE_ID') full[column] = row[column] ?? (kind === 'int' ? 0 : '');
+  }
   return full;
 }
 

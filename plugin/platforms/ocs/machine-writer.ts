@@ -11,6 +11,8 @@
 // (computer-group.ts) puts all its machines' section rows in one INSERT per
 // table. Values are bound by mysql2's
 // placeholders as everywhere else; nothing is spliced into the SQL text.
+// Only the columns this OCS has are written (`columns`, resolved once at
+// start by ocs-schema.ts); the others keep OCS's defaults.
 
 import type { EntityManager } from 'typeorm';
 import type { Host } from '../../model/host.js';
@@ -18,17 +20,18 @@ import { SqlBatch as Batch } from '../../store/sql-batch.js';
 import { linkedComputerFor, linkedComputerStatement, type LinkedComputer } from './linked-computer.js';
 import { dropOwnLocks, lockComputer, releaseLocksStatement } from './ocs-locks.js';
 import { deviceId, DPLOY_CHECKSUM, OCS_DEFAULT_CHECKSUM, type OcsMachineRows } from './machine-rows.js';
+import type { OcsWriteColumns } from './ocs-schema.js';
 
 type Row = Record<string, string | number | null>;
 const SECTIONS = ['cpus', 'memories', 'storages', 'networks'] as const;
 
-export async function writeComputer(tx: EntityManager, host: Host, rows: OcsMachineRows, now: Date): Promise<number> {
+export async function writeComputer(tx: EntityManager, host: Host, rows: OcsMachineRows, now: Date, columns: OcsWriteColumns): Promise<number> {
   // The host owns its MACs, so looking up by them finds the host and its link.
   const { sql, params } = linkedComputerStatement({ macs: host.macs });
   const existing = linkedComputerFor(await tx.query(sql, params) as unknown[], host);
   const hostId = String(Number(host.id));
   if (existing === undefined) {
-    const results = await appendInsertComputer(new Batch(), '@dploy_hid', rows, now).flushRows()
+    const results = await appendInsertComputer(new Batch(), '@dploy_hid', rows, now, columns).flushRows()
       .add(`UPDATE dploy_hosts SET platform_ref = CAST(@dploy_hid AS CHAR) WHERE id = ${hostId}`)
       .add('SELECT @dploy_hid AS id').run(tx);
     return Number((results.at(-1) as Array<{ id: number }>)[0]!.id);
@@ -36,7 +39,7 @@ export async function writeComputer(tx: EntityManager, host: Host, rows: OcsMach
   await lockComputer(tx, existing.id);
   const release = releaseLocksStatement([existing.id]);
   try {
-    await appendUpdateComputer(new Batch(), existing, rows).flushRows()
+    await appendUpdateComputer(new Batch(), existing, rows, columns).flushRows()
       .add(`UPDATE dploy_hosts SET platform_ref = ? WHERE id = ${hostId}`, [String(existing.id)])
       .add(release.sql, release.params).run(tx);
   } catch (err) {
@@ -53,15 +56,16 @@ export async function writeComputer(tx: EntityManager, host: Host, rows: OcsMach
  * from a multi-row INSERT's first one: with innodb_autoinc_lock_mode 2 or
  * Galera the IDs of one statement need not be consecutive.
  */
-export function appendInsertComputer(batch: Batch, hidVar: string, rows: OcsMachineRows, now: Date): Batch {
+export function appendInsertComputer(batch: Batch, hidVar: string, rows: OcsMachineRows, now: Date, columns: OcsWriteColumns): Batch {
   // No lock for a computer that does not exist yet: nobody else can know its ID before the commit.
   const hid = { HARDWARE_ID: hidVar };
+  const hardware = { ...rows.hardware, DEVICEID: deviceId(String(rows.hardware.NAME), now), FIDELITY: 1, CHECKSUM: OCS_DEFAULT_CHECKSUM | DPLOY_CHECKSUM };
   batch
-    .insert('hardware', { ...rows.hardware, DEVICEID: deviceId(String(rows.hardware.NAME), now), FIDELITY: 1, CHECKSUM: OCS_DEFAULT_CHECKSUM | DPLOY_CHECKSUM }, { LASTDATE: 'NOW()', LASTCOME: 'NOW()' })
+    .insert('hardware', fit(hardware, columns.hardware), { LASTDATE: 'NOW()', LASTCOME: 'NOW()' })
     .add(`SET ${hidVar} = LAST_INSERT_ID()`)
-    .addRow('bios', rows.bios, hid)
+    .addRow('bios', fit(rows.bios, columns.bios), hid)
     .addRow('accountinfo', { TAG: 'NA' }, hid);
-  for (const section of SECTIONS) batch.addRows(section, rows[section], hid);
+  for (const section of SECTIONS) batch.addRows(section, rows[section].map((row) => fit(row, columns[section])), hid);
   return batch;
 }
 
@@ -70,12 +74,12 @@ export function appendInsertComputer(batch: Batch, hidVar: string, rows: OcsMach
  * caller holds OCS's lock row of the computer and releases it after the
  * flush; it links its host to the computer.
  */
-export function appendUpdateComputer(batch: Batch, existing: LinkedComputer, rows: OcsMachineRows): Batch {
+export function appendUpdateComputer(batch: Batch, existing: LinkedComputer, rows: OcsMachineRows, columns: OcsWriteColumns): Batch {
   const { id } = existing;
   const hid = { HARDWARE_ID: String(Number(id)) };
   // A computer OCS's agent reported keeps the name and agent its agent wrote;
   // a dploy-discovered one follows dploy's host name.
-  const hardware: Row = { ...rows.hardware };
+  const hardware = fit(rows.hardware, columns.hardware);
   if (!existing.ownedByDploy) {
     delete hardware.NAME;
     delete hardware.USERAGENT;
@@ -84,8 +88,15 @@ export function appendUpdateComputer(batch: Batch, existing: LinkedComputer, row
     // As OCS's server does: the sections this inventory replaced are ORed into the checksum.
     .add(`UPDATE hardware SET ${Object.keys(hardware).map((c) => `${c} = ?`).join(', ')}, LASTDATE = NOW(), LASTCOME = NOW(), CHECKSUM = CHECKSUM | ? WHERE ID = ?`, [...Object.values(hardware), DPLOY_CHECKSUM, id])
     .add('DELETE FROM bios WHERE HARDWARE_ID = ?', [id])
-    .addRow('bios', rows.bios, hid)
+    .addRow('bios', fit(rows.bios, columns.bios), hid)
     .add("INSERT IGNORE INTO accountinfo (HARDWARE_ID, TAG) VALUES (?, 'NA')", [id]);
-  for (const section of SECTIONS) batch.add(`DELETE FROM ${section} WHERE HARDWARE_ID = ?`, [id]).addRows(section, rows[section], hid);
+  for (const section of SECTIONS) batch.add(`DELETE FROM ${section} WHERE HARDWARE_ID = ?`, [id]).addRows(section, rows[section].map((row) => fit(row, columns[section])), hid);
   return batch;
+}
+
+/** The row's values for the columns this OCS has, in the order of `columns`: the same SQL shape for every machine. */
+function fit(row: Row, columns: readonly string[]): Row {
+  const fitted: Row = {};
+  for (const column of columns) if (column in row) fitted[column] = row[column]!;
+  return fitted;
 }

@@ -1,21 +1,37 @@
-// Is this database an OCS Inventory NG one dploy was tested with? Asked before
-// dploy creates anything in it (dploy migrate) and when the service starts:
-// writing OCS's tables with the wrong idea of their shape would corrupt what
-// the operator sees, so an unknown schema is refused, not guessed at.
+// Is this database an OCS Inventory NG one dploy can write? Asked before
+// dploy creates anything in it (dploy migrate) and when the service starts.
+// Two questions: is its schema version (config.GUI_VERSION) within the range
+// dploy knows, and do its tables have what dploy needs (ocs-schema.ts). The
+// version alone is not trusted: a site may have altered its tables, so the
+// columns are checked on every version, and only they decide what is written.
 
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../../errors.js';
+import { readOcsSchema, type OcsWriteColumns } from './ocs-schema.js';
 
 /**
- * GUI_VERSION values whose tables dploy's OCS tests ran against (Debian 12's
- * ocsinventory-reports 2.11.1 brings the schema to 7069). A newer console
- * gets a clear refusal until someone runs the tests against it.
+ * The schema versions dploy knows (docs/ocs.md): 7039 is what the console's
+ * install SQL creates (files/ocsbase_new.sql, before update.php), 7069 is
+ * Debian 12's ocsinventory-reports 2.11.1, 7082 the last update upstream
+ * publishes for 2.12 (files/update/7082.sql).
  */
-export const TESTED_GUI_VERSIONS: readonly string[] = ['7069'];
+export const OLDEST_KNOWN_GUI_VERSION = 7039;
+export const NEWEST_KNOWN_GUI_VERSION = 7082;
+
+export interface OcsSchemaOptions {
+  /** Accept a GUI_VERSION newer than the newest dploy knows (ocs.acceptNewerSchema); its tables are still checked. */
+  acceptNewerSchema?: boolean;
+}
+
+export interface OcsDatabase {
+  guiVersion: string;
+  /** The columns dploy writes in each computer table of this database. */
+  columns: OcsWriteColumns;
+}
 
 const OCS_TABLES = ['hardware', 'accountinfo', 'accountinfo_config', 'config', 'bios', 'cpus', 'memories', 'storages', 'networks', 'locks'];
 
-export async function checkOcsDatabase(db: EntityManager): Promise<{ guiVersion: string }> {
+export async function checkOcsDatabase(db: EntityManager, options: OcsSchemaOptions = {}): Promise<OcsDatabase> {
   const [{ name: schema } = { name: '?' }] = await db.query('SELECT DATABASE() AS name') as Array<{ name: string }>;
   const present = (await db.query(
     `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (${OCS_TABLES.map(() => '?').join(', ')})`,
@@ -27,8 +43,17 @@ export async function checkOcsDatabase(db: EntityManager): Promise<{ guiVersion:
   }
   const [row] = await db.query("SELECT TVALUE AS version FROM config WHERE NAME = 'GUI_VERSION'") as Array<{ version: string | null }>;
   const guiVersion = row?.version ?? '';
-  if (!TESTED_GUI_VERSIONS.includes(guiVersion)) {
-    throw new DployError('DPLOY_ERR_PLATFORM', `OCS database "${schema}" has schema GUI_VERSION ${guiVersion || '(none)'}; this dploy was tested with ${TESTED_GUI_VERSIONS.join(', ')} only, and will not write OCS tables it does not know (finish the console's update.php, or use a dploy release tested with your OCS)`);
+  checkVersion(schema, guiVersion, options);
+  return { guiVersion, columns: await readOcsSchema(db, schema) };
+}
+
+function checkVersion(schema: string, guiVersion: string, options: OcsSchemaOptions): void {
+  const found = `OCS database "${schema}" has schema GUI_VERSION ${guiVersion || '(none)'}`;
+  const version = /^\d+$/.test(guiVersion) ? Number(guiVersion) : NaN;
+  if (Number.isNaN(version) || version < OLDEST_KNOWN_GUI_VERSION) {
+    throw new DployError('DPLOY_ERR_PLATFORM', `${found}; dploy knows ${OLDEST_KNOWN_GUI_VERSION} through ${NEWEST_KNOWN_GUI_VERSION}: finish OCS's install (the console's install.php and update.php) first`);
   }
-  return { guiVersion };
+  if (version > NEWEST_KNOWN_GUI_VERSION && !options.acceptNewerSchema) {
+    throw new DployError('DPLOY_ERR_PLATFORM', `${found}, newer than ${NEWEST_KNOWN_GUI_VERSION}, the newest this dploy knows; nothing was written. Use a dploy release that knows it, or accept the risk with ocs.acceptNewerSchema: true (DPLOY_OCS_ACCEPT_NEWER_SCHEMA=true): dploy then still checks every column it writes (docs/ocs.md)`);
+  }
 }

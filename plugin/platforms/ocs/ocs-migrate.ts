@@ -1,9 +1,10 @@
-// `dploy migrate` with platform ocs: refuse a database that is not a tested
-// OCS schema before creating anything, then dploy's own tables (in ocsweb),
-// then the registration in OCS's administrative data.
+// `dploy migrate` with platform ocs: refuse a database that is not an OCS
+// schema dploy can write (its version and its columns, ocs-database.ts)
+// before creating anything, then dploy's own tables (in ocsweb), then the
+// registration in OCS's administrative data.
 
 import type { EntityManager } from 'typeorm';
-import { checkOcsDatabase } from './ocs-database.js';
+import { checkOcsDatabase, type OcsSchemaOptions } from './ocs-database.js';
 import { applySteps, planRegistration, stepSql, type Step } from './registration.js';
 
 export interface OcsPlan {
@@ -11,14 +12,14 @@ export interface OcsPlan {
   steps: Step[];
 }
 
-export async function planOcs(db: EntityManager): Promise<OcsPlan> {
-  const { guiVersion } = await checkOcsDatabase(db);
+export async function planOcs(db: EntityManager, options: OcsSchemaOptions = {}): Promise<OcsPlan> {
+  const { guiVersion } = await checkOcsDatabase(db, options);
   const profiles = await profileNames(db);
   return { guiVersion, steps: await planRegistration(db, profiles) };
 }
 
-export async function registerInOcs(db: EntityManager): Promise<Step[]> {
-  const { steps } = await planOcs(db);
+export async function registerInOcs(db: EntityManager, options: OcsSchemaOptions = {}): Promise<Step[]> {
+  const { steps } = await planOcs(db, options);
   await applySteps(db, steps);
   return steps;
 }

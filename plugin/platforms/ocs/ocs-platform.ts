@@ -16,7 +16,8 @@ import type { Platform } from '../platform.js';
 import { requireAdminFields, type AdminFields } from './admin-fields.js';
 import { computerByMacs } from './adopt.js';
 import { ocsComputerRows } from './computer-group.js';
-import { checkOcsDatabase } from './ocs-database.js';
+import { checkOcsDatabase, type OcsSchemaOptions } from './ocs-database.js';
+import type { OcsWriteColumns } from './ocs-schema.js';
 import { machineRows } from './machine-rows.js';
 import { writeComputer } from './machine-writer.js';
 import { syncProfileValues } from './registration.js';
@@ -26,11 +27,24 @@ import { readPendingTasks } from './task-reader.js';
 const FIELDS_TTL_MS = 30_000;
 export const OCS_USER_AGENT = `dploy/${VERSION}`;
 
-export function createOcsPlatform(store: Store, intakeOptions: DiscoveryIntakeOptions = {}): Platform {
+export function createOcsPlatform(store: Store, intakeOptions: DiscoveryIntakeOptions = {}, schemaOptions: OcsSchemaOptions = {}): Platform {
   const { db } = store;
   if (store.target.dialect !== 'mysql') {
     throw new DployError('DPLOY_ERR_CONFIG', `platform ocs needs OCS's MariaDB/MySQL database (database.url mysql://…/ocsweb), not ${store.target.dialect}`);
   }
+  // OCS's schema is read and checked once (check() at start, else the first
+  // write): every write then uses the same column lists. An OCS upgraded
+  // under a running dploy is seen at its next start (docs/ocs.md).
+  let schema: Promise<OcsWriteColumns> | undefined;
+  let columns: OcsWriteColumns | undefined;
+  const ready = (): Promise<OcsWriteColumns> => (schema ??= checkOcsDatabase(db.manager, schemaOptions).then((found) => (columns = found.columns)).catch((err: unknown) => {
+    schema = undefined;
+    throw err;
+  }));
+  const written = (): OcsWriteColumns => {
+    if (!columns) throw new Error('OCS platform: a write before its schema was read');
+    return columns;
+  };
   // The field numbers only change when someone edits administrative data, so
   // they are read again every 30 s instead of on every call.
   let cached: { fields: AdminFields; at: number } | undefined;
@@ -42,27 +56,33 @@ export function createOcsPlatform(store: Store, intakeOptions: DiscoveryIntakeOp
   // The ordinary path, one machine per transaction: what a failed group falls back to.
   const alone = (intake: Intake) => retryOnUniqueViolation(() => db.transaction(async (tx) => {
     const recorded = await recordIntake(tx, 'mysql', intake);
-    await writeComputer(tx, recorded.host, machineRows(intake.inventory, recorded.host.name, OCS_USER_AGENT, intake.remoteAddress), intake.stored.received_at);
+    await writeComputer(tx, recorded.host, machineRows(intake.inventory, recorded.host.name, OCS_USER_AGENT, intake.remoteAddress), intake.stored.received_at, written());
     return recorded;
   }));
   // Concurrent discoveries share their round trips and their commit (store/group-commit.ts).
-  const record = createDiscoveryIntake(db, alone, ocsComputerRows(OCS_USER_AGENT), intakeOptions);
+  const record = createDiscoveryIntake(db, alone, ocsComputerRows(OCS_USER_AGENT, written), intakeOptions);
 
   return {
     name: 'ocs',
     async check() {
-      await checkOcsDatabase(db.manager);
+      await ready();
       await requireAdminFields(db.manager);
     },
-    recordInventory: async (inventory, document) => record(prepareIntake(inventory, document)),
-    addHost: (input) => db.transaction(async (tx) => {
-      const host = await addHost(tx, input);
-      // A machine OCS's agent already reported is linked, not duplicated.
-      const known = await computerByMacs(tx, host.macs);
-      if (known !== undefined) await tx.query('UPDATE dploy_hosts SET platform_ref = ? WHERE id = ?', [String(known), host.id]);
-      else await writeComputer(tx, host, machineRows(bareInventory(host.macs, input.arch), host.name, OCS_USER_AGENT), new Date());
-      return host;
-    }),
+    recordInventory: async (inventory, document) => {
+      if (!columns) await ready();
+      return record(prepareIntake(inventory, document));
+    },
+    addHost: async (input) => {
+      await ready();
+      return db.transaction(async (tx) => {
+        const host = await addHost(tx, input);
+        // A machine OCS's agent already reported is linked, not duplicated.
+        const known = await computerByMacs(tx, host.macs);
+        if (known !== undefined) await tx.query('UPDATE dploy_hosts SET platform_ref = ? WHERE id = ?', [String(known), host.id]);
+        else await writeComputer(tx, host, machineRows(bareInventory(host.macs, input.arch), host.name, OCS_USER_AGENT), new Date(), written());
+        return host;
+      });
+    },
     async forgetHost(hostId) {
       await db.transaction(async (tx) => {
         await getHost(tx, hostId);
