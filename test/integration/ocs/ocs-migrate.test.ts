@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDploy } from '../../support/cli.js';
 import { createTestDatabase } from '../../support/databases.js';
-import { createOcsScratch } from '../../support/ocs/scratch.js';
+import { createOcsScratch, type OcsScratch } from '../../support/ocs/scratch.js';
+import { startServe } from '../../support/serve.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'dploy-ocs-migrate-'));
 const ocsEnv = (url: string) => ({ DPLOY_PLATFORM: 'ocs', DPLOY_DATABASE_URL: url });
 
-test('a database that is not OCS, or an OCS schema dploy was not tested with, is refused before anything is created', async () => {
+test('a database that is not OCS, or an OCS older than dploy knows, is refused before anything is created', async () => {
   const plain = await createTestDatabase('mysql');
   try {
     const run = await runDploy(['migrate'], { cwd, env: ocsEnv(plain.url) });
@@ -24,15 +25,79 @@ test('a database that is not OCS, or an OCS schema dploy was not tested with, is
   } finally {
     await plain.drop();
   }
-  const ocs = await createOcsScratch();
+  const old = await createOcsScratch();
   try {
-    await ocs.sql("UPDATE config SET TVALUE = '7100' WHERE NAME = 'GUI_VERSION'");
+    // An install whose update.php never ran past the install SQL of an older console.
+    await old.sql("UPDATE config SET TVALUE = '7038' WHERE NAME = 'GUI_VERSION'");
+    const before = await untouched(old);
+    const run = await runDploy(['migrate'], { cwd, env: ocsEnv(old.url) });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /has schema GUI_VERSION 7038; dploy knows 7039 through 7082: finish OCS's install \(the console's install\.php and update\.php\) first/);
+    assert.deepEqual(await untouched(old), before, 'nothing was written');
+  } finally {
+    await old.drop();
+  }
+});
+
+/** Everything `dploy migrate` could write: the tables, OCS's settings and administrative data, accountinfo's columns. */
+async function untouched(ocs: OcsScratch): Promise<unknown> {
+  return {
+    tables: await ocs.sql('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1'),
+    accountinfo: await ocs.sql("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accountinfo' ORDER BY 1"),
+    config: await ocs.sql('SELECT NAME, IVALUE, TVALUE FROM config ORDER BY NAME'),
+    fields: await ocs.sql('SELECT * FROM accountinfo_config ORDER BY ID'),
+  };
+}
+
+test('a schema newer than dploy knows is refused by migrate and serve, naming the version found and the newest known; the documented override lets an operator go on', async () => {
+  const ocs = await createOcsScratch(7082);
+  try {
+    await ocs.sql("UPDATE config SET TVALUE = '7090' WHERE NAME = 'GUI_VERSION'");
+    const before = await untouched(ocs);
     const run = await runDploy(['migrate'], { cwd, env: ocsEnv(ocs.url) });
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /has schema GUI_VERSION 7100; this dploy was tested with 7069 only/);
-    assert.deepEqual(await ocs.sql("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'dploy%'"), []);
+    assert.match(run.stderr, /has schema GUI_VERSION 7090, newer than 7082, the newest this dploy knows; nothing was written\. .*ocs\.acceptNewerSchema: true \(DPLOY_OCS_ACCEPT_NEWER_SCHEMA=true\)/);
+    assert.deepEqual(await untouched(ocs), before, 'nothing was written');
+
+    const accepted = { ...ocsEnv(ocs.url), DPLOY_OCS_ACCEPT_NEWER_SCHEMA: 'true' };
+    const forced = await runDploy(['migrate'], { cwd, env: accepted });
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stdout, /OCS: add administrative data DPLOYTASK/);
+    const serveEnv = { DPLOY_HTTP_PORT: '0', DPLOY_TFTP_ENABLED: 'false', DPLOY_RUNNER_ENABLED: 'false' };
+    const serve = await runDploy(['serve'], { cwd, env: { ...ocsEnv(ocs.url), ...serveEnv } });
+    assert.equal(serve.code, 1, serve.stderr);
+    assert.match(serve.stderr, /has schema GUI_VERSION 7090, newer than 7082, the newest this dploy knows/);
+    const served = await startServe({ cwd, env: { ...accepted, ...serveEnv, DPLOY_LOG_LEVEL: 'warn' } });
+    try {
+      assert.equal((await fetch(`${served.url}/healthz`)).status, 200, 'dploy serves on the accepted schema');
+    } finally {
+      await served.stop();
+    }
   } finally {
     await ocs.drop();
+  }
+});
+
+test('a schema missing a column dploy needs, or with one of a type dploy cannot write, is refused before anything is written, naming table and column', async () => {
+  const changes = [
+    { alter: 'ALTER TABLE networks DROP COLUMN MACADDR', says: /column networks\.MACADDR is missing/ },
+    { alter: 'ALTER TABLE hardware MODIFY COLUMN CHECKSUM DATETIME NULL', says: /column hardware\.CHECKSUM is datetime, dploy writes a number there/ },
+    { alter: 'ALTER TABLE hardware MODIFY COLUMN USERAGENT VARCHAR(20)', says: /column hardware\.USERAGENT is varchar\(20\), dploy writes up to 50 characters there/ },
+    { alter: "ALTER TABLE bios ADD COLUMN SITE_CODE VARCHAR(8) NOT NULL", says: /column bios\.SITE_CODE \(varchar\) is NOT NULL without a default/ },
+  ];
+  for (const { alter, says } of changes) {
+    const ocs = await createOcsScratch();
+    try {
+      await ocs.sql(alter);
+      const before = await untouched(ocs);
+      const run = await runDploy(['migrate'], { cwd, env: ocsEnv(ocs.url) });
+      assert.equal(run.code, 1, alter);
+      assert.match(run.stderr, says);
+      assert.match(run.stderr, /Nothing was written/);
+      assert.deepEqual(await untouched(ocs), before, `${alter}: nothing was written`);
+    } finally {
+      await ocs.drop();
+    }
   }
 });
 
