@@ -1,6 +1,7 @@
 // dploy migrate [--database URL] [--dry-run]
 // With platform ocs it first checks that the database is an OCS schema dploy
-// was tested with, and afterwards registers dploy's administrative data.
+// can write (its version and its columns), and afterwards registers dploy's
+// administrative data.
 
 import { Command } from 'commander';
 import { openStore } from '../store/database.js';
