@@ -21,8 +21,8 @@ const TYPES: Record<ColumnKind, readonly string[]> = {
   int: ['tinyint', 'smallint', 'mediumint', 'int', 'bigint', 'char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext'],
   datetime: ['datetime', 'timestamp'],
 };
-// hardware.ID is the AUTO_INCREMENT key; HARDWARE_ID is given by dploy.
-const GIVEN = new Set(['HARDWARE_ID']);
+/** Keys, not values: hardware.ID is OCS's AUTO_INCREMENT, HARDWARE_ID the writer's session variable or ID. */
+const KEYS = new Set(['ID', 'HARDWARE_ID']);
 
 export async function readOcsSchema(db: EntityManager, schema: string): Promise<OcsWriteColumns> {
   const tables = Object.keys(OCS_TABLE_NEEDS);
@@ -43,7 +43,7 @@ export async function readOcsSchema(db: EntityManager, schema: string): Promise<
   return Object.fromEntries((Object.keys(COMPUTER_TABLES) as ComputerTable[]).map((table) => {
     const { needed, filled } = COMPUTER_TABLES[table];
     const present = byTable.get(table)!;
-    return [table, [...Object.keys(needed), ...Object.keys(filled)].filter((c) => present.has(c) && c !== 'ID')];
+    return [table, [...Object.keys(needed), ...Object.keys(filled)].filter((c) => present.has(c) && !KEYS.has(c))];
   })) as unknown as OcsWriteColumns;
 }
 
@@ -62,7 +62,7 @@ function tableProblems(table: string, present: Map<string, ColumnRow>): string[]
   // A column dploy leaves out must take OCS's default; one without any would refuse every row dploy inserts.
   if (table in COMPUTER_TABLES) {
     for (const [name, column] of present) {
-      if (name in needed || name in filled || GIVEN.has(name)) continue;
+      if (name in needed || name in filled) continue;
       if (column.nullable === 'NO' && column.fallback === null && !/auto_increment/i.test(column.extra)) problems.push(`column ${table}.${name} (${column.type}) is NOT NULL without a default, and dploy does not know what to write there`);
     }
   }

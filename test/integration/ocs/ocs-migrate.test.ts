@@ -95,6 +95,13 @@ test('a schema missing a column dploy needs, or with one of a type dploy cannot 
       assert.match(run.stderr, says);
       assert.match(run.stderr, /Nothing was written/);
       assert.deepEqual(await untouched(ocs), before, `${alter}: nothing was written`);
+      // dploy serve checks the same at start (its own tables made as standalone, so it gets that far).
+      assert.equal((await runDploy(['migrate'], { cwd, env: { DPLOY_DATABASE_URL: ocs.url } })).code, 0);
+      const withDployTables = await untouched(ocs);
+      const serve = await runDploy(['serve'], { cwd, env: { ...ocsEnv(ocs.url), DPLOY_HTTP_PORT: '0', DPLOY_TFTP_ENABLED: 'false', DPLOY_RUNNER_ENABLED: 'false' } });
+      assert.equal(serve.code, 1, alter);
+      assert.match(serve.stderr, says);
+      assert.deepEqual(await untouched(ocs), withDployTables, `${alter}: serve wrote nothing`);
     } finally {
       await ocs.drop();
     }
