@@ -9,7 +9,8 @@
 // `int` an integer type, or a character type (a number is stored as its
 // digits: memories.CAPACITY is VARCHAR until update 7050, INT after);
 // `datetime` a DATETIME or TIMESTAMP. `width` is the longest text dploy
-// writes there, so a narrower column would refuse it.
+// writes there, so a narrower column would refuse it: 255 for the section
+// rows' text, which machine-rows.ts cuts there.
 
 export type ColumnKind = 'text' | 'int' | 'datetime';
 export interface ColumnNeed { kind: ColumnKind; width?: number }
@@ -21,7 +22,7 @@ export interface TableNeeds {
 const text = (width?: number): ColumnNeed => (width === undefined ? { kind: 'text' } : { kind: 'text', width });
 const int: ColumnNeed = { kind: 'int' };
 const datetime: ColumnNeed = { kind: 'datetime' };
-const texts = (names: readonly string[]): Record<string, ColumnNeed> => Object.fromEntries(names.map((n) => [n, text()]));
+const texts = (names: readonly string[]): Record<string, ColumnNeed> => Object.fromEntries(names.map((n) => [n, text(255)]));
 const ints = (names: readonly string[]): Record<string, ColumnNeed> => Object.fromEntries(names.map((n) => [n, int]));
 
 /** The computer tables dploy writes a discovered machine into (machine-rows.ts). */
@@ -33,7 +34,7 @@ export const COMPUTER_TABLES = {
   },
   // SSN and SMODEL are what OCS's duplicate merge compares (with NAME and the MACs).
   bios: {
-    needed: { HARDWARE_ID: int, SSN: text(), SMODEL: text() },
+    needed: { HARDWARE_ID: int, SSN: text(255), SMODEL: text(255) },
     filled: texts(['SMANUFACTURER', 'TYPE', 'BMANUFACTURER', 'BVERSION', 'BDATE', 'ASSETTAG', 'MMANUFACTURER', 'MMODEL', 'MSN']),
   },
   cpus: {
@@ -53,7 +54,7 @@ export const COMPUTER_TABLES = {
     needed: { HARDWARE_ID: int, MACADDR: text(17), VIRTUALDEV: int },
     filled: texts(['DESCRIPTION', 'TYPE', 'TYPEMIB', 'SPEED', 'MTU', 'STATUS', 'IPADDRESS', 'IPMASK', 'IPGATEWAY', 'IPSUBNET', 'IPDHCP']),
   },
-  accountinfo: { needed: { HARDWARE_ID: int, TAG: text() }, filled: {} },
+  accountinfo: { needed: { HARDWARE_ID: int, TAG: text(2) }, filled: {} },
 } as const satisfies Record<string, TableNeeds>;
 
 /** The tables of OCS dploy's registration, task reading and locking use as they are. */
