@@ -16,7 +16,8 @@ import { createOcsPlatform } from '../../../plugin/platforms/ocs/ocs-platform.js
 import type { Platform, RecordedMachine } from '../../../plugin/platforms/platform.js';
 import { runDploy } from '../../support/cli.js';
 import { rowsBySerial } from '../../support/ocs/rows.js';
-import { createOcsScratch, OCS_SHAPES, type OcsScratch } from '../../support/ocs/scratch.js';
+import { createOcsScratch, OCS_SHAPES, openOcsPlatform, type OcsScratch } from '../../support/ocs/scratch.js';
+import { updateTo7082 } from '../../support/ocs/updates-to-7082.js';
 import { ovmfVariant } from '../../support/ovmf-variant.js';
 
 const OVMF = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url)).toString('utf8');
@@ -86,3 +87,23 @@ for (const shape of OCS_SHAPES) {
     }
   });
 }
+
+test('OCS upgraded from 7069 to 7082 under a running dploy: it keeps writing and reading tasks, and its next start accepts the new schema', async () => {
+  const { scratch, store, platform, dispose } = await openOcsPlatform();
+  try {
+    await platform.check();
+    await post(platform, bodies[0]!);
+    await updateTo7082((statement, params) => scratch.sql(statement, params));
+    assert.deepEqual(await scratch.sql("SELECT TVALUE FROM config WHERE NAME = 'GUI_VERSION'"), [{ TVALUE: '7082' }]);
+    const outcomes = await Promise.all(bodies.slice(1, 6).map((body) => post(platform, body).catch((err: Error) => err)));
+    assert.deepEqual(outcomes.filter((o) => o instanceof Error), []);
+    await post(platform, bodies[0]!);
+    assert.equal((await scratch.sql('SELECT 1 FROM hardware')).length, 6, 'new machines added, the known one rewritten in place');
+    await scratch.sql(`UPDATE accountinfo SET ${await fieldColumn(scratch, 'DPLOYTASK')} = ?`, [await taskValue(scratch, 'discover')]);
+    assert.equal((await platform.pendingTasks()).length, 6);
+    // What `dploy serve` does when it starts again.
+    await createOcsPlatform(store).check();
+  } finally {
+    await dispose();
+  }
+});

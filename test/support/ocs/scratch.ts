@@ -21,7 +21,7 @@ import { createOcsPlatform } from '../../../plugin/platforms/ocs/ocs-platform.js
 import type { Platform } from '../../../plugin/platforms/platform.js';
 import type { DiscoveryIntakeOptions } from '../../../plugin/store/discovery-group.js';
 import { ensureService, MARIADB } from '../services.js';
-import { UPDATES_TO_7082 } from './updates-to-7082.js';
+import { updateTo7082 } from './updates-to-7082.js';
 
 export const OCS_SOURCE_DB = 'ocsweb';
 const COPIED_ROWS = ['config', 'accountinfo_config', 'blacklist_macaddresses', 'blacklist_serials'];
@@ -61,10 +61,7 @@ export async function createOcsScratch(shape: OcsShape = 7069): Promise<OcsScrat
     for (const { c } of extra) await admin.query(`ALTER TABLE ${name}.accountinfo DROP COLUMN ${c}`);
     if (shape === 7082) {
       await admin.query(`USE ${name}`);
-      for (const update of UPDATES_TO_7082) {
-        for (const statement of update.statements) await admin.query(statement);
-        await admin.query("UPDATE config SET TVALUE = ? WHERE NAME = 'GUI_VERSION'", [String(update.version)]);
-      }
+      await updateTo7082((statement, params) => admin.query(statement, params));
     }
   } finally {
     await admin.end();

@@ -64,3 +64,11 @@ export const UPDATES_TO_7082: readonly SchemaUpdate[] = [
   { version: 7081, what: 'IT management comments dated with a time', statements: ['ALTER TABLE itmgmt_comments MODIFY COLUMN DATE_INSERT DATETIME NULL AFTER USER_INSERT'] },
   { version: 7082, what: 'CVSS scores of CVE search results as numbers', statements: ['ALTER TABLE cve_search_computer MODIFY COLUMN CVSS DOUBLE(4,2) NOT NULL'] },
 ];
+
+/** Runs every step in order on a 7069 database, each followed by its GUI_VERSION, as the console's update.php does. */
+export async function updateTo7082(sql: (statement: string, params?: unknown[]) => Promise<unknown>): Promise<void> {
+  for (const update of UPDATES_TO_7082) {
+    for (const statement of update.statements) await sql(statement);
+    await sql("UPDATE config SET TVALUE = ? WHERE NAME = 'GUI_VERSION'", [String(update.version)]);
+  }
+}
