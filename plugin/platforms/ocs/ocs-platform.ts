@@ -22,6 +22,7 @@ import { writeComputer } from './machine-writer.js';
 import { syncSelectValues } from './registration.js';
 import { restoreStatuses, writeComputerStatus } from './status-writer.js';
 import { readPendingTasks } from './task-reader.js';
+import { expandGroupTasks } from './group-tasks.js';
 
 const FIELDS_TTL_MS = 30_000;
 const FORGOTTEN = 'forgotten by dploy: its next network boot discovers it again';
@@ -80,8 +81,10 @@ export function createOcsPlatform(store: Store, intakeOptions: DiscoveryIntakeOp
       const current = await fields(tx);
       const profiles = (await tx.query('SELECT name FROM dploy_profiles UNION SELECT name FROM dploy_images') as Array<{ name: string }>).map((r) => r.name);
       if (await syncSelectValues(tx, profiles) > 0) cached = { fields: await requireAdminFields(tx), at: Date.now() };
-      await restoreStatuses(tx, cached?.fields ?? current);
-      return readPendingTasks(tx, cached?.fields ?? current);
+      const registered = cached?.fields ?? current;
+      await restoreStatuses(tx, registered);
+      await expandGroupTasks(tx, registered);
+      return readPendingTasks(tx, registered);
     }),
     writeStatus: (hostId, status, options) => db.transaction(async (tx) => writeComputerStatus(tx, await fields(tx), hostId, status, options?.clearTask)),
   };
