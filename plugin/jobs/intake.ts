@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { JobTaskRequest as TaskRequest } from '../model/task.js';
+import type { JobTaskRequest } from '../model/task.js';
 import type { Job } from '../model/job.js';
 import { activeJobsByHost, jobRow } from '../store/jobs.js';
 import type { JobRow } from '../store/job-rows.js';
@@ -35,7 +35,7 @@ export interface IntakeReport {
 const CHUNK = 1000;
 const INTAKE_LOCK = 'runner.intake_lock';
 
-export async function intakeTasks(db: DataSource, dialect: Dialect, kinds: JobKinds, tasks: TaskRequest[], actor: string, advice: CancelAdvice, now = new Date()): Promise<IntakeReport> {
+export async function intakeTasks(db: DataSource, dialect: Dialect, kinds: JobKinds, tasks: JobTaskRequest[], actor: string, advice: CancelAdvice, now = new Date()): Promise<IntakeReport> {
   const report: IntakeReport = { created: 0, refused: [], settled: [] };
   if (tasks.length === 0) return report;
   await db.transaction(async (tx) => {
@@ -62,13 +62,13 @@ export async function intakeTasks(db: DataSource, dialect: Dialect, kinds: JobKi
   return report;
 }
 
-function busyReason(task: TaskRequest, job: Job, advice: CancelAdvice): string | 'same' {
+function busyReason(task: JobTaskRequest, job: Job, advice: CancelAdvice): string | 'same' {
   if (job.kind === task.task && (job.profile ?? undefined) === task.profile && (job.image ?? undefined) === task.image) return 'same';
   const what = [task.task, task.profile ?? task.image].filter(Boolean).join(' ');
   return `${what} waits: it starts when ${job.kind} job ${job.id} (${job.state}) ends; ${advice(job.id)}`;
 }
 
-function taskProblem(kinds: JobKinds, task: TaskRequest): string | undefined {
+function taskProblem(kinds: JobKinds, task: JobTaskRequest): string | undefined {
   if (!kinds.has(task.task)) return `refused ${task.task}: not supported by this dploy yet (supported: ${[...kinds.keys()].join(', ')})`;
   if (task.task === 'install' && !task.profile) return 'refused install: no profile set (DPLOYPROFILE)';
   if (task.task === 'restore' && !task.image) return 'refused restore: no image set';
@@ -76,7 +76,7 @@ function taskProblem(kinds: JobKinds, task: TaskRequest): string | undefined {
 }
 
 /** Jobs for the same task that ended after the operator set it: the task is done, only its field was not cleared. */
-async function finishedSince(tx: EntityManager, dialect: Dialect, tasks: TaskRequest[]): Promise<IntakeReport['settled']> {
+async function finishedSince(tx: EntityManager, dialect: Dialect, tasks: JobTaskRequest[]): Promise<IntakeReport['settled']> {
   if (tasks.length === 0) return [];
   const settled: IntakeReport['settled'] = [];
   for (let i = 0; i < tasks.length; i += CHUNK) {

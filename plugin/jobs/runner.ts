@@ -13,7 +13,7 @@ import { isDployError } from '../errors.js';
 import { claimJobs } from './leases.js';
 import { intakeTasks } from './intake.js';
 import { cancelRequested } from './cancel-task.js';
-import { isJobTask } from '../model/task.js';
+import { isJobTask, type TakenTask } from '../model/task.js';
 import { expireWaits } from './timeouts.js';
 import { LostJob, runStep } from './job-step.js';
 import { retryOrFail } from './retry.js';
@@ -105,10 +105,15 @@ export async function reportStatus(o: Pick<RunnerOptions, 'platform' | 'kinds' |
   const spec = o.kinds.get(job.kind);
   if (!spec) return;
   try {
-    const clearTask = isTerminal(job.state) ? { task: job.kind, ...(job.profile ?? job.image ? { what: (job.profile ?? job.image)! } : {}) } : undefined;
-    await o.platform.writeStatus(job.hostId, statusWords(spec, job), clearTask ? { clearTask } : {});
+    await o.platform.writeStatus(job.hostId, statusWords(spec, job), isTerminal(job.state) ? { clearTask: takenTask(job) } : {});
   } catch (err) {
     // The job moved; only the console is behind. The next move writes again.
     o.log.warn({ jobId: job.id, err }, 'could not write status to the platform');
   }
+}
+
+/** The task a job took, as the task field held it: an ended job resets only that. */
+function takenTask(job: Job): TakenTask {
+  const what = job.profile ?? job.image;
+  return what ? { task: job.kind, what } : { task: job.kind };
 }
