@@ -6,10 +6,9 @@ import type { Config } from './config/index.js';
 import { resolve } from 'node:path';
 import { buildBootService, httpBaseUrl, startTftp } from './boot-wiring.js';
 import { kindsFromConfig, runnerOptions, scheduleRunner } from './jobs/index.js';
-import { createPlatform } from './platforms/index.js';
+import { openPlatform } from './platforms/index.js';
 import { installImageProvider } from './installers/install-image.js';
 import { mirrorView } from './installers/linuxcoe/media-store.js';
-import { openMigratedStore } from './store/open.js';
 import type { Store } from './store/database.js';
 import { VERSION } from './version.js';
 import { buildWebApp } from './web/app.js';
@@ -26,14 +25,12 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Readonly<Config>): Promise<RunningServer> {
-  const store = await openMigratedStore(config.database.url);
+  // A host tool dploy cannot use (not OCS, an untested OCS schema, fields not registered) stops the start, with the reason.
+  const { store, platform } = await openPlatform(config.platform, config.database.url, { ocs: config.ocs });
   let app: FastifyInstance | undefined;
   let tftp: TftpServer | undefined;
   let dhcp: DhcpSync | undefined;
   try {
-    const platform = createPlatform(config.platform, store, { ocs: config.ocs });
-    // A host tool dploy cannot use (an untested OCS schema, fields not registered) stops the start, with the reason.
-    await platform.check();
     const kinds = kindsFromConfig(config);
     let baseUrl = '';
     // Answer files and boot entries install from imported media when the mirror has them.

@@ -3,9 +3,8 @@
 
 import type { Command } from 'commander';
 import { loadConfig, type LoadedConfig } from '../config/index.js';
-import { createPlatform, type Platform } from '../platforms/index.js';
+import { openPlatform, type Platform } from '../platforms/index.js';
 import type { Store } from '../store/database.js';
-import { openMigratedStore } from '../store/open.js';
 
 export function configOf(command: Command): LoadedConfig {
   const file = command.optsWithGlobals<{ config?: string }>().config;
@@ -15,10 +14,8 @@ export function configOf(command: Command): LoadedConfig {
 /** Runs `body` with an open store and platform, closing the store whatever happens. */
 export async function withStore<T>(command: Command, body: (store: Store, platform: Platform) => Promise<T>): Promise<T> {
   const { config } = configOf(command);
-  const store = await openMigratedStore(config.database.url);
+  const { store, platform } = await openPlatform(config.platform, config.database.url, { ocs: config.ocs });
   try {
-    const platform = createPlatform(config.platform, store, { ocs: config.ocs });
-    await platform.check();
     return await body(store, platform);
   } finally {
     await store.close();

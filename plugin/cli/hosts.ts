@@ -85,7 +85,7 @@ function describeHardware(hw: HardwareView, receivedAt: Date): string {
   const lines = [
     '', `Hardware (inventory of ${receivedAt.toISOString()}):`,
     renderFields([
-      ['Vendor', hw.vendor], ['Product', hw.product], ['Serial', hw.serial], ['UUID', hw.uuid], ['Architecture', hw.arch],
+      ['Vendor', hw.vendor], ['Product', hw.product], ['SKU', hw.sku], ['Serial', hw.serial], ['UUID', hw.uuid], ['Architecture', hw.arch],
       ['Firmware', hw.firmware], ['CPUs', `${hw.cpuSockets} x ${hw.cpuModel ?? 'unknown model'}${hw.cores !== null ? `, ${hw.cores} cores` : ''}${hw.threads !== null ? `, ${hw.threads} threads` : ''}`],
       ['Memory', formatBytes(hw.memoryBytes)],
     ]).trimEnd(),

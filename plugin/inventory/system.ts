@@ -12,7 +12,7 @@ export function systemInfo(root: LshwNode, lshwVersion?: string): SystemInfo {
   const info: SystemInfo = {};
   const fields: Array<[keyof SystemInfo, string | undefined]> = [
     ['vendor', known(root.vendor)],
-    ['product', known(root.product)],
+    ['product', known(productName(root))],
     ['version', known(root.version)],
     ['serial', known(root.serial)],
     ['uuid', normalizeSmbiosUuid(root.configuration.get('uuid'), smbiosVersionOf(root.capabilities), lshwVersion)],
@@ -20,6 +20,18 @@ export function systemInfo(root: LshwNode, lshwVersion?: string): SystemInfo {
     ['chassis', known(root.configuration.get('chassis'))],
   ];
   return withDefined(info, fields);
+}
+
+// lshw prints the SMBIOS product with the SKU appended ("PowerEdge R640
+// (SKU=NotProvided)", lshw src/core/dmi.cc); dmidecode, which OCS's agent reads,
+// gives the product alone. The product is what OCS's duplicate merge compares
+// (bios.SMODEL), so dploy keeps lshw's two parts apart, the SKU as `sku`.
+function productName(root: LshwNode): string | undefined {
+  const product = root.product;
+  const sku = root.configuration.get('sku');
+  if (product === undefined || !sku) return product;
+  const suffix = ` (${sku})`;
+  return product.endsWith(suffix) && product.length > suffix.length ? product.slice(0, -suffix.length) : product;
 }
 
 export function firmwareInfo(root: LshwNode): FirmwareInfo {

@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { TaskRequest } from '../model/task.js';
+import type { JobTaskRequest } from '../model/task.js';
 import type { Job } from '../model/job.js';
 import { activeJobsByHost, jobRow } from '../store/jobs.js';
 import type { JobRow } from '../store/job-rows.js';
@@ -18,7 +18,12 @@ import { sqlTime } from '../store/dialect.js';
 export interface Refusal {
   hostId: number;
   reason: string;
+  /** The machine is busy: the task is kept and runs when the running job ends. */
+  waiting?: boolean;
 }
+
+/** How the operator ends a running job where they set tasks (DPLOYTASK=cancel in OCS, a CLI command standalone). */
+export type CancelAdvice = (jobId: number) => string;
 
 export interface IntakeReport {
   created: number;
@@ -30,7 +35,7 @@ export interface IntakeReport {
 const CHUNK = 1000;
 const INTAKE_LOCK = 'runner.intake_lock';
 
-export async function intakeTasks(db: DataSource, dialect: Dialect, kinds: JobKinds, tasks: TaskRequest[], actor: string, now = new Date()): Promise<IntakeReport> {
+export async function intakeTasks(db: DataSource, dialect: Dialect, kinds: JobKinds, tasks: JobTaskRequest[], actor: string, advice: CancelAdvice, now = new Date()): Promise<IntakeReport> {
   const report: IntakeReport = { created: 0, refused: [], settled: [] };
   if (tasks.length === 0) return report;
   await db.transaction(async (tx) => {
@@ -39,8 +44,12 @@ export async function intakeTasks(db: DataSource, dialect: Dialect, kinds: JobKi
     const rows: Array<Omit<JobRow, 'id'>> = [];
     for (const task of tasks) {
       const job = active.get(task.hostId);
-      const problem = job ? busyReason(task, job) : taskProblem(kinds, task);
-      if (problem === 'same') continue;
+      if (job) {
+        const waits = busyReason(task, job, advice);
+        if (waits !== 'same') report.refused.push({ hostId: task.hostId, reason: waits, waiting: true });
+        continue;
+      }
+      const problem = taskProblem(kinds, task);
       if (problem) report.refused.push({ hostId: task.hostId, reason: problem });
       else rows.push(jobRow({ hostId: task.hostId, kind: task.task, profile: task.profile, image: task.image }, now));
     }
@@ -53,20 +62,21 @@ export async function intakeTasks(db: DataSource, dialect: Dialect, kinds: JobKi
   return report;
 }
 
-function busyReason(task: TaskRequest, job: Job): string | 'same' {
+function busyReason(task: JobTaskRequest, job: Job, advice: CancelAdvice): string | 'same' {
   if (job.kind === task.task && (job.profile ?? undefined) === task.profile && (job.image ?? undefined) === task.image) return 'same';
-  return `refused ${task.task}: ${job.kind} job ${job.id} is ${job.state}; cancel it first (dploy jobs cancel ${job.id}) or set the task with --force`;
+  const what = [task.task, task.profile ?? task.image].filter(Boolean).join(' ');
+  return `${what} waits: it starts when ${job.kind} job ${job.id} (${job.state}) ends; ${advice(job.id)}`;
 }
 
-function taskProblem(kinds: JobKinds, task: TaskRequest): string | undefined {
+function taskProblem(kinds: JobKinds, task: JobTaskRequest): string | undefined {
   if (!kinds.has(task.task)) return `refused ${task.task}: not supported by this dploy yet (supported: ${[...kinds.keys()].join(', ')})`;
-  if (task.task === 'install' && !task.profile) return 'refused install: no profile set (DPLOY_PROFILE)';
+  if (task.task === 'install' && !task.profile) return 'refused install: no profile set (DPLOYPROFILE)';
   if (task.task === 'restore' && !task.image) return 'refused restore: no image set';
   return undefined;
 }
 
 /** Jobs for the same task that ended after the operator set it: the task is done, only its field was not cleared. */
-async function finishedSince(tx: EntityManager, dialect: Dialect, tasks: TaskRequest[]): Promise<IntakeReport['settled']> {
+async function finishedSince(tx: EntityManager, dialect: Dialect, tasks: JobTaskRequest[]): Promise<IntakeReport['settled']> {
   if (tasks.length === 0) return [];
   const settled: IntakeReport['settled'] = [];
   for (let i = 0; i < tasks.length; i += CHUNK) {

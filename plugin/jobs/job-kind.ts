@@ -5,6 +5,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Host } from '../model/host.js';
 import type { Job, JobKind } from '../model/job.js';
+import type { Platform } from '../platforms/platform.js';
 
 /** What machines and installers report (POST /agent/v1/events, inventory posts). */
 export const AGENT_EVENTS = ['inventory', 'answer-fetched', 'started', 'installed', 'failed'] as const;
@@ -16,6 +17,8 @@ export interface StepContext {
   job: Job;
   host: Host;
   now: Date;
+  /** The host tool, for steps whose effect lives there (forget). */
+  platform: Platform;
 }
 
 export interface StepResult {

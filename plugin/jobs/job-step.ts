@@ -10,11 +10,12 @@ import type { JobRow } from '../store/job-rows.js';
 import type { Job } from '../model/job.js';
 import { isTerminal } from '../model/job.js';
 import type { JobKindSpec } from './job-kind.js';
+import type { Platform } from '../platforms/platform.js';
 
 export class LostJob extends Error {}
 
 /** Runs the job's current step while holding its lease; returns the job after the move. */
-export async function runStep(db: DataSource, spec: JobKindSpec, job: Job, owner: string, now = new Date()): Promise<Job> {
+export async function runStep(db: DataSource, platform: Platform, spec: JobKindSpec, job: Job, owner: string, now = new Date()): Promise<Job> {
   const state = spec.states[job.state];
   if (!state?.run) return job;
   const run = state.run;
@@ -28,7 +29,7 @@ export async function runStep(db: DataSource, spec: JobKindSpec, job: Job, owner
     const held = await tx.getRepository<JobRow>('Job').update({ id: job.id, state: job.state, lease_owner: owner }, { updated_at: now });
     if (held.affected !== 1) throw new LostJob(`job ${job.id}: lease lost`);
     const host = await getHost(tx, job.hostId);
-    const result = await run({ db: tx, job, host, now });
+    const result = await run({ db: tx, job, host, now, platform });
     const ok = await transitionJob(tx, job, job.state, { to: result.to, message: result.message, actor: `runner:${owner}`, releaseLease: true }, now);
     if (!ok) throw new LostJob(`job ${job.id} moved by someone else`);
     if (isTerminal(result.to) && spec.onEnd && result.to !== 'done') await spec.onEnd(tx, job);

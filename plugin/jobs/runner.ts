@@ -12,6 +12,8 @@ import { isTerminal } from '../model/job.js';
 import { isDployError } from '../errors.js';
 import { claimJobs } from './leases.js';
 import { intakeTasks } from './intake.js';
+import { cancelRequested } from './cancel-task.js';
+import { isJobTask, type TakenTask } from '../model/task.js';
 import { expireWaits } from './timeouts.js';
 import { LostJob, runStep } from './job-step.js';
 import { retryOrFail } from './retry.js';
@@ -45,6 +47,8 @@ export interface RunnerOptions {
 export interface TickReport {
   created: number;
   refused: number;
+  /** Running jobs ended by a cancel task. */
+  cancelled: number;
   expired: number;
   stepsRun: number;
   failedSteps: number;
@@ -54,13 +58,16 @@ export interface TickReport {
 export async function runnerTick(o: RunnerOptions): Promise<TickReport> {
   const started = Date.now();
   const actor = `runner:${o.owner}`;
-  const intake = await intakeTasks(o.db, o.dialect, o.kinds, await o.platform.pendingTasks(), actor);
+  const pending = await o.platform.pendingTasks();
+  const cancelled = await cancelRequested(o, pending, actor);
+  const intake = await intakeTasks(o.db, o.dialect, o.kinds, pending.filter(isJobTask), actor, (id) => o.platform.cancelAdvice(id));
+  // A waiting task's words name the running job's state, so they are written again every tick.
   for (const refusal of intake.refused) await o.platform.writeStatus(refusal.hostId, refusal.reason);
   // A runner died between a job's end and clearing its task: say the job's outcome again and clear it.
   for (const settled of intake.settled) await reportStatus(o, settled.job);
   const expired = await expireWaits(o.db, o.kinds, actor);
   for (const job of expired) await reportStatus(o, job);
-  const report: TickReport = { created: intake.created, refused: intake.refused.length, expired: expired.length, stepsRun: 0, failedSteps: 0, ms: 0 };
+  const report: TickReport = { created: intake.created, refused: intake.refused.length, cancelled, expired: expired.length, stepsRun: 0, failedSteps: 0, ms: 0 };
   while (Date.now() - started < o.budgetMs) {
     const claimed = await claimJobs(o.db, o.dialect, o.kinds, { owner: o.owner, leaseSeconds: o.leaseSeconds, batchSize: o.batchSize });
     if (claimed.length === 0) break;
@@ -77,7 +84,7 @@ export async function runnerTick(o: RunnerOptions): Promise<TickReport> {
 async function advance(o: RunnerOptions, job: Job): Promise<boolean> {
   const spec = o.kinds.get(job.kind)!;
   try {
-    const moved = await runStep(o.db, spec, job, o.owner);
+    const moved = await runStep(o.db, o.platform, spec, job, o.owner);
     o.log.info({ jobId: job.id, hostId: job.hostId, from: job.state, to: moved.state }, moved.message ?? 'job moved');
     if (job.kind !== 'forget') await reportStatus(o, moved);
     return true;
@@ -98,9 +105,15 @@ export async function reportStatus(o: Pick<RunnerOptions, 'platform' | 'kinds' |
   const spec = o.kinds.get(job.kind);
   if (!spec) return;
   try {
-    await o.platform.writeStatus(job.hostId, statusWords(spec, job), { clearTask: isTerminal(job.state) });
+    await o.platform.writeStatus(job.hostId, statusWords(spec, job), isTerminal(job.state) ? { clearTask: takenTask(job) } : {});
   } catch (err) {
     // The job moved; only the console is behind. The next move writes again.
     o.log.warn({ jobId: job.id, err }, 'could not write status to the platform');
   }
+}
+
+/** The task a job took, as the task field held it: an ended job resets only that. */
+function takenTask(job: Job): TakenTask {
+  const what = job.profile ?? job.image;
+  return what ? { task: job.kind, what } : { task: job.kind };
 }

@@ -27,7 +27,7 @@ export async function setTask(db: DataSource, platform: Platform, kinds: JobKind
   if (r.task === 'restore' && !r.image) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'restore needs --image');
   // An install of a profile that does not exist would only fail at boot time.
   if (r.task === 'install') await getProfile(db.manager, r.profile!);
-  if (!platform.setTask) throw new DployError('DPLOY_ERR_INVALID_INPUT', `the ${platform.name} platform takes tasks from its console (administrative data DPLOY_TASK), not from dploy's CLI`);
+  if (!platform.setTask) throw new DployError('DPLOY_ERR_INVALID_INPUT', `the ${platform.name} platform takes tasks from its console (administrative data DPLOYTASK), not from dploy's CLI`);
   const busy = [];
   for (const hostId of r.hostIds) {
     const job = await activeJobForHost(db.manager, hostId);

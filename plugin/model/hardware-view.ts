@@ -5,6 +5,8 @@ import type { Inventory } from './inventory.js';
 export interface HardwareView {
   vendor: string | null;
   product: string | null;
+  /** SMBIOS SKU number, which lshw appends to the product and dploy keeps apart. */
+  sku: string | null;
   serial: string | null;
   uuid: string | null;
   arch: string;
@@ -21,7 +23,7 @@ export interface HardwareView {
 export function hardwareView(inv: Inventory): HardwareView {
   const sum = (values: Array<number | undefined>) => (values.every((v) => v !== undefined) && values.length > 0 ? values.reduce((a, b) => a! + b!, 0)! : null);
   return {
-    vendor: inv.system.vendor ?? null, product: inv.system.product ?? null, serial: inv.system.serial ?? null,
+    vendor: inv.system.vendor ?? null, product: inv.system.product ?? null, sku: inv.system.sku ?? null, serial: inv.system.serial ?? null,
     uuid: inv.system.uuid ?? null, arch: inv.arch,
     firmware: [inv.firmware.vendor, inv.firmware.version, inv.firmware.date].filter(Boolean).join(' ') || null,
     cpuSockets: inv.cpus.length, cpuModel: inv.cpus[0]?.model ?? null,

@@ -6,11 +6,33 @@ export type TaskKind = (typeof TASK_KINDS)[number];
 
 export interface TaskRequest {
   hostId: number;
-  task: TaskKind;
+  task: TaskValue;
   profile?: string;
   image?: string;
   /** When the operator set it, where the host tool records that. */
   setAt?: Date;
+}
+
+/**
+ * What the operator can set beyond a task: `cancel` ends the machine's running
+ * job (the only way to stop one from a console that has nothing but the task
+ * field), and goes back to none.
+ */
+export const CANCEL = 'cancel';
+export type TaskValue = TaskKind | typeof CANCEL;
+
+/** A task a job took, or a cancel dploy carried out: the task field is reset only while it still holds this. */
+export interface TakenTask {
+  task: TaskValue;
+  /** The profile or image it named, when it named one. */
+  what?: string;
+}
+
+/** A request that opens a job (everything but cancel). */
+export type JobTaskRequest = TaskRequest & { task: TaskKind };
+
+export function isJobTask(request: TaskRequest): request is JobTaskRequest {
+  return request.task !== CANCEL;
 }
 
 export function isTaskKind(value: string): value is TaskKind {

@@ -3,6 +3,7 @@
 
 import { DployError } from '../errors.js';
 import type { Store } from '../store/database.js';
+import { openMigratedStore } from '../store/open.js';
 import type { Platform, PlatformName } from './platform.js';
 import { createStandalonePlatform } from './standalone/standalone-platform.js';
 import { createOcsPlatform } from './ocs/ocs-platform.js';
@@ -19,6 +20,20 @@ const PLATFORMS: Partial<Record<PlatformName, (store: Store, settings: PlatformS
   standalone: createStandalonePlatform,
   ocs: (store, settings) => createOcsPlatform(store, {}, settings.ocs),
 };
+
+/**
+ * The store and its platform for a command or the server. The platform's own
+ * check of the database comes before dploy's migration check, so a database
+ * the host tool does not recognise is named as such (a migrate would refuse it).
+ */
+export async function openPlatform(name: PlatformName, url: string, settings: PlatformSettings = {}): Promise<{ store: Store; platform: Platform }> {
+  let platform: Platform | undefined;
+  const store = await openMigratedStore(url, async (opened) => {
+    platform = createPlatform(name, opened, settings);
+    await platform.check();
+  });
+  return { store, platform: platform! };
+}
 
 export function createPlatform(name: PlatformName, store: Store, settings: PlatformSettings = {}): Platform {
   const create = PLATFORMS[name];

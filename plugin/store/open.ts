@@ -6,9 +6,15 @@ import { DployError } from '../errors.js';
 import { openStore, type Store } from './database.js';
 import { migrate, pendingMigrations } from './migrate.js';
 
-export async function openMigratedStore(url: string): Promise<Store> {
+/**
+ * `check` runs first: the host tool's own test of the database (an OCS
+ * database that is not OCS at all must say so, not ask for a migrate that
+ * would refuse it).
+ */
+export async function openMigratedStore(url: string, check?: (store: Store) => Promise<void>): Promise<Store> {
   const store = await openStore(url);
   try {
+    if (check) await check(store);
     if (store.target.dialect === 'sqlite') {
       await migrate(store.db, 'sqlite');
     } else {

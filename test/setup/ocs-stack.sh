@@ -68,11 +68,17 @@ for c in ocsinventory-server ocsinventory-reports ocsinventory-restapi; do
   [ -e "/etc/apache2/conf-enabled/$c.conf" ] || { a2enconf -q "$c" >/dev/null; changed=1; }
 done
 
+# Daemons started here outlive the script: they get none of its descriptors past
+# stderr, or a `flock /tmp/dploy-ocs-stack.lock …` around a test run would stay
+# held by Apache (flock(1) hands the lock to its command as fd 3) and block the
+# next run for good.
+daemon() { "$@" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; }
+
 # ------------------------------------------------------------ 4. MariaDB
 install -d -o mysql -g mysql /run/mysqld /var/log/mysql
 if ! mysqladmin ping >/dev/null 2>&1; then
   log "starting mariadbd"
-  start-stop-daemon --start --oknodo --background --chuid mysql \
+  daemon start-stop-daemon --start --oknodo --background --chuid mysql \
     --exec /usr/sbin/mariadbd -- --user=mysql --bind-address=127.0.0.1 --log-error=/var/log/mysql/error.log
   for _ in $(seq 1 60); do mysqladmin ping >/dev/null 2>&1 && break; sleep 0.5; done
 fi
@@ -88,7 +94,7 @@ apache_pid() { cat /var/run/apache2/apache2.pid 2>/dev/null || true; }
 if [ -n "$(apache_pid)" ] && kill -0 "$(apache_pid)" 2>/dev/null; then
   [ $changed = 0 ] || { apache2ctl graceful 2>>/var/log/apache2/ocs-stack.log; log "apache2 reloaded (configuration changed)"; }
 else
-  apache2ctl start 2>>/var/log/apache2/ocs-stack.log; log "apache2 started on 127.0.0.1:$PORT"
+  daemon apache2ctl start 2>>/var/log/apache2/ocs-stack.log; log "apache2 started on 127.0.0.1:$PORT"
 fi
 for _ in $(seq 1 80); do curl -s -o /dev/null "$BASE/ocsreports/" && break; sleep 0.25; done
 

@@ -1,8 +1,9 @@
-// forget: delete the machine so that its next network boot discovers it
-// again (the way to restart discovery or installation from scratch). The
-// job goes with the host (ON DELETE CASCADE); the runner's log keeps the line.
+// forget: dploy lets go of the machine so that its next network boot
+// discovers it again (the way to restart discovery or installation from
+// scratch). The platform does it: the host tool's record stays, with its task
+// reset and its status saying so. The job goes with dploy's host (ON DELETE
+// CASCADE); the runner's log keeps the line.
 
-import { forgetHost } from '../../store/hosts.js';
 import type { JobKindSpec } from '../job-kind.js';
 
 export function forgetKind(): JobKindSpec {
@@ -13,10 +14,10 @@ export function forgetKind(): JobKindSpec {
       queued: {
         step: 1,
         status: 'forgetting',
-        run: async ({ host }) => ({
+        run: async ({ host, platform }) => ({
           to: 'done',
           message: `host ${host.name} forgotten; it will be discovered again at its next network boot`,
-          after: (db) => forgetHost(db, host.id),
+          after: (db) => platform.forgetHost(host.id, db),
         }),
       },
     },

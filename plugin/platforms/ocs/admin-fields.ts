@@ -10,14 +10,14 @@
 
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../../errors.js';
-import { isTaskKind, TASK_KINDS, type TaskKind } from '../../model/task.js';
+import { CANCEL, isTaskKind, TASK_KINDS, type TaskValue } from '../../model/task.js';
 
 export const FIELD = { task: 'DPLOYTASK', profile: 'DPLOYPROFILE', status: 'DPLOYSTATUS' } as const;
 export const TAB_LABEL = 'dploy';
 /** accountinfo_config.TYPE: 0 text (VARCHAR(255)), 2 select (VARCHAR(255) holding the value's number). */
 export const FIELD_TYPE = { text: 0, select: 2 } as const;
-/** The task values in the order dploy registers them; "none" is what a finished job leaves. */
-export const TASK_VALUES: readonly string[] = ['none', ...TASK_KINDS];
+/** The task values in the order dploy registers them; "none" is what a finished job leaves, "cancel" ends a running one. */
+export const TASK_VALUES: readonly string[] = ['none', ...TASK_KINDS, CANCEL];
 
 export interface AdminFields {
   /** Column names in accountinfo, e.g. fields_3. */
@@ -78,8 +78,8 @@ export function valueNumber(values: Map<number, string>, label: string): number 
 }
 
 /** The task a stored accountinfo value means, or undefined for none/unknown. */
-export function taskOf(fields: AdminFields, stored: string | number | null): TaskKind | undefined {
+export function taskOf(fields: AdminFields, stored: string | number | null): TaskValue | undefined {
   if (stored === null || stored === '') return undefined;
   const label = fields.taskValues.get(Number(stored));
-  return label && isTaskKind(label) ? label : undefined;
+  return label && (isTaskKind(label) || label === CANCEL) ? label : undefined;
 }

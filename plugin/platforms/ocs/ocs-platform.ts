@@ -13,18 +13,20 @@ import { prepareIntake, recordIntake, type Intake } from '../../store/machines.j
 import { retryOnUniqueViolation } from '../../store/unique-retry.js';
 import { VERSION } from '../../version.js';
 import type { Platform } from '../platform.js';
-import { requireAdminFields, type AdminFields } from './admin-fields.js';
+import { FIELD, requireAdminFields, type AdminFields } from './admin-fields.js';
 import { computerByMacs } from './adopt.js';
 import { ocsComputerRows } from './computer-group.js';
 import { checkOcsDatabase, type OcsSchemaOptions } from './ocs-database.js';
 import type { OcsWriteColumns } from './ocs-schema.js';
 import { machineRows } from './machine-rows.js';
 import { writeComputer } from './machine-writer.js';
-import { syncProfileValues } from './registration.js';
-import { writeComputerStatus } from './status-writer.js';
+import { syncSelectValues } from './registration.js';
+import { restoreStatuses, writeComputerStatus } from './status-writer.js';
 import { readPendingTasks } from './task-reader.js';
+import { expandGroupTasks } from './group-tasks.js';
 
 const FIELDS_TTL_MS = 30_000;
+const FORGOTTEN = 'forgotten by dploy: its next network boot discovers it again';
 export const OCS_USER_AGENT = `dploy/${VERSION}`;
 
 export function createOcsPlatform(store: Store, intakeOptions: DiscoveryIntakeOptions = {}, schemaOptions: OcsSchemaOptions = {}): Platform {
@@ -83,21 +85,28 @@ export function createOcsPlatform(store: Store, intakeOptions: DiscoveryIntakeOp
         return host;
       });
     },
-    async forgetHost(hostId) {
-      await db.transaction(async (tx) => {
+    async forgetHost(hostId, within) {
+      const forget = async (tx: EntityManager) => {
         await getHost(tx, hostId);
-        // The OCS computer stays (it is the operator's inventory); it only learns that dploy let go.
-        await writeComputerStatus(tx, await fields(tx), hostId, 'forgotten by dploy: its next PXE boot rediscovers it', true);
+        // The OCS computer stays (it is the operator's inventory); it only learns that dploy let go,
+        // and its DPLOYTASK goes back to none so the next tick does not take "forget" again.
+        await writeComputerStatus(tx, await fields(tx), hostId, FORGOTTEN, { task: 'forget' });
         await forgetHost(tx, hostId);
-      });
+      };
+      await (within ? forget(within) : db.transaction(forget));
     },
+    // The console has only the task field: cancel, then the new task, is how a running job is replaced there.
+    cancelAdvice: () => `to end it now, set ${FIELD.task} to cancel, then set the task again`,
     pendingTasks: () => db.transaction(async (tx) => {
       const current = await fields(tx);
       const profiles = (await tx.query('SELECT name FROM dploy_profiles UNION SELECT name FROM dploy_images') as Array<{ name: string }>).map((r) => r.name);
-      if (await syncProfileValues(tx, profiles) > 0) cached = { fields: await requireAdminFields(tx), at: Date.now() };
-      return readPendingTasks(tx, cached?.fields ?? current);
+      if (await syncSelectValues(tx, profiles) > 0) cached = { fields: await requireAdminFields(tx), at: Date.now() };
+      const registered = cached?.fields ?? current;
+      await restoreStatuses(tx, registered);
+      await expandGroupTasks(tx, registered);
+      return readPendingTasks(tx, registered);
     }),
-    writeStatus: (hostId, status, options) => db.transaction(async (tx) => writeComputerStatus(tx, await fields(tx), hostId, status, options?.clearTask ?? false)),
+    writeStatus: (hostId, status, options) => db.transaction(async (tx) => writeComputerStatus(tx, await fields(tx), hostId, status, options?.clearTask)),
   };
 }
 

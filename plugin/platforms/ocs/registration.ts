@@ -79,11 +79,15 @@ export async function applySteps(db: EntityManager, steps: readonly Step[]): Pro
   for (const step of steps) await db.query(step.sql, [...step.params]);
 }
 
-/** The profile values the console offers, kept in step with dploy's profiles (values are only ever added). */
-export async function syncProfileValues(db: EntityManager, profiles: readonly string[]): Promise<number> {
+/**
+ * The values the console offers, kept in step with dploy's profiles and with
+ * the task values this dploy knows (a newer dploy's "cancel" appears without a
+ * migrate); values are only ever added.
+ */
+export async function syncSelectValues(db: EntityManager, profiles: readonly string[]): Promise<number> {
   const fields = await findAdminFields(db);
   if (!fields) return 0;
-  const steps = valueSteps(FIELD.profile, profiles, fields.profileValues);
+  const steps = [...valueSteps(FIELD.task, TASK_VALUES, fields.taskValues), ...valueSteps(FIELD.profile, profiles, fields.profileValues)];
   await applySteps(db, steps);
   return steps.length;
 }

@@ -2,6 +2,7 @@
 // tables (dploy_hosts.task, .status) and the operator uses dploy's CLI and
 // console.
 
+import type { EntityManager } from 'typeorm';
 import type { Store } from '../../store/database.js';
 import { addHost, forgetHost, getHost } from '../../store/hosts.js';
 import { createDiscoveryIntake } from '../../store/discovery-group.js';
@@ -24,12 +25,14 @@ export function createStandalonePlatform(store: Store): Platform {
     },
     recordInventory: async (inventory, document) => record(prepareIntake(inventory, document)),
     addHost: (input) => db.transaction((tx) => addHost(tx, input)),
-    async forgetHost(hostId) {
-      await db.transaction(async (tx) => {
+    async forgetHost(hostId, within) {
+      const forget = async (tx: EntityManager) => {
         await getHost(tx, hostId);
         await forgetHost(tx, hostId);
-      });
+      };
+      await (within ? forget(within) : db.transaction(forget));
     },
+    cancelAdvice: (jobId) => `to end it now: dploy jobs cancel ${jobId}, or set the task with --force`,
     pendingTasks: () => pendingHostTasks(db.manager),
     async setTask(hostIds, task, options) {
       // One transaction for a whole group: every member gets the task or none does.
@@ -37,6 +40,6 @@ export function createStandalonePlatform(store: Store): Platform {
         for (const id of hostIds) await setHostTask(tx, id, task, options.profile, options.image);
       });
     },
-    writeStatus: (hostId, status, options) => writeHostStatus(db.manager, hostId, status, options?.clearTask ?? false),
+    writeStatus: (hostId, status, options) => writeHostStatus(db.manager, hostId, status, options?.clearTask),
   };
 }

@@ -39,7 +39,7 @@ test('busybox runs the agent script, which posts the real lshw; hosts show lists
     const path = busyboxPath({ lshw: LSHW! });
     const run = spawnSync(join(path, 'sh'), [SCRIPT], { env: { PATH: path, DPLOY_CMDLINE: cmdline, DPLOY_OUT: join(cwd, 'next') }, encoding: 'utf8', timeout: 120_000 });
     assert.equal(run.status, 0, `agent failed:\n${run.stderr}`);
-    assert.match(run.stderr, /posting to .*\/agent\/v1\/inventory \(attempt 1 of 6, wget\)/);
+    assert.match(run.stderr, /posting to .*\/agent\/v1\/inventory \(attempt 1 of 10, wget\)/);
     assert.match(run.stderr, /posted: this machine is host \S+ \(id 1\); next action: wait/);
     const answer = readFileSync(join(cwd, 'next'), 'utf8');
     assert.match(answer, /^host_id=1$/m);
@@ -93,7 +93,7 @@ test('with curl instead of wget the agent posts the document gzip-compressed', a
     const run = spawnSync(join(path, 'sh'), [SCRIPT, '--url', serve.url, '--token', token], { env: { PATH: path, DPLOY_CMDLINE: '/nonexistent' }, encoding: 'utf8', timeout: 120_000 });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /inventory: \d+ bytes, \d+ compressed/);
-    assert.match(run.stderr, /\(attempt 1 of 6, curl\)/);
+    assert.match(run.stderr, /\(attempt 1 of 10, curl\)/);
     assert.match(run.stderr, /posted: this machine is host \S+ \(id 1\)/);
   } finally {
     await serve.stop();

@@ -12,6 +12,7 @@ import { applyAgentEvent } from '../../../plugin/jobs/agent-events.js';
 import { setTask } from '../../../plugin/jobs/set-task.js';
 import type { JobKindSpec } from '../../../plugin/jobs/job-kind.js';
 import { getHost } from '../../../plugin/store/hosts.js';
+import { setHostTask } from '../../../plugin/store/tasks.js';
 import { jobEvents, listJobs } from '../../../plugin/store/jobs.js';
 import { isDployError } from '../../../plugin/errors.js';
 import { saveProfile } from '../../../plugin/installers/profile-store.js';
@@ -99,6 +100,32 @@ for (const dialect of DIALECTS) {
         assert.match(old.message, /replaced by discover \(--force, cli\)/);
         await runnerTick(o);
         assert.deepEqual((await getHost(store.db.manager, host.id)).bootState, { kind: 'discover' });
+      }));
+
+    test('a task set while a job runs waits for it, then runs after it; the cancel task ends a running job', () =>
+      withRunner(dialect, async (o, store, platform) => {
+        const host = await platform.addHost({ name: 'db02', macs: ['52:54:00:00:00:07'] });
+        await setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'discover', force: false, actor: 'test' });
+        await runnerTick(o);
+        // What a console does: it writes the task field, busy or not.
+        await setHostTask(store.db.manager, host.id, 'install', 'debian-12-web');
+        await runnerTick(o);
+        assert.match((await getHost(store.db.manager, host.id)).status ?? '', /^install debian-12-web waits: it starts when discover job \d+ \(booting\) ends; to end it now: dploy jobs cancel \d+/);
+        await applyAgentEvent(store.db, kinds, host.id, 'inventory', '');
+        await runnerTick(o);
+        assert.deepEqual((await platform.pendingTasks()).map((t) => [t.task, t.profile]), [['install', 'debian-12-web']], 'the end of the discovery keeps the task set meanwhile');
+        await runnerTick(o);
+        const jobs = await listJobs(store.db.manager, { hostId: host.id });
+        assert.deepEqual(jobs.map((j) => [j.kind, j.state]).sort(), [['discover', 'done'], ['install', 'booting']], 'the install ran after the discovery');
+
+        await setHostTask(store.db.manager, host.id, 'cancel');
+        const tick = await runnerTick(o);
+        assert.equal(tick.cancelled, 1);
+        const shown = await getHost(store.db.manager, host.id);
+        assert.match(shown.status ?? '', /^cancelled: cancelled by the operator \(task cancel\); ready for the next task$/);
+        assert.deepEqual(shown.bootState, { kind: 'localboot' });
+        assert.deepEqual(await platform.pendingTasks(), [], 'the task field is back to none');
+        assert.deepEqual((await listJobs(store.db.manager, { hostId: host.id })).map((j) => j.state).sort(), ['cancelled', 'done']);
       }));
 
     test('a failing step is retried with growing waits, then fails the job with the reason', () => {

@@ -166,8 +166,8 @@ test('tasks set by mass processing become one job per computer; status and the r
     // The operator changes one machine's task while its job runs: dploy's reset must not wipe it.
     const localboot = await valueOf((q, p) => scratch.sql(q, p), 'DPLOYTASK', 'localboot');
     await scratch.sql(`UPDATE accountinfo SET ${col.DPLOYTASK} = ? WHERE HARDWARE_ID = ?`, [String(localboot), ids[1]]);
-    await platform.writeStatus(a.host.id, 'discovered', { clearTask: true });
-    await platform.writeStatus(b.host.id, 'discovered', { clearTask: true });
+    await platform.writeStatus(a.host.id, 'discovered', { clearTask: { task: 'discover' } });
+    await platform.writeStatus(b.host.id, 'discovered', { clearTask: { task: 'discover' } });
     const after = await scratch.sql<Record<string, string>>(`SELECT ${col.DPLOYSTATUS} AS status, ${col.DPLOYTASK} AS task FROM accountinfo ORDER BY HARDWARE_ID`);
     assert.deepEqual(after, [{ status: 'discovered', task: String(none) }, { status: 'discovered', task: String(localboot) }]);
   } finally {

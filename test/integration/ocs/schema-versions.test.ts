@@ -71,7 +71,7 @@ for (const shape of OCS_SHAPES) {
       assert.equal(pending.length, bodies.length);
       assert.ok(pending.every((p) => p.task === 'discover'));
       const first = pending[0]!.hostId;
-      await dploy.platform.writeStatus(first, 'discovered on the test bench', { clearTask: true });
+      await dploy.platform.writeStatus(first, 'discovered on the test bench', { clearTask: { task: 'discover' } });
       const [{ HARDWARE_ID: computer }] = await ocs.sql<{ HARDWARE_ID: number }>('SELECT CAST(platform_ref AS UNSIGNED) AS HARDWARE_ID FROM dploy_hosts WHERE id = ?', [first]) as [{ HARDWARE_ID: number }];
       assert.deepEqual(await ocs.sql(`SELECT ${status} AS status, ${task} AS task FROM accountinfo WHERE HARDWARE_ID = ?`, [computer]),
         [{ status: 'discovered on the test bench', task: await taskValue(ocs, 'none') }]);

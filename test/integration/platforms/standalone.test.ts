@@ -62,7 +62,9 @@ for (const dialect of DIALECTS) {
         assert.ok(pending[0]!.setAt instanceof Date && Math.abs(pending[0]!.setAt.getTime() - Date.now()) < 60_000);
         await platform.writeStatus(b.id, 'installing rocky-9-web since 10:42');
         assert.equal((await platform.pendingTasks()).length, 1, 'status alone keeps the task');
-        await platform.writeStatus(b.id, 'deployed rocky-9-web', { clearTask: true });
+        await platform.writeStatus(b.id, 'deployed rocky-10-web', { clearTask: { task: 'install', what: 'rocky-10-web' } });
+        assert.equal((await platform.pendingTasks()).length, 1, 'the end of another install keeps the task set meanwhile');
+        await platform.writeStatus(b.id, 'deployed rocky-9-web', { clearTask: { task: 'install', what: 'rocky-9-web' } });
         assert.deepEqual(await platform.pendingTasks(), []);
         assert.equal((await getHost(store.db.manager, b.id)).status, 'deployed rocky-9-web');
         assert.equal((await getHost(store.db.manager, a.id)).status, undefined);
