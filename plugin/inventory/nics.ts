@@ -5,9 +5,9 @@
 // no MAC (drivers not loaded, -sanitize's "[REMOVED]") are not NICs dploy can
 // boot or identify and are left out.
 // Physical or virtual: lshw's capability `logical` is no guide either way. It
-// marks bonds, VLANs, tun and veth as physical, and it gives paravirtual NICs
-// (vmxnet3 on VMware, hv_netvsc on Hyper-V, xen-netfront) `logical`, yet those
-// are a VM's only NICs and the ones it PXE-boots from. So software interfaces
+// marks bonds, VLANs, tun and veth as physical, and it gives VMware's vmxnet3
+// (and possibly Hyper-V's hv_netvsc, xen-netfront) `logical`, yet such a NIC
+// is a VM's only NIC and the one it PXE-boots from. So software interfaces
 // are recognised by driver and name; a NIC on a hardware bus (pci@, usb@,
 // virtio@ …) or with a paravirtual driver is physical; `logical` decides only
 // for what neither tells.
