@@ -1,6 +1,6 @@
 // iPXE asks over HTTP, not by file name: the chain line dploy's DHCP answer
 // gives it is
-//   http://dploy/boot/ipxe?mac=${net0/mac}&uuid=${uuid}&arch=${buildarch}&platform=${platform}
+//   http://dploy/boot/ipxe?mac=${netX/mac}&uuid=${uuid}&arch=${buildarch}&platform=${platform}
 // (iPXE settings: buildarch is i386/x86_64/arm32/arm64, platform pcbios/efi).
 // `arch` may also be a DHCP option 93 number (RFC 4578) from a DHCP relay.
 

@@ -1,8 +1,10 @@
 // `dploy render <host> boot --firmware uefi`: the file a given machine would
-// receive, named as that machine would ask for it (its first MAC's name).
+// receive, named as that machine would ask for it from its boot NIC (the
+// host's known one: seen, given, or guessed; model/boot-nic.ts).
 
 import { DployError } from '../errors.js';
 import type { Architecture } from '../model/inventory.js';
+import { hostBootNic } from '../model/boot-nic.js';
 import type { Firmware, Host } from '../model/host.js';
 import type { BootPolicy, BootVariables } from './boot-inputs.js';
 import type { BootConfigRequest, BootLoader } from './boot-request.js';
@@ -45,7 +47,7 @@ export async function renderForHost(
   policy: BootPolicy,
   variables: BootVariables,
 ): Promise<RenderedBootConfig> {
-  const mac = host.macs[0];
+  const mac = hostBootNic(host)?.mac;
   if (!mac) throw new DployError('DPLOY_ERR_INVALID_INPUT', `host ${host.name} has no MAC address; a network boot config is chosen by MAC`);
   const loader = loaderFor(machine);
   const request: BootConfigRequest = {

@@ -5,6 +5,7 @@
 
 import { Eta } from 'eta';
 import { DployError } from '../errors.js';
+import { hostBootNic } from '../model/boot-nic.js';
 import type { BootState, Firmware, Host } from '../model/host.js';
 import type { BootContext, BootPolicy, BootVariables } from './boot-inputs.js';
 import type { BootConfigRequest, BootLoader } from './boot-request.js';
@@ -19,10 +20,12 @@ const compiled = new Map<string, { text: string; render: (data: object) => strin
 
 /** Which state to serve; undefined when dploy should stay silent. */
 export function chooseBootState(request: BootConfigRequest, host: Host | undefined, policy: BootPolicy): BootState | undefined {
-  if (host) return host.bootState;
-  // Only a MAC makes an unknown machine worth answering: a UUID-only name is
-  // followed by the 01-MAC name, and subnet or default names are the site's own.
+  // Only a MAC says which NIC booted, and every loader that asks by UUID asks
+  // by 01-MAC next (search-order.ts): a UUID-only name is declined, known
+  // machine or not, so that the entry, BOOTIF and the job agree on the NIC.
+  // Subnet and default names are the site's own.
   if (!request.mac || request.isDefault) return undefined;
+  if (host) return host.bootState;
   switch (policy.unknownHost) {
     case 'discover': return { kind: 'discover' };
     case 'localboot': return { kind: 'localboot' };
@@ -35,7 +38,7 @@ const LOADER_FIRMWARE: Partial<Record<BootLoader, Firmware>> = { pxelinux: 'bios
 function contextFor(request: BootConfigRequest, host: Host | undefined): BootContext {
   const arch = request.arch ?? host?.arch;
   const firmware = request.firmware ?? host?.firmware ?? LOADER_FIRMWARE[request.loader];
-  const bootMac = request.mac ?? host?.macs[0];
+  const bootMac = request.mac ?? (host && hostBootNic(host)?.mac);
   return {
     loader: request.loader,
     ...(host ? { host } : {}),

@@ -3,7 +3,7 @@
 // DHCP server; docs/dhcp.md says where to include them.
 
 import { Command } from 'commander';
-import { DHCP_PROVIDERS, exportDhcp, type DhcpServerName } from '../dhcp/index.js';
+import { bootNicEntries, DHCP_PROVIDERS, exportDhcp, type DhcpServerName } from '../dhcp/index.js';
 import { httpBaseUrl } from '../boot-wiring.js';
 import { DployError } from '../errors.js';
 import { listHosts } from '../store/hosts.js';
@@ -21,7 +21,7 @@ export function dhcpCommand(): Command {
       const baseUrl = httpBaseUrl(config, config.http.port);
       const nextServer = o.nextServer ?? new URL(baseUrl).hostname;
       const hosts = o.boot ? [] : await withStore(command, (store) => listHosts(store.db.manager));
-      const entries = hosts.filter((h) => h.macs.length > 0).map((h) => ({ name: h.name, mac: h.macs[0]! }));
+      const entries = bootNicEntries(hosts);
       print(exportDhcp(o.server as DhcpServerName, entries, { nextServer, httpBaseUrl: baseUrl }, o.boot ? 'boot' : 'hosts'));
     });
   return dhcp;

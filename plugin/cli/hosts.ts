@@ -37,7 +37,7 @@ export function hostsCommand(): Command {
       const hardware = stored ? hardwareView(stored.inventory) : null;
       if (options.json) return printJson({ ...hostView(host), hardware, inventoryReceivedAt: stored?.receivedAt.toISOString() ?? null });
       print(describeHost(host));
-      print(hardware && stored ? describeHardware(hardware, stored.receivedAt) : '\nNo inventory yet: the machine has not been through discovery.\n');
+      print(hardware && stored ? describeHardware(hardware, stored.receivedAt, hostView(host).bootNic?.mac) : '\nNo inventory yet: the machine has not been through discovery.\n');
     });
 
   hosts
@@ -49,7 +49,7 @@ export function hostsCommand(): Command {
     .option('--json', 'print JSON for scripts')
     .action(async (options: { mac: string[]; name: string; bmc?: string; json?: boolean }, command: Command) => {
       const host = await withStore(command, (_store, platform) =>
-        platform.addHost({ name: options.name, macs: options.mac, ...(options.bmc ? { bmcAddress: options.bmc } : {}) }),
+        platform.addHost({ name: options.name, macs: options.mac, bootMac: options.mac[0]!, ...(options.bmc ? { bmcAddress: options.bmc } : {}) }),
       );
       if (options.json) return printJson(hostView(host));
       print(`added host ${host.name} (id ${host.id})\n`);
@@ -75,13 +75,14 @@ export function hostsCommand(): Command {
 function describeHost(host: Host): string {
   const v = hostView(host);
   return renderFields([
-    ['ID', v.id], ['Name', v.name], ['MACs', v.macs.join(', ')], ['UUID', v.uuid], ['Serial', v.serial],
+    ['ID', v.id], ['Name', v.name], ['MACs', v.macs.join(', ')],
+    ['Boot NIC', v.bootNic ? `${v.bootNic.mac} (${v.bootNic.why})` : null], ['UUID', v.uuid], ['Serial', v.serial],
     ['Architecture', v.arch], ['Firmware', v.firmware], ['BMC', v.bmcAddress], ['Boot state', v.bootState],
     ['Status', v.status], ['Created', v.createdAt], ['Updated', v.updatedAt],
   ]);
 }
 
-function describeHardware(hw: HardwareView, receivedAt: Date): string {
+function describeHardware(hw: HardwareView, receivedAt: Date, bootMac: string | undefined): string {
   const lines = [
     '', `Hardware (inventory of ${receivedAt.toISOString()}):`,
     renderFields([
@@ -92,7 +93,7 @@ function describeHardware(hw: HardwareView, receivedAt: Date): string {
     `Disks (${hw.disks.length}):`,
     ...hw.disks.map((d) => `  ${d.name ?? '(no device name)'}  ${formatBytes(d.sizeBytes)}  ${d.media}${d.model ? `  ${d.model}` : ''}${d.serial ? `  serial ${d.serial}` : ''}`),
     `NICs (${hw.nics.length}):`,
-    ...hw.nics.map((n) => `  ${n.name ?? '(no name)'}  ${n.mac}${n.driver ? `  ${n.driver}` : ''}${n.speedMbps ? `  ${n.speedMbps} Mbit/s` : ''}${n.link === null ? '' : n.link ? '  link up' : '  link down'}`),
+    ...hw.nics.map((n) => `  ${n.name ?? '(no name)'}  ${n.mac}${n.driver ? `  ${n.driver}` : ''}${n.speedMbps ? `  ${n.speedMbps} Mbit/s` : ''}${n.link === null ? '' : n.link ? '  link up' : '  link down'}${n.mac === bootMac ? '  (boot NIC)' : ''}`),
   ];
   return lines.join('\n') + '\n';
 }

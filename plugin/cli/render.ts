@@ -11,6 +11,7 @@ import { renderForHost } from '../boot/index.js';
 import { bootPolicy, bootVariablesFor, httpBaseUrl } from '../boot-wiring.js';
 import type { Config } from '../config/schema.js';
 import { DployError } from '../errors.js';
+import { describeBootNic } from '../model/boot-nic.js';
 import type { Host } from '../model/host.js';
 import type { Architecture } from '../model/inventory.js';
 import type { Job } from '../model/job.js';
@@ -76,10 +77,12 @@ async function renderAnswer(command: Command, config: Config, ref: string, o: Re
       httpBaseUrl: baseUrl, secrets: openSecretBox(config.installers.secretKeyFile), mirror: mirrorView(config.installers.mirrorDir, () => baseUrl),
     });
     const text = renderAnswerFile({ ...inputs, ...(config.installers.templateDir ? { overrideDir: resolve(config.installers.templateDir) } : {}) }, part);
-    return { host: host.name, profile: profileName, jobId: preview ? null : job.id, preview, part: o.part, text };
+    const nic = inputs.bootNic;
+    return { host: host.name, profile: profileName, jobId: preview ? null : job.id, preview, part: o.part, bootNic: { mac: nic.mac, source: nic.why, why: describeBootNic(nic) }, text };
   });
   if (o.json) return printJson(rendered);
   if (rendered.preview) process.stderr.write(`dploy: preview of ${rendered.profile} for ${rendered.host}: no active install job of this profile, so its URLs carry the placeholder token ${PREVIEW_TOKEN}\n`);
+  if (rendered.bootNic.source !== 'boot request') process.stderr.write(`dploy: the machine has not booted this job yet: boot NIC ${rendered.bootNic.mac} (${rendered.bootNic.why}) is a preview; the NIC its boot entry is served to will be used\n`);
   print(rendered.text.endsWith('\n') ? rendered.text : `${rendered.text}\n`);
 }
 

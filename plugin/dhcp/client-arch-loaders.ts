@@ -72,8 +72,9 @@ export function defaultLoaders(httpBaseUrl: string): Record<LoaderKey, string> {
 /**
  * What an iPXE client (user class "iPXE", option 77) is given instead of a
  * loader: dploy's script URL. Handing it a loader again would chainload iPXE
- * forever. iPXE expands ${net0/mac} itself before fetching.
+ * forever. iPXE expands ${netX/mac} itself before fetching: netX is the NIC
+ * it last opened, the one that booted (net0 is only the first NIC).
  */
 export function ipxeScriptUrl(httpBaseUrl: string): string {
-  return `${httpBaseUrl}/boot/ipxe?mac=\${net0/mac}`;
+  return `${httpBaseUrl}/boot/ipxe?mac=\${netX/mac}`;
 }

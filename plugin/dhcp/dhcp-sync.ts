@@ -13,6 +13,7 @@ import type { DataSource } from 'typeorm';
 import { DployError } from '../errors.js';
 import { listHosts } from '../store/hosts.js';
 import { applyDhcpFile, type DhcpFileOutcome } from './apply-dhcp-file.js';
+import { bootNicEntries } from './host-entries.js';
 import type { DhcpBootOptions, DhcpProvider } from './provider.js';
 
 export interface DhcpSyncOptions {
@@ -53,7 +54,7 @@ export function createDhcpSync(o: DhcpSyncOptions): DhcpSync {
     const seen = await fingerprint();
     if (!force && seen === written) return undefined;
     const hosts = await listHosts(o.db.manager);
-    const entries = hosts.filter((h) => h.macs.length > 0).map((h) => ({ name: h.name, mac: h.macs[0]! }));
+    const entries = bootNicEntries(hosts);
     try {
       const outcome = await applyDhcpFile({ provider: o.provider, path: o.hostsFile, entries, options: o.bootOptions, ...(o.reloadCommand ? { reloadCommand: o.reloadCommand } : {}) });
       written = seen;

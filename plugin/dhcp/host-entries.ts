@@ -5,6 +5,8 @@
 
 import { isIPv4 } from 'node:net';
 import { DployError } from '../errors.js';
+import { hostBootNic } from '../model/boot-nic.js';
+import type { Host } from '../model/host.js';
 import { hostNameProblem } from '../model/host-name.js';
 import { isUsableMac, normalizeMac } from '../model/mac.js';
 import type { DhcpHostEntry, ValidHostEntry } from './provider.js';
@@ -56,4 +58,12 @@ export function checkHostEntries(entries: readonly DhcpHostEntry[]): ValidHostEn
     }
   }
   return valid;
+}
+
+/** One entry per host, for its boot NIC: the NIC that asks DHCP for its boot file. */
+export function bootNicEntries(hosts: readonly Host[]): DhcpHostEntry[] {
+  return hosts.flatMap((host) => {
+    const nic = hostBootNic(host);
+    return nic ? [{ name: host.name, mac: nic.mac }] : [];
+  });
 }

@@ -17,6 +17,7 @@ export type {
 } from './provider.js';
 export { applyDhcpBootFile, applyDhcpFile, replaceDhcpFile } from './apply-dhcp-file.js';
 export type { ApplyDhcpFile, DhcpFileOutcome } from './apply-dhcp-file.js';
+export { bootNicEntries } from './host-entries.js';
 
 /** Where each server's validator lives when it is not /usr/sbin (the Debian location). */
 export interface DhcpToolPaths {

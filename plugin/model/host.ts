@@ -20,11 +20,20 @@ export type BootState =
 
 export type BootStateKind = BootState['kind'];
 
+/**
+ * How dploy knows a host's boot NIC: `seen` in a boot request or in the
+ * BOOTIF the discovery agent posted, `manual` from the operator (the first
+ * MAC of `hosts add`). Without either, the first MAC is a guess (hostBootNic).
+ */
+export type BootNicSource = 'seen' | 'manual';
+
 export interface Host {
   id: number;
   name: string;
-  /** Permanent NIC MACs, lower case, colon separated; the first is the boot NIC when known. */
+  /** Permanent NIC MACs, lower case, colon separated, in the order they were learnt. */
   macs: string[];
+  /** The NIC the machine network-boots from, when seen or given; see boot-nic.ts. */
+  bootNic?: { mac: string; source: BootNicSource };
   uuid?: string;
   serial?: string;
   arch?: Architecture;

@@ -27,6 +27,8 @@ export interface Job {
   createdAt: Date;
   updatedAt: Date;
   finishedAt?: Date;
+  /** The NIC the machine booted this job from: the MAC its boot entry was served to. */
+  bootMac?: string;
 }
 
 export interface JobEvent {

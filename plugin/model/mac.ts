@@ -15,3 +15,13 @@ export function isUsableMac(mac: string): boolean {
   const firstOctet = parseInt(mac.slice(0, 2), 16);
   return (firstOctet & 1) === 0;
 }
+
+/**
+ * The MAC of a BOOTIF value, `01-aa-bb-cc-dd-ee-ff` as pxelinux's IPAPPEND 2
+ * writes it: the leading 01 is the ARP hardware type (Ethernet, RFC 1700).
+ * Anything else (InfiniBand's 20-octet form, garbage) is undefined.
+ */
+export function macOfBootif(value: string): string | undefined {
+  const match = /^01-((?:[0-9a-f]{2}-){5}[0-9a-f]{2})$/i.exec(value.trim());
+  return match ? normalizeMac(match[1]!) : undefined;
+}

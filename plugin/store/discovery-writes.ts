@@ -57,6 +57,7 @@ export function discoveredHostRow(name: string, facts: HostFacts, now: Date): Om
   return {
     name, ...facts, firmware: null, bmc_address: null, boot_state: 'localboot', boot_profile: null, boot_image: null,
     task: null, task_profile: null, task_set_at: null, status: null, platform_ref: null, created_at: now, updated_at: now,
+    boot_mac: null, boot_mac_source: null,
   };
 }
 

@@ -21,6 +21,9 @@ export interface HostRow {
   platform_ref: string | null;
   created_at: Date | string;
   updated_at: Date | string;
+  /** The boot NIC when dploy was told it; how, in boot_mac_source ('seen', 'manual'). */
+  boot_mac: string | null;
+  boot_mac_source: string | null;
 }
 
 export interface HostMacRow {
@@ -45,6 +48,7 @@ export function hostFromRow(row: HostRow, macs: HostMacRow[]): Host {
   if (row.firmware) host.firmware = row.firmware as Firmware;
   if (row.bmc_address) host.bmcAddress = row.bmc_address;
   if (row.status) host.status = row.status;
+  if (row.boot_mac) host.bootNic = { mac: row.boot_mac, source: row.boot_mac_source === 'manual' ? 'manual' : 'seen' };
   return host;
 }
 

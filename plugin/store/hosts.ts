@@ -18,6 +18,8 @@ export interface NewHost {
   arch?: Architecture;
   bmcAddress?: string;
   platformRef?: string;
+  /** The boot NIC as the operator gave it (one of `macs`). */
+  bootMac?: string;
 }
 
 export async function listHosts(db: EntityManager): Promise<Host[]> {
@@ -79,7 +81,7 @@ export async function insertHost(db: EntityManager, name: string, macs: string[]
     name, uuid: input.uuid ?? null, serial: input.serial ?? null, arch: input.arch ?? null, firmware: null,
     bmc_address: input.bmcAddress ?? null, boot_state: 'localboot', boot_profile: null, boot_image: null,
     task: null, task_profile: null, task_set_at: null, status: null, platform_ref: input.platformRef ?? null,
-    created_at: now, updated_at: now,
+    created_at: now, updated_at: now, ...manualBootMac(input.bootMac, macs),
   };
   // updateEntity(false) inside insertReturningId: typeorm would otherwise
   // re-select defaulted columns after each INSERT on MariaDB.
@@ -87,6 +89,13 @@ export async function insertHost(db: EntityManager, name: string, macs: string[]
   const macRows = macs.map((mac, position) => ({ mac, host_id: id, position, interface: null }));
   await insertMacs(db, macRows);
   return hostFromRow({ ...row, id }, macRows);
+}
+
+function manualBootMac(given: string | undefined, macs: string[]): Pick<HostRow, 'boot_mac' | 'boot_mac_source'> {
+  if (given === undefined) return { boot_mac: null, boot_mac_source: null };
+  const mac = normalizeMac(given);
+  if (!mac || !macs.includes(mac)) throw new DployError('DPLOY_ERR_INVALID_INPUT', `boot NIC ${given.slice(0, 40)} is not one of the host's MACs (${macs.join(', ')})`);
+  return { boot_mac: mac, boot_mac_source: 'manual' };
 }
 
 /** The rows of those MACs that some host already owns. */

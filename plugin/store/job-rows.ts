@@ -19,6 +19,8 @@ export interface JobRow {
   created_at: Date | string;
   updated_at: Date | string;
   finished_at: Date | string | null;
+  /** The MAC the job's boot entry was last served to (recordBootRequest). */
+  boot_mac: string | null;
 }
 
 export interface JobEventRow {
@@ -44,6 +46,7 @@ export function jobFromRow(row: JobRow): Job {
   if (row.lease_until) job.leaseUntil = toDate(row.lease_until);
   if (row.message) job.message = row.message;
   if (row.finished_at) job.finishedAt = toDate(row.finished_at);
+  if (row.boot_mac) job.bootMac = row.boot_mac;
   return job;
 }
 

@@ -25,7 +25,7 @@ export function jobRow(input: NewJob, now: Date): Omit<JobRow, 'id'> {
   return {
     host_id: input.hostId, kind: input.kind, state: 'queued', profile: input.profile ?? null, image: input.image ?? null,
     token: newJobToken(), attempts: 0, lease_owner: null, lease_until: null, message: null,
-    state_entered_at: now, created_at: now, updated_at: now, finished_at: null,
+    state_entered_at: now, created_at: now, updated_at: now, finished_at: null, boot_mac: null,
   };
 }
 

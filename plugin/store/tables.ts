@@ -36,6 +36,7 @@ export const TABLES = [
       boot_profile: str(255, true), boot_image: str(255, true),
       task: str(16, true), task_profile: str(255, true), task_set_at: atOptional,
       status: str(255, true), platform_ref: str(64, true), created_at: at, updated_at: at,
+      boot_mac: { type: 'char', length: 17, nullable: true }, boot_mac_source: str(8, true),
     },
   },
   {
@@ -73,6 +74,7 @@ export const TABLES = [
       token: str(64, true), attempts: { type: 'int', default: 0 }, lease_owner: str(128, true),
       lease_until: atOptional, message: str(1024, true), state_entered_at: at,
       created_at: at, updated_at: at, finished_at: atOptional,
+      boot_mac: { type: 'char', length: 17, nullable: true },
     },
   },
   {

@@ -4,9 +4,11 @@
 // TFTP, reads its per-MAC entry from dploy's live route, boots Debian 12's
 // netboot installer, and the installer fetches its preseed from dploy
 // (the job's "answer-fetched" event) and runs its early_command, which calls
-// back "started". BIOS: SeaBIOS + iPXE ROM -> pxelinux.0 -> pxelinux.cfg/01-<mac>.
-// UEFI: OVMF's PXE -> grubx64.efi -> grub.cfg-01-<mac>. Software emulation:
-// about two minutes per boot. Run as root.
+// back "started". BIOS: SeaBIOS + iPXE ROM -> pxelinux.0 -> pxelinux.cfg/01-<mac>,
+// from the VM's SECOND NIC (its first is attached to nothing and was given
+// first to `hosts add`): the job records the NIC that fetched the entry and
+// its preseed names that one. UEFI: OVMF's PXE -> grubx64.efi ->
+// grub.cfg-01-<mac>. Software emulation: about two minutes per boot. Run as root.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,9 +22,10 @@ import { LabNetwork, type LabProcess } from './support/lab-network.js';
 import { bootMachine, type Firmware } from './support/qemu-machine.js';
 import { waitForInstallerCallbacks, logTails, tftpServed } from './support/boot-watch.js';
 
-const MACHINES: Record<Firmware, { name: string; mac: string; loader: string }> = {
-  bios: { name: 'pxe-e2e-bios', mac: '52:54:00:e2:e0:01', loader: 'pxelinux.0' },
-  uefi: { name: 'pxe-e2e-uefi', mac: '52:54:00:e2:e0:02', loader: 'grubx64.efi' },
+/** `macs` in PCI order as `hosts add` gets them; `mac` is the NIC the firmware boots from. */
+const MACHINES: Record<Firmware, { name: string; mac: string; macs: [string, string]; unplugged?: string; loader: string }> = {
+  bios: { name: 'pxe-e2e-bios', mac: '52:54:00:e2:e0:01', macs: ['52:54:00:e2:e0:11', '52:54:00:e2:e0:01'], unplugged: '52:54:00:e2:e0:11', loader: 'pxelinux.0' },
+  uefi: { name: 'pxe-e2e-uefi', mac: '52:54:00:e2:e0:02', macs: ['52:54:00:e2:e0:02', '52:54:00:e2:ff:02'], loader: 'grubx64.efi' },
 };
 const BOOT_TIMEOUT_MS = 360_000;
 
@@ -47,7 +50,7 @@ before(async () => {
   await waitForListeners(lab, [['tcp', HTTP_PORT], ['udp', 69]], serve);
   await site.addProfile();
   for (const firmware of ['bios', 'uefi'] as const) {
-    await site.registerAndDiscover(lab, MACHINES[firmware].name, MACHINES[firmware].mac);
+    await site.registerAndDiscover(lab, MACHINES[firmware].name, MACHINES[firmware].macs);
     jobIds.set(firmware, await site.setInstall(MACHINES[firmware].name));
   }
   dnsmasq = startDnsmasq(await site.writeDhcpFiles(work));
@@ -60,11 +63,11 @@ after(async () => {
 });
 
 for (const firmware of ['bios', 'uefi'] as const) {
-  const path = firmware === 'bios' ? 'SeaBIOS + iPXE ROM, pxelinux.0, pxelinux.cfg/01-<mac>' : 'OVMF PXE, grubx64.efi, grub.cfg-01-<mac>';
+  const path = firmware === 'bios' ? 'its second NIC, SeaBIOS + iPXE ROM, pxelinux.0, pxelinux.cfg/01-<mac>' : 'OVMF PXE, grubx64.efi, grub.cfg-01-<mac>';
   test(`${firmware}: a registered machine boots Debian's installer from dploy's live entry (${path}); the installer fetches its preseed and calls back "started"`, { timeout: BOOT_TIMEOUT_MS + 60_000 }, async (t) => {
-    const { name, mac, loader } = MACHINES[firmware];
+    const { name, mac, loader, unplugged } = MACHINES[firmware];
     const jobId = jobIds.get(firmware)!;
-    const vm = bootMachine(lab, firmware, mac, work);
+    const vm = bootMachine(lab, firmware, mac, work, unplugged);
     try {
       const seen = await waitForInstallerCallbacks({ site, jobId, vm, dployLog: serve.logFile, timeoutMs: BOOT_TIMEOUT_MS });
       t.diagnostic(`${firmware}: preseed fetched ${seen.answerFetchedAfterS} s after qemu started, "started" ${seen.startedAfterS} s`);
@@ -77,6 +80,11 @@ for (const firmware of ['bios', 'uefi'] as const) {
       assert.ok(served.some((s) => s.path === loader && s.route === 'static-root'), `the VM loaded ${loader} from dploy's TFTP root: ${JSON.stringify(served)}`);
       const macInName = new RegExp(`${mac.replace(/:/g, '[:-]')}$`, 'i');
       assert.ok(served.some((s) => s.route === 'boot-config' && macInName.test(s.path)), `the loader read its per-MAC entry from dploy's live route: ${JSON.stringify(served)}`);
+      assert.equal((await site.job(jobId)).bootMac, mac, 'the job records the NIC its boot entry was served to');
+      const preseed = await site.dploy('render', name, 'answer');
+      assert.ok(preseed.includes(`boot NIC ${mac}: the NIC this job's boot entry was served to`), 'the preseed the job serves names that NIC');
+      const host = JSON.parse(await site.dploy('hosts', 'show', name, '--json')) as { bootNic: { mac: string; source: string } };
+      assert.deepEqual([host.bootNic.mac, host.bootNic.source], [mac, 'seen'], 'the host shows it as its boot NIC, seen at boot');
       if (firmware === 'uefi') {
         // GRUB echoes the rendered entry's title to the EFI console, which OVMF mirrors to the serial
         // port (EDK2 waits for the UART; SeaBIOS's serial console drops characters, so BIOS has no such check).

@@ -4,6 +4,7 @@
 // another architecture) fail here, before the machine boots.
 
 import { DployError } from '../../errors.js';
+import { describeBootNic, type BootNic } from '../../model/boot-nic.js';
 import type { Host } from '../../model/host.js';
 import type { Inventory } from '../../model/inventory.js';
 import type { Job } from '../../model/job.js';
@@ -21,8 +22,8 @@ export interface AnswerInputs {
   profile: Profile;
   inventory: Inventory | undefined;
   httpBaseUrl: string;
-  /** The NIC the machine boots from; default the host's first MAC. */
-  bootMac?: string;
+  /** The NIC the machine boots from, and how that is known (model/boot-nic.ts). */
+  bootNic: BootNic;
   mirror?: MirrorView;
 }
 
@@ -37,6 +38,8 @@ export interface AnswerData {
   urls: { answer: string; events: string; source: string; archive: string; callback: string; post: string };
   nics: PinnedNic[];
   bootNic: PinnedNic;
+  /** Which NIC and why, one line for a comment; says "preview" until the job's boot entry was served. */
+  bootNicNote: string;
   disks: Array<InstallDisk & { part(n: number): string; short: string }>;
   kernelArgs: string[];
 }
@@ -52,12 +55,17 @@ function checkArch(inventory: Inventory | undefined, entry: CatalogEntry, hostNa
   throw new DployError('DPLOY_ERR_INVALID_INPUT', `${hostName} is an ${arch} machine; profile arch ${entry.arch} cannot install on it`);
 }
 
+function bootNicNote(nic: BootNic): string {
+  const note = `boot NIC ${nic.mac}: ${describeBootNic(nic)}`;
+  return nic.why === 'boot request' ? note : `${note}. PREVIEW: the NIC this job's boot entry is served to will be used instead`;
+}
+
 export function answerData(x: AnswerInputs): AnswerData {
   const p = x.profile;
   const entry = catalogEntry(p.distro, p.release, p.arch);
   if (!x.job.token) throw new DployError('DPLOY_ERR_INVALID_INPUT', `job ${x.job.id} has no token`);
   checkArch(x.inventory, entry, x.host.name);
-  const nics = pinNics(x.inventory, x.bootMac ?? x.host.macs[0], x.host.name);
+  const nics = pinNics(x.inventory, x.bootNic.mac, x.host.name);
   const disks = installDisks(x.inventory, p, x.host.name).map((d) => ({ ...d, part: (n: number) => partition(d.logicalName, n), short: d.logicalName.slice(5) }));
   const [short = x.host.name, ...rest] = x.host.name.split('.');
   const domain = p.domain || rest.join('.');
@@ -69,6 +77,7 @@ export function answerData(x: AnswerInputs): AnswerData {
     profile: p, entry, major: Number.parseInt(p.release, 10), site: p.site, variables: p.variables,
     urls: { answer, events: `${x.httpBaseUrl}/agent/v1/events`, source, archive: archiveUrl(entry, p), callback: `${answer}/callback.sh`, post: `${answer}/post.sh` },
     nics, bootNic: nics.find((n) => n.boot)!, disks,
+    bootNicNote: bootNicNote(x.bootNic),
     kernelArgs: installKernelArgs(entry, { answerUrl: answer, sourceUrl: source, nics }),
   };
 }

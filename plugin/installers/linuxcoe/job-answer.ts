@@ -4,6 +4,8 @@
 // cannot disagree about which facts they saw.
 
 import type { EntityManager } from 'typeorm';
+import { DployError } from '../../errors.js';
+import { jobBootNic } from '../../model/boot-nic.js';
 import type { Host } from '../../model/host.js';
 import type { Job } from '../../model/job.js';
 import { latestInventory } from '../../store/inventories.js';
@@ -16,7 +18,7 @@ import type { SecretBox } from './secret-box.js';
 export interface JobAnswerSources {
   httpBaseUrl: string;
   mirror?: MirrorView;
-  /** The NIC the machine booted from (the boot entry knows it). */
+  /** The MAC the boot entry being rendered goes to; otherwise the job's recorded one (model/boot-nic.ts). */
   bootMac?: string;
   /** Opens the sealed password hashes: only the answer file itself carries them. */
   secrets?: SecretBox;
@@ -24,9 +26,11 @@ export interface JobAnswerSources {
 
 export async function jobAnswerInputs(db: EntityManager, host: Host, job: Job, profileName: string, o: JobAnswerSources): Promise<AnswerInputs> {
   const stored = await getProfile(db, profileName);
+  const bootNic = o.bootMac ? { mac: o.bootMac, why: 'boot request' as const } : jobBootNic(job, host);
+  if (!bootNic) throw new DployError('DPLOY_ERR_INVALID_INPUT', `${host.name}: the boot NIC's MAC is not known, so the installer cannot be pinned to it`);
   return {
     host, job, profile: o.secrets ? openProfile(stored, o.secrets) : stored,
     inventory: (await latestInventory(db, host.id))?.inventory, httpBaseUrl: o.httpBaseUrl,
-    ...(o.bootMac ? { bootMac: o.bootMac } : {}), ...(o.mirror ? { mirror: o.mirror } : {}),
+    bootNic, ...(o.mirror ? { mirror: o.mirror } : {}),
   };
 }

@@ -20,8 +20,8 @@ export interface PinnedNic {
 
 const PREDICTABLE = /^(en|wl|ww|ib|sl)[a-z0-9]{1,13}$/;
 
-export function pinNics(inventory: Inventory | undefined, bootMac: string | undefined, hostName: string): PinnedNic[] {
-  const boot = bootMac ? normalizeMac(bootMac) : undefined;
+export function pinNics(inventory: Inventory | undefined, bootMac: string, hostName: string): PinnedNic[] {
+  const boot = normalizeMac(bootMac);
   if (!boot) throw new DployError('DPLOY_ERR_INVALID_INPUT', `${hostName}: the boot NIC's MAC is not known, so the installer cannot be pinned to it`);
   const physical = (inventory?.nics ?? []).filter((n) => !n.virtual);
   const nics = physical.map((n, i) => ({ mac: n.mac, name: n.logicalName && PREDICTABLE.test(n.logicalName) ? n.logicalName : `nic${i}`, boot: n.mac === boot }));

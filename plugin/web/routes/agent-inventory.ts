@@ -1,11 +1,16 @@
 // POST /agent/v1/inventory: a machine booted into discovery posts its
 // `lshw -xml` (or -json), optionally gzip-compressed. Nothing is written
 // unless the whole document parses; then the platform writes the machine and
-// the raw document in one transaction.
+// the raw document in one transaction. The X-Dploy-Bootif header carries the
+// BOOTIF the machine was booted with: its boot NIC, kept on the host after
+// that transaction (a fact of the boot, not of the hardware document).
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { parseInventory } from '../../inventory/index.js';
+import type { Host } from '../../model/host.js';
+import { macOfBootif } from '../../model/mac.js';
+import { recordSeenBootNic } from '../../store/boot-requests.js';
 import { applyAgentEvent, nextActionFor, type JobKinds } from '../../jobs/index.js';
 import { reportStatus } from '../../jobs/runner.js';
 import type { Platform } from '../../platforms/index.js';
@@ -28,6 +33,7 @@ export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSourc
       // A gzip upload is stored as received (decodedBody returns `raw` itself only for an identity body).
       const recorded = await deps.platform.recordInventory(inventory, { format, body, remoteAddress: request.ip, ...(body !== raw ? { gzip: raw } : {}) });
       const who = { hostId: recorded.host.id, host: recorded.host.name };
+      await recordBootif(deps.db, request, recorded.host);
       // No child logger per post: a storm's posts would each build one that logs nothing below level info.
       request.log.info({ ...who, created: recorded.created, changes: recorded.changes }, recorded.created ? 'machine discovered' : 'inventory updated');
       if (recorded.created) deps.onHostsChanged?.();
@@ -44,4 +50,13 @@ export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSourc
       });
     });
   });
+}
+
+/** A BOOTIF that is not one of the machine's own NICs is logged and dropped: the post is the machine's word only. */
+async function recordBootif(db: DataSource, request: FastifyRequest, host: Host): Promise<void> {
+  const header = request.headers['x-dploy-bootif'];
+  if (typeof header !== 'string' || header === '') return;
+  const mac = macOfBootif(header);
+  if (mac && (await recordSeenBootNic(db.manager, host, mac))) return;
+  request.log.warn({ hostId: host.id, bootif: header.slice(0, 64) }, 'BOOTIF is not one of this machine\'s NICs; boot NIC left as it was');
 }

@@ -1,5 +1,5 @@
 // Network boot over HTTP:
-//   GET /boot/ipxe?mac=${net0/mac}&uuid=${uuid}&arch=${buildarch}   the iPXE script for that machine
+//   GET /boot/ipxe?mac=${netX/mac}&uuid=${uuid}&arch=${buildarch}   the iPXE script for that machine
 //   GET /boot/files/<path>                                          kernels and initrds from the TFTP root
 // HTTP moves a 32 MiB initrd many times faster than TFTP's lock-step; the
 // same path rules as TFTP keep requests inside the root.

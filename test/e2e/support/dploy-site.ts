@@ -39,18 +39,21 @@ export class DploySite {
     return run.stdout;
   }
 
-  /** hosts add, then a discovery job whose token posts the machine's lshw document (its disks feed the preseed). */
-  async registerAndDiscover(lab: LabNetwork, name: string, mac: string): Promise<void> {
-    await this.dploy('hosts', 'add', '--mac', mac, '--name', name);
+  /**
+   * hosts add, then a discovery job whose token posts the machine's lshw document (its disks feed the
+   * preseed). `macs` in the machine's PCI order, the fixture's two NICs; the operator lists them in that order.
+   */
+  async registerAndDiscover(lab: LabNetwork, name: string, macs: [string, string]): Promise<void> {
+    const [first, second] = macs;
+    await this.dploy('hosts', 'add', '--mac', first, '--mac', second, '--name', name);
     await this.dploy('task', 'set', name, 'discover');
     await this.dploy('runner', '--once');
     const entry = await this.dploy('render', name, 'boot');
     const token = /dploy\.token=(\S+)/.exec(entry)?.[1];
     assert.ok(token, `no discovery token in:\n${entry}`);
-    // One fixture for both machines: its MAC, serial and UUID made this machine's own.
-    const secondNic = `${mac.slice(0, -5)}ff:${mac.slice(-2)}`;
-    const lshw = readFileSync(LSHW, 'utf8').split('52:54:00:d0:00:01').join(mac).split('52:54:00:d0:00:02').join(secondNic).split('DPLOY-FIX-0001').join(`E2E-${name}`)
-      .split('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a01').join(`6f1c2a9e-3b4d-4e5f-8a7b-${mac.replace(/:/g, '')}`);
+    // One fixture for both machines: its MACs, serial and UUID made this machine's own.
+    const lshw = readFileSync(LSHW, 'utf8').split('52:54:00:d0:00:01').join(first).split('52:54:00:d0:00:02').join(second).split('DPLOY-FIX-0001').join(`E2E-${name}`)
+      .split('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a01').join(`6f1c2a9e-3b4d-4e5f-8a7b-${first.replace(/:/g, '')}`);
     const file = join(this.cwd, `${name}.lshw.xml`);
     writeFileSync(file, lshw);
     // The HTTP server listens only inside the namespace: post from there, as the machine would.
@@ -74,6 +77,11 @@ export class DploySite {
 
   async addProfile(): Promise<void> {
     await this.dploy('profiles', 'add', PROFILE);
+  }
+
+  /** The job as `jobs show --json` prints it (bootMac: the NIC its boot entry was served to). */
+  async job(id: number): Promise<{ bootMac?: string }> {
+    return JSON.parse(await this.dploy('jobs', 'show', String(id), '--json')) as { bootMac?: string };
   }
 
   async jobEvents(id: number): Promise<Array<{ fromState?: string; toState: string; actor: string; message?: string }>> {

@@ -16,13 +16,20 @@ export interface BootingMachine {
   startedAt: number;
 }
 
-export function bootMachine(lab: LabNetwork, firmware: Firmware, mac: string, workDir: string): BootingMachine {
+/**
+ * `unplugged`: a first NIC attached to nothing (no netdev), placed before the
+ * boot NIC on the PCI bus, so that the firmware boots from the machine's
+ * SECOND NIC (bootindex), as a site's BIOS set to boot from NIC 2 does.
+ */
+export function bootMachine(lab: LabNetwork, firmware: Firmware, mac: string, workDir: string, unplugged?: string): BootingMachine {
   const serialLog = join(workDir, `serial-${firmware}.log`);
   // UEFI: the NIC's ROM is dropped (romfile=) so OVMF's own PXE client runs, as on most
   // real UEFI machines; Debian 12's iPXE EFI ROM breaks shim (PXE-E2E.md, gotcha 4).
-  const nic = `virtio-net-pci,netdev=n0,mac=${mac},bootindex=1${firmware === 'uefi' ? ',romfile=' : ''}`;
+  const rom = firmware === 'uefi' ? ',romfile=' : '';
+  const nic = `virtio-net-pci,netdev=n0,mac=${mac},bootindex=1${rom}`;
   const args = ['qemu-system-x86_64', '-name', `dploy-e2e-${firmware}`, '-accel', 'tcg', '-m', '1024', '-smp', '1',
     '-display', 'none', '-monitor', 'none', '-no-reboot', '-serial', `file:${serialLog}`,
+    ...(unplugged ? ['-device', `virtio-net-pci,mac=${unplugged}${rom}`] : []),
     '-netdev', 'tap,id=n0,ifname=tap0,script=no,downscript=no', '-device', nic];
   if (firmware === 'uefi') {
     const vars = join(workDir, 'ovmf-vars.fd');

@@ -71,9 +71,18 @@ test('busybox runs the agent script, which posts the real lshw; hosts show lists
     for (const nic of nics) assert.match(text.stdout, new RegExp(`${nic.name}\\s+${nic.mac}`));
     assert.match(text.stdout, /Disks \(\d+\):\n\s+\/dev\//);
 
+    assert.match(text.stdout, new RegExp(`^Boot NIC:\\s+${host.macs[0]} \\(guessed`, 'm'), 'no BOOTIF on the command line: the first MAC is a guess, and says so');
+
+    // Booted again with BOOTIF naming its last NIC (as pxelinux's IPAPPEND 2 writes it): that NIC is the boot NIC, seen.
+    const bootNic = nics.at(-1)!;
+    writeFileSync(cmdline, `BOOT_IMAGE=vmlinuz dploy.url=${serve.url} dploy.token=${token} BOOTIF=01-${bootNic.mac.replace(/:/g, '-')}\n`);
     const again = spawnSync(join(path, 'sh'), [SCRIPT], { env: { PATH: path, DPLOY_CMDLINE: cmdline, DPLOY_OUT: join(cwd, 'next') }, encoding: 'utf8', timeout: 120_000 });
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stderr, /this machine is host \S+ \(id 1\)/, 'a re-post updates the same machine');
+    assert.match(again.stderr, new RegExp(`boot NIC \\(BOOTIF\\): 01-${bootNic.mac.replace(/:/g, '-')}`));
+    const seen = await runDploy(['hosts', 'show', '1'], { cwd });
+    assert.match(seen.stdout, new RegExp(`^Boot NIC:\\s+${bootNic.mac} \\(seen at boot\\)$`, 'm'));
+    assert.match(seen.stdout, new RegExp(`${bootNic.name}\\s+${bootNic.mac}.*\\(boot NIC\\)`));
     const list = JSON.parse((await runDploy(['hosts', 'list', '--json'], { cwd })).stdout) as unknown[];
     assert.equal(list.length, 1);
   } finally {
@@ -90,11 +99,16 @@ test('with curl instead of wget the agent posts the document gzip-compressed', a
   try {
     const token = (await runDploy(['token', 'enrollment'], { cwd })).stdout.trim();
     const path = busyboxPath({ lshw: LSHW!, curl: curl! }, ['wget']);
-    const run = spawnSync(join(path, 'sh'), [SCRIPT, '--url', serve.url, '--token', token], { env: { PATH: path, DPLOY_CMDLINE: '/nonexistent' }, encoding: 'utf8', timeout: 120_000 });
+    // A BOOTIF of a NIC this machine does not have is the machine's word against its own inventory: dropped.
+    const cmdline = join(cwd, 'cmdline');
+    writeFileSync(cmdline, 'BOOTIF=01-02-00-00-0b-00-7e\n');
+    const run = spawnSync(join(path, 'sh'), [SCRIPT, '--url', serve.url, '--token', token], { env: { PATH: path, DPLOY_CMDLINE: cmdline }, encoding: 'utf8', timeout: 120_000 });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /inventory: \d+ bytes, \d+ compressed/);
     assert.match(run.stderr, /\(attempt 1 of 10, curl\)/);
     assert.match(run.stderr, /posted: this machine is host \S+ \(id 1\)/);
+    const host = JSON.parse((await runDploy(['hosts', 'show', '1', '--json'], { cwd })).stdout) as { macs: string[]; bootNic: { mac: string; source: string } };
+    assert.deepEqual(host.bootNic && { mac: host.bootNic.mac, source: host.bootNic.source }, { mac: host.macs[0], source: 'guessed' });
   } finally {
     await serve.stop();
   }

@@ -18,6 +18,8 @@ import type { Job } from '../../../plugin/model/job.js';
 export const BASE_URL = 'http://192.0.2.1:8080';
 export const FIRST_MAC = '52:54:00:d0:00:01';
 export const BOOT_MAC = '52:54:00:d0:00:02';
+/** As the job records it once the boot entry was served to BOOT_MAC. */
+export const BOOT_NIC = { mac: BOOT_MAC, why: 'boot request' } as const;
 export const TOKEN = 'tok_0123456789abcdefghijABCDEFGHIJ';
 export const INVENTORY = parseInventory(readFileSync(new URL('../../fixtures/lshw/qemu-seabios-pc.xml', import.meta.url)), 'xml');
 export const HOST: Host = {
@@ -46,7 +48,7 @@ export function goldenProfile(entry: Pick<CatalogEntry, 'distro' | 'release' | '
 export const MIRROR = { baseUrl: `${BASE_URL}/mirror`, has: () => true };
 
 export function dataFor(entry: CatalogEntry, extra: Record<string, unknown> = {}): AnswerData {
-  return answerData({ host: HOST, job: JOB, profile: goldenProfile(entry, extra), inventory: { ...INVENTORY, arch: entry.arch }, httpBaseUrl: BASE_URL, bootMac: BOOT_MAC, mirror: MIRROR });
+  return answerData({ host: HOST, job: JOB, profile: goldenProfile(entry, extra), inventory: { ...INVENTORY, arch: entry.arch }, httpBaseUrl: BASE_URL, bootNic: BOOT_NIC, mirror: MIRROR });
 }
 
 export function loaderFor(entry: CatalogEntry): BootLoader {

@@ -16,7 +16,7 @@ import { renderAnswerData } from '../../../plugin/installers/linuxcoe/answer-fil
 import { mirrorView } from '../../../plugin/installers/linuxcoe/media-store.js';
 import { runDploy } from '../../support/cli.js';
 import { startServe } from '../../support/serve.js';
-import { BASE_URL, goldenProfile, HOST, INVENTORY, JOB } from './answer-machine.js';
+import { BASE_URL, BOOT_NIC, goldenProfile, HOST, INVENTORY, JOB } from './answer-machine.js';
 import { catalogEntry } from '../../../plugin/installers/linuxcoe/catalog.js';
 import { buildDebianIso, NETBOOT } from './netinst-iso.js';
 
@@ -152,7 +152,7 @@ test('an ISO is imported by its .treeinfo, served over HTTP with Range, and answ
   const mirror = mirrorView(join(cwd, 'var', 'mirror'), () => BASE_URL);
   const kickstart = (arch: 'x86_64' | 'aarch64') => {
     const entry = catalogEntry('rocky', '9', arch);
-    return renderAnswerData(answerData({ host: HOST, job: JOB, profile: goldenProfile(entry), inventory: { ...INVENTORY, arch }, httpBaseUrl: BASE_URL, mirror }), 'answer');
+    return renderAnswerData(answerData({ host: HOST, job: JOB, profile: goldenProfile(entry), inventory: { ...INVENTORY, arch }, httpBaseUrl: BASE_URL, bootNic: BOOT_NIC, mirror }), 'answer');
   };
   assert.match(kickstart('x86_64'), new RegExp(`url --url="?${BASE_URL}/mirror/${KEY}/`));
   assert.doesNotMatch(kickstart('aarch64'), /\/mirror\//, 'media not imported: the public tree');

@@ -21,6 +21,7 @@ import { openTestStore } from '../../support/databases.js';
 const PROFILE = parseYaml(readFileSync(new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
 const QEMU = parseInventory(readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url)), 'xml');
 const host: Host = { id: 7, name: 'web07.example.net', macs: ['52:54:00:d0:00:12'], bootState: { kind: 'localboot' }, createdAt: new Date(), updatedAt: new Date() };
+const BOOT_NIC = { mac: '52:54:00:d0:00:12', why: 'boot request' } as const;
 const job: Job = { id: 42, hostId: 7, kind: 'install', state: 'booting', profile: 'debian-12-web', token: 'tok_0123456789abcdefghijABCDEFGHIJ', attempts: 0, stateEnteredAt: new Date(), createdAt: new Date(), updatedAt: new Date() };
 
 test('a profile with a wrong value is refused with a message naming each field', () => {
@@ -50,7 +51,7 @@ test('a refused profile leaves nothing saved', async () => {
 });
 
 test('the preseed installs on the disk the inventory shows, passes debconf-set-selections --checkonly, and calls back with the job token', () => {
-  const preseed = renderAnswerFile({ host, job, profile: parseProfile(PROFILE), inventory: QEMU, httpBaseUrl: 'http://192.0.2.1:8080' });
+  const preseed = renderAnswerFile({ host, job, profile: parseProfile(PROFILE), inventory: QEMU, httpBaseUrl: 'http://192.0.2.1:8080', bootNic: BOOT_NIC });
   assert.match(preseed, /^d-i partman-auto\/disk string \/dev\/nvme0n1$/m);
   assert.match(preseed, /^d-i grub-installer\/bootdev string \/dev\/nvme0n1$/m);
   assert.match(preseed, /^d-i netcfg\/get_hostname string web07$/m);
@@ -70,6 +71,6 @@ test('the preseed installs on the disk the inventory shows, passes debconf-set-s
 
 test('a machine with no usable disk in its inventory fails before it boots', () => {
   const diskless = { ...QEMU, disks: QEMU.disks.map((d) => ({ ...d, removable: true })) };
-  assert.throws(() => renderAnswerFile({ host, job, profile: parseProfile(PROFILE), inventory: diskless, httpBaseUrl: 'http://x' }), /diskPolicy first \(single\) needs 1 non-removable disk\(s\); its inventory lists \/dev\/nvme0n1 removable/);
-  assert.throws(() => renderAnswerFile({ host, job, profile: parseProfile(PROFILE), inventory: undefined, httpBaseUrl: 'http://x' }), /has no inventory yet: discover it first/);
+  assert.throws(() => renderAnswerFile({ host, job, profile: parseProfile(PROFILE), inventory: diskless, httpBaseUrl: 'http://x', bootNic: BOOT_NIC }), /diskPolicy first \(single\) needs 1 non-removable disk\(s\); its inventory lists \/dev\/nvme0n1 removable/);
+  assert.throws(() => renderAnswerFile({ host, job, profile: parseProfile(PROFILE), inventory: undefined, httpBaseUrl: 'http://x', bootNic: BOOT_NIC }), /has no inventory yet: discover it first/);
 });

@@ -41,11 +41,11 @@ describe('pxelinux config names', () => {
     assert.equal(summary(parseBootFileName('efi64/pxelinux.cfg/default')), "pxelinux default in 'efi64'");
   });
 
-  it('answers a known machine by UUID first, and its MAC too', async () => {
+  it('answers a known machine at its 01-MAC name only, not by UUID: only the MAC says which NIC booted', async () => {
     const hosts = [twoNicHost(STATES.discover)];
     const answers = await Promise.all(pxelinuxSearchOrder(KNOWN).map((name) => answer(name, hosts)));
-    assert.deepEqual(answers.map((text) => text !== undefined), [true, true, false, false, false, false, false, false, false, false, false]);
-    assert.match(answers[0] ?? '', /^# dploy discover on web01$/m);
+    assert.deepEqual(answers.map((text) => text !== undefined), [false, true, false, false, false, false, false, false, false, false, false]);
+    assert.match(answers[1] ?? '', /^# dploy discover on web01$/m);
   });
 
   it('answers a known machine without a UUID at its 01-MAC name, the first one it claims', async () => {
@@ -84,9 +84,9 @@ describe('GRUB config names', () => {
     assert.equal(summary(parseBootFileName('/grub2/grub.cfg-52:54:00:AB:CD:EF')), `grub ${BOOT_MAC} in 'grub2'`);
   });
 
-  it('answers a known machine at its first claimed name and an unknown one at its MAC', async () => {
+  it('answers a known machine and an unknown one at their MAC name, never by UUID', async () => {
     const known = await Promise.all(grubSearchOrder(KNOWN).map((name) => answer(name, [twoNicHost(STATES.rescue)])));
-    assert.deepEqual(known.map((text) => text !== undefined).slice(0, 3), [true, true, false]);
+    assert.deepEqual(known.map((text) => text !== undefined).slice(0, 3), [false, true, false]);
     const unknown = await Promise.all(grubSearchOrder(UNKNOWN).map((name) => answer(name, [twoNicHost()])));
     assert.deepEqual(unknown.map((text) => text !== undefined), [false, true, ...Array(9).fill(false)]);
   });

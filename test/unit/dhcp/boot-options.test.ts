@@ -22,7 +22,7 @@ test('defaults follow the option 93 matrix: pxelinux, GRUB per EFI arch, elilo o
 });
 
 test('iPXE gets the script URL with the MAC left for iPXE to expand', () => {
-  assert.equal(resolveBootOptions({ ...SITE_OPTIONS, httpBaseUrl: 'http://192.0.2.1:8080//' }).ipxeScriptUrl, 'http://192.0.2.1:8080/boot/ipxe?mac=${net0/mac}');
+  assert.equal(resolveBootOptions({ ...SITE_OPTIONS, httpBaseUrl: 'http://192.0.2.1:8080//' }).ipxeScriptUrl, 'http://192.0.2.1:8080/boot/ipxe?mac=${netX/mac}');
 });
 
 test('a Secure Boot site swaps grubx64.efi for shimx64.efi with one setting', () => {
