@@ -25,7 +25,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Readonly<Config>): Promise<RunningServer> {
+export interface ServerOptions {
+  /** Where log lines go instead of stdout (tests read what was logged). */
+  logStream?: { write(line: string): void };
+}
+
+export async function startServer(config: Readonly<Config>, options: ServerOptions = {}): Promise<RunningServer> {
   const store = await openMigratedStore(config.database.url);
   let app: FastifyInstance | undefined;
   let tftp: TftpServer | undefined;
@@ -41,8 +46,9 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
     const boot = buildBootService(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl, { mirror }));
     app = buildWebApp({
       db: store.db, platform, kinds, boot, tftpRoot: resolve(config.tftp.root), httpBaseUrl: () => baseUrl, version: VERSION,
-      bodyLimitBytes: config.http.bodyLimitBytes, logger: { level: config.log.level },
+      bodyLimitBytes: config.http.bodyLimitBytes, logger: { level: config.log.level, ...(options.logStream ? { stream: options.logStream } : {}) },
       onHostsChanged: () => dhcp?.poke(),
+      rediscoverKnownHosts: config.agent.rediscoverKnownHosts, answerFetches: config.agent.answerFetches,
       mirror, mirrorHttp: { mirrorDir: resolve(config.installers.mirrorDir), mirror },
       secretKeyFile: resolve(config.installers.secretKeyFile),
       ...(config.installers.templateDir ? { answerTemplateDir: resolve(config.installers.templateDir) } : {}),

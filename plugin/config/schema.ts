@@ -64,6 +64,14 @@ export const configSchema = z.strictObject({
       secretKeyFile: z.string().min(1).default('./var/secret.key'),
     })
     .prefault({}),
+  agent: z
+    .strictObject({
+      /** Any post with the public enrollment token may re-inventory a known machine; off: only one in a discover job (docs/security.md). */
+      rediscoverKnownHosts: z.boolean().default(false),
+      /** Times an install job's answer file is served (installers fetch it once or twice). */
+      answerFetches: z.number().int().min(1).max(100).default(8),
+    })
+    .prefault({}),
   runner: z
     .strictObject({
       enabled: z.boolean().default(true),

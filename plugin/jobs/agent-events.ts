@@ -14,9 +14,14 @@ export interface EventOutcome {
   job?: Job;
 }
 
-export async function applyAgentEvent(db: DataSource, kinds: JobKinds, hostId: number, event: AgentEvent, message: string, now = new Date()): Promise<EventOutcome> {
-  const job = await activeJobForHost(db.manager, hostId);
-  if (!job) return { outcome: 'no-job' };
+/**
+ * `target` is the machine, or the job a job token named: then the event moves
+ * that job only, never a later job of the same machine (a finished job's
+ * token must not act on the next one).
+ */
+export async function applyAgentEvent(db: DataSource, kinds: JobKinds, target: number | Pick<Job, 'id' | 'hostId'>, event: AgentEvent, message: string, now = new Date()): Promise<EventOutcome> {
+  const job = await activeJobForHost(db.manager, typeof target === 'number' ? target : target.hostId);
+  if (!job || (typeof target !== 'number' && job.id !== target.id)) return { outcome: 'no-job' };
   const spec = kinds.get(job.kind);
   const to = spec?.states[job.state]?.on?.[event];
   const text = `${event}${message ? `: ${message}` : ''}`;

@@ -34,6 +34,10 @@ export interface WebDeps {
   answerTemplateDir?: string;
   /** installers.secretKeyFile: opens the sealed password hashes of profiles. */
   secretKeyFile?: string;
+  /** agent.rediscoverKnownHosts: any enrollment-token post may re-inventory a known machine. */
+  rediscoverKnownHosts?: boolean;
+  /** agent.answerFetches: times an install job's answer file is served. */
+  answerFetches?: number;
   /** A machine was discovered: the DHCP hosts file may need a rewrite. */
   onHostsChanged?: () => void;
 }

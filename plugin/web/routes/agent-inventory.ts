@@ -13,7 +13,7 @@ import { enrollmentGuard } from '../agent-auth.js';
 import { AGENT_MEDIA_TYPES, decodedBody, documentFormat, unsupportedMediaType } from '../agent-body.js';
 import { replyForAgent } from '../agent-reply.js';
 
-export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSource; platform: Platform; kinds: JobKinds; bodyLimitBytes: number; onHostsChanged?: () => void }): void {
+export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSource; platform: Platform; kinds: JobKinds; bodyLimitBytes: number; rediscoverKnownHosts?: boolean; onHostsChanged?: () => void }): void {
   void app.register(async (scope) => {
     // Raw bytes for every inventory media type; decoding and parsing are ours.
     scope.removeAllContentTypeParsers();
@@ -26,7 +26,9 @@ export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSourc
       const body = await decodedBody(request, raw, deps.bodyLimitBytes);
       const inventory = parseInventory(body, format);
       // A gzip upload is stored as received (decodedBody returns `raw` itself only for an identity body).
-      const recorded = await deps.platform.recordInventory(inventory, { format, body, remoteAddress: request.ip, ...(body !== raw ? { gzip: raw } : {}) });
+      const recorded = await deps.platform.recordInventory(inventory, {
+        format, body, remoteAddress: request.ip, rediscover: deps.rediscoverKnownHosts ?? false, ...(body !== raw ? { gzip: raw } : {}),
+      });
       const who = { hostId: recorded.host.id, host: recorded.host.name };
       // No child logger per post: a storm's posts would each build one that logs nothing below level info.
       request.log.info({ ...who, created: recorded.created, changes: recorded.changes }, recorded.created ? 'machine discovered' : 'inventory updated');
