@@ -10,6 +10,7 @@ import { createPlatform } from './platforms/index.js';
 import { installImageProvider } from './installers/install-image.js';
 import { mirrorView } from './installers/linuxcoe/media-store.js';
 import { openMigratedStore } from './store/open.js';
+import { jobTokensFromKeyFile } from './jobs/job-token.js';
 import type { Store } from './store/database.js';
 import { VERSION } from './version.js';
 import { buildWebApp } from './web/app.js';
@@ -43,12 +44,13 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     let baseUrl = '';
     // Answer files and boot entries install from imported media when the mirror has them.
     const mirror = mirrorView(config.installers.mirrorDir, () => baseUrl);
-    const boot = buildBootService(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl, { mirror }));
+    const jobTokens = jobTokensFromKeyFile(resolve(config.installers.secretKeyFile));
+    const boot = buildBootService(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl, { mirror, jobTokens }));
     app = buildWebApp({
       db: store.db, platform, kinds, boot, tftpRoot: resolve(config.tftp.root), httpBaseUrl: () => baseUrl, version: VERSION,
       bodyLimitBytes: config.http.bodyLimitBytes, logger: { level: config.log.level, ...(options.logStream ? { stream: options.logStream } : {}) },
       onHostsChanged: () => dhcp?.poke(),
-      rediscoverKnownHosts: config.agent.rediscoverKnownHosts, answerFetches: config.agent.answerFetches,
+      rediscoverKnownHosts: config.agent.rediscoverKnownHosts, answerFetches: config.agent.answerFetches, jobTokens,
       mirror, mirrorHttp: { mirrorDir: resolve(config.installers.mirrorDir), mirror },
       secretKeyFile: resolve(config.installers.secretKeyFile),
       ...(config.installers.templateDir ? { answerTemplateDir: resolve(config.installers.templateDir) } : {}),

@@ -42,6 +42,7 @@ function contextFor(request: BootConfigRequest, host: Host | undefined): BootCon
     ...(arch && arch !== 'unknown' ? { arch } : {}),
     ...(firmware ? { firmware } : {}),
     ...(bootMac ? { bootMac } : {}),
+    ...(request.clientAddress ? { clientAddress: request.clientAddress } : {}),
   };
 }
 

@@ -19,6 +19,9 @@ export interface JobRow {
   created_at: Date | string;
   updated_at: Date | string;
   finished_at: Date | string | null;
+  /** The client address the job is bound to (docs/security.md); set by store/job-binding.ts. */
+  boot_address?: string | null;
+  answer_fetches?: number;
 }
 
 export interface JobEventRow {
@@ -44,6 +47,7 @@ export function jobFromRow(row: JobRow): Job {
   if (row.lease_until) job.leaseUntil = toDate(row.lease_until);
   if (row.message) job.message = row.message;
   if (row.finished_at) job.finishedAt = toDate(row.finished_at);
+  if (row.boot_address) job.bootAddress = row.boot_address;
   return job;
 }
 

@@ -73,6 +73,7 @@ export const TABLES = [
       token: str(64, true), attempts: { type: 'int', default: 0 }, lease_owner: str(128, true),
       lease_until: atOptional, message: str(1024, true), state_entered_at: at,
       created_at: at, updated_at: at, finished_at: atOptional,
+      boot_address: str(64, true), answer_fetches: { type: 'int', default: 0 },
     },
   },
   {

@@ -4,6 +4,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { DataSource } from 'typeorm';
 import type { JobKinds } from '../jobs/index.js';
+import type { JobTokens } from '../jobs/job-token.js';
 import type { Platform } from '../platforms/index.js';
 import { registerErrorHandler } from './errors.js';
 import { agentInventoryRoutes } from './routes/agent-inventory.js';
@@ -37,7 +38,9 @@ export interface WebDeps {
   /** agent.rediscoverKnownHosts: any enrollment-token post may re-inventory a known machine. */
   rediscoverKnownHosts?: boolean;
   /** agent.answerFetches: times an install job's answer file is served. */
-  answerFetches?: number;
+  answerFetches: number;
+  /** Makes and checks job tokens (the key of installers.secretKeyFile). */
+  jobTokens: JobTokens;
   /** A machine was discovered: the DHCP hosts file may need a rewrite. */
   onHostsChanged?: () => void;
 }

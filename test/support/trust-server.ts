@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import { configSchema } from '../../plugin/config/index.js';
 import type { Dialect } from '../../plugin/store/dialect.js';
@@ -13,6 +14,8 @@ import { migrate } from '../../plugin/store/migrate.js';
 import { enrollmentToken } from '../../plugin/store/settings.js';
 import { startServer, type RunningServer } from '../../plugin/server.js';
 import { createTestDatabase } from './databases.js';
+import { jobTokensFromKeyFile } from '../../plugin/jobs/job-token.js';
+import type { Job } from '../../plugin/model/job.js';
 
 export const LSHW = readFileSync(new URL('../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8');
 
@@ -20,6 +23,9 @@ export interface TrustServer {
   server: RunningServer;
   url: string;
   cwd: string;
+  databaseUrl: string;
+  /** The URL token of a job, as its boot entry carries it. */
+  jobToken(job: Pick<Job, 'id' | 'token'>): string;
   enrollment: string;
   /** Every line the server logged, as JSON text. */
   log(): string;
@@ -39,15 +45,17 @@ export async function startTrustServer(dialect: Dialect, overrides: Record<strin
     ...overrides,
     database: { url: database.url },
     http: { address: '127.0.0.1', port: 0, ...overrides.http },
-    tftp: { enabled: false, root: join(cwd, 'tftp') },
+    tftp: { enabled: false, root: join(cwd, 'var', 'tftp') },
     runner: { enabled: false },
-    installers: { secretKeyFile: join(cwd, 'secret.key'), mirrorDir: join(cwd, 'mirror') },
+    // The CLI's defaults, so that `dploy profiles add` run in cwd seals with the server's key.
+    installers: { secretKeyFile: join(cwd, 'var', 'secret.key'), mirrorDir: join(cwd, 'var', 'mirror') },
     log: { level: 'info' },
   });
   const server = await startServer(config, { logStream: stream });
   const enrollment = await enrollmentToken(server.store.db.manager);
   return {
-    server, url: server.url, cwd, enrollment, log: () => lines,
+    server, url: server.url, cwd, databaseUrl: database.url, enrollment, log: () => lines,
+    jobToken: (job) => jobTokensFromKeyFile(join(cwd, 'var', 'secret.key')).tokenFor(job),
     close: async () => { await server.close(); await database.drop(); },
   };
 }
@@ -60,4 +68,18 @@ export function machineDocument(mac: string, serial = 'DPLOY-FIX-0002', diskSeri
 export async function postInventory(url: string, token: string, document: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${url}/agent/v1/inventory`, { method: 'POST', body: document, headers: { 'content-type': 'application/xml', 'x-dploy-token': token } });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** A request from another loopback address: a second machine on the provisioning network. */
+export function requestFrom(localAddress: string, url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: init.method ?? 'GET', headers: init.headers ?? {}, localAddress }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
 }

@@ -4,7 +4,7 @@
 // A waiting machine asks by MAC with the site enrollment token; an event names
 // its job by that job's secret token (it is in the answer-file URL).
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { DployError } from '../../errors.js';
 import { AGENT_EVENTS, applyAgentEvent, nextActionFor, type AgentEvent, type JobKinds } from '../../jobs/index.js';
@@ -13,7 +13,9 @@ import type { Platform } from '../../platforms/index.js';
 import type { Host } from '../../model/host.js';
 import type { Job } from '../../model/job.js';
 import { getHost } from '../../store/hosts.js';
-import { activeJobForHost, findJobByToken } from '../../store/jobs.js';
+import { activeJobForHost } from '../../store/jobs.js';
+import type { JobTokens } from '../../jobs/job-token.js';
+import { jobOfCaller } from '../job-auth.js';
 import { normalizeMac } from '../../model/mac.js';
 import { enrollmentGuard } from '../agent-auth.js';
 import { replyForAgent } from '../agent-reply.js';
@@ -22,6 +24,7 @@ interface Deps {
   db: DataSource;
   platform: Platform;
   kinds: JobKinds;
+  jobTokens: JobTokens;
 }
 
 const LOG_TAIL_BYTES = 1500;
@@ -42,7 +45,7 @@ export function agentJobRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.post<{ Body: Record<string, unknown> }>('/agent/v1/events', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const job = await callerJob(deps, body);
+    const job = await callerJob(deps, request, body);
     const event = String(body.event ?? '');
     if (!(AGENT_EVENTS as readonly string[]).includes(event)) {
       throw new DployError('DPLOY_ERR_INVALID_INPUT', `event must be one of ${AGENT_EVENTS.join(', ')}; got "${event.slice(0, 40)}"`);
@@ -56,12 +59,14 @@ export function agentJobRoutes(app: FastifyInstance, deps: Deps): void {
 }
 
 /** Job events need that job's token (docs/security.md): the enrollment token is public. */
-async function callerJob(deps: Deps, body: Record<string, unknown>): Promise<Job> {
+async function callerJob(deps: Deps, request: FastifyRequest, body: Record<string, unknown>): Promise<Job> {
   const token = typeof body.token === 'string' ? body.token : undefined;
   if (!token) throw new DployError('DPLOY_ERR_UNAUTHORIZED', 'missing job token: an event names its job by the token of its answer-file URL');
-  const job = await findJobByToken(deps.db.manager, token);
-  if (!job) throw new DployError('DPLOY_ERR_UNAUTHORIZED', 'unknown job token (the job may have been replaced; see dploy jobs list)');
-  return job;
+  const caller = await jobOfCaller(deps.db, deps.jobTokens, request, token);
+  if (caller.ok) return caller.job;
+  throw new DployError('DPLOY_ERR_UNAUTHORIZED', caller.reason === 'other-address'
+    ? 'this job is bound to the address that booted it; events from elsewhere are refused (docs/security.md)'
+    : 'unknown job token (the job may have been replaced; see dploy jobs list)');
 }
 
 async function hostByMac(db: DataSource, given: string | undefined): Promise<Host> {

@@ -63,7 +63,7 @@ for (const dialect of DIALECTS) {
         }
         assert.equal((await getJob(db, job.id)).state, 'installing', 'the job did not move');
 
-        const real = await post({ event: 'installed', token: job.token });
+        const real = await post({ event: 'installed', token: dploy.jobToken(job) });
         assert.equal(real.status, 200, await real.text());
         assert.equal((await getJob(db, job.id)).state, 'finishing');
       } finally {
