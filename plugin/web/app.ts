@@ -7,6 +7,7 @@ import type { JobKinds } from '../jobs/index.js';
 import type { JobTokens } from '../jobs/job-token.js';
 import type { Platform } from '../platforms/index.js';
 import { registerErrorHandler } from './errors.js';
+import { redactedRequest } from './log-redaction.js';
 import { agentInventoryRoutes } from './routes/agent-inventory.js';
 import { apiProfileRoutes } from './routes/api-profiles.js';
 import { agentJobRoutes } from './routes/agent-jobs.js';
@@ -46,7 +47,8 @@ export interface WebDeps {
 }
 
 export function buildWebApp(deps: WebDeps): FastifyInstance {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.bodyLimitBytes });
+  const logger = deps.logger && typeof deps.logger === 'object' ? { ...deps.logger, serializers: { ...deps.logger.serializers, req: redactedRequest } } : deps.logger;
+  const app = Fastify({ logger: logger ?? false, bodyLimit: deps.bodyLimitBytes });
   registerErrorHandler(app);
   healthRoutes(app, deps);
   apiHostRoutes(app, deps);
