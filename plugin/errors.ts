@@ -11,6 +11,7 @@ export const ERRORS = {
   DPLOY_ERR_CONFLICT: { status: 409, retryable: false },
   DPLOY_ERR_INVALID_INPUT: { status: 400, retryable: false },
   DPLOY_ERR_UNAUTHORIZED: { status: 401, retryable: false },
+  DPLOY_ERR_RATE_LIMITED: { status: 429, retryable: true },
   DPLOY_ERR_PLATFORM: { status: 502, retryable: true },
   DPLOY_ERR_INVENTORY_INVALID: { status: 400, retryable: false },
   DPLOY_ERR_INVENTORY_TOO_LARGE: { status: 413, retryable: false },

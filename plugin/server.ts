@@ -51,6 +51,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
       bodyLimitBytes: config.http.bodyLimitBytes, logger: { level: config.log.level, ...(options.logStream ? { stream: options.logStream } : {}) },
       onHostsChanged: () => dhcp?.poke(),
       rediscoverKnownHosts: config.agent.rediscoverKnownHosts, answerFetches: config.agent.answerFetches, jobTokens,
+      rateLimit: { perSecond: config.agent.ratePerSource, burst: config.agent.ratePerSource * 10, exempt: config.agent.rateLimitExempt.split(/\s+/).filter(Boolean) },
       mirror, mirrorHttp: { mirrorDir: resolve(config.installers.mirrorDir), mirror },
       secretKeyFile: resolve(config.installers.secretKeyFile),
       ...(config.installers.templateDir ? { answerTemplateDir: resolve(config.installers.templateDir) } : {}),

@@ -70,6 +70,10 @@ export const configSchema = z.strictObject({
       rediscoverKnownHosts: z.boolean().default(false),
       /** Times an install job's answer file is served (installers fetch it once or twice). */
       answerFetches: z.number().int().min(1).max(100).default(8),
+      /** Requests a second one client address may make to /agent and /answers (burst: 10 s worth); 0 turns the limit off. */
+      ratePerSource: z.number().min(0).default(20),
+      /** Addresses the rate limit does not count, separated by spaces: the host itself, a relay. */
+      rateLimitExempt: z.string().default('127.0.0.1 ::1'),
     })
     .prefault({}),
   runner: z

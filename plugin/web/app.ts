@@ -8,6 +8,7 @@ import type { JobTokens } from '../jobs/job-token.js';
 import type { Platform } from '../platforms/index.js';
 import { registerErrorHandler } from './errors.js';
 import { redactedRequest } from './log-redaction.js';
+import { agentRateLimit, type RateLimit } from './rate-limit.js';
 import { agentInventoryRoutes } from './routes/agent-inventory.js';
 import { apiProfileRoutes } from './routes/api-profiles.js';
 import { agentJobRoutes } from './routes/agent-jobs.js';
@@ -40,6 +41,8 @@ export interface WebDeps {
   rediscoverKnownHosts?: boolean;
   /** agent.answerFetches: times an install job's answer file is served. */
   answerFetches: number;
+  /** agent.ratePerSource and agent.rateLimitExempt. */
+  rateLimit: RateLimit;
   /** Makes and checks job tokens (the key of installers.secretKeyFile). */
   jobTokens: JobTokens;
   /** A machine was discovered: the DHCP hosts file may need a rewrite. */
@@ -50,6 +53,7 @@ export function buildWebApp(deps: WebDeps): FastifyInstance {
   const logger = deps.logger && typeof deps.logger === 'object' ? { ...deps.logger, serializers: { ...deps.logger.serializers, req: redactedRequest } } : deps.logger;
   const app = Fastify({ logger: logger ?? false, bodyLimit: deps.bodyLimitBytes });
   registerErrorHandler(app);
+  app.addHook('onRequest', agentRateLimit(deps.rateLimit));
   healthRoutes(app, deps);
   apiHostRoutes(app, deps);
   apiProfileRoutes(app, deps);

@@ -28,12 +28,18 @@ interface Deps {
 }
 
 const LOG_TAIL_BYTES = 1500;
+/**
+ * An event is a token, a word, a message and the installer log's last 40
+ * lines (callback.sh): a few KiB. The token is in the body, so the body is
+ * read before it is checked; this keeps that read small for anyone.
+ */
+const EVENT_BODY_LIMIT_BYTES = 64 * 1024;
 
 export function agentJobRoutes(app: FastifyInstance, deps: Deps): void {
   const guard = enrollmentGuard(deps.db);
 
   // By MAC only: a host id would let the public enrollment token walk every machine.
-  app.get<{ Querystring: Record<string, string | undefined> }>('/agent/v1/next', { onRequest: guard }, async (request, reply) => {
+  app.get<{ Querystring: Record<string, string | undefined> }>('/agent/v1/next', { onRequest: guard, bodyLimit: 1024 }, async (request, reply) => {
     const host = await hostByMac(deps.db, request.query.mac);
     const job = await activeJobForHost(deps.db.manager, host.id);
     const next = nextActionFor(host);
@@ -43,7 +49,7 @@ export function agentJobRoutes(app: FastifyInstance, deps: Deps): void {
     });
   });
 
-  app.post<{ Body: Record<string, unknown> }>('/agent/v1/events', async (request, reply) => {
+  app.post<{ Body: Record<string, unknown> }>('/agent/v1/events', { bodyLimit: EVENT_BODY_LIMIT_BYTES }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const job = await callerJob(deps, request, body);
     const event = String(body.event ?? '');
