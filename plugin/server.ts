@@ -11,6 +11,8 @@ import { installImageProvider } from './installers/install-image.js';
 import { mirrorView } from './installers/linuxcoe/media-store.js';
 import { openMigratedStore } from './store/open.js';
 import { jobTokensFromKeyFile } from './jobs/job-token.js';
+import { inventoryParser, type InventoryParser } from './inventory/parse-pool.js';
+import { availableParallelism } from 'node:os';
 import type { Store } from './store/database.js';
 import { VERSION } from './version.js';
 import { buildWebApp } from './web/app.js';
@@ -36,6 +38,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
   let app: FastifyInstance | undefined;
   let tftp: TftpServer | undefined;
   let dhcp: DhcpSync | undefined;
+  let inventoryThreads: InventoryParser | undefined;
   try {
     const platform = createPlatform(config.platform, store);
     // A host tool dploy cannot use (an untested OCS schema, fields not registered) stops the start, with the reason.
@@ -45,12 +48,14 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     // Answer files and boot entries install from imported media when the mirror has them.
     const mirror = mirrorView(config.installers.mirrorDir, () => baseUrl);
     const jobTokens = jobTokensFromKeyFile(resolve(config.installers.secretKeyFile));
+    // One or two threads: a crafted document is rare, and the cores are the TFTP workers' and the database's too.
+    inventoryThreads = inventoryParser(Math.max(1, Math.min(2, availableParallelism() - 1)));
     const boot = buildBootService(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl, { mirror, jobTokens }));
     app = buildWebApp({
       db: store.db, platform, kinds, boot, tftpRoot: resolve(config.tftp.root), httpBaseUrl: () => baseUrl, version: VERSION,
       bodyLimitBytes: config.http.bodyLimitBytes, logger: { level: config.log.level, ...(options.logStream ? { stream: options.logStream } : {}) },
       onHostsChanged: () => dhcp?.poke(),
-      rediscoverKnownHosts: config.agent.rediscoverKnownHosts, answerFetches: config.agent.answerFetches, jobTokens,
+      rediscoverKnownHosts: config.agent.rediscoverKnownHosts, answerFetches: config.agent.answerFetches, jobTokens, inventoryParser: inventoryThreads,
       rateLimit: { perSecond: config.agent.ratePerSource, burst: config.agent.ratePerSource * 10, exempt: config.agent.rateLimitExempt.split(/\s+/).filter(Boolean) },
       mirror, mirrorHttp: { mirrorDir: resolve(config.installers.mirrorDir), mirror },
       secretKeyFile: resolve(config.installers.secretKeyFile),
@@ -82,6 +87,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
         await dhcp?.stop();
         await tftp?.close();
         await web.close();
+        await inventoryThreads?.close();
         await store.close();
       })());
     return { app: web, store, url: `http://${config.http.address === '0.0.0.0' ? '127.0.0.1' : config.http.address}:${port}`, close };
@@ -90,6 +96,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     await dhcp?.stop();
     await tftp?.close();
     await app?.close();
+    await inventoryThreads?.close();
     await store.close();
     throw err;
   }

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { DataSource } from 'typeorm';
 import type { JobKinds } from '../jobs/index.js';
 import type { JobTokens } from '../jobs/job-token.js';
+import type { InventoryParser } from '../inventory/parse-pool.js';
 import type { Platform } from '../platforms/index.js';
 import { registerErrorHandler } from './errors.js';
 import { redactedRequest } from './log-redaction.js';
@@ -41,6 +42,8 @@ export interface WebDeps {
   rediscoverKnownHosts?: boolean;
   /** agent.answerFetches: times an install job's answer file is served. */
   answerFetches: number;
+  /** Parses posted inventories, large ones on worker threads. */
+  inventoryParser: InventoryParser;
   /** agent.ratePerSource and agent.rateLimitExempt. */
   rateLimit: RateLimit;
   /** Makes and checks job tokens (the key of installers.secretKeyFile). */

@@ -60,9 +60,10 @@ export async function startTrustServer(dialect: Dialect, overrides: Record<strin
   };
 }
 
-/** An lshw document of one machine: the fixture with its MAC, serial and disk serial replaced. */
+/** An lshw document of one machine: the fixture with its MACs (the second made from the first), UUID (from the MAC), serial and disk serial replaced. */
 export function machineDocument(mac: string, serial = 'DPLOY-FIX-0002', diskSerial = 'DPLOYNVME0001'): string {
-  return LSHW.split('52:54:00:d0:00:12').join(mac).split('DPLOY-FIX-0002').join(serial).split('DPLOYNVME0001').join(diskSerial);
+  return LSHW.split('52:54:00:d0:00:12').join(mac).split('52:54:00:d0:00:11').join(`02${mac.slice(2)}`)
+    .split('DPLOY-FIX-0002').join(serial).split('DPLOYNVME0001').join(diskSerial).split('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02').join(`6f1c2a9e-3b4d-4e5f-8a7b-${mac.replace(/:/g, '')}`);
 }
 
 export async function postInventory(url: string, token: string, document: string): Promise<{ status: number; body: Record<string, unknown> }> {

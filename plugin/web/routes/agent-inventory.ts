@@ -5,7 +5,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
-import { parseInventory } from '../../inventory/index.js';
+import type { InventoryParser } from '../../inventory/parse-pool.js';
 import { applyAgentEvent, nextActionFor, type JobKinds } from '../../jobs/index.js';
 import { reportStatus } from '../../jobs/runner.js';
 import type { Platform } from '../../platforms/index.js';
@@ -13,7 +13,7 @@ import { enrollmentGuard } from '../agent-auth.js';
 import { AGENT_MEDIA_TYPES, decodedBody, documentFormat, unsupportedMediaType } from '../agent-body.js';
 import { replyForAgent } from '../agent-reply.js';
 
-export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSource; platform: Platform; kinds: JobKinds; bodyLimitBytes: number; rediscoverKnownHosts?: boolean; onHostsChanged?: () => void }): void {
+export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSource; platform: Platform; kinds: JobKinds; bodyLimitBytes: number; inventoryParser: InventoryParser; rediscoverKnownHosts?: boolean; onHostsChanged?: () => void }): void {
   void app.register(async (scope) => {
     // Raw bytes for every inventory media type; decoding and parsing are ours.
     scope.removeAllContentTypeParsers();
@@ -24,7 +24,7 @@ export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSourc
       const format = documentFormat(request);
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const body = await decodedBody(request, raw, deps.bodyLimitBytes);
-      const inventory = parseInventory(body, format);
+      const inventory = await deps.inventoryParser.parse(body, format);
       // A gzip upload is stored as received (decodedBody returns `raw` itself only for an identity body).
       const recorded = await deps.platform.recordInventory(inventory, {
         format, body, remoteAddress: request.ip, rediscover: deps.rediscoverKnownHosts ?? false, ...(body !== raw ? { gzip: raw } : {}),
