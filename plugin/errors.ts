@@ -5,6 +5,7 @@
 export const ERRORS = {
   DPLOY_ERR_CONFIG: { status: 500, retryable: false },
   DPLOY_ERR_DATABASE_UNREACHABLE: { status: 503, retryable: true },
+  DPLOY_ERR_DATABASE_BUSY: { status: 503, retryable: true },
   DPLOY_ERR_DATABASE_URL: { status: 500, retryable: false },
   DPLOY_ERR_MIGRATION: { status: 500, retryable: false },
   DPLOY_ERR_NOT_FOUND: { status: 404, retryable: false },

@@ -8,6 +8,7 @@ import { activeJobForHost, appendEvent, transitionJob, getJob } from '../store/j
 import type { AgentEvent } from './job-kind.js';
 import type { JobKinds } from './kinds/index.js';
 import { endJob } from './job-step.js';
+import { retryOnLockConflict } from '../store/database-errors.js';
 
 export interface EventOutcome {
   outcome: 'moved' | 'progress' | 'ignored' | 'no-job';
@@ -37,6 +38,6 @@ export async function applyAgentEvent(db: DataSource, kinds: JobKinds, target: n
     await appendEvent(db.manager, { job_id: job.id, at: now, from_state: job.state, to_state: job.state, message: text, actor: 'agent' });
     return { outcome: 'progress', job };
   }
-  const moved = await db.transaction((tx) => transitionJob(tx, job, job.state, { to, message: text, actor: 'agent' }, now));
+  const moved = await retryOnLockConflict(() => db.transaction((tx) => transitionJob(tx, job, job.state, { to, message: text, actor: 'agent' }, now)));
   return moved ? { outcome: 'moved', job: await getJob(db.manager, job.id) } : { outcome: 'ignored', job };
 }

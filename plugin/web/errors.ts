@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isDployError } from '../errors.js';
+import { databaseOutage, lockConflictRefusal } from '../store/database-errors.js';
 import { lingerBeforeClose, UNAUTHENTICATED_LINGER_BYTES } from './lingering-close.js';
 
 export function registerErrorHandler(app: FastifyInstance): void {
@@ -12,7 +13,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.addHook('preClose', async () => {
     for (const socket of lingering) socket.destroy();
   });
-  app.setErrorHandler((err: FastifyError | Error, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError | Error, request, reply) => {
+    const err = isDployError(thrown) ? thrown : databaseOutage(thrown) ?? lockConflictRefusal(thrown) ?? thrown;
     if (!request.raw.complete) {
       // Without "Connection: close", Node reads the unread body to keep the connection: all of a declared 1 GB.
       reply.header('connection', 'close');

@@ -32,7 +32,8 @@ export interface TrustServer {
   close(): Promise<void>;
 }
 
-export async function startTrustServer(dialect: Dialect, overrides: Record<string, Record<string, unknown>> = {}): Promise<TrustServer> {
+/** `reach` rewrites the URL dploy serve uses (a relay in front of the database); migrations go direct. */
+export async function startTrustServer(dialect: Dialect, overrides: Record<string, Record<string, unknown>> = {}, reach: (url: string) => string = (url) => url): Promise<TrustServer> {
   const database = await createTestDatabase(dialect);
   if (dialect !== 'sqlite') {
     const store = await openStore(database.url);
@@ -43,7 +44,7 @@ export async function startTrustServer(dialect: Dialect, overrides: Record<strin
   const stream = new Writable({ write(chunk, _encoding, done) { lines += String(chunk); done(); } });
   const config = configSchema.parse({
     ...overrides,
-    database: { url: database.url },
+    database: { url: reach(database.url) },
     http: { address: '127.0.0.1', port: 0, ...overrides.http },
     tftp: { enabled: false, root: join(cwd, 'var', 'tftp') },
     runner: { enabled: false },
@@ -56,7 +57,13 @@ export async function startTrustServer(dialect: Dialect, overrides: Record<strin
   return {
     server, url: server.url, cwd, databaseUrl: database.url, enrollment, log: () => lines,
     jobToken: (job) => jobTokensFromKeyFile(join(cwd, 'var', 'secret.key')).tokenFor(job),
-    close: async () => { await server.close(); await database.drop(); },
+    close: async () => {
+      try {
+        await server.close();
+      } finally {
+        await database.drop();
+      }
+    },
   };
 }
 
