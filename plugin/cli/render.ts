@@ -75,7 +75,7 @@ async function renderAnswer(command: Command, config: Config, ref: string, o: Re
     const { job, profileName, preview } = await answerJob(store, host, o.profile);
     const token = preview ? job.token : jobTokensFromKeyFile(config.installers.secretKeyFile).tokenFor(job);
     const inputs = await jobAnswerInputs(store.db.manager, host, { ...job, ...(token ? { token } : {}) }, profileName, {
-      httpBaseUrl: baseUrl, secrets: openSecretBox(config.installers.secretKeyFile), mirror: mirrorView(config.installers.mirrorDir, () => baseUrl),
+      httpBaseUrl: baseUrl, callbackSeconds: config.runner.installTimeoutSeconds, secrets: openSecretBox(config.installers.secretKeyFile), mirror: mirrorView(config.installers.mirrorDir, () => baseUrl),
     });
     const text = renderAnswerFile({ ...inputs, ...(config.installers.templateDir ? { overrideDir: resolve(config.installers.templateDir) } : {}) }, part);
     return { host: host.name, profile: profileName, jobId: preview ? null : job.id, preview, part: o.part, text };

@@ -40,6 +40,8 @@ export interface WebDeps {
   secretKeyFile?: string;
   /** agent.rediscoverKnownHosts: any enrollment-token post may re-inventory a known machine. */
   rediscoverKnownHosts?: boolean;
+  /** runner.installTimeoutSeconds: how long an installer's callbacks retry. */
+  callbackSeconds?: number;
   /** agent.answerFetches: times an install job's answer file is served. */
   answerFetches: number;
   /** Parses posted inventories, large ones on worker threads. */

@@ -6,6 +6,7 @@
 
 import type { FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
+import { isDployError } from '../errors.js';
 import type { Job } from '../model/job.js';
 import type { JobTokens } from '../jobs/job-token.js';
 import { bindJobAddress, plainAddress } from '../store/job-binding.js';
@@ -15,7 +16,11 @@ export type JobCaller = { ok: true; job: Job } | { ok: false; reason: 'unknown-t
 
 export async function jobOfCaller(db: DataSource, tokens: JobTokens, request: FastifyRequest, token: string): Promise<JobCaller> {
   const id = tokens.jobIdOf(token);
-  const job = id === undefined ? undefined : await getJob(db.manager, id).catch(() => undefined);
+  // Only "no such job" reads as a wrong token: a database outage must stay a 503 the installer retries.
+  const job = id === undefined ? undefined : await getJob(db.manager, id).catch((err: unknown) => {
+    if (isDployError(err, 'DPLOY_ERR_NOT_FOUND')) return undefined;
+    throw err;
+  });
   if (!job || !tokens.matches(token, job)) return { ok: false, reason: 'unknown-token' };
   const from = plainAddress(request.ip);
   const bound = job.bootAddress ?? await bindJobAddress(db.manager, job.id, from);

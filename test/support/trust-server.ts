@@ -14,6 +14,9 @@ import { migrate } from '../../plugin/store/migrate.js';
 import { enrollmentToken } from '../../plugin/store/settings.js';
 import { startServer, type RunningServer } from '../../plugin/server.js';
 import { createTestDatabase } from './databases.js';
+import { runDploy } from './cli.js';
+import assert from 'node:assert/strict';
+import { listJobs } from '../../plugin/store/jobs.js';
 import { jobTokensFromKeyFile } from '../../plugin/jobs/job-token.js';
 import type { Job } from '../../plugin/model/job.js';
 
@@ -90,4 +93,19 @@ export function requestFrom(localAddress: string, url: string, init: { method?: 
     req.on('error', reject);
     req.end(init.body);
   });
+}
+
+const PROFILE = new URL('../fixtures/profiles/debian-12-web.yaml', import.meta.url).pathname;
+
+/** A machine discovered, an install task set, and the job opened by the runner, as an operator does it. */
+export async function installJob(dploy: TrustServer, mac: string): Promise<Job> {
+  const cli = (...args: string[]) => runDploy(args, { cwd: dploy.cwd, env: { DPLOY_DATABASE_URL: dploy.databaseUrl } });
+  const hostName = String((await postInventory(dploy.url, dploy.enrollment, machineDocument(mac))).body.host_name);
+  for (const args of [['profiles', 'add', PROFILE], ['task', 'set', hostName, 'install', '--profile', 'debian-12-web'], ['runner', '--once']]) {
+    const run = await cli(...args);
+    assert.equal(run.code, 0, `dploy ${args.join(' ')}: ${run.stderr}`);
+  }
+  const [job] = await listJobs(dploy.server.store.db.manager, { active: true });
+  assert.ok(job, 'the runner opened the install job');
+  return job;
 }

@@ -24,7 +24,12 @@ export interface AnswerInputs {
   /** The NIC the machine boots from; default the host's first MAC. */
   bootMac?: string;
   mirror?: MirrorView;
+  /** How long callback.sh keeps retrying a report: the job's own timeout (runner.installTimeoutSeconds). */
+  callbackSeconds?: number;
 }
+
+/** runner.installTimeoutSeconds' default, for renders without a config (previews). */
+const DEFAULT_CALLBACK_SECONDS = 7200;
 
 export interface AnswerData {
   host: { name: string; short: string; domain: string; fqdn: string };
@@ -35,6 +40,8 @@ export interface AnswerData {
   site: string;
   variables: Record<string, string>;
   urls: { answer: string; events: string; source: string; archive: string; callback: string; post: string };
+  /** Seconds callback.sh retries a report before giving up. */
+  callbackSeconds: number;
   nics: PinnedNic[];
   bootNic: PinnedNic;
   disks: Array<InstallDisk & { part(n: number): string; short: string }>;
@@ -68,6 +75,7 @@ export function answerData(x: AnswerInputs): AnswerData {
     job: { id: x.job.id, token: x.job.token },
     profile: p, entry, major: Number.parseInt(p.release, 10), site: p.site, variables: p.variables,
     urls: { answer, events: `${x.httpBaseUrl}/agent/v1/events`, source, archive: archiveUrl(entry, p), callback: `${answer}/callback.sh`, post: `${answer}/post.sh` },
+    callbackSeconds: x.callbackSeconds ?? DEFAULT_CALLBACK_SECONDS,
     nics, bootNic: nics.find((n) => n.boot)!, disks,
     kernelArgs: installKernelArgs(entry, { answerUrl: answer, sourceUrl: source, nics }),
   };

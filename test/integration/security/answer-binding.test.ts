@@ -6,29 +6,13 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runDploy } from '../../support/cli.js';
 import { DIALECTS } from '../../support/databases.js';
-import { machineDocument, postInventory, requestFrom, startTrustServer, type TrustServer } from '../../support/trust-server.js';
-import type { Job } from '../../../plugin/model/job.js';
-import { getJob, listJobs } from '../../../plugin/store/jobs.js';
+import { installJob, requestFrom, startTrustServer } from '../../support/trust-server.js';
+import { getJob } from '../../../plugin/store/jobs.js';
 
 const VICTIM = '52:54:00:aa:00:02';
-const PROFILE = new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url).pathname;
 const MACHINE = '127.0.0.1';
 const ATTACKER = '127.0.0.2';
-
-/** The victim discovered, an install task set, and the job opened by the runner, as an operator does it. */
-async function installJob(dploy: TrustServer): Promise<Job> {
-  const cli = (...args: string[]) => runDploy(args, { cwd: dploy.cwd, env: { DPLOY_DATABASE_URL: dploy.databaseUrl } });
-  const hostName = String((await postInventory(dploy.url, dploy.enrollment, machineDocument(VICTIM))).body.host_name);
-  for (const args of [['profiles', 'add', PROFILE], ['task', 'set', hostName, 'install', '--profile', 'debian-12-web'], ['runner', '--once']]) {
-    const run = await cli(...args);
-    assert.equal(run.code, 0, `dploy ${args.join(' ')}: ${run.stderr}`);
-  }
-  const [job] = await listJobs(dploy.server.store.db.manager, { active: true });
-  assert.ok(job, 'the runner opened the install job');
-  return job;
-}
 
 for (const dialect of DIALECTS) {
   describe(`answer files on ${dialect}`, () => {
@@ -36,7 +20,7 @@ for (const dialect of DIALECTS) {
       const dploy = await startTrustServer(dialect, { agent: { answerFetches: 2 } });
       try {
         const db = dploy.server.store.db.manager;
-        const job = await installJob(dploy);
+        const job = await installJob(dploy, VICTIM);
 
         // The machine boots: its iPXE entry carries the answer URL with the job token.
         const entry = await requestFrom(MACHINE, `${dploy.url}/boot/ipxe?mac=${VICTIM}`);
@@ -76,7 +60,7 @@ for (const dialect of DIALECTS) {
     test('the database holds no usable job token', { timeout: 120_000 }, async () => {
       const dploy = await startTrustServer(dialect);
       try {
-        await installJob(dploy);
+        await installJob(dploy, VICTIM);
         const entry = await requestFrom(MACHINE, `${dploy.url}/boot/ipxe?mac=${VICTIM}`);
         const token = /\/answers\/([A-Za-z0-9_-]+)/.exec(entry.text)![1]!;
         const rows: Array<Record<string, unknown>> = await dploy.server.store.db.query('SELECT * FROM dploy_jobs');

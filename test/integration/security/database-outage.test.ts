@@ -5,33 +5,9 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, connect, type Socket } from 'node:net';
+import { relayTo } from '../../support/db-relay.js';
 import { MARIADB, POSTGRES } from '../../support/services.js';
 import { machineDocument, startTrustServer } from '../../support/trust-server.js';
-
-/** A relay to the real database server whose cut() refuses and drops every connection. */
-async function relayTo(port: number): Promise<{ port: number; cut(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(port, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : 0,
-    cut: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      await closed;
-    },
-  };
-}
 
 for (const [dialect, real] of [['mysql', MARIADB], ['postgres', POSTGRES]] as const) {
   describe(`a ${dialect} outage`, () => {
@@ -49,8 +25,12 @@ for (const [dialect, real] of [['mysql', MARIADB], ['postgres', POSTGRES]] as co
         assert.equal(answer.status, 503, JSON.stringify(body));
         assert.equal(body.error, 'DPLOY_ERR_DATABASE_UNREACHABLE');
         assert.match(body.message, /unreachable \((ECONNREFUSED|ECONNRESET|PROTOCOL_CONNECTION_LOST|EPIPE)/);
+        await relay.restore();
+        assert.equal((await post()).status, 200, 'served again once the database is back');
       } finally {
-        await dploy.close().catch(() => undefined);
+        await relay.restore();
+        await dploy.close();
+        await relay.cut();
       }
     });
   });
