@@ -51,7 +51,7 @@ export async function startTftp(config: Readonly<Config>, boot: BootService, log
   const root = resolve(config.tftp.root);
   mkdirSync(root, { recursive: true });
   const server = createTftpServer({ address: config.tftp.address, port: config.tftp.port, workers: config.tftp.workers, engine: config.tftp.engine }, [
-    createLiveContentRoute('boot-config', (path) => boot.forTftpPath(path)),
+    createLiveContentRoute('boot-config', (path, client) => boot.forTftpPath(path, client)),
     createStaticRootRoute({ root }),
   ], logger);
   await server.listen();

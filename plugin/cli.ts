@@ -33,6 +33,11 @@ export function buildProgram(): Command {
 }
 
 export async function runCli(argv: string[]): Promise<number> {
+  // `dploy hosts show 1 | head`: the reader is gone and has what it wanted; no stack trace for that.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
   try {
     await buildProgram().parseAsync(argv);
     return 0;

@@ -9,6 +9,9 @@ import { kindsFromConfig, runnerOptions, scheduleRunner } from './jobs/index.js'
 import { openPlatform } from './platforms/index.js';
 import { installImageProvider } from './installers/install-image.js';
 import { mirrorView } from './installers/linuxcoe/media-store.js';
+import { jobTokensFromKeyFile } from './jobs/job-token.js';
+import { inventoryParser, type InventoryParser } from './inventory/parse-pool.js';
+import { availableParallelism } from 'node:os';
 import type { Store } from './store/database.js';
 import { VERSION } from './version.js';
 import { buildWebApp } from './web/app.js';
@@ -24,22 +27,33 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Readonly<Config>): Promise<RunningServer> {
+export interface ServerOptions {
+  /** Where log lines go instead of stdout (tests read what was logged). */
+  logStream?: { write(line: string): void };
+}
+
+export async function startServer(config: Readonly<Config>, options: ServerOptions = {}): Promise<RunningServer> {
   // A host tool dploy cannot use (not OCS, an untested OCS schema, fields not registered) stops the start, with the reason.
   const { store, platform } = await openPlatform(config.platform, config.database.url, { ocs: config.ocs });
   let app: FastifyInstance | undefined;
   let tftp: TftpServer | undefined;
   let dhcp: DhcpSync | undefined;
+  let inventoryThreads: InventoryParser | undefined;
   try {
     const kinds = kindsFromConfig(config);
     let baseUrl = '';
     // Answer files and boot entries install from imported media when the mirror has them.
     const mirror = mirrorView(config.installers.mirrorDir, () => baseUrl);
-    const boot = buildBootService(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl, { mirror }));
+    const jobTokens = jobTokensFromKeyFile(resolve(config.installers.secretKeyFile));
+    // One or two threads: a crafted document is rare, and the cores are the TFTP workers' and the database's too.
+    inventoryThreads = inventoryParser(Math.max(1, Math.min(2, availableParallelism() - 1)));
+    const boot = buildBootService(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl, { mirror, jobTokens }));
     app = buildWebApp({
       db: store.db, platform, kinds, boot, tftpRoot: resolve(config.tftp.root), httpBaseUrl: () => baseUrl, version: VERSION,
-      bodyLimitBytes: config.http.bodyLimitBytes, logger: { level: config.log.level },
+      bodyLimitBytes: config.http.bodyLimitBytes, logger: { level: config.log.level, ...(options.logStream ? { stream: options.logStream } : {}) },
       onHostsChanged: () => dhcp?.poke(),
+      rediscoverKnownHosts: config.agent.rediscoverKnownHosts, answerFetches: config.agent.answerFetches, callbackSeconds: config.runner.installTimeoutSeconds, jobTokens, inventoryParser: inventoryThreads,
+      rateLimit: { perSecond: config.agent.ratePerSource, burst: config.agent.ratePerSource * 10, exempt: config.agent.rateLimitExempt.split(/\s+/).filter(Boolean) },
       mirror, mirrorHttp: { mirrorDir: resolve(config.installers.mirrorDir), mirror },
       secretKeyFile: resolve(config.installers.secretKeyFile),
       ...(config.installers.templateDir ? { answerTemplateDir: resolve(config.installers.templateDir) } : {}),
@@ -70,6 +84,7 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
         await dhcp?.stop();
         await tftp?.close();
         await web.close();
+        await inventoryThreads?.close();
         await store.close();
       })());
     return { app: web, store, url: `http://${config.http.address === '0.0.0.0' ? '127.0.0.1' : config.http.address}:${port}`, close };
@@ -78,6 +93,7 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
     await dhcp?.stop();
     await tftp?.close();
     await app?.close();
+    await inventoryThreads?.close();
     await store.close();
     throw err;
   }

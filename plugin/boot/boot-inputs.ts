@@ -29,6 +29,8 @@ export interface BootContext {
   firmware?: Firmware;
   /** The NIC the machine boots from, lower case with colons. */
   bootMac?: string;
+  /** Who asked (TFTP or HTTP client address); `dploy render` has none. */
+  clientAddress?: string;
 }
 
 export type NetbootState = Exclude<BootState, { kind: 'localboot' }>;

@@ -26,4 +26,6 @@ export interface BootConfigRequest {
   /** Set when the request itself tells (elilo's arch suffix, iPXE's query). */
   arch?: Architecture;
   firmware?: Firmware;
+  /** The TFTP or HTTP client that asked: an install entry binds its job to it (docs/security.md). */
+  clientAddress?: string;
 }

@@ -17,8 +17,8 @@ import { parseBootFileName } from './request-name.js';
 
 export interface BootService {
   /** For the TFTP live route: the config for a file name, or undefined (next route). */
-  forTftpPath(path: string): Promise<string | undefined>;
-  /** For iPXE over HTTP: the config for a parsed request. */
+  forTftpPath(path: string, client?: { address: string }): Promise<string | undefined>;
+  /** For iPXE over HTTP and `dploy render`: the config for a parsed request. */
   forRequest(request: BootConfigRequest): Promise<string | undefined>;
 }
 
@@ -33,9 +33,9 @@ export function createBootService(db: DataSource, policy: BootPolicy, variables:
   };
   return {
     forRequest,
-    async forTftpPath(path) {
+    async forTftpPath(path, client) {
       const request = parseBootFileName(path);
-      return request ? forRequest(request) : undefined;
+      return request ? forRequest({ ...request, ...(client ? { clientAddress: client.address } : {}) }) : undefined;
     },
   };
 }

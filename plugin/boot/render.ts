@@ -45,6 +45,7 @@ function contextFor(request: BootConfigRequest, host: Host | undefined): BootCon
     ...(arch && arch !== 'unknown' ? { arch } : {}),
     ...(firmware ? { firmware } : {}),
     ...(bootMac ? { bootMac } : {}),
+    ...(request.clientAddress ? { clientAddress: request.clientAddress } : {}),
   };
 }
 

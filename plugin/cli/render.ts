@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import { renderForHost } from '../boot/index.js';
 import { bootPolicy, bootVariablesFor, httpBaseUrl } from '../boot-wiring.js';
 import type { Config } from '../config/schema.js';
+import { jobTokensFromKeyFile } from '../jobs/job-token.js';
 import { DployError } from '../errors.js';
 import { describeBootNic } from '../model/boot-nic.js';
 import type { Host } from '../model/host.js';
@@ -59,7 +60,7 @@ async function renderBoot(command: Command, config: Config, ref: string, o: Rend
     // The same mirror view as dploy serve: an install from imported media boots its kernel and tree.
     const mirror = mirrorView(config.installers.mirrorDir, () => baseUrl);
     return renderForHost(host, { firmware: o.firmware as 'bios' | 'uefi', arch, ...(o.loader ? { loader: o.loader as 'ipxe' } : {}) },
-      bootPolicy(config), bootVariablesFor(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl, { mirror })));
+      bootPolicy(config), bootVariablesFor(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl, { mirror, jobTokens: jobTokensFromKeyFile(config.installers.secretKeyFile) })));
   });
   if (o.json) return printJson(rendered);
   const text = rendered.text ?? '(nothing: dploy stays silent for this machine and the next TFTP route answers)';
@@ -73,8 +74,9 @@ async function renderAnswer(command: Command, config: Config, ref: string, o: Re
   const rendered = await withStore(command, async (store) => {
     const host = await getHost(store.db.manager, ref);
     const { job, profileName, preview } = await answerJob(store, host, o.profile);
-    const inputs = await jobAnswerInputs(store.db.manager, host, job, profileName, {
-      httpBaseUrl: baseUrl, secrets: openSecretBox(config.installers.secretKeyFile), mirror: mirrorView(config.installers.mirrorDir, () => baseUrl),
+    const token = preview ? job.token : jobTokensFromKeyFile(config.installers.secretKeyFile).tokenFor(job);
+    const inputs = await jobAnswerInputs(store.db.manager, host, { ...job, ...(token ? { token } : {}) }, profileName, {
+      httpBaseUrl: baseUrl, callbackSeconds: config.runner.installTimeoutSeconds, secrets: openSecretBox(config.installers.secretKeyFile), mirror: mirrorView(config.installers.mirrorDir, () => baseUrl),
     });
     const text = renderAnswerFile({ ...inputs, ...(config.installers.templateDir ? { overrideDir: resolve(config.installers.templateDir) } : {}) }, part);
     const nic = inputs.bootNic;

@@ -64,6 +64,18 @@ export const configSchema = z.strictObject({
       secretKeyFile: z.string().min(1).default('./var/secret.key'),
     })
     .prefault({}),
+  agent: z
+    .strictObject({
+      /** Any post with the public enrollment token may re-inventory a known machine; off: only one in a discover job (docs/security.md). */
+      rediscoverKnownHosts: z.boolean().default(false),
+      /** Times an install job's answer file is served (installers fetch it once or twice). */
+      answerFetches: z.number().int().min(1).max(100).default(8),
+      /** Requests a second one client address may make to /agent and /answers (burst: 10 s worth); 0 turns the limit off. */
+      ratePerSource: z.number().min(0).default(20),
+      /** Addresses the rate limit does not count, separated by spaces: the host itself, a relay. */
+      rateLimitExempt: z.string().default('127.0.0.1 ::1'),
+    })
+    .prefault({}),
   runner: z
     .strictObject({
       enabled: z.boolean().default(true),

@@ -8,15 +8,21 @@ import { activeJobForHost, appendEvent, transitionJob, getJob } from '../store/j
 import type { AgentEvent } from './job-kind.js';
 import type { JobKinds } from './kinds/index.js';
 import { endJob } from './job-step.js';
+import { retryOnLockConflict } from '../store/database-errors.js';
 
 export interface EventOutcome {
   outcome: 'moved' | 'progress' | 'ignored' | 'no-job';
   job?: Job;
 }
 
-export async function applyAgentEvent(db: DataSource, kinds: JobKinds, hostId: number, event: AgentEvent, message: string, now = new Date()): Promise<EventOutcome> {
-  const job = await activeJobForHost(db.manager, hostId);
-  if (!job) return { outcome: 'no-job' };
+/**
+ * `target` is the machine, or the job a job token named: then the event moves
+ * that job only, never a later job of the same machine (a finished job's
+ * token must not act on the next one).
+ */
+export async function applyAgentEvent(db: DataSource, kinds: JobKinds, target: number | Pick<Job, 'id' | 'hostId'>, event: AgentEvent, message: string, now = new Date()): Promise<EventOutcome> {
+  const job = await activeJobForHost(db.manager, typeof target === 'number' ? target : target.hostId);
+  if (!job || (typeof target !== 'number' && job.id !== target.id)) return { outcome: 'no-job' };
   const spec = kinds.get(job.kind);
   const to = spec?.states[job.state]?.on?.[event];
   const text = `${event}${message ? `: ${message}` : ''}`;
@@ -32,6 +38,6 @@ export async function applyAgentEvent(db: DataSource, kinds: JobKinds, hostId: n
     await appendEvent(db.manager, { job_id: job.id, at: now, from_state: job.state, to_state: job.state, message: text, actor: 'agent' });
     return { outcome: 'progress', job };
   }
-  const moved = await db.transaction((tx) => transitionJob(tx, job, job.state, { to, message: text, actor: 'agent' }, now));
+  const moved = await retryOnLockConflict(() => db.transaction((tx) => transitionJob(tx, job, job.state, { to, message: text, actor: 'agent' }, now)));
   return moved ? { outcome: 'moved', job: await getJob(db.manager, job.id) } : { outcome: 'ignored', job };
 }

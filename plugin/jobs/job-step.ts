@@ -4,6 +4,7 @@
 // expires for another runner to take).
 
 import type { DataSource } from 'typeorm';
+import { retryOnLockConflict } from '../store/database-errors.js';
 import { getHost } from '../store/hosts.js';
 import { getJob, transitionJob } from '../store/jobs.js';
 import type { JobRow } from '../store/job-rows.js';
@@ -41,10 +42,10 @@ export async function runStep(db: DataSource, platform: Platform, spec: JobKindS
 
 /** Fails or cancels a job from wherever it is, undoing its boot state (onEnd). */
 export async function endJob(db: DataSource, spec: JobKindSpec, job: Job, to: 'failed' | 'cancelled', message: string, actor: string, now = new Date()): Promise<Job | undefined> {
-  return db.transaction(async (tx) => {
+  return retryOnLockConflict(() => db.transaction(async (tx) => {
     const ok = await transitionJob(tx, job, job.state, { to, message, actor }, now);
     if (!ok) return undefined;
     if (spec.onEnd) await spec.onEnd(tx, job);
     return getJob(tx, job.id);
-  });
+  }));
 }

@@ -17,8 +17,14 @@ export interface Job {
   state: string;
   profile?: string;
   image?: string;
-  /** Secret in answer-file and callback URLs while the job is active. */
+  /**
+   * As stored, the job's random salt; the secret in its answer-file and
+   * callback URLs is made from it with the site key (plugin/jobs/job-token.ts),
+   * so the database alone holds no usable token.
+   */
   token?: string;
+  /** The client address the job is bound to: the first to fetch its boot entry or answer file. */
+  bootAddress?: string;
   attempts: number;
   leaseOwner?: string;
   leaseUntil?: Date;

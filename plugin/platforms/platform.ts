@@ -20,6 +20,8 @@ export interface RawDocument {
   remoteAddress?: string;
   /** The body as the client gzip-compressed it: kept as received instead of compressing it again. */
   gzip?: Buffer;
+  /** The operator lets any post re-inventory a known machine (agent.rediscoverKnownHosts); else only a discover job may. */
+  rediscover?: boolean;
 }
 
 export interface RecordedMachine {

@@ -1,7 +1,7 @@
 // Opens the store: one typeorm DataSource on the configured database, with
 // connection failures turned into messages that say what to check.
 
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { DployError } from '../errors.js';
@@ -29,7 +29,7 @@ function dataSourceOptions(target: DatabaseTarget, poolSize: number): DataSource
   const entities = entitySchemas(target.dialect);
   switch (target.dialect) {
     case 'sqlite':
-      if (target.location !== ':memory:') mkdirSync(dirname(target.location), { recursive: true });
+      if (target.location !== ':memory:') createPrivately(target.location);
       return {
         type: 'better-sqlite3', database: target.location, entities, enableWAL: true,
         // Several dploy processes (serve, CLI, runner --once) share the file.
@@ -95,4 +95,15 @@ function findCode(err: unknown): string | undefined {
     queue.push(e.cause, ...(Array.isArray(e.errors) ? e.errors : []));
   }
   return undefined;
+}
+
+/**
+ * A new SQLite file is created 0600 before SQLite opens it (SQLite would use
+ * 0644, and its -wal and -shm files copy the main file's mode): it holds the
+ * enrollment token and the sites' inventories. An existing file keeps the
+ * mode the operator gave it.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
 }

@@ -22,6 +22,8 @@ export interface CandidateHost extends KnownHost {
   lastSha256: string | undefined;
   /** It has a job that is not finished (an agent event may move it). */
   activeJob: boolean;
+  /** That job is a discover job: the one case where a post may change a known machine. */
+  discoverJob: boolean;
 }
 
 export type HostMatch =
@@ -52,7 +54,7 @@ const HOST_COLUMNS: Array<keyof HostRow> = ['id', 'name', 'uuid', 'serial', 'arc
   'task', 'task_profile', 'task_set_at', 'status', 'platform_ref', 'created_at', 'updated_at'];
 const UNFINISHED = `j.state NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')})`;
 
-export type ProbeRow = Partial<HostRow> & { name_taken: number | string; mac: string | null; position: number | string | null; interface: string | null; last_sha256: string | null; active_jobs: number | string | null };
+export type ProbeRow = Partial<HostRow> & { name_taken: number | string; mac: string | null; position: number | string | null; interface: string | null; last_sha256: string | null; active_jobs: number | string | null; discover_jobs: number | string | null };
 
 /**
  * Every host sharing a MAC, the UUID or the serial, with all its MACs: the
@@ -74,7 +76,8 @@ export function probeStatement(identity: Identity, probeName: string | undefined
     sql: `SELECT p.name_taken, k.* FROM (${probe}) p LEFT JOIN (
        SELECT ${HOST_COLUMNS.map((c) => `h.${c}`).join(', ')}, m.mac, m.position, m.interface,
          (SELECT i.sha256 FROM dploy_inventories i WHERE i.host_id = h.id ORDER BY i.received_at DESC, i.id DESC LIMIT 1) AS last_sha256,
-         (SELECT COUNT(*) FROM dploy_jobs j WHERE j.host_id = h.id AND ${UNFINISHED}) AS active_jobs
+         (SELECT COUNT(*) FROM dploy_jobs j WHERE j.host_id = h.id AND ${UNFINISHED}) AS active_jobs,
+         (SELECT COUNT(*) FROM dploy_jobs j WHERE j.host_id = h.id AND j.kind = 'discover' AND ${UNFINISHED}) AS discover_jobs
        FROM (${lookups}) c JOIN dploy_hosts h ON h.id = c.id LEFT JOIN dploy_host_macs m ON m.host_id = h.id
      ) k ON 1 = 1
      ORDER BY k.id, k.position`,
@@ -107,6 +110,7 @@ function readProbe(rows: ProbeRow[]): { candidates: CandidateHost[]; nameTaken: 
       host = {
         id, uuid: row.uuid?.trim() || undefined, serial: row.serial ?? undefined, macs: [],
         row: hostRow, macRows: [], lastSha256: row.last_sha256 ?? undefined, activeJob: Number(row.active_jobs ?? 0) > 0,
+        discoverJob: Number(row.discover_jobs ?? 0) > 0,
       };
       hosts.set(id, host);
     }

@@ -21,6 +21,9 @@ export interface JobRow {
   finished_at: Date | string | null;
   /** The MAC the job's boot entry was last served to (recordBootRequest). */
   boot_mac: string | null;
+  /** The client address the job is bound to (docs/security.md); set by store/job-binding.ts. */
+  boot_address?: string | null;
+  answer_fetches?: number;
 }
 
 export interface JobEventRow {
@@ -47,6 +50,7 @@ export function jobFromRow(row: JobRow): Job {
   if (row.message) job.message = row.message;
   if (row.finished_at) job.finishedAt = toDate(row.finished_at);
   if (row.boot_mac) job.bootMac = row.boot_mac;
+  if (row.boot_address) job.bootAddress = row.boot_address;
   return job;
 }
 

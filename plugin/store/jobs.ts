@@ -17,6 +17,7 @@ export interface NewJob {
   image?: string | undefined;
 }
 
+/** The job's salt; its URL token is made from it (plugin/jobs/job-token.ts). */
 export function newJobToken(): string {
   return randomBytes(24).toString('base64url');
 }
@@ -40,11 +41,6 @@ export async function getJob(db: EntityManager, id: number): Promise<Job> {
   const row = await db.getRepository<JobRow>('Job').findOneBy({ id });
   if (!row) throw new DployError('DPLOY_ERR_NOT_FOUND', `no job ${id}`);
   return jobFromRow(row);
-}
-
-export async function findJobByToken(db: EntityManager, token: string): Promise<Job | undefined> {
-  const row = await db.getRepository<JobRow>('Job').findOneBy({ token });
-  return row ? jobFromRow(row) : undefined;
 }
 
 export async function activeJobForHost(db: EntityManager, hostId: number): Promise<Job | undefined> {

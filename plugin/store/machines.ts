@@ -31,6 +31,8 @@ export interface Intake {
   stored: InventoryRow;
   /** Address the document came from (OCS keeps it as IPSRC). */
   remoteAddress: string | undefined;
+  /** The operator lets any post re-inventory a known machine (agent.rediscoverKnownHosts). */
+  rediscover: boolean;
 }
 
 /** What the writes will do, decided from the identity probe. */
@@ -43,7 +45,7 @@ export function prepareIntake(inventory: Inventory, document: RawDocument, now =
   if (identity.macs.length === 0) throw new DployError('DPLOY_ERR_INVENTORY_INVALID', 'the inventory lists no physical NIC with a MAC address, so the machine could not be identified');
   const ownName = inventory.hostname?.toLowerCase();
   return {
-    inventory, identity, remoteAddress: document.remoteAddress,
+    inventory, identity, remoteAddress: document.remoteAddress, rediscover: document.rediscover ?? false,
     probeName: ownName && !hostNameProblem(ownName) ? ownName : undefined,
     facts: { uuid: inventory.system.uuid ?? null, serial: inventory.system.serial ?? null, arch: inventory.arch === 'unknown' ? null : inventory.arch },
     stored: {
@@ -57,9 +59,22 @@ export function prepareIntake(inventory: Inventory, document: RawDocument, now =
 export async function planIntake(tx: EntityManager, intake: Intake, match: HostMatch): Promise<IntakePlan> {
   if (match.kind === 'none') return newHostPlan(intake, match.nameTaken);
   const { known } = match;
+  refuseUnaskedRediscovery(intake, known);
   // The same bytes again (the usual re-post) need no re-parse of the previous document.
   const changes = known.lastSha256 !== undefined && known.lastSha256 !== intake.stored.sha256 ? await hardwareChanges(tx, known.id, intake.inventory) : [];
   return { kind: 'update', intake, known, fresh: newMacs(known, intake.identity.macs), changes };
+}
+
+/**
+ * The enrollment token is public (docs/security.md): with it alone, a post
+ * naming a known machine's MAC must not change that machine's identity or
+ * inventory, which decide the disk its next install wipes. The same document
+ * again (an agent retrying a post whose answer it lost) changes nothing.
+ */
+function refuseUnaskedRediscovery(intake: Intake, known: CandidateHost): void {
+  if (known.discoverJob || intake.rediscover || known.lastSha256 === intake.stored.sha256) return;
+  throw new DployError('DPLOY_ERR_CONFLICT', `machine ${known.row.name} is already known and not in a discover job: its inventory is kept. `
+    + `To take a new one, run "dploy task set ${known.row.name} discover" (or set agent.rediscoverKnownHosts)`);
 }
 
 /** A new host: named by the machine's own hostname when it is valid and free, else by its first MAC. */

@@ -75,6 +75,7 @@ export const TABLES = [
       lease_until: atOptional, message: str(1024, true), state_entered_at: at,
       created_at: at, updated_at: at, finished_at: atOptional,
       boot_mac: { type: 'char', length: 17, nullable: true },
+      boot_address: str(64, true), answer_fetches: { type: 'int', default: 0 },
     },
   },
   {

@@ -3,24 +3,15 @@
 // the other hits the unique key. Running the loser again lets it see the
 // winner's row and take the update path or another name.
 
+import { driverCode, retryWhile } from './database-errors.js';
+
 const UNIQUE_VIOLATIONS = new Set(['ER_DUP_ENTRY', '23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
 
 export function isUniqueViolation(err: unknown): boolean {
-  let current: unknown = err;
-  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && UNIQUE_VIOLATIONS.has(code)) return true;
-    current = (current as { driverError?: unknown; cause?: unknown }).driverError ?? (current as { cause?: unknown }).cause;
-  }
-  return false;
+  const code = driverCode(err);
+  return code !== undefined && UNIQUE_VIOLATIONS.has(code);
 }
 
-export async function retryOnUniqueViolation<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (err) {
-      if (attempt >= attempts || !isUniqueViolation(err)) throw err;
-    }
-  }
+export function retryOnUniqueViolation<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  return retryWhile(isUniqueViolation, work, attempts);
 }

@@ -10,9 +10,8 @@
 // transfer's own port (the TID the client knows, RFC 1350 §4), is counted as
 // failed, and a new worker takes its place.
 
-import { Worker } from 'node:worker_threads';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerThread } from '../worker-thread.js';
 import { bindUdp } from './listen-addresses.js';
 import { errorPacket, TFTP_ERROR } from './packet.js';
 import type { TftpLogger } from './route.js';
@@ -192,17 +191,6 @@ async function errorFromPort(job: Job, message: string): Promise<void> {
   }
 }
 
-/**
- * Running from the TypeScript sources, a worker needs tsx's loader too, and
- * Node 20 does not pass loader hooks (`--import tsx`, or bin/dploy.js's
- * register()) on to worker threads: the worker registers tsx itself first.
- */
 function startThread(sent: SharedArrayBuffer): Worker {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const entry = new URL(`./transfer-worker${ext}`, import.meta.url).href;
-  const workerData = { sent };
-  if (ext !== '.ts') return new Worker(new URL(entry), { workerData });
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const bootstrap = `import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return startWorkerThread(import.meta.url, 'transfer-worker', { workerData: { sent } });
 }

@@ -13,8 +13,18 @@ import type { Socket } from 'node:net';
 const LINGER_MS = 5_000;
 /** More than a client that ignores the answer may make us read for nothing. */
 const LINGER_BYTES = 64 * 2 ** 20;
+/**
+ * For a client that did not even authenticate: enough for a machine with a
+ * wrong token to read why (a usual inventory is 3–30 KiB gzip), no more.
+ */
+export const UNAUTHENTICATED_LINGER_BYTES = 2 * 2 ** 20;
 
-export function lingerBeforeClose(request: IncomingMessage): void {
+/**
+ * `lingering` holds the sockets still draining, so that a server closing does
+ * not wait out their linger (its timer is unref'd and would not keep the
+ * process alive for it).
+ */
+export function lingerBeforeClose(request: IncomingMessage, lingering: Set<Socket>, limitBytes = LINGER_BYTES): void {
   const socket = request.socket as Socket & { destroySoon?: () => void };
   if (request.complete || socket.destroyed) return;
   // Node's HTTP server calls destroySoon() once a Connection: close answer is written.
@@ -26,10 +36,14 @@ export function lingerBeforeClose(request: IncomingMessage): void {
     timer.unref();
     socket.on('data', (chunk: Buffer) => {
       discarded += chunk.length;
-      if (discarded > LINGER_BYTES) stop();
+      if (discarded > limitBytes) stop();
     });
     socket.once('end', stop);
-    socket.once('close', () => clearTimeout(timer));
+    lingering.add(socket);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      lingering.delete(socket);
+    });
     socket.resume();
   };
 }

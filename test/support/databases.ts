@@ -8,7 +8,7 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { Dialect } from '../../plugin/store/dialect.js';
 import { openStore, type Store } from '../../plugin/store/database.js';
-import { migrate } from '../../plugin/store/migrate.js';
+import { loadMigrations, migrate } from '../../plugin/store/migrate.js';
 import { ensureService, MARIADB, POSTGRES } from './services.js';
 
 export const DIALECTS: Dialect[] = ['sqlite', 'mysql', 'postgres'];
@@ -78,4 +78,10 @@ export async function openTestStore(dialect: Dialect): Promise<{ store: Store; d
     throw err;
   }
   return { store, database, dispose: async () => { await store.close(); await database.drop(); } };
+}
+
+/** What dploy says of a database none of its shipped migrations reached: their count and names, in order. */
+export function lacksAllMigrations(dialect: Dialect): RegExp {
+  const names = loadMigrations(dialect).map((m) => m.name);
+  return new RegExp(`lacks ${names.length} migration\\(s\\) \\(${names.join(', ')}\\): run "dploy migrate" first`);
 }

@@ -25,7 +25,12 @@ export interface AnswerInputs {
   /** The NIC the machine boots from, and how that is known (model/boot-nic.ts). */
   bootNic: BootNic;
   mirror?: MirrorView;
+  /** How long callback.sh keeps retrying a report: the job's own timeout (runner.installTimeoutSeconds). */
+  callbackSeconds?: number;
 }
+
+/** runner.installTimeoutSeconds' default, for renders without a config (previews). */
+const DEFAULT_CALLBACK_SECONDS = 7200;
 
 export interface AnswerData {
   host: { name: string; short: string; domain: string; fqdn: string };
@@ -36,6 +41,8 @@ export interface AnswerData {
   site: string;
   variables: Record<string, string>;
   urls: { answer: string; events: string; source: string; archive: string; callback: string; post: string };
+  /** Seconds callback.sh retries a report before giving up. */
+  callbackSeconds: number;
   nics: PinnedNic[];
   bootNic: PinnedNic;
   /** Which NIC and why, one line for a comment; says "preview" until the job's boot entry was served. */
@@ -76,6 +83,7 @@ export function answerData(x: AnswerInputs): AnswerData {
     job: { id: x.job.id, token: x.job.token },
     profile: p, entry, major: Number.parseInt(p.release, 10), site: p.site, variables: p.variables,
     urls: { answer, events: `${x.httpBaseUrl}/agent/v1/events`, source, archive: archiveUrl(entry, p), callback: `${answer}/callback.sh`, post: `${answer}/post.sh` },
+    callbackSeconds: x.callbackSeconds ?? DEFAULT_CALLBACK_SECONDS,
     nics, bootNic: nics.find((n) => n.boot)!, disks,
     bootNicNote: bootNicNote(x.bootNic),
     kernelArgs: installKernelArgs(entry, { answerUrl: answer, sourceUrl: source, nics }),

@@ -7,6 +7,9 @@
 import type { DataSource } from 'typeorm';
 import { DployError } from '../../errors.js';
 import type { ImageProvider } from '../../boot/boot-images.js';
+import type { Job } from '../../model/job.js';
+import type { JobTokens } from '../../jobs/job-token.js';
+import { bindJobAddress, plainAddress } from '../../store/job-binding.js';
 import { activeJobForHost } from '../../store/jobs.js';
 import { answerData } from './answer-context.js';
 import { importedBootFiles, mediaKey } from './catalog-entry.js';
@@ -15,20 +18,33 @@ import { jobAnswerInputs } from './job-answer.js';
 
 export interface InstallImageOptions {
   mirror?: MirrorView;
+  jobTokens: JobTokens;
 }
 
-export function installImageProvider(db: DataSource, httpBaseUrl: () => string, options: InstallImageOptions = {}): ImageProvider {
+export function installImageProvider(db: DataSource, httpBaseUrl: () => string, options: InstallImageOptions): ImageProvider {
   return async (state, context) => {
     if (state.kind !== 'install') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `install image asked for a ${state.kind} boot`);
     const host = context.host;
     if (!host) throw new DployError('DPLOY_ERR_BOOT_CONFIG', 'an install boot needs a known machine');
     const job = await activeJobForHost(db.manager, host.id);
     if (!job?.token || job.kind !== 'install') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `${host.name} is set to install but has no active install job`);
-    const data = answerData(await jobAnswerInputs(db.manager, host, job, state.profile, {
+    if (context.clientAddress) await refuseOtherAddress(db, job, context.clientAddress);
+    const data = answerData(await jobAnswerInputs(db.manager, host, { ...job, token: options.jobTokens.tokenFor(job) }, state.profile, {
       httpBaseUrl: httpBaseUrl(), ...(context.bootMac ? { bootMac: context.bootMac } : {}), ...(options.mirror ? { mirror: options.mirror } : {}),
     }));
     // Imported media boot from their own directory; otherwise the catalog's (netboot-layout) paths.
     const files = options.mirror?.has(mediaKey(data.entry)) ? importedBootFiles(data.entry) : data.entry;
     return { kernel: files.kernel, initrds: [files.initrd], args: data.kernelArgs, osFamily: data.entry.family };
   };
+}
+
+/**
+ * The first client to fetch the entry binds the job (docs/security.md); any
+ * other gets no entry, so never the job's token. `dploy render` has no client
+ * and binds nothing.
+ */
+async function refuseOtherAddress(db: DataSource, job: Job, clientAddress: string): Promise<void> {
+  const from = plainAddress(clientAddress);
+  const bound = await bindJobAddress(db.manager, job.id, from);
+  if (bound !== from) throw new DployError('DPLOY_ERR_CONFLICT', `install job ${job.id} is bound to ${bound}, which fetched its boot entry first; refused to ${from} (an attacker, or a machine whose address changed: see docs/security.md)`);
 }

@@ -22,6 +22,8 @@ export interface JobAnswerSources {
   bootMac?: string;
   /** Opens the sealed password hashes: only the answer file itself carries them. */
   secrets?: SecretBox;
+  /** runner.installTimeoutSeconds: how long the installer's callbacks retry. */
+  callbackSeconds?: number;
 }
 
 export async function jobAnswerInputs(db: EntityManager, host: Host, job: Job, profileName: string, o: JobAnswerSources): Promise<AnswerInputs> {
@@ -32,5 +34,6 @@ export async function jobAnswerInputs(db: EntityManager, host: Host, job: Job, p
     host, job, profile: o.secrets ? openProfile(stored, o.secrets) : stored,
     inventory: (await latestInventory(db, host.id))?.inventory, httpBaseUrl: o.httpBaseUrl,
     bootNic, ...(o.mirror ? { mirror: o.mirror } : {}),
+    ...(o.callbackSeconds ? { callbackSeconds: o.callbackSeconds } : {}),
   };
 }

@@ -20,7 +20,8 @@ export function isSealed(value: string): boolean {
   return SEALED.test(value);
 }
 
-function readOrCreateKey(path: string): Buffer {
+/** The 32-byte key of the file, created 0600 when missing; other keys are derived from it (job tokens). */
+export function readOrCreateKey(path: string): Buffer {
   try {
     const mode = statSync(path).mode & 0o077;
     if (mode !== 0) throw new DployError('DPLOY_ERR_CONFIG', `secret key file ${path} is readable by group or others (mode ${(statSync(path).mode & 0o777).toString(8)}); chmod 600 ${path}`);

@@ -7,7 +7,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
-import { parseInventory } from '../../inventory/index.js';
+import type { InventoryParser } from '../../inventory/parse-pool.js';
 import type { Host } from '../../model/host.js';
 import { macOfBootif } from '../../model/mac.js';
 import { recordSeenBootNic } from '../../store/boot-requests.js';
@@ -18,7 +18,7 @@ import { enrollmentGuard } from '../agent-auth.js';
 import { AGENT_MEDIA_TYPES, decodedBody, documentFormat, unsupportedMediaType } from '../agent-body.js';
 import { replyForAgent } from '../agent-reply.js';
 
-export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSource; platform: Platform; kinds: JobKinds; bodyLimitBytes: number; onHostsChanged?: () => void }): void {
+export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSource; platform: Platform; kinds: JobKinds; bodyLimitBytes: number; inventoryParser: InventoryParser; rediscoverKnownHosts?: boolean; onHostsChanged?: () => void }): void {
   void app.register(async (scope) => {
     // Raw bytes for every inventory media type; decoding and parsing are ours.
     scope.removeAllContentTypeParsers();
@@ -29,9 +29,11 @@ export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSourc
       const format = documentFormat(request);
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const body = await decodedBody(request, raw, deps.bodyLimitBytes);
-      const inventory = parseInventory(body, format);
+      const inventory = await deps.inventoryParser.parse(body, format);
       // A gzip upload is stored as received (decodedBody returns `raw` itself only for an identity body).
-      const recorded = await deps.platform.recordInventory(inventory, { format, body, remoteAddress: request.ip, ...(body !== raw ? { gzip: raw } : {}) });
+      const recorded = await deps.platform.recordInventory(inventory, {
+        format, body, remoteAddress: request.ip, rediscover: deps.rediscoverKnownHosts ?? false, ...(body !== raw ? { gzip: raw } : {}),
+      });
       const who = { hostId: recorded.host.id, host: recorded.host.name };
       await recordBootif(deps.db, request, recorded.host);
       // No child logger per post: a storm's posts would each build one that logs nothing below level info.

@@ -13,7 +13,7 @@ import { resolveConfinedFile } from '../confined-file.js';
 
 export function bootHttpRoutes(app: FastifyInstance, deps: { boot: BootService; tftpRoot: string }): void {
   app.get<{ Querystring: Record<string, string> }>('/boot/ipxe', async (request, reply) => {
-    const script = await deps.boot.forRequest(parseIpxeQuery(request.query));
+    const script = await deps.boot.forRequest({ ...parseIpxeQuery(request.query), clientAddress: request.ip });
     if (script === undefined) throw new DployError('DPLOY_ERR_NOT_FOUND', 'no boot entry for this machine (unknown and boot.unknownHost is "ignore")');
     return reply.type('text/plain; charset=utf-8').send(script);
   });

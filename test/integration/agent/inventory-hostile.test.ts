@@ -23,7 +23,8 @@ let lshw: string;
 before(async () => {
   lshw = execFileSync('lshw', ['-xml'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   cwd = mkdtempSync(join(tmpdir(), 'dploy-hostile-'));
-  serve = await startServe({ cwd, env: { DPLOY_RUNNER_ENABLED: 'false' } });
+  // Every test here posts hostile variants of one machine: each may re-inventory it.
+  serve = await startServe({ cwd, env: { DPLOY_RUNNER_ENABLED: 'false', DPLOY_AGENT_REDISCOVER_KNOWN_HOSTS: 'true' } });
   token = (await runDploy(['token', 'enrollment'], { cwd })).stdout.trim();
 });
 after(() => serve.stop());

@@ -52,7 +52,7 @@ for (const dialect of DIALECTS) {
         const installArgs = machine.kernelArgs();
         assert.equal(installArgs.auto, 'true');
         const answerUrl = installArgs.url!;
-        assert.match(answerUrl, /\/answers\/[A-Za-z0-9_-]{32}$/);
+        assert.match(answerUrl, /\/answers\/\d+-[A-Za-z0-9_-]{43}$/);
         assert.equal(machine.tftpGet('debian-installer/amd64/linux'), 'd-i kernel');
 
         // 4. The installer fetches its preseed (served from the machine's inventory) and calls back.

@@ -16,7 +16,7 @@ import { ovmfVariant } from '../../support/ovmf-variant.js';
 
 const OVMF = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url)).toString('utf8');
 const SEABIOS = readFileSync(new URL('../../fixtures/lshw/qemu-seabios-pc.xml', import.meta.url));
-const post = (platform: Platform, body: Buffer): Promise<RecordedMachine> => platform.recordInventory(parseInventory(body, 'xml'), { format: 'xml', body, remoteAddress: '127.0.0.1' });
+const post = (platform: Platform, body: Buffer): Promise<RecordedMachine> => platform.recordInventory(parseInventory(body, 'xml'), { format: 'xml', body, remoteAddress: '127.0.0.1', rediscover: true });
 /** Every post started in the same turn of the event loop, so that they queue for the same groups. */
 const storm = (platform: Platform, bodies: Buffer[]): Promise<Array<RecordedMachine | Error>> =>
   Promise.all(bodies.map((body) => new Promise<void>((r) => setImmediate(r)).then(() => post(platform, body)).catch((err: Error) => err)));

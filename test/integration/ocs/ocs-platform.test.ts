@@ -18,7 +18,8 @@ import type { Platform } from '../../../plugin/platforms/platform.js';
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/lshw/${name}`, import.meta.url));
 const SEABIOS = fixture('qemu-seabios-pc.xml');
 const OVMF = fixture('qemu-ovmf-q35.xml');
-const doc = (body: Buffer) => ({ format: 'xml' as const, body });
+// How a re-inventory is written is tested here; who may send one, in test/integration/security.
+const doc = (body: Buffer) => ({ format: 'xml' as const, body, rediscover: true });
 const inv = (body: Buffer): Inventory => parseInventory(body, 'xml');
 
 /** The SEABIOS machine recorded, its computer locked as OCS's server locks it while writing; its next document. */

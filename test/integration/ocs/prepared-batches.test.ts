@@ -17,7 +17,7 @@ import { ovmfVariant } from '../../support/ovmf-variant.js';
 
 const OVMF = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url)).toString('utf8');
 const machine = (n: number, serial = `DPLOY-PREP-${n}`, hostname?: string): Buffer => Buffer.from(ovmfVariant(OVMF, n, serial, hostname));
-const post = (platform: Platform, body: Buffer): Promise<RecordedMachine> => platform.recordInventory(parseInventory(body, 'xml'), { format: 'xml', body, remoteAddress: '127.0.0.1' });
+const post = (platform: Platform, body: Buffer): Promise<RecordedMachine> => platform.recordInventory(parseInventory(body, 'xml'), { format: 'xml', body, remoteAddress: '127.0.0.1', rediscover: true });
 
 /** Prepared statements MariaDB has run so far (COM_STMT_EXECUTE, all sessions: the tests run one at a time). */
 async function statementsExecuted(scratch: OcsScratch): Promise<number> {

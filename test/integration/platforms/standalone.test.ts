@@ -15,7 +15,8 @@ import { ovmfVariant, ovmfVariantMacs } from '../../support/ovmf-variant.js';
 
 // A real lshw document from a qemu q35/OVMF machine (test/fixtures/make-lshw-fixtures.sh).
 const QEMU = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8');
-const document = (xml: string) => ({ format: 'xml' as const, body: Buffer.from(xml) });
+// These tests are about how a re-inventory is written; who may send one is tested in test/integration/security.
+const document = (xml: string) => ({ format: 'xml' as const, body: Buffer.from(xml), rediscover: true });
 
 /** Machine i of a storm: the QEMU document with its own MACs, UUID and serial, under a given hostname. */
 const storm = (i: number, hostname: string) => ovmfVariant(QEMU, 0x40 + i, `DPLOY-STORM-${i}`, hostname);

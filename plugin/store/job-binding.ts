@@ -1,0 +1,28 @@
+// Binds an install job to one client address: the first to fetch its boot
+// entry (or, when that went another way, its answer file). Its answer file
+// and events are then refused to every other address (docs/security.md).
+// A conditional UPDATE, so two clients racing both see the same winner.
+
+import type { EntityManager } from 'typeorm';
+import type { JobRow } from './job-rows.js';
+
+/** IPv4 clients reach a dual-stack socket as ::ffff:a.b.c.d, and TFTP sees a.b.c.d. */
+export function plainAddress(address: string): string {
+  return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+}
+
+/** The address the job is bound to after this call: `address` if it was free. */
+export async function bindJobAddress(db: EntityManager, jobId: number, address: string): Promise<string> {
+  const plain = plainAddress(address).slice(0, 64);
+  const repo = db.getRepository<JobRow>('Job');
+  await repo.createQueryBuilder().update().set({ boot_address: plain }).where('id = :id AND boot_address IS NULL', { id: jobId }).execute();
+  const row = await repo.findOne({ where: { id: jobId }, select: { id: true, boot_address: true } });
+  return row?.boot_address ?? plain;
+}
+
+/** Counts one answer-file fetch; false once `limit` fetches were served. */
+export async function countAnswerFetch(db: EntityManager, jobId: number, limit: number): Promise<boolean> {
+  const result = await db.getRepository<JobRow>('Job').createQueryBuilder().update()
+    .set({ answer_fetches: () => 'answer_fetches + 1' }).where('id = :id AND answer_fetches < :limit', { id: jobId, limit }).execute();
+  return (result.affected ?? 0) > 0;
+}
