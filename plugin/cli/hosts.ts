@@ -1,4 +1,4 @@
-// dploy hosts list|show|add|forget
+// dploy hosts list|show|add|forget (and ssh|keys|accept-key, remote-access.ts)
 
 import { Command } from 'commander';
 import type { Host } from '../model/host.js';
@@ -8,6 +8,7 @@ import { latestInventory } from '../store/inventories.js';
 import { formatBytes, hardwareView, type HardwareView } from '../model/hardware-view.js';
 import { print, printJson, withStore } from './context.js';
 import { renderFields, renderTable } from './table.js';
+import { addRemoteAccessCommands } from './remote-access.js';
 
 export function hostsCommand(): Command {
   const hosts = new Command('hosts').description('list, show, add and forget machines');
@@ -69,6 +70,7 @@ export function hostsCommand(): Command {
       print(`forgot host ${host.name} (id ${host.id}); it will be discovered again at its next network boot\n`);
     });
 
+  addRemoteAccessCommands(hosts);
   return hosts;
 }
 
