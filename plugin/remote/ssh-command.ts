@@ -87,7 +87,8 @@ export async function runCommand(target: SshTarget, command: string, o: CommandO
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         checkHostKey(o.pins, endpoint, key).then((v) => {
           if (v.ok && v.firstUse) o.onFirstUse?.(v.fingerprint);
-          if (!v.ok) hostKeyRefusal = new DployError('DPLOY_ERR_SSH_HOST_KEY', `${who}: host key changed (now ${v.fingerprint}, pinned ${v.pinned}); if the machine was reinstalled, accept it with: dploy hosts accept-key ${target.address}`);
+          // The way out first: the console's status keeps only 255 characters.
+          if (!v.ok) hostKeyRefusal = new DployError('DPLOY_ERR_SSH_HOST_KEY', `${who}: host key changed; if the machine was reinstalled: dploy hosts accept-key ${endpoint} (pinned ${v.pinned}, offered ${v.fingerprint})`);
           verify(v.ok);
         }, (err: unknown) => {
           hostKeyFailure = err;

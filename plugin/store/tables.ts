@@ -115,7 +115,7 @@ export const TABLES = [
   },
   {
     table: 'dploy_remote_commands', entity: 'RemoteCommand',
-    columns: { host_id: { type: 'int', primary: true }, command: { type: 'text' }, group_id: { type: 'int', nullable: true }, set_at: at },
+    columns: { host_id: { type: 'int', primary: true }, command: { type: 'text' }, group_id: { type: 'int', nullable: true }, running_job_id: { type: 'int', nullable: true }, set_at: at },
   },
 ] as const satisfies readonly TableSpec[];
 

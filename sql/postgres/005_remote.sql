@@ -31,6 +31,7 @@ CREATE TABLE dploy_remote_commands (
   host_id INT NOT NULL PRIMARY KEY,
   command TEXT NOT NULL,
   group_id INT NULL,
+  running_job_id INT NULL,
   set_at TIMESTAMPTZ(3) NOT NULL,
   CONSTRAINT fk_dploy_remote_commands_host FOREIGN KEY (host_id) REFERENCES dploy_hosts (id) ON DELETE CASCADE
 );

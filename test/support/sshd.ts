@@ -11,6 +11,8 @@ import { randomBytes } from 'node:crypto';
 
 export interface TestSshd {
   port: number;
+  /** Every port it listens on: `port` first, then one per extra "machine" asked for. */
+  ports: number[];
   user: string;
   password: string;
   dir: string;
@@ -47,10 +49,16 @@ async function waitForPort(port: number, ms: number): Promise<void> {
   throw new Error(`sshd did not listen on 127.0.0.1:${port} within ${ms} ms`);
 }
 
-export async function startSshd(): Promise<TestSshd> {
+/** `machines` > 1: one sshd on that many ports, each port a machine with its own pinned endpoint. */
+export async function startSshd(machines = 1): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'dploy-sshd-'));
   chmodSync(dir, 0o755);
-  const port = await freePort();
+  const ports: number[] = [];
+  while (ports.length < machines) {
+    const p = await freePort();
+    if (!ports.includes(p)) ports.push(p);
+  }
+  const port = ports[0]!;
   const user = `dploy${randomBytes(3).toString('hex')}`;
   const password = randomBytes(9).toString('base64url');
   execFileSync('useradd', ['--create-home', '--shell', '/bin/sh', user]);
@@ -67,7 +75,7 @@ export async function startSshd(): Promise<TestSshd> {
   };
   newHostKey();
   writeFileSync(config, [
-    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${hostKey}`, `PidFile ${join(dir, 'sshd.pid')}`,
+    ...ports.map((p) => `Port ${p}`), 'ListenAddress 127.0.0.1', `HostKey ${hostKey}`, `PidFile ${join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${authorized}`, 'StrictModes no', 'UsePAM no', 'PasswordAuthentication yes',
     'KbdInteractiveAuthentication no', `AllowUsers ${user}`, 'LogLevel ERROR', '',
   ].join('\n'));
@@ -75,7 +83,7 @@ export async function startSshd(): Promise<TestSshd> {
   let child: ChildProcess | undefined;
   const start = async () => {
     child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-    await waitForPort(port, 5000);
+    for (const p of ports) await waitForPort(p, 5000);
   };
   const halt = async () => {
     if (!child || child.exitCode !== null) return;
@@ -85,7 +93,7 @@ export async function startSshd(): Promise<TestSshd> {
   };
   await start();
   return {
-    port, user, password, dir,
+    port, ports, user, password, dir,
     key(type, passphrase) {
       const file = join(dir, `id_${type}_${randomBytes(3).toString('hex')}`);
       execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', passphrase ?? '', '-f', file]);

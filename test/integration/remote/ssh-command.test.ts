@@ -68,7 +68,7 @@ describe('host keys pinned on first use', () => {
 
     await sshd.changeHostKey();
     await assert.rejects(runCommand(target({ password: sshd.password }), 'touch /tmp/should-not-run', options({ pins })), (err) =>
-      isDployError(err, 'DPLOY_ERR_SSH_HOST_KEY') && err.message.includes(sshd.hostFingerprint()) && err.message.includes('dploy hosts accept-key 127.0.0.1'));
+      isDployError(err, 'DPLOY_ERR_SSH_HOST_KEY') && err.message.includes(sshd.hostFingerprint()) && err.message.includes(`dploy hosts accept-key 127.0.0.1:${sshd.port}`));
 
     // What accept-key does: replace the pin with the key the machine shows now.
     pins.all.set(endpoint, sshd.hostFingerprint());
