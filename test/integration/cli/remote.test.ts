@@ -26,6 +26,7 @@ test('dploy hosts ssh, task set … command --run, runner --once, jobs show, hos
   writeFileSync(join(cwd, 'pw'), `${sshd.password}\n`);
   const saved = await dploy('hosts', 'ssh', 'web01', '--address', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.user, '--password-file', join(cwd, 'pw'));
   assert.equal(saved, `SSH access saved for web01 (${sshd.user}@127.0.0.1:${sshd.port}, password (set))\n`);
+  assert.match(await dploy('hosts', 'show', 'web01'), new RegExp(`SSH:\\s+${sshd.user}@127\\.0\\.0\\.1:${sshd.port}, password \\(set\\)\\n`));
   const database = readFileSync(join(cwd, 'var', 'dploy.sqlite'));
   assert.ok(!database.includes(sshd.password), 'password stored in clear');
 
