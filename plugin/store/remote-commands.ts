@@ -38,17 +38,31 @@ export async function remoteCommandFor(db: EntityManager, hostId: number): Promi
  * latest commits (a plain InnoDB read would use the snapshot taken before).
  */
 export async function runningInGroup(db: EntityManager, groupId: number): Promise<number> {
-  const locking = db.connection.options.type !== 'better-sqlite3';
-  if (locking) await db.getRepository('Group').createQueryBuilder('g').setLock('pessimistic_write').where('g.id = :groupId', { groupId }).getOne();
+  const locking = await lockGroup(db, groupId);
   const query = db.getRepository<RemoteCommandRow>('RemoteCommand').createQueryBuilder('c').select('c.host_id')
     .where('c.group_id = :groupId AND c.running_job_id IS NOT NULL', { groupId });
   if (locking) query.setLock('pessimistic_write');
   return (await query.getRawMany()).length;
 }
 
-/** Takes (jobId) or frees (null) the machine's slot, in the transaction that moves its job. */
+async function lockGroup(db: EntityManager, groupId: number): Promise<boolean> {
+  if (db.connection.options.type === 'better-sqlite3') return false;
+  await db.getRepository('Group').createQueryBuilder('g').setLock('pessimistic_write').where('g.id = :groupId', { groupId }).getOne();
+  return true;
+}
+
+/**
+ * Takes (jobId) or frees (null) the machine's slot, in the transaction that
+ * moves its job. Freeing locks the group's row first too: every slot change
+ * takes the locks in one order (job, group, slots), so two cannot deadlock.
+ */
 export async function markRunning(db: EntityManager, hostId: number, jobId: number | null): Promise<void> {
-  await db.getRepository<RemoteCommandRow>('RemoteCommand').update({ host_id: hostId }, { running_job_id: jobId });
+  const repo = db.getRepository<RemoteCommandRow>('RemoteCommand');
+  if (jobId === null) {
+    const row = await repo.findOneBy({ host_id: hostId });
+    if (row?.group_id != null) await lockGroup(db, Number(row.group_id));
+  }
+  await repo.update({ host_id: hostId }, { running_job_id: jobId });
 }
 
 /** Keeps the runner's lease for as long as a command may take, so no other runner takes the job meanwhile. */

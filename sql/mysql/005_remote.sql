@@ -35,3 +35,5 @@ CREATE TABLE dploy_remote_commands (
   set_at DATETIME(3) NOT NULL,
   CONSTRAINT fk_dploy_remote_commands_host FOREIGN KEY (host_id) REFERENCES dploy_hosts (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE INDEX ix_dploy_remote_commands_group ON dploy_remote_commands (group_id);

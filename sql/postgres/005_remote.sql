@@ -35,3 +35,5 @@ CREATE TABLE dploy_remote_commands (
   set_at TIMESTAMPTZ(3) NOT NULL,
   CONSTRAINT fk_dploy_remote_commands_host FOREIGN KEY (host_id) REFERENCES dploy_hosts (id) ON DELETE CASCADE
 );
+
+CREATE INDEX ix_dploy_remote_commands_group ON dploy_remote_commands (group_id);
