@@ -22,6 +22,14 @@ export const ERRORS = {
   DPLOY_ERR_DHCP_REJECTED: { status: 500, retryable: false },
   DPLOY_ERR_DHCP_RELOAD: { status: 502, retryable: true },
   DPLOY_ERR_BOOT_CONFIG: { status: 500, retryable: false },
+  // SSH (plugin/remote): a wrong password or key, or a changed host key, stays wrong until a person acts.
+  DPLOY_ERR_SSH_AUTH: { status: 502, retryable: false },
+  DPLOY_ERR_SSH_KEY: { status: 400, retryable: false },
+  DPLOY_ERR_SSH_HOST_KEY: { status: 502, retryable: false },
+  DPLOY_ERR_SSH_CONNECTION: { status: 502, retryable: true },
+  // A command that ran out of time or failed is not run again behind the operator's back.
+  DPLOY_ERR_SSH_TIMEOUT: { status: 504, retryable: false },
+  DPLOY_ERR_SSH_EXIT_STATUS: { status: 502, retryable: false },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,4 +1,4 @@
-// dploy hosts list|show|add|forget
+// dploy hosts list|show|add|forget (and ssh|keys|accept-key, remote-access.ts)
 
 import { Command } from 'commander';
 import type { Host } from '../model/host.js';
@@ -8,6 +8,8 @@ import { latestInventory } from '../store/inventories.js';
 import { formatBytes, hardwareView, type HardwareView } from '../model/hardware-view.js';
 import { print, printJson, withStore } from './context.js';
 import { renderFields, renderTable } from './table.js';
+import { addRemoteAccessCommands } from './remote-access.js';
+import { describeAccess } from '../store/remote-access.js';
 
 export function hostsCommand(): Command {
   const hosts = new Command('hosts').description('list, show, add and forget machines');
@@ -30,13 +32,14 @@ export function hostsCommand(): Command {
     .description('show one machine (by id, name or MAC)')
     .option('--json', 'print JSON for scripts')
     .action(async (ref: string, options: { json?: boolean }, command: Command) => {
-      const { host, stored } = await withStore(command, async (store) => {
+      const { host, stored, ssh } = await withStore(command, async (store) => {
         const found = await getHost(store.db.manager, ref);
-        return { host: found, stored: await latestInventory(store.db.manager, found.id) };
+        return { host: found, stored: await latestInventory(store.db.manager, found.id), ssh: await describeAccess(store.db.manager, found.id) };
       });
       const hardware = stored ? hardwareView(stored.inventory) : null;
-      if (options.json) return printJson({ ...hostView(host), hardware, inventoryReceivedAt: stored?.receivedAt.toISOString() ?? null });
+      if (options.json) return printJson({ ...hostView(host), ssh: ssh ?? null, hardware, inventoryReceivedAt: stored?.receivedAt.toISOString() ?? null });
       print(describeHost(host));
+      if (ssh) print(renderFields([['SSH', `${ssh.user}@${ssh.address ?? host.name}:${ssh.port}, ${ssh.login}`]]));
       print(hardware && stored ? describeHardware(hardware, stored.receivedAt, hostView(host).bootNic?.mac) : '\nNo inventory yet: the machine has not been through discovery.\n');
     });
 
@@ -69,6 +72,7 @@ export function hostsCommand(): Command {
       print(`forgot host ${host.name} (id ${host.id}); it will be discovered again at its next network boot\n`);
     });
 
+  addRemoteAccessCommands(hosts);
   return hosts;
 }
 

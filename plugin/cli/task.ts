@@ -1,4 +1,4 @@
-// dploy task set <host|@group> <task> [--profile P] [--image I] [--force]
+// dploy task set <host|@group> <task> [--profile P] [--image I] [--run COMMAND] [--force]
 
 import { Command } from 'commander';
 import { TASK_KINDS, isTaskKind } from '../model/task.js';
@@ -16,17 +16,20 @@ export function taskCommand(): Command {
     .description(`target: a host (id, name or MAC) or @group; task: ${TASK_KINDS.join(', ')}`)
     .option('--profile <name>', 'install profile')
     .option('--image <name>', 'Mondo image to restore or take')
+    .option('--run <command>', 'command task: the shell command to run over SSH')
     .option('--force', 'cancel a running job and replace it')
     .option('--json', 'print JSON for scripts')
-    .action(async (target: string, kind: string, o: { profile?: string; image?: string; force?: boolean; json?: boolean }, command: Command) => {
+    .action(async (target: string, kind: string, o: { profile?: string; image?: string; run?: string; force?: boolean; json?: boolean }, command: Command) => {
       if (!isTaskKind(kind)) throw new DployError('DPLOY_ERR_INVALID_INPUT', `unknown task "${kind}" (one of ${TASK_KINDS.join(', ')})`);
       const kinds = kindsFromConfig(configOf(command).config);
       const result = await withStore(command, async (store, platform) => {
-        const hostIds = target.startsWith('@') ? (await getGroup(store.db.manager, target.slice(1))).hostIds : [(await getHost(store.db.manager, target)).id];
+        const group = target.startsWith('@') ? await getGroup(store.db.manager, target.slice(1)) : undefined;
+        const hostIds = group ? group.hostIds : [(await getHost(store.db.manager, target)).id];
         if (hostIds.length === 0) throw new DployError('DPLOY_ERR_INVALID_INPUT', `group ${target.slice(1)} has no members`);
         const outcome = await setTask(store.db, platform, kinds, {
           hostIds, task: kind, force: o.force ?? false, actor: 'cli',
           ...(o.profile ? { profile: o.profile } : {}), ...(o.image ? { image: o.image } : {}),
+          ...(o.run !== undefined ? { command: o.run, ...(group ? { groupId: group.id } : {}) } : {}),
         });
         return { hostIds, ...outcome };
       });

@@ -10,6 +10,8 @@ import type { Store } from '../store/database.js';
 import { installPreflight } from '../installers/linuxcoe/install-preflight.js';
 import { mirrorView } from '../installers/linuxcoe/media-store.js';
 import { jobKinds, type JobKinds } from './kinds/index.js';
+import { REMOTE_DEFAULTS } from './kinds/command.js';
+import { openSecretBox } from '../installers/linuxcoe/secret-box.js';
 import { runnerTick, type RunnerLog, type RunnerOptions, type TickReport } from './runner.js';
 
 export { applyAgentEvent } from './agent-events.js';
@@ -23,7 +25,7 @@ export function kindsFromConfig(config: Readonly<Config>): JobKinds {
   // Only mirror.has() matters to the check (a release without a public tree needs its media imported).
   const preflight = installPreflight(mirrorView(installers.mirrorDir, () => ''));
   return jobKinds({ bootSeconds: runner.bootTimeoutSeconds, installSeconds: runner.installTimeoutSeconds },
-    { installCheck: ({ db, host, job }) => preflight(db, host, job) });
+    { installCheck: ({ db, host, job }) => preflight(db, host, job), remote: { ...REMOTE_DEFAULTS, secrets: () => openSecretBox(installers.secretKeyFile) } });
 }
 
 export function runnerOptions(config: Readonly<Config>, store: Store, platform: Platform, log: RunnerLog): RunnerOptions {

@@ -19,6 +19,16 @@ export interface StepContext {
   now: Date;
   /** The host tool, for steps whose effect lives there (forget). */
   platform: Platform;
+  /** What the state's `work` returned, when it has one. */
+  work?: unknown;
+}
+
+/** Outside any transaction, under the job's lease: the runner's own connection, its owner name. */
+export interface WorkContext {
+  db: EntityManager;
+  job: Job;
+  host: Host;
+  owner: string;
 }
 
 export interface StepResult {
@@ -31,6 +41,11 @@ export interface StepResult {
 export interface StateSpec {
   /** Work the runner does when it holds the job in this state. Idempotent. */
   run?: (ctx: StepContext) => Promise<StepResult>;
+  /**
+   * Slow work on a machine (an SSH command) done before `run`, outside its
+   * transaction, so no database lock is held for minutes; `run` records the result.
+   */
+  work?: (ctx: WorkContext) => Promise<unknown>;
   /** Events accepted while in this state, and where they lead. */
   on?: Partial<Record<AgentEvent, string>>;
   /** Waiting here longer than this fails the job with timeoutMessage. */

@@ -16,12 +16,17 @@ import type { Platform } from '../platforms/platform.js';
 export class LostJob extends Error {}
 
 /** Runs the job's current step while holding its lease; returns the job after the move. */
-export async function runStep(db: DataSource, platform: Platform, spec: JobKindSpec, job: Job, owner: string, now = new Date()): Promise<Job> {
+export async function runStep(db: DataSource, platform: Platform, spec: JobKindSpec, job: Job, owner: string, startedAt = new Date()): Promise<Job> {
   const state = spec.states[job.state];
   if (!state?.run) return job;
   const run = state.run;
+  const work = state.work ? await state.work({ db: db.manager, job, host: await getHost(db.manager, job.hostId), owner }) : undefined;
+  // The move is dated when it happens, after the work, not when the step was picked up.
+  const now = state.work ? new Date() : startedAt;
   let moved: Job | undefined;
-  await db.transaction(async (tx) => {
+  // A lock conflict is no failure of the step (another runner or an agent held the row): the transaction
+  // runs again at once, and only it: `work` (an SSH command, a BMC action) is never repeated for it.
+  await retryOnLockConflict(() => db.transaction(async (tx) => {
     // Write first: it proves we still hold the lease (a runner whose lease
     // expired and was taken over must not act on stale knowledge), locks the
     // job row on MariaDB/PostgreSQL, and makes this a write transaction from
@@ -30,13 +35,13 @@ export async function runStep(db: DataSource, platform: Platform, spec: JobKindS
     const held = await tx.getRepository<JobRow>('Job').update({ id: job.id, state: job.state, lease_owner: owner }, { updated_at: now });
     if (held.affected !== 1) throw new LostJob(`job ${job.id}: lease lost`);
     const host = await getHost(tx, job.hostId);
-    const result = await run({ db: tx, job, host, now, platform });
+    const result = await run({ db: tx, job, host, now, platform, ...(state.work ? { work } : {}) });
     const ok = await transitionJob(tx, job, job.state, { to: result.to, message: result.message, actor: `runner:${owner}`, releaseLease: true }, now);
     if (!ok) throw new LostJob(`job ${job.id} moved by someone else`);
     if (isTerminal(result.to) && spec.onEnd && result.to !== 'done') await spec.onEnd(tx, job);
     moved = result.after ? { ...job, state: result.to, message: result.message, finishedAt: now } : await getJob(tx, job.id);
     if (result.after) await result.after(tx);
-  });
+  }));
   return moved!;
 }
 

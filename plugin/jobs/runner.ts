@@ -17,7 +17,7 @@ import { isJobTask, type TakenTask } from '../model/task.js';
 import { expireWaits } from './timeouts.js';
 import { LostJob, runStep } from './job-step.js';
 import { retryOrFail } from './retry.js';
-import { isLockConflict, retryOnLockConflict } from '../store/database-errors.js';
+import { isLockConflict } from '../store/database-errors.js';
 import { statusWords } from './status-words.js';
 import type { JobKinds } from './kinds/index.js';
 
@@ -85,8 +85,7 @@ export async function runnerTick(o: RunnerOptions): Promise<TickReport> {
 async function advance(o: RunnerOptions, job: Job): Promise<boolean> {
   const spec = o.kinds.get(job.kind)!;
   try {
-    // A lock conflict is no failure of the step (another runner or an agent held the row): run it again at once.
-    const moved = await retryOnLockConflict(() => runStep(o.db, o.platform, spec, job, o.owner));
+    const moved = await runStep(o.db, o.platform, spec, job, o.owner);
     o.log.info({ jobId: job.id, hostId: job.hostId, from: job.state, to: moved.state }, moved.message ?? 'job moved');
     if (job.kind !== 'forget') await reportStatus(o, moved);
     return true;

@@ -7,6 +7,7 @@ import { DployError } from '../errors.js';
 import type { Platform } from '../platforms/index.js';
 import type { TaskKind } from '../model/task.js';
 import { activeJobForHost } from '../store/jobs.js';
+import { setRemoteCommand } from '../store/remote-commands.js';
 import { getProfile } from '../installers/profile-store.js';
 import { endJob } from './job-step.js';
 import { kindSpec, type JobKinds } from './kinds/index.js';
@@ -17,6 +18,9 @@ export interface SetTaskRequest {
   task: TaskKind;
   profile?: string;
   image?: string;
+  /** The command a `command` task runs; groupId when given to a group (its concurrency limit applies). */
+  command?: string;
+  groupId?: number;
   force: boolean;
   actor: string;
 }
@@ -25,6 +29,7 @@ export async function setTask(db: DataSource, platform: Platform, kinds: JobKind
   kindSpec(kinds, r.task);
   if (r.task === 'install' && !r.profile) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'install needs --profile');
   if (r.task === 'restore' && !r.image) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'restore needs --image');
+  if (r.task === 'command' && !r.command?.trim()) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'command needs --run "<command>"');
   // An install of a profile that does not exist would only fail at boot time.
   if (r.task === 'install') await getProfile(db.manager, r.profile!);
   if (!platform.setTask) throw new DployError('DPLOY_ERR_INVALID_INPUT', `the ${platform.name} platform takes tasks from its console (administrative data DPLOYTASK), not from dploy's CLI`);
@@ -45,6 +50,7 @@ export async function setTask(db: DataSource, platform: Platform, kinds: JobKind
       await reportStatus({ platform, kinds, log: SILENT_LOG }, ended);
     }
   }
+  if (r.task === 'command') await setRemoteCommand(db.manager, r.hostIds, r.command!, r.groupId);
   await platform.setTask(r.hostIds, r.task, { ...(r.profile ? { profile: r.profile } : {}), ...(r.image ? { image: r.image } : {}) });
   return { cancelled };
 }

@@ -103,6 +103,23 @@ export const TABLES = [
       id, name: str(128), token_hash: { type: 'char', length: 64 }, created_at: at, last_used_at: atOptional,
     },
   },
+  {
+    table: 'dploy_remote_access', entity: 'RemoteAccess',
+    columns: {
+      id, host_id: { type: 'int', nullable: true }, group_id: { type: 'int', nullable: true }, address: str(255, true),
+      port: { type: 'int', nullable: true }, ssh_user: str(64, true), password: { type: 'text', nullable: true },
+      private_key: { type: 'text', nullable: true }, passphrase: { type: 'text', nullable: true },
+      concurrency: { type: 'int', nullable: true }, updated_at: at,
+    },
+  },
+  {
+    table: 'dploy_ssh_host_keys', entity: 'SshHostKey',
+    columns: { endpoint: { type: 'varchar', length: 255, primary: true }, fingerprint: str(128), offered_fingerprint: str(128, true), pinned_at: at },
+  },
+  {
+    table: 'dploy_remote_commands', entity: 'RemoteCommand',
+    columns: { host_id: { type: 'int', primary: true }, command: { type: 'text' }, group_id: { type: 'int', nullable: true }, running_job_id: { type: 'int', nullable: true }, set_at: at },
+  },
 ] as const satisfies readonly TableSpec[];
 
 export type TableName = (typeof TABLES)[number]['table'];

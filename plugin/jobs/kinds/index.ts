@@ -1,9 +1,10 @@
-// Job kind registry: one line per kind. Restore, image, command, power and
+// Job kind registry: one line per kind. Restore, image, power and
 // firmware join here with their issues; the runner needs no change for them.
 
 import { DployError } from '../../errors.js';
 import type { JobKind } from '../../model/job.js';
 import type { JobKindSpec, JobTimeouts } from '../job-kind.js';
+import { commandKind, type RemoteSettings } from './command.js';
 import { discoverKind } from './discover.js';
 import { forgetKind } from './forget.js';
 import { installKind, type InstallCheck } from './install.js';
@@ -14,6 +15,8 @@ export type JobKinds = ReadonlyMap<JobKind, JobKindSpec>;
 export interface KindHooks {
   /** Checked when an install job opens: one that can never install fails at once, with the reason. */
   installCheck?: InstallCheck;
+  /** SSH commands; without it the command kind is not offered. */
+  remote?: RemoteSettings;
 }
 
 export function jobKinds(timeouts: JobTimeouts, hooks: KindHooks = {}): JobKinds {
@@ -22,6 +25,7 @@ export function jobKinds(timeouts: JobTimeouts, hooks: KindHooks = {}): JobKinds
     ['install', installKind(timeouts, hooks.installCheck)],
     ['localboot', localbootKind()],
     ['forget', forgetKind()],
+    ...(hooks.remote ? [['command', commandKind(hooks.remote)] as const] : []),
   ]);
 }
 
