@@ -100,6 +100,13 @@ export const TABLES = [
       id, name: str(128), token_hash: { type: 'char', length: 64 }, created_at: at, last_used_at: atOptional,
     },
   },
+  {
+    table: 'dploy_host_bmcs', entity: 'HostBmc',
+    columns: {
+      host_id: { type: 'int', primary: true }, driver: str(16), address: str(255), port: { type: 'int' },
+      bmc_user: str(64), password_sealed: { type: 'text' }, updated_at: at,
+    },
+  },
 ] as const satisfies readonly TableSpec[];
 
 export type TableName = (typeof TABLES)[number]['table'];
