@@ -11,6 +11,7 @@ import { installPreflight } from '../installers/linuxcoe/install-preflight.js';
 import { mirrorView } from '../installers/linuxcoe/media-store.js';
 import { jobKinds, type JobKinds } from './kinds/index.js';
 import { runnerTick, type RunnerLog, type RunnerOptions, type TickReport } from './runner.js';
+import { powerHook } from './power-hook.js';
 
 export { applyAgentEvent } from './agent-events.js';
 export { nextActionFor } from './next-action.js';
@@ -23,7 +24,7 @@ export function kindsFromConfig(config: Readonly<Config>): JobKinds {
   // Only mirror.has() matters to the check (a release without a public tree needs its media imported).
   const preflight = installPreflight(mirrorView(installers.mirrorDir, () => ''));
   return jobKinds({ bootSeconds: runner.bootTimeoutSeconds, installSeconds: runner.installTimeoutSeconds },
-    { installCheck: ({ db, host, job }) => preflight(db, host, job) });
+    { installCheck: ({ db, host, job }) => preflight(db, host, job), power: powerHook(installers.secretKeyFile) });
 }
 
 export function runnerOptions(config: Readonly<Config>, store: Store, platform: Platform, log: RunnerLog): RunnerOptions {

@@ -16,6 +16,8 @@ export interface StepContext {
   job: Job;
   host: Host;
   now: Date;
+  /** What the state's act did before this transaction (the BMC's answer), in words. */
+  acted?: string;
 }
 
 export interface StepResult {
@@ -26,6 +28,12 @@ export interface StepResult {
 }
 
 export interface StateSpec {
+  /**
+   * Slow work done before the step's transaction: a BMC command and its
+   * verification take seconds, and SQLite's single writer must not wait on
+   * them. A runner killed after it repeats it, so it must be safe to repeat.
+   */
+  act?: (ctx: { db: EntityManager; job: Job; host: Host }) => Promise<string>;
   /** Work the runner does when it holds the job in this state. Idempotent. */
   run?: (ctx: StepContext) => Promise<StepResult>;
   /** Events accepted while in this state, and where they lead. */

@@ -18,6 +18,7 @@ export async function runStep(db: DataSource, spec: JobKindSpec, job: Job, owner
   const state = spec.states[job.state];
   if (!state?.run) return job;
   const run = state.run;
+  const acted = state.act ? await state.act({ db: db.manager, job, host: await getHost(db.manager, job.hostId) }) : undefined;
   let moved: Job | undefined;
   await db.transaction(async (tx) => {
     // Write first: it proves we still hold the lease (a runner whose lease
@@ -28,7 +29,7 @@ export async function runStep(db: DataSource, spec: JobKindSpec, job: Job, owner
     const held = await tx.getRepository<JobRow>('Job').update({ id: job.id, state: job.state, lease_owner: owner }, { updated_at: now });
     if (held.affected !== 1) throw new LostJob(`job ${job.id}: lease lost`);
     const host = await getHost(tx, job.hostId);
-    const result = await run({ db: tx, job, host, now });
+    const result = await run({ db: tx, job, host, now, acted });
     const ok = await transitionJob(tx, job, job.state, { to: result.to, message: result.message, actor: `runner:${owner}`, releaseLease: true }, now);
     if (!ok) throw new LostJob(`job ${job.id} moved by someone else`);
     if (isTerminal(result.to) && spec.onEnd && result.to !== 'done') await spec.onEnd(tx, job);

@@ -87,7 +87,11 @@ export async function startIpmiSim(opts: { powerOnDelayS?: number; initialPower?
   let output = '';
   child.stdout!.on('data', (b: Buffer) => { output += b.toString(); });
   child.stderr!.on('data', (b: Buffer) => { output += b.toString(); });
-  await waitListening(port, child, () => output);
+  await waitListening(port, child, () => output).catch(async (err: unknown) => {
+    child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  });
   return {
     port,
     dir,
@@ -112,8 +116,8 @@ async function waitListening(port: number, child: ChildProcess, output: () => st
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`ipmi_sim exited ${child.exitCode}: ${output()}`);
     const udp = await readFile('/proc/net/udp', 'utf8');
-    if (udp.split('\n').some((l) => l.split(/\s+/)[2]?.endsWith(hex))) return;
-    await new Promise((r) => setTimeout(r, 50));
+    if (udp.split('\n').some((l) => l.trim().split(/\s+/)[1]?.endsWith(hex))) return;
+    await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`ipmi_sim did not bind 127.0.0.1:${port}: ${output()}`);
 }
