@@ -7,8 +7,8 @@ import { isIP } from 'node:net';
 import { DployError } from '../errors.js';
 import type { PowerDriverName } from './driver.js';
 
-export const BMC_DRIVERS: readonly PowerDriverName[] = ['ipmi'];
-const DEFAULT_PORTS: Record<PowerDriverName, number> = { ipmi: 623 };
+export const BMC_DRIVERS: readonly PowerDriverName[] = ['ipmi', 'redfish'];
+const DEFAULT_PORTS: Record<PowerDriverName, number> = { ipmi: 623, redfish: 443 };
 
 export interface BmcAddress {
   driver: PowerDriverName;

@@ -8,7 +8,7 @@ export type PowerAction = 'on' | 'off' | 'cycle' | 'reset';
 /** Boot mode for the one-time network boot: legacy BIOS or UEFI (IPMI "efiboot", Redfish BootSourceOverrideMode). */
 export type Firmware = 'bios' | 'uefi';
 
-export type PowerDriverName = 'ipmi';
+export type PowerDriverName = 'ipmi' | 'redfish';
 
 /** One BMC as dploy reaches it. The password only ever travels in this object and the child's environment. */
 export interface BmcTarget {

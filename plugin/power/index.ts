@@ -2,6 +2,7 @@
 // protocol, and this registry. Adding a driver is one folder and one line here.
 
 import { createIpmiDriver, type IpmiToolPaths } from './ipmi/ipmi-driver.js';
+import { createRedfishDriver } from './redfish/redfish-driver.js';
 import type { PowerDriver, PowerDriverName } from './driver.js';
 
 export type { BmcTarget, DriverSetting, Firmware, PowerAction, PowerDriver, PowerDriverName, PowerState } from './driver.js';
@@ -11,4 +12,5 @@ export { BmcQueue, REAL_CLOCK, type Clock } from './bmc-queue.js';
 
 export const POWER_DRIVERS: Record<PowerDriverName, (paths?: IpmiToolPaths) => PowerDriver> = {
   ipmi: createIpmiDriver,
+  redfish: createRedfishDriver,
 };
