@@ -21,7 +21,8 @@ export interface PowerPolicy {
 export const DEFAULT_POWER_POLICY: PowerPolicy = {
   callBudgetMs: 6000,
   retryWaitsMs: [2000, 4000, 8000],
-  verifyWaitsMs: [2000, 4000, 8000, 16000, 32000],
+  // 30 s in all: the whole action must end inside the job's lease (runner.leaseSeconds, 60 s by default).
+  verifyWaitsMs: [2000, 4000, 8000, 16000],
   minIntervalMs: 5000,
 };
 
