@@ -30,6 +30,14 @@ export const ERRORS = {
   // A command that ran out of time or failed is not run again behind the operator's back.
   DPLOY_ERR_SSH_TIMEOUT: { status: 504, retryable: false },
   DPLOY_ERR_SSH_EXIT_STATUS: { status: 502, retryable: false },
+  // BMC power (plugin/power): the five kinds of answer a BMC gives, as MAAS sorts them.
+  DPLOY_ERR_BMC_AUTH: { status: 502, retryable: false },
+  DPLOY_ERR_BMC_UNREACHABLE: { status: 504, retryable: true },
+  DPLOY_ERR_BMC_BUSY: { status: 503, retryable: true },
+  DPLOY_ERR_BMC_UNSUPPORTED: { status: 501, retryable: false },
+  DPLOY_ERR_BMC: { status: 502, retryable: false },
+  /** The BMC accepted the command but the machine never reached the state (verify-after-action). */
+  DPLOY_ERR_BMC_NOT_VERIFIED: { status: 504, retryable: true },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

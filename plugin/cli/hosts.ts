@@ -1,4 +1,4 @@
-// dploy hosts list|show|add|forget (and ssh|keys|accept-key, remote-access.ts)
+// dploy hosts list|show|add|set|forget (and ssh|keys|accept-key, remote-access.ts)
 
 import { Command } from 'commander';
 import type { Host } from '../model/host.js';
@@ -10,6 +10,9 @@ import { print, printJson, withStore } from './context.js';
 import { renderFields, renderTable } from './table.js';
 import { addRemoteAccessCommands } from './remote-access.js';
 import { describeAccess } from '../store/remote-access.js';
+import { addHostsSetCommand } from './hosts-bmc.js';
+import { readHostBmc } from '../store/host-bmcs.js';
+import { describeBmc } from '../power/bmc-credentials.js';
 
 export function hostsCommand(): Command {
   const hosts = new Command('hosts').description('list, show, add and forget machines');
@@ -32,13 +35,17 @@ export function hostsCommand(): Command {
     .description('show one machine (by id, name or MAC)')
     .option('--json', 'print JSON for scripts')
     .action(async (ref: string, options: { json?: boolean }, command: Command) => {
-      const { host, stored, ssh } = await withStore(command, async (store) => {
+      const { host, stored, ssh, power } = await withStore(command, async (store) => {
         const found = await getHost(store.db.manager, ref);
-        return { host: found, stored: await latestInventory(store.db.manager, found.id), ssh: await describeAccess(store.db.manager, found.id) };
+        const bmc = await readHostBmc(store.db.manager, found.id);
+        return {
+          host: found, stored: await latestInventory(store.db.manager, found.id),
+          ssh: await describeAccess(store.db.manager, found.id), power: bmc ? describeBmc(bmc) : null,
+        };
       });
       const hardware = stored ? hardwareView(stored.inventory) : null;
-      if (options.json) return printJson({ ...hostView(host), ssh: ssh ?? null, hardware, inventoryReceivedAt: stored?.receivedAt.toISOString() ?? null });
-      print(describeHost(host));
+      if (options.json) return printJson({ ...hostView(host), ssh: ssh ?? null, bmcPower: power, hardware, inventoryReceivedAt: stored?.receivedAt.toISOString() ?? null });
+      print(describeHost(host, power));
       if (ssh) print(renderFields([['SSH', `${ssh.user}@${ssh.address ?? host.name}:${ssh.port}, ${ssh.login}`]]));
       print(hardware && stored ? describeHardware(hardware, stored.receivedAt, hostView(host).bootNic?.mac) : '\nNo inventory yet: the machine has not been through discovery.\n');
     });
@@ -58,6 +65,8 @@ export function hostsCommand(): Command {
       print(`added host ${host.name} (id ${host.id})\n`);
     });
 
+  addHostsSetCommand(hosts);
+
   hosts
     .command('forget <host>')
     .description('delete a machine so that discovery starts again')
@@ -76,12 +85,12 @@ export function hostsCommand(): Command {
   return hosts;
 }
 
-function describeHost(host: Host): string {
+function describeHost(host: Host, power: string | null): string {
   const v = hostView(host);
   return renderFields([
     ['ID', v.id], ['Name', v.name], ['MACs', v.macs.join(', ')],
     ['Boot NIC', v.bootNic ? `${v.bootNic.mac} (${v.bootNic.why})` : null], ['UUID', v.uuid], ['Serial', v.serial],
-    ['Architecture', v.arch], ['Firmware', v.firmware], ['BMC', v.bmcAddress], ['Boot state', v.bootState],
+    ['Architecture', v.arch], ['Firmware', v.firmware], ['BMC', v.bmcAddress], ['BMC power', power ?? 'none (tasks wait for a person to power-cycle)'], ['Boot state', v.bootState],
     ['Status', v.status], ['Created', v.createdAt], ['Updated', v.updatedAt],
   ]);
 }

@@ -9,7 +9,8 @@ import { DployError } from '../errors.js';
 import { configSchema } from './schema.js';
 
 /** Variables that are not config keys. */
-const RESERVED = new Set(['DPLOY_CONFIG']);
+// DPLOY_BMC_PASSWORD: a secret handed to `dploy hosts set --bmc`, sealed there; never a setting.
+const RESERVED = new Set(['DPLOY_CONFIG', 'DPLOY_BMC_PASSWORD']);
 
 export interface Merged {
   value: Record<string, unknown>;

@@ -13,6 +13,7 @@ import { jobKinds, type JobKinds } from './kinds/index.js';
 import { REMOTE_DEFAULTS } from './kinds/command.js';
 import { openSecretBox } from '../installers/linuxcoe/secret-box.js';
 import { runnerTick, type RunnerLog, type RunnerOptions, type TickReport } from './runner.js';
+import { powerHook } from './power-hook.js';
 
 export { applyAgentEvent } from './agent-events.js';
 export { nextActionFor } from './next-action.js';
@@ -25,7 +26,10 @@ export function kindsFromConfig(config: Readonly<Config>): JobKinds {
   // Only mirror.has() matters to the check (a release without a public tree needs its media imported).
   const preflight = installPreflight(mirrorView(installers.mirrorDir, () => ''));
   return jobKinds({ bootSeconds: runner.bootTimeoutSeconds, installSeconds: runner.installTimeoutSeconds },
-    { installCheck: ({ db, host, job }) => preflight(db, host, job), remote: { ...REMOTE_DEFAULTS, secrets: () => openSecretBox(installers.secretKeyFile) } });
+    {
+      installCheck: ({ db, host, job }) => preflight(db, host, job), power: powerHook(installers.secretKeyFile),
+      remote: { ...REMOTE_DEFAULTS, secrets: () => openSecretBox(installers.secretKeyFile) },
+    });
 }
 
 export function runnerOptions(config: Readonly<Config>, store: Store, platform: Platform, log: RunnerLog): RunnerOptions {

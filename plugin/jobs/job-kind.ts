@@ -42,8 +42,10 @@ export interface StateSpec {
   /** Work the runner does when it holds the job in this state. Idempotent. */
   run?: (ctx: StepContext) => Promise<StepResult>;
   /**
-   * Slow work on a machine (an SSH command) done before `run`, outside its
-   * transaction, so no database lock is held for minutes; `run` records the result.
+   * Slow work on a machine (an SSH command, a BMC action and its verification)
+   * done before `run`, outside its transaction, so no database lock (SQLite's
+   * single writer) is held for seconds or minutes; `run` records the result.
+   * A runner killed between the two repeats it: it must be safe to repeat.
    */
   work?: (ctx: WorkContext) => Promise<unknown>;
   /** Events accepted while in this state, and where they lead. */

@@ -120,6 +120,13 @@ export const TABLES = [
     table: 'dploy_remote_commands', entity: 'RemoteCommand',
     columns: { host_id: { type: 'int', primary: true }, command: { type: 'text' }, group_id: { type: 'int', nullable: true }, running_job_id: { type: 'int', nullable: true }, set_at: at },
   },
+  {
+    table: 'dploy_host_bmcs', entity: 'HostBmc',
+    columns: {
+      host_id: { type: 'int', primary: true }, driver: str(16), address: str(255), port: { type: 'int' },
+      bmc_user: str(64), password_sealed: { type: 'text' }, updated_at: at,
+    },
+  },
 ] as const satisfies readonly TableSpec[];
 
 export type TableName = (typeof TABLES)[number]['table'];

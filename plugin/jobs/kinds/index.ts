@@ -9,6 +9,8 @@ import { discoverKind } from './discover.js';
 import { forgetKind } from './forget.js';
 import { installKind, type InstallCheck } from './install.js';
 import { localbootKind } from './localboot.js';
+import { powerKinds, type PowerHook } from './power.js';
+import { withBmcBoot } from './power-boot.js';
 
 export type JobKinds = ReadonlyMap<JobKind, JobKindSpec>;
 
@@ -17,15 +19,18 @@ export interface KindHooks {
   installCheck?: InstallCheck;
   /** SSH commands; without it the command kind is not offered. */
   remote?: RemoteSettings;
+  /** Reaches hosts' BMCs: power-* tasks, and install/discover boot without a person. */
+  power?: PowerHook;
 }
 
 export function jobKinds(timeouts: JobTimeouts, hooks: KindHooks = {}): JobKinds {
   return new Map<JobKind, JobKindSpec>([
-    ['discover', discoverKind(timeouts)],
-    ['install', installKind(timeouts, hooks.installCheck)],
+    ['discover', withBmcBoot(discoverKind(timeouts), hooks.power)],
+    ['install', withBmcBoot(installKind(timeouts, hooks.installCheck), hooks.power)],
     ['localboot', localbootKind()],
     ['forget', forgetKind()],
     ...(hooks.remote ? [['command', commandKind(hooks.remote)] as const] : []),
+    ...powerKinds(hooks.power),
   ]);
 }
 

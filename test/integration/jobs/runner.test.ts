@@ -131,13 +131,13 @@ for (const dialect of DIALECTS) {
     test('a failing step is retried with growing waits, then fails the job with the reason', () => {
       let calls = 0;
       const flaky: JobKindSpec = {
-        kind: 'power', doneStatus: 'powered', states: {
+        kind: 'power-cycle', doneStatus: 'powered', states: {
           queued: { step: 1, status: 'powering', run: async () => { calls++; throw new Error('BMC 10.0.0.9 did not answer'); } },
         },
       };
       return withRunner(dialect, async (o, store, platform) => {
         const host = await platform.addHost({ name: 'bmc01', macs: ['52:54:00:00:00:04'] });
-        await platform.setTask!([host.id], 'power', {});
+        await platform.setTask!([host.id], 'power-cycle', {});
         await runnerTick(o);
         assert.equal(calls, 1, 'second try waits for its backoff');
         // Let the backoff pass by moving the lease into the past, as time would.
@@ -151,7 +151,7 @@ for (const dialect of DIALECTS) {
         assert.equal((await getHost(store.db.manager, host.id)).status, 'failed: BMC 10.0.0.9 did not answer (after 3 attempts)');
         const messages = (await jobEvents(store.db.manager, job!.id)).map((e) => e.message);
         assert.ok(messages.some((m) => /attempt 1 of 3 failed: BMC 10\.0\.0\.9 did not answer; retrying in 15 s/.test(m)), messages.join('\n'));
-      }, new Map([...kinds, ['power', flaky]]));
+      }, new Map([...kinds, ['power-cycle', flaky]]));
     });
 
     test('a task on a group makes one job per member', () =>

@@ -135,7 +135,7 @@ test('--dry-run prints the SQL for a DBA and changes nothing; migrate registers 
     const columns = (await ocs.sql<{ c: string }>("SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accountinfo' ORDER BY ORDINAL_POSITION")).map((r) => r.c);
     assert.deepEqual(columns, ['HARDWARE_ID', 'TAG', ...fields.map((f) => `fields_${f.ID}`)]);
     const values = (await ocs.sql<{ TVALUE: string }>("SELECT TVALUE FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOYTASK\\_%' ORDER BY IVALUE")).map((r) => r.TVALUE);
-    assert.deepEqual(values, ['none', 'discover', 'install', 'restore', 'image', 'localboot', 'forget', 'command', 'power', 'firmware', 'cancel']);
+    assert.deepEqual(values, ['none', 'discover', 'install', 'restore', 'image', 'localboot', 'forget', 'command', 'power-on', 'power-off', 'power-cycle', 'power-status', 'firmware', 'cancel']);
 
     const again = await runDploy(['migrate'], { cwd, env: ocsEnv(ocs.url) });
     assert.equal(again.code, 0, again.stderr);

@@ -1,0 +1,16 @@
+// The power capability: one small interface (driver.ts), one file per BMC
+// protocol, and this registry. Adding a driver is one folder and one line here.
+
+import { createIpmiDriver, type IpmiToolPaths } from './ipmi/ipmi-driver.js';
+import { createRedfishDriver } from './redfish/redfish-driver.js';
+import type { PowerDriver, PowerDriverName } from './driver.js';
+
+export type { BmcTarget, DriverSetting, Firmware, PowerAction, PowerDriver, PowerDriverName, PowerState } from './driver.js';
+export { bmcKey } from './driver.js';
+export { DEFAULT_POWER_POLICY, PowerControl, type PowerOutcome, type PowerPolicy } from './power-control.js';
+export { BmcQueue, REAL_CLOCK, type Clock } from './bmc-queue.js';
+
+export const POWER_DRIVERS: Record<PowerDriverName, (paths?: IpmiToolPaths) => PowerDriver> = {
+  ipmi: createIpmiDriver,
+  redfish: createRedfishDriver,
+};

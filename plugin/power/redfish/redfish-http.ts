@@ -1,0 +1,68 @@
+// Redfish's transport: JSON over HTTPS with Basic auth, through node:https
+// (Node 20's fetch cannot take a per-request TLS agent). HTTP status and
+// socket errors become the power error codes once, here.
+
+import { request } from 'node:https';
+import { DployError, type ErrorCode } from '../../errors.js';
+import type { BmcTarget } from '../driver.js';
+
+export interface RedfishReply {
+  status: number;
+  etag?: string;
+  body: Record<string, unknown>;
+}
+
+const BY_STATUS: Array<[(s: number) => boolean, ErrorCode, string]> = [
+  [(s) => s === 401 || s === 403, 'DPLOY_ERR_BMC_AUTH', 'login refused: wrong user or password, or too few privileges'],
+  // 412: the ETag moved under us (another client wrote); reading again and retrying is the cure.
+  [(s) => s === 412 || s === 429 || s === 503, 'DPLOY_ERR_BMC_BUSY', 'BMC busy'],
+  [(s) => s === 400 || s === 404 || s === 405 || s === 501, 'DPLOY_ERR_BMC_UNSUPPORTED', 'refused as not supported'],
+];
+
+export function redfishCall(bmc: BmcTarget, method: 'GET' | 'PATCH' | 'POST', path: string, budgetMs: number, o: { body?: unknown; ifMatch?: string } = {}): Promise<RedfishReply> {
+  const where = `Redfish ${bmc.address}`;
+  const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    Authorization: `Basic ${Buffer.from(`${bmc.user}:${bmc.password}`).toString('base64')}`,
+    'OData-Version': '4.0',
+  };
+  if (payload !== undefined) headers['Content-Type'] = 'application/json';
+  if (o.ifMatch) headers['If-Match'] = o.ifMatch;
+  return new Promise((resolve, reject) => {
+    // BMCs ship self-signed certificates; see docs/power.md (pinning is still to do).
+    const req = request({ host: bmc.address, port: bmc.port ?? 443, method, path, headers, rejectUnauthorized: false, timeout: budgetMs }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > 4 << 20) req.destroy(new Error('reply larger than 4 MiB'));
+        else chunks.push(c);
+      });
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: Record<string, unknown> = {};
+        try {
+          body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+        } catch {
+          // A non-JSON error page: the status says enough.
+        }
+        if (status >= 200 && status < 300) return resolve({ status, ...(res.headers.etag ? { etag: res.headers.etag } : {}), body });
+        const rule = BY_STATUS.find(([test]) => test(status));
+        const detail = `${method} ${path}: HTTP ${status}${extendedInfo(body)}`;
+        reject(new DployError(rule?.[1] ?? 'DPLOY_ERR_BMC', `${where}: ${rule?.[2] ?? 'failed'} (${detail})`));
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${budgetMs} ms`)));
+    req.on('error', (err) => reject(new DployError('DPLOY_ERR_BMC_UNREACHABLE', `${where}: BMC not answering (${err.message})`)));
+    req.end(payload);
+  });
+}
+
+/** Redfish's error object (DSP0266 §9.6): the first message says why. */
+function extendedInfo(body: Record<string, unknown>): string {
+  const error = body.error as { message?: string; '@Message.ExtendedInfo'?: Array<{ Message?: string }> } | undefined;
+  const message = error?.['@Message.ExtendedInfo']?.[0]?.Message ?? error?.message;
+  return message ? `: ${String(message).slice(0, 200)}` : '';
+}

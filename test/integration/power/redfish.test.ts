@@ -1,0 +1,66 @@
+// The Redfish driver against the test double of test/support/redfish-double.ts,
+// which Debian's real python3-sushy drives first in the same file: the double
+// is only trusted because a real client accepts it.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { test } from 'node:test';
+import { createRedfishDriver } from '../../../plugin/power/redfish/redfish-driver.js';
+import { PowerControl, type BmcTarget } from '../../../plugin/power/index.js';
+import { startRedfishDouble, type DoubleOptions, type RedfishDouble } from '../../support/redfish-double.js';
+
+const SUSHY_DRIVE = fileURLToPath(new URL('../../fixtures/redfish/sushy-drive.py', import.meta.url));
+const POLICY = { callBudgetMs: 3000, retryWaitsMs: [200, 400], verifyWaitsMs: [200, 400, 800, 1600], minIntervalMs: 50 };
+
+async function withDouble(o: DoubleOptions, body: (d: RedfishDouble, bmc: BmcTarget) => Promise<void>): Promise<void> {
+  const d = await startRedfishDouble(o);
+  try {
+    await body(d, { driver: 'redfish', address: '127.0.0.1', port: d.port, user: d.user, password: d.password });
+  } finally {
+    await d.stop();
+  }
+}
+
+test('the double is faithful enough for Debian\'s real sushy: boot override with If-Match, reset On, PowerState polled', () =>
+  withDouble({ requireIfMatch: true, powerDelayMs: 300 }, async (d) => {
+    // Debian's own python3 with a clean environment: a CA bundle variable would override sushy's verify=.
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', [SUSHY_DRIVE, String(d.port), d.user, d.password, d.certPath], { env: { PATH: '/usr/bin:/bin' }, timeout: 60_000 });
+    const seen = JSON.parse(stdout) as { power_before: string; power_after: string; boot: string[] };
+    assert.equal(seen.power_before, 'PowerState.OFF');
+    assert.equal(seen.power_after, 'PowerState.ON');
+    assert.deepEqual(seen.boot, ['BootSource.PXE', 'BootSourceOverrideEnabled.ONCE', 'BootSourceOverrideMode.UEFI']);
+    assert.ok(d.requests.includes('PATCH /redfish/v1/Systems/437XR1138R2'));
+  }));
+
+test('dploy: status, PXE once (UEFI) with If-Match, power on verified, cycle, off', () =>
+  withDouble({ requireIfMatch: true, powerDelayMs: 300 }, async (d, bmc) => {
+    const control = new PowerControl({ redfish: createRedfishDriver() }, POLICY);
+    assert.equal(await control.status(bmc), 'off');
+    const out = await control.bootFromNetwork(bmc, 'uefi');
+    assert.equal(out.message, 'next boot set to PXE once (uefi); was off, so powered on instead of cycle');
+    assert.deepEqual(d.boot(), { BootSourceOverrideEnabled: 'Once', BootSourceOverrideTarget: 'Pxe', BootSourceOverrideMode: 'UEFI' });
+    assert.equal(d.power(), 'On');
+    assert.equal((await control.power(bmc, 'cycle')).state, 'on');
+    assert.ok(d.requests.filter((r) => r.startsWith('POST')).length === 2);
+    assert.equal((await control.power(bmc, 'off')).state, 'off');
+  }));
+
+test('a BMC that accepts the override and drops it is caught by the re-read', () =>
+  withDouble({ revertOverride: true }, async (_d, bmc) => {
+    await assert.rejects(createRedfishDriver().pxeOnce(bmc, 'bios', 3000), /accepted the one-time PXE boot but reads back None\/Disabled/);
+  }));
+
+test('wrong password: auth error, not retried; unreachable: fails within its budget; busy (503) then fine', () =>
+  withDouble({ busyFirst: 2 }, async (d, bmc) => {
+    const control = new PowerControl({ redfish: createRedfishDriver() }, POLICY);
+    await assert.rejects(control.status({ ...bmc, password: 'nope-123' }), (err: Error & { code?: string }) =>
+      err.code === 'DPLOY_ERR_BMC_AUTH' && !err.message.includes('nope-123'));
+    // The 401 above came before the busy answers; the next two requests get 503, then the retry goes through.
+    assert.equal(await control.status(bmc), 'off');
+    assert.ok(d.requests.length >= 5, d.requests.join('\n'));
+    const t0 = Date.now();
+    await assert.rejects(createRedfishDriver().status({ ...bmc, port: 9 }, 2000), { code: 'DPLOY_ERR_BMC_UNREACHABLE' });
+    assert.ok(Date.now() - t0 < 5000);
+  }));

@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatBmcAddress, parseBmcAddress } from '../../../plugin/power/bmc-address.js';
+
+test('addresses parse with each driver\'s default port and print back the way they were written', () => {
+  assert.deepEqual(parseBmcAddress('ipmi://oper@10.0.0.5'), { driver: 'ipmi', user: 'oper', address: '10.0.0.5', port: 623 });
+  assert.deepEqual(parseBmcAddress('redfish://root@[fd00::5]:8443'), { driver: 'redfish', user: 'root', address: 'fd00::5', port: 8443 });
+  for (const text of ['ipmi://oper@10.0.0.5', 'redfish://root@[fd00::5]:8443', 'ipmi://a.b-c_d@bmc-01.rack2.example.net:6230']) {
+    assert.equal(formatBmcAddress(parseBmcAddress(text)), text);
+  }
+});
+
+test('anything that could reach ipmitool\'s command line or a URL as more than a host is refused', () => {
+  for (const text of ['ipmi://oper@10.0.0.5 -H x', 'ipmi://oper@10.0.0.5/redfish', 'ipmi://op$er@10.0.0.5', 'ipmi://oper@[::g]', 'ipmi://oper@10.0.0.5:0', 'ipmi://oper@', 'IPMI://oper@10.0.0.5', 'ipmi://oper@10.0.0.5\r']) {
+    assert.throws(() => parseBmcAddress(text), { code: 'DPLOY_ERR_INVALID_INPUT' }, JSON.stringify(text));
+  }
+});
