@@ -14,6 +14,7 @@ import type { JobKinds } from './kinds/index.js';
 import type { Dialect } from '../store/dialect.js';
 import { bulkInsert, selectIn } from '../store/bulk-insert.js';
 import { sqlTime } from '../store/dialect.js';
+import { retryOnLockConflict } from '../store/database-errors.js';
 
 export interface Refusal {
   hostId: number;
@@ -36,8 +37,14 @@ const CHUNK = 1000;
 const INTAKE_LOCK = 'runner.intake_lock';
 
 export async function intakeTasks(db: DataSource, dialect: Dialect, kinds: JobKinds, tasks: JobTaskRequest[], actor: string, advice: CancelAdvice, now = new Date()): Promise<IntakeReport> {
+  if (tasks.length === 0) return { created: 0, refused: [], settled: [] };
+  // Runners taking the lock row for the first time at once can deadlock on MariaDB (the UPDATE's gap lock
+  // against the other's INSERT): the transaction writes only dploy's tables, so it runs again at once.
+  return retryOnLockConflict(() => intakeOnce(db, dialect, kinds, tasks, actor, advice, now));
+}
+
+async function intakeOnce(db: DataSource, dialect: Dialect, kinds: JobKinds, tasks: JobTaskRequest[], actor: string, advice: CancelAdvice, now: Date): Promise<IntakeReport> {
   const report: IntakeReport = { created: 0, refused: [], settled: [] };
-  if (tasks.length === 0) return report;
   await db.transaction(async (tx) => {
     await lockIntake(tx, now);
     const active = await activeJobsByHost(tx);

@@ -49,16 +49,10 @@ async function machine(store: Store, platform: Platform, i: number) {
 
 async function runUntilSettled(o: RunnerOptions) {
   for (let i = 0; i < 60; i++) {
-    // As `dploy serve` schedules ticks: a failed tick is logged and the next one goes on. Runners that start
-    // their ticks at the same instant on MariaDB can deadlock in the task intake (plugin/jobs/intake.ts
-    // lockIntake), which is not this kind's code; the next tick recovers.
-    try {
-      await runnerTick(o);
-    } catch (err) {
-      if (!/Deadlock found/.test(String(err))) throw err;
-    }
+    await runnerTick(o);
     const jobs = await listJobs(o.db.manager, {});
-    if (jobs.every((j) => ['done', 'failed', 'cancelled'].includes(j.state))) return jobs;
+    // No job yet is not settled: another runner's intake may still be opening them.
+    if (jobs.length > 0 && jobs.every((j) => ['done', 'failed', 'cancelled'].includes(j.state))) return jobs;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('jobs did not settle');
