@@ -15,7 +15,7 @@ import { readHostBmc } from '../store/host-bmcs.js';
 import { describeBmc } from '../power/bmc-credentials.js';
 
 export function hostsCommand(): Command {
-  const hosts = new Command('hosts').description('list, show, add and forget machines');
+  const hosts = new Command('hosts').description('list, show, add, set (BMC, SSH) and forget machines; their pinned SSH keys');
 
   hosts
     .command('list')
