@@ -1,15 +1,22 @@
 // One error catalogue for every boundary (the Fastify way): a stable code that
 // code branches on, the HTTP status it maps to, and whether retrying can help.
-// Messages are written for the operator who has to act on them.
+// Messages are written for the operator who has to act on them. docs/errors.md
+// says per code what it means and what to do; test/unit/errors-catalogue.test.ts
+// keeps the two in step and fails on a code used anywhere but not listed here.
 
 export const ERRORS = {
   DPLOY_ERR_CONFIG: { status: 500, retryable: false },
+  // Anything that is not a DployError, answered by plugin/web/errors.ts; the details go to the log only.
+  DPLOY_ERR_INTERNAL: { status: 500, retryable: false },
   DPLOY_ERR_DATABASE_UNREACHABLE: { status: 503, retryable: true },
   DPLOY_ERR_DATABASE_BUSY: { status: 503, retryable: true },
   DPLOY_ERR_DATABASE_URL: { status: 500, retryable: false },
   DPLOY_ERR_MIGRATION: { status: 500, retryable: false },
   DPLOY_ERR_NOT_FOUND: { status: 404, retryable: false },
   DPLOY_ERR_CONFLICT: { status: 409, retryable: false },
+  // The host tool is writing this machine (OCS's server holds its lock): the same post succeeds once it is done.
+  // Its own code so that an agent retries this 409 and gives up at once on DPLOY_ERR_CONFLICT.
+  DPLOY_ERR_MACHINE_LOCKED: { status: 409, retryable: true },
   DPLOY_ERR_INVALID_INPUT: { status: 400, retryable: false },
   DPLOY_ERR_UNAUTHORIZED: { status: 401, retryable: false },
   DPLOY_ERR_RATE_LIMITED: { status: 429, retryable: true },

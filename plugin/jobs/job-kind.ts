@@ -42,6 +42,12 @@ export interface StateSpec {
   /** Work the runner does when it holds the job in this state. Idempotent. */
   run?: (ctx: StepContext) => Promise<StepResult>;
   /**
+   * Every state `run` may move the job to, terminal ones included: the table's
+   * arrows, which test/unit/jobs/transition-tables.test.ts checks as a graph.
+   * withCheckedMoves refuses a move outside them, so the list cannot drift from the code.
+   */
+  next?: readonly string[];
+  /**
    * Slow work on a machine (an SSH command, a BMC action and its verification)
    * done before `run`, outside its transaction, so no database lock (SQLite's
    * single writer) is held for seconds or minutes; `run` records the result.
@@ -73,6 +79,28 @@ export interface JobTimeouts {
   bootSeconds: number;
   /** From installer start to its "installed" callback. */
   installSeconds: number;
+}
+
+/** The kind with each `run` held to its state's `next`: a move the table does not show is a defect, refused. */
+export function withCheckedMoves(spec: JobKindSpec): JobKindSpec {
+  const states: Record<string, StateSpec> = {};
+  for (const [name, state] of Object.entries(spec.states)) {
+    const run = state.run;
+    if (!run) {
+      states[name] = state;
+      continue;
+    }
+    const next = state.next ?? [];
+    states[name] = {
+      ...state,
+      run: async (ctx) => {
+        const result = await run(ctx);
+        if (!next.includes(result.to)) throw new Error(`job kind ${spec.kind}: state ${name} moved to ${result.to}, which its table does not allow (next: ${next.join(', ') || 'none'})`);
+        return result;
+      },
+    };
+  }
+  return { ...spec, states };
 }
 
 export function stepsOf(spec: JobKindSpec): number {

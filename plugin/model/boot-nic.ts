@@ -1,5 +1,5 @@
-// The boot NIC: the NIC a machine network-boots from (shared/DESIGN.md,
-// "Data"). A job knows it for certain once its boot entry was served (the
+// The boot NIC: the NIC a machine network-boots from (docs/pxe.md,
+// "The boot NIC"). A job knows it for certain once its boot entry was served (the
 // request's MAC); before that, the host's boot NIC is the best knowledge,
 // and without one the first MAC is only a guess.
 

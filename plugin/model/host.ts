@@ -1,5 +1,5 @@
 // A machine dploy manages. Identity is SMBIOS UUID, system serial and the
-// permanent MACs (shared/DESIGN.md "Data"); the name is what the operator
+// permanent MACs (docs/inventory.md, "Identity"); the name is what the operator
 // calls it and what the installed system will carry.
 
 import type { Architecture } from './inventory.js';

@@ -11,14 +11,14 @@
 // Each server first takes BENCH_OCS_WARMUP machines that are not timed: a
 // production server is warm, and a dploy process started for the phase spent
 // a tenth of its CPU compiling (V8's optimizing compiler threads, perf,
-// docs/benchmarks.md) where Apache's mod_perl children had long been loaded.
+// docs/benchmarks-history.md) where Apache's mod_perl children had long been loaded.
 // Then the CPU milliseconds each machine cost the server, MariaDB and the
 // load generator, read from /proc around each timed block.
 // The three servers (OCS, dploy over TCP, dploy over the socket) are timed in
 // interleaved blocks, BENCH_OCS_ROUNDS rounds of one block each in turn (the
 // order rotating): this VM's speed swings by up to 2x within minutes, and
 // phases run one after the other compared a server in a fast stretch with one
-// in a slow stretch (docs/benchmarks.md, 2026-12-05). A ratio is taken per
+// in a slow stretch (docs/benchmarks-history.md, 2026-12-05). A ratio is taken per
 // round, between blocks run a minute apart at most, and its median printed;
 // each block starts once MariaDB is quiet, so no server is timed with the
 // purge and flushing the previous block left, and after a fifth of a block

@@ -5,7 +5,7 @@
 // test, so every microsecond it spends is taken from them. fetch (undici) cost
 // it about half a core at 600 posts/s; node:http ~0.2 ms of CPU per post at
 // concurrency 1, a tenth of dploy's whole chain; this client ~0.1
-// (docs/benchmarks.md, OCS 2026-12-05, fourth session). Used for dploy and
+// (docs/benchmarks-history.md, OCS 2026-12-05, fourth session). Used for dploy and
 // OCS's server alike, so a ratio compares servers, not clients.
 
 import { connect, type Socket } from 'node:net';

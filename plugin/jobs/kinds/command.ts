@@ -81,11 +81,12 @@ export function commandKind(s: RemoteSettings): JobKindSpec {
     kind: 'command',
     doneStatus: 'command done, exit status 0',
     states: {
-      queued: { step: 1, status: 'command queued', run: queued },
+      queued: { step: 1, status: 'command queued', next: ['queued', 'running', 'failed'], run: queued },
       running: {
         step: 2,
         status: 'running the command',
         work,
+        next: ['done', 'failed'],
         run: record,
         // Only a runner that died mid-command leaves a job here this long.
         timeoutSeconds: s.deadlineSeconds + 300,

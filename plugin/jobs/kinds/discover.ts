@@ -14,6 +14,7 @@ export function discoverKind(timeouts: JobTimeouts): JobKindSpec {
       queued: {
         step: 1,
         status: 'discovery queued',
+        next: ['booting'],
         run: bootStateStep(() => ({ kind: 'discover' }), 'booting', () => 'boot state set to discover; waiting for the inventory from mindi'),
       },
       booting: {
@@ -26,6 +27,7 @@ export function discoverKind(timeouts: JobTimeouts): JobKindSpec {
       finishing: {
         step: 3,
         status: 'finishing discovery',
+        next: ['done'],
         run: bootStateStep(() => LOCALBOOT, 'done', () => 'inventory received; boot state back to localboot'),
       },
     },

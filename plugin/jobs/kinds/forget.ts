@@ -14,6 +14,7 @@ export function forgetKind(): JobKindSpec {
       queued: {
         step: 1,
         status: 'forgetting',
+        next: ['done'],
         run: async ({ host, platform }) => ({
           to: 'done',
           message: `host ${host.name} forgotten; it will be discovered again at its next network boot`,

@@ -3,7 +3,7 @@
 
 import { DployError } from '../../errors.js';
 import type { JobKind } from '../../model/job.js';
-import type { JobKindSpec, JobTimeouts } from '../job-kind.js';
+import { withCheckedMoves, type JobKindSpec, type JobTimeouts } from '../job-kind.js';
 import { commandKind, type RemoteSettings } from './command.js';
 import { discoverKind } from './discover.js';
 import { forgetKind } from './forget.js';
@@ -24,14 +24,15 @@ export interface KindHooks {
 }
 
 export function jobKinds(timeouts: JobTimeouts, hooks: KindHooks = {}): JobKinds {
-  return new Map<JobKind, JobKindSpec>([
+  const kinds: Array<readonly [JobKind, JobKindSpec]> = [
     ['discover', withBmcBoot(discoverKind(timeouts), hooks.power)],
     ['install', withBmcBoot(installKind(timeouts, hooks.installCheck), hooks.power)],
     ['localboot', localbootKind()],
     ['forget', forgetKind()],
     ...(hooks.remote ? [['command', commandKind(hooks.remote)] as const] : []),
     ...powerKinds(hooks.power),
-  ]);
+  ];
+  return new Map(kinds.map(([kind, spec]) => [kind, withCheckedMoves(spec)]));
 }
 
 export function kindSpec(kinds: JobKinds, kind: string): JobKindSpec {

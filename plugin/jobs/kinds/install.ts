@@ -31,6 +31,7 @@ export function installKind(timeouts: JobTimeouts, check?: InstallCheck): JobKin
       queued: {
         step: 1,
         status: 'install {profile} queued',
+        next: ['booting', 'failed'],
         run: queued,
       },
       booting: {
@@ -50,6 +51,7 @@ export function installKind(timeouts: JobTimeouts, check?: InstallCheck): JobKin
       finishing: {
         step: 4,
         status: 'finishing {profile}',
+        next: ['done'],
         run: bootStateStep(() => LOCALBOOT, 'done', (job) => `installed ${job.profile ?? ''}; boot state back to localboot`),
       },
     },

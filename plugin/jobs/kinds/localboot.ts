@@ -11,6 +11,7 @@ export function localbootKind(): JobKindSpec {
       queued: {
         step: 1,
         status: 'switching to local boot',
+        next: ['done'],
         run: bootStateStep(() => LOCALBOOT, 'done', () => 'boot state set to localboot'),
       },
     },

@@ -22,6 +22,7 @@ export function withBmcBoot(spec: JobKindSpec, hook: PowerHook | undefined): Job
       if (!bmc) return 'no BMC any more; waiting for someone to power-cycle the machine';
       return (await hook.control.bootFromNetwork(bmc, host.firmware ?? 'bios')).message;
     },
+    next: ['booting-bmc'],
     run: async ({ work }) => ({ to: 'booting-bmc', message: `${String(work ?? '')}; waiting for the machine to boot` }),
   };
   return {
@@ -30,6 +31,7 @@ export function withBmcBoot(spec: JobKindSpec, hook: PowerHook | undefined): Job
       ...spec.states,
       queued: {
         ...queued,
+        next: [...(queued.next ?? []), 'powering'],
         run: async (ctx) => {
           const result = await queuedRun(ctx);
           if (result.to !== 'booting' || !(await hook.bmcOf(ctx.db, ctx.host.id))) return result;

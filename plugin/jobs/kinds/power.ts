@@ -39,6 +39,7 @@ export function powerKind(task: PowerTask, hook: PowerHook | undefined): JobKind
           if (action === 'status') return `machine is ${await hook.control.status(bmc)}`;
           return (await hook.control.power(bmc, action)).message;
         },
+        next: ['done'],
         run: async ({ work }) => ({ to: 'done', message: String(work ?? '') }),
       },
     },

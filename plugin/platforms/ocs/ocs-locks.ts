@@ -53,5 +53,5 @@ export async function dropOwnLocks(tx: EntityManager, hardwareIds: readonly numb
 }
 
 function busy(hardwareId: number, why: string): DployError {
-  return new DployError('DPLOY_ERR_CONFLICT', `OCS is writing computer ${hardwareId} right now (${why}); nothing was recorded, post the inventory again`);
+  return new DployError('DPLOY_ERR_MACHINE_LOCKED', `OCS is writing computer ${hardwareId} right now (${why}); nothing was recorded, post the inventory again`);
 }

@@ -60,7 +60,7 @@ test("dploy-inventory posts again after HTTP 409 (OCS holds the computer's lock)
   });
   const code = await exited;
   assert.equal(code, 0, stderr);
-  assert.match(stderr, /failed \(HTTP 409[^)]*\); retrying in 2s/);
+  assert.match(stderr, /failed \(HTTP 409, .*\(DPLOY_ERR_MACHINE_LOCKED\)\); retrying in 2s/, "the refusal names the code the agent retries on");
   assert.match(stderr, /posting to .* \(attempt 2 of 10, wget\)/);
   assert.match(stderr, /posted: this machine is host \S+ \(id \d+\)/);
   assert.equal(Number(await posts()), before + 1, 'the inventory refused under the lock was recorded once, on the post after it');

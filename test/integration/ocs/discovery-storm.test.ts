@@ -77,7 +77,7 @@ test('known computers updated in a storm while OCS holds one\'s lock: the others
     await scratch.sql('INSERT INTO locks (HARDWARE_ID, ID, SINCE) VALUES (?, 4242, NOW())', [ids[3]!.ID]);
     const changed = bodies.map((b, i) => Buffer.from(b.toString('utf8').replace(`DPLOY-STORM-${0x30 + i}`, `DPLOY-STORM-${0x30 + i}B`)));
     const outcomes = await storm(platform, [...changed, SEABIOS]);
-    assert.ok(isDployError(outcomes[3], 'DPLOY_ERR_CONFLICT'), String(outcomes[3]));
+    assert.ok(isDployError(outcomes[3], 'DPLOY_ERR_MACHINE_LOCKED'), String(outcomes[3]));
     assert.deepEqual(outcomes.filter((o, i) => i !== 3 && o instanceof Error), []);
     const serials = (await scratch.sql<{ SSN: string }>('SELECT SSN FROM bios ORDER BY SSN')).map((r) => r.SSN);
     assert.deepEqual(serials, ['DPLOY-FIX-0001', 'DPLOY-STORM-48B', 'DPLOY-STORM-49B', 'DPLOY-STORM-50B', 'DPLOY-STORM-51']);

@@ -82,7 +82,7 @@ test('while OCS holds the computer\'s lock the inventory is refused and nothing 
   const { scratch, platform, dispose } = await openOcsPlatform();
   try {
     const changed = await lockedByOcs(scratch, platform);
-    await assert.rejects(platform.recordInventory(inv(changed), doc(changed)), (err) => isDployError(err, 'DPLOY_ERR_CONFLICT') && /OCS is writing computer \d+ right now/.test(err.message));
+    await assert.rejects(platform.recordInventory(inv(changed), doc(changed)), (err) => isDployError(err, 'DPLOY_ERR_MACHINE_LOCKED') && /OCS is writing computer \d+ right now/.test(err.message));
     assert.deepEqual(await scratch.sql('SELECT SSN FROM bios'), [{ SSN: 'DPLOY-FIX-0001' }]);
     assert.equal((await scratch.sql('SELECT 1 FROM dploy_inventories')).length, 1, "dploy's own rows rolled back with OCS's");
     // A lock older than LOCK_REUSE_TIME is a dead server's: taken over, as OCS does.
@@ -104,7 +104,7 @@ test('a storm of new machines while OCS holds a known computer\'s lock: the new 
     const outcomes = await Promise.all([...machines, changed].map((body) => new Promise<void>((r) => setImmediate(r))
       .then(() => platform.recordInventory(inv(body), doc(body))).then((r) => r.host.id, (err: unknown) => err)));
     const refused = outcomes.at(-1);
-    assert.ok(isDployError(refused, 'DPLOY_ERR_CONFLICT') && /OCS is writing computer \d+ right now/.test(refused.message), String(refused));
+    assert.ok(isDployError(refused, 'DPLOY_ERR_MACHINE_LOCKED') && /OCS is writing computer \d+ right now/.test(refused.message), String(refused));
     assert.equal(new Set(outcomes.slice(0, 8)).size, 8, 'eight new hosts');
     const computers = await scratch.sql<{ SSN: string; macs: number }>(
       'SELECT b.SSN, (SELECT COUNT(*) FROM networks n WHERE n.HARDWARE_ID = h.ID) AS macs FROM hardware h JOIN bios b ON b.HARDWARE_ID = h.ID ORDER BY b.SSN');

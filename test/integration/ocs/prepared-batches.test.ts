@@ -75,7 +75,7 @@ test('a prepared batch that fails (OCS holds the computer\'s lock) is rolled bac
     const before = await statementsExecuted(scratch);
     const refused = await post(platform, machine(0x61, 'DPLOY-PREP-1', 'mindi')).catch((err: unknown) => err);
     assert.ok(await statementsExecuted(scratch) > before, 'the re-post\'s batch went prepared');
-    assert.ok(isDployError(refused, 'DPLOY_ERR_CONFLICT'), String(refused));
+    assert.ok(isDployError(refused, 'DPLOY_ERR_MACHINE_LOCKED'), String(refused));
     assert.deepEqual(await scratch.sql('SELECT HARDWARE_ID, ID FROM locks'), [{ HARDWARE_ID: computer!.ID, ID: 4242 }], "OCS's lock left as it was, none of dploy's");
     assert.equal((await scratch.sql('SELECT 1 FROM dploy_inventories')).length, 9, 'nothing of the refused post kept');
     // The connection the failed batch ran on is usable: the next machine of the model is written.

@@ -36,7 +36,7 @@ test('after a 401, a client declaring a 1 GiB body gets to send a few MiB at mos
       socket.on('close', () => resolve({ written: socket.bytesWritten, status: answer.split('\r\n')[0] ?? '' }));
       setTimeout(() => socket.destroy(), 30_000).unref();
     });
-    assert.equal(status, 'HTTP/1.1 401 Unauthorized', 'the client still reads why');
+    assert.equal(status, 'HTTP/1.1 401 Unauthorized (DPLOY_ERR_UNAUTHORIZED)', 'the client still reads why');
     // dploy reads 2 MiB after refusing; the rest is what the two kernels' socket buffers took.
     assert.ok(written < 32 * 2 ** 20, `the client sent ${(written / 2 ** 20).toFixed(0)} MiB before dploy closed`);
   } finally {
