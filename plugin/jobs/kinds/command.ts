@@ -32,6 +32,8 @@ const SLOT_RECHECK_SECONDS = 2;
 
 /** One event holds 2048 characters: longer output goes in several, in order. */
 const EVENT_CHARS = 2000;
+/** How long past its deadline a command job may stay running before it is taken for a runner that died. */
+const RUNNER_GONE_SECONDS = 300;
 
 interface Ran {
   who: string;
@@ -59,7 +61,9 @@ export function commandKind(s: RemoteSettings): JobKindSpec {
     const task = await remoteCommandFor(db, host.id);
     const target = await sshTargetFor(db, s.secrets(), host);
     if (!task || !target) throw new Error(`the command or SSH access of ${host.name} was removed while job ${job.id} ran`);
-    await holdLease(db, job.id, owner, new Date(Date.now() + (s.deadlineSeconds + 60) * 1000));
+    // The lease outlives the state's timeout: a runner that dies mid-command leaves the job to the timeout
+    // (failed, "stopped before it finished"), never to another runner that would run the command twice.
+    await holdLease(db, job.id, owner, new Date(Date.now() + (s.deadlineSeconds + RUNNER_GONE_SECONDS + 60) * 1000));
     const result = await runCommand(target, task.command, { pins: databasePins(db), deadlineMs: s.deadlineSeconds * 1000, capBytes: s.capBytes });
     return { who: describeTarget(target), result };
   };
@@ -89,7 +93,7 @@ export function commandKind(s: RemoteSettings): JobKindSpec {
         next: ['done', 'failed'],
         run: record,
         // Only a runner that died mid-command leaves a job here this long.
-        timeoutSeconds: s.deadlineSeconds + 300,
+        timeoutSeconds: s.deadlineSeconds + RUNNER_GONE_SECONDS,
         timeoutMessage: 'the runner running the command stopped before it finished',
       },
     },

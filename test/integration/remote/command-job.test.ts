@@ -5,12 +5,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPlatform, type Platform } from '../../../plugin/platforms/index.js';
 import { jobKinds } from '../../../plugin/jobs/kinds/index.js';
 import { runnerTick, type RunnerOptions } from '../../../plugin/jobs/runner.js';
+import { claimJobs } from '../../../plugin/jobs/leases.js';
+import { expireWaits } from '../../../plugin/jobs/timeouts.js';
 import { setTask } from '../../../plugin/jobs/set-task.js';
 import { openSecretBox } from '../../../plugin/installers/linuxcoe/secret-box.js';
 import { getHost } from '../../../plugin/store/hosts.js';
@@ -88,6 +90,28 @@ for (const dialect of DIALECTS) {
         await setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'command', command: 'echo after', force: false, actor: 'test' });
         await runUntilSettled(o);
         assert.match((await getHost(store.db.manager, host.id)).status ?? '', /^command done/);
+      }));
+
+    test('a runner that dies mid-command leaves the job to the timeout: no other runner runs the command twice', () =>
+      withRunner(dialect, async (o, store, platform) => {
+        const host = await machine(store, platform, 2);
+        const marks = join(mkdtempSync(join(tmpdir(), 'dploy-runs-')), 'runs');
+        execFileSync('chmod', ['777', join(marks, '..')]);
+        await setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'command', command: `echo run >> ${marks}; sleep 3`, force: false, actor: 'test' });
+        const first = runUntilSettled(o);
+        const runs = () => { try { return readFileSync(marks, 'utf8').split('\n').filter(Boolean).length; } catch { return 0; } };
+        for (let i = 0; i < 100 && runs() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+        assert.equal(runs(), 1, 'the command never started');
+        // As if the first runner had died now: another runner looks after the old lease (deadline + 60 s) ran out…
+        const [job] = await listJobs(store.db.manager, {});
+        const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
+        const claimed = await claimJobs(store.db, dialect, kinds, { owner: 'test:other', leaseSeconds: 60, batchSize: 10, now: later(20 + 61) });
+        assert.deepEqual(claimed.map((j) => j.id), [], 'another runner claimed the running command job');
+        // …and the timeout, not a second run, ends it.
+        const expired = await expireWaits(store.db, kinds, 'test:other', later(20 + 301));
+        assert.deepEqual(expired.map((j) => [j.id, j.state]), [[job!.id, 'failed']]);
+        await first.catch(() => undefined);
+        assert.equal(runs(), 1);
       }));
 
     test('a group command runs on every machine, never more at once than the group allows', () =>
