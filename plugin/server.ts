@@ -52,7 +52,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
       db: store.db, platform, kinds, boot, tftpRoot: resolve(config.tftp.root), httpBaseUrl: () => baseUrl, version: VERSION,
       bodyLimitBytes: config.http.bodyLimitBytes, logger: { level: config.log.level, ...(options.logStream ? { stream: options.logStream } : {}) },
       onHostsChanged: () => dhcp?.poke(),
-      rediscoverKnownHosts: config.agent.rediscoverKnownHosts, answerFetches: config.agent.answerFetches, callbackSeconds: config.runner.installTimeoutSeconds, jobTokens, inventoryParser: inventoryThreads,
+      rediscoverKnownHosts: config.agent.rediscoverKnownHosts, inventoriesKept: config.agent.inventoriesKept, answerFetches: config.agent.answerFetches, callbackSeconds: config.runner.installTimeoutSeconds, jobTokens, inventoryParser: inventoryThreads,
       rateLimit: { perSecond: config.agent.ratePerSource, burst: config.agent.ratePerSource * 10, exempt: config.agent.rateLimitExempt.split(/\s+/).filter(Boolean) },
       mirror, mirrorHttp: { mirrorDir: resolve(config.installers.mirrorDir), mirror },
       secretKeyFile: resolve(config.installers.secretKeyFile),

@@ -74,6 +74,8 @@ export const configSchema = z.strictObject({
       ratePerSource: z.number().min(0).default(20),
       /** Addresses the rate limit does not count, separated by spaces: the host itself, a relay. */
       rateLimitExempt: z.string().default('127.0.0.1 ::1'),
+      /** Distinct inventory documents kept per host; a new one deletes the oldest beyond it (docs/inventory.md). */
+      inventoriesKept: z.number().int().min(1).max(1000).default(5),
     })
     .prefault({}),
   runner: z

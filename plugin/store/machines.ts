@@ -33,12 +33,17 @@ export interface Intake {
   remoteAddress: string | undefined;
   /** The operator lets any post re-inventory a known machine (agent.rediscoverKnownHosts). */
   rediscover: boolean;
+  /** Distinct documents kept per host (agent.inventoriesKept). */
+  keep: number;
 }
 
 /** What the writes will do, decided from the identity probe. */
 export type IntakePlan =
   | { kind: 'insert'; intake: Intake; name: string; macs: string[] }
-  | { kind: 'update'; intake: Intake; known: CandidateHost; fresh: HostMacRow[]; changes: string[] };
+  | { kind: 'update'; intake: Intake; known: CandidateHost; fresh: HostMacRow[]; changes: string[]; repost: boolean };
+
+/** The default of agent.inventoriesKept, for callers that do not say. */
+const DOCUMENTS_KEPT = 5;
 
 export function prepareIntake(inventory: Inventory, document: RawDocument, now = new Date()): Intake {
   const identity = identityOf(inventory);
@@ -46,6 +51,7 @@ export function prepareIntake(inventory: Inventory, document: RawDocument, now =
   const ownName = inventory.hostname?.toLowerCase();
   return {
     inventory, identity, remoteAddress: document.remoteAddress, rediscover: document.rediscover ?? false,
+    keep: document.keepDocuments ?? DOCUMENTS_KEPT,
     probeName: ownName && !hostNameProblem(ownName) ? ownName : undefined,
     facts: { uuid: inventory.system.uuid ?? null, serial: inventory.system.serial ?? null, arch: inventory.arch === 'unknown' ? null : inventory.arch },
     stored: {
@@ -60,9 +66,10 @@ export async function planIntake(tx: EntityManager, intake: Intake, match: HostM
   if (match.kind === 'none') return newHostPlan(intake, match.nameTaken);
   const { known } = match;
   refuseUnaskedRediscovery(intake, known);
-  // The same bytes again (the usual re-post) need no re-parse of the previous document.
-  const changes = known.lastSha256 !== undefined && known.lastSha256 !== intake.stored.sha256 ? await hardwareChanges(tx, known.id, intake.inventory) : [];
-  return { kind: 'update', intake, known, fresh: newMacs(known, intake.identity.macs), changes };
+  // The same bytes again (the usual re-post) need no re-parse of the previous document, and are not stored again.
+  const repost = known.lastSha256 === intake.stored.sha256;
+  const changes = known.lastSha256 !== undefined && !repost ? await hardwareChanges(tx, known.id, intake.inventory) : [];
+  return { kind: 'update', intake, known, fresh: newMacs(known, intake.identity.macs), changes, repost };
 }
 
 /**
@@ -104,7 +111,7 @@ export async function recordIntake(tx: EntityManager, dialect: Dialect, intake: 
   const match = await matchHost(tx, intake.identity, intake.probeName ? { probeName: intake.probeName } : {});
   const plan = await planIntake(tx, intake, match);
   if (plan.kind === 'insert') return recordedMachine(plan, await insertDiscovered(tx, dialect, plan.name, plan.macs, intake.facts, intake.stored));
-  await updateDiscovered(tx, dialect, plan.known.id, intake.facts, plan.fresh, intake.stored);
+  await updateDiscovered(tx, dialect, plan.known.id, intake.facts, plan.fresh, intake.stored, { keep: intake.keep, repost: plan.repost });
   return recordedMachine(plan);
 }
 

@@ -20,6 +20,7 @@ import type { MirrorView } from '../installers/linuxcoe/install-source.js';
 import type { BootService } from '../boot/boot-service.js';
 import { apiHostRoutes } from './routes/api-hosts.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 
 export interface WebDeps {
   db: DataSource;
@@ -40,6 +41,8 @@ export interface WebDeps {
   secretKeyFile?: string;
   /** agent.rediscoverKnownHosts: any enrollment-token post may re-inventory a known machine. */
   rediscoverKnownHosts?: boolean;
+  /** agent.inventoriesKept: distinct documents kept per host. */
+  inventoriesKept?: number;
   /** runner.installTimeoutSeconds: how long an installer's callbacks retry. */
   callbackSeconds?: number;
   /** agent.answerFetches: times an install job's answer file is served. */
@@ -60,6 +63,7 @@ export function buildWebApp(deps: WebDeps): FastifyInstance {
   registerErrorHandler(app);
   app.addHook('onRequest', agentRateLimit(deps.rateLimit));
   healthRoutes(app, deps);
+  metricsRoutes(app, deps);
   apiHostRoutes(app, deps);
   apiProfileRoutes(app, deps);
   agentInventoryRoutes(app, deps);
