@@ -20,6 +20,7 @@ import { discoveredHostRow, insertDiscovered, updateDiscovered, type HostFacts, 
 import { hostFromRow, type HostMacRow } from './host-rows.js';
 import { matchHost, type CandidateHost, type HostMatch } from './host-identity.js';
 import { latestInventory } from './inventories.js';
+import { bindDiscoverJob, plainAddress } from './job-binding.js';
 
 /** One posted document, checked and digested, before the database is asked anything. */
 export interface Intake {
@@ -65,6 +66,7 @@ export function prepareIntake(inventory: Inventory, document: RawDocument, now =
 export async function planIntake(tx: EntityManager, intake: Intake, match: HostMatch): Promise<IntakePlan> {
   if (match.kind === 'none') return newHostPlan(intake, match.nameTaken);
   const { known } = match;
+  if (known.discoverJob && intake.remoteAddress) await refuseOtherDiscoverAddress(tx, known, intake.remoteAddress);
   refuseUnaskedRediscovery(intake, known);
   // The same bytes again (the usual re-post) need no re-parse of the previous document, and are not stored again.
   const repost = known.lastSha256 === intake.stored.sha256;
@@ -82,6 +84,19 @@ function refuseUnaskedRediscovery(intake: Intake, known: CandidateHost): void {
   if (known.discoverJob || intake.rediscover || known.lastSha256 === intake.stored.sha256) return;
   throw new DployError('DPLOY_ERR_CONFLICT', `machine ${known.row.name} is already known and not in a discover job: its inventory is kept. `
     + `To take a new one, run "dploy task set ${known.row.name} discover" (or set agent.rediscoverKnownHosts)`);
+}
+
+/**
+ * A discover job takes the inventory of the machine that posts first, and no
+ * other's: with the public enrollment token and a victim's MAC, another
+ * address must not hand in the victim's hardware (docs/security.md).
+ */
+async function refuseOtherDiscoverAddress(tx: EntityManager, known: CandidateHost, remoteAddress: string): Promise<void> {
+  const from = plainAddress(remoteAddress);
+  const binding = await bindDiscoverJob(tx, known.id, from);
+  if (!binding || binding.bound === from) return;
+  throw new DployError('DPLOY_ERR_CONFLICT', `discover job ${binding.jobId} of machine ${known.row.name} is bound to ${binding.bound}, which posted its inventory first; `
+    + `refused from ${from} (an attacker, or a machine whose address changed: see docs/security.md)`);
 }
 
 /** A new host: named by the machine's own hostname when it is valid and free, else by its first MAC. */
