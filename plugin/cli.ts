@@ -8,12 +8,14 @@ import { groupsCommand } from './cli/groups.js';
 import { renderCommand } from './cli/render.js';
 import { profilesCommand } from './cli/profiles.js';
 import { hostsCommand } from './cli/hosts.js';
+import { inventoriesCommand } from './cli/inventories.js';
 import { jobsCommand, runnerCommand } from './cli/jobs.js';
 import { importCommands, mediaCommand } from './cli/media.js';
 import { migrateCommand } from './cli/migrate.js';
 import { serveCommand } from './cli/serve.js';
 import { taskCommand } from './cli/task.js';
 import { tokenCommand } from './cli/token.js';
+import { visibleText } from './cli/terminal-text.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -26,7 +28,7 @@ export function buildProgram(): Command {
   program.command('version').description('print the version').action(() => {
     process.stdout.write(`dploy ${VERSION}\n`);
   });
-  for (const command of [migrateCommand(), serveCommand(), hostsCommand(), groupsCommand(), taskCommand(), jobsCommand(), runnerCommand(), profilesCommand(), renderCommand(), dhcpCommand(), tokenCommand(), mediaCommand(), ...importCommands()]) {
+  for (const command of [migrateCommand(), serveCommand(), hostsCommand(), inventoriesCommand(), groupsCommand(), taskCommand(), jobsCommand(), runnerCommand(), profilesCommand(), renderCommand(), dhcpCommand(), tokenCommand(), mediaCommand(), ...importCommands()]) {
     program.addCommand(command.exitOverride().showHelpAfterError());
   }
   return program;
@@ -44,7 +46,7 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (isDployError(err)) {
-      process.stderr.write(`dploy: ${err.message}\n`);
+      process.stderr.write(`dploy: ${visibleText(err.message)}\n`);
       return err.code === 'DPLOY_ERR_CONFIG' || err.code === 'DPLOY_ERR_DATABASE_URL' ? 2 : 1;
     }
     process.stderr.write(`dploy: unexpected error (please report): ${err instanceof Error ? err.stack : String(err)}\n`);

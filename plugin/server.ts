@@ -14,7 +14,8 @@ import { inventoryParser, type InventoryParser } from './inventory/parse-pool.js
 import { availableParallelism } from 'node:os';
 import type { Store } from './store/database.js';
 import { VERSION } from './version.js';
-import { buildWebApp } from './web/app.js';
+import { buildWebApp, type WebDeps } from './web/app.js';
+import { readTlsFiles } from './web/tls.js';
 import type { TftpServer } from './tftp/index.js';
 import { DHCP_PROVIDERS } from './dhcp/index.js';
 import { createDhcpSync, type DhcpSync } from './dhcp/dhcp-sync.js';
@@ -24,6 +25,8 @@ export interface RunningServer {
   store: Store;
   /** http://host:port actually bound (port 0 resolved). */
   url: string;
+  /** https://host:port when http.tlsCertFile is set. */
+  tlsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -36,6 +39,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
   // A host tool dploy cannot use (not OCS, an untested OCS schema, fields not registered) stops the start, with the reason.
   const { store, platform } = await openPlatform(config.platform, config.database.url, { ocs: config.ocs });
   let app: FastifyInstance | undefined;
+  let tlsApp: FastifyInstance | undefined;
   let tftp: TftpServer | undefined;
   let dhcp: DhcpSync | undefined;
   let inventoryThreads: InventoryParser | undefined;
@@ -48,20 +52,29 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     // One or two threads: a crafted document is rare, and the cores are the TFTP workers' and the database's too.
     inventoryThreads = inventoryParser(Math.max(1, Math.min(2, availableParallelism() - 1)));
     const boot = buildBootService(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl, { mirror, jobTokens }));
-    app = buildWebApp({
+    const webDeps: WebDeps = {
       db: store.db, platform, kinds, boot, tftpRoot: resolve(config.tftp.root), httpBaseUrl: () => baseUrl, version: VERSION,
       bodyLimitBytes: config.http.bodyLimitBytes, logger: { level: config.log.level, ...(options.logStream ? { stream: options.logStream } : {}) },
       onHostsChanged: () => dhcp?.poke(),
-      rediscoverKnownHosts: config.agent.rediscoverKnownHosts, answerFetches: config.agent.answerFetches, callbackSeconds: config.runner.installTimeoutSeconds, jobTokens, inventoryParser: inventoryThreads,
+      rediscoverKnownHosts: config.agent.rediscoverKnownHosts, inventoriesKept: config.agent.inventoriesKept, answerFetches: config.agent.answerFetches, callbackSeconds: config.runner.installTimeoutSeconds, jobTokens, inventoryParser: inventoryThreads,
       rateLimit: { perSecond: config.agent.ratePerSource, burst: config.agent.ratePerSource * 10, exempt: config.agent.rateLimitExempt.split(/\s+/).filter(Boolean) },
       mirror, mirrorHttp: { mirrorDir: resolve(config.installers.mirrorDir), mirror },
       secretKeyFile: resolve(config.installers.secretKeyFile),
       ...(config.installers.templateDir ? { answerTemplateDir: resolve(config.installers.templateDir) } : {}),
-    });
+    };
+    const tlsFiles = config.http.tlsCertFile ? readTlsFiles(resolve(config.http.tlsCertFile), resolve(config.http.tlsKeyFile)) : undefined;
+    let tlsPort = config.http.tlsPort;
+    app = buildWebApp(webDeps, tlsFiles ? { apiOnTlsPort: () => tlsPort } : {});
     await app.listen({ host: config.http.address, port: config.http.port });
     const bound = app.server.address();
     const port = typeof bound === 'object' && bound ? bound.port : config.http.port;
     baseUrl = httpBaseUrl(config, port);
+    if (tlsFiles) {
+      tlsApp = buildWebApp(webDeps, { https: tlsFiles });
+      await tlsApp.listen({ host: config.http.address, port: config.http.tlsPort });
+      const tlsBound = tlsApp.server.address();
+      tlsPort = typeof tlsBound === 'object' && tlsBound ? tlsBound.port : config.http.tlsPort;
+    }
     if (config.tftp.enabled) tftp = await startTftp(config, boot, app.log); // the TFTP service adds its capability to every line
     if (config.dhcp.server !== 'none') {
       dhcp = createDhcpSync({
@@ -75,7 +88,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     const runner = config.runner.enabled
       ? scheduleRunner(config.runner.schedule, runnerOptions(config, store, platform, app.log.child({ capability: 'runner' })))
       : undefined;
-    app.log.info({ platform: platform.name, database: store.target.display, port, baseUrl, tftp: tftp ? `${config.tftp.address}:${config.tftp.port}` : 'off' }, 'dploy serving');
+    app.log.info({ platform: platform.name, database: store.target.display, port, ...(tlsApp ? { tlsPort } : {}), baseUrl, tftp: tftp ? `${config.tftp.address}:${config.tftp.port}` : 'off' }, 'dploy serving');
     const web = app;
     let closing: Promise<void> | undefined;
     const close = () =>
@@ -84,15 +97,18 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
         await dhcp?.stop();
         await tftp?.close();
         await web.close();
+        await tlsApp?.close();
         await inventoryThreads?.close();
         await store.close();
       })());
-    return { app: web, store, url: `http://${config.http.address === '0.0.0.0' ? '127.0.0.1' : config.http.address}:${port}`, close };
+    const host = config.http.address === '0.0.0.0' ? '127.0.0.1' : config.http.address;
+    return { app: web, store, url: `http://${host}:${port}`, ...(tlsApp ? { tlsUrl: `https://${host}:${tlsPort}` } : {}), close };
   } catch (err) {
     // Whatever started must stop, or the process would linger on its sockets.
     await dhcp?.stop();
     await tftp?.close();
     await app?.close();
+    await tlsApp?.close();
     await inventoryThreads?.close();
     await store.close();
     throw err;

@@ -10,6 +10,7 @@ import type { Host } from '../model/host.js';
 import { recordBootRequest, recordSeenBootNic } from '../store/boot-requests.js';
 import { findBootingHost } from '../store/hosts.js';
 import { activeJobForHost } from '../store/jobs.js';
+import { bindJobAddress } from '../store/job-binding.js';
 import type { BootPolicy, BootVariables } from './boot-inputs.js';
 import type { BootConfigRequest } from './boot-request.js';
 import { renderBootConfig } from './render.js';
@@ -28,7 +29,7 @@ export function createBootService(db: DataSource, policy: BootPolicy, variables:
       ...(request.mac ? { mac: request.mac } : {}), ...(request.uuid ? { uuid: request.uuid } : {}),
     });
     const text = await renderBootConfig(request, host, policy, variables);
-    if (text !== undefined && host && request.mac) await recordBoot(db, host, request.mac);
+    if (text !== undefined && host && request.mac) await recordBoot(db, host, request.mac, request.clientAddress);
     return text;
   };
   return {
@@ -40,9 +41,15 @@ export function createBootService(db: DataSource, policy: BootPolicy, variables:
   };
 }
 
-/** A network-booting job is bound to the NIC it booted from; any boot teaches the host its boot NIC. */
-async function recordBoot(db: DataSource, host: Host, mac: string): Promise<void> {
+/**
+ * A network-booting job is bound to the NIC it booted from; any boot teaches
+ * the host its boot NIC. A discover job is also bound to the first address
+ * that fetches its entry: only that address may then post the machine's
+ * inventory (store/job-binding.ts; an install job binds in its image provider).
+ */
+async function recordBoot(db: DataSource, host: Host, mac: string, clientAddress: string | undefined): Promise<void> {
   const job = host.bootState.kind === 'localboot' ? undefined : await activeJobForHost(db.manager, host.id);
+  if (job?.kind === 'discover' && clientAddress) await bindJobAddress(db.manager, job.id, clientAddress);
   if (job) await recordBootRequest(db.manager, job, { mac });
   else await recordSeenBootNic(db.manager, host, mac);
 }

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { loadConfig, type LoadedConfig } from '../config/index.js';
 import { openPlatform, type Platform } from '../platforms/index.js';
 import type { Store } from '../store/database.js';
+import { visibleJson, visibleText } from './terminal-text.js';
 
 export function configOf(command: Command): LoadedConfig {
   const file = command.optsWithGlobals<{ config?: string }>().config;
@@ -22,10 +23,16 @@ export async function withStore<T>(command: Command, body: (store: Store, platfo
   }
 }
 
+/** Output for the operator: what came from machines shows its hidden characters escaped (terminal-text.ts). */
 export function print(text: string): void {
-  process.stdout.write(text);
+  process.stdout.write(visibleText(text));
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(visibleJson(JSON.stringify(value, null, 2)) + '\n');
+}
+
+/** A file for another tool (an answer file, DHCP host entries), byte for byte: its content is dploy's own or the operator's. */
+export function printFile(text: string): void {
+  process.stdout.write(text);
 }

@@ -7,7 +7,7 @@ import { bootNicEntries, DHCP_PROVIDERS, exportDhcp, type DhcpServerName } from 
 import { httpBaseUrl } from '../boot-wiring.js';
 import { DployError } from '../errors.js';
 import { listHosts } from '../store/hosts.js';
-import { configOf, print, withStore } from './context.js';
+import { configOf, printFile, withStore } from './context.js';
 
 export function dhcpCommand(): Command {
   const dhcp = new Command('dhcp').description('host entries for ISC dhcpd, Kea and dnsmasq');
@@ -22,7 +22,7 @@ export function dhcpCommand(): Command {
       const nextServer = o.nextServer ?? new URL(baseUrl).hostname;
       const hosts = o.boot ? [] : await withStore(command, (store) => listHosts(store.db.manager));
       const entries = bootNicEntries(hosts);
-      print(exportDhcp(o.server as DhcpServerName, entries, { nextServer, httpBaseUrl: baseUrl }, o.boot ? 'boot' : 'hosts'));
+      printFile(exportDhcp(o.server as DhcpServerName, entries, { nextServer, httpBaseUrl: baseUrl }, o.boot ? 'boot' : 'hosts'));
     });
   return dhcp;
 }

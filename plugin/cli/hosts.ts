@@ -13,6 +13,7 @@ import { describeAccess } from '../store/remote-access.js';
 import { addHostsSetCommand } from './hosts-bmc.js';
 import { readHostBmc } from '../store/host-bmcs.js';
 import { describeBmc } from '../power/bmc-credentials.js';
+import { visibleValue } from './terminal-text.js';
 
 export function hostsCommand(): Command {
   const hosts = new Command('hosts').description('list, show, add, set (BMC, SSH) and forget machines; their pinned SSH keys');
@@ -104,9 +105,9 @@ function describeHardware(hw: HardwareView, receivedAt: Date, bootMac: string | 
       ['Memory', formatBytes(hw.memoryBytes)],
     ]).trimEnd(),
     `Disks (${hw.disks.length}):`,
-    ...hw.disks.map((d) => `  ${d.name ?? '(no device name)'}  ${formatBytes(d.sizeBytes)}  ${d.media}${d.model ? `  ${d.model}` : ''}${d.serial ? `  serial ${d.serial}` : ''}`),
+    ...hw.disks.map((d) => `  ${d.name ?? '(no device name)'}  ${formatBytes(d.sizeBytes)}  ${d.media}${d.model ? `  ${d.model}` : ''}${d.serial ? `  serial ${d.serial}` : ''}`).map(visibleValue),
     `NICs (${hw.nics.length}):`,
-    ...hw.nics.map((n) => `  ${n.name ?? '(no name)'}  ${n.mac}${n.driver ? `  ${n.driver}` : ''}${n.speedMbps ? `  ${n.speedMbps} Mbit/s` : ''}${n.link === null ? '' : n.link ? '  link up' : '  link down'}${n.mac === bootMac ? '  (boot NIC)' : ''}`),
+    ...hw.nics.map((n) => `  ${n.name ?? '(no name)'}  ${n.mac}${n.driver ? `  ${n.driver}` : ''}${n.speedMbps ? `  ${n.speedMbps} Mbit/s` : ''}${n.link === null ? '' : n.link ? '  link up' : '  link down'}${n.mac === bootMac ? '  (boot NIC)' : ''}`).map(visibleValue),
   ];
   return lines.join('\n') + '\n';
 }

@@ -24,7 +24,7 @@ import { getHost } from '../store/hosts.js';
 import { activeJobForHost } from '../store/jobs.js';
 import { installImageProvider } from '../installers/install-image.js';
 import type { Store } from '../store/database.js';
-import { configOf, print, printJson, withStore } from './context.js';
+import { configOf, printFile, printJson, withStore } from './context.js';
 
 // The names GET /answers/<token>/<part> serves, and the answer itself.
 const PARTS: Readonly<Record<string, AnswerPart>> = { answer: 'answer', ...ANSWER_PART_NAMES };
@@ -64,7 +64,7 @@ async function renderBoot(command: Command, config: Config, ref: string, o: Rend
   });
   if (o.json) return printJson(rendered);
   const text = rendered.text ?? '(nothing: dploy stays silent for this machine and the next TFTP route answers)';
-  print(`# ${rendered.loader}: ${rendered.path}\n${text.endsWith('\n') ? text : `${text}\n`}`);
+  printFile(`# ${rendered.loader}: ${rendered.path}\n${text.endsWith('\n') ? text : `${text}\n`}`);
 }
 
 async function renderAnswer(command: Command, config: Config, ref: string, o: RenderFlags): Promise<void> {
@@ -85,7 +85,7 @@ async function renderAnswer(command: Command, config: Config, ref: string, o: Re
   if (o.json) return printJson(rendered);
   if (rendered.preview) process.stderr.write(`dploy: preview of ${rendered.profile} for ${rendered.host}: no active install job of this profile, so its URLs carry the placeholder token ${PREVIEW_TOKEN}\n`);
   if (rendered.bootNic.source !== 'boot request') process.stderr.write(`dploy: the machine has not booted this job yet: boot NIC ${rendered.bootNic.mac} (${rendered.bootNic.why}) is a preview; the NIC its boot entry is served to will be used\n`);
-  print(rendered.text.endsWith('\n') ? rendered.text : `${rendered.text}\n`);
+  printFile(rendered.text.endsWith('\n') ? rendered.text : `${rendered.text}\n`);
 }
 
 /** The active install job, or a stand-in for a preview of --profile. */

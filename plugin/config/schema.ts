@@ -26,6 +26,15 @@ export const configSchema = z.strictObject({
       baseUrl: z.string().default(''),
       /** Largest request body accepted (an lshw document of a big server is ~1 MiB). */
       bodyLimitBytes: z.number().int().positive().default(8 * 1024 * 1024),
+      /** PEM certificate (chain) and its key: set both to serve HTTPS on tlsPort, where /api must then be reached (docs/security.md). */
+      tlsCertFile: z.string().default(''),
+      tlsKeyFile: z.string().default(''),
+      tlsPort: port.default(8443),
+    })
+    .superRefine((http, ctx) => {
+      if ((http.tlsCertFile === '') === (http.tlsKeyFile === '')) return;
+      const missing = http.tlsCertFile === '' ? 'tlsCertFile' : 'tlsKeyFile';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'a file path is required: TLS needs both the certificate and its key' });
     })
     .prefault({}),
   tftp: z
@@ -74,6 +83,8 @@ export const configSchema = z.strictObject({
       ratePerSource: z.number().min(0).default(20),
       /** Addresses the rate limit does not count, separated by spaces: the host itself, a relay. */
       rateLimitExempt: z.string().default('127.0.0.1 ::1'),
+      /** Distinct inventory documents kept per host; a new one deletes the oldest beyond it (docs/inventory.md). */
+      inventoriesKept: z.number().int().min(1).max(1000).default(5),
     })
     .prefault({}),
   runner: z

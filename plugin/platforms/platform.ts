@@ -22,6 +22,8 @@ export interface RawDocument {
   gzip?: Buffer;
   /** The operator lets any post re-inventory a known machine (agent.rediscoverKnownHosts); else only a discover job may. */
   rediscover?: boolean;
+  /** Distinct documents kept per host (agent.inventoriesKept); older ones are deleted when a new one is stored. */
+  keepDocuments?: number;
 }
 
 export interface RecordedMachine {

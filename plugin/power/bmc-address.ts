@@ -3,8 +3,8 @@
 // anything beyond a user name, a host name or IP literal and a port is
 // refused (no password in the URL, no `;`, spaces, newlines or paths).
 
-import { isIP } from 'node:net';
 import { DployError } from '../errors.js';
+import { bmcHostProblem } from '../model/bmc-host.js';
 import type { PowerDriverName } from './driver.js';
 
 export const BMC_DRIVERS: readonly PowerDriverName[] = ['ipmi', 'redfish'];
@@ -18,7 +18,6 @@ export interface BmcAddress {
 }
 
 const FORM = /^([a-z]+):\/\/([A-Za-z0-9._-]{1,32})@(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]{1,253})(?::(\d{1,5}))?$/;
-const HOST_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 export function parseBmcAddress(text: string): BmcAddress {
   const bad = (why: string) => new DployError('DPLOY_ERR_INVALID_INPUT', `BMC address ${JSON.stringify(text.slice(0, 80))}: ${why}; write it as ${BMC_DRIVERS.join('|')}://user@host[:port]`);
@@ -28,7 +27,8 @@ export function parseBmcAddress(text: string): BmcAddress {
   const driver = m[1] as PowerDriverName;
   if (!BMC_DRIVERS.includes(driver)) throw bad(`unknown driver "${m[1]}"`);
   const host = m[3]!.startsWith('[') ? m[3]!.slice(1, -1) : m[3]!;
-  if (m[3]!.startsWith('[') ? isIP(host) !== 6 : !(isIP(host) === 4 || (HOST_NAME.test(host) && !/^[\d.]+$/.test(host)))) throw bad(`"${host}" is not a host name or IP address`);
+  // FORM takes IPv6 only in brackets (its colons would read as a port).
+  if (bmcHostProblem(m[3]!)) throw bad(`"${host}" is not a host name or IP address`);
   const port = m[4] === undefined ? DEFAULT_PORTS[driver] : Number(m[4]);
   if (port < 1 || port > 65535) throw bad(`port ${port} out of range`);
   return { driver, user: m[2]!, address: host, port };

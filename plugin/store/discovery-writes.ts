@@ -23,6 +23,17 @@ export interface InventoryRow {
   document: Buffer;
 }
 
+/**
+ * What a known host's document does to its stored ones: a re-post of its last
+ * document stores nothing; any other is stored and the host keeps its `keep`
+ * newest distinct documents (agent.inventoriesKept), the older ones and an
+ * older copy of the same bytes deleted in the same transaction.
+ */
+export interface Retention {
+  keep: number;
+  repost: boolean;
+}
+
 export interface HostFacts {
   uuid: string | null;
   serial: string | null;
@@ -43,14 +54,17 @@ export async function insertDiscovered(tx: EntityManager, dialect: Dialect, name
   return Number((results.at(-1) as Array<{ id: number | string }>)[0]!.id);
 }
 
-export async function updateDiscovered(tx: EntityManager, dialect: Dialect, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow): Promise<void> {
+export async function updateDiscovered(tx: EntityManager, dialect: Dialect, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow, retention: Retention): Promise<void> {
   if (dialect !== 'mysql') {
     if (freshMacs.length > 0) await tx.getRepository<HostMacRow>('HostMac').createQueryBuilder().insert().values(freshMacs).updateEntity(false).execute();
     await tx.getRepository<HostRow>('Host').update({ id: hostId }, { ...facts, updated_at: inventory.received_at });
+    if (retention.repost) return;
+    const prune = pruneStatement(dialect, hostId, inventory.sha256, retention.keep);
+    await tx.query(prune.sql, prune.params);
     await insertInventory(tx, hostId, inventory);
     return;
   }
-  await appendUpdateDiscovered(new SqlBatch(), hostId, facts, freshMacs, inventory).flushRows().run(tx);
+  await appendUpdateDiscovered(new SqlBatch(), hostId, facts, freshMacs, inventory, retention).flushRows().run(tx);
 }
 
 export function discoveredHostRow(name: string, facts: HostFacts, now: Date): Omit<HostRow, 'id'> {
@@ -76,14 +90,33 @@ export function appendInsertDiscovered(batch: SqlBatch, hostVar: string, row: Om
     .addRow('dploy_inventories', { ...inventory }, { host_id: hostVar });
 }
 
-/** MariaDB: a known host's new MACs and its document (gathered rows, as above), its facts and, given, its link. */
-export function appendUpdateDiscovered(batch: SqlBatch, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow, platformRef?: string): SqlBatch {
+/**
+ * MariaDB: a known host's new MACs and its document (gathered rows, as above),
+ * its facts and, given, its link; the prune of its older documents is one
+ * statement of the same batch, before the gathered rows are inserted.
+ */
+export function appendUpdateDiscovered(batch: SqlBatch, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow, retention: Retention, platformRef?: string): SqlBatch {
   const hostIdSql = { host_id: String(Number(hostId)) };
   const link = platformRef === undefined ? '' : `, platform_ref = ${platformRef}`;
-  return batch
+  batch
     .addRows('dploy_host_macs', freshMacs.map(({ mac, position, interface: nic }) => ({ mac, position, interface: nic })), hostIdSql)
-    .add(`UPDATE dploy_hosts SET uuid = ?, serial = ?, arch = ?, updated_at = ?${link} WHERE id = ?`, [facts.uuid, facts.serial, facts.arch, inventory.received_at, hostId])
-    .addRow('dploy_inventories', { ...inventory }, hostIdSql);
+    .add(`UPDATE dploy_hosts SET uuid = ?, serial = ?, arch = ?, updated_at = ?${link} WHERE id = ?`, [facts.uuid, facts.serial, facts.arch, inventory.received_at, hostId]);
+  if (retention.repost) return batch;
+  const prune = pruneStatement('mysql', hostId, inventory.sha256, retention.keep);
+  return batch.add(prune.sql, prune.params).addRow('dploy_inventories', { ...inventory }, hostIdSql);
+}
+
+/**
+ * Deletes, before a new document is stored, the host's copies of the same
+ * bytes and its documents older than its `keep - 1` newest other ones. The
+ * edge is read through a derived table: MariaDB refuses a subquery on the
+ * table a DELETE changes, and LIMIT inside IN (…).
+ */
+export function pruneStatement(dialect: Dialect, hostId: number, sha256: string, keep: number): { sql: string; params: Array<number | string> } {
+  const [host, sha, sameHost, sameSha] = dialect === 'postgres' ? ['$1', '$2', '$1', '$2'] : ['?', '?', '?', '?'];
+  const sql = `DELETE FROM dploy_inventories WHERE host_id = ${host} AND (sha256 = ${sha} OR id <= (SELECT id FROM (`
+    + `SELECT id FROM dploy_inventories WHERE host_id = ${sameHost} AND sha256 <> ${sameSha} ORDER BY id DESC LIMIT 1 OFFSET ${Math.max(0, Math.trunc(keep) - 1)}) AS kept_edge))`;
+  return { sql, params: dialect === 'postgres' ? [hostId, sha256] : [hostId, sha256, hostId, sha256] };
 }
 
 async function insertInventory(tx: EntityManager, hostId: number, inventory: InventoryRow): Promise<void> {

@@ -8,6 +8,7 @@ import type { BootState, Host } from '../model/host.js';
 import type { Architecture } from '../model/inventory.js';
 import { hostNameProblem } from '../model/host-name.js';
 import { isUsableMac, normalizeMac } from '../model/mac.js';
+import { bmcHostProblem } from '../model/bmc-host.js';
 import { hostFromRow, type HostMacRow, type HostRow } from './host-rows.js';
 
 export interface NewHost {
@@ -77,6 +78,7 @@ export async function addHost(db: EntityManager, input: NewHost, now = new Date(
  * unique violation, see unique-retry.ts). `name` and `macs` are normalised.
  */
 export async function insertHost(db: EntityManager, name: string, macs: string[], input: Omit<NewHost, 'name' | 'macs'>, now = new Date()): Promise<Host> {
+  refuseBadBmcAddress(input.bmcAddress);
   const row: Omit<HostRow, 'id'> = {
     name, uuid: input.uuid ?? null, serial: input.serial ?? null, arch: input.arch ?? null, firmware: null,
     bmc_address: input.bmcAddress ?? null, boot_state: 'localboot', boot_profile: null, boot_image: null,
@@ -136,6 +138,7 @@ export async function upsertHost(db: EntityManager, input: NewHost, now = new Da
   const owners = new Set(known.map((m) => Number(m.host_id)));
   if (owners.size > 1) throw new DployError('DPLOY_ERR_CONFLICT', `MACs ${macs.join(', ')} belong to several hosts (${[...owners].join(', ')})`);
   const id = owners.values().next().value;
+  refuseBadBmcAddress(input.bmcAddress);
   if (id === undefined) return { id: (await addHost(db, { ...input, macs }, now)).id, created: true };
   await db.getRepository<HostRow>('Host').update({ id }, {
     uuid: input.uuid ?? null, serial: input.serial ?? null, bmc_address: input.bmcAddress ?? null, updated_at: now,
@@ -145,6 +148,12 @@ export async function upsertHost(db: EntityManager, input: NewHost, now = new Da
     await insertMacs(db, missing.map((mac, i) => ({ mac, host_id: id, position: known.length + i, interface: null })));
   }
   return { id, created: false };
+}
+
+/** dploy_hosts.bmc_address is where the BMC is, a host name or IP address: the way to reach it with credentials is `dploy hosts set --bmc`. */
+function refuseBadBmcAddress(address: string | undefined): void {
+  const problem = address === undefined ? undefined : bmcHostProblem(address);
+  if (problem) throw new DployError('DPLOY_ERR_INVALID_INPUT', `BMC address: ${problem}. Give the BMC's host name or IP address (dploy hosts set HOST --bmc ipmi://user@host for power control)`);
 }
 
 function insertMacs(db: EntityManager, rows: HostMacRow[]): Promise<unknown> {

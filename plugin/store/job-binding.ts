@@ -1,9 +1,13 @@
-// Binds an install job to one client address: the first to fetch its boot
-// entry (or, when that went another way, its answer file). Its answer file
-// and events are then refused to every other address (docs/security.md).
-// A conditional UPDATE, so two clients racing both see the same winner.
+// Binds a job to one client address (docs/security.md). An install job: the
+// first to fetch its boot entry (or, when that went another way, its answer
+// file); its answer file and events are then refused to every other address.
+// A discover job of a known machine: the first to post its inventory (its
+// boot entry carries no secret, only the public enrollment token); other
+// addresses' inventories are then refused. A conditional UPDATE, so two
+// clients racing both see the same winner.
 
-import type { EntityManager } from 'typeorm';
+import { In, Not, type EntityManager } from 'typeorm';
+import { TERMINAL_STATES } from '../model/job.js';
 import type { JobRow } from './job-rows.js';
 
 /** IPv4 clients reach a dual-stack socket as ::ffff:a.b.c.d, and TFTP sees a.b.c.d. */
@@ -18,6 +22,14 @@ export async function bindJobAddress(db: EntityManager, jobId: number, address: 
   await repo.createQueryBuilder().update().set({ boot_address: plain }).where('id = :id AND boot_address IS NULL', { id: jobId }).execute();
   const row = await repo.findOne({ where: { id: jobId }, select: { id: true, boot_address: true } });
   return row?.boot_address ?? plain;
+}
+
+/** The host's unfinished discover job and the address it is bound to after this call, or undefined when it has none. */
+export async function bindDiscoverJob(db: EntityManager, hostId: number, address: string): Promise<{ jobId: number; bound: string } | undefined> {
+  const job = await db.getRepository<JobRow>('Job').findOne({
+    where: { host_id: hostId, kind: 'discover', state: Not(In([...TERMINAL_STATES])) }, select: { id: true }, order: { id: 'DESC' },
+  });
+  return job ? { jobId: Number(job.id), bound: await bindJobAddress(db, Number(job.id), address) } : undefined;
 }
 
 /** Counts one answer-file fetch; false once `limit` fetches were served. */

@@ -20,6 +20,7 @@ import { discoveredHostRow, insertDiscovered, updateDiscovered, type HostFacts, 
 import { hostFromRow, type HostMacRow } from './host-rows.js';
 import { matchHost, type CandidateHost, type HostMatch } from './host-identity.js';
 import { latestInventory } from './inventories.js';
+import { bindDiscoverJob, plainAddress } from './job-binding.js';
 
 /** One posted document, checked and digested, before the database is asked anything. */
 export interface Intake {
@@ -33,12 +34,17 @@ export interface Intake {
   remoteAddress: string | undefined;
   /** The operator lets any post re-inventory a known machine (agent.rediscoverKnownHosts). */
   rediscover: boolean;
+  /** Distinct documents kept per host (agent.inventoriesKept). */
+  keep: number;
 }
 
 /** What the writes will do, decided from the identity probe. */
 export type IntakePlan =
   | { kind: 'insert'; intake: Intake; name: string; macs: string[] }
-  | { kind: 'update'; intake: Intake; known: CandidateHost; fresh: HostMacRow[]; changes: string[] };
+  | { kind: 'update'; intake: Intake; known: CandidateHost; fresh: HostMacRow[]; changes: string[]; repost: boolean };
+
+/** The default of agent.inventoriesKept, for callers that do not say. */
+const DOCUMENTS_KEPT = 5;
 
 export function prepareIntake(inventory: Inventory, document: RawDocument, now = new Date()): Intake {
   const identity = identityOf(inventory);
@@ -46,6 +52,7 @@ export function prepareIntake(inventory: Inventory, document: RawDocument, now =
   const ownName = inventory.hostname?.toLowerCase();
   return {
     inventory, identity, remoteAddress: document.remoteAddress, rediscover: document.rediscover ?? false,
+    keep: document.keepDocuments ?? DOCUMENTS_KEPT,
     probeName: ownName && !hostNameProblem(ownName) ? ownName : undefined,
     facts: { uuid: inventory.system.uuid ?? null, serial: inventory.system.serial ?? null, arch: inventory.arch === 'unknown' ? null : inventory.arch },
     stored: {
@@ -59,10 +66,12 @@ export function prepareIntake(inventory: Inventory, document: RawDocument, now =
 export async function planIntake(tx: EntityManager, intake: Intake, match: HostMatch): Promise<IntakePlan> {
   if (match.kind === 'none') return newHostPlan(intake, match.nameTaken);
   const { known } = match;
+  if (known.discoverJob && intake.remoteAddress) await refuseOtherDiscoverAddress(tx, known, intake.remoteAddress);
   refuseUnaskedRediscovery(intake, known);
-  // The same bytes again (the usual re-post) need no re-parse of the previous document.
-  const changes = known.lastSha256 !== undefined && known.lastSha256 !== intake.stored.sha256 ? await hardwareChanges(tx, known.id, intake.inventory) : [];
-  return { kind: 'update', intake, known, fresh: newMacs(known, intake.identity.macs), changes };
+  // The same bytes again (the usual re-post) need no re-parse of the previous document, and are not stored again.
+  const repost = known.lastSha256 === intake.stored.sha256;
+  const changes = known.lastSha256 !== undefined && !repost ? await hardwareChanges(tx, known.id, intake.inventory) : [];
+  return { kind: 'update', intake, known, fresh: newMacs(known, intake.identity.macs), changes, repost };
 }
 
 /**
@@ -75,6 +84,19 @@ function refuseUnaskedRediscovery(intake: Intake, known: CandidateHost): void {
   if (known.discoverJob || intake.rediscover || known.lastSha256 === intake.stored.sha256) return;
   throw new DployError('DPLOY_ERR_CONFLICT', `machine ${known.row.name} is already known and not in a discover job: its inventory is kept. `
     + `To take a new one, run "dploy task set ${known.row.name} discover" (or set agent.rediscoverKnownHosts)`);
+}
+
+/**
+ * A discover job takes the inventory of the machine that posts first, and no
+ * other's: with the public enrollment token and a victim's MAC, another
+ * address must not hand in the victim's hardware (docs/security.md).
+ */
+async function refuseOtherDiscoverAddress(tx: EntityManager, known: CandidateHost, remoteAddress: string): Promise<void> {
+  const from = plainAddress(remoteAddress);
+  const binding = await bindDiscoverJob(tx, known.id, from);
+  if (!binding || binding.bound === from) return;
+  throw new DployError('DPLOY_ERR_CONFLICT', `discover job ${binding.jobId} of machine ${known.row.name} is bound to ${binding.bound}, which posted its inventory first; `
+    + `refused from ${from} (an attacker, or a machine whose address changed: see docs/security.md)`);
 }
 
 /** A new host: named by the machine's own hostname when it is valid and free, else by its first MAC. */
@@ -104,7 +126,7 @@ export async function recordIntake(tx: EntityManager, dialect: Dialect, intake: 
   const match = await matchHost(tx, intake.identity, intake.probeName ? { probeName: intake.probeName } : {});
   const plan = await planIntake(tx, intake, match);
   if (plan.kind === 'insert') return recordedMachine(plan, await insertDiscovered(tx, dialect, plan.name, plan.macs, intake.facts, intake.stored));
-  await updateDiscovered(tx, dialect, plan.known.id, intake.facts, plan.fresh, intake.stored);
+  await updateDiscovered(tx, dialect, plan.known.id, intake.facts, plan.fresh, intake.stored, { keep: intake.keep, repost: plan.repost });
   return recordedMachine(plan);
 }
 

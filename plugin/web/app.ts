@@ -8,6 +8,7 @@ import type { JobTokens } from '../jobs/job-token.js';
 import type { InventoryParser } from '../inventory/parse-pool.js';
 import type { Platform } from '../platforms/index.js';
 import { registerErrorHandler } from './errors.js';
+import { apiOverTlsOnly, type TlsFiles } from './tls.js';
 import { redactedRequest } from './log-redaction.js';
 import { agentRateLimit, type RateLimit } from './rate-limit.js';
 import { agentInventoryRoutes } from './routes/agent-inventory.js';
@@ -20,6 +21,7 @@ import type { MirrorView } from '../installers/linuxcoe/install-source.js';
 import type { BootService } from '../boot/boot-service.js';
 import { apiHostRoutes } from './routes/api-hosts.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 
 export interface WebDeps {
   db: DataSource;
@@ -40,6 +42,8 @@ export interface WebDeps {
   secretKeyFile?: string;
   /** agent.rediscoverKnownHosts: any enrollment-token post may re-inventory a known machine. */
   rediscoverKnownHosts?: boolean;
+  /** agent.inventoriesKept: distinct documents kept per host. */
+  inventoriesKept?: number;
   /** runner.installTimeoutSeconds: how long an installer's callbacks retry. */
   callbackSeconds?: number;
   /** agent.answerFetches: times an install job's answer file is served. */
@@ -54,12 +58,22 @@ export interface WebDeps {
   onHostsChanged?: () => void;
 }
 
-export function buildWebApp(deps: WebDeps): FastifyInstance {
+/** Which listener the app is (tls.ts): the HTTPS one, or the plain one of a dploy that has HTTPS (API refused there). */
+export interface Listener {
+  https?: TlsFiles;
+  /** The HTTPS port /api must be reached on; the plain listener refuses /api. */
+  apiOnTlsPort?: () => number;
+}
+
+export function buildWebApp(deps: WebDeps, listener: Listener = {}): FastifyInstance {
   const logger = deps.logger && typeof deps.logger === 'object' ? { ...deps.logger, serializers: { ...deps.logger.serializers, req: redactedRequest } } : deps.logger;
-  const app = Fastify({ logger: logger ?? false, bodyLimit: deps.bodyLimitBytes });
+  // Fastify types an HTTPS instance by its server; the routes use none of the server's own API.
+  const app = Fastify({ logger: logger ?? false, bodyLimit: deps.bodyLimitBytes, ...(listener.https ? { https: listener.https } : {}) }) as unknown as FastifyInstance;
   registerErrorHandler(app);
+  if (listener.apiOnTlsPort) app.addHook('onRequest', apiOverTlsOnly(listener.apiOnTlsPort));
   app.addHook('onRequest', agentRateLimit(deps.rateLimit));
   healthRoutes(app, deps);
+  metricsRoutes(app, deps);
   apiHostRoutes(app, deps);
   apiProfileRoutes(app, deps);
   agentInventoryRoutes(app, deps);

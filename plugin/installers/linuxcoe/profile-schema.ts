@@ -4,6 +4,7 @@
 // so templates never have to escape free text.
 
 import { z } from 'zod';
+import { postScriptProblem } from './post-script-text.js';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 const SSH_KEY = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/=]+( [A-Za-z0-9@._+:-]+)?$/;
@@ -86,7 +87,10 @@ export const profileSchema = z.strictObject({
   postScripts: z.array(z.strictObject({
     name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a file-name-like script name'),
     /** POSIX sh, run as root in the installed system. */
-    script: z.string().min(1).max(65536).refine((s) => !/\0|^%end\b|^DPLOY_END$|]]>/m.test(s), 'no NUL byte, no "%end" or "DPLOY_END" line, no "]]>" (they would end the answer-file section that carries the script)'),
+    script: z.string().min(1).max(65536).superRefine((script, ctx) => {
+      const problem = postScriptProblem(script);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   })).default([]),
   configManagement: configManagementSchema.prefault({}),
 });

@@ -18,7 +18,7 @@ import { enrollmentGuard } from '../agent-auth.js';
 import { AGENT_MEDIA_TYPES, decodedBody, documentFormat, unsupportedMediaType } from '../agent-body.js';
 import { replyForAgent } from '../agent-reply.js';
 
-export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSource; platform: Platform; kinds: JobKinds; bodyLimitBytes: number; inventoryParser: InventoryParser; rediscoverKnownHosts?: boolean; onHostsChanged?: () => void }): void {
+export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSource; platform: Platform; kinds: JobKinds; bodyLimitBytes: number; inventoryParser: InventoryParser; rediscoverKnownHosts?: boolean; inventoriesKept?: number; onHostsChanged?: () => void }): void {
   void app.register(async (scope) => {
     // Raw bytes for every inventory media type; decoding and parsing are ours.
     scope.removeAllContentTypeParsers();
@@ -32,7 +32,8 @@ export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSourc
       const inventory = await deps.inventoryParser.parse(body, format);
       // A gzip upload is stored as received (decodedBody returns `raw` itself only for an identity body).
       const recorded = await deps.platform.recordInventory(inventory, {
-        format, body, remoteAddress: request.ip, rediscover: deps.rediscoverKnownHosts ?? false, ...(body !== raw ? { gzip: raw } : {}),
+        format, body, remoteAddress: request.ip, rediscover: deps.rediscoverKnownHosts ?? false,
+        ...(deps.inventoriesKept !== undefined ? { keepDocuments: deps.inventoriesKept } : {}), ...(body !== raw ? { gzip: raw } : {}),
       });
       const who = { hostId: recorded.host.id, host: recorded.host.name };
       await recordBootif(deps.db, request, recorded.host);

@@ -44,6 +44,8 @@ test("dploy-inventory posts again after HTTP 409 (OCS holds the computer's lock)
   assert.ok(computer, 'the first post made the OCS computer');
   const posts = async () => (await ocsQuery<{ n: number }>('SELECT COUNT(*) AS n FROM dploy_inventories i JOIN dploy_host_macs m ON m.host_id = i.host_id WHERE m.mac = ?', [MACS[0]]))[0]!.n;
   const before = Number(await posts());
+  const updatedAt = async () => String((await ocsQuery<{ at: unknown }>('SELECT h.updated_at AS at FROM dploy_hosts h JOIN dploy_host_macs m ON m.host_id = h.id WHERE m.mac = ?', [MACS[0]]))[0]!.at);
+  const recordedAt = await updatedAt();
 
   // OCS's server is writing this computer (Apache::Ocsinventory::Server::System::_lock).
   await ocsQuery('INSERT INTO locks (HARDWARE_ID, ID, SINCE) VALUES (?, ?, NOW())', [computer.id, SERVER_PID]);
@@ -63,6 +65,7 @@ test("dploy-inventory posts again after HTTP 409 (OCS holds the computer's lock)
   assert.match(stderr, /failed \(HTTP 409, .*\(DPLOY_ERR_MACHINE_LOCKED\)\); retrying in 2s/, "the refusal names the code the agent retries on");
   assert.match(stderr, /posting to .* \(attempt 2 of 10, wget\)/);
   assert.match(stderr, /posted: this machine is host \S+ \(id \d+\)/);
-  assert.equal(Number(await posts()), before + 1, 'the inventory refused under the lock was recorded once, on the post after it');
+  assert.notEqual(await updatedAt(), recordedAt, 'the inventory refused under the lock was recorded on the post after it');
+  assert.equal(Number(await posts()), before, 'the same document again: nothing more stored (agent.inventoriesKept)');
   assert.deepEqual(await ocsQuery('SELECT * FROM locks WHERE HARDWARE_ID = ?', [computer.id]), [], 'no lock left behind');
 });
