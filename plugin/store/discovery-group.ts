@@ -239,5 +239,5 @@ function batchHost(plan: IntakePlan, slot: number): BatchHost {
 function appendPlan(batch: SqlBatch, plan: IntakePlan, host: BatchHost, platformRef: string | undefined): void {
   const { facts, stored } = plan.intake;
   if (plan.kind === 'insert') appendInsertDiscovered(batch, host.idSql, discoveredHostRow(plan.name, facts, stored.received_at), plan.macs, stored, platformRef);
-  else appendUpdateDiscovered(batch, plan.known.id, facts, plan.fresh, stored, platformRef);
+  else appendUpdateDiscovered(batch, plan.known.id, facts, plan.fresh, stored, platformRef, !plan.repeat);
 }

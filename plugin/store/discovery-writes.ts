@@ -43,14 +43,15 @@ export async function insertDiscovered(tx: EntityManager, dialect: Dialect, name
   return Number((results.at(-1) as Array<{ id: number | string }>)[0]!.id);
 }
 
-export async function updateDiscovered(tx: EntityManager, dialect: Dialect, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow): Promise<void> {
+/** `keep` false: the document is the host's latest byte for byte (an agent's retry), so no second copy is stored. */
+export async function updateDiscovered(tx: EntityManager, dialect: Dialect, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow, keep = true): Promise<void> {
   if (dialect !== 'mysql') {
     if (freshMacs.length > 0) await tx.getRepository<HostMacRow>('HostMac').createQueryBuilder().insert().values(freshMacs).updateEntity(false).execute();
     await tx.getRepository<HostRow>('Host').update({ id: hostId }, { ...facts, updated_at: inventory.received_at });
-    await insertInventory(tx, hostId, inventory);
+    if (keep) await insertInventory(tx, hostId, inventory);
     return;
   }
-  await appendUpdateDiscovered(new SqlBatch(), hostId, facts, freshMacs, inventory).flushRows().run(tx);
+  await appendUpdateDiscovered(new SqlBatch(), hostId, facts, freshMacs, inventory, undefined, keep).flushRows().run(tx);
 }
 
 export function discoveredHostRow(name: string, facts: HostFacts, now: Date): Omit<HostRow, 'id'> {
@@ -77,13 +78,13 @@ export function appendInsertDiscovered(batch: SqlBatch, hostVar: string, row: Om
 }
 
 /** MariaDB: a known host's new MACs and its document (gathered rows, as above), its facts and, given, its link. */
-export function appendUpdateDiscovered(batch: SqlBatch, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow, platformRef?: string): SqlBatch {
+export function appendUpdateDiscovered(batch: SqlBatch, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow, platformRef?: string, keep = true): SqlBatch {
   const hostIdSql = { host_id: String(Number(hostId)) };
   const link = platformRef === undefined ? '' : `, platform_ref = ${platformRef}`;
-  return batch
+  batch
     .addRows('dploy_host_macs', freshMacs.map(({ mac, position, interface: nic }) => ({ mac, position, interface: nic })), hostIdSql)
-    .add(`UPDATE dploy_hosts SET uuid = ?, serial = ?, arch = ?, updated_at = ?${link} WHERE id = ?`, [facts.uuid, facts.serial, facts.arch, inventory.received_at, hostId])
-    .addRow('dploy_inventories', { ...inventory }, hostIdSql);
+    .add(`UPDATE dploy_hosts SET uuid = ?, serial = ?, arch = ?, updated_at = ?${link} WHERE id = ?`, [facts.uuid, facts.serial, facts.arch, inventory.received_at, hostId]);
+  return keep ? batch.addRow('dploy_inventories', { ...inventory }, hostIdSql) : batch;
 }
 
 async function insertInventory(tx: EntityManager, hostId: number, inventory: InventoryRow): Promise<void> {

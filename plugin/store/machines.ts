@@ -38,7 +38,7 @@ export interface Intake {
 /** What the writes will do, decided from the identity probe. */
 export type IntakePlan =
   | { kind: 'insert'; intake: Intake; name: string; macs: string[] }
-  | { kind: 'update'; intake: Intake; known: CandidateHost; fresh: HostMacRow[]; changes: string[] };
+  | { kind: 'update'; intake: Intake; known: CandidateHost; fresh: HostMacRow[]; changes: string[]; repeat: boolean };
 
 export function prepareIntake(inventory: Inventory, document: RawDocument, now = new Date()): Intake {
   const identity = identityOf(inventory);
@@ -60,9 +60,11 @@ export async function planIntake(tx: EntityManager, intake: Intake, match: HostM
   if (match.kind === 'none') return newHostPlan(intake, match.nameTaken);
   const { known } = match;
   refuseUnaskedRediscovery(intake, known);
-  // The same bytes again (the usual re-post) need no re-parse of the previous document.
-  const changes = known.lastSha256 !== undefined && known.lastSha256 !== intake.stored.sha256 ? await hardwareChanges(tx, known.id, intake.inventory) : [];
-  return { kind: 'update', intake, known, fresh: newMacs(known, intake.identity.macs), changes };
+  // The same bytes again (the usual re-post, or an agent retrying a post whose answer it lost) need no
+  // re-parse of the previous document, and are not stored twice: a retry lands exactly once.
+  const repeat = known.lastSha256 === intake.stored.sha256;
+  const changes = known.lastSha256 !== undefined && !repeat ? await hardwareChanges(tx, known.id, intake.inventory) : [];
+  return { kind: 'update', intake, known, fresh: newMacs(known, intake.identity.macs), changes, repeat };
 }
 
 /**
@@ -104,7 +106,7 @@ export async function recordIntake(tx: EntityManager, dialect: Dialect, intake: 
   const match = await matchHost(tx, intake.identity, intake.probeName ? { probeName: intake.probeName } : {});
   const plan = await planIntake(tx, intake, match);
   if (plan.kind === 'insert') return recordedMachine(plan, await insertDiscovered(tx, dialect, plan.name, plan.macs, intake.facts, intake.stored));
-  await updateDiscovered(tx, dialect, plan.known.id, intake.facts, plan.fresh, intake.stored);
+  await updateDiscovered(tx, dialect, plan.known.id, intake.facts, plan.fresh, intake.stored, !plan.repeat);
   return recordedMachine(plan);
 }
 
