@@ -52,7 +52,7 @@ test('prepared batches write what plain queries write: new machines of one model
     // What rowsBySerial leaves out: times (bound as DATETIME in the binary protocol, UTC as everywhere) and the link.
     const documents = await prepared.scratch.sql<{ received_at: string; created_at: string }>(
       'SELECT i.received_at, h.created_at FROM dploy_inventories i JOIN dploy_hosts h ON h.id = i.host_id ORDER BY i.id');
-    assert.equal(documents.length, 9);
+    assert.equal(documents.length, 6, 'six machines, each document once (the three re-posts are the same bytes)');
     for (const { received_at: at } of documents) {
       assert.match(at, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
       const ms = Date.parse(`${at.replace(' ', 'T')}Z`);
@@ -77,7 +77,7 @@ test('a prepared batch that fails (OCS holds the computer\'s lock) is rolled bac
     assert.ok(await statementsExecuted(scratch) > before, 'the re-post\'s batch went prepared');
     assert.ok(isDployError(refused, 'DPLOY_ERR_CONFLICT'), String(refused));
     assert.deepEqual(await scratch.sql('SELECT HARDWARE_ID, ID FROM locks'), [{ HARDWARE_ID: computer!.ID, ID: 4242 }], "OCS's lock left as it was, none of dploy's");
-    assert.equal((await scratch.sql('SELECT 1 FROM dploy_inventories')).length, 9, 'nothing of the refused post kept');
+    assert.equal((await scratch.sql('SELECT 1 FROM dploy_inventories')).length, 6, 'nothing of the refused post kept');
     // The connection the failed batch ran on is usable: the next machine of the model is written.
     await scratch.sql('DELETE FROM locks');
     const next = await post(platform, machine(0x6f, 'DPLOY-PREP-15'));

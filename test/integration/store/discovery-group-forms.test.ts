@@ -48,7 +48,8 @@ for (const compoundStatements of [true, false]) {
         const host = hosts.find((h) => h.serial === `DPLOY-FORM-${n}`)!;
         assert.deepEqual(host.macs, ovmfVariantMacs(n));
       }
-      assert.equal(Number((await db.query('SELECT COUNT(*) AS n FROM dploy_inventories'))[0].n), 14);
+      // The re-posts are the documents the three machines already have: kept once, not again.
+      assert.equal(Number((await db.query('SELECT COUNT(*) AS n FROM dploy_inventories'))[0].n), 11);
       assert.equal(aloneCalls, 0, 'every machine went in a group; none fell back to the one-by-one path');
     } finally {
       await dispose();
