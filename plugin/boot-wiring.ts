@@ -50,7 +50,7 @@ export function buildBootService(config: Readonly<Config>, db: DataSource, baseU
 export async function startTftp(config: Readonly<Config>, boot: BootService, logger: TftpLogger): Promise<TftpServer> {
   const root = resolve(config.tftp.root);
   mkdirSync(root, { recursive: true });
-  const server = createTftpServer({ address: config.tftp.address, port: config.tftp.port, workers: config.tftp.workers, engine: config.tftp.engine }, [
+  const server = createTftpServer({ address: config.tftp.address, port: config.tftp.port, workers: config.tftp.workers, engine: config.tftp.engine, receiveBufferBytes: config.tftp.receiveBufferBytes }, [
     createLiveContentRoute('boot-config', (path, client) => boot.forTftpPath(path, client)),
     createStaticRootRoute({ root }),
   ], logger);

@@ -47,6 +47,8 @@ export const configSchema = z.strictObject({
       workers: z.number().int().min(0).max(64).default(availableParallelism()),
       /** native: the C transfer engine (built by npm ci); node: node:dgram worker threads (docs/tftp.md). */
       engine: z.enum(['native', 'node']).default('native'),
+      /** SO_RCVBUF of each listener, so a burst of read requests waits instead of being dropped (docs/tftp.md, "Bursts"). */
+      receiveBufferBytes: z.number().int().min(64 * 1024).max(256 * 2 ** 20).default(4 * 2 ** 20),
     })
     .prefault({}),
   boot: z

@@ -4,6 +4,8 @@
 
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { bindUdp, expandListenAddress } from './listen-addresses.js';
+import { widenReceiveBuffer } from './receive-buffer.js';
+import type { ReceiveBuffer } from './receive-buffer.js';
 import { errorPacket, OP_ACK, OP_DATA, OP_ERROR, OP_OACK, OP_RRQ, OP_WRQ, TFTP_ERROR } from './packet.js';
 import type { TftpErrorCode } from './packet.js';
 import { serveReadRequest } from './read-request.js';
@@ -25,6 +27,8 @@ export interface TftpStats extends TftpCounters {
   engine: TransferEngine;
   /** One entry per transfer thread (tftp.workers); empty when transfers run in-process. */
   workers: Array<{ transfers: number } & SentCounts>;
+  /** The listeners' receive buffer as the kernel granted it (the first listener's; all ask the same). */
+  receiveBuffer: ReceiveBuffer | undefined;
 }
 
 export interface TftpServer {
@@ -46,6 +50,7 @@ export function createTftpServer(options: TftpServerOptions, routes: readonly Tf
   // Threads start with listen(): a server built and never started costs nothing.
   let pool: TransferRunner | undefined;
   let engine: TransferEngine = 'main-thread';
+  let receiveBuffer: ReceiveBuffer | undefined;
   const ctx: ReadContext = {
     settings,
     routes,
@@ -86,6 +91,7 @@ export function createTftpServer(options: TftpServerOptions, routes: readonly Tf
   async function bindListener(address: string, port: number): Promise<number> {
     const socket = await bindUdp(address, port);
     const bound = socket.address().port;
+    receiveBuffer = widenReceiveBuffer(socket, settings.receiveBufferBytes);
     socket.on('message', (msg, rinfo) => {
       // Last line of defence: nothing a client sends may take the service down.
       try {
@@ -112,7 +118,10 @@ export function createTftpServer(options: TftpServerOptions, routes: readonly Tf
         await pool?.close();
         throw err;
       }
-      log.info({ addresses, port, engine, workers: settings.workers }, 'tftp listening');
+      log.info({ addresses, port, engine, workers: settings.workers, receiveBuffer }, 'tftp listening');
+      if (receiveBuffer?.kernelMax !== undefined && receiveBuffer.kernelMax < settings.receiveBufferBytes) {
+        log.warn({ receiveBuffer }, `tftp receive buffer capped by net.core.rmem_max: a burst of read requests may be dropped; raise it with sysctl -w net.core.rmem_max=${settings.receiveBufferBytes}`);
+      }
       return { address: addresses[0]!, port };
     },
     async close() {
@@ -131,6 +140,7 @@ export function createTftpServer(options: TftpServerOptions, routes: readonly Tf
         engine,
         listening: listeners.map(({ address, port }) => ({ address, port })),
         workers: pool?.workerStats() ?? [],
+        receiveBuffer,
       };
     },
   };

@@ -28,6 +28,12 @@ export interface TftpServerOptions {
   workers?: number;
   /** What the transfer threads run: the C engine (native-engine.ts) or node:dgram worker threads (transfer-pool.ts). */
   engine?: TftpEngine;
+  /**
+   * SO_RCVBUF asked for each listener: a boot storm's read requests queue in
+   * it while the main thread opens transfers. The kernel caps it at
+   * net.core.rmem_max (docs/tftp.md, "Bursts").
+   */
+  receiveBufferBytes?: number;
 }
 
 export type TftpEngine = 'native' | 'node';
@@ -45,6 +51,7 @@ const DEFAULTS = {
   bindEachAddress: true,
   workers: 0,
   engine: 'native' as TftpEngine,
+  receiveBufferBytes: 4 * 2 ** 20,
 };
 
 const RANGES: Record<keyof typeof DEFAULTS & string, [number, number] | undefined> = {
@@ -58,6 +65,7 @@ const RANGES: Record<keyof typeof DEFAULTS & string, [number, number] | undefine
   bindEachAddress: undefined,
   workers: [0, 64],
   engine: undefined,
+  receiveBufferBytes: [64 * 1024, 256 * 2 ** 20],
 };
 
 export function resolveTftpSettings(options: TftpServerOptions): TftpSettings {

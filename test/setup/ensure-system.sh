@@ -39,6 +39,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   trap - EXIT
 fi
 
+# The TFTP burst test needs the listener's 4 MiB receive buffer, which the
+# kernel caps at net.core.rmem_max (Debian's default 208 KiB; docs/tftp.md).
+if [ "$(cat /proc/sys/net/core/rmem_max)" -lt 4194304 ]; then
+  as_root sysctl -q -w net.core.rmem_max=4194304
+fi
+
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 wait_for() {

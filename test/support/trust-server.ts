@@ -13,7 +13,7 @@ import { openStore } from '../../plugin/store/database.js';
 import { migrate } from '../../plugin/store/migrate.js';
 import { enrollmentToken } from '../../plugin/store/settings.js';
 import { startServer, type RunningServer } from '../../plugin/server.js';
-import { createTestDatabase } from './databases.js';
+import { createTestDatabase, type TestDatabase } from './databases.js';
 import { runDploy } from './cli.js';
 import assert from 'node:assert/strict';
 import { listJobs } from '../../plugin/store/jobs.js';
@@ -35,9 +35,12 @@ export interface TrustServer {
   close(): Promise<void>;
 }
 
-/** `reach` rewrites the URL dploy serve uses (a relay in front of the database); migrations go direct. */
-export async function startTrustServer(dialect: Dialect, overrides: Record<string, Record<string, unknown>> = {}, reach: (url: string) => string = (url) => url): Promise<TrustServer> {
-  const database = await createTestDatabase(dialect);
+/**
+ * `reach` rewrites the URL dploy serve uses (a relay in front of the database); migrations go direct.
+ * `database`: an empty database of the test's own (e.g. a private server) instead of a fresh one on the shared server.
+ */
+export async function startTrustServer(dialect: Dialect, overrides: Record<string, Record<string, unknown>> = {}, reach: (url: string) => string = (url) => url, given?: TestDatabase): Promise<TrustServer> {
+  const database = given ?? await createTestDatabase(dialect);
   if (dialect !== 'sqlite') {
     const store = await openStore(database.url);
     await migrate(store.db, dialect).finally(() => store.close());

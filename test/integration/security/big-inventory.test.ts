@@ -4,21 +4,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gzipSync } from 'node:zlib';
-import { machineDocument, startTrustServer } from '../../support/trust-server.js';
+import { startTrustServer } from '../../support/trust-server.js';
+import { worstCaseInventory } from '../../support/pxe-load.js';
 
 const POSTS = 4;
-
-/** The fixture with tens of thousands of memory banks: 3.5 MiB, the shape that costs lshw parsing the most per byte. */
-function crafted(mac: string): Buffer {
-  const banks = Array.from({ length: 36_000 }, (_, i) => `<node id="bank:${i}" class="memory"><description>DIMM</description><size units="bytes">1</size></node>`).join('');
-  return gzipSync(machineDocument(mac).replace(/(<node id="core"[^>]*>)/, `$1${banks}`));
-}
 
 test(`${POSTS} crafted 3.5 MiB inventories posted at once: /healthz keeps answering within 400 ms`, { timeout: 120_000 }, async (t) => {
   const dploy = await startTrustServer('sqlite');
   try {
-    const bodies = Array.from({ length: POSTS }, (_, i) => crafted(`52:54:00:bb:00:0${i}`));
+    const bodies = await Promise.all(Array.from({ length: POSTS }, (_, i) => worstCaseInventory(`52:54:00:bb:00:0${i}`)));
     let posting = true;
     const latencies: number[] = [];
     const probe = (async () => {
