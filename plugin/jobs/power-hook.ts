@@ -12,7 +12,7 @@ export function powerHook(secretKeyFile: string, policy: PowerPolicy = DEFAULT_P
   // Opened on first use: a site without BMCs never needs the key file for power.
   let box: SecretBox | undefined;
   return {
-    control: control ?? new PowerControl({ ipmi: POWER_DRIVERS.ipmi(), redfish: POWER_DRIVERS.redfish() }, policy),
+    control: control ?? new PowerControl({ ipmi: POWER_DRIVERS.ipmi(), redfish: POWER_DRIVERS.redfish(), ribcl: POWER_DRIVERS.ribcl() }, policy),
     async bmcOf(db, hostId) {
       const stored = await readHostBmc(db, hostId);
       if (!stored) return undefined;

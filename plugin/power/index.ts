@@ -3,6 +3,7 @@
 
 import { createIpmiDriver, type IpmiToolPaths } from './ipmi/ipmi-driver.js';
 import { createRedfishDriver } from './redfish/redfish-driver.js';
+import { createRibclDriver } from './ribcl/ribcl-driver.js';
 import type { PowerDriver, PowerDriverName } from './driver.js';
 
 export type { BmcTarget, DriverSetting, Firmware, PowerAction, PowerDriver, PowerDriverName, PowerState } from './driver.js';
@@ -13,4 +14,5 @@ export { BmcQueue, REAL_CLOCK, type Clock } from './bmc-queue.js';
 export const POWER_DRIVERS: Record<PowerDriverName, (paths?: IpmiToolPaths) => PowerDriver> = {
   ipmi: createIpmiDriver,
   redfish: createRedfishDriver,
+  ribcl: createRibclDriver,
 };
