@@ -53,10 +53,11 @@ function verdict(socket: TLSSocket, bmc: BmcTarget, where: string): DployError |
   const presented = socket.getPeerCertificate().fingerprint256 ?? '';
   if (tls.pinnedSha256) {
     if (presented === tls.pinnedSha256) return undefined;
-    return new DployError('DPLOY_ERR_BMC_CERTIFICATE', `${where}: the BMC's TLS certificate changed: pinned SHA-256 ${tls.pinnedSha256}, presented ${presented}. A replaced certificate and a machine in the middle look the same from here; once checked, pin the new one with dploy hosts accept-cert HOST --fingerprint ${presented}`);
+    return new DployError('DPLOY_ERR_BMC_CERTIFICATE', `${where}: the TLS certificate changed; if the new one is right (check its SHA-256 on the BMC), pin it: dploy hosts accept-cert HOST --fingerprint ${presented} (pinned was ${tls.pinnedSha256}; a replaced certificate and a machine in the middle look the same from here)`);
   }
   if (socket.authorized) return undefined;
-  return new DployError('DPLOY_ERR_BMC_CERTIFICATE', `${where}: TLS certificate not trusted (${String(socket.authorizationError)}); it has SHA-256 fingerprint ${presented}. Check it against the BMC (its web page or console) and pin it with dploy hosts accept-cert HOST --fingerprint ${presented}, or mark a lab BMC ?insecure`);
+  // The command comes early: a host's status line keeps 255 characters.
+  return new DployError('DPLOY_ERR_BMC_CERTIFICATE', `${where}: untrusted TLS certificate; check its SHA-256 on the BMC, then pin it: dploy hosts accept-cert HOST --fingerprint ${presented} (${String(socket.authorizationError)}; a lab BMC may be marked ?insecure instead)`);
 }
 
 function handshakeError(err: Error & { code?: string }, bmc: BmcTarget, where: string): DployError {
