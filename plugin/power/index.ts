@@ -10,6 +10,7 @@ export type { BmcTarget, DriverSetting, Firmware, PowerAction, PowerDriver, Powe
 export { bmcKey } from './driver.js';
 export { DEFAULT_POWER_POLICY, PowerControl, type PowerOutcome, type PowerPolicy } from './power-control.js';
 export { BmcQueue, REAL_CLOCK, type Clock } from './bmc-queue.js';
+export { BootWaves, type WavePolicy, type WaveSlot } from './boot-waves.js';
 
 export const POWER_DRIVERS: Record<PowerDriverName, (paths?: IpmiToolPaths) => PowerDriver> = {
   ipmi: createIpmiDriver,

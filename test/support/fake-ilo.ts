@@ -33,6 +33,8 @@ export interface FakeIlo {
   password: string;
   /** Every command the iLO carried out, in order, e.g. "SET_HOST_POWER Yes". */
   commands: string[];
+  /** When each of those was carried out (Date.now()), in the same order. */
+  commandTimes: number[];
   /** Logins tried, and how each request arrived. */
   logins: Array<{ ok: boolean; via: 'http' | 'raw' }>;
   /** TLS connections accepted (a refused handshake never counts). */
@@ -56,12 +58,14 @@ function rawAttribute(tag: string, name: string): string | undefined {
 }
 
 export async function startFakeIlo(o: FakeIloOptions): Promise<FakeIlo> {
-  const certificate = makeSelfSignedCert('dploy-fake-ilo-', 'rsa');
+  const certificate = makeSelfSignedCert('dploy-fake-ilo-');
   const user = 'Administrator';
   const password = o.password ?? 'ilo-fake-pw';
   let power: 'ON' | 'OFF' = o.initialPower ?? 'OFF';
   let oneTimeBoot = 'NORMAL';
   const commands: string[] = [];
+  const commandTimes: number[] = [];
+  const did = (command: string) => { commands.push(command); commandTimes.push(Date.now()); };
   const logins: FakeIlo['logins'] = [];
   const delay = o.powerDelayMs ?? 300;
   let connections = 0;
@@ -74,22 +78,22 @@ export async function startFakeIlo(o: FakeIloOptions): Promise<FakeIlo> {
       case 'SET_HOST_POWER': {
         const want = rawAttribute(tag, 'HOST_POWER') ?? '';
         const on = /^(Y|Yes)$/i.test(want);
-        commands.push(`SET_HOST_POWER ${want}`);
+        did(`SET_HOST_POWER ${want}`);
         if ((on ? 'ON' : 'OFF') === power) return document(0, `Host power is already ${power}.`);
         later(on ? 'ON' : 'OFF');
         return document(0, 'No error');
       }
       case 'HOLD_PWR_BTN':
-        commands.push('HOLD_PWR_BTN');
+        did('HOLD_PWR_BTN');
         if (power === 'ON') later('OFF');
         return document(0, 'No error');
       case 'PRESS_PWR_BTN':
-        commands.push('PRESS_PWR_BTN');
+        did('PRESS_PWR_BTN');
         later(power === 'ON' ? 'OFF' : 'ON');
         return document(0, 'No error');
       case 'RESET_SERVER':
       case 'COLD_BOOT_SERVER':
-        commands.push(name);
+        did(name);
         // The guide: both act "if the server is currently on"; the cold boot removes power first.
         if (name === 'COLD_BOOT_SERVER' && power === 'ON') {
           power = 'OFF';
@@ -98,7 +102,7 @@ export async function startFakeIlo(o: FakeIloOptions): Promise<FakeIlo> {
         return document(0, 'No error');
       case 'SET_ONE_TIME_BOOT':
         oneTimeBoot = (rawAttribute(tag, 'VALUE') ?? '').toUpperCase();
-        commands.push(`SET_ONE_TIME_BOOT ${oneTimeBoot}`);
+        did(`SET_ONE_TIME_BOOT ${oneTimeBoot}`);
         return document(0, 'No error');
       case 'GET_ONE_TIME_BOOT':
         return document(0, 'No error', `<ONE_TIME_BOOT>\r\n<BOOT_TYPE VALUE="${oneTimeBoot}"/>\r\n</ONE_TIME_BOOT>\r\n`);
@@ -155,7 +159,7 @@ export async function startFakeIlo(o: FakeIloOptions): Promise<FakeIlo> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
-    port, certSha256: certificate.sha256, user, password, commands, logins,
+    port, certSha256: certificate.sha256, user, password, commands, commandTimes, logins,
     get connections() { return connections; },
     power: () => power,
     oneTimeBoot: () => oneTimeBoot,
