@@ -45,7 +45,7 @@ export function createRibclDriver(): PowerDriver {
     } else if (!protocols.has(key)) {
       protocols.set(key, 'http');
     }
-    return readReply(reply, where);
+    return readReply(reply, where, bmc.password);
   }
 
   return {

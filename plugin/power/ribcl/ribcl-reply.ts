@@ -31,25 +31,30 @@ export function attribute(element: string, name: string): string | undefined {
   return m ? (m[1] ?? m[2]) : undefined;
 }
 
-/** The first element with this tag, as text up to its end (`/>` or `>`). */
+/** The first element with this tag, as text up to its end (`/>` or `>`); a `>` inside a quoted value (iLO quotes lines in messages) does not end it. */
 export function element(document: string, tag: string): string | undefined {
-  return new RegExp(`<${tag}\\b[^>]*>`).exec(document)?.[0];
+  return new RegExp(`<${tag}\\b(?:[^>"']|"[^"]*"|'[^']*')*>`).exec(document)?.[0];
 }
 
-/** Parses every document and throws on the first non-zero STATUS, with the iLO's own words. */
-export function readReply(reply: string, where: string): RibclDocument[] {
+/**
+ * Parses every document and throws on the first non-zero STATUS, with the
+ * iLO's own words, less the password: a syntax error quotes the offending
+ * line, which may be the LOGIN line (python-hpilo #221).
+ */
+export function readReply(reply: string, where: string, password: string): RibclDocument[] {
+  const masked = (text: string) => (password ? text.split(password).join('********') : text);
   const documents = splitDocuments(reply).map((text) => {
     const response = element(text, 'RESPONSE');
     const status = response ? Number.parseInt(attribute(response, 'STATUS') ?? '', 16) : Number.NaN;
     return { status, message: (response && attribute(response, 'MESSAGE')) ?? '', text };
   });
-  if (documents.length === 0) throw new DployError('DPLOY_ERR_BMC', `${where}: the answer holds no RIBCL document, maybe not an iLO: ${JSON.stringify(reply.slice(0, 120))}`);
+  if (documents.length === 0) throw new DployError('DPLOY_ERR_BMC', `${where}: the answer holds no RIBCL document, maybe not an iLO: ${masked(JSON.stringify(reply.slice(0, 120)))}`);
   for (const d of documents) {
     if (d.status === 0) continue;
-    if (Number.isNaN(d.status)) throw new DployError('DPLOY_ERR_BMC', `${where}: a RIBCL document without a RESPONSE STATUS: ${JSON.stringify(d.text.slice(0, 160))}`);
+    if (Number.isNaN(d.status)) throw new DployError('DPLOY_ERR_BMC', `${where}: a RIBCL document without a RESPONSE STATUS: ${masked(JSON.stringify(d.text.slice(0, 160)))}`);
     const known = BY_STATUS[d.status] ?? (/^Login (failed|credentials rejected)/i.test(d.message) ? BY_STATUS[0x005f] : undefined);
     const hex = `0x${d.status.toString(16).toUpperCase().padStart(4, '0')}`;
-    throw new DployError(known?.[0] ?? 'DPLOY_ERR_BMC', `${where}: ${known?.[1] ?? 'refused'} (iLO ${hex}: ${d.message.slice(0, 160)})`);
+    throw new DployError(known?.[0] ?? 'DPLOY_ERR_BMC', `${where}: ${known?.[1] ?? 'refused'} (iLO ${hex}: ${masked(d.message).slice(0, 160)})`);
   }
   return documents;
 }
