@@ -31,7 +31,7 @@ test('a group of 10 machines powered on for discovery in waves of 3 every 3 s: 4
   const { store, dispose } = await openTestStore('sqlite');
   try {
     const platform = createPlatform('standalone', store);
-    const kinds = jobKinds({ bootSeconds: 1200, installSeconds: 7200 }, { power: powerHook(KEY_FILE, POLICY, undefined, WAVE) });
+    const kinds = jobKinds({ bootSeconds: 1200, installSeconds: 7200 }, { power: powerHook(KEY_FILE, { policy: POLICY, waves: WAVE }) });
     const o = { db: store.db, dialect: 'sqlite' as const, platform, kinds, owner: 'test:1', leaseSeconds: 120, batchSize: 50, maxAttempts: 3, budgetMs: 60_000, log: { info() {}, warn() {}, error() {} } };
     const hostIds: number[] = [];
     for (let i = 0; i < 10; i++) {

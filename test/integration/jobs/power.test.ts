@@ -25,7 +25,7 @@ import { startIpmiSim, SIM_USERS, type IpmiSim } from '../../support/ipmi-sim.js
 
 const KEY_FILE = join(mkdtempSync(join(tmpdir(), 'dploy-power-key-')), 'secret.key');
 const POLICY = { callBudgetMs: 3000, retryWaitsMs: [1000], verifyWaitsMs: [500, 1000, 2000, 4000], minIntervalMs: 100 };
-const kinds = jobKinds({ bootSeconds: 1200, installSeconds: 7200 }, { power: powerHook(KEY_FILE, POLICY) });
+const kinds = jobKinds({ bootSeconds: 1200, installSeconds: 7200 }, { power: powerHook(KEY_FILE, { policy: POLICY }) });
 
 let sim: IpmiSim;
 let store: Store;
