@@ -45,6 +45,8 @@ export const ERRORS = {
   DPLOY_ERR_BMC_BUSY: { status: 503, retryable: true },
   DPLOY_ERR_BMC_UNSUPPORTED: { status: 501, retryable: false },
   DPLOY_ERR_BMC: { status: 502, retryable: false },
+  /** The BMC's TLS certificate is neither CA-signed nor the pinned one (plugin/power/bmc-tls.ts). */
+  DPLOY_ERR_BMC_CERTIFICATE: { status: 502, retryable: false },
   /** The BMC accepted the command but the machine never reached the state (verify-after-action). */
   DPLOY_ERR_BMC_NOT_VERIFIED: { status: 504, retryable: true },
 } as const;

@@ -1,4 +1,4 @@
-// dploy hosts list|show|add|set|forget (and ssh|keys|accept-key, remote-access.ts)
+// dploy hosts list|show|add|set|accept-cert|forget (and ssh|keys|accept-key, remote-access.ts)
 
 import { Command } from 'commander';
 import type { Host } from '../model/host.js';
@@ -10,7 +10,7 @@ import { print, printJson, withStore } from './context.js';
 import { renderFields, renderTable } from './table.js';
 import { addRemoteAccessCommands } from './remote-access.js';
 import { describeAccess } from '../store/remote-access.js';
-import { addHostsSetCommand } from './hosts-bmc.js';
+import { addHostsAcceptCertCommand, addHostsSetCommand } from './hosts-bmc.js';
 import { readHostBmc } from '../store/host-bmcs.js';
 import { describeBmc } from '../power/bmc-credentials.js';
 import { visibleValue } from './terminal-text.js';
@@ -67,6 +67,7 @@ export function hostsCommand(): Command {
     });
 
   addHostsSetCommand(hosts);
+  addHostsAcceptCertCommand(hosts);
 
   hosts
     .command('forget <host>')

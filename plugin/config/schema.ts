@@ -106,6 +106,14 @@ export const configSchema = z.strictObject({
       installTimeoutSeconds: z.number().int().min(60).default(7200),
     })
     .prefault({}),
+  power: z
+    .strictObject({
+      /** Machines powered on at once for a boot (install, discover through their BMC); the rest wait for the next wave. */
+      waveSize: z.number().int().min(1).max(10000).default(20),
+      /** Seconds between two waves' openings. */
+      waveIntervalSeconds: z.number().int().min(1).max(3600).default(30),
+    })
+    .prefault({}),
   dhcp: z
     .strictObject({
       /** The site's DHCP server whose dploy hosts file dploy keeps up to date; none: `dploy dhcp export` by hand. */

@@ -27,7 +27,7 @@ export function kindsFromConfig(config: Readonly<Config>): JobKinds {
   const preflight = installPreflight(mirrorView(installers.mirrorDir, () => ''));
   return jobKinds({ bootSeconds: runner.bootTimeoutSeconds, installSeconds: runner.installTimeoutSeconds },
     {
-      installCheck: ({ db, host, job }) => preflight(db, host, job), power: powerHook(installers.secretKeyFile),
+      installCheck: ({ db, host, job }) => preflight(db, host, job), power: powerHook(installers.secretKeyFile, { waves: { size: config.power.waveSize, intervalMs: config.power.waveIntervalSeconds * 1000 } }),
       remote: { ...REMOTE_DEFAULTS, secrets: () => openSecretBox(installers.secretKeyFile) },
     });
 }

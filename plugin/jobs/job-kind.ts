@@ -34,6 +34,8 @@ export interface WorkContext {
 export interface StepResult {
   to: string;
   message: string;
+  /** Stays claimable by no runner before this time (a machine waiting for its boot wave stays in its state). */
+  notBefore?: Date;
   /** Runs after the job's move, in the same transaction (forget deletes the host, and the job with it). */
   after?: (db: EntityManager) => Promise<void>;
 }

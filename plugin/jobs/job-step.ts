@@ -38,6 +38,8 @@ export async function runStep(db: DataSource, platform: Platform, spec: JobKindS
     const result = await run({ db: tx, job, host, now, platform, ...(state.work ? { work } : {}) });
     const ok = await transitionJob(tx, job, job.state, { to: result.to, message: result.message, actor: `runner:${owner}`, releaseLease: true }, now);
     if (!ok) throw new LostJob(`job ${job.id} moved by someone else`);
+    // An expired lease is what makes a job claimable: a lease owned by no one until then keeps every runner off it.
+    if (result.notBefore) await tx.getRepository<JobRow>('Job').update({ id: job.id }, { lease_owner: null, lease_until: result.notBefore });
     if (isTerminal(result.to) && spec.onEnd && result.to !== 'done') await spec.onEnd(tx, job);
     moved = result.after ? { ...job, state: result.to, message: result.message, finishedAt: now } : await getJob(tx, job.id);
     if (result.after) await result.after(tx);

@@ -1,18 +1,27 @@
 // The jobs' way to a host's BMC: the stored address, the password opened
 // from its sealed form at the moment of the command, one PowerControl (one
-// queue per BMC) for the whole process.
+// queue per BMC) and one boot-wave count for the whole process.
 
 import { openSecretBox, type SecretBox } from '../installers/linuxcoe/secret-box.js';
 import { openBmc } from '../power/bmc-credentials.js';
-import { DEFAULT_POWER_POLICY, POWER_DRIVERS, PowerControl, type PowerPolicy } from '../power/index.js';
+import { BootWaves, DEFAULT_POWER_POLICY, POWER_DRIVERS, PowerControl, type PowerDriverName, type PowerDrivers, type PowerPolicy, type WavePolicy } from '../power/index.js';
 import { readHostBmc } from '../store/host-bmcs.js';
 import type { PowerHook } from './kinds/power.js';
 
-export function powerHook(secretKeyFile: string, policy: PowerPolicy = DEFAULT_POWER_POLICY, control?: PowerControl): PowerHook {
+export interface PowerHookOptions {
+  policy?: PowerPolicy;
+  /** A PowerControl of the caller's (tests with their own drivers); else one over every registered driver. */
+  control?: PowerControl;
+  /** Boot waves (power.waveSize, power.waveIntervalSeconds); none: every boot powers at once. */
+  waves?: WavePolicy;
+}
+
+export function powerHook(secretKeyFile: string, o: PowerHookOptions = {}): PowerHook {
   // Opened on first use: a site without BMCs never needs the key file for power.
   let box: SecretBox | undefined;
   return {
-    control: control ?? new PowerControl({ ipmi: POWER_DRIVERS.ipmi(), redfish: POWER_DRIVERS.redfish() }, policy),
+    control: o.control ?? new PowerControl(everyDriver(), o.policy ?? DEFAULT_POWER_POLICY),
+    ...(o.waves ? { waves: new BootWaves(o.waves) } : {}),
     async bmcOf(db, hostId) {
       const stored = await readHostBmc(db, hostId);
       if (!stored) return undefined;
@@ -20,4 +29,9 @@ export function powerHook(secretKeyFile: string, policy: PowerPolicy = DEFAULT_P
       return openBmc(stored, box);
     },
   };
+}
+
+/** One of each registered driver: a new driver's registry line is all it takes to reach the jobs. */
+function everyDriver(): PowerDrivers {
+  return Object.fromEntries((Object.keys(POWER_DRIVERS) as PowerDriverName[]).map((name) => [name, POWER_DRIVERS[name]()]));
 }

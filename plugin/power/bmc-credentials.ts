@@ -3,19 +3,32 @@
 
 import type { SecretBox } from '../installers/linuxcoe/secret-box.js';
 import type { StoredBmc } from '../store/host-bmcs.js';
-import { formatBmcAddress, parseBmcAddress } from './bmc-address.js';
+import { formatBmcAddress, formatBmcOptions, parseBmcAddress, parseBmcOptions } from './bmc-address.js';
 import type { BmcTarget } from './driver.js';
+import { checkRibclCredential } from './ribcl/ribcl-document.js';
 
 export function sealBmc(hostId: number, address: string, password: string, box: SecretBox): StoredBmc {
   const a = parseBmcAddress(address);
-  return { hostId, driver: a.driver, address: a.address, port: a.port, user: a.user, passwordSealed: box.seal(password) };
+  // Refused when set, not at the first power command hours later.
+  if (a.driver === 'ribcl') checkRibclCredential('password', password);
+  const options = formatBmcOptions(a.options);
+  return { hostId, driver: a.driver, address: a.address, port: a.port, user: a.user, passwordSealed: box.seal(password), ...(options ? { options } : {}) };
 }
 
 export function openBmc(stored: StoredBmc, box: SecretBox): BmcTarget {
-  return { driver: stored.driver, address: stored.address, port: stored.port, user: stored.user, password: box.open(stored.passwordSealed) };
+  const options = stored.options ? parseBmcOptions(stored.options, stored.driver) : {};
+  const tls = { ...options, ...(stored.certSha256 ? { pinnedSha256: stored.certSha256 } : {}) };
+  return {
+    driver: stored.driver, address: stored.address, port: stored.port, user: stored.user, password: box.open(stored.passwordSealed),
+    ...(Object.keys(tls).length ? { tls } : {}),
+  };
 }
 
-/** What the console and CLI may show: the address, and that a password is set. */
+/** What the console and CLI may show: the address, that a password is set, and the pinned certificate. */
 export function describeBmc(stored: StoredBmc): string {
-  return `${formatBmcAddress({ driver: stored.driver, user: stored.user, address: stored.address, port: stored.port })} (password set)`;
+  const address = formatBmcAddress({
+    driver: stored.driver, user: stored.user, address: stored.address, port: stored.port,
+    ...(stored.options ? { options: parseBmcOptions(stored.options, stored.driver) } : {}),
+  });
+  return `${address} (password set${stored.certSha256 ? `; certificate pinned, SHA-256 ${stored.certSha256}` : ''})`;
 }

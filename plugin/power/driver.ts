@@ -8,7 +8,7 @@ export type PowerAction = 'on' | 'off' | 'cycle' | 'reset';
 /** Boot mode for the one-time network boot: legacy BIOS or UEFI (IPMI "efiboot", Redfish BootSourceOverrideMode). */
 export type Firmware = 'bios' | 'uefi';
 
-export type PowerDriverName = 'ipmi' | 'redfish';
+export type PowerDriverName = 'ipmi' | 'redfish' | 'ribcl';
 
 /** One BMC as dploy reaches it. The password only ever travels in this object and the child's environment. */
 export interface BmcTarget {
@@ -17,6 +17,22 @@ export interface BmcTarget {
   port?: number;
   user: string;
   password: string;
+  /** How far to trust the BMC's TLS endpoint (Redfish, RIBCL); set per BMC, never globally. */
+  tls?: BmcTls;
+}
+
+/**
+ * A BMC's TLS trust, chosen by the operator for that BMC alone. Without a pin,
+ * the certificate must be signed by a CA the system trusts and name the
+ * address; with one, it must be exactly the pinned certificate.
+ */
+export interface BmcTls {
+  /** SHA-256 of the certificate (DER), colon hex as `openssl x509 -fingerprint -sha256` prints it. */
+  pinnedSha256?: string;
+  /** Lab BMCs only: any certificate is accepted. */
+  insecure?: boolean;
+  /** Old iLO firmware that speaks TLS 1.0 only: allowed on this connection, with OpenSSL's legacy security level. */
+  legacyTls10?: boolean;
 }
 
 /** A setting a driver needs, declared so the CLI and console can ask for it and hide secrets. */

@@ -3,14 +3,17 @@
 
 import { createIpmiDriver, type IpmiToolPaths } from './ipmi/ipmi-driver.js';
 import { createRedfishDriver } from './redfish/redfish-driver.js';
+import { createRibclDriver } from './ribcl/ribcl-driver.js';
 import type { PowerDriver, PowerDriverName } from './driver.js';
 
 export type { BmcTarget, DriverSetting, Firmware, PowerAction, PowerDriver, PowerDriverName, PowerState } from './driver.js';
 export { bmcKey } from './driver.js';
-export { DEFAULT_POWER_POLICY, PowerControl, type PowerOutcome, type PowerPolicy } from './power-control.js';
+export { DEFAULT_POWER_POLICY, PowerControl, type PowerDrivers, type PowerOutcome, type PowerPolicy } from './power-control.js';
 export { BmcQueue, REAL_CLOCK, type Clock } from './bmc-queue.js';
+export { BootWaves, type WavePolicy, type WaveSlot } from './boot-waves.js';
 
 export const POWER_DRIVERS: Record<PowerDriverName, (paths?: IpmiToolPaths) => PowerDriver> = {
   ipmi: createIpmiDriver,
   redfish: createRedfishDriver,
+  ribcl: createRibclDriver,
 };

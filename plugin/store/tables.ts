@@ -125,6 +125,7 @@ export const TABLES = [
     columns: {
       host_id: { type: 'int', primary: true }, driver: str(16), address: str(255), port: { type: 'int' },
       bmc_user: str(64), password_sealed: { type: 'text' }, updated_at: at,
+      options: str(64, true), cert_sha256: str(95, true),
     },
   },
 ] as const satisfies readonly TableSpec[];

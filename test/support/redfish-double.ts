@@ -7,17 +7,16 @@
 // test/integration/power/redfish.test.ts drives it with Debian's real
 // python3-sushy to show a real client accepts it.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { makeSelfSignedCert } from './self-signed-cert.js';
 
 export interface RedfishDouble {
   port: number;
   /** The double's self-signed certificate, for clients that verify (sushy's verify=PATH). */
   certPath: string;
+  /** That certificate's SHA-256, as dploy pins it. */
+  certSha256: string;
   user: string;
   password: string;
   requests: string[];
@@ -37,10 +36,8 @@ export interface DoubleOptions {
 const SYSTEM = '/redfish/v1/Systems/437XR1138R2';
 
 export async function startRedfishDouble(o: DoubleOptions = {}): Promise<RedfishDouble> {
-  const dir = mkdtempSync(join(tmpdir(), 'dploy-redfish-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-  const tls = { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+  const certificate = makeSelfSignedCert('dploy-redfish-');
+  const tls = { key: certificate.key, cert: certificate.cert };
   const user = 'Administrator';
   const password = 'redfish-double-pw';
   let power: 'On' | 'Off' = 'Off';
@@ -108,13 +105,13 @@ export async function startRedfishDouble(o: DoubleOptions = {}): Promise<Redfish
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
-    port, certPath: join(dir, 'cert.pem'), user, password, requests,
+    port, certPath: certificate.certPath, certSha256: certificate.sha256, user, password, requests,
     power: () => power,
     boot: () => ({ ...boot }),
     stop: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => {
-        rmSync(dir, { recursive: true, force: true });
+        certificate.remove();
         resolve();
       });
     }),

@@ -2,10 +2,15 @@
 // step after the boot state is set powers the machine through it (PXE once,
 // then cycle, or on if it was off), and the wait that follows says so. A host
 // without a BMC takes exactly the path it took before: the job waits for a
-// person to power-cycle the machine.
+// person to power-cycle the machine. Many machines at once start in waves
+// (plugin/power/boot-waves.ts): one waiting for its wave goes to `waiting-wave`,
+// claimable by no runner until the wave opens, and its status says which.
 
 import type { JobKindSpec, StateSpec } from '../job-kind.js';
 import type { PowerHook } from './power.js';
+
+/** What the powering step did: the machine started (or left to a person), or its wave is not open yet. */
+type PoweringWork = { done: string } | { wave: number; opensAt: number };
 
 /** Adds the BMC path to a kind whose queued step leads to 'booting'. */
 export function withBmcBoot(spec: JobKindSpec, hook: PowerHook | undefined): JobKindSpec {
@@ -16,14 +21,23 @@ export function withBmcBoot(spec: JobKindSpec, hook: PowerHook | undefined): Job
   const powering: StateSpec = {
     step: booting.step,
     status: 'setting PXE once and power-cycling the machine through its BMC',
-    work: async ({ db, job, host }) => {
+    work: async ({ db, job, host }): Promise<PoweringWork> => {
       const bmc = await hook.bmcOf(db, job.hostId);
       // The BMC was removed between the two steps: fall back to a person, and say so.
-      if (!bmc) return 'no BMC any more; waiting for someone to power-cycle the machine';
-      return (await hook.control.bootFromNetwork(bmc, host.firmware ?? 'bios')).message;
+      if (!bmc) return { done: 'no BMC any more; waiting for someone to power-cycle the machine' };
+      const slot = hook.waves?.take();
+      if (slot && !slot.ok) return { wave: slot.wave, opensAt: slot.opensAt };
+      const wave = slot ? ` (boot wave ${slot.wave}: ${hook.waves!.describe()})` : '';
+      return { done: `${(await hook.control.bootFromNetwork(bmc, host.firmware ?? 'bios')).message}${wave}` };
     },
-    next: ['booting-bmc'],
-    run: async ({ work }) => ({ to: 'booting-bmc', message: `${String(work ?? '')}; waiting for the machine to boot` }),
+    run: async ({ work }) => {
+      const w = work as PoweringWork;
+      if ('opensAt' in w) {
+        return { to: 'waiting-wave', message: `waiting for boot wave ${w.wave} (${hook.waves!.describe()})`, notBefore: new Date(w.opensAt) };
+      }
+      return { to: 'booting-bmc', message: `${w.done}; waiting for the machine to boot` };
+    },
+    next: ['booting-bmc', 'waiting-wave'],
   };
   return {
     ...spec,
@@ -39,6 +53,8 @@ export function withBmcBoot(spec: JobKindSpec, hook: PowerHook | undefined): Job
         },
       },
       powering,
+      // The same step, its status saying which wave the machine waits for.
+      'waiting-wave': { ...powering, status: '{message}' },
       'booting-bmc': { ...booting, status: `${booting.status} (started through its BMC)` },
     },
   };

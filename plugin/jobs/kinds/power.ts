@@ -5,11 +5,13 @@
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../../errors.js';
 import type { JobKind } from '../../model/job.js';
-import type { BmcTarget, PowerControl } from '../../power/index.js';
+import type { BmcTarget, BootWaves, PowerControl } from '../../power/index.js';
 import type { JobKindSpec } from '../job-kind.js';
 
 export interface PowerHook {
   control: PowerControl;
+  /** Power-ons for a boot go in waves (power.waveSize, power.waveIntervalSeconds). */
+  waves?: BootWaves;
   /** The host's BMC with its password opened, or undefined when it has none. */
   bmcOf(db: EntityManager, hostId: number): Promise<BmcTarget | undefined>;
 }

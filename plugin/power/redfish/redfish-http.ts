@@ -1,8 +1,11 @@
-// Redfish's transport: JSON over HTTPS with Basic auth, through node:https
-// (Node 20's fetch cannot take a per-request TLS agent). HTTP status and
-// socket errors become the power error codes once, here.
+// Redfish's transport: JSON over HTTPS with Basic auth. The TLS connection is
+// opened and its certificate judged first (bmc-tls.ts: CA, pin or the BMC's
+// own `insecure`), then node:http speaks over it (Node 20's fetch cannot take
+// a per-request TLS connection). HTTP status and socket errors become the
+// power error codes once, here.
 
-import { request } from 'node:https';
+import { request } from 'node:http';
+import { connectBmcTls } from '../bmc-tls.js';
 import { DployError, type ErrorCode } from '../../errors.js';
 import type { BmcTarget } from '../driver.js';
 
@@ -19,7 +22,7 @@ const BY_STATUS: Array<[(s: number) => boolean, ErrorCode, string]> = [
   [(s) => s === 400 || s === 404 || s === 405 || s === 501, 'DPLOY_ERR_BMC_UNSUPPORTED', 'refused as not supported'],
 ];
 
-export function redfishCall(bmc: BmcTarget, method: 'GET' | 'PATCH' | 'POST', path: string, budgetMs: number, o: { body?: unknown; ifMatch?: string } = {}): Promise<RedfishReply> {
+export async function redfishCall(bmc: BmcTarget, method: 'GET' | 'PATCH' | 'POST', path: string, budgetMs: number, o: { body?: unknown; ifMatch?: string } = {}): Promise<RedfishReply> {
   const where = `Redfish ${bmc.address}`;
   const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
   const headers: Record<string, string> = {
@@ -29,9 +32,9 @@ export function redfishCall(bmc: BmcTarget, method: 'GET' | 'PATCH' | 'POST', pa
   };
   if (payload !== undefined) headers['Content-Type'] = 'application/json';
   if (o.ifMatch) headers['If-Match'] = o.ifMatch;
+  const socket = await connectBmcTls(bmc, 443, budgetMs, where);
   return new Promise((resolve, reject) => {
-    // BMCs ship self-signed certificates; see docs/power.md (pinning is still to do).
-    const req = request({ host: bmc.address, port: bmc.port ?? 443, method, path, headers, rejectUnauthorized: false, timeout: budgetMs }, (res) => {
+    const req = request({ createConnection: () => socket, host: bmc.address, port: bmc.port ?? 443, method, path, headers, timeout: budgetMs }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {

@@ -67,3 +67,27 @@ test('BMC addresses are validated strictly: no ";", newline, password in the URL
     assert.match(r.stderr, message, address);
   }
 });
+
+test('an iLO marked ?tls=1.0, its certificate pinned with hosts accept-cert; a malformed fingerprint, an IPMI BMC and a double quote in an iLO password are refused', async () => {
+  const cwd = await hostDir();
+  const set = await runDploy(['hosts', 'set', 'web01', '--bmc', 'ribcl://Administrator@10.0.0.7?tls=1.0'], { cwd, env: { DPLOY_BMC_PASSWORD: PASSWORD } });
+  assert.equal(set.code, 0, set.stderr);
+  assert.equal(set.stdout, 'host web01: BMC ribcl://Administrator@10.0.0.7?tls=1.0 (password set)\n');
+  const sha256 = Array.from({ length: 32 }, (_, i) => (i * 7 + 16).toString(16).toUpperCase().padStart(2, '0')).join(':');
+  const bad = await runDploy(['hosts', 'accept-cert', 'web01', '--fingerprint', 'AB:CD'], { cwd });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--fingerprint: expected 32 colon-separated hex bytes/);
+  const pinned = await runDploy(['hosts', 'accept-cert', 'web01', '--fingerprint', sha256.toLowerCase()], { cwd });
+  assert.equal(pinned.code, 0, pinned.stderr);
+  assert.equal(pinned.stdout, `host web01: BMC certificate pinned, SHA-256 ${sha256}; any other certificate is now refused\n`);
+  const shown = await runDploy(['hosts', 'show', 'web01'], { cwd });
+  assert.match(shown.stdout, new RegExp(`^BMC power:\\s+ribcl://Administrator@10\\.0\\.0\\.7\\?tls=1\\.0 \\(password set; certificate pinned, SHA-256 ${sha256}\\)$`, 'm'));
+
+  const quote = await runDploy(['hosts', 'set', 'web01', '--bmc', 'ribcl://Administrator@10.0.0.7'], { cwd, env: { DPLOY_BMC_PASSWORD: 'pa"ss' } });
+  assert.equal(quote.code, 1);
+  assert.match(quote.stderr, /holds a double quote or a control character, which RIBCL cannot carry/);
+  await runDploy(['hosts', 'set', 'web01', '--bmc', 'ipmi://oper@10.0.0.5'], { cwd, env: { DPLOY_BMC_PASSWORD: PASSWORD } });
+  const ipmi = await runDploy(['hosts', 'accept-cert', 'web01', '--fingerprint', sha256], { cwd });
+  assert.equal(ipmi.code, 1);
+  assert.match(ipmi.stderr, /host web01 has no TLS BMC \(redfish or ribcl\)/);
+});

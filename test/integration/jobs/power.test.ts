@@ -1,5 +1,6 @@
 // Power tasks and power-aware discover through the real runner on SQLite,
-// with the real ipmitool against OpenIPMI's ipmi_sim as each machine's BMC.
+// with the real ipmitool against OpenIPMI's ipmi_sim as each machine's BMC,
+// and an old HP iLO (the fake of test/support/fake-ilo.ts, TLS 1.0 only).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -15,15 +16,16 @@ import { openSecretBox } from '../../../plugin/installers/linuxcoe/secret-box.js
 import { sealBmc } from '../../../plugin/power/bmc-credentials.js';
 import type { TaskKind } from '../../../plugin/model/task.js';
 import type { Store } from '../../../plugin/store/database.js';
-import { writeHostBmc } from '../../../plugin/store/host-bmcs.js';
+import { pinBmcCertificate, writeHostBmc } from '../../../plugin/store/host-bmcs.js';
 import { getHost } from '../../../plugin/store/hosts.js';
 import { jobEvents, listJobs } from '../../../plugin/store/jobs.js';
 import { openTestStore } from '../../support/databases.js';
+import { startFakeIlo } from '../../support/fake-ilo.js';
 import { startIpmiSim, SIM_USERS, type IpmiSim } from '../../support/ipmi-sim.js';
 
 const KEY_FILE = join(mkdtempSync(join(tmpdir(), 'dploy-power-key-')), 'secret.key');
 const POLICY = { callBudgetMs: 3000, retryWaitsMs: [1000], verifyWaitsMs: [500, 1000, 2000, 4000], minIntervalMs: 100 };
-const kinds = jobKinds({ bootSeconds: 1200, installSeconds: 7200 }, { power: powerHook(KEY_FILE, POLICY) });
+const kinds = jobKinds({ bootSeconds: 1200, installSeconds: 7200 }, { power: powerHook(KEY_FILE, { policy: POLICY }) });
 
 let sim: IpmiSim;
 let store: Store;
@@ -99,4 +101,28 @@ test('discover on a host with a BMC: boot state set, PXE once, power cycle, and 
     'next boot set to PXE once (bios); was off, so powered on instead of cycle; waiting for the machine to boot',
   ]);
   assert.deepEqual((await sim.seen()).slice(seenBefore), ['set boot pxe', 'set power 1']);
+});
+
+test('an old iLO stored as ribcl://…?tls=1.0: refused until its certificate is pinned (the refusal names it), then powered on by the runner', async () => {
+  const ilo = await startFakeIlo({ generation: 'ilo2', tls10Only: true, powerDelayMs: 200 });
+  try {
+    const host = await platform.addHost({ name: 'ilo01', macs: ['52:54:00:00:21:09'] });
+    await writeHostBmc(store.db.manager, sealBmc(host.id, `ribcl://${ilo.user}@127.0.0.1:${ilo.port}?tls=1.0`, ilo.password, openSecretBox(KEY_FILE)));
+    const refused = await runTask(host.id, 'power-on');
+    assert.equal(refused.job.state, 'failed');
+    assert.ok(refused.status.includes(`dploy hosts accept-cert HOST --fingerprint ${ilo.certSha256}`), refused.status);
+    assert.equal(ilo.logins.length, 0);
+    // What `dploy hosts accept-cert ilo01 --fingerprint …` writes.
+    await pinBmcCertificate(store.db.manager, host.id, ilo.certSha256);
+    await setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'power-on', force: false, actor: 'test' });
+    await runnerTick(o);
+    const job = (await listJobs(store.db.manager, { hostId: host.id })).find((j) => j.id !== refused.job.id)!;
+    assert.equal(job.state, 'done');
+    assert.match((await getHost(store.db.manager, host.id)).status ?? '', /^powered on \(power on sent, machine is on\) at \d\d:\d\d$/);
+    assert.equal(ilo.power(), 'ON');
+    assert.deepEqual(ilo.commands, ['SET_HOST_POWER Yes']);
+    assert.ok(ilo.logins.every((l) => l.ok && l.via === 'raw'));
+  } finally {
+    await ilo.stop();
+  }
 });

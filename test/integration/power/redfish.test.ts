@@ -17,7 +17,8 @@ const POLICY = { callBudgetMs: 3000, retryWaitsMs: [200, 400], verifyWaitsMs: [2
 async function withDouble(o: DoubleOptions, body: (d: RedfishDouble, bmc: BmcTarget) => Promise<void>): Promise<void> {
   const d = await startRedfishDouble(o);
   try {
-    await body(d, { driver: 'redfish', address: '127.0.0.1', port: d.port, user: d.user, password: d.password });
+    // The double's certificate pinned, as `dploy hosts accept-cert` does.
+    await body(d, { driver: 'redfish', address: '127.0.0.1', port: d.port, user: d.user, password: d.password, tls: { pinnedSha256: d.certSha256 } });
   } finally {
     await d.stop();
   }
@@ -64,3 +65,28 @@ test('wrong password: auth error, not retried; unreachable: fails within its bud
     await assert.rejects(createRedfishDriver().status({ ...bmc, port: 9 }, 2000), { code: 'DPLOY_ERR_BMC_UNREACHABLE' });
     assert.ok(Date.now() - t0 < 5000);
   }));
+
+test('TLS is verified: a self-signed BMC is refused naming its SHA-256 before any credentials go out, accepted once pinned, refused when its certificate changes', async () => {
+  let firstSha256 = '';
+  await withDouble({}, async (d, bmc) => {
+    firstSha256 = d.certSha256;
+    const driver = createRedfishDriver();
+    const { tls: _pin, ...unpinned } = bmc;
+    await assert.rejects(driver.status(unpinned, 3000), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'DPLOY_ERR_BMC_CERTIFICATE');
+      assert.equal(err.message, `Redfish 127.0.0.1: untrusted TLS certificate; check its SHA-256 on the BMC, then pin it: dploy hosts accept-cert HOST --fingerprint ${d.certSha256} (DEPTH_ZERO_SELF_SIGNED_CERT; a lab BMC may be marked ?insecure instead)`);
+      return true;
+    });
+    assert.deepEqual(d.requests, [], 'not one HTTP request (Basic auth) to an unverified peer');
+    assert.equal(await driver.status(bmc, 3000), 'off');
+    // A lab BMC marked insecure is not checked at all.
+    assert.equal(await createRedfishDriver().status({ ...unpinned, tls: { insecure: true } }, 3000), 'off');
+  });
+  // A new BMC certificate (a reset BMC, or someone in the middle) against the old pin.
+  await withDouble({}, async (d, bmc) => {
+    assert.notEqual(d.certSha256, firstSha256);
+    await assert.rejects(createRedfishDriver().status({ ...bmc, tls: { pinnedSha256: firstSha256 } }, 3000), (err: Error & { code?: string }) =>
+      err.code === 'DPLOY_ERR_BMC_CERTIFICATE' && err.message.includes(`--fingerprint ${d.certSha256} (pinned was ${firstSha256};`));
+    assert.deepEqual(d.requests, []);
+  });
+});

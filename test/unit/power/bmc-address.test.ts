@@ -15,3 +15,12 @@ test('anything that could reach ipmitool\'s command line or a URL as more than a
     assert.throws(() => parseBmcAddress(text), { code: 'DPLOY_ERR_INVALID_INPUT' }, JSON.stringify(text));
   }
 });
+
+test('TLS drivers take per-BMC options (?tls=1.0, ?insecure); IPMI takes none, and unknown options are refused', () => {
+  assert.deepEqual(parseBmcAddress('ribcl://Administrator@10.0.0.7?tls=1.0'), { driver: 'ribcl', user: 'Administrator', address: '10.0.0.7', port: 443, options: { legacyTls10: true } });
+  assert.deepEqual(parseBmcAddress('redfish://root@10.0.0.8:8443?insecure').options, { insecure: true });
+  for (const text of ['ribcl://a@10.0.0.7?tls=1.0&insecure', 'redfish://root@bmc.example.net?insecure']) assert.equal(formatBmcAddress(parseBmcAddress(text)), text);
+  assert.throws(() => parseBmcAddress('ipmi://oper@10.0.0.5?insecure'), /ipmi has no options/);
+  assert.throws(() => parseBmcAddress('ribcl://a@10.0.0.7?tls=1.1'), /unknown option "tls=1.1"/);
+  assert.throws(() => parseBmcAddress('ribcl://a@10.0.0.7?ca=/etc/passwd'), { code: 'DPLOY_ERR_INVALID_INPUT' });
+});
