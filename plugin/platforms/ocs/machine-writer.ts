@@ -16,7 +16,7 @@
 
 import type { EntityManager } from 'typeorm';
 import type { Host } from '../../model/host.js';
-import { SqlBatch as Batch } from '../../store/sql-batch.js';
+import { SqlBatch as Batch } from '../../store/discovery/index.js';
 import { linkedComputerFor, linkedComputerStatement, type LinkedComputer } from './linked-computer.js';
 import { dropOwnLocks, lockComputer, releaseLocksStatement } from './ocs-locks.js';
 import { deviceId, DPLOY_CHECKSUM, OCS_DEFAULT_CHECKSUM, type OcsMachineRows } from './machine-rows.js';

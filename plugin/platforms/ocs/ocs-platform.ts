@@ -8,8 +8,7 @@ import { DployError } from '../../errors.js';
 import type { Inventory } from '../../model/inventory.js';
 import type { Store } from '../../store/database.js';
 import { addHost, forgetHost, getHost } from '../../store/hosts.js';
-import { createDiscoveryIntake, type DiscoveryIntakeOptions } from '../../store/discovery-group.js';
-import { prepareIntake, recordIntake, type Intake } from '../../store/machines.js';
+import { createDiscoveryIntake, type DiscoveryIntakeOptions, prepareIntake, recordIntake, type Intake } from '../../store/discovery/index.js';
 import { retryOnUniqueViolation } from '../../store/unique-retry.js';
 import { VERSION } from '../../version.js';
 import type { Platform } from '../platform.js';
@@ -61,7 +60,7 @@ export function createOcsPlatform(store: Store, intakeOptions: DiscoveryIntakeOp
     await writeComputer(tx, recorded.host, machineRows(intake.inventory, recorded.host.name, OCS_USER_AGENT, intake.remoteAddress), intake.stored.received_at, written());
     return recorded;
   }));
-  // Concurrent discoveries share their round trips and their commit (store/group-commit.ts).
+  // Concurrent discoveries share their round trips and their commit (store/discovery/group-commit.ts).
   const record = createDiscoveryIntake(db, alone, ocsComputerRows(OCS_USER_AGENT, written), intakeOptions);
 
   return {

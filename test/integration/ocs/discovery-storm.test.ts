@@ -1,5 +1,5 @@
 // A discovery storm on OCS: machines posted at once share a group
-// (store/group-commit.ts), whose new computers go as one multi-row INSERT per
+// (store/discovery/group-commit.ts), whose new computers go as one multi-row INSERT per
 // table. What each machine gets must be what it gets when posted alone, row
 // for row; a machine whose rows fail takes nothing of the group with it; and
 // OCS's lock rows (a MEMORY table: a rollback leaves them) are not left behind.

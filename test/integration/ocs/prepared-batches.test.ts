@@ -1,5 +1,5 @@
 // Discovery batches whose shape recurs (machines of one model) go as prepared
-// statements (store/prepared-shapes.ts): values in MySQL's binary protocol
+// statements (store/discovery/prepared-shapes.ts): values in MySQL's binary protocol
 // instead of the query text. On the real OCS schema they must write what the
 // plain queries write, column for column (dates to the millisecond, the
 // document byte for byte), new machines and re-posts alike; and a prepared
