@@ -185,3 +185,10 @@ export async function findBootingHost(db: EntityManager, request: { mac?: string
   }
   return undefined;
 }
+
+/** A cheap mark that changes when a host or a MAC is added, changed or removed: readers compare it before re-reading them all. */
+export async function hostsFingerprint(db: EntityManager): Promise<string> {
+  const [hosts] = await db.query('SELECT COUNT(*) AS n, MAX(updated_at) AS at FROM dploy_hosts') as Array<{ n: number | string; at: unknown }>;
+  const [macs] = await db.query('SELECT COUNT(*) AS n FROM dploy_host_macs') as Array<{ n: number | string }>;
+  return `${hosts?.n}/${String(hosts?.at)}/${macs?.n}`;
+}
