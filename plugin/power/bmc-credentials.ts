@@ -1,17 +1,17 @@
 // A stored BMC turned into a target the drivers can use, the password opened
 // from its sealed form only here and only for the command about to run.
 
-import type { SecretBox } from '../installers/linuxcoe/secret-box.js';
+import type { SecretSealer } from '../store/remote-access.js';
 import type { StoredBmc } from '../store/host-bmcs.js';
 import { formatBmcAddress, parseBmcAddress } from './bmc-address.js';
 import type { BmcTarget } from './driver.js';
 
-export function sealBmc(hostId: number, address: string, password: string, box: SecretBox): StoredBmc {
+export function sealBmc(hostId: number, address: string, password: string, box: SecretSealer): StoredBmc {
   const a = parseBmcAddress(address);
   return { hostId, driver: a.driver, address: a.address, port: a.port, user: a.user, passwordSealed: box.seal(password) };
 }
 
-export function openBmc(stored: StoredBmc, box: SecretBox): BmcTarget {
+export function openBmc(stored: StoredBmc, box: SecretSealer): BmcTarget {
   return { driver: stored.driver, address: stored.address, port: stored.port, user: stored.user, password: box.open(stored.passwordSealed) };
 }
 

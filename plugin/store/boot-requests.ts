@@ -4,11 +4,13 @@
 // the boot NIC "seen at boot". A request's other facts (the address it came
 // from) belong here too, next to the MAC.
 
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Host } from '../model/host.js';
 import type { Job } from '../model/job.js';
 import type { HostMacRow, HostRow } from './host-rows.js';
 import type { JobRow } from './job-rows.js';
+import { findBootingHost } from './hosts.js';
+import { activeJobForHost } from './jobs.js';
 
 export interface BootRequest {
   /** The boot NIC, normalised: the MAC in the file name or iPXE query. */
@@ -32,4 +34,19 @@ export async function recordSeenBootNic(db: EntityManager, host: Pick<Host, 'id'
   if (!owned) return false;
   await db.getRepository<HostRow>('Host').update({ id: host.id }, { boot_mac: mac, boot_mac_source: 'seen', updated_at: now });
   return true;
+}
+
+/** The boot service's view of dploy's machines (plugin/boot/boot-service.ts: BootHosts). */
+export function bootHosts(db: DataSource) {
+  return {
+    find: (request: { mac?: string; uuid?: string }) => findBootingHost(db.manager, request),
+    booted: (host: Host, mac: string) => recordBoot(db.manager, host, mac),
+  };
+}
+
+/** A network-booting job is bound to the NIC it booted from; any boot teaches the host its boot NIC. */
+async function recordBoot(db: EntityManager, host: Host, mac: string): Promise<void> {
+  const job = host.bootState.kind === 'localboot' ? undefined : await activeJobForHost(db, host.id);
+  if (job) await recordBootRequest(db, job, { mac });
+  else await recordSeenBootNic(db, host, mac);
 }

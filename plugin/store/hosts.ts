@@ -4,23 +4,11 @@
 
 import type { EntityManager, InsertQueryBuilder, ObjectLiteral } from 'typeorm';
 import { DployError } from '../errors.js';
-import type { BootState, Host } from '../model/host.js';
+import type { BootState, Host, NewHost } from '../model/host.js';
 import type { Architecture } from '../model/inventory.js';
 import { hostNameProblem } from '../model/host-name.js';
 import { isUsableMac, normalizeMac } from '../model/mac.js';
 import { hostFromRow, type HostMacRow, type HostRow } from './host-rows.js';
-
-export interface NewHost {
-  name: string;
-  macs: string[];
-  uuid?: string;
-  serial?: string;
-  arch?: Architecture;
-  bmcAddress?: string;
-  platformRef?: string;
-  /** The boot NIC as the operator gave it (one of `macs`). */
-  bootMac?: string;
-}
 
 export async function listHosts(db: EntityManager): Promise<Host[]> {
   const rows = await db.getRepository<HostRow>('Host').find({ order: { id: 'ASC' } });

@@ -14,7 +14,7 @@ import { DployError } from '../../errors.js';
 import type { Inventory } from '../../model/inventory.js';
 import { hostNameProblem } from '../../model/host-name.js';
 import { diffInventories, identityOf, type HardwareChange, type Identity } from '../../inventory/index.js';
-import type { RawDocument, RecordedMachine } from '../../platforms/platform.js';
+import type { RawDocument, RecordedMachine } from '../../model/discovery.js';
 import type { Dialect } from '../dialect.js';
 import { discoveredHostRow, insertDiscovered, updateDiscovered, type HostFacts, type InventoryRow } from './discovery-writes.js';
 import { hostFromRow, type HostMacRow } from '../host-rows.js';
