@@ -10,6 +10,7 @@ import type { Config } from './config/index.js';
 import { bootVariables, type ImageProvider } from './boot/boot-images.js';
 import type { BootPolicy, BootVariables } from './boot/boot-inputs.js';
 import { createBootService, type BootService } from './boot/boot-service.js';
+import { bootHosts } from './store/boot-requests.js';
 import { enrollmentToken } from './store/settings.js';
 import { createLiveContentRoute, createStaticRootRoute, createTftpServer, type TftpLogger, type TftpServer } from './tftp/index.js';
 
@@ -44,7 +45,7 @@ export function bootVariablesFor(config: Readonly<Config>, db: DataSource, baseU
 }
 
 export function buildBootService(config: Readonly<Config>, db: DataSource, baseUrl: () => string, install?: ImageProvider): BootService {
-  return createBootService(db, bootPolicy(config), bootVariablesFor(config, db, baseUrl, install));
+  return createBootService(bootHosts(db), bootPolicy(config), bootVariablesFor(config, db, baseUrl, install));
 }
 
 export async function startTftp(config: Readonly<Config>, boot: BootService, logger: TftpLogger): Promise<TftpServer> {

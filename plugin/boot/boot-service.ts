@@ -1,16 +1,11 @@
-// What a network-booting machine gets, with the machine looked up live in the
-// store: the glue between the TFTP/HTTP requests and the pure renderer. The
-// boot state is read at request time, so a job's move shows at the next boot.
-// Each answered request of a known machine is recorded (store/boot-requests):
-// its MAC is the NIC the machine booted from, the one source the job's answer
-// file and post-install naming read.
+// What a network-booting machine gets, with the machine looked up live: the
+// glue between the TFTP/HTTP requests and the pure renderer. The boot state
+// is read at request time, so a job's move shows at the next boot. Each
+// answered request of a known machine is recorded: its MAC is the NIC the
+// machine booted from, the one source the job's answer file and post-install
+// naming read.
 
-import type { DataSource } from 'typeorm';
 import type { Host } from '../model/host.js';
-import { recordBootRequest, recordSeenBootNic } from '../store/boot-requests.js';
-import { findBootingHost } from '../store/hosts.js';
-import { activeJobForHost } from '../store/jobs.js';
-import { bindJobAddress } from '../store/job-binding.js';
 import type { BootPolicy, BootVariables } from './boot-inputs.js';
 import type { BootConfigRequest } from './boot-request.js';
 import { renderBootConfig } from './render.js';
@@ -23,13 +18,21 @@ export interface BootService {
   forRequest(request: BootConfigRequest): Promise<string | undefined>;
 }
 
-export function createBootService(db: DataSource, policy: BootPolicy, variables: BootVariables): BootService {
+/** What the boot service needs of dploy's machines (plugin/store/boot-requests.ts: bootHosts). */
+export interface BootHosts {
+  /** The known machine behind a boot request: by its boot MAC, else its SMBIOS UUID. */
+  find(request: { mac?: string; uuid?: string }): Promise<Host | undefined>;
+  /** The machine was answered a boot config for this NIC (from this address): it booted from it. */
+  booted(host: Host, mac: string, clientAddress?: string): Promise<void>;
+}
+
+export function createBootService(hosts: BootHosts, policy: BootPolicy, variables: BootVariables): BootService {
   const forRequest = async (request: BootConfigRequest) => {
-    const host = await findBootingHost(db.manager, {
+    const host = await hosts.find({
       ...(request.mac ? { mac: request.mac } : {}), ...(request.uuid ? { uuid: request.uuid } : {}),
     });
     const text = await renderBootConfig(request, host, policy, variables);
-    if (text !== undefined && host && request.mac) await recordBoot(db, host, request.mac, request.clientAddress);
+    if (text !== undefined && host && request.mac) await hosts.booted(host, request.mac, request.clientAddress);
     return text;
   };
   return {
@@ -39,17 +42,4 @@ export function createBootService(db: DataSource, policy: BootPolicy, variables:
       return request ? forRequest({ ...request, ...(client ? { clientAddress: client.address } : {}) }) : undefined;
     },
   };
-}
-
-/**
- * A network-booting job is bound to the NIC it booted from; any boot teaches
- * the host its boot NIC. A discover job is also bound to the first address
- * that fetches its entry: only that address may then post the machine's
- * inventory (store/job-binding.ts; an install job binds in its image provider).
- */
-async function recordBoot(db: DataSource, host: Host, mac: string, clientAddress: string | undefined): Promise<void> {
-  const job = host.bootState.kind === 'localboot' ? undefined : await activeJobForHost(db.manager, host.id);
-  if (job?.kind === 'discover' && clientAddress) await bindJobAddress(db.manager, job.id, clientAddress);
-  if (job) await recordBootRequest(db.manager, job, { mac });
-  else await recordSeenBootNic(db.manager, host, mac);
 }

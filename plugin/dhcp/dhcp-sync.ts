@@ -11,7 +11,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { DataSource } from 'typeorm';
 import { DployError } from '../errors.js';
-import { listHosts } from '../store/hosts.js';
+import { hostsFingerprint, listHosts } from '../store/hosts.js';
 import { applyDhcpFile, type DhcpFileOutcome } from './apply-dhcp-file.js';
 import { bootNicEntries } from './host-entries.js';
 import type { DhcpBootOptions, DhcpProvider } from './provider.js';
@@ -44,14 +44,8 @@ export function createDhcpSync(o: DhcpSyncOptions): DhcpSync {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  async function fingerprint(): Promise<string> {
-    const [hosts] = await o.db.query('SELECT COUNT(*) AS n, MAX(updated_at) AS at FROM dploy_hosts') as Array<{ n: number | string; at: unknown }>;
-    const [macs] = await o.db.query('SELECT COUNT(*) AS n FROM dploy_host_macs') as Array<{ n: number | string }>;
-    return `${hosts?.n}/${String(hosts?.at)}/${macs?.n}`;
-  }
-
   async function run(force: boolean): Promise<DhcpFileOutcome | undefined> {
-    const seen = await fingerprint();
+    const seen = await hostsFingerprint(o.db.manager);
     if (!force && seen === written) return undefined;
     const hosts = await listHosts(o.db.manager);
     const entries = bootNicEntries(hosts);

@@ -4,14 +4,22 @@
 // undone, an event saying who), its outcome written, and the field goes back
 // to none, ready for the next task.
 
+import type { DataSource } from 'typeorm';
 import { CANCEL, type TaskRequest } from '../model/task.js';
+import type { Platform } from '../platforms/platform.js';
 import { activeJobForHost } from '../store/jobs.js';
 import { endJob } from './job-step.js';
-import { kindSpec } from './kinds/index.js';
+import { kindSpec, type JobKinds } from './kinds/index.js';
 import { statusWords } from './status-words.js';
-import type { RunnerOptions } from './runner.js';
 
-export async function cancelRequested(o: Pick<RunnerOptions, 'db' | 'platform' | 'kinds'>, requests: TaskRequest[], actor: string): Promise<number> {
+/** What a cancel needs of the runner: the database, the job kinds, and where the status goes. */
+export interface CancelContext {
+  db: DataSource;
+  platform: Pick<Platform, 'writeStatus'>;
+  kinds: JobKinds;
+}
+
+export async function cancelRequested(o: CancelContext, requests: TaskRequest[], actor: string): Promise<number> {
   let cancelled = 0;
   for (const request of requests.filter((r) => r.task === CANCEL)) {
     const job = await activeJobForHost(o.db.manager, request.hostId);

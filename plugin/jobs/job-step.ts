@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { retryOnLockConflict } from '../store/database-errors.js';
 import { getHost } from '../store/hosts.js';
 import { getJob, transitionJob } from '../store/jobs.js';
-import type { JobRow } from '../store/job-rows.js';
+import { holdLease, leaveUntil } from '../store/job-claims.js';
 import type { Job } from '../model/job.js';
 import { isTerminal } from '../model/job.js';
 import type { JobKindSpec } from './job-kind.js';
@@ -27,19 +27,14 @@ export async function runStep(db: DataSource, platform: Platform, spec: JobKindS
   // A lock conflict is no failure of the step (another runner or an agent held the row): the transaction
   // runs again at once, and only it: `work` (an SSH command, a BMC action) is never repeated for it.
   await retryOnLockConflict(() => db.transaction(async (tx) => {
-    // Write first: it proves we still hold the lease (a runner whose lease
-    // expired and was taken over must not act on stale knowledge), locks the
-    // job row on MariaDB/PostgreSQL, and makes this a write transaction from
-    // the start on SQLite (a read transaction cannot upgrade in WAL mode once
-    // another process has written).
-    const held = await tx.getRepository<JobRow>('Job').update({ id: job.id, state: job.state, lease_owner: owner }, { updated_at: now });
-    if (held.affected !== 1) throw new LostJob(`job ${job.id}: lease lost`);
+    // Write first (holdLease): a runner whose lease expired and was taken over must not act on stale knowledge.
+    if (!await holdLease(tx, job, owner, now)) throw new LostJob(`job ${job.id}: lease lost`);
     const host = await getHost(tx, job.hostId);
     const result = await run({ db: tx, job, host, now, platform, ...(state.work ? { work } : {}) });
     const ok = await transitionJob(tx, job, job.state, { to: result.to, message: result.message, actor: `runner:${owner}`, releaseLease: true }, now);
     if (!ok) throw new LostJob(`job ${job.id} moved by someone else`);
     // An expired lease is what makes a job claimable: a lease owned by no one until then keeps every runner off it.
-    if (result.notBefore) await tx.getRepository<JobRow>('Job').update({ id: job.id }, { lease_owner: null, lease_until: result.notBefore });
+    if (result.notBefore) await leaveUntil(tx, job.id, result.notBefore);
     if (isTerminal(result.to) && spec.onEnd && result.to !== 'done') await spec.onEnd(tx, job);
     moved = result.after ? { ...job, state: result.to, message: result.message, finishedAt: now } : await getJob(tx, job.id);
     if (result.after) await result.after(tx);

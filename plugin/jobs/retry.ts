@@ -5,7 +5,7 @@
 import type { DataSource } from 'typeorm';
 import type { Job } from '../model/job.js';
 import { appendEvent, getJob } from '../store/jobs.js';
-import type { JobRow } from '../store/job-rows.js';
+import { deferJob } from '../store/job-claims.js';
 import type { JobKindSpec } from './job-kind.js';
 import { endJob } from './job-step.js';
 
@@ -22,11 +22,8 @@ export async function retryOrFail(db: DataSource, spec: JobKindSpec, job: Job, e
   }
   const wait = backoffSeconds(attempt);
   await db.transaction(async (tx) => {
-    const result = await tx.getRepository<JobRow>('Job').update(
-      { id: job.id, state: job.state, lease_owner: o.owner },
-      { attempts: attempt, lease_owner: null, lease_until: new Date(now.getTime() + wait * 1000), updated_at: now, message: reason.slice(0, 1024) },
-    );
-    if (result.affected) {
+    const deferred = await deferJob(tx, job, o.owner, { attempts: attempt, notBefore: new Date(now.getTime() + wait * 1000), message: reason }, now);
+    if (deferred) {
       await appendEvent(tx, { job_id: job.id, at: now, from_state: job.state, to_state: job.state, message: `attempt ${attempt} of ${o.maxAttempts} failed: ${reason}; retrying in ${wait} s`, actor: `runner:${o.owner}` });
     }
   });

@@ -45,3 +45,16 @@ export interface Host {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** A machine added by hand (or adopted from the host tool): what the operator gives. */
+export interface NewHost {
+  name: string;
+  macs: string[];
+  uuid?: string;
+  serial?: string;
+  arch?: Architecture;
+  bmcAddress?: string;
+  platformRef?: string;
+  /** The boot NIC as the operator gave it (one of `macs`). */
+  bootMac?: string;
+}

@@ -9,7 +9,8 @@ import { createStandalonePlatform } from './standalone/standalone-platform.js';
 import { createOcsPlatform } from './ocs/ocs-platform.js';
 import type { OcsSchemaOptions } from './ocs/ocs-database.js';
 
-export type { Platform, PlatformName, RawDocument, RecordedMachine } from './platform.js';
+export type { Platform, PlatformName } from './platform.js';
+export type { RawDocument, RecordedMachine } from '../model/discovery.js';
 
 /** Each platform's own configuration section. */
 export interface PlatformSettings {

@@ -5,35 +5,12 @@
 // platform has — inside the host tool's database when it has one.
 
 import type { EntityManager } from 'typeorm';
-import type { Host } from '../model/host.js';
+import type { RawDocument, RecordedMachine } from '../model/discovery.js';
+import type { Host, NewHost } from '../model/host.js';
 import type { Inventory } from '../model/inventory.js';
 import type { TakenTask, TaskKind, TaskRequest } from '../model/task.js';
-import type { NewHost } from '../store/hosts.js';
 
 export type PlatformName = 'standalone' | 'ocs' | 'sim';
-
-export interface RawDocument {
-  format: 'xml' | 'json';
-  /** The document as received (after transfer decoding). */
-  body: Buffer;
-  /** Address it came from (OCS keeps it as the computer's IPSRC). */
-  remoteAddress?: string;
-  /** The body as the client gzip-compressed it: kept as received instead of compressing it again. */
-  gzip?: Buffer;
-  /** The operator lets any post re-inventory a known machine (agent.rediscoverKnownHosts); else only a discover job may. */
-  rediscover?: boolean;
-  /** Distinct documents kept per host (agent.inventoriesKept); older ones are deleted when a new one is stored. */
-  keepDocuments?: number;
-}
-
-export interface RecordedMachine {
-  host: Host;
-  created: boolean;
-  /** Hardware that changed since the last inventory, in words ("disk /dev/sdb added"). */
-  changes: string[];
-  /** The host has an unfinished job an agent event may move; false lets a caller skip looking for one. */
-  activeJob: boolean;
-}
 
 export interface Platform {
   readonly name: PlatformName;

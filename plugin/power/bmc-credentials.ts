@@ -1,13 +1,13 @@
 // A stored BMC turned into a target the drivers can use, the password opened
 // from its sealed form only here and only for the command about to run.
 
-import type { SecretBox } from '../installers/linuxcoe/secret-box.js';
+import type { SecretSealer } from '../store/remote-access.js';
 import type { StoredBmc } from '../store/host-bmcs.js';
 import { formatBmcAddress, formatBmcOptions, parseBmcAddress, parseBmcOptions } from './bmc-address.js';
 import type { BmcTarget } from './driver.js';
 import { checkRibclCredential } from './ribcl/ribcl-document.js';
 
-export function sealBmc(hostId: number, address: string, password: string, box: SecretBox): StoredBmc {
+export function sealBmc(hostId: number, address: string, password: string, box: SecretSealer): StoredBmc {
   const a = parseBmcAddress(address);
   // Refused when set, not at the first power command hours later.
   if (a.driver === 'ribcl') checkRibclCredential('password', password);
@@ -15,7 +15,7 @@ export function sealBmc(hostId: number, address: string, password: string, box: 
   return { hostId, driver: a.driver, address: a.address, port: a.port, user: a.user, passwordSealed: box.seal(password), ...(options ? { options } : {}) };
 }
 
-export function openBmc(stored: StoredBmc, box: SecretBox): BmcTarget {
+export function openBmc(stored: StoredBmc, box: SecretSealer): BmcTarget {
   const options = stored.options ? parseBmcOptions(stored.options, stored.driver) : {};
   const tls = { ...options, ...(stored.certSha256 ? { pinnedSha256: stored.certSha256 } : {}) };
   return {

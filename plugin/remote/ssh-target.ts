@@ -1,17 +1,8 @@
-// Where and as whom dploy logs in to run a command. Secrets are plain here,
-// only in memory for one connection; at rest they are sealed (remote-access store).
+// An SSH target (model/ssh-target.ts) as logs and messages name it.
 
-export type SshAuth =
-  | { password: string }
-  | { privateKey: string; passphrase?: string };
+import type { SshTarget } from '../model/ssh-target.js';
 
-export interface SshTarget {
-  /** Address or name the machine answers SSH on. */
-  address: string;
-  port: number;
-  user: string;
-  auth: SshAuth;
-}
+export type { SshAuth, SshTarget } from '../model/ssh-target.js';
 
 /** "root@web01:22", for logs and messages: never a secret. */
 export function describeTarget(t: Pick<SshTarget, 'address' | 'port' | 'user'>): string {

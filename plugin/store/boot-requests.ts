@@ -4,11 +4,14 @@
 // the boot NIC "seen at boot". A request's other facts (the address it came
 // from) belong here too, next to the MAC.
 
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Host } from '../model/host.js';
 import type { Job } from '../model/job.js';
 import type { HostMacRow, HostRow } from './host-rows.js';
 import type { JobRow } from './job-rows.js';
+import { findBootingHost } from './hosts.js';
+import { activeJobForHost } from './jobs.js';
+import { bindJobAddress } from './job-binding.js';
 
 export interface BootRequest {
   /** The boot NIC, normalised: the MAC in the file name or iPXE query. */
@@ -32,4 +35,25 @@ export async function recordSeenBootNic(db: EntityManager, host: Pick<Host, 'id'
   if (!owned) return false;
   await db.getRepository<HostRow>('Host').update({ id: host.id }, { boot_mac: mac, boot_mac_source: 'seen', updated_at: now });
   return true;
+}
+
+/** The boot service's view of dploy's machines (plugin/boot/boot-service.ts: BootHosts). */
+export function bootHosts(db: DataSource) {
+  return {
+    find: (request: { mac?: string; uuid?: string }) => findBootingHost(db.manager, request),
+    booted: (host: Host, mac: string, clientAddress?: string) => recordBoot(db.manager, host, mac, clientAddress),
+  };
+}
+
+/**
+ * A network-booting job is bound to the NIC it booted from; any boot teaches
+ * the host its boot NIC. A discover job is also bound to the first address
+ * that fetches its entry: only that address may then post the machine's
+ * inventory (job-binding.ts; an install job binds in its image provider).
+ */
+async function recordBoot(db: EntityManager, host: Host, mac: string, clientAddress: string | undefined): Promise<void> {
+  const job = host.bootState.kind === 'localboot' ? undefined : await activeJobForHost(db, host.id);
+  if (job?.kind === 'discover' && clientAddress) await bindJobAddress(db, job.id, clientAddress);
+  if (job) await recordBootRequest(db, job, { mac });
+  else await recordSeenBootNic(db, host, mac);
 }

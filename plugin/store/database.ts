@@ -53,7 +53,7 @@ function dataSourceOptions(target: DatabaseTarget, poolSize: number): DataSource
         // under discovery load (docs/benchmarks.md).
         trace: false,
         // Prepared discovery batches each hold up to ~1.2 MiB of MariaDB's memory
-        // (store/prepared-shapes.ts); a storm of one model needs a handful per
+        // (store/discovery/prepared-shapes.ts); a storm of one model needs a handful per
         // connection (one per group size), not mysql2's default of 16,000.
         extra: { maxPreparedStatements: 8 },
         ...(target.socket ? { socketPath: target.socket } : {}),

@@ -4,24 +4,12 @@
 
 import type { EntityManager, InsertQueryBuilder, ObjectLiteral } from 'typeorm';
 import { DployError } from '../errors.js';
-import type { BootState, Host } from '../model/host.js';
+import type { BootState, Host, NewHost } from '../model/host.js';
 import type { Architecture } from '../model/inventory.js';
 import { hostNameProblem } from '../model/host-name.js';
 import { isUsableMac, normalizeMac } from '../model/mac.js';
 import { bmcHostProblem } from '../model/bmc-host.js';
 import { hostFromRow, type HostMacRow, type HostRow } from './host-rows.js';
-
-export interface NewHost {
-  name: string;
-  macs: string[];
-  uuid?: string;
-  serial?: string;
-  arch?: Architecture;
-  bmcAddress?: string;
-  platformRef?: string;
-  /** The boot NIC as the operator gave it (one of `macs`). */
-  bootMac?: string;
-}
 
 export async function listHosts(db: EntityManager): Promise<Host[]> {
   const rows = await db.getRepository<HostRow>('Host').find({ order: { id: 'ASC' } });
@@ -193,4 +181,11 @@ export async function findBootingHost(db: EntityManager, request: { mac?: string
     if (rows.length === 1) return loadMacs(db, rows[0]!);
   }
   return undefined;
+}
+
+/** A cheap mark that changes when a host or a MAC is added, changed or removed: readers compare it before re-reading them all. */
+export async function hostsFingerprint(db: EntityManager): Promise<string> {
+  const [hosts] = await db.query('SELECT COUNT(*) AS n, MAX(updated_at) AS at FROM dploy_hosts') as Array<{ n: number | string; at: unknown }>;
+  const [macs] = await db.query('SELECT COUNT(*) AS n FROM dploy_host_macs') as Array<{ n: number | string }>;
+  return `${hosts?.n}/${String(hosts?.at)}/${macs?.n}`;
 }

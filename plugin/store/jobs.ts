@@ -4,7 +4,7 @@
 // log is exactly the list of transitions that happened.
 
 import { randomBytes } from 'node:crypto';
-import { In, Not, type EntityManager } from 'typeorm';
+import { Brackets, In, Not, type DataSource, type EntityManager } from 'typeorm';
 import { DployError } from '../errors.js';
 import { TERMINAL_STATES, isTerminal, type Job, type JobEvent, type JobKind } from '../model/job.js';
 import { insertReturningId } from './hosts.js';
@@ -58,6 +58,24 @@ export async function listJobs(db: EntityManager, filter: { hostId?: number; act
   const query = db.getRepository<JobRow>('Job').createQueryBuilder('j').orderBy('j.id', 'DESC').limit(filter.limit ?? 100);
   if (filter.hostId !== undefined) query.andWhere('j.host_id = :hostId', { hostId: filter.hostId });
   if (filter.active) query.andWhere('j.state NOT IN (:...terminal)', { terminal: [...TERMINAL_STATES] });
+  return (await query.getMany()).map(jobFromRow);
+}
+
+/** A waiting state that ends at a deadline: its jobs that entered it before `enteredBefore` have waited too long. */
+export interface WaitDeadline {
+  kind: string;
+  state: string;
+  enteredBefore: Date;
+}
+
+export async function jobsPastDeadline(db: DataSource, deadlines: readonly WaitDeadline[]): Promise<Job[]> {
+  if (deadlines.length === 0) return [];
+  const query = db.getRepository<JobRow>('Job').createQueryBuilder('j');
+  query.where(new Brackets((w) => {
+    deadlines.forEach(({ kind, state, enteredBefore }, i) => {
+      w.orWhere(`(j.kind = :k${i} AND j.state = :s${i} AND j.state_entered_at < :t${i})`, { [`k${i}`]: kind, [`s${i}`]: state, [`t${i}`]: enteredBefore });
+    });
+  }));
   return (await query.getMany()).map(jobFromRow);
 }
 

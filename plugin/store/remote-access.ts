@@ -5,8 +5,13 @@
 
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../errors.js';
-import type { SecretBox } from '../installers/linuxcoe/secret-box.js';
-import type { SshTarget } from '../remote/ssh-target.js';
+import type { SshTarget } from '../model/ssh-target.js';
+
+/** Seals a secret for the database and opens it again (dploy's secret box, keyed by its key file). */
+export interface SecretSealer {
+  seal(plain: string): string;
+  open(sealed: string): string;
+}
 
 interface RemoteAccessRow {
   id: number;
@@ -42,7 +47,7 @@ function where(scope: AccessScope): { host_id: number } | { group_id: number } {
   return 'hostId' in scope ? { host_id: scope.hostId } : { group_id: scope.groupId };
 }
 
-export async function setRemoteAccess(db: EntityManager, box: SecretBox, scope: AccessScope, s: AccessSettings): Promise<void> {
+export async function setRemoteAccess(db: EntityManager, box: SecretSealer, scope: AccessScope, s: AccessSettings): Promise<void> {
   if (s.password !== undefined && s.privateKey !== undefined) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'give a password or a private key, not both');
   const repo = db.getRepository<RemoteAccessRow>('RemoteAccess');
   const changes: Partial<RemoteAccessRow> = { updated_at: new Date() };
@@ -80,7 +85,7 @@ async function mergedRow(db: EntityManager, hostId: number): Promise<Partial<Rem
 }
 
 /** How dploy logs in to this machine, or undefined when nobody gave it a way. */
-export async function sshTargetFor(db: EntityManager, box: SecretBox, host: { id: number; name: string }): Promise<SshTarget | undefined> {
+export async function sshTargetFor(db: EntityManager, box: SecretSealer, host: { id: number; name: string }): Promise<SshTarget | undefined> {
   const row = await mergedRow(db, host.id);
   if (!row || (!row.password && !row.private_key)) return undefined;
   const auth = row.password

@@ -64,13 +64,3 @@ export async function markRunning(db: EntityManager, hostId: number, jobId: numb
   }
   await repo.update({ host_id: hostId }, { running_job_id: jobId });
 }
-
-/** Keeps the runner's lease for as long as a command may take, so no other runner takes the job meanwhile. */
-export async function holdLease(db: EntityManager, jobId: number, owner: string, until: Date): Promise<void> {
-  await db.getRepository<{ id: number; lease_owner: string | null; lease_until: Date | null }>('Job').update({ id: jobId, lease_owner: owner }, { lease_until: until });
-}
-
-/** Leaves the job unclaimed until `until` (as a retry's back-off does): a job waiting for a slot is not spun on. */
-export async function deferJob(db: EntityManager, jobId: number, until: Date): Promise<void> {
-  await db.getRepository<{ id: number; lease_owner: string | null; lease_until: Date | null }>('Job').update({ id: jobId }, { lease_owner: null, lease_until: until });
-}

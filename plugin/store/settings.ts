@@ -33,3 +33,18 @@ export async function enrollmentToken(db: EntityManager, options: { rotate?: boo
   await writeSetting(db, 'enrollment_token', token);
   return token;
 }
+
+/**
+ * Takes a setting row as a lock until the transaction ends: an UPDATE holds
+ * the row lock (MariaDB/PostgreSQL) or the write lock (SQLite) until commit,
+ * so transactions that take the same row run one after another. The row is
+ * created on first use.
+ */
+export async function lockSettingRow(tx: EntityManager, name: string, now: Date): Promise<void> {
+  const repo = tx.getRepository<SettingRow>('Setting');
+  const result = await repo.update({ name }, { value: now.toISOString(), updated_at: now });
+  if (!result.affected) {
+    await repo.createQueryBuilder().insert().values({ name, value: now.toISOString(), updated_at: now }).orIgnore().updateEntity(false).execute();
+    await repo.update({ name }, { value: now.toISOString(), updated_at: now });
+  }
+}

@@ -4,7 +4,6 @@
 
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../errors.js';
-import type { HostKeyPins } from '../remote/host-key-trust.js';
 
 interface SshHostKeyRow {
   endpoint: string;
@@ -19,18 +18,19 @@ export interface PinnedKey {
   offered?: string;
 }
 
-export function databasePins(db: EntityManager): HostKeyPins {
+/** The pins plugin/remote/host-key-trust.ts checks against (its HostKeyPins), kept in dploy_ssh_host_keys. */
+export function databasePins(db: EntityManager) {
   const repo = db.getRepository<SshHostKeyRow>('SshHostKey');
   return {
-    async pinned(endpoint) {
+    async pinned(endpoint: string): Promise<string | undefined> {
       return (await repo.findOneBy({ endpoint }))?.fingerprint;
     },
-    async pin(endpoint, fingerprint) {
+    async pin(endpoint: string, fingerprint: string): Promise<void> {
       // Two runners meeting a new machine at once: the first pin stands, the second is checked against it next time.
       if (await repo.findOneBy({ endpoint })) return;
       await repo.insert({ endpoint, fingerprint, offered_fingerprint: null, pinned_at: new Date() });
     },
-    async refused(endpoint, offered) {
+    async refused(endpoint: string, offered: string): Promise<void> {
       await repo.update({ endpoint }, { offered_fingerprint: offered });
     },
   };

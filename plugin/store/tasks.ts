@@ -39,3 +39,39 @@ export async function writeHostStatus(db: EntityManager, hostId: number, status:
   // A task set while the job ran is kept: it runs next.
   if (clear) await hosts.update({ id: hostId, task: clear.task, ...(clear.what ? { task_profile: clear.what } : {}) }, { task: null, task_profile: null, task_set_at: null, updated_at: now });
 }
+
+// The host tool's side (OCS, on MariaDB): the task fields mirror what the
+// operator set in its console, so a new or changed value gets its time; the
+// status holds dploy's last words for the console's status field. These
+// leave updated_at alone: the machine itself did not change.
+
+const CHUNK = 1000;
+
+/** Remembers the task seen in the host tool's console for the host, seen at `now`. */
+export async function mirrorHostTask(tx: EntityManager, hostId: number, task: string, what: string | null, now: Date): Promise<void> {
+  await tx.query('UPDATE dploy_hosts SET task = ?, task_profile = ?, task_set_at = ? WHERE id = ?', [task, what, now, hostId]);
+}
+
+/** The hosts with a task remembered. */
+export async function hostsWithTask(tx: EntityManager): Promise<number[]> {
+  return (await tx.query('SELECT id FROM dploy_hosts WHERE task IS NOT NULL') as Array<{ id: number }>).map((r) => Number(r.id));
+}
+
+/** Forgets the remembered task of these hosts (the operator reset the field, or the computer went away). */
+export async function forgetHostTasks(tx: EntityManager, hostIds: readonly number[]): Promise<void> {
+  for (let i = 0; i < hostIds.length; i += CHUNK) {
+    const ids = hostIds.slice(i, i + CHUNK);
+    await tx.query(`UPDATE dploy_hosts SET task = NULL, task_profile = NULL, task_set_at = NULL WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+  }
+}
+
+/** Keeps dploy's words for the host tool's status field; the task that ended is forgotten only if it is still the one seen. */
+export async function keepStatusWords(tx: EntityManager, hostId: number, words: string, clear?: TakenTask): Promise<void> {
+  await tx.query('UPDATE dploy_hosts SET status = ? WHERE id = ?', [words, hostId]);
+  if (clear) {
+    await tx.query(
+      `UPDATE dploy_hosts SET task = NULL, task_profile = NULL, task_set_at = NULL WHERE id = ? AND task = ?${clear.what ? ' AND task_profile = ?' : ''}`,
+      [hostId, clear.task, ...(clear.what ? [clear.what] : [])],
+    );
+  }
+}

@@ -7,10 +7,9 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { shipped } from '../package-root.js';
-import type { ActiveTransfer } from './read-request.js';
+import type { ActiveTransfer, PooledEnd, TransferHandoff, TransferRunner } from './read-request.js';
 import { addSentCounts } from './sent-counts.js';
 import type { SentCounts } from './sent-counts.js';
-import type { TransferHandoff, PooledEnd, TransferRunner } from './transfer-pool.js';
 import type { TransferOutcome } from './transfer-plan.js';
 
 type OnEnd = (id: number, outcome: TransferOutcome, detail: string, bytesSent: number, packetsSent: number, retransmits: number) => void;

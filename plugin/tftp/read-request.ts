@@ -16,7 +16,6 @@ import type { SentCounts } from './sent-counts.js';
 import type { TftpSettings } from './settings.js';
 import { Transfer } from './transfer.js';
 import type { TransferPlan, TransferResult } from './transfer.js';
-import type { TransferRunner } from './transfer-pool.js';
 import { openTransferSockets } from './transfer-socket.js';
 
 export interface TftpCounters extends SentCounts {
@@ -30,6 +29,30 @@ export interface TftpCounters extends SentCounts {
 /** A running transfer, on this thread or in a worker: abort() ends it with an ERROR to the client. */
 export interface ActiveTransfer {
   abort(reason: string): void;
+}
+
+/** A transfer handed to a transfer thread: the client, the plan and the bytes to send. */
+export interface TransferHandoff {
+  localAddress: string;
+  clientAddress: string;
+  clientPort: number;
+  plan: TransferPlan;
+  bytes: Buffer;
+}
+
+/** How a handed-off transfer ended; `opened` false: answer the client from the listener. */
+export type PooledEnd = (result: TransferResult, opened: boolean) => void;
+
+/** What runs transfers off the main thread: worker threads (transfer-pool.ts) or the native engine (native-engine.ts). */
+export interface TransferRunner {
+  /** Undefined when it cannot take the transfer now: the caller serves it on its own thread. */
+  start(handoff: TransferHandoff, onEnd: PooledEnd): { abort(reason: string): void } | undefined;
+  /** Everything its transfers sent, running and ended. */
+  sent(): SentCounts;
+  /** Per thread: its transfers now and what it has sent. */
+  workerStats(): Array<{ transfers: number } & SentCounts>;
+  /** Call after every transfer was aborted: waits for their ERRORs to leave, then stops the threads. */
+  close(): Promise<void>;
 }
 
 export interface ReadContext {

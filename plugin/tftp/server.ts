@@ -9,13 +9,12 @@ import type { ReceiveBuffer } from './receive-buffer.js';
 import { errorPacket, OP_ACK, OP_DATA, OP_ERROR, OP_OACK, OP_RRQ, OP_WRQ, TFTP_ERROR } from './packet.js';
 import type { TftpErrorCode } from './packet.js';
 import { serveReadRequest } from './read-request.js';
-import type { ReadContext, TftpCounters } from './read-request.js';
+import type { ReadContext, TftpCounters, TransferRunner } from './read-request.js';
 import type { TftpLogger, TftpRoute } from './route.js';
 import { addSentCounts } from './sent-counts.js';
 import type { SentCounts } from './sent-counts.js';
 import { resolveTftpSettings } from './settings.js';
 import type { TftpServerOptions } from './settings.js';
-import type { TransferRunner } from './transfer-pool.js';
 import { startTransferRunner } from './transfer-runner.js';
 import type { TransferEngine } from './transfer-runner.js';
 

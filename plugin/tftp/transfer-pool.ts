@@ -17,15 +17,8 @@ import { errorPacket, TFTP_ERROR } from './packet.js';
 import type { TftpLogger } from './route.js';
 import { addSentCounts, SharedSentCounts } from './sent-counts.js';
 import type { SentCounts } from './sent-counts.js';
-import type { TransferPlan, TransferResult } from './transfer-plan.js';
-
-export interface TransferHandoff {
-  localAddress: string;
-  clientAddress: string;
-  clientPort: number;
-  plan: TransferPlan;
-  bytes: Buffer;
-}
+import type { PooledEnd, TransferHandoff, TransferRunner } from './read-request.js';
+import type { TransferResult } from './transfer-plan.js';
 
 export type ToWorker =
   | ({ type: 'start'; id: number } & Omit<TransferHandoff, 'bytes'> & { bytes: Uint8Array })
@@ -36,21 +29,6 @@ export type FromWorker =
   | { type: 'started'; id: number; port: number }
   /** opened false: no transfer socket, the client has heard nothing yet. */
   | { type: 'ended'; id: number; opened: boolean; result: TransferResult };
-
-/** How a handed-off transfer ended; `opened` false: answer the client from the listener. */
-export type PooledEnd = (result: TransferResult, opened: boolean) => void;
-
-/** What runs transfers off the main thread: these worker threads, or the native engine (native-engine.ts). */
-export interface TransferRunner {
-  /** Undefined when it cannot take the transfer now: the caller serves it on its own thread. */
-  start(handoff: TransferHandoff, onEnd: PooledEnd): { abort(reason: string): void } | undefined;
-  /** Everything its transfers sent, running and ended. */
-  sent(): SentCounts;
-  /** Per thread: its transfers now and what it has sent. */
-  workerStats(): Array<{ transfers: number } & SentCounts>;
-  /** Call after every transfer was aborted: waits for their ERRORs to leave, then stops the threads. */
-  close(): Promise<void>;
-}
 
 interface Job {
   handoff: TransferHandoff;

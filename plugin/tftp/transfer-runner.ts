@@ -4,7 +4,7 @@ import { loadNativeEngine, NativeEngine } from './native-engine.js';
 import type { TftpLogger } from './route.js';
 import type { TftpSettings } from './settings.js';
 import { TransferPool } from './transfer-pool.js';
-import type { TransferRunner } from './transfer-pool.js';
+import type { TransferRunner } from './read-request.js';
 
 /** What runs the transfers: the C engine's threads, node:dgram worker threads, or the main thread alone. */
 export type TransferEngine = 'native' | 'node' | 'main-thread';

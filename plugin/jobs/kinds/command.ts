@@ -7,7 +7,8 @@
 //      └─(no SSH access or no command)──► failed
 
 import { appendEvent } from '../../store/jobs.js';
-import { deferJob, holdLease, markRunning, remoteCommandFor, runningInGroup } from '../../store/remote-commands.js';
+import { markRunning, remoteCommandFor, runningInGroup } from '../../store/remote-commands.js';
+import { extendLease, leaveUntil } from '../../store/job-claims.js';
 import { groupConcurrency, sshTargetFor } from '../../store/remote-access.js';
 import { databasePins } from '../../store/ssh-host-keys.js';
 import type { SecretBox } from '../../installers/linuxcoe/secret-box.js';
@@ -51,7 +52,7 @@ export function commandKind(s: RemoteSettings): JobKindSpec {
       const running = await runningInGroup(db, task.groupId);
       if (running >= limit) {
         const until = new Date(now.getTime() + SLOT_RECHECK_SECONDS * 1000);
-        return { to: 'queued', message: `waiting for a slot: ${running} of ${limit} machines of the group are running the command`, after: (tx) => deferJob(tx, job.id, until) };
+        return { to: 'queued', message: `waiting for a slot: ${running} of ${limit} machines of the group are running the command`, after: (tx) => leaveUntil(tx, job.id, until) };
       }
     }
     return { to: 'running', message: `running on ${describeTarget(target)}: ${task.command}`, after: (tx) => markRunning(tx, host.id, job.id) };
@@ -63,7 +64,7 @@ export function commandKind(s: RemoteSettings): JobKindSpec {
     if (!task || !target) throw new Error(`the command or SSH access of ${host.name} was removed while job ${job.id} ran`);
     // The lease outlives the state's timeout: a runner that dies mid-command leaves the job to the timeout
     // (failed, "stopped before it finished"), never to another runner that would run the command twice.
-    await holdLease(db, job.id, owner, new Date(Date.now() + (s.deadlineSeconds + RUNNER_GONE_SECONDS + 60) * 1000));
+    await extendLease(db, job.id, owner, new Date(Date.now() + (s.deadlineSeconds + RUNNER_GONE_SECONDS + 60) * 1000));
     const result = await runCommand(target, task.command, { pins: databasePins(db), deadlineMs: s.deadlineSeconds * 1000, capBytes: s.capBytes });
     return { who: describeTarget(target), result };
   };

@@ -11,6 +11,7 @@ import type { EntityManager } from 'typeorm';
 import { isUsableMac, normalizeMac } from '../../model/mac.js';
 import { hostNameProblem } from '../../model/host-name.js';
 import { insertHost } from '../../store/hosts.js';
+import { linkHost } from '../../store/host-links.js';
 
 export interface LinkedHost { id: number; platform_ref: string; task: string | null; task_profile: string | null; task_set_at: Date | string | null }
 
@@ -31,7 +32,7 @@ export async function adoptComputer(tx: EntityManager, hid: number, now: Date): 
     `SELECT h.id, h.task, h.task_profile, h.task_set_at FROM dploy_host_macs m JOIN dploy_hosts h ON h.id = m.host_id WHERE m.mac IN (${macs.map(() => '?').join(', ')}) ORDER BY h.id LIMIT 1`, macs,
   ) as Array<Omit<LinkedHost, 'platform_ref'>>;
   if (owner) {
-    await tx.query('UPDATE dploy_hosts SET platform_ref = ? WHERE id = ?', [String(hid), owner.id]);
+    await linkHost(tx, Number(owner.id), String(hid));
     return { ...owner, id: Number(owner.id), platform_ref: String(hid) };
   }
   const [computer] = await tx.query(

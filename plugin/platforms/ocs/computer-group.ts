@@ -1,5 +1,5 @@
-// OCS's rows for a group of discoveries (store/discovery-group.ts). The
-// group's probe (store/group-probe.ts) also finds, for each machine, the OCS
+// OCS's rows for a group of discoveries (store/discovery/discovery-group.ts). The
+// group's probe (store/discovery/group-probe.ts) also finds, for each machine, the OCS
 // computer it is: none when neither dploy nor OCS's networks know any of its
 // facts, else the answer of linked-computer.ts (the same choice
 // writeComputer makes for one machine). Then each computer is inserted or its sections replaced in the
@@ -10,7 +10,7 @@
 // (locks ignores ROLLBACK), and the machines are written alone, where
 // lockComputer waits, takes over a dead server's lock or names the conflict.
 
-import type { GroupMachine, HostToolRows } from '../../store/discovery-group.js';
+import type { GroupMachine, HostToolRows } from '../../store/discovery/index.js';
 import { linkedComputerFor, linkedComputerStatement, type LinkedComputer } from './linked-computer.js';
 import { machineRows } from './machine-rows.js';
 import { appendInsertComputer, appendUpdateComputer } from './machine-writer.js';

@@ -12,7 +12,7 @@
 // utf8mb4: dploy's side is converted so OCS's index is used.
 
 import type { Identity } from '../../inventory/index.js';
-import { candidateLookups } from '../../store/host-identity.js';
+import { candidateLookups } from '../../store/discovery/index.js';
 
 export interface LinkedComputer {
   id: number;

@@ -16,7 +16,8 @@
 
 import type { EntityManager } from 'typeorm';
 import type { Host } from '../../model/host.js';
-import { SqlBatch as Batch } from '../../store/sql-batch.js';
+import { SqlBatch as Batch } from '../../store/discovery/index.js';
+import { linkHostStatement } from '../../store/host-links.js';
 import { linkedComputerFor, linkedComputerStatement, type LinkedComputer } from './linked-computer.js';
 import { dropOwnLocks, lockComputer, releaseLocksStatement } from './ocs-locks.js';
 import { deviceId, DPLOY_CHECKSUM, OCS_DEFAULT_CHECKSUM, type OcsMachineRows } from './machine-rows.js';
@@ -29,18 +30,19 @@ export async function writeComputer(tx: EntityManager, host: Host, rows: OcsMach
   // The host owns its MACs, so looking up by them finds the host and its link.
   const { sql, params } = linkedComputerStatement({ macs: host.macs });
   const existing = linkedComputerFor(await tx.query(sql, params) as unknown[], host);
-  const hostId = String(Number(host.id));
   if (existing === undefined) {
+    const link = linkHostStatement(host.id, { sessionVariable: '@dploy_hid' });
     const results = await appendInsertComputer(new Batch(), '@dploy_hid', rows, now, columns).flushRows()
-      .add(`UPDATE dploy_hosts SET platform_ref = CAST(@dploy_hid AS CHAR) WHERE id = ${hostId}`)
+      .add(link.sql, link.params)
       .add('SELECT @dploy_hid AS id').run(tx);
     return Number((results.at(-1) as Array<{ id: number }>)[0]!.id);
   }
   await lockComputer(tx, existing.id);
   const release = releaseLocksStatement([existing.id]);
+  const link = linkHostStatement(host.id, { value: String(existing.id) });
   try {
     await appendUpdateComputer(new Batch(), existing, rows, columns).flushRows()
-      .add(`UPDATE dploy_hosts SET platform_ref = ? WHERE id = ${hostId}`, [String(existing.id)])
+      .add(link.sql, link.params)
       .add(release.sql, release.params).run(tx);
   } catch (err) {
     await dropOwnLocks(tx, [existing.id]).catch(() => undefined);

@@ -5,7 +5,8 @@
 
 import type { EntityManager } from 'typeorm';
 import { checkOcsDatabase, type OcsSchemaOptions } from './ocs-database.js';
-import { applySteps, planRegistration, stepSql, type Step } from './registration.js';
+import { applySteps, planRegistration, stepSql } from './registration.js';
+import type { Step } from './registration-step.js';
 
 export interface OcsPlan {
   guiVersion: string;

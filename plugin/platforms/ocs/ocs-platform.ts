@@ -8,8 +8,8 @@ import { DployError } from '../../errors.js';
 import type { Inventory } from '../../model/inventory.js';
 import type { Store } from '../../store/database.js';
 import { addHost, forgetHost, getHost } from '../../store/hosts.js';
-import { createDiscoveryIntake, type DiscoveryIntakeOptions } from '../../store/discovery-group.js';
-import { prepareIntake, recordIntake, type Intake } from '../../store/machines.js';
+import { linkHost } from '../../store/host-links.js';
+import { createDiscoveryIntake, type DiscoveryIntakeOptions, prepareIntake, recordIntake, type Intake } from '../../store/discovery/index.js';
 import { retryOnUniqueViolation } from '../../store/unique-retry.js';
 import { VERSION } from '../../version.js';
 import type { Platform } from '../platform.js';
@@ -61,7 +61,7 @@ export function createOcsPlatform(store: Store, intakeOptions: DiscoveryIntakeOp
     await writeComputer(tx, recorded.host, machineRows(intake.inventory, recorded.host.name, OCS_USER_AGENT, intake.remoteAddress), intake.stored.received_at, written());
     return recorded;
   }));
-  // Concurrent discoveries share their round trips and their commit (store/group-commit.ts).
+  // Concurrent discoveries share their round trips and their commit (store/discovery/group-commit.ts).
   const record = createDiscoveryIntake(db, alone, ocsComputerRows(OCS_USER_AGENT, written), intakeOptions);
 
   return {
@@ -80,7 +80,7 @@ export function createOcsPlatform(store: Store, intakeOptions: DiscoveryIntakeOp
         const host = await addHost(tx, input);
         // A machine OCS's agent already reported is linked, not duplicated.
         const known = await computerByMacs(tx, host.macs);
-        if (known !== undefined) await tx.query('UPDATE dploy_hosts SET platform_ref = ? WHERE id = ?', [String(known), host.id]);
+        if (known !== undefined) await linkHost(tx, host.id, String(known));
         else await writeComputer(tx, host, machineRows(bareInventory(host.macs, input.arch), host.name, OCS_USER_AGENT), new Date(), written());
         return host;
       });

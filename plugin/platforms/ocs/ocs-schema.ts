@@ -5,7 +5,7 @@
 // refuses to be left out (NOT NULL without a default) is refused here, named,
 // before anything is written. What passes is the list of columns to write per
 // table, fixed for the life of the process, so every write has the same SQL
-// shape (prepared statements are cached by shape: store/prepared-shapes.ts).
+// shape (prepared statements are cached by shape: store/discovery/prepared-shapes.ts).
 
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../../errors.js';

@@ -8,14 +8,8 @@
 
 import type { EntityManager } from 'typeorm';
 import { FIELD, FIELD_TYPE, TAB_LABEL, TASK_VALUES, findAdminFields, selectValues } from './admin-fields.js';
+import type { Step } from './registration-step.js';
 import { serverCompatSteps } from './server-compat.js';
-
-export interface Step {
-  /** What it does, for the operator. */
-  summary: string;
-  sql: string;
-  params: Array<string | number>;
-}
 
 const FIELDS = [
   { name: FIELD.task, type: FIELD_TYPE.select, label: 'dploy task' },

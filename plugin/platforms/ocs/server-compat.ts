@@ -9,7 +9,7 @@
 // Map.pm writes. Nothing in the console reads it.
 
 import type { EntityManager } from 'typeorm';
-import type { Step } from './registration.js';
+import type { Step } from './registration-step.js';
 
 const UNIXUSERS = `CREATE TABLE IF NOT EXISTS unixusers (
   ID INT(11) NOT NULL AUTO_INCREMENT,

@@ -5,22 +5,18 @@
 
 import type { EntityManager } from 'typeorm';
 import type { TakenTask } from '../../model/task.js';
+import { hostLink, linkHost } from '../../store/host-links.js';
+import { keepStatusWords } from '../../store/tasks.js';
 import { computerByMacs } from './adopt.js';
 import { valueNumber, type AdminFields } from './admin-fields.js';
 
 export async function writeComputerStatus(tx: EntityManager, fields: AdminFields, hostId: number, status: string, clear?: TakenTask): Promise<void> {
-  const [host] = await tx.query('SELECT platform_ref FROM dploy_hosts WHERE id = ?', [hostId]) as Array<{ platform_ref: string | null }>;
-  if (!host) return;
+  const ref = await hostLink(tx, hostId);
+  if (ref === undefined) return;
   const words = status.slice(0, 255);
-  await tx.query('UPDATE dploy_hosts SET status = ? WHERE id = ?', [words, hostId]);
   // What dploy saw last in the field is forgotten with it; a newer value stays to be taken next tick.
-  if (clear) {
-    await tx.query(
-      `UPDATE dploy_hosts SET task = NULL, task_profile = NULL, task_set_at = NULL WHERE id = ? AND task = ?${clear.what ? ' AND task_profile = ?' : ''}`,
-      [hostId, clear.task, ...(clear.what ? [clear.what] : [])],
-    );
-  }
-  const hid = await computerOf(tx, hostId, host.platform_ref);
+  await keepStatusWords(tx, hostId, words, clear);
+  const hid = await computerOf(tx, hostId, ref);
   if (hid === undefined) return;
   const sets = [`${fields.statusColumn} = ?`];
   const params: Array<string | null> = [words];
@@ -78,6 +74,6 @@ async function computerOf(tx: EntityManager, hostId: number, ref: string | null)
   const macs = (await tx.query('SELECT mac FROM dploy_host_macs WHERE host_id = ?', [hostId]) as Array<{ mac: string }>).map((r) => r.mac);
   const hid = await computerByMacs(tx, macs);
   if (hid === undefined) return undefined;
-  await tx.query('UPDATE dploy_hosts SET platform_ref = ? WHERE id = ?', [String(hid), hostId]);
+  await linkHost(tx, hostId, String(hid));
   return hid;
 }

@@ -11,6 +11,7 @@ import type { EntityManager } from 'typeorm';
 import type { TaskRequest } from '../../model/task.js';
 import { toDate } from '../../store/host-rows.js';
 import { selectIn } from '../../store/bulk-insert.js';
+import { forgetHostTasks, hostsWithTask, mirrorHostTask } from '../../store/tasks.js';
 import { adoptComputers } from './adopt.js';
 import { taskOf, type AdminFields } from './admin-fields.js';
 
@@ -53,7 +54,7 @@ export async function readPendingTasks(tx: EntityManager, fields: AdminFields, n
     let setAt = host.task_set_at ? toDate(host.task_set_at) : undefined;
     if (host.task !== task || host.task_profile !== what || !setAt) {
       setAt = now;
-      await tx.query('UPDATE dploy_hosts SET task = ?, task_profile = ?, task_set_at = ? WHERE id = ?', [task, what, now, host.id]);
+      await mirrorHostTask(tx, Number(host.id), task, what, now);
     }
     seen.add(Number(host.id));
     const request: TaskRequest = { hostId: Number(host.id), task, setAt };
@@ -63,10 +64,6 @@ export async function readPendingTasks(tx: EntityManager, fields: AdminFields, n
     requests.push(request);
   }
   // The operator reset the field (or the computer went away): forget what was seen.
-  const stale = (await tx.query('SELECT id FROM dploy_hosts WHERE task IS NOT NULL') as Array<{ id: number }>).map((r) => Number(r.id)).filter((id) => !seen.has(id));
-  for (let i = 0; i < stale.length; i += CHUNK) {
-    const ids = stale.slice(i, i + CHUNK);
-    await tx.query(`UPDATE dploy_hosts SET task = NULL, task_profile = NULL, task_set_at = NULL WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
-  }
+  await forgetHostTasks(tx, (await hostsWithTask(tx)).filter((id) => !seen.has(id)));
   return requests;
 }

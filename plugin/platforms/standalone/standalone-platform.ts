@@ -5,8 +5,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Store } from '../../store/database.js';
 import { addHost, forgetHost, getHost } from '../../store/hosts.js';
-import { createDiscoveryIntake } from '../../store/discovery-group.js';
-import { prepareIntake, recordIntake, type Intake } from '../../store/machines.js';
+import { createDiscoveryIntake, prepareIntake, recordIntake, type Intake } from '../../store/discovery/index.js';
 import { retryOnUniqueViolation } from '../../store/unique-retry.js';
 import { pendingHostTasks, setHostTask, writeHostStatus } from '../../store/tasks.js';
 import type { Platform } from '../platform.js';

@@ -1,5 +1,5 @@
 // A discovery storm on OCS: machines posted at once share a group
-// (store/group-commit.ts), whose new computers go as one multi-row INSERT per
+// (store/discovery/group-commit.ts), whose new computers go as one multi-row INSERT per
 // table. What each machine gets must be what it gets when posted alone, row
 // for row; a machine whose rows fail takes nothing of the group with it; and
 // OCS's lock rows (a MEMORY table: a rollback leaves them) are not left behind.
@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseInventory } from '../../../plugin/inventory/index.js';
 import { isDployError } from '../../../plugin/errors.js';
-import type { Platform, RecordedMachine } from '../../../plugin/platforms/platform.js';
+import type { RecordedMachine } from '../../../plugin/model/discovery.js';
+import type { Platform } from '../../../plugin/platforms/platform.js';
 import { rowsBySerial } from '../../support/ocs/rows.js';
 import { openOcsPlatform } from '../../support/ocs/scratch.js';
 import { ovmfVariant } from '../../support/ovmf-variant.js';

@@ -1,5 +1,5 @@
 // Discovery batches whose shape recurs (machines of one model) go as prepared
-// statements (store/prepared-shapes.ts): values in MySQL's binary protocol
+// statements (store/discovery/prepared-shapes.ts): values in MySQL's binary protocol
 // instead of the query text. On the real OCS schema they must write what the
 // plain queries write, column for column (dates to the millisecond, the
 // document byte for byte), new machines and re-posts alike; and a prepared
@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseInventory } from '../../../plugin/inventory/index.js';
 import { isDployError } from '../../../plugin/errors.js';
-import type { Platform, RecordedMachine } from '../../../plugin/platforms/platform.js';
+import type { RecordedMachine } from '../../../plugin/model/discovery.js';
+import type { Platform } from '../../../plugin/platforms/platform.js';
 import { rowsBySerial } from '../../support/ocs/rows.js';
 import { openOcsPlatform, type OcsScratch } from '../../support/ocs/scratch.js';
 import { ovmfVariant } from '../../support/ovmf-variant.js';

@@ -3,16 +3,15 @@
 // they are) and as multi-statement queries (MySQL has no anonymous compound
 // statement; forced here with compoundStatements: false). The same storm
 // must give the same hosts either way. Compound batches whose shape recurs go
-// prepared (store/prepared-shapes.ts); a server that will not prepare gets
+// prepared (store/discovery/prepared-shapes.ts); a server that will not prepare gets
 // them as queries, still in groups.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseInventory } from '../../../plugin/inventory/index.js';
-import { createDiscoveryIntake } from '../../../plugin/store/discovery-group.js';
+import { createDiscoveryIntake, prepareIntake, recordIntake, type Intake } from '../../../plugin/store/discovery/index.js';
 import { listHosts } from '../../../plugin/store/hosts.js';
-import { prepareIntake, recordIntake, type Intake } from '../../../plugin/store/machines.js';
 import { retryOnUniqueViolation } from '../../../plugin/store/unique-retry.js';
 import { openTestStore } from '../../support/databases.js';
 import { ovmfVariant, ovmfVariantMacs } from '../../support/ovmf-variant.js';

@@ -19,7 +19,7 @@ import { migrate } from '../../../plugin/store/migrate.js';
 import { registerInOcs } from '../../../plugin/platforms/ocs/ocs-migrate.js';
 import { createOcsPlatform } from '../../../plugin/platforms/ocs/ocs-platform.js';
 import type { Platform } from '../../../plugin/platforms/platform.js';
-import type { DiscoveryIntakeOptions } from '../../../plugin/store/discovery-group.js';
+import type { DiscoveryIntakeOptions } from '../../../plugin/store/discovery/index.js';
 import { ensureService, MARIADB } from '../services.js';
 import { updateTo7082 } from './updates-to-7082.js';
 

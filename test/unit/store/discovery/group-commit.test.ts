@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { createGroupCommit } from '../../../plugin/store/group-commit.js';
+import { createGroupCommit } from '../../../../plugin/store/discovery/group-commit.js';
 
 interface Item { name: string; keys?: string[]; bytes?: number; fails?: boolean }
 

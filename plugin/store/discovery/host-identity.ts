@@ -9,10 +9,10 @@
 // statement saved here is a socket write and a server parse per discovery.
 
 import type { EntityManager } from 'typeorm';
-import { DployError } from '../errors.js';
-import { matchIdentity, type Identity, type IdentityCriterion, type IdentityMatch, type KnownHost } from '../inventory/index.js';
-import { TERMINAL_STATES } from '../model/job.js';
-import type { HostMacRow, HostRow } from './host-rows.js';
+import { DployError } from '../../errors.js';
+import { matchIdentity, type Identity, type IdentityCriterion, type IdentityMatch, type KnownHost } from '../../inventory/index.js';
+import { TERMINAL_STATES } from '../../model/job.js';
+import type { HostMacRow, HostRow } from '../host-rows.js';
 
 /** A candidate host as stored, with what an intake needs next. */
 export interface CandidateHost extends KnownHost {

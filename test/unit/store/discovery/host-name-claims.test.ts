@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HostNameClaims } from '../../../plugin/store/host-name-claims.js';
+import { HostNameClaims } from '../../../../plugin/store/discovery/host-name-claims.js';
 
 test('a claimed name is taken until released or until no group is under way', () => {
   const names = new HostNameClaims();

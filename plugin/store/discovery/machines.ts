@@ -10,17 +10,17 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { EntityManager } from 'typeorm';
-import { DployError } from '../errors.js';
-import type { Inventory } from '../model/inventory.js';
-import { hostNameProblem } from '../model/host-name.js';
-import { diffInventories, identityOf, type HardwareChange, type Identity } from '../inventory/index.js';
-import type { RawDocument, RecordedMachine } from '../platforms/platform.js';
-import type { Dialect } from './dialect.js';
+import { DployError } from '../../errors.js';
+import type { Inventory } from '../../model/inventory.js';
+import { hostNameProblem } from '../../model/host-name.js';
+import { diffInventories, identityOf, type HardwareChange, type Identity } from '../../inventory/index.js';
+import type { RawDocument, RecordedMachine } from '../../model/discovery.js';
+import type { Dialect } from '../dialect.js';
 import { discoveredHostRow, insertDiscovered, updateDiscovered, type HostFacts, type InventoryRow } from './discovery-writes.js';
-import { hostFromRow, type HostMacRow } from './host-rows.js';
+import { hostFromRow, type HostMacRow } from '../host-rows.js';
 import { matchHost, type CandidateHost, type HostMatch } from './host-identity.js';
-import { latestInventory } from './inventories.js';
-import { bindDiscoverJob, plainAddress } from './job-binding.js';
+import { latestInventory } from '../inventories.js';
+import { bindDiscoverJob, plainAddress } from '../job-binding.js';
 
 /** One posted document, checked and digested, before the database is asked anything. */
 export interface Intake {

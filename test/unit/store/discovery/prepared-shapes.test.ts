@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PREPARE_MAX_SQL_CHARS, PreparedShapes } from '../../../plugin/store/prepared-shapes.js';
+import { PREPARE_MAX_SQL_CHARS, PreparedShapes } from '../../../../plugin/store/discovery/prepared-shapes.js';
 
 const shape = (n: number) => `BEGIN NOT ATOMIC INSERT INTO t VALUES ${Array.from({ length: n }, () => '(?)').join(', ')}; END`;
 

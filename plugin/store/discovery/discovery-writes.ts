@@ -7,10 +7,10 @@
 // by statement.
 
 import type { EntityManager } from 'typeorm';
-import type { Architecture } from '../model/inventory.js';
-import type { Dialect } from './dialect.js';
-import { insertHost } from './hosts.js';
-import type { HostMacRow, HostRow } from './host-rows.js';
+import type { Architecture } from '../../model/inventory.js';
+import type { Dialect } from '../dialect.js';
+import { insertHost } from '../hosts.js';
+import type { HostMacRow, HostRow } from '../host-rows.js';
 import { SqlBatch, type SqlRow } from './sql-batch.js';
 
 export interface InventoryRow {

@@ -14,7 +14,7 @@
 // on its connection before the connection returns to the pool.
 
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import type { RecordedMachine } from '../platforms/platform.js';
+import type { RecordedMachine } from '../../model/discovery.js';
 import { appendInsertDiscovered, appendUpdateDiscovered, discoveredHostRow } from './discovery-writes.js';
 import { createGroupCommit } from './group-commit.js';
 import { factsByIntake, knownFactsStatement, probeFromFacts, type HostToolProbe, type KnownFact } from './group-probe.js';
