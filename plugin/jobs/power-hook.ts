@@ -2,7 +2,7 @@
 // from its sealed form at the moment of the command, one PowerControl (one
 // queue per BMC) for the whole process.
 
-import { openSecretBox, type SecretBox } from '../installers/linuxcoe/secret-box.js';
+import { openSecretBox, type SecretBox } from '../secret-box.js';
 import { openBmc } from '../power/bmc-credentials.js';
 import { DEFAULT_POWER_POLICY, POWER_DRIVERS, PowerControl, type PowerPolicy } from '../power/index.js';
 import { readHostBmc } from '../store/host-bmcs.js';

@@ -1,7 +1,7 @@
 // A stored BMC turned into a target the drivers can use, the password opened
 // from its sealed form only here and only for the command about to run.
 
-import type { SecretBox } from '../installers/linuxcoe/secret-box.js';
+import type { SecretBox } from '../secret-box.js';
 import type { StoredBmc } from '../store/host-bmcs.js';
 import { formatBmcAddress, parseBmcAddress } from './bmc-address.js';
 import type { BmcTarget } from './driver.js';

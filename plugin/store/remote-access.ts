@@ -5,7 +5,7 @@
 
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../errors.js';
-import type { SecretBox } from '../installers/linuxcoe/secret-box.js';
+import type { SecretBox } from '../secret-box.js';
 import type { SshTarget } from '../remote/ssh-target.js';
 
 interface RemoteAccessRow {

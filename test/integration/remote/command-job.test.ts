@@ -12,7 +12,7 @@ import { createPlatform, type Platform } from '../../../plugin/platforms/index.j
 import { jobKinds } from '../../../plugin/jobs/kinds/index.js';
 import { runnerTick, type RunnerOptions } from '../../../plugin/jobs/runner.js';
 import { setTask } from '../../../plugin/jobs/set-task.js';
-import { openSecretBox } from '../../../plugin/installers/linuxcoe/secret-box.js';
+import { openSecretBox } from '../../../plugin/secret-box.js';
 import { getHost } from '../../../plugin/store/hosts.js';
 import { jobEvents, listJobs } from '../../../plugin/store/jobs.js';
 import { addGroupMembers, createGroup } from '../../../plugin/store/groups.js';
