@@ -1,13 +1,12 @@
 // What a network-booting machine asked for, once its file name (TFTP) or
-// query string (iPXE over HTTP) has been read. Produced by request-name.ts and
-// ipxe-query.ts, consumed by renderBootConfig.
+// query string (iPXE over HTTP) has been read. Produced by the loaders' readers
+// (loaders/), consumed by renderBootConfig.
 
 import type { Architecture } from '../model/inventory.js';
 import type { Firmware } from '../model/host.js';
 
+/** The boot loaders dploy answers; each has its file in loaders/ and a line in loaders/index.ts (tsc holds the three together). */
 export type BootLoader = 'pxelinux' | 'grub' | 'elilo' | 'ipxe';
-
-export const BOOT_LOADERS: readonly BootLoader[] = ['pxelinux', 'grub', 'elilo', 'ipxe'];
 
 export interface BootConfigRequest {
   loader: BootLoader;

@@ -8,6 +8,7 @@ import { hostBootNic } from '../model/boot-nic.js';
 import type { Firmware, Host } from '../model/host.js';
 import type { BootPolicy, BootVariables } from './boot-inputs.js';
 import type { BootConfigRequest, BootLoader } from './boot-request.js';
+import { loaderRules } from './loaders/index.js';
 import { renderBootConfig } from './render.js';
 
 export interface MachineBoot {
@@ -31,16 +32,6 @@ export function loaderFor(machine: MachineBoot): BootLoader {
   return machine.firmware === 'bios' ? 'pxelinux' : 'grub';
 }
 
-function pathFor(loader: BootLoader, mac: string, arch: Architecture, grubPrefix: string): string {
-  const dashed = `01-${mac.replace(/:/g, '-')}`;
-  switch (loader) {
-    case 'pxelinux': return `pxelinux.cfg/${dashed}`;
-    case 'grub': return `${grubPrefix}/grub.cfg-${dashed}`;
-    case 'elilo': return `${mac.toUpperCase()}.conf`;
-    case 'ipxe': return `/boot/ipxe?mac=${mac}&arch=${arch}`;
-  }
-}
-
 export async function renderForHost(
   host: Host,
   machine: MachineBoot,
@@ -55,5 +46,5 @@ export async function renderForHost(
     ...(host.uuid ? { uuid: host.uuid } : {}),
   };
   const text = await renderBootConfig(request, host, policy, variables);
-  return { loader, path: pathFor(loader, mac, machine.arch, policy.grubPrefix ?? '/grub'), text };
+  return { loader, path: loaderRules(loader).pathFor(mac, { arch: machine.arch, ...(policy.grubPrefix ? { grubPrefix: policy.grubPrefix } : {}) }), text };
 }

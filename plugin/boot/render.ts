@@ -6,9 +6,10 @@
 import { Eta } from 'eta';
 import { DployError } from '../errors.js';
 import { hostBootNic } from '../model/boot-nic.js';
-import type { BootState, Firmware, Host } from '../model/host.js';
+import type { BootState, Host } from '../model/host.js';
 import type { BootContext, BootPolicy, BootVariables } from './boot-inputs.js';
-import type { BootConfigRequest, BootLoader } from './boot-request.js';
+import type { BootConfigRequest } from './boot-request.js';
+import { loaderRules } from './loaders/index.js';
 import { buildTemplateData } from './template-data.js';
 import { findTemplate, SHIPPED_TEMPLATE_DIR } from './template-lookup.js';
 
@@ -21,7 +22,7 @@ const compiled = new Map<string, { text: string; render: (data: object) => strin
 /** Which state to serve; undefined when dploy should stay silent. */
 export function chooseBootState(request: BootConfigRequest, host: Host | undefined, policy: BootPolicy): BootState | undefined {
   // Only a MAC says which NIC booted, and every loader that asks by UUID asks
-  // by 01-MAC next (search-order.ts): a UUID-only name is declined, known
+  // by 01-MAC next (loaders/): a UUID-only name is declined, known
   // machine or not, so that the entry, BOOTIF and the job agree on the NIC.
   // Subnet and default names are the site's own.
   if (!request.mac || request.isDefault) return undefined;
@@ -33,11 +34,9 @@ export function chooseBootState(request: BootConfigRequest, host: Host | undefin
   }
 }
 
-const LOADER_FIRMWARE: Partial<Record<BootLoader, Firmware>> = { pxelinux: 'bios', elilo: 'uefi' };
-
 function contextFor(request: BootConfigRequest, host: Host | undefined): BootContext {
   const arch = request.arch ?? host?.arch;
-  const firmware = request.firmware ?? host?.firmware ?? LOADER_FIRMWARE[request.loader];
+  const firmware = request.firmware ?? host?.firmware ?? loaderRules(request.loader).firmware;
   const bootMac = request.mac ?? (host && hostBootNic(host)?.mac);
   return {
     loader: request.loader,

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DployError } from '../errors.js';
-import { openSecretBox } from '../installers/linuxcoe/secret-box.js';
+import { openSecretBox } from '../secret-box.js';
 import { describeBmc, sealBmc } from '../power/bmc-credentials.js';
 import { getHost } from '../store/hosts.js';
 import { SHA256_FINGERPRINT } from '../power/bmc-tls.js';

@@ -5,7 +5,7 @@
 // installer kernel and initrd into the TFTP root, where boot entries name them.
 
 import { Command } from 'commander';
-import { importMedia, listMedia, removeMedia } from '../installers/linuxcoe/media-store.js';
+import { importMedia, listMedia, removeMedia } from '../installers/index.js';
 import { configOf, print, printJson } from './context.js';
 
 interface ImportFlags { distro?: string; release?: string; arch?: string; replace?: boolean }

@@ -8,9 +8,8 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { DployError } from '../errors.js';
-import { getProfile, listProfiles, storeProfile } from '../installers/linuxcoe/profile-store.js';
-import { maskProfile, openProfile, type Profile } from '../installers/linuxcoe/profile.js';
-import { openSecretBox } from '../installers/linuxcoe/secret-box.js';
+import { getProfile, listProfiles, maskProfile, openProfile, type Profile, storeProfile } from '../installers/index.js';
+import { openSecretBox } from '../secret-box.js';
 import { configOf, print, printJson, withStore } from './context.js';
 import { renderTable } from './table.js';
 

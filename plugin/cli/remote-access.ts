@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DployError } from '../errors.js';
-import { openSecretBox } from '../installers/linuxcoe/secret-box.js';
+import { openSecretBox } from '../secret-box.js';
 import { getGroup } from '../store/groups.js';
 import { getHost } from '../store/hosts.js';
 import { describeAccess, setRemoteAccess, sshEndpointFor, type AccessSettings } from '../store/remote-access.js';

@@ -16,13 +16,10 @@ import { describeBootNic } from '../model/boot-nic.js';
 import type { Host } from '../model/host.js';
 import type { Architecture } from '../model/inventory.js';
 import type { Job } from '../model/job.js';
-import { ANSWER_PART_NAMES, renderAnswerFile, type AnswerPart } from '../installers/linuxcoe/answer-file.js';
-import { mirrorView } from '../installers/linuxcoe/media-store.js';
-import { jobAnswerInputs } from '../installers/linuxcoe/job-answer.js';
-import { openSecretBox } from '../installers/linuxcoe/secret-box.js';
+import { ANSWER_PART_NAMES, type AnswerPart, installImageProvider, jobAnswerInputs, mirrorView, renderAnswerFile } from '../installers/index.js';
+import { openSecretBox } from '../secret-box.js';
 import { getHost } from '../store/hosts.js';
 import { activeJobForHost } from '../store/jobs.js';
-import { installImageProvider } from '../installers/install-image.js';
 import type { Store } from '../store/database.js';
 import { configOf, printFile, printJson, withStore } from './context.js';
 

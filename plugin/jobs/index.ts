@@ -7,11 +7,10 @@ import type { Config } from '../config/index.js';
 import { DployError } from '../errors.js';
 import type { Platform } from '../platforms/index.js';
 import type { Store } from '../store/database.js';
-import { installPreflight } from '../installers/linuxcoe/install-preflight.js';
-import { mirrorView } from '../installers/linuxcoe/media-store.js';
+import { installPreflight, mirrorView } from '../installers/index.js';
 import { jobKinds, type JobKinds } from './kinds/index.js';
 import { REMOTE_DEFAULTS } from './kinds/command.js';
-import { openSecretBox } from '../installers/linuxcoe/secret-box.js';
+import { openSecretBox } from '../secret-box.js';
 import { runnerTick, type RunnerLog, type RunnerOptions, type TickReport } from './runner.js';
 import { powerHook } from './power-hook.js';
 

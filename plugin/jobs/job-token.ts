@@ -6,7 +6,7 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Job } from '../model/job.js';
-import { readOrCreateKey } from '../installers/linuxcoe/secret-box.js';
+import { readOrCreateKey } from '../secret-box.js';
 
 const TOKEN = /^([1-9][0-9]{0,15})-([A-Za-z0-9_-]{43})$/;
 

@@ -2,7 +2,7 @@
 // from its sealed form at the moment of the command, one PowerControl (one
 // queue per BMC) and one boot-wave count for the whole process.
 
-import { openSecretBox, type SecretBox } from '../installers/linuxcoe/secret-box.js';
+import { openSecretBox, type SecretBox } from '../secret-box.js';
 import { openBmc } from '../power/bmc-credentials.js';
 import { BootWaves, DEFAULT_POWER_POLICY, POWER_DRIVERS, PowerControl, type PowerDriverName, type PowerDrivers, type PowerPolicy, type WavePolicy } from '../power/index.js';
 import { readHostBmc } from '../store/host-bmcs.js';

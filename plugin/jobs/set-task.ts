@@ -8,7 +8,7 @@ import type { Platform } from '../platforms/index.js';
 import type { TaskKind } from '../model/task.js';
 import { activeJobForHost } from '../store/jobs.js';
 import { setRemoteCommand } from '../store/remote-commands.js';
-import { getProfile } from '../installers/profile-store.js';
+import { getProfile } from '../installers/index.js';
 import { endJob } from './job-step.js';
 import { kindSpec, type JobKinds } from './kinds/index.js';
 import { reportStatus, SILENT_LOG } from './runner.js';

@@ -17,7 +17,7 @@ import { agentJobRoutes } from './routes/agent-jobs.js';
 import { bootHttpRoutes } from './routes/boot-http.js';
 import { answerRoutes } from './routes/answers.js';
 import { mirrorHttpRoutes, type MirrorDeps } from './routes/mirror-http.js';
-import type { MirrorView } from '../installers/linuxcoe/install-source.js';
+import type { MirrorView } from '../installers/index.js';
 import type { BootService } from '../boot/boot-service.js';
 import { apiHostRoutes } from './routes/api-hosts.js';
 import { healthRoutes } from './routes/health.js';

@@ -11,7 +11,7 @@ import { markRunning, remoteCommandFor, runningInGroup } from '../../store/remot
 import { extendLease, leaveUntil } from '../../store/job-claims.js';
 import { groupConcurrency, sshTargetFor } from '../../store/remote-access.js';
 import { databasePins } from '../../store/ssh-host-keys.js';
-import type { SecretBox } from '../../installers/linuxcoe/secret-box.js';
+import type { SecretBox } from '../../secret-box.js';
 import { commandFailure, runCommand, type CommandResult } from '../../remote/ssh-command.js';
 import { describeTarget } from '../../remote/ssh-target.js';
 import type { JobKindSpec, StepContext, StepResult, WorkContext } from '../job-kind.js';

@@ -7,7 +7,7 @@ import { setBootState } from '../../store/hosts.js';
 import type { JobKindSpec, JobTimeouts, StepContext, StateSpec } from '../job-kind.js';
 import { bootStateStep, LOCALBOOT } from './boot-steps.js';
 
-/** Rejects (DployError, with the reason) a job that can never install: plugin/installers/linuxcoe/install-preflight.ts. */
+/** Rejects (DployError, with the reason) a job that can never install: plugin/installers/answers/install-preflight.ts. */
 export type InstallCheck = (ctx: StepContext) => Promise<void>;
 
 export function installKind(timeouts: JobTimeouts, check?: InstallCheck): JobKindSpec {

@@ -5,9 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { DployError } from '../../errors.js';
-import { maskProfile } from '../../installers/linuxcoe/profile.js';
-import { DEFAULT_SECRET_KEY_FILE, getProfile, listProfiles, storeProfile } from '../../installers/linuxcoe/profile-store.js';
-import { openSecretBox } from '../../installers/linuxcoe/secret-box.js';
+import { DEFAULT_SECRET_KEY_FILE, getProfile, listProfiles, maskProfile, storeProfile } from '../../installers/index.js';
+import { openSecretBox } from '../../secret-box.js';
 import { apiTokenGuard } from '../api-auth.js';
 
 export function apiProfileRoutes(app: FastifyInstance, deps: { db: DataSource; secretKeyFile?: string }): void {

@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { DployError } from '../../errors.js';
-import { parseIpxeQuery } from '../../boot/ipxe-query.js';
+import { parseIpxeQuery } from '../../boot/index.js';
 import type { BootService } from '../../boot/boot-service.js';
 import { resolveConfinedFile } from '../confined-file.js';
 

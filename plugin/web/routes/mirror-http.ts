@@ -6,8 +6,7 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { DployError } from '../../errors.js';
-import type { MirrorView } from '../../installers/linuxcoe/install-source.js';
-import { MEDIA_STAMP } from '../../installers/linuxcoe/media-store.js';
+import { MEDIA_STAMP, type MirrorView } from '../../installers/index.js';
 import { parseByteRange } from '../byte-range.js';
 import { resolveConfinedFile } from '../confined-file.js';
 

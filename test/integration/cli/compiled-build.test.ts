@@ -33,7 +33,7 @@ test('the compiled CLI finds its version, its SQL, its boot and answer templates
     assert.match((await dploy('render', 'web01', 'boot')).stdout, /^# pxelinux: pxelinux\.cfg\/01-52-54-00-12-34-56\n/);
 
     const probe = `
-      const { SHIPPED_ANSWER_DIR } = await import(${JSON.stringify(join(out, 'plugin/installers/linuxcoe/answer-file.js'))});
+      const { SHIPPED_ANSWER_DIR } = await import(${JSON.stringify(join(out, 'plugin/installers/answers/answer-file.js'))});
       const { SHIPPED_TEMPLATE_DIR } = await import(${JSON.stringify(join(out, 'plugin/boot/template-lookup.js'))});
       const { SQL_ROOT } = await import(${JSON.stringify(join(out, 'plugin/store/migrate.js'))});
       const { loadNativeEngine } = await import(${JSON.stringify(join(out, 'plugin/tftp/native-engine.js'))});

@@ -10,9 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { CATALOG, type CatalogEntry } from '../../../plugin/installers/linuxcoe/catalog.js';
-import { mediaKey } from '../../../plugin/installers/linuxcoe/catalog-entry.js';
-import { renderAnswerData } from '../../../plugin/installers/linuxcoe/answer-file.js';
+import { CATALOG, type CatalogEntry, mediaKey, renderAnswerData } from '../../../plugin/installers/index.js';
 import { answerFor, bootConfigFor, BOOT_MAC, dataFor, FIRST_MAC } from './answer-machine.js';
 import { autoinstallProblems, autoyastProblems, kickstartProblems } from './answer-validators.js';
 

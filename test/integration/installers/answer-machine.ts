@@ -7,11 +7,7 @@ import { readFileSync } from 'node:fs';
 import { renderBootConfig } from '../../../plugin/boot/index.js';
 import type { BootLoader } from '../../../plugin/boot/index.js';
 import { parseInventory } from '../../../plugin/inventory/index.js';
-import { answerData, type AnswerData } from '../../../plugin/installers/linuxcoe/answer-context.js';
-import { renderAnswerData } from '../../../plugin/installers/linuxcoe/answer-file.js';
-import type { CatalogEntry } from '../../../plugin/installers/linuxcoe/catalog.js';
-import { mediaKey } from '../../../plugin/installers/linuxcoe/catalog-entry.js';
-import { parseProfile } from '../../../plugin/installers/linuxcoe/profile.js';
+import { answerData, type AnswerData, type CatalogEntry, mediaKey, parseProfile, renderAnswerData } from '../../../plugin/installers/index.js';
 import type { Host } from '../../../plugin/model/host.js';
 import type { Job } from '../../../plugin/model/job.js';
 

@@ -11,13 +11,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
-import { answerData } from '../../../plugin/installers/linuxcoe/answer-context.js';
-import { renderAnswerData } from '../../../plugin/installers/linuxcoe/answer-file.js';
-import { mirrorView } from '../../../plugin/installers/linuxcoe/media-store.js';
+import { answerData, catalogEntry, mirrorView, renderAnswerData } from '../../../plugin/installers/index.js';
 import { runDploy } from '../../support/cli.js';
 import { startServe } from '../../support/serve.js';
 import { BASE_URL, BOOT_NIC, goldenProfile, HOST, INVENTORY, JOB } from './answer-machine.js';
-import { catalogEntry } from '../../../plugin/installers/linuxcoe/catalog.js';
 import { buildDebianIso, NETBOOT } from './netinst-iso.js';
 
 // NETBOOT: Debian's netboot installer files (see netinst-iso.ts).

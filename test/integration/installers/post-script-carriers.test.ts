@@ -13,9 +13,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { CATALOG } from '../../../plugin/installers/linuxcoe/catalog.js';
-import { renderAnswerData } from '../../../plugin/installers/linuxcoe/answer-file.js';
-import { validateProfile } from '../../../plugin/installers/linuxcoe/profile.js';
+import { CATALOG } from '../../../plugin/installers/catalog/catalog.js';
+import { renderAnswerData } from '../../../plugin/installers/answers/answer-file.js';
+import { validateProfile } from '../../../plugin/installers/profiles/profile.js';
 import { answerFor, dataFor } from './answer-machine.js';
 import { autoyastProblems, kickstartProblems } from './answer-validators.js';
 

@@ -14,7 +14,7 @@ import { powerHook } from '../../../plugin/jobs/power-hook.js';
 import { runnerTick } from '../../../plugin/jobs/runner.js';
 import { setTask } from '../../../plugin/jobs/set-task.js';
 import { createPlatform } from '../../../plugin/platforms/index.js';
-import { openSecretBox } from '../../../plugin/installers/linuxcoe/secret-box.js';
+import { openSecretBox } from '../../../plugin/secret-box.js';
 import { sealBmc } from '../../../plugin/power/bmc-credentials.js';
 import { writeHostBmc } from '../../../plugin/store/host-bmcs.js';
 import { getHost } from '../../../plugin/store/hosts.js';

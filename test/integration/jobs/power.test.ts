@@ -12,7 +12,7 @@ import { powerHook } from '../../../plugin/jobs/power-hook.js';
 import { runnerTick, type RunnerOptions } from '../../../plugin/jobs/runner.js';
 import { setTask } from '../../../plugin/jobs/set-task.js';
 import { createPlatform, type Platform } from '../../../plugin/platforms/index.js';
-import { openSecretBox } from '../../../plugin/installers/linuxcoe/secret-box.js';
+import { openSecretBox } from '../../../plugin/secret-box.js';
 import { sealBmc } from '../../../plugin/power/bmc-credentials.js';
 import type { TaskKind } from '../../../plugin/model/task.js';
 import type { Store } from '../../../plugin/store/database.js';

@@ -15,13 +15,12 @@ import { getHost } from '../../../plugin/store/hosts.js';
 import { setHostTask } from '../../../plugin/store/tasks.js';
 import { jobEvents, listJobs } from '../../../plugin/store/jobs.js';
 import { isDployError } from '../../../plugin/errors.js';
-import { saveProfile } from '../../../plugin/installers/profile-store.js';
+import { installPreflight, saveProfile } from '../../../plugin/installers/index.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
 const PROFILE = parseYaml(readFileSync(new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url), 'utf8')) as unknown;
 import { openTestStore, DIALECTS } from '../../support/databases.js';
-import { installPreflight } from '../../../plugin/installers/linuxcoe/install-preflight.js';
 import { parseInventory } from '../../../plugin/inventory/index.js';
 
 const LSHW = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url));

@@ -14,7 +14,7 @@ import { runnerTick, type RunnerOptions } from '../../../plugin/jobs/runner.js';
 import { claimJobs } from '../../../plugin/jobs/leases.js';
 import { expireWaits } from '../../../plugin/jobs/timeouts.js';
 import { setTask } from '../../../plugin/jobs/set-task.js';
-import { openSecretBox } from '../../../plugin/installers/linuxcoe/secret-box.js';
+import { openSecretBox } from '../../../plugin/secret-box.js';
 import { getHost } from '../../../plugin/store/hosts.js';
 import { jobEvents, listJobs } from '../../../plugin/store/jobs.js';
 import { addGroupMembers, createGroup } from '../../../plugin/store/groups.js';

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPlatform } from '../../../plugin/platforms/index.js';
-import { openSecretBox } from '../../../plugin/installers/linuxcoe/secret-box.js';
+import { openSecretBox } from '../../../plugin/secret-box.js';
 import { addGroupMembers, createGroup } from '../../../plugin/store/groups.js';
 import { describeAccess, groupConcurrency, setRemoteAccess, sshTargetFor } from '../../../plugin/store/remote-access.js';
 import { acceptOfferedKey, databasePins, listPinnedKeys } from '../../../plugin/store/ssh-host-keys.js';

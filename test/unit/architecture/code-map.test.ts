@@ -12,7 +12,7 @@ import { TABLES } from '../../../plugin/store/tables.js';
 import { importsOf, PROJECT, pluginFiles, unitImports, unitOf, writesTable } from './plugin-graph.js';
 
 /** Imported by anyone; imports nothing of the plugin but each other (model/: nothing at all). */
-const GROUND_FLOOR = ['plugin/model/', 'plugin/errors.ts', 'plugin/package-root.ts', 'plugin/version.ts', 'plugin/worker-thread.ts'];
+const GROUND_FLOOR = ['plugin/model/', 'plugin/errors.ts', 'plugin/package-root.ts', 'plugin/version.ts', 'plugin/worker-thread.ts', 'plugin/secret-box.ts'];
 const ANY = '*';
 
 /** unit -> what it may import beyond the ground floor and its own files; `*`: a composition root, anything. */

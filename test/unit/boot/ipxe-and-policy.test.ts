@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseIpxeQuery } from '../../../plugin/boot/ipxe-query.js';
+import { parseIpxeQuery } from '../../../plugin/boot/loaders/index.js';
 import { chooseBootState, renderBootConfig } from '../../../plugin/boot/render.js';
 import { loaderFor, renderForHost } from '../../../plugin/boot/render-for-host.js';
 import { parseBootFileName } from '../../../plugin/boot/request-name.js';

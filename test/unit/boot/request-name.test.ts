@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { BootConfigRequest } from '../../../plugin/boot/boot-request.js';
 import { renderBootConfig } from '../../../plugin/boot/render.js';
 import { parseBootFileName } from '../../../plugin/boot/request-name.js';
-import { eliloSearchOrder, grubSearchOrder, pxelinuxSearchOrder } from '../../../plugin/boot/search-order.js';
+import { eliloSearchOrder, grubSearchOrder, pxelinuxSearchOrder } from '../../../plugin/boot/loaders/index.js';
 import type { Host } from '../../../plugin/model/host.js';
 import { BOOT_MAC, HOST_IP, HOST_UUID, POLICY, STATES, twoNicHost, UNKNOWN_MAC, variables } from './two-nic-host.js';
 

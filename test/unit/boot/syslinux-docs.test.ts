@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderBootConfig } from '../../../plugin/boot/render.js';
-import { pxelinuxSearchOrder } from '../../../plugin/boot/search-order.js';
+import { pxelinuxSearchOrder } from '../../../plugin/boot/loaders/index.js';
 import type { BootStateKind } from '../../../plugin/model/host.js';
 import { debianDoc } from './debian-tools.js';
 import { BOOT_MAC, POLICY, requestFor, STATES, twoNicHost, UNKNOWN_MAC, variables } from './two-nic-host.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BootPolicy } from '../../../plugin/boot/boot-inputs.js';
-import { BOOT_LOADERS } from '../../../plugin/boot/boot-request.js';
+import { BOOT_LOADERS } from '../../../plugin/boot/loaders/index.js';
 import { renderBootConfig } from '../../../plugin/boot/render.js';
 import { SHIPPED_TEMPLATE_DIR, templateCandidates, templatePaths } from '../../../plugin/boot/template-lookup.js';
 import { BOOT_MAC, POLICY, requestFor, STATES, twoNicHost, variables } from './two-nic-host.js';

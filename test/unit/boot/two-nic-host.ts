@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { BootImage, BootPolicy, BootVariables, NetbootState } from '../../../plugin/boot/boot-inputs.js';
 import type { BootConfigRequest, BootLoader } from '../../../plugin/boot/boot-request.js';
-import { parseIpxeQuery } from '../../../plugin/boot/ipxe-query.js';
+import { parseIpxeQuery } from '../../../plugin/boot/loaders/index.js';
 import { parseBootFileName } from '../../../plugin/boot/request-name.js';
 import type { BootState, Host } from '../../../plugin/model/host.js';
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseDiskInfo, parseSuseProduct, parseTreeinfo, releaseCandidates } from '../../../plugin/installers/linuxcoe/media-detect.js';
+import { parseDiskInfo, parseSuseProduct, parseTreeinfo, releaseCandidates } from '../../../plugin/installers/media/media-detect.js';
 
 test('.disk/info names Debian and Ubuntu releases and their architecture', () => {
   assert.deepEqual(parseDiskInfo('Debian GNU/Linux 12.8.0 "Bookworm" - Official amd64 NETINST with firmware 20241109-11:05'), { distro: 'debian', version: '12.8.0', arch: 'x86_64' });

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
-import { validateProfile } from '../../../plugin/installers/linuxcoe/profile.js';
+import { validateProfile } from '../../../plugin/installers/index.js';
 
 // A real glibc SHA-512 hash (of "dploy-test") and a well-formed yescrypt one.
 const SHA512 = '$6$8ZUWv9hHRpZwh0qF$H86d/d7jHknXcnKzTWK.dmd9/UXV4j3JeXHBHw1zfzACFSF4rUZVq4pq5Ad4fyP0FJCGdqMx/33ITrJRI9NoV1';

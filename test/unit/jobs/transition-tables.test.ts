@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { jobKinds, type JobKinds } from '../../../plugin/jobs/kinds/index.js';
 import { withCheckedMoves, type JobKindSpec, type StepContext } from '../../../plugin/jobs/job-kind.js';
 import { powerHook } from '../../../plugin/jobs/power-hook.js';
-import { openSecretBox } from '../../../plugin/installers/linuxcoe/secret-box.js';
+import { openSecretBox } from '../../../plugin/secret-box.js';
 import { isTerminal, TERMINAL_STATES } from '../../../plugin/model/job.js';
 
 const TIMEOUTS = { bootSeconds: 1200, installSeconds: 7200 };

@@ -1,12 +1,13 @@
-// Secrets at rest (root and user password hashes in profiles): AES-256-GCM
-// with a 32-byte key read from a key file. The file is created 0600 with a
+// Secrets at rest (password hashes in profiles, BMC passwords, SSH keys) and
+// the key job tokens derive from: AES-256-GCM with a 32-byte key read from
+// one key file (installers.secretKeyFile). The file is created 0600 with a
 // random key on first use; a key file readable by others is refused, since
 // anyone who reads it can read every secret.
 
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DployError } from '../../errors.js';
+import { DployError } from './errors.js';
 
 /** A sealed value: "gcm1:<iv>:<tag>:<ciphertext>", base64url parts. */
 const SEALED = /^gcm1:([A-Za-z0-9_-]{16}):([A-Za-z0-9_-]{22}):([A-Za-z0-9_-]*)$/;

@@ -4,8 +4,8 @@
 // must be imported first, and saying so beats a hung installer.
 
 import { DployError } from '../../errors.js';
-import { mediaKey, type CatalogEntry } from './catalog-entry.js';
-import type { Profile } from './profile-schema.js';
+import { mediaKey, type CatalogEntry } from '../catalog/catalog-entry.js';
+import type { Profile } from '../profiles/profile-schema.js';
 
 export interface MirrorView {
   /** e.g. http://192.0.2.10:8080/mirror (the mirror directory served over HTTP). */

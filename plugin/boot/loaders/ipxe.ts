@@ -1,14 +1,15 @@
-// iPXE asks over HTTP, not by file name: the chain line dploy's DHCP answer
-// gives it is
+// iPXE asks over HTTP, not by file name, at one URL whose query may carry
 //   http://dploy/boot/ipxe?mac=${netX/mac}&uuid=${uuid}&arch=${buildarch}&platform=${platform}
 // (iPXE settings: buildarch is i386/x86_64/arm32/arm64, platform pcbios/efi).
 // `arch` may also be a DHCP option 93 number (RFC 4578) from a DHCP relay.
+// dploy's own DHCP files chain to /boot/ipxe?mac=${netX/mac}: its search order.
 
-import type { Architecture } from '../model/inventory.js';
-import type { Firmware } from '../model/host.js';
-import { normalizeMac } from '../model/mac.js';
-import type { BootConfigRequest } from './boot-request.js';
-import { clientArchitecture } from './client-arch.js';
+import type { Architecture } from '../../model/inventory.js';
+import type { Firmware } from '../../model/host.js';
+import { normalizeMac } from '../../model/mac.js';
+import type { BootConfigRequest } from '../boot-request.js';
+import { clientArchitecture } from '../client-arch.js';
+import type { BootLoaderRules } from './loader.js';
 
 const BUILD_ARCH: Record<string, Architecture> = { i386: 'i386', x86_64: 'x86_64', arm32: 'armhf', arm64: 'aarch64' };
 const PLATFORM: Record<string, Firmware> = { pcbios: 'bios', efi: 'uefi' };
@@ -54,3 +55,12 @@ export function parseIpxeQuery(query: Query): BootConfigRequest {
     directory: '',
   };
 }
+
+const PATH = '/boot/ipxe';
+
+export const ipxe: BootLoaderRules = {
+  name: 'ipxe',
+  http: { path: PATH, read: parseIpxeQuery },
+  pathFor: (mac, place) => `${PATH}?mac=${mac}${place.arch ? `&arch=${place.arch}` : ''}`,
+  searchOrder: (who) => [`${PATH}?mac=${who.mac}`],
+};

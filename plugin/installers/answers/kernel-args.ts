@@ -11,7 +11,7 @@
 //  - linuxrc (AutoYaST): netdevice=<mac> with netsetup=dhcp.
 //  - subiquity: ip=dhcp on BOOTIF's NIC, the NoCloud seed s=<url>/.
 
-import type { CatalogEntry } from './catalog-entry.js';
+import type { CatalogEntry } from '../catalog/catalog-entry.js';
 import type { PinnedNic } from './nic-naming.js';
 
 export interface ArgInputs {

@@ -3,10 +3,10 @@
 // verify, and the disk policy's own fields. The error names every bad field.
 
 import { DployError } from '../../errors.js';
-import { catalogEntry } from './catalog.js';
+import { catalogEntry } from '../catalog/catalog.js';
 import { judgeHash, unsupportedBy } from './crypt-hash.js';
 import { profileSchema, type Profile } from './profile-schema.js';
-import { isSealed, type SecretBox } from './secret-box.js';
+import { isSealed, type SecretBox } from '../../secret-box.js';
 
 export type { Profile, ProfileUser } from './profile-schema.js';
 

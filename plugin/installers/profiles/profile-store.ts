@@ -1,11 +1,11 @@
 // dploy_profiles: profiles by name, the whole definition kept as JSON in
-// `definition` with password hashes sealed (secret-box.ts). A profile is
+// `definition` with password hashes sealed (plugin/secret-box.ts). A profile is
 // validated whole before the one write that stores it.
 
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../../errors.js';
 import { readStoredProfile, sealProfile, validateProfile, type Profile } from './profile.js';
-import { openSecretBox, type SecretBox } from './secret-box.js';
+import { openSecretBox, type SecretBox } from '../../secret-box.js';
 
 /** Where the key file lives when the caller names none (same ./var as the default SQLite file). */
 export const DEFAULT_SECRET_KEY_FILE = './var/secret.key';

@@ -8,12 +8,12 @@ import { describeBootNic, type BootNic } from '../../model/boot-nic.js';
 import type { Host } from '../../model/host.js';
 import type { Inventory } from '../../model/inventory.js';
 import type { Job } from '../../model/job.js';
-import { catalogEntry, type CatalogEntry } from './catalog.js';
+import { catalogEntry, type CatalogEntry } from '../catalog/catalog.js';
 import { installDisks, type InstallDisk } from './install-disk.js';
-import { archiveUrl, installSourceUrl, type MirrorView } from './install-source.js';
+import { archiveUrl, installSourceUrl, type MirrorView } from '../media/install-source.js';
 import { installKernelArgs } from './kernel-args.js';
 import { pinNics, type PinnedNic } from './nic-naming.js';
-import type { Profile } from './profile-schema.js';
+import type { Profile } from '../profiles/profile-schema.js';
 
 export interface AnswerInputs {
   host: Host;

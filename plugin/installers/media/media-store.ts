@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { copyFile, cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DployError } from '../../errors.js';
-import { catalogEntry, findCatalogEntry } from './catalog.js';
-import { importedBootFiles, mediaKey, type CatalogEntry } from './catalog-entry.js';
+import { catalogEntry, findCatalogEntry } from '../catalog/catalog.js';
+import { importedBootFiles, mediaKey, type CatalogEntry } from '../catalog/catalog-entry.js';
 import type { MirrorView } from './install-source.js';
 import { detectMedia, releaseCandidates } from './media-detect.js';
 

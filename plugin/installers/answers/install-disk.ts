@@ -8,7 +8,7 @@
 
 import { DployError } from '../../errors.js';
 import type { Disk, Inventory } from '../../model/inventory.js';
-import type { Profile } from './profile-schema.js';
+import type { Profile } from '../profiles/profile-schema.js';
 
 export type InstallDisk = Disk & { logicalName: string };
 

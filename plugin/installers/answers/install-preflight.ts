@@ -9,7 +9,7 @@ import type { EntityManager } from 'typeorm';
 import type { Host } from '../../model/host.js';
 import type { Job } from '../../model/job.js';
 import { answerData } from './answer-context.js';
-import type { MirrorView } from './install-source.js';
+import type { MirrorView } from '../media/install-source.js';
 import { jobAnswerInputs } from './job-answer.js';
 
 /** Throws a DployError saying why the job cannot install; resolves when it can. */

@@ -12,8 +12,8 @@ import type { JobTokens } from '../../jobs/job-token.js';
 import { bindJobAddress, plainAddress } from '../../store/job-binding.js';
 import { activeJobForHost } from '../../store/jobs.js';
 import { answerData } from './answer-context.js';
-import { importedBootFiles, mediaKey } from './catalog-entry.js';
-import type { MirrorView } from './install-source.js';
+import { importedBootFiles, mediaKey } from '../catalog/catalog-entry.js';
+import type { MirrorView } from '../media/install-source.js';
 import { jobAnswerInputs } from './job-answer.js';
 
 export interface InstallImageOptions {

@@ -6,7 +6,7 @@
 // A format the release's libc cannot verify (yescrypt on RHEL 8) is refused
 // too: the machine would install with a root password nobody can use.
 
-import type { CryptFormat } from './catalog-entry.js';
+import type { CryptFormat } from '../catalog/catalog-entry.js';
 
 const SALT = '[./A-Za-z0-9]{1,16}';
 const FORMATS: Record<CryptFormat, RegExp> = {

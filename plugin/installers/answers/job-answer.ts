@@ -10,10 +10,10 @@ import type { Host } from '../../model/host.js';
 import type { Job } from '../../model/job.js';
 import { latestInventory } from '../../store/inventories.js';
 import type { AnswerInputs } from './answer-context.js';
-import type { MirrorView } from './install-source.js';
-import { openProfile } from './profile.js';
-import { getProfile } from './profile-store.js';
-import type { SecretBox } from './secret-box.js';
+import type { MirrorView } from '../media/install-source.js';
+import { openProfile } from '../profiles/profile.js';
+import { getProfile } from '../profiles/profile-store.js';
+import type { SecretBox } from '../../secret-box.js';
 
 export interface JobAnswerSources {
   httpBaseUrl: string;

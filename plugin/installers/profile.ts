@@ -1,2 +1,0 @@
-// Kept for callers outside installers/: profiles live in linuxcoe/.
-export { parseProfile, type Profile } from './linuxcoe/profile.js';
