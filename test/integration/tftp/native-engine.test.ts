@@ -37,7 +37,9 @@ async function until(done: () => boolean, limitMs: number): Promise<void> {
 test('native engine: 200 transfers ending every way (each end checked) leave no file descriptor behind, and close() stops its threads', async () => {
   const before = openDescriptors();
   const threadsBefore = engineThreads();
-  const fx = await startFixture({ workers: 2, engine: 'native', retransmitMs: 30, maxRetries: 1 });
+  // 150 ms: a closed port's ICMP error must be read before the retransmission times out, even on a loaded CI machine
+  // (at 30 ms the timeout sometimes came first, and the transfer was counted as timed out instead of port closed).
+  const fx = await startFixture({ workers: 2, engine: 'native', retransmitMs: 150, maxRetries: 1 });
   assert.equal(engineThreads() - threadsBefore, 2, 'two engine threads run');
   const withFixture = openDescriptors();
   try {
@@ -46,6 +48,7 @@ test('native engine: 200 transfers ending every way (each end checked) leave no 
       // Completed, by a real client, three at once.
       const gets = Array.from({ length: 3 }, () => atftpGet({ port: fx.port, remote: 'pxelinux.0', local: '/dev/null', options: ['blksize 1468'] }));
       const raw = await Promise.all(Array.from({ length: 7 }, () => RawClient.open()));
+      try {
       const ports = raw.map((c) => c.socket.address().port);
       for (const client of raw) client.send(rrq('pxelinux.0', 'octet', { blksize: '1024' }), fx.port);
       const firsts = await Promise.all(raw.map((client) => client.next()));
@@ -72,7 +75,10 @@ test('native engine: 200 transfers ending every way (each end checked) leave no 
         'client-error 8 tsize probe', 'client-error 0 user abort', 'completed ', 'timeout no ACK after 1 retransmissions of block 0',
         'timeout no ACK after 1 retransmissions of block 0', 'client-error client port closed', 'client-error client port closed',
       ], `round ${round}`);
-      for (const client of raw) client.close();
+      } finally {
+        // Also when an assertion failed: an open socket would keep the test process alive forever.
+        for (const client of raw) client.close();
+      }
       await transfersSettled(fx.server, 3000);
     }
     assert.equal(fx.server.stats().active, 0);
