@@ -64,14 +64,21 @@ export function tftpFetch(port: number, path: string, limitMs = 5000): Promise<{
       if (err) reject(err);
       else resolve({ ms, text: Buffer.concat(blocks).toString('latin1') });
     };
+    let tid: number | undefined;
     socket.on('message', (msg, rinfo) => {
+      // As a PXE ROM: the first answer's port is the transfer (RFC 1350 TID); anything else is a stranger, such as a
+      // late retransmission to an earlier fetch that had this same ephemeral port.
+      if (tid !== undefined && rinfo.port !== tid) return;
       const opcode = msg.readUInt16BE(0);
       if (opcode === 5) return finish(new Error(`TFTP ERROR ${msg.readUInt16BE(2)}: ${msg.subarray(4, msg.length - 1).toString()}`));
       if (opcode !== 3) return;
       const block = msg.readUInt16BE(2);
-      if (block === blocks.length + 1) blocks.push(msg.subarray(4));
+      if (block > blocks.length + 1) return; // not this transfer's next block
+      tid = rinfo.port;
+      const fresh = block === blocks.length + 1;
+      if (fresh) blocks.push(msg.subarray(4));
       socket.send(Buffer.from([0, 4, msg[2]!, msg[3]!]), rinfo.port, rinfo.address);
-      if (msg.length < 4 + 512) finish(undefined, performance.now() - started);
+      if (fresh && msg.length < 4 + 512) finish(undefined, performance.now() - started);
     });
     socket.bind(0, '127.0.0.1', () => {
       started = performance.now();
