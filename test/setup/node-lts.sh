@@ -57,11 +57,12 @@ if [ "$(cat "$tree/node_modules/.dploy-lts-lock" 2>/dev/null)" != "$lock" ]; the
   echo "$lock" > "$tree/node_modules/.dploy-lts-lock"
 fi
 cd "$tree"
-node -e 'require("better-sqlite3")(":memory:").prepare("select 1").get()' \
-  || { echo "node-lts: better-sqlite3 does not load under Node $LTS_VERSION" >&2; exit 1; }
-engine=$tree/build/native/tftp-engine.node
-[ ! -e "$engine" ] || node -e 'require(process.argv[1])' "$engine" \
-  || { echo "node-lts: $engine (Node-API) does not load under Node $LTS_VERSION" >&2; exit 1; }
+# Every addon Node 20's tree has must load here too (ssh2 would fall back to JS crypto silently).
+for addon in better-sqlite3/build/Release/better_sqlite3.node ssh2/lib/protocol/crypto/build/Release/sshcrypto.node \
+  cpu-features/build/Release/cpufeatures.node ../build/native/tftp-engine.node; do
+  [ ! -e "$repo/node_modules/$addon" ] || node -e 'require(process.argv[1])' "$tree/node_modules/$addon" \
+    || { echo "node-lts: $addon does not load under Node $LTS_VERSION" >&2; exit 1; }
+done
 
 # 3. The suites.
 [ $# -gt 0 ] || set -- test/unit test/integration
