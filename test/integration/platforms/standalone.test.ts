@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { parseInventory } from '../../../plugin/inventory/index.js';
 import { ovmfVariant, ovmfVariantMacs } from '../../support/ovmf-variant.js';
 
-// A real lshw document from a qemu q35/OVMF machine (test/fixtures/make-lshw-fixtures.sh).
+// A real lshw document from a qemu q35/OVMF machine (docs/inventory.md, Fixtures).
 const QEMU = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8');
 // These tests are about how a re-inventory is written; who may send one is tested in test/integration/security.
 const document = (xml: string) => ({ format: 'xml' as const, body: Buffer.from(xml), rediscover: true });

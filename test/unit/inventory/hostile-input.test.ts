@@ -9,6 +9,7 @@ import { isDployError } from '../../../plugin/errors.js';
 import type { ErrorCode } from '../../../plugin/errors.js';
 import { MAX_DOCUMENT_BYTES, parseInventory } from '../../../plugin/inventory/index.js';
 import { projectLshwDir, sharedLshwDir, sharedSkip } from './lshw-documents.js';
+import { qemuDocument } from './qemu-machines.js';
 
 const xml = readFileSync(path.join(projectLshwDir, 'firecracker-vm.xml'), 'utf8');
 const json = readFileSync(path.join(projectLshwDir, 'firecracker-vm.json'), 'utf8');
@@ -141,13 +142,17 @@ describe('hostile JSON', () => {
   });
 });
 
-describe('documents that are not lshw', { skip: sharedSkip }, () => {
-  it('refuses the mislabeled `lshw -short` text with what to run instead', () => {
+describe('documents that are not lshw', () => {
+  it('refuses `lshw -short` text posted as JSON with what to run instead: a qemu machine\'s', () => {
+    rejects(qemuDocument('q35-ovmf', 'short'), 'json', /"lshw -short" text.*lshw -xml/);
+  });
+
+  it('refuses the mislabeled `lshw -short` text found in the wild (shared fixtures)', { skip: sharedSkip }, () => {
     const short = readFileSync(path.join(sharedLshwDir, 'hydropero_Bash_Integrity_Script__lshw_7ab8bac_short-format-mislabeled.json'));
     rejects(short, 'json', /"lshw -short" text.*lshw -xml/);
   });
 
-  it('refuses real OCS agent inventories as not lshw output', () => {
+  it('refuses real OCS agent inventories as not lshw output (shared fixtures)', { skip: sharedSkip }, () => {
     const dir = path.resolve(sharedLshwDir, '../ocs-agent');
     for (const name of readdirSync(dir).filter((n) => n.endsWith('.xml'))) {
       rejects(readFileSync(path.join(dir, name)), 'xml', /not lshw output/);

@@ -1,16 +1,16 @@
 // Physical or virtual NIC, whatever lshw's capability `logical` says: the
-// derived vmxnet3 document (test/fixtures/lshw/vmxnet3-only-derived.xml, a
-// real qemu lshw document whose only NIC was made a vmxnet3) read as is, and
-// with that one node turned into a Hyper-V hv_netvsc (no bus lshw reads), a
-// bridge, or an unknown logical interface.
+// qemu machine whose only NIC is a vmxnet3 (test/fixtures/lshw/qemu/pc-vmxnet3.xml;
+// lshw gives it both `physical` and `logical`) read as is, and with that one
+// node turned into a Hyper-V hv_netvsc (no bus lshw reads), a bridge, or an
+// unknown logical interface.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { identityOf, parseInventory } from '../../../plugin/inventory/index.js';
+import { qemuDocument, qemuMachine } from './qemu-machines.js';
 
-const VMXNET3 = readFileSync(new URL('../../fixtures/lshw/vmxnet3-only-derived.xml', import.meta.url), 'utf8');
-const MAC = '00:50:56:d0:00:03';
+const VMXNET3 = qemuDocument('pc-vmxnet3', 'xml');
+const MAC = qemuMachine('pc-vmxnet3').paravirtual!.mac;
 
 function variant(edit: { driver?: string; name?: string; noBus?: boolean }): string {
   let xml = VMXNET3;

@@ -10,6 +10,7 @@ import { isDployError } from '../../../plugin/errors.js';
 import { readLshwInventory } from '../../../plugin/inventory/index.js';
 import { readLshwXml } from '../../../plugin/inventory/read-xml.js';
 import { projectLshwDir, sharedLshwDir, sharedSkip } from './lshw-documents.js';
+import { qemuDocument } from './qemu-machines.js';
 
 const xml = readFileSync(path.join(projectLshwDir, 'firecracker-vm.xml'), 'utf8');
 const CPU_PRODUCT = '<product>Intel(R) Xeon(R) Processor @ 2.50GHz</product>';
@@ -175,7 +176,12 @@ describe('fuzzing the XML reader with damaged real documents', () => {
     assert.ok(counts.parsed > 0 && counts.refused > 0, `both outcomes expected, got ${JSON.stringify(counts)}`);
   });
 
-  it('does the same for 300 damaged copies of the HP DL360p document', { skip: sharedSkip }, () => {
+  it('does the same for 300 damaged copies of the qemu q35/OVMF machine\'s document', () => {
+    const counts = fuzz(Buffer.from(qemuDocument('q35-ovmf', 'xml')), 7, 300);
+    assert.ok(counts.refused > 0, JSON.stringify(counts));
+  });
+
+  it('does the same for 300 damaged copies of the HP DL360p document (shared fixtures)', { skip: sharedSkip }, () => {
     const counts = fuzz(readFileSync(path.join(sharedLshwDir, 'Manouchehri_dl360p__lshw.xml')), 7, 300);
     assert.ok(counts.refused > 0, JSON.stringify(counts));
   });
