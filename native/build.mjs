@@ -40,7 +40,25 @@ try {
   mkdirSync(dirname(output), { recursive: true });
   // Written beside the target and renamed: a running dploy keeps its loaded copy intact.
   const partial = `${output}.${process.pid}.tmp`;
-  execFileSync(cc, ['-O2', '-Wall', '-Wextra', '-std=gnu11', '-fPIC', '-shared', '-pthread', '-I', includeDir(), '-o', partial, join(root, 'native', 'tftp-engine.c'), join(root, 'native', 'tftp-binding.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(
+    cc,
+    [
+      '-O2',
+      '-Wall',
+      '-Wextra',
+      '-std=gnu11',
+      '-fPIC',
+      '-shared',
+      '-pthread',
+      '-I',
+      includeDir(),
+      '-o',
+      partial,
+      join(root, 'native', 'tftp-engine.c'),
+      join(root, 'native', 'tftp-binding.c'),
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   renameSync(partial, output);
   console.log(`dploy: built ${output}`);
 } catch (err) {

@@ -30,7 +30,8 @@ function firstLanAddress(): string {
 
 export function bootPolicy(config: Readonly<Config>): BootPolicy {
   return {
-    unknownHost: config.boot.unknownHost, menuTimeoutSeconds: config.boot.menuTimeoutSeconds,
+    unknownHost: config.boot.unknownHost,
+    menuTimeoutSeconds: config.boot.menuTimeoutSeconds,
     ...(config.boot.templateDir ? { templateOverrideDir: resolve(config.boot.templateDir) } : {}),
   };
 }
@@ -51,10 +52,17 @@ export function buildBootService(config: Readonly<Config>, db: DataSource, baseU
 export async function startTftp(config: Readonly<Config>, boot: BootService, logger: TftpLogger): Promise<TftpServer> {
   const root = resolve(config.tftp.root);
   mkdirSync(root, { recursive: true });
-  const server = createTftpServer({ address: config.tftp.address, port: config.tftp.port, workers: config.tftp.workers, engine: config.tftp.engine, receiveBufferBytes: config.tftp.receiveBufferBytes }, [
-    createLiveContentRoute('boot-config', (path, client) => boot.forTftpPath(path, client)),
-    createStaticRootRoute({ root }),
-  ], logger);
+  const server = createTftpServer(
+    {
+      address: config.tftp.address,
+      port: config.tftp.port,
+      workers: config.tftp.workers,
+      engine: config.tftp.engine,
+      receiveBufferBytes: config.tftp.receiveBufferBytes,
+    },
+    [createLiveContentRoute('boot-config', (path, client) => boot.forTftpPath(path, client)), createStaticRootRoute({ root })],
+    logger,
+  );
   await server.listen();
   return server;
 }

@@ -25,10 +25,28 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError()
     .exitOverride();
-  program.command('version').description('print the version').action(() => {
-    process.stdout.write(`dploy ${VERSION}\n`);
-  });
-  for (const command of [migrateCommand(), serveCommand(), hostsCommand(), inventoriesCommand(), groupsCommand(), taskCommand(), jobsCommand(), runnerCommand(), profilesCommand(), renderCommand(), dhcpCommand(), tokenCommand(), mediaCommand(), ...importCommands()]) {
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => {
+      process.stdout.write(`dploy ${VERSION}\n`);
+    });
+  for (const command of [
+    migrateCommand(),
+    serveCommand(),
+    hostsCommand(),
+    inventoriesCommand(),
+    groupsCommand(),
+    taskCommand(),
+    jobsCommand(),
+    runnerCommand(),
+    profilesCommand(),
+    renderCommand(),
+    dhcpCommand(),
+    tokenCommand(),
+    mediaCommand(),
+    ...importCommands(),
+  ]) {
     program.addCommand(command.exitOverride().showHelpAfterError());
   }
   return program;

@@ -25,7 +25,11 @@ export function isSealed(value: string): boolean {
 export function readOrCreateKey(path: string): Buffer {
   try {
     const mode = statSync(path).mode & 0o077;
-    if (mode !== 0) throw new DployError('DPLOY_ERR_CONFIG', `secret key file ${path} is readable by group or others (mode ${(statSync(path).mode & 0o777).toString(8)}); chmod 600 ${path}`);
+    if (mode !== 0)
+      throw new DployError(
+        'DPLOY_ERR_CONFIG',
+        `secret key file ${path} is readable by group or others (mode ${(statSync(path).mode & 0o777).toString(8)}); chmod 600 ${path}`,
+      );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -36,11 +40,13 @@ export function readOrCreateKey(path: string): Buffer {
       closeSync(fd);
       chmodSync(path, 0o600);
     } catch (create) {
-      if ((create as NodeJS.ErrnoException).code !== 'EEXIST') throw new DployError('DPLOY_ERR_CONFIG', `cannot create secret key file ${path}: ${(create as Error).message}`);
+      if ((create as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new DployError('DPLOY_ERR_CONFIG', `cannot create secret key file ${path}: ${(create as Error).message}`);
     }
   }
   const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-  if (key.length !== 32) throw new DployError('DPLOY_ERR_CONFIG', `secret key file ${path} must hold 32 bytes in base64 (it holds ${key.length}); restore it from backup`);
+  if (key.length !== 32)
+    throw new DployError('DPLOY_ERR_CONFIG', `secret key file ${path} must hold 32 bytes in base64 (it holds ${key.length}); restore it from backup`);
   return key;
 }
 
@@ -61,7 +67,9 @@ export function openSecretBox(keyFile: string): SecretBox {
         decipher.setAuthTag(Buffer.from(m[2]!, 'base64url'));
         return Buffer.concat([decipher.update(Buffer.from(m[3]!, 'base64url')), decipher.final()]).toString('utf8');
       } catch (err) {
-        throw new DployError('DPLOY_ERR_CONFIG', `a stored secret does not open with key file ${keyFile} (another key, or the value was altered)`, { cause: err });
+        throw new DployError('DPLOY_ERR_CONFIG', `a stored secret does not open with key file ${keyFile} (another key, or the value was altered)`, {
+          cause: err,
+        });
       }
     },
   };

@@ -50,14 +50,36 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     const jobTokens = jobTokensFromKeyFile(resolve(config.installers.secretKeyFile));
     // One or two threads: a crafted document is rare, and the cores are the TFTP workers' and the database's too.
     inventoryThreads = inventoryParser(Math.max(1, Math.min(2, availableParallelism() - 1)));
-    const boot = buildBootService(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl, { mirror, jobTokens }));
+    const boot = buildBootService(
+      config,
+      store.db,
+      () => baseUrl,
+      installImageProvider(store.db, () => baseUrl, { mirror, jobTokens }),
+    );
     const webDeps: WebDeps = {
-      db: store.db, platform, kinds, boot, tftpRoot: resolve(config.tftp.root), httpBaseUrl: () => baseUrl, version: VERSION,
-      bodyLimitBytes: config.http.bodyLimitBytes, logger: { level: config.log.level, ...(options.logStream ? { stream: options.logStream } : {}) },
+      db: store.db,
+      platform,
+      kinds,
+      boot,
+      tftpRoot: resolve(config.tftp.root),
+      httpBaseUrl: () => baseUrl,
+      version: VERSION,
+      bodyLimitBytes: config.http.bodyLimitBytes,
+      logger: { level: config.log.level, ...(options.logStream ? { stream: options.logStream } : {}) },
       onHostsChanged: () => dhcp?.poke(),
-      rediscoverKnownHosts: config.agent.rediscoverKnownHosts, inventoriesKept: config.agent.inventoriesKept, answerFetches: config.agent.answerFetches, callbackSeconds: config.runner.installTimeoutSeconds, jobTokens, inventoryParser: inventoryThreads,
-      rateLimit: { perSecond: config.agent.ratePerSource, burst: config.agent.ratePerSource * 10, exempt: config.agent.rateLimitExempt.split(/\s+/).filter(Boolean) },
-      mirror, mirrorHttp: { mirrorDir: resolve(config.installers.mirrorDir), mirror },
+      rediscoverKnownHosts: config.agent.rediscoverKnownHosts,
+      inventoriesKept: config.agent.inventoriesKept,
+      answerFetches: config.agent.answerFetches,
+      callbackSeconds: config.runner.installTimeoutSeconds,
+      jobTokens,
+      inventoryParser: inventoryThreads,
+      rateLimit: {
+        perSecond: config.agent.ratePerSource,
+        burst: config.agent.ratePerSource * 10,
+        exempt: config.agent.rateLimitExempt.split(/\s+/).filter(Boolean),
+      },
+      mirror,
+      mirrorHttp: { mirrorDir: resolve(config.installers.mirrorDir), mirror },
       secretKeyFile: resolve(config.installers.secretKeyFile),
       ...(config.installers.templateDir ? { answerTemplateDir: resolve(config.installers.templateDir) } : {}),
     };
@@ -77,7 +99,10 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     if (config.tftp.enabled) tftp = await startTftp(config, boot, app.log); // the TFTP service adds its capability to every line
     if (config.dhcp.server !== 'none') {
       dhcp = createDhcpSync({
-        db: store.db, provider: DHCP_PROVIDERS[config.dhcp.server](), hostsFile: resolve(config.dhcp.hostsFile), schedule: config.dhcp.schedule,
+        db: store.db,
+        provider: DHCP_PROVIDERS[config.dhcp.server](),
+        hostsFile: resolve(config.dhcp.hostsFile),
+        schedule: config.dhcp.schedule,
         bootOptions: { nextServer: config.dhcp.nextServer || new URL(baseUrl).hostname, httpBaseUrl: baseUrl },
         ...(config.dhcp.reloadCommand.trim() ? { reloadCommand: config.dhcp.reloadCommand.trim().split(/\s+/) } : {}),
         log: app.log.child({ capability: 'dhcp' }),
@@ -87,7 +112,17 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     const runner = config.runner.enabled
       ? scheduleRunner(config.runner.schedule, runnerOptions(config, store, platform, app.log.child({ capability: 'runner' })))
       : undefined;
-    app.log.info({ platform: platform.name, database: store.target.display, port, ...(tlsApp ? { tlsPort } : {}), baseUrl, tftp: tftp ? `${config.tftp.address}:${config.tftp.port}` : 'off' }, 'dploy serving');
+    app.log.info(
+      {
+        platform: platform.name,
+        database: store.target.display,
+        port,
+        ...(tlsApp ? { tlsPort } : {}),
+        baseUrl,
+        tftp: tftp ? `${config.tftp.address}:${config.tftp.port}` : 'off',
+      },
+      'dploy serving',
+    );
     const web = app;
     let closing: Promise<void> | undefined;
     const close = () =>

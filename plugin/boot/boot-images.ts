@@ -35,7 +35,11 @@ export function bootVariables(sources: BootImageSources): BootVariables {
           return {
             kernel: sources.discover.kernel,
             initrds: [sources.discover.initrd],
-            args: [...sources.discover.args.split(/\s+/).filter(Boolean), `dploy.url=${sources.httpBaseUrl()}`, `dploy.token=${await sources.enrollmentToken()}`],
+            args: [
+              ...sources.discover.args.split(/\s+/).filter(Boolean),
+              `dploy.url=${sources.httpBaseUrl()}`,
+              `dploy.token=${await sources.enrollmentToken()}`,
+            ],
           };
         case 'install':
           if (!sources.install) throw new DployError('DPLOY_ERR_BOOT_CONFIG', `no installer catalog is loaded, so profile ${state.profile} cannot boot`);

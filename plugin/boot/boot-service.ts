@@ -29,7 +29,8 @@ export interface BootHosts {
 export function createBootService(hosts: BootHosts, policy: BootPolicy, variables: BootVariables): BootService {
   const forRequest = async (request: BootConfigRequest) => {
     const host = await hosts.find({
-      ...(request.mac ? { mac: request.mac } : {}), ...(request.uuid ? { uuid: request.uuid } : {}),
+      ...(request.mac ? { mac: request.mac } : {}),
+      ...(request.uuid ? { uuid: request.uuid } : {}),
     });
     const text = await renderBootConfig(request, host, policy, variables);
     if (text !== undefined && host && request.mac) await hosts.booted(host, request.mac, request.clientAddress);

@@ -32,17 +32,17 @@ export function loaderFor(machine: MachineBoot): BootLoader {
   return machine.firmware === 'bios' ? 'pxelinux' : 'grub';
 }
 
-export async function renderForHost(
-  host: Host,
-  machine: MachineBoot,
-  policy: BootPolicy,
-  variables: BootVariables,
-): Promise<RenderedBootConfig> {
+export async function renderForHost(host: Host, machine: MachineBoot, policy: BootPolicy, variables: BootVariables): Promise<RenderedBootConfig> {
   const mac = hostBootNic(host)?.mac;
   if (!mac) throw new DployError('DPLOY_ERR_INVALID_INPUT', `host ${host.name} has no MAC address; a network boot config is chosen by MAC`);
   const loader = loaderFor(machine);
   const request: BootConfigRequest = {
-    loader, mac, isDefault: false, directory: '', arch: machine.arch, firmware: machine.firmware,
+    loader,
+    mac,
+    isDefault: false,
+    directory: '',
+    arch: machine.arch,
+    firmware: machine.firmware,
     ...(host.uuid ? { uuid: host.uuid } : {}),
   };
   const text = await renderBootConfig(request, host, policy, variables);

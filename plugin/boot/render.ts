@@ -28,9 +28,12 @@ export function chooseBootState(request: BootConfigRequest, host: Host | undefin
   if (!request.mac || request.isDefault) return undefined;
   if (host) return host.bootState;
   switch (policy.unknownHost) {
-    case 'discover': return { kind: 'discover' };
-    case 'localboot': return { kind: 'localboot' };
-    case 'ignore': return undefined;
+    case 'discover':
+      return { kind: 'discover' };
+    case 'localboot':
+      return { kind: 'localboot' };
+    case 'ignore':
+      return undefined;
   }
 }
 
@@ -75,8 +78,12 @@ export async function renderBootConfig(
   if (!state) return undefined;
   const context = contextFor(request, host);
   const image = state.kind === 'localboot' ? undefined : await variables.image(state, context);
-  const key = { loader: request.loader, state: state.kind, ...(context.arch ? { arch: context.arch } : {}),
-    ...(image?.osFamily ? { osFamily: image.osFamily } : {}) };
+  const key = {
+    loader: request.loader,
+    state: state.kind,
+    ...(context.arch ? { arch: context.arch } : {}),
+    ...(image?.osFamily ? { osFamily: image.osFamily } : {}),
+  };
   const template = await findTemplate(key, templateDirectories(policy));
   const data = buildTemplateData({ state, context, image, policy, variables });
   let text: string;

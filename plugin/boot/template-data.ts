@@ -31,10 +31,26 @@ export interface BootTemplateData {
 }
 
 const LOCAL_EFI_LOADERS: Record<string, string[]> = {
-  x86_64: ['boot/bootx64.efi', 'debian/shimx64.efi', 'ubuntu/shimx64.efi', 'redhat/shimx64.efi', 'rocky/shimx64.efi',
-    'centos/shimx64.efi', 'opensuse/shim.efi', 'sles/shim.efi', 'Microsoft/Boot/bootmgfw.efi'],
-  aarch64: ['boot/bootaa64.efi', 'debian/shimaa64.efi', 'ubuntu/shimaa64.efi', 'redhat/shimaa64.efi', 'rocky/shimaa64.efi',
-    'opensuse/shim.efi', 'sles/shim.efi'],
+  x86_64: [
+    'boot/bootx64.efi',
+    'debian/shimx64.efi',
+    'ubuntu/shimx64.efi',
+    'redhat/shimx64.efi',
+    'rocky/shimx64.efi',
+    'centos/shimx64.efi',
+    'opensuse/shim.efi',
+    'sles/shim.efi',
+    'Microsoft/Boot/bootmgfw.efi',
+  ],
+  aarch64: [
+    'boot/bootaa64.efi',
+    'debian/shimaa64.efi',
+    'ubuntu/shimaa64.efi',
+    'redhat/shimaa64.efi',
+    'rocky/shimaa64.efi',
+    'opensuse/shim.efi',
+    'sles/shim.efi',
+  ],
   i386: ['boot/bootia32.efi', 'debian/grubia32.efi'],
 };
 

@@ -64,8 +64,5 @@ export async function findTemplate(key: TemplateKey, directories: readonly strin
       }
     }
   }
-  throw new DployError(
-    'DPLOY_ERR_BOOT_CONFIG',
-    `no ${key.loader} template for boot state ${key.state}; add one of these files:\n  ${tried.join('\n  ')}`,
-  );
+  throw new DployError('DPLOY_ERR_BOOT_CONFIG', `no ${key.loader} template for boot state ${key.state}; add one of these files:\n  ${tried.join('\n  ')}`);
 }

@@ -11,7 +11,8 @@ import { configOf, printFile, withStore } from './context.js';
 
 export function dhcpCommand(): Command {
   const dhcp = new Command('dhcp').description('host entries for ISC dhcpd, Kea and dnsmasq');
-  dhcp.command('export')
+  dhcp
+    .command('export')
     .requiredOption('--server <server>', `one of ${Object.keys(DHCP_PROVIDERS).join(', ')}`)
     .option('--boot', 'print the boot snippet (loader by DHCP option 93) instead of the host entries')
     .option('--next-server <address>', 'TFTP server address machines boot from (default: from http.baseUrl)')

@@ -15,26 +15,48 @@ async function hostIds(db: EntityManager, refs: string[]): Promise<number[]> {
 
 export function groupsCommand(): Command {
   const groups = new Command('groups').description('named sets of machines to set tasks on at once (standalone)');
-  groups.command('create <name>').option('--description <text>').option('--json')
+  groups
+    .command('create <name>')
+    .option('--description <text>')
+    .option('--json')
     .action(async (name: string, o: { description?: string; json?: boolean }, command: Command) => {
       const group = await withStore(command, (s) => createGroup(s.db.manager, name, o.description));
-      if (o.json) printJson(group); else print(`created group ${group.name}\n`);
+      if (o.json) printJson(group);
+      else print(`created group ${group.name}\n`);
     });
-  groups.command('list').option('--json').action(async (o: { json?: boolean }, command: Command) => {
-    const list = await withStore(command, (s) => listGroups(s.db.manager));
-    if (o.json) return printJson(list);
-    print(renderTable(['NAME', 'MEMBERS', 'DESCRIPTION'], list.map((g) => [g.name, g.hostIds.length, g.description])));
-  });
-  groups.command('show <name>').option('--json').action(async (name: string, o: { json?: boolean }, command: Command) => {
-    const group = await withStore(command, (s) => getGroup(s.db.manager, name));
-    if (o.json) return printJson(group);
-    print(`${group.name}: ${group.hostIds.length} member(s): host ids ${group.hostIds.join(', ') || '-'}\n`);
-  });
-  for (const [verb, change] of [['add', addGroupMembers], ['remove', removeGroupMembers]] as const) {
-    groups.command(`${verb} <name> <hosts...>`).description(`${verb} machines (id, name or MAC)`).option('--json')
+  groups
+    .command('list')
+    .option('--json')
+    .action(async (o: { json?: boolean }, command: Command) => {
+      const list = await withStore(command, (s) => listGroups(s.db.manager));
+      if (o.json) return printJson(list);
+      print(
+        renderTable(
+          ['NAME', 'MEMBERS', 'DESCRIPTION'],
+          list.map((g) => [g.name, g.hostIds.length, g.description]),
+        ),
+      );
+    });
+  groups
+    .command('show <name>')
+    .option('--json')
+    .action(async (name: string, o: { json?: boolean }, command: Command) => {
+      const group = await withStore(command, (s) => getGroup(s.db.manager, name));
+      if (o.json) return printJson(group);
+      print(`${group.name}: ${group.hostIds.length} member(s): host ids ${group.hostIds.join(', ') || '-'}\n`);
+    });
+  for (const [verb, change] of [
+    ['add', addGroupMembers],
+    ['remove', removeGroupMembers],
+  ] as const) {
+    groups
+      .command(`${verb} <name> <hosts...>`)
+      .description(`${verb} machines (id, name or MAC)`)
+      .option('--json')
       .action(async (name: string, refs: string[], o: { json?: boolean }, command: Command) => {
         const group = await withStore(command, (s) => s.db.transaction(async (tx) => change(tx, name, await hostIds(tx, refs))));
-        if (o.json) printJson(group); else print(`group ${group.name}: ${group.hostIds.length} member(s)\n`);
+        if (o.json) printJson(group);
+        else print(`group ${group.name}: ${group.hostIds.length} member(s)\n`);
       });
   }
   return groups;

@@ -37,7 +37,7 @@ function bmcPassword(flags: SetFlags): string {
 export function addHostsSetCommand(hosts: Command): void {
   hosts
     .command('set <host>')
-    .description('set how dploy reaches the machine\'s BMC (power on/off, PXE once)')
+    .description("set how dploy reaches the machine's BMC (power on/off, PXE once)")
     .option('--bmc <address>', 'ipmi|redfish|ribcl://user@host[:port][?tls=1.0|?insecure]')
     .option('--bmc-password-file <path>', 'file holding the BMC password (else DPLOY_BMC_PASSWORD)')
     .option('--remove-bmc', 'forget the BMC: tasks wait for a person to power-cycle again')
@@ -62,16 +62,21 @@ export function addHostsSetCommand(hosts: Command): void {
 export function addHostsAcceptCertCommand(hosts: Command): void {
   hosts
     .command('accept-cert <host>')
-    .description('pin the TLS certificate of the machine\'s BMC (Redfish, iLO) by its SHA-256 fingerprint')
+    .description("pin the TLS certificate of the machine's BMC (Redfish, iLO) by its SHA-256 fingerprint")
     .requiredOption('--fingerprint <sha256>', 'as the refusal printed it, or `openssl x509 -noout -fingerprint -sha256` shows it')
     .option('--json', 'print JSON for scripts')
     .action(async (ref: string, flags: { fingerprint: string; json?: boolean }, command: Command) => {
       const fingerprint = flags.fingerprint.replace(/^sha256 fingerprint=/i, '').toUpperCase();
-      if (!SHA256_FINGERPRINT.test(fingerprint)) throw new DployError('DPLOY_ERR_INVALID_INPUT', `--fingerprint: expected 32 colon-separated hex bytes (AB:CD:…), got ${JSON.stringify(flags.fingerprint.slice(0, 120))}`);
+      if (!SHA256_FINGERPRINT.test(fingerprint))
+        throw new DployError(
+          'DPLOY_ERR_INVALID_INPUT',
+          `--fingerprint: expected 32 colon-separated hex bytes (AB:CD:…), got ${JSON.stringify(flags.fingerprint.slice(0, 120))}`,
+        );
       const host = await withStore(command, async (store) => {
         const found = await getHost(store.db.manager, ref);
         const bmc = await readHostBmc(store.db.manager, found.id);
-        if (!bmc || bmc.driver === 'ipmi') throw new DployError('DPLOY_ERR_NOT_FOUND', `host ${found.name} has no TLS BMC (redfish or ribcl) to pin a certificate for`);
+        if (!bmc || bmc.driver === 'ipmi')
+          throw new DployError('DPLOY_ERR_NOT_FOUND', `host ${found.name} has no TLS BMC (redfish or ribcl) to pin a certificate for`);
         await pinBmcCertificate(store.db.manager, found.id, fingerprint);
         return found;
       });

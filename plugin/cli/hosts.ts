@@ -25,10 +25,15 @@ export function hostsCommand(): Command {
     .action(async (options: { json?: boolean }, command: Command) => {
       const list = await withStore(command, (store) => listHosts(store.db.manager));
       if (options.json) return printJson(list.map(hostView));
-      print(renderTable(['ID', 'NAME', 'MACS', 'SERIAL', 'BOOT', 'STATUS'], list.map((h) => {
-        const v = hostView(h);
-        return [v.id, v.name, v.macs.join(','), v.serial, v.bootState, v.status];
-      })));
+      print(
+        renderTable(
+          ['ID', 'NAME', 'MACS', 'SERIAL', 'BOOT', 'STATUS'],
+          list.map((h) => {
+            const v = hostView(h);
+            return [v.id, v.name, v.macs.join(','), v.serial, v.bootState, v.status];
+          }),
+        ),
+      );
     });
 
   hosts
@@ -40,15 +45,22 @@ export function hostsCommand(): Command {
         const found = await getHost(store.db.manager, ref);
         const bmc = await readHostBmc(store.db.manager, found.id);
         return {
-          host: found, stored: await latestInventory(store.db.manager, found.id),
-          ssh: await describeAccess(store.db.manager, found.id), power: bmc ? describeBmc(bmc) : null,
+          host: found,
+          stored: await latestInventory(store.db.manager, found.id),
+          ssh: await describeAccess(store.db.manager, found.id),
+          power: bmc ? describeBmc(bmc) : null,
         };
       });
       const hardware = stored ? hardwareView(stored.inventory) : null;
-      if (options.json) return printJson({ ...hostView(host), ssh: ssh ?? null, bmcPower: power, hardware, inventoryReceivedAt: stored?.receivedAt.toISOString() ?? null });
+      if (options.json)
+        return printJson({ ...hostView(host), ssh: ssh ?? null, bmcPower: power, hardware, inventoryReceivedAt: stored?.receivedAt.toISOString() ?? null });
       print(describeHost(host, power));
       if (ssh) print(renderFields([['SSH', `${ssh.user}@${ssh.address ?? host.name}:${ssh.port}, ${ssh.login}`]]));
-      print(hardware && stored ? describeHardware(hardware, stored.receivedAt, hostView(host).bootNic?.mac) : '\nNo inventory yet: the machine has not been through discovery.\n');
+      print(
+        hardware && stored
+          ? describeHardware(hardware, stored.receivedAt, hostView(host).bootNic?.mac)
+          : '\nNo inventory yet: the machine has not been through discovery.\n',
+      );
     });
 
   hosts
@@ -90,25 +102,55 @@ export function hostsCommand(): Command {
 function describeHost(host: Host, power: string | null): string {
   const v = hostView(host);
   return renderFields([
-    ['ID', v.id], ['Name', v.name], ['MACs', v.macs.join(', ')],
-    ['Boot NIC', v.bootNic ? `${v.bootNic.mac} (${v.bootNic.why})` : null], ['UUID', v.uuid], ['Serial', v.serial],
-    ['Architecture', v.arch], ['Firmware', v.firmware], ['BMC', v.bmcAddress], ['BMC power', power ?? 'none (tasks wait for a person to power-cycle)'], ['Boot state', v.bootState],
-    ['Status', v.status], ['Created', v.createdAt], ['Updated', v.updatedAt],
+    ['ID', v.id],
+    ['Name', v.name],
+    ['MACs', v.macs.join(', ')],
+    ['Boot NIC', v.bootNic ? `${v.bootNic.mac} (${v.bootNic.why})` : null],
+    ['UUID', v.uuid],
+    ['Serial', v.serial],
+    ['Architecture', v.arch],
+    ['Firmware', v.firmware],
+    ['BMC', v.bmcAddress],
+    ['BMC power', power ?? 'none (tasks wait for a person to power-cycle)'],
+    ['Boot state', v.bootState],
+    ['Status', v.status],
+    ['Created', v.createdAt],
+    ['Updated', v.updatedAt],
   ]);
 }
 
 function describeHardware(hw: HardwareView, receivedAt: Date, bootMac: string | undefined): string {
   const lines = [
-    '', `Hardware (inventory of ${receivedAt.toISOString()}):`,
+    '',
+    `Hardware (inventory of ${receivedAt.toISOString()}):`,
     renderFields([
-      ['Vendor', hw.vendor], ['Product', hw.product], ['SKU', hw.sku], ['Serial', hw.serial], ['UUID', hw.uuid], ['Architecture', hw.arch],
-      ['Firmware', hw.firmware], ['CPUs', `${hw.cpuSockets} x ${hw.cpuModel ?? 'unknown model'}${hw.cores !== null ? `, ${hw.cores} cores` : ''}${hw.threads !== null ? `, ${hw.threads} threads` : ''}`],
+      ['Vendor', hw.vendor],
+      ['Product', hw.product],
+      ['SKU', hw.sku],
+      ['Serial', hw.serial],
+      ['UUID', hw.uuid],
+      ['Architecture', hw.arch],
+      ['Firmware', hw.firmware],
+      [
+        'CPUs',
+        `${hw.cpuSockets} x ${hw.cpuModel ?? 'unknown model'}${hw.cores !== null ? `, ${hw.cores} cores` : ''}${hw.threads !== null ? `, ${hw.threads} threads` : ''}`,
+      ],
       ['Memory', formatBytes(hw.memoryBytes)],
     ]).trimEnd(),
     `Disks (${hw.disks.length}):`,
-    ...hw.disks.map((d) => `  ${d.name ?? '(no device name)'}  ${formatBytes(d.sizeBytes)}  ${d.media}${d.model ? `  ${d.model}` : ''}${d.serial ? `  serial ${d.serial}` : ''}`).map(visibleValue),
+    ...hw.disks
+      .map(
+        (d) =>
+          `  ${d.name ?? '(no device name)'}  ${formatBytes(d.sizeBytes)}  ${d.media}${d.model ? `  ${d.model}` : ''}${d.serial ? `  serial ${d.serial}` : ''}`,
+      )
+      .map(visibleValue),
     `NICs (${hw.nics.length}):`,
-    ...hw.nics.map((n) => `  ${n.name ?? '(no name)'}  ${n.mac}${n.driver ? `  ${n.driver}` : ''}${n.speedMbps ? `  ${n.speedMbps} Mbit/s` : ''}${n.link === null ? '' : n.link ? '  link up' : '  link down'}${n.mac === bootMac ? '  (boot NIC)' : ''}`).map(visibleValue),
+    ...hw.nics
+      .map(
+        (n) =>
+          `  ${n.name ?? '(no name)'}  ${n.mac}${n.driver ? `  ${n.driver}` : ''}${n.speedMbps ? `  ${n.speedMbps} Mbit/s` : ''}${n.link === null ? '' : n.link ? '  link up' : '  link down'}${n.mac === bootMac ? '  (boot NIC)' : ''}`,
+      )
+      .map(visibleValue),
   ];
   return lines.join('\n') + '\n';
 }

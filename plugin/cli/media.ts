@@ -8,19 +8,28 @@ import { Command } from 'commander';
 import { importMedia, listMedia, removeMedia } from '../installers/index.js';
 import { configOf, print, printJson } from './context.js';
 
-interface ImportFlags { distro?: string; release?: string; arch?: string; replace?: boolean }
+interface ImportFlags {
+  distro?: string;
+  release?: string;
+  arch?: string;
+  replace?: boolean;
+}
 
 function importCommand(name: string, source: string, description: string, expect?: 'iso' | 'tree'): Command {
   return new Command(name)
     .description(description)
     .argument(source, expect === 'iso' ? 'ISO image' : expect === 'tree' ? 'directory (a mounted DVD, an rsync of a release tree)' : 'ISO file or directory')
-    .option('--distro <distro>', 'when the media does not say (detected from .treeinfo, .disk/info, media.1/products, content)').option('--release <release>').option('--arch <arch>')
+    .option('--distro <distro>', 'when the media does not say (detected from .treeinfo, .disk/info, media.1/products, content)')
+    .option('--release <release>')
+    .option('--arch <arch>')
     .option('--replace', 'replace other media already imported under the same key')
     .action(async (path: string, o: ImportFlags, command: Command) => {
       const { config } = configOf(command);
       const done = await importMedia({ source: path, mirrorDir: config.installers.mirrorDir, tftpRoot: config.tftp.root, ...(expect ? { expect } : {}), ...o });
       if (done.unchanged) return print(`${done.key} is already imported from this media (${done.importedAt}): nothing to do\n`);
-      print(`imported ${done.key} (${size(done.bytes)}): tree in ${config.installers.mirrorDir}/${done.key}, boot files ${done.boot.kernel} and ${done.boot.initrd} in ${config.tftp.root}\n`);
+      print(
+        `imported ${done.key} (${size(done.bytes)}): tree in ${config.installers.mirrorDir}/${done.key}, boot files ${done.boot.kernel} and ${done.boot.initrd} in ${config.tftp.root}\n`,
+      );
     });
 }
 
@@ -28,7 +37,12 @@ function importCommand(name: string, source: string, description: string, expect
 export function importCommands(): Command[] {
   return [
     importCommand('import-iso', '<file>', 'import an install ISO: its tree into the mirror served at /mirror/, kernel and initrd into the TFTP root', 'iso'),
-    importCommand('import-tree', '<dir>', 'import an install tree (directory): into the mirror served at /mirror/, kernel and initrd into the TFTP root', 'tree'),
+    importCommand(
+      'import-tree',
+      '<dir>',
+      'import an install tree (directory): into the mirror served at /mirror/, kernel and initrd into the TFTP root',
+      'tree',
+    ),
   ];
 }
 
@@ -39,8 +53,15 @@ function size(bytes: number): string {
 export function mediaCommand(): Command {
   // Set before the subcommands exist: they inherit it, so bad usage exits 2 like the rest of dploy.
   const media = new Command('media').description('install media: import an ISO or tree, list, remove').exitOverride().showHelpAfterError();
-  media.addCommand(importCommand('import', '<source>', 'import an install ISO or directory tree into the mirror and its kernel/initrd into the TFTP root').exitOverride().showHelpAfterError());
-  media.command('list').description('imported media').option('--json')
+  media.addCommand(
+    importCommand('import', '<source>', 'import an install ISO or directory tree into the mirror and its kernel/initrd into the TFTP root')
+      .exitOverride()
+      .showHelpAfterError(),
+  );
+  media
+    .command('list')
+    .description('imported media')
+    .option('--json')
     .action(async (o: { json?: boolean }, command: Command) => {
       const rows = await listMedia(configOf(command).config.installers.mirrorDir);
       if (o.json) return printJson(rows);
@@ -49,7 +70,10 @@ export function mediaCommand(): Command {
       print(`${'KEY'.padEnd(width)}  ${'SIZE'.padStart(10)}  IMPORTED AT\n`);
       for (const r of rows) print(`${r.key.padEnd(width)}  ${size(r.bytes).padStart(10)}  ${r.importedAt}\n`);
     });
-  media.command('remove').description('remove imported media: the tree in the mirror and its boot files in the TFTP root').argument('<key>', 'distro-release-arch')
+  media
+    .command('remove')
+    .description('remove imported media: the tree in the mirror and its boot files in the TFTP root')
+    .argument('<key>', 'distro-release-arch')
     .action(async (key: string, _o: unknown, command: Command) => {
       const { config } = configOf(command);
       await removeMedia(config.installers.mirrorDir, key, config.tftp.root);

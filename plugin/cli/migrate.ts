@@ -28,7 +28,8 @@ export function migrateCommand(): Command {
           const pending = await pendingMigrations(store.db, dialect);
           if (options.json) {
             return printJson({
-              database: store.target.display, pending: pending.map((m) => ({ version: m.version, name: m.name, statements: m.statements })),
+              database: store.target.display,
+              pending: pending.map((m) => ({ version: m.version, name: m.name, statements: m.statements })),
               ...(ocsPlan ? { ocs: { guiVersion: ocsPlan.guiVersion, statements: ocsPlan.steps.map(stepSql) } } : {}),
             });
           }
@@ -42,10 +43,21 @@ export function migrateCommand(): Command {
         }
         const report = await migrate(store.db, dialect);
         const registered = ocs ? await registerInOcs(store.db.manager, config.ocs) : [];
-        if (options.json) return printJson({ database: store.target.display, applied: report.applied.map((m) => m.name), alreadyApplied: report.alreadyApplied, ...(ocs ? { ocs: registered.map((s) => s.summary) } : {}) });
+        if (options.json)
+          return printJson({
+            database: store.target.display,
+            applied: report.applied.map((m) => m.name),
+            alreadyApplied: report.alreadyApplied,
+            ...(ocs ? { ocs: registered.map((s) => s.summary) } : {}),
+          });
         if (report.applied.length === 0) print(`${store.target.display}: up to date (${report.alreadyApplied} migration(s) already applied)\n`);
         for (const m of report.applied) print(`${store.target.display}: applied ${String(m.version).padStart(3, '0')}_${m.name}\n`);
-        if (ocs) print(registered.length === 0 ? `${store.target.display}: dploy's OCS administrative data is in place\n` : registered.map((s) => `${store.target.display}: OCS: ${s.summary}\n`).join(''));
+        if (ocs)
+          print(
+            registered.length === 0
+              ? `${store.target.display}: dploy's OCS administrative data is in place\n`
+              : registered.map((s) => `${store.target.display}: OCS: ${s.summary}\n`).join(''),
+          );
       } finally {
         await store.close();
       }

@@ -13,7 +13,11 @@ import { openSecretBox } from '../secret-box.js';
 import { configOf, print, printJson, withStore } from './context.js';
 import { renderTable } from './table.js';
 
-interface SaveFlags { replace?: boolean; json?: boolean; keyFile?: string }
+interface SaveFlags {
+  replace?: boolean;
+  json?: boolean;
+  keyFile?: string;
+}
 
 function readProfileFile(file: string): unknown {
   try {
@@ -54,12 +58,20 @@ export function profilesCommand(): Command {
   const profiles = new Command('profiles').description('install profiles (distribution-neutral system descriptions)');
   const keyFile = '--key-file <path>';
   const keyHelp = 'key file sealing password hashes (default: installers.secretKeyFile, ./var/secret.key; created 0600)';
-  profiles.command('add <file>').description('add a profile from a YAML or JSON file').option('--replace', 'replace a profile of the same name').option(keyFile, keyHelp).option('--json')
+  profiles
+    .command('add <file>')
+    .description('add a profile from a YAML or JSON file')
+    .option('--replace', 'replace a profile of the same name')
+    .option(keyFile, keyHelp)
+    .option('--json')
     .action((file: string, o: SaveFlags, command: Command) => save(command, readProfileFile(file), o));
-  profiles.command('edit <name>').description('change fields of a profile; the whole profile is validated again')
+  profiles
+    .command('edit <name>')
+    .description('change fields of a profile; the whole profile is validated again')
     .requiredOption('--set <field=value...>', 'field=value (dotted path, YAML value), e.g. --set partitioning.scheme=lvm')
     .option('--password-hash <hash>', 'new root password hash (kept out of the shell history when given as --password-hash="$(cat file)")')
-    .option(keyFile, keyHelp).option('--json')
+    .option(keyFile, keyHelp)
+    .option('--json')
     .action(async (name: string, o: SaveFlags & { set: string[]; passwordHash?: string }, command: Command) => {
       const box = secretBox(command, o);
       const current = openProfile(await withStore(command, (s) => getProfile(s.db.manager, name)), box) as Record<string, unknown>;
@@ -68,15 +80,26 @@ export function profilesCommand(): Command {
       if (current.name !== name) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'name: edit cannot rename a profile; add it under the new name');
       await save(command, current, { ...o, replace: true });
     });
-  profiles.command('list').option('--json').action(async (o: { json?: boolean }, command: Command) => {
-    const list = await withStore(command, (s) => listProfiles(s.db.manager));
-    if (o.json) return printJson(list.map(maskProfile));
-    print(renderTable(['NAME', 'DISTRO', 'RELEASE', 'ARCH', 'DISKS', 'SCHEME'], list.map((p) => [p.name, p.distro, p.release, p.arch, p.diskPolicy, p.partitioning.scheme])));
-  });
-  profiles.command('show <name>').option('--json').action(async (name: string, o: { json?: boolean }, command: Command) => {
-    const profile: Profile = maskProfile(await withStore(command, (s) => getProfile(s.db.manager, name)));
-    if (o.json) return printJson(profile);
-    print(`${JSON.stringify(profile, null, 2)}\n`);
-  });
+  profiles
+    .command('list')
+    .option('--json')
+    .action(async (o: { json?: boolean }, command: Command) => {
+      const list = await withStore(command, (s) => listProfiles(s.db.manager));
+      if (o.json) return printJson(list.map(maskProfile));
+      print(
+        renderTable(
+          ['NAME', 'DISTRO', 'RELEASE', 'ARCH', 'DISKS', 'SCHEME'],
+          list.map((p) => [p.name, p.distro, p.release, p.arch, p.diskPolicy, p.partitioning.scheme]),
+        ),
+      );
+    });
+  profiles
+    .command('show <name>')
+    .option('--json')
+    .action(async (name: string, o: { json?: boolean }, command: Command) => {
+      const profile: Profile = maskProfile(await withStore(command, (s) => getProfile(s.db.manager, name)));
+      if (o.json) return printJson(profile);
+      print(`${JSON.stringify(profile, null, 2)}\n`);
+    });
   return profiles;
 }

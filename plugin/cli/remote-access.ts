@@ -33,7 +33,8 @@ function secretFrom(file: string): string {
 function positive(value: string | undefined, what: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new DployError('DPLOY_ERR_INVALID_INPUT', `${what} must be a whole number from 1 to 65535 (got "${value}")`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new DployError('DPLOY_ERR_INVALID_INPUT', `${what} must be a whole number from 1 to 65535 (got "${value}")`);
   return n;
 }
 
@@ -41,8 +42,10 @@ function settingsFrom(f: SshFlags): AccessSettings {
   const port = positive(f.port, '--port');
   const concurrency = positive(f.concurrency, '--concurrency');
   return {
-    ...(f.user ? { user: f.user } : {}), ...(f.address ? { address: f.address } : {}),
-    ...(port ? { port } : {}), ...(concurrency ? { concurrency } : {}),
+    ...(f.user ? { user: f.user } : {}),
+    ...(f.address ? { address: f.address } : {}),
+    ...(port ? { port } : {}),
+    ...(concurrency ? { concurrency } : {}),
     ...(f.passwordFile ? { password: secretFrom(f.passwordFile) } : {}),
     ...(f.privateKeyFile ? { privateKey: secretFrom(f.privateKeyFile) } : {}),
     ...(f.passphraseFile ? { passphrase: secretFrom(f.passphraseFile) } : {}),
@@ -58,7 +61,7 @@ export function addRemoteAccessCommands(hosts: Command): void {
     .option('--port <n>', 'SSH port (default 22)')
     .option('--password-file <file>', 'file holding the password ("-": stdin)')
     .option('--private-key-file <file>', 'private key file (OpenSSH or PEM)')
-    .option('--passphrase-file <file>', 'file holding the private key\'s passphrase')
+    .option('--passphrase-file <file>', "file holding the private key's passphrase")
     .option('--concurrency <n>', 'group only: machines running a command at once')
     .option('--json', 'print JSON for scripts')
     .action(async (target: string, f: SshFlags & { json?: boolean }, command: Command) => {
@@ -71,7 +74,8 @@ export function addRemoteAccessCommands(hosts: Command): void {
           await setRemoteAccess(db, box, { groupId: group.id }, settings);
           return { group: group.name } as Record<string, string>;
         }
-        if (settings.concurrency !== undefined) throw new DployError('DPLOY_ERR_INVALID_INPUT', '--concurrency is a group setting (dploy hosts ssh @group --concurrency N)');
+        if (settings.concurrency !== undefined)
+          throw new DployError('DPLOY_ERR_INVALID_INPUT', '--concurrency is a group setting (dploy hosts ssh @group --concurrency N)');
         const host = await getHost(db, target);
         await setRemoteAccess(db, box, { hostId: host.id }, settings);
         return { host: host.name, ...(await describeAccess(db, host.id)) };
@@ -87,7 +91,12 @@ export function addRemoteAccessCommands(hosts: Command): void {
     .action(async (f: { json?: boolean }, command: Command) => {
       const keys = await withStore(command, (store) => listPinnedKeys(store.db.manager));
       if (f.json) return printJson(keys);
-      print(renderTable(['ENDPOINT', 'PINNED', 'OFFERED (REFUSED)'], keys.map((k) => [k.endpoint, k.fingerprint, k.offered ?? ''])));
+      print(
+        renderTable(
+          ['ENDPOINT', 'PINNED', 'OFFERED (REFUSED)'],
+          keys.map((k) => [k.endpoint, k.fingerprint, k.offered ?? '']),
+        ),
+      );
     });
 
   hosts

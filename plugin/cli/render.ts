@@ -27,7 +27,14 @@ import { configOf, printFile, printJson, withStore } from './context.js';
 const PARTS: Readonly<Record<string, AnswerPart>> = { answer: 'answer', ...ANSWER_PART_NAMES };
 const PREVIEW_TOKEN = 'PREVIEW-no-active-job';
 
-interface RenderFlags { firmware: string; arch?: string; loader?: string; profile?: string; part: string; json?: boolean }
+interface RenderFlags {
+  firmware: string;
+  arch?: string;
+  loader?: string;
+  profile?: string;
+  part: string;
+  json?: boolean;
+}
 
 export function renderCommand(): Command {
   return new Command('render')
@@ -35,9 +42,9 @@ export function renderCommand(): Command {
     .argument('<host>', 'id, name or MAC')
     .argument('<what>', '"boot" or "answer"')
     .option('--firmware <firmware>', 'boot: bios or uefi', 'bios')
-    .option('--arch <arch>', 'boot: x86_64, i386, aarch64, ia64 (default: the inventory\'s, else x86_64)')
+    .option('--arch <arch>', "boot: x86_64, i386, aarch64, ia64 (default: the inventory's, else x86_64)")
     .option('--loader <loader>', 'boot: force a loader: pxelinux, grub, elilo, ipxe')
-    .option('--profile <name>', 'answer: preview this profile (default: the active install job\'s)')
+    .option('--profile <name>', "answer: preview this profile (default: the active install job's)")
     .option('--part <part>', `answer: ${Object.keys(PARTS).join(', ')}`, 'answer')
     .option('--json')
     .action(async (ref: string, what: string, o: RenderFlags, command: Command) => {
@@ -56,8 +63,17 @@ async function renderBoot(command: Command, config: Config, ref: string, o: Rend
     const baseUrl = httpBaseUrl(config, config.http.port);
     // The same mirror view as dploy serve: an install from imported media boots its kernel and tree.
     const mirror = mirrorView(config.installers.mirrorDir, () => baseUrl);
-    return renderForHost(host, { firmware: o.firmware as 'bios' | 'uefi', arch, ...(o.loader ? { loader: o.loader as 'ipxe' } : {}) },
-      bootPolicy(config), bootVariablesFor(config, store.db, () => baseUrl, installImageProvider(store.db, () => baseUrl, { mirror, jobTokens: jobTokensFromKeyFile(config.installers.secretKeyFile) })));
+    return renderForHost(
+      host,
+      { firmware: o.firmware as 'bios' | 'uefi', arch, ...(o.loader ? { loader: o.loader as 'ipxe' } : {}) },
+      bootPolicy(config),
+      bootVariablesFor(
+        config,
+        store.db,
+        () => baseUrl,
+        installImageProvider(store.db, () => baseUrl, { mirror, jobTokens: jobTokensFromKeyFile(config.installers.secretKeyFile) }),
+      ),
+    );
   });
   if (o.json) return printJson(rendered);
   const text = rendered.text ?? '(nothing: dploy stays silent for this machine and the next TFTP route answers)';
@@ -73,26 +89,59 @@ async function renderAnswer(command: Command, config: Config, ref: string, o: Re
     const { job, profileName, preview } = await answerJob(store, host, o.profile);
     const token = preview ? job.token : jobTokensFromKeyFile(config.installers.secretKeyFile).tokenFor(job);
     const inputs = await jobAnswerInputs(store.db.manager, host, { ...job, ...(token ? { token } : {}) }, profileName, {
-      httpBaseUrl: baseUrl, callbackSeconds: config.runner.installTimeoutSeconds, secrets: openSecretBox(config.installers.secretKeyFile), mirror: mirrorView(config.installers.mirrorDir, () => baseUrl),
+      httpBaseUrl: baseUrl,
+      callbackSeconds: config.runner.installTimeoutSeconds,
+      secrets: openSecretBox(config.installers.secretKeyFile),
+      mirror: mirrorView(config.installers.mirrorDir, () => baseUrl),
     });
     const text = renderAnswerFile({ ...inputs, ...(config.installers.templateDir ? { overrideDir: resolve(config.installers.templateDir) } : {}) }, part);
     const nic = inputs.bootNic;
-    return { host: host.name, profile: profileName, jobId: preview ? null : job.id, preview, part: o.part, bootNic: { mac: nic.mac, source: nic.why, why: describeBootNic(nic) }, text };
+    return {
+      host: host.name,
+      profile: profileName,
+      jobId: preview ? null : job.id,
+      preview,
+      part: o.part,
+      bootNic: { mac: nic.mac, source: nic.why, why: describeBootNic(nic) },
+      text,
+    };
   });
   if (o.json) return printJson(rendered);
-  if (rendered.preview) process.stderr.write(`dploy: preview of ${rendered.profile} for ${rendered.host}: no active install job of this profile, so its URLs carry the placeholder token ${PREVIEW_TOKEN}\n`);
-  if (rendered.bootNic.source !== 'boot request') process.stderr.write(`dploy: the machine has not booted this job yet: boot NIC ${rendered.bootNic.mac} (${rendered.bootNic.why}) is a preview; the NIC its boot entry is served to will be used\n`);
+  if (rendered.preview)
+    process.stderr.write(
+      `dploy: preview of ${rendered.profile} for ${rendered.host}: no active install job of this profile, so its URLs carry the placeholder token ${PREVIEW_TOKEN}\n`,
+    );
+  if (rendered.bootNic.source !== 'boot request')
+    process.stderr.write(
+      `dploy: the machine has not booted this job yet: boot NIC ${rendered.bootNic.mac} (${rendered.bootNic.why}) is a preview; the NIC its boot entry is served to will be used\n`,
+    );
   printFile(rendered.text.endsWith('\n') ? rendered.text : `${rendered.text}\n`);
 }
 
 /** The active install job, or a stand-in for a preview of --profile. */
 async function answerJob(store: Store, host: Host, profile: string | undefined): Promise<{ job: Job; profileName: string; preview: boolean }> {
   const active = await activeJobForHost(store.db.manager, host.id);
-  if (active?.kind === 'install' && active.profile && (!profile || profile === active.profile)) return { job: active, profileName: active.profile, preview: false };
+  if (active?.kind === 'install' && active.profile && (!profile || profile === active.profile))
+    return { job: active, profileName: active.profile, preview: false };
   if (!profile) {
     const why = active ? `its active job ${active.id} is ${active.kind}${active.kind === 'install' ? '' : ', not install'}` : 'it has no active install job';
     throw new DployError('DPLOY_ERR_INVALID_INPUT', `${host.name}: ${why}; give --profile to preview one`);
   }
   const now = new Date();
-  return { job: { id: 0, hostId: host.id, kind: 'install', state: 'preview', profile, token: PREVIEW_TOKEN, attempts: 0, stateEnteredAt: now, createdAt: now, updatedAt: now }, profileName: profile, preview: true };
+  return {
+    job: {
+      id: 0,
+      hostId: host.id,
+      kind: 'install',
+      state: 'preview',
+      profile,
+      token: PREVIEW_TOKEN,
+      attempts: 0,
+      stateEnteredAt: now,
+      createdAt: now,
+      updatedAt: now,
+    },
+    profileName: profile,
+    preview: true,
+  };
 }

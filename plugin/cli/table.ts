@@ -13,5 +13,7 @@ export function renderTable(headers: string[], rows: Array<Array<string | number
 
 export function renderFields(fields: Array<[string, string | number | null | undefined]>): string {
   const width = Math.max(...fields.map(([k]) => k.length));
-  return fields.map(([k, v]) => `${(k + ':').padEnd(width + 1)} ${v === null || v === undefined || v === '' ? '-' : visibleValue(String(v))}`).join('\n') + '\n';
+  return (
+    fields.map(([k, v]) => `${(k + ':').padEnd(width + 1)} ${v === null || v === undefined || v === '' ? '-' : visibleValue(String(v))}`).join('\n') + '\n'
+  );
 }

@@ -27,8 +27,12 @@ export function taskCommand(): Command {
         const hostIds = group ? group.hostIds : [(await getHost(store.db.manager, target)).id];
         if (hostIds.length === 0) throw new DployError('DPLOY_ERR_INVALID_INPUT', `group ${target.slice(1)} has no members`);
         const outcome = await setTask(store.db, platform, kinds, {
-          hostIds, task: kind, force: o.force ?? false, actor: 'cli',
-          ...(o.profile ? { profile: o.profile } : {}), ...(o.image ? { image: o.image } : {}),
+          hostIds,
+          task: kind,
+          force: o.force ?? false,
+          actor: 'cli',
+          ...(o.profile ? { profile: o.profile } : {}),
+          ...(o.image ? { image: o.image } : {}),
           ...(o.run !== undefined ? { command: o.run, ...(group ? { groupId: group.id } : {}) } : {}),
         });
         return { hostIds, ...outcome };

@@ -25,7 +25,11 @@ export const configSchema = z.strictObject({
       /** How booting machines reach dploy; derived from address/port when empty. */
       baseUrl: z.string().default(''),
       /** Largest request body accepted (an lshw document of a big server is ~1 MiB). */
-      bodyLimitBytes: z.number().int().positive().default(8 * 1024 * 1024),
+      bodyLimitBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(8 * 1024 * 1024),
       /** PEM certificate (chain) and its key: set both to serve HTTPS on tlsPort, where /api must then be reached (docs/security.md). */
       tlsCertFile: z.string().default(''),
       tlsKeyFile: z.string().default(''),
@@ -48,7 +52,12 @@ export const configSchema = z.strictObject({
       /** native: the C transfer engine (built by npm ci); node: node:dgram worker threads (docs/tftp.md). */
       engine: z.enum(['native', 'node']).default('native'),
       /** SO_RCVBUF of each listener, so a burst of read requests waits instead of being dropped (docs/tftp.md, "Bursts"). */
-      receiveBufferBytes: z.number().int().min(64 * 1024).max(256 * 2 ** 20).default(4 * 2 ** 20),
+      receiveBufferBytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .max(256 * 2 ** 20)
+        .default(4 * 2 ** 20),
     })
     .prefault({}),
   boot: z
@@ -62,7 +71,9 @@ export const configSchema = z.strictObject({
       discoverKernel: z.string().min(1).default('mindi/vmlinuz'),
       discoverInitrd: z.string().min(1).default('mindi/initrd.img'),
       /** mindi's own kernel arguments (from its isolinux.cfg plus pxe); dploy adds dploy.url/dploy.token and BOOTIF. */
-      discoverArgs: z.string().default('load_ramdisk=1 prompt_ramdisk=0 ramdisk_size=36864 rw root=/dev/ram iso_mode acpi=off apm=off devfs=nomount exec-shield=0 pxe'),
+      discoverArgs: z
+        .string()
+        .default('load_ramdisk=1 prompt_ramdisk=0 ramdisk_size=36864 rw root=/dev/ram iso_mode acpi=off apm=off devfs=nomount exec-shield=0 pxe'),
     })
     .prefault({}),
   installers: z
@@ -128,7 +139,8 @@ export const configSchema = z.strictObject({
       schedule: z.string().min(1).default('*/10 * * * * *'),
     })
     .superRefine((dhcp, ctx) => {
-      if (dhcp.server !== 'none' && dhcp.hostsFile === '') ctx.addIssue({ code: 'custom', path: ['hostsFile'], message: `a file path is required when dhcp.server is ${dhcp.server}` });
+      if (dhcp.server !== 'none' && dhcp.hostsFile === '')
+        ctx.addIssue({ code: 'custom', path: ['hostsFile'], message: `a file path is required when dhcp.server is ${dhcp.server}` });
     })
     .prefault({}),
   ocs: z

@@ -60,11 +60,18 @@ async function reload(path: string, argv: readonly string[]): Promise<void> {
 export async function replaceDhcpFile(job: Replacement): Promise<DhcpFileOutcome> {
   const { path, content } = job;
   if ((await currentContent(path)) === content) return { changed: false, reloaded: false };
-  const mode = await stat(path).then((s) => s.mode & 0o777, () => 0o644);
+  const mode = await stat(path).then(
+    (s) => s.mode & 0o777,
+    () => 0o644,
+  );
   const temp = join(dirname(path), `.${basename(path)}.dploy-${randomBytes(6).toString('hex')}.tmp`);
   try {
     await writeSynced(temp, content, mode).catch((err: unknown) => {
-      throw new DployError('DPLOY_ERR_CONFIG', `cannot write ${job.kind} file next to ${path}: ${(err as Error).message} (the dploy user needs write access to ${dirname(path)})`, { cause: err });
+      throw new DployError(
+        'DPLOY_ERR_CONFIG',
+        `cannot write ${job.kind} file next to ${path}: ${(err as Error).message} (the dploy user needs write access to ${dirname(path)})`,
+        { cause: err },
+      );
     });
     await job.provider.validate(temp, job.kind);
     await rename(temp, path);

@@ -42,9 +42,7 @@ function checkNetwork(cidr: string): { address: string; netmask: string } {
 export function resolveBootOptions(options: DhcpBootOptions): ResolvedBootOptions {
   const httpBaseUrl = checkUrl(options.httpBaseUrl.replace(/\/+$/, ''), 'HTTP base URL');
   const defaults = defaultLoaders(httpBaseUrl);
-  const loaders = Object.fromEntries(
-    LOADER_KEYS.map((key) => [key, checkLoader(key, options.loaders?.[key] ?? defaults[key])]),
-  ) as Record<LoaderKey, string>;
+  const loaders = Object.fromEntries(LOADER_KEYS.map((key) => [key, checkLoader(key, options.loaders?.[key] ?? defaults[key])])) as Record<LoaderKey, string>;
   const resolved: ResolvedBootOptions = {
     nextServer: checkIpv4(options.nextServer, 'next-server'),
     httpBaseUrl,

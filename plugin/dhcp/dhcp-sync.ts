@@ -38,7 +38,8 @@ export interface DhcpSync {
 }
 
 export function createDhcpSync(o: DhcpSyncOptions): DhcpSync {
-  if (o.schedule !== undefined && !cron.validate(o.schedule)) throw new DployError('DPLOY_ERR_CONFIG', `dhcp.schedule "${o.schedule}" is not a valid cron expression (six fields with seconds, e.g. "*/10 * * * * *")`);
+  if (o.schedule !== undefined && !cron.validate(o.schedule))
+    throw new DployError('DPLOY_ERR_CONFIG', `dhcp.schedule "${o.schedule}" is not a valid cron expression (six fields with seconds, e.g. "*/10 * * * * *")`);
   let written: string | undefined;
   let running: Promise<DhcpFileOutcome | undefined> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -50,7 +51,13 @@ export function createDhcpSync(o: DhcpSyncOptions): DhcpSync {
     const hosts = await listHosts(o.db.manager);
     const entries = bootNicEntries(hosts);
     try {
-      const outcome = await applyDhcpFile({ provider: o.provider, path: o.hostsFile, entries, options: o.bootOptions, ...(o.reloadCommand ? { reloadCommand: o.reloadCommand } : {}) });
+      const outcome = await applyDhcpFile({
+        provider: o.provider,
+        path: o.hostsFile,
+        entries,
+        options: o.bootOptions,
+        ...(o.reloadCommand ? { reloadCommand: o.reloadCommand } : {}),
+      });
       written = seen;
       if (outcome.changed) o.log.info({ hostsFile: o.hostsFile, hosts: entries.length, reloaded: outcome.reloaded }, 'DHCP hosts file rewritten');
       return outcome;
@@ -63,13 +70,23 @@ export function createDhcpSync(o: DhcpSyncOptions): DhcpSync {
   const sync = (force = false): Promise<DhcpFileOutcome | undefined> => {
     // One write at a time; a sync asked for during one waits for it and then looks again.
     const next = (running ?? Promise.resolve(undefined)).catch(() => undefined).then(() => run(force));
-    const tracked: Promise<DhcpFileOutcome | undefined> = next.finally(() => { if (running === tracked) running = undefined; });
+    const tracked: Promise<DhcpFileOutcome | undefined> = next.finally(() => {
+      if (running === tracked) running = undefined;
+    });
     running = tracked;
     return next;
   };
 
-  const task: ScheduledTask | undefined = o.schedule === undefined ? undefined
-    : cron.schedule(o.schedule, () => { void sync().catch((err: unknown) => o.log.error({ err }, 'DHCP sync failed')); }, { name: 'dploy-dhcp' });
+  const task: ScheduledTask | undefined =
+    o.schedule === undefined
+      ? undefined
+      : cron.schedule(
+          o.schedule,
+          () => {
+            void sync().catch((err: unknown) => o.log.error({ err }, 'DHCP sync failed'));
+          },
+          { name: 'dploy-dhcp' },
+        );
 
   return {
     sync,

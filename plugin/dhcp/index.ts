@@ -7,14 +7,7 @@ import { createIscProvider } from './isc/isc-provider.js';
 import { createKeaProvider } from './kea/kea-provider.js';
 import type { DhcpBootOptions, DhcpFileKind, DhcpHostEntry, DhcpProvider, DhcpServerName } from './provider.js';
 
-export type {
-  DhcpBootOptions,
-  DhcpFileKind,
-  DhcpHostEntry,
-  DhcpProvider,
-  DhcpServerName,
-  ResolvedBootOptions,
-} from './provider.js';
+export type { DhcpBootOptions, DhcpFileKind, DhcpHostEntry, DhcpProvider, DhcpServerName, ResolvedBootOptions } from './provider.js';
 export { applyDhcpBootFile, applyDhcpFile, replaceDhcpFile } from './apply-dhcp-file.js';
 export type { ApplyDhcpFile, DhcpFileOutcome } from './apply-dhcp-file.js';
 export { bootNicEntries } from './host-entries.js';
@@ -36,12 +29,7 @@ export const DHCP_PROVIDERS: Record<DhcpServerName, (paths?: DhcpToolPaths) => D
  * `dploy dhcp export --server isc|kea|dnsmasq [--boot]`: what dploy would
  * write, for admins who paste it in by hand or review it before automatic writes.
  */
-export function exportDhcp(
-  server: DhcpServerName,
-  entries: readonly DhcpHostEntry[],
-  options: DhcpBootOptions,
-  kind: DhcpFileKind = 'hosts',
-): string {
+export function exportDhcp(server: DhcpServerName, entries: readonly DhcpHostEntry[], options: DhcpBootOptions, kind: DhcpFileKind = 'hosts'): string {
   const provider = DHCP_PROVIDERS[server]();
   return kind === 'hosts' ? provider.render(entries, options) : provider.renderBoot(options);
 }

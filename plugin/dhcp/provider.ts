@@ -64,4 +64,3 @@ export type DhcpServerName = 'isc' | 'kea' | 'dnsmasq';
 
 /** First line of every file dploy writes, in the comment syntax dhcpd and dnsmasq share. */
 export const WRITTEN_BY_DPLOY = '# Written by dploy; it rewrites this file. Do not edit: see docs/dhcp.md.';
-

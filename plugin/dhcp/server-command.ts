@@ -40,7 +40,9 @@ export function verdictLines(output: string): string {
   const lines = output.split('\n').filter((line) => {
     if (line.trim() === '') return false;
     if (/ INFO {1,2}\[/.test(line)) return false;
-    return !/^(Internet Systems Consortium|Copyright|All rights reserved|For info, please visit|If you think you have received|than a configuration issue|bugs on either our web page|before submitting a bug|process and the information|exiting\.)/.test(line);
+    return !/^(Internet Systems Consortium|Copyright|All rights reserved|For info, please visit|If you think you have received|than a configuration issue|bugs on either our web page|before submitting a bug|process and the information|exiting\.)/.test(
+      line,
+    );
   });
   return lines.join('\n').slice(0, 2000);
 }

@@ -7,15 +7,26 @@ import type { LshwNode } from './lshw-node.js';
 
 /** `uname -m` from lshw's XML header comment, the last resort. */
 const UNAME: Record<string, Architecture> = {
-  x86_64: 'x86_64', i386: 'i386', i486: 'i386', i586: 'i386', i686: 'i386', ia64: 'ia64',
-  aarch64: 'aarch64', armv7l: 'armhf', armv6l: 'armhf', ppc64: 'ppc64', ppc64le: 'ppc64le', s390x: 's390x',
+  x86_64: 'x86_64',
+  i386: 'i386',
+  i486: 'i386',
+  i586: 'i386',
+  i686: 'i386',
+  ia64: 'ia64',
+  aarch64: 'aarch64',
+  armv7l: 'armhf',
+  armv6l: 'armhf',
+  ppc64: 'ppc64',
+  ppc64le: 'ppc64le',
+  s390x: 's390x',
 };
 
 export function architectureOf(root: LshwNode, cpus: LshwNode[], unameMachine: string | undefined): Architecture {
   // The common case first, before any text or set is built (this runs for every posted inventory).
   if (cpus.some((c) => c.capabilities.has('x86-64'))) return 'x86_64';
   const text = [root.description, root.product, ...cpus.flatMap((c) => [c.product, c.vendor, c.description, c.version])]
-    .filter((s): s is string => s !== undefined).join(' | ');
+    .filter((s): s is string => s !== undefined)
+    .join(' | ');
   const capabilities = new Set(cpus.flatMap((c) => [...c.capabilities]));
   // "lm" is DMI's "64-bit capable" processor characteristic on any architecture, not x86's long mode.
   const wide = root.width === 64 || cpus.some((c) => c.width === 64) || capabilities.has('lm');

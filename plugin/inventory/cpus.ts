@@ -11,9 +11,13 @@ import type { LshwNode } from './lshw-node.js';
 import { mhzOf } from './measures.js';
 
 export function cpuNodes(root: LshwNode): LshwNode[] {
-  return findAll(root, (node) =>
-    node.class === 'processor' && node.claimed && !node.disabled
-    && (node.businfo === undefined ? /^cpu(:\d+)?$/.test(node.id) : node.businfo.startsWith('cpu@')),
+  return findAll(
+    root,
+    (node) =>
+      node.class === 'processor' &&
+      node.claimed &&
+      !node.disabled &&
+      (node.businfo === undefined ? /^cpu(:\d+)?$/.test(node.id) : node.businfo.startsWith('cpu@')),
   ).map(({ node }) => node);
 }
 

@@ -60,7 +60,10 @@ export function matchIdentity(identity: Identity, hosts: readonly KnownHost[], p
     if (decided === undefined) {
       decided = { criterion, ids };
     } else if (ids.some((id) => !decided!.ids.includes(id))) {
-      return conflict([...new Set([...decided.ids, ...ids])], `${describe(decided.criterion)} points at host ${decided.ids.join(', ')} but ${describe(criterion)} points at host ${ids.join(', ')}`);
+      return conflict(
+        [...new Set([...decided.ids, ...ids])],
+        `${describe(decided.criterion)} points at host ${decided.ids.join(', ')} but ${describe(criterion)} points at host ${ids.join(', ')}`,
+      );
     }
   }
   if (decided === undefined) return { kind: 'none' };
@@ -69,7 +72,11 @@ export function matchIdentity(identity: Identity, hosts: readonly KnownHost[], p
   return { kind: 'match', hostId: host.id, criterion: decided.criterion, changes: changesBetween(host.facts, facts) };
 }
 
-interface Facts { uuid?: string; serial?: string; macs: Set<string> }
+interface Facts {
+  uuid?: string;
+  serial?: string;
+  macs: Set<string>;
+}
 
 function normalized(identity: Identity): Facts {
   const facts: Facts = { macs: new Set(identity.macs.map((mac) => normalizeMac(mac)).filter((mac): mac is string => mac !== undefined)) };

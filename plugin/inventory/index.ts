@@ -30,7 +30,10 @@ export type { Identity, IdentityCriterion, IdentityMatch, KnownHost } from './id
 export function parseInventory(body: Buffer | string, format: InventoryFormat): Inventory {
   const inventory = readLshwInventory(body, format);
   if (!inventory.nics.some((nic) => !nic.virtual)) {
-    throw new DployError('DPLOY_ERR_INVENTORY_INVALID', 'the inventory lists no physical network interface with a usable MAC address, so dploy cannot tie it to the machine that network-boots; run lshw as root with the NIC drivers loaded and without -sanitize (which replaces MACs with "[REMOVED]")');
+    throw new DployError(
+      'DPLOY_ERR_INVENTORY_INVALID',
+      'the inventory lists no physical network interface with a usable MAC address, so dploy cannot tie it to the machine that network-boots; run lshw as root with the NIC drivers loaded and without -sanitize (which replaces MACs with "[REMOVED]")',
+    );
   }
   return inventory;
 }
@@ -65,7 +68,10 @@ export function readLshwInventory(body: Buffer | string, format: InventoryFormat
 function systemRoot(roots: LshwNode[]): LshwNode {
   const root = roots.find((node) => node.class === 'system');
   if (!root) {
-    throw new DployError('DPLOY_ERR_INVENTORY_INVALID', `the lshw document has no "system" node at its root (found ${roots.map((r) => `"${r.class}"`).join(', ')}); run plain "lshw -xml", without -class or -C`);
+    throw new DployError(
+      'DPLOY_ERR_INVENTORY_INVALID',
+      `the lshw document has no "system" node at its root (found ${roots.map((r) => `"${r.class}"`).join(', ')}); run plain "lshw -xml", without -class or -C`,
+    );
   }
   return roots.length === 1 ? root : { ...root, children: [...root.children, ...roots.filter((r) => r !== root)] };
 }

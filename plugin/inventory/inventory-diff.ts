@@ -29,8 +29,11 @@ export function diffInventories(before: Inventory, after: Inventory): HardwareCh
 }
 
 function diffParts<T>(
-  part: HardwareChange['part'], before: readonly T[], after: readonly T[],
-  keyOf: (item: T, index: number) => string, describe: (item: T) => string,
+  part: HardwareChange['part'],
+  before: readonly T[],
+  after: readonly T[],
+  keyOf: (item: T, index: number) => string,
+  describe: (item: T) => string,
 ): HardwareChange[] {
   const old = new Map(before.map((item, i) => [keyOf(item, i), describe(item)]));
   const now = new Map(after.map((item, i) => [keyOf(item, i), describe(item)]));

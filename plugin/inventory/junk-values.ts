@@ -5,14 +5,40 @@
 
 const JUNK_TEXT = new Set([
   // AMI Aptio BIOS templates left unedited by the board maker (DMI types 1-3, 4, 17).
-  'to be filled by o.e.m.', 'default string', 'o.e.m.', 'oem',
-  'system serial number', 'system product name', 'system manufacturer', 'system version',
-  'base board serial number', 'chassis serial number', 'type1productconfigid', 'system sku#',
+  'to be filled by o.e.m.',
+  'default string',
+  'o.e.m.',
+  'oem',
+  'system serial number',
+  'system product name',
+  'system manufacturer',
+  'system version',
+  'base board serial number',
+  'chassis serial number',
+  'type1productconfigid',
+  'system sku#',
   // SMBIOS "string not set" spellings seen from Dell, HP, Sun, Lenovo and virtual BIOSes.
-  'not specified', 'not applicable', 'not available', 'not settable', 'not present',
-  'n/a', 'null', 'none', 'unknown', 'undefined', 'invalid', 'empty', 'no dimm', 'no enclosure',
+  'not specified',
+  'not applicable',
+  'not available',
+  'not settable',
+  'not present',
+  'n/a',
+  'null',
+  'none',
+  'unknown',
+  'undefined',
+  'invalid',
+  'empty',
+  'no dimm',
+  'no enclosure',
   // Counting templates from motherboard vendors' DMI tools.
-  '0123456789', '1234567890', '123456789', '12345678', 'serial#', 'xxxxxxxxxx',
+  '0123456789',
+  '1234567890',
+  '123456789',
+  '12345678',
+  'serial#',
+  'xxxxxxxxxx',
   // `lshw -sanitize` replaces serials, UUIDs and MACs with this (src/core/osutils.h REMOVED).
   '[removed]',
 ]);
@@ -33,10 +59,7 @@ const JUNK_PATTERNS = [
 // ("not settable") per DSP0134 §7.2.1, and the AMI default
 // 03000200-0400-0500-0006-000700080009 shipped on thousands of boards
 // (bytes 00 02 00 03 ... 00 09), in both byte orders lshw has printed.
-const JUNK_UUIDS = new Set([
-  '03000200-0400-0500-0006-000700080009',
-  '00020003-0004-0005-0006-000700080009',
-]);
+const JUNK_UUIDS = new Set(['03000200-0400-0500-0006-000700080009', '00020003-0004-0005-0006-000700080009']);
 
 /** True when a vendor-supplied string is a placeholder rather than a value. */
 export function isJunkText(value: string): boolean {

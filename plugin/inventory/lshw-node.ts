@@ -92,11 +92,27 @@ export function parseCount(raw: unknown): number | undefined {
 // few hundred nodes of a server growing its own shape as its fields arrive.
 export function emptyNode(id: string, nodeClass: string): LshwNode {
   return {
-    id, class: nodeClass, claimed: false, disabled: false,
-    description: undefined, product: undefined, vendor: undefined, version: undefined, date: undefined,
-    serial: undefined, slot: undefined, physid: undefined, businfo: undefined, logicalNames: [],
-    size: undefined, capacity: undefined, clock: undefined, width: undefined,
-    configuration: new Map(), capabilities: new Set(), children: [],
+    id,
+    class: nodeClass,
+    claimed: false,
+    disabled: false,
+    description: undefined,
+    product: undefined,
+    vendor: undefined,
+    version: undefined,
+    date: undefined,
+    serial: undefined,
+    slot: undefined,
+    physid: undefined,
+    businfo: undefined,
+    logicalNames: [],
+    size: undefined,
+    capacity: undefined,
+    clock: undefined,
+    width: undefined,
+    configuration: new Map(),
+    capabilities: new Set(),
+    children: [],
   };
 }
 
@@ -106,7 +122,10 @@ export function walk(node: LshwNode, visit: (node: LshwNode, parent: LshwNode | 
   for (const child of node.children) walk(child, visit, node);
 }
 
-export function findAll(root: LshwNode, test: (node: LshwNode, parent: LshwNode | undefined) => boolean): Array<{ node: LshwNode; parent: LshwNode | undefined }> {
+export function findAll(
+  root: LshwNode,
+  test: (node: LshwNode, parent: LshwNode | undefined) => boolean,
+): Array<{ node: LshwNode; parent: LshwNode | undefined }> {
   const found: Array<{ node: LshwNode; parent: LshwNode | undefined }> = [];
   walk(root, (node, parent) => {
     if (test(node, parent)) found.push({ node, parent });

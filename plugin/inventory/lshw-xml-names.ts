@@ -21,7 +21,9 @@ export class NameCode {
 
 /** Reads the lowercase ASCII letters from `start` into `code`; returns where they end (`codes` must end with a non-letter). */
 export function readName(codes: Uint16Array, start: number, code: NameCode): number {
-  let first = 0, second = 0, third = 0;
+  let first = 0,
+    second = 0,
+    third = 0;
   let p = start;
   let c = codes[p]!;
   while (c >= 97 && c <= 122) {
@@ -39,10 +41,39 @@ export function readName(codes: Uint16Array, start: number, code: NameCode): num
 }
 
 const LSHW_NAMES = [
-  'list', 'node', 'description', 'product', 'vendor', 'version', 'date', 'serial', 'slot', 'physid',
-  'businfo', 'logicalname', 'dev', 'size', 'capacity', 'clock', 'width', 'configuration', 'setting',
-  'capabilities', 'capability', 'resources', 'resource', 'hints', 'hint',
-  'id', 'class', 'claimed', 'disabled', 'handle', 'units', 'value', 'type',
+  'list',
+  'node',
+  'description',
+  'product',
+  'vendor',
+  'version',
+  'date',
+  'serial',
+  'slot',
+  'physid',
+  'businfo',
+  'logicalname',
+  'dev',
+  'size',
+  'capacity',
+  'clock',
+  'width',
+  'configuration',
+  'setting',
+  'capabilities',
+  'capability',
+  'resources',
+  'resource',
+  'hints',
+  'hint',
+  'id',
+  'class',
+  'claimed',
+  'disabled',
+  'handle',
+  'units',
+  'value',
+  'type',
 ];
 
 /** 256 slots for 33 names: probes are nearly always one. */
@@ -60,7 +91,11 @@ export function sameCode(a: NameCode, b: NameCode): boolean {
 
 for (const name of LSHW_NAMES) {
   const code = new NameCode();
-  readName(Uint16Array.from(`${name}\0`, (c) => c.charCodeAt(0)), 0, code);
+  readName(
+    Uint16Array.from(`${name}\0`, (c) => c.charCodeAt(0)),
+    0,
+    code,
+  );
   let slot = slotOf(code);
   while (NAMES[slot] !== '') slot = (slot + 1) & MASK;
   NAMES[slot] = name;

@@ -36,7 +36,13 @@ export interface LshwXmlEvents {
 export const MAX_NESTING = 100;
 
 // Char codes the scanner branches on.
-const GT = 62, SLASH = 47, BANG = 33, QUESTION = 63, EQUALS = 61, DQUOTE = 34, SQUOTE = 39;
+const GT = 62,
+  SLASH = 47,
+  BANG = 33,
+  QUESTION = 63,
+  EQUALS = 61,
+  DQUOTE = 34,
+  SQUOTE = 39;
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
@@ -74,7 +80,10 @@ class Scan {
    */
   nextLt = -1;
 
-  constructor(readonly source: string, readonly events: LshwXmlEvents) {
+  constructor(
+    readonly source: string,
+    readonly events: LshwXmlEvents,
+  ) {
     this.text = new XmlText(source);
     this.codes = charCodesOf(source);
     this.attributes = new TagAttributes(this.text);
@@ -105,7 +114,11 @@ class Scan {
       } else if (next === BANG) {
         pos = this.skipComment(lt);
       } else if (next === QUESTION) {
-        throw this.fault('outside-lshw', lt === 0 ? 'an <?xml ?> declaration without its version' : 'a processing instruction other than the leading <?xml ?> declaration', lt);
+        throw this.fault(
+          'outside-lshw',
+          lt === 0 ? 'an <?xml ?> declaration without its version' : 'a processing instruction other than the leading <?xml ?> declaration',
+          lt,
+        );
       } else {
         if (rootDone) throw this.fault('malformed', 'a second root element (an XML document has exactly one)', lt);
         if (this.depth >= MAX_NESTING) throw this.fault('outside-lshw', 'Maximum nested tags exceeded', lt);
@@ -115,7 +128,8 @@ class Scan {
       }
       lt = source.indexOf('<', pos);
     }
-    if (this.depth > 0) throw this.fault('malformed', `the document ends inside <${open[this.depth - 1]}> (${this.depth} elements left open): it was cut short`, source.length);
+    if (this.depth > 0)
+      throw this.fault('malformed', `the document ends inside <${open[this.depth - 1]}> (${this.depth} elements left open): it was cut short`, source.length);
     if (!rootDone) throw this.fault('malformed', 'no root element', source.length);
   }
 
@@ -177,7 +191,7 @@ class Scan {
       while (isSpace(c)) c = codes[++p]!;
       if (c === GT) {
         this.open[depth] = name;
-        const open = this.openCodes[depth] ??= new NameCode();
+        const open = (this.openCodes[depth] ??= new NameCode());
         open.first = code.first;
         open.second = code.second;
         open.third = code.third;

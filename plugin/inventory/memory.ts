@@ -11,19 +11,25 @@ import { findAll, withDefined } from './lshw-node.js';
 import type { LshwNode } from './lshw-node.js';
 import { bytesOf, mhzOf } from './measures.js';
 
-export interface Memory { totalBytes: number; banks: MemoryBank[] }
+export interface Memory {
+  totalBytes: number;
+  banks: MemoryBank[];
+}
 
 export function memoryOf(root: LshwNode): Memory {
-  const arrays = findAll(root, (node, parent) =>
-    node.class === 'memory' && node.claimed && /^memory(:\d+)?$/.test(node.id)
-    && (parent === undefined || parent.class === 'bus' || parent.class === 'system')
-    && !(node.businfo ?? '').startsWith('pci@'),
+  const arrays = findAll(
+    root,
+    (node, parent) =>
+      node.class === 'memory' &&
+      node.claimed &&
+      /^memory(:\d+)?$/.test(node.id) &&
+      (parent === undefined || parent.class === 'bus' || parent.class === 'system') &&
+      !(node.businfo ?? '').startsWith('pci@'),
   ).map(({ node }) => node);
   let totalBytes = 0;
   const banks: MemoryBank[] = [];
   for (const array of arrays) {
-    const arrayBanks = findAll(array, (node) => node !== array && node.class === 'memory' && bytesOf(node.size) !== undefined)
-      .map(({ node }) => bankOf(node));
+    const arrayBanks = findAll(array, (node) => node !== array && node.class === 'memory' && bytesOf(node.size) !== undefined).map(({ node }) => bankOf(node));
     banks.push(...arrayBanks);
     totalBytes += bytesOf(array.size) ?? arrayBanks.reduce((sum, bank) => sum + bank.sizeBytes, 0);
   }
@@ -38,8 +44,11 @@ function bankOf(node: LshwNode): MemoryBank {
   const bank: MemoryBank = { sizeBytes: bytesOf(node.size)! };
   const type = MEMORY_TYPE.exec(node.description ?? '')?.[1];
   const fields: Array<[keyof MemoryBank, string | number | undefined]> = [
-    ['slot', known(node.slot)], ['type', type], ['mhz', mhzOf(node.clock)],
-    ['vendor', known(node.vendor)], ['serial', known(node.serial)],
+    ['slot', known(node.slot)],
+    ['type', type],
+    ['mhz', mhzOf(node.clock)],
+    ['vendor', known(node.vendor)],
+    ['serial', known(node.serial)],
   ];
   return withDefined(bank, fields);
 }

@@ -21,8 +21,21 @@ import { linkMbpsOf } from './measures.js';
 
 // Kernel drivers (ethtool's "driver") of software interfaces.
 const VIRTUAL_DRIVERS = new Set([
-  'bonding', 'bridge', '802.1q vlan support', 'tun', 'veth', 'macvlan', 'macvtap', 'ipvlan', 'vxlan',
-  'dummy', 'team', 'openvswitch', 'geneve', 'wireguard', 'vrf',
+  'bonding',
+  'bridge',
+  '802.1q vlan support',
+  'tun',
+  'veth',
+  'macvlan',
+  'macvtap',
+  'ipvlan',
+  'vxlan',
+  'dummy',
+  'team',
+  'openvswitch',
+  'geneve',
+  'wireguard',
+  'vrf',
 ]);
 // Interface names the kernel, libvirt and container runtimes give software
 // interfaces. VLANs ("p1p3.104") are known by their driver instead: s390
@@ -43,11 +56,10 @@ function isVirtual(node: LshwNode, driver: string, name: string): boolean {
 }
 
 export function nics(root: LshwNode): Nic[] {
-  const found = findAll(root, (node) => node.class === 'network' || node.capabilities.has('ethernet'))
-    .flatMap(({ node }) => {
-      const mac = node.serial === undefined ? undefined : normalizeMac(node.serial);
-      return mac !== undefined && isUsableMac(mac) ? [nicOf(node, mac)] : [];
-    });
+  const found = findAll(root, (node) => node.class === 'network' || node.capabilities.has('ethernet')).flatMap(({ node }) => {
+    const mac = node.serial === undefined ? undefined : normalizeMac(node.serial);
+    return mac !== undefined && isUsableMac(mac) ? [nicOf(node, mac)] : [];
+  });
   const physicalCount = new Map<string, number>();
   for (const nic of found) if (!nic.virtual) physicalCount.set(nic.mac, (physicalCount.get(nic.mac) ?? 0) + 1);
   for (const nic of found) if ((physicalCount.get(nic.mac) ?? 0) > 1) nic.macShared = true;

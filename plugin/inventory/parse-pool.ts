@@ -39,7 +39,8 @@ export function inventoryParser(threads: number, offLoopBytes = OFF_LOOP_BYTES):
     // A thread that dies (out of memory on a crafted document) fails its own parses, and the next parse starts a new one.
     slot.worker.once('exit', (code) => {
       workers.splice(workers.indexOf(slot), 1);
-      for (const done of slot.waiting.values()) done.reject(new DployError('DPLOY_ERR_INVENTORY_INVALID', `the inventory parser thread stopped (exit ${code}) on this document`));
+      for (const done of slot.waiting.values())
+        done.reject(new DployError('DPLOY_ERR_INVENTORY_INVALID', `the inventory parser thread stopped (exit ${code}) on this document`));
     });
     return slot;
   };
@@ -59,4 +60,3 @@ export function inventoryParser(threads: number, offLoopBytes = OFF_LOOP_BYTES):
     },
   };
 }
-

@@ -33,7 +33,9 @@ parentPort!.on('message', (job: { id: number; body: Uint8Array; format: Inventor
   try {
     parentPort!.postMessage({ id: job.id, inventory: parseInventory(Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength), job.format) });
   } catch (err) {
-    const failure = isDployError(err) ? { code: err.code, message: err.message } : { code: 'DPLOY_ERR_INVENTORY_INVALID', message: String((err as Error).message ?? err) };
+    const failure = isDployError(err)
+      ? { code: err.code, message: err.message }
+      : { code: 'DPLOY_ERR_INVENTORY_INVALID', message: String((err as Error).message ?? err) };
     parentPort!.postMessage({ id: job.id, failure });
   }
 });

@@ -19,18 +19,28 @@ export function readLshwJson(text: string): LshwNode[] {
   try {
     document = JSON.parse(text);
   } catch (err) {
-    throw new DployError('DPLOY_ERR_INVENTORY_INVALID', `the JSON inventory is not valid JSON (${(err as Error).message}); send the complete, unmodified output of "lshw -json"`, { cause: err });
+    throw new DployError(
+      'DPLOY_ERR_INVENTORY_INVALID',
+      `the JSON inventory is not valid JSON (${(err as Error).message}); send the complete, unmodified output of "lshw -json"`,
+      { cause: err },
+    );
   }
   const roots = (Array.isArray(document) ? document : [document]).filter(isRecord);
   if (roots.length === 0 || !roots.some((root) => typeof root.class === 'string' && typeof root.id === 'string')) {
-    throw new DployError('DPLOY_ERR_INVENTORY_INVALID', 'the JSON document is not lshw output (no object with lshw\'s "id" and "class" keys at its root); send the output of "lshw -json"');
+    throw new DployError(
+      'DPLOY_ERR_INVENTORY_INVALID',
+      'the JSON document is not lshw output (no object with lshw\'s "id" and "class" keys at its root); send the output of "lshw -json"',
+    );
   }
   return roots.map((root) => toNode(root, 0));
 }
 
 function toNode(raw: Raw, depth: number): LshwNode {
   if (depth > MAX_DEPTH) {
-    throw new DployError('DPLOY_ERR_INVENTORY_INVALID', `the JSON inventory nests devices more than ${MAX_DEPTH} levels deep, which lshw never does; send the output of "lshw -json"`);
+    throw new DployError(
+      'DPLOY_ERR_INVENTORY_INVALID',
+      `the JSON inventory nests devices more than ${MAX_DEPTH} levels deep, which lshw never does; send the output of "lshw -json"`,
+    );
   }
   const node = emptyNode(cleanText(raw.id) ?? '', cleanText(raw.class) ?? '');
   node.claimed = raw.claimed === true;

@@ -15,11 +15,45 @@ import type { LshwXmlEvents } from './lshw-xml-scanner.js';
 import type { TagAttributes } from './xml-tag-attributes.js';
 
 /** Elements under <node> whose text is read, and the LshwNode field each fills. */
-type Field = 'description' | 'product' | 'vendor' | 'version' | 'date' | 'serial' | 'slot' | 'physid' | 'businfo' | 'logicalname' | 'size' | 'capacity' | 'clock' | 'width';
-const FIELDS = new Set<string>(['description', 'product', 'vendor', 'version', 'date', 'serial', 'slot', 'physid', 'businfo', 'logicalname', 'size', 'capacity', 'clock', 'width']);
+type Field =
+  | 'description'
+  | 'product'
+  | 'vendor'
+  | 'version'
+  | 'date'
+  | 'serial'
+  | 'slot'
+  | 'physid'
+  | 'businfo'
+  | 'logicalname'
+  | 'size'
+  | 'capacity'
+  | 'clock'
+  | 'width';
+const FIELDS = new Set<string>([
+  'description',
+  'product',
+  'vendor',
+  'version',
+  'date',
+  'serial',
+  'slot',
+  'physid',
+  'businfo',
+  'logicalname',
+  'size',
+  'capacity',
+  'clock',
+  'width',
+]);
 
 /** What an open element is to the tree; anything else lshw writes (<resources>, <hints> …) is OTHER and read past. */
-const OTHER = 0, DEVICE = 1, FIELD = 2, CONFIGURATION = 3, CAPABILITIES = 4, LIST = 5;
+const OTHER = 0,
+  DEVICE = 1,
+  FIELD = 2,
+  CONFIGURATION = 3,
+  CAPABILITIES = 4,
+  LIST = 5;
 
 /** Parses `lshw -xml` output; returns the root node(s) in document order. */
 export function readLshwXml(text: string): LshwNode[] {
@@ -31,7 +65,10 @@ export function readLshwXml(text: string): LshwNode[] {
     throw err;
   }
   if (roots.length === 0) {
-    throw new DployError('DPLOY_ERR_INVENTORY_INVALID', 'the XML document has no lshw <node> (nor a <list> of nodes) at its root, so it is not lshw output; send the output of "lshw -xml"');
+    throw new DployError(
+      'DPLOY_ERR_INVENTORY_INVALID',
+      'the XML document has no lshw <node> (nor a <list> of nodes) at its root, so it is not lshw output; send the output of "lshw -xml"',
+    );
   }
   return roots;
 }
@@ -39,13 +76,18 @@ export function readLshwXml(text: string): LshwNode[] {
 function faultError(fault: LshwXmlFault): DployError {
   const where = `line ${fault.line}, column ${fault.column}`;
   if (fault.kind === 'not-lshw') {
-    return new DployError('DPLOY_ERR_INVENTORY_INVALID', `the XML document's root element is <${fault.detail}>, not lshw's <node> (nor a <list> of nodes), so it is not lshw output; send the output of "lshw -xml"`, { cause: fault });
+    return new DployError(
+      'DPLOY_ERR_INVENTORY_INVALID',
+      `the XML document's root element is <${fault.detail}>, not lshw's <node> (nor a <list> of nodes), so it is not lshw output; send the output of "lshw -xml"`,
+      { cause: fault },
+    );
   }
-  const message = fault.kind === 'declaration'
-    ? `the XML inventory contains a <!${fault.detail}> declaration (${where}), which lshw never writes and dploy refuses (entity expansion and external entities are attack vectors); send the unmodified output of "lshw -xml"`
-    : fault.kind === 'malformed'
-      ? `the XML inventory is not well-formed (${where}: ${fault.detail}); the upload was probably cut short or edited — send the complete output of "lshw -xml"`
-      : `the XML inventory could not be read (${fault.detail}) at ${where}: lshw never writes that; send the unmodified output of "lshw -xml"`;
+  const message =
+    fault.kind === 'declaration'
+      ? `the XML inventory contains a <!${fault.detail}> declaration (${where}), which lshw never writes and dploy refuses (entity expansion and external entities are attack vectors); send the unmodified output of "lshw -xml"`
+      : fault.kind === 'malformed'
+        ? `the XML inventory is not well-formed (${where}: ${fault.detail}); the upload was probably cut short or edited — send the complete output of "lshw -xml"`
+        : `the XML inventory could not be read (${fault.detail}) at ${where}: lshw never writes that; send the unmodified output of "lshw -xml"`;
   return new DployError('DPLOY_ERR_INVENTORY_INVALID', message, { cause: fault });
 }
 
@@ -146,15 +188,33 @@ function setField(node: LshwNode, field: Field, text: string | undefined, rawUni
 // over ten names is megamorphic in V8 and cost more than all the rest of a field.
 function setText(node: LshwNode, field: Exclude<Field, 'logicalname' | 'width' | 'size' | 'capacity' | 'clock'>, value: string): void {
   switch (field) {
-    case 'description': node.description ??= value; break;
-    case 'product': node.product ??= value; break;
-    case 'vendor': node.vendor ??= value; break;
-    case 'version': node.version ??= value; break;
-    case 'date': node.date ??= value; break;
-    case 'serial': node.serial ??= value; break;
-    case 'slot': node.slot ??= value; break;
-    case 'physid': node.physid ??= value; break;
-    case 'businfo': node.businfo ??= value; break;
+    case 'description':
+      node.description ??= value;
+      break;
+    case 'product':
+      node.product ??= value;
+      break;
+    case 'vendor':
+      node.vendor ??= value;
+      break;
+    case 'version':
+      node.version ??= value;
+      break;
+    case 'date':
+      node.date ??= value;
+      break;
+    case 'serial':
+      node.serial ??= value;
+      break;
+    case 'slot':
+      node.slot ??= value;
+      break;
+    case 'physid':
+      node.physid ??= value;
+      break;
+    case 'businfo':
+      node.businfo ??= value;
+      break;
   }
 }
 

@@ -12,27 +12,60 @@ import type { LshwNode } from './lshw-node.js';
 type Kind = StorageController['kind'];
 
 const BY_DRIVER: Record<string, Kind> = {
-  ahci: 'ahci', nvme: 'nvme',
-  hpsa: 'raid', cciss: 'raid', megaraid_sas: 'raid', megaraid: 'raid', aacraid: 'raid', smartpqi: 'raid',
-  arcmsr: 'raid', '3w-9xxx': 'raid', '3w-sas': 'raid', mpt3sas: 'sas', mpt2sas: 'sas', mptsas: 'sas', isci: 'sas',
-  pm80xx: 'sas', mvsas: 'sas', 'virtio-pci': 'virtio', virtio_blk: 'virtio', virtio_scsi: 'virtio',
-  ata_piix: 'ide', ata_generic: 'ide', mptspi: 'scsi', aic7xxx: 'scsi', aic79xx: 'scsi', sym53c8xx: 'scsi',
+  ahci: 'ahci',
+  nvme: 'nvme',
+  hpsa: 'raid',
+  cciss: 'raid',
+  megaraid_sas: 'raid',
+  megaraid: 'raid',
+  aacraid: 'raid',
+  smartpqi: 'raid',
+  arcmsr: 'raid',
+  '3w-9xxx': 'raid',
+  '3w-sas': 'raid',
+  mpt3sas: 'sas',
+  mpt2sas: 'sas',
+  mptsas: 'sas',
+  isci: 'sas',
+  pm80xx: 'sas',
+  mvsas: 'sas',
+  'virtio-pci': 'virtio',
+  virtio_blk: 'virtio',
+  virtio_scsi: 'virtio',
+  ata_piix: 'ide',
+  ata_generic: 'ide',
+  mptspi: 'scsi',
+  aic7xxx: 'scsi',
+  aic79xx: 'scsi',
+  sym53c8xx: 'scsi',
 };
 
-const BY_CAPABILITY: Array<[string, Kind]> = [['nvme', 'nvme'], ['ahci_1.0', 'ahci'], ['raid', 'raid'], ['scsi', 'scsi']];
+const BY_CAPABILITY: Array<[string, Kind]> = [
+  ['nvme', 'nvme'],
+  ['ahci_1.0', 'ahci'],
+  ['raid', 'raid'],
+  ['scsi', 'scsi'],
+];
 
 // English PCI class names (pci.ids), used only when driver and capabilities say nothing.
 const BY_DESCRIPTION: Array<[RegExp, Kind]> = [
-  [/NVMe|Non-Volatile memory/i, 'nvme'], [/RAID/i, 'raid'], [/Serial Attached SCSI/i, 'sas'],
-  [/SATA/i, 'ahci'], [/IDE/i, 'ide'], [/SCSI/i, 'scsi'],
+  [/NVMe|Non-Volatile memory/i, 'nvme'],
+  [/RAID/i, 'raid'],
+  [/Serial Attached SCSI/i, 'sas'],
+  [/SATA/i, 'ahci'],
+  [/IDE/i, 'ide'],
+  [/SCSI/i, 'scsi'],
 ];
 
 export function storageControllers(root: LshwNode): StorageController[] {
-  return findAll(root, (node) => node.class === 'storage' && (node.businfo ?? '').startsWith('pci@'))
-    .map(({ node }) => withDefined<StorageController>({ kind: kindOf(node) }, [
-      ['vendor', known(node.vendor)], ['product', known(node.product)],
-      ['driver', node.configuration.get('driver')], ['busInfo', node.businfo],
-    ]));
+  return findAll(root, (node) => node.class === 'storage' && (node.businfo ?? '').startsWith('pci@')).map(({ node }) =>
+    withDefined<StorageController>({ kind: kindOf(node) }, [
+      ['vendor', known(node.vendor)],
+      ['product', known(node.product)],
+      ['driver', node.configuration.get('driver')],
+      ['busInfo', node.businfo],
+    ]),
+  );
 }
 
 function kindOf(node: LshwNode): Kind {

@@ -39,7 +39,11 @@ export function firmwareInfo(root: LshwNode): FirmwareInfo {
   const info: FirmwareInfo = {};
   if (!node) return info;
   // Device-tree machines (POWER, ARM) name the firmware level only as the product, e.g. "IBM,AL710_119".
-  return withDefined(info, [['vendor', known(node.vendor)], ['version', known(node.version) ?? known(node.product)], ['date', known(node.date)]]);
+  return withDefined(info, [
+    ['vendor', known(node.vendor)],
+    ['version', known(node.version) ?? known(node.product)],
+    ['date', known(node.date)],
+  ]);
 }
 
 // lshw names the root node after the hostname; "computer" is its fallback

@@ -20,14 +20,28 @@ export interface EventOutcome {
  * that job only, never a later job of the same machine (a finished job's
  * token must not act on the next one).
  */
-export async function applyAgentEvent(db: DataSource, kinds: JobKinds, target: number | Pick<Job, 'id' | 'hostId'>, event: AgentEvent, message: string, now = new Date()): Promise<EventOutcome> {
+export async function applyAgentEvent(
+  db: DataSource,
+  kinds: JobKinds,
+  target: number | Pick<Job, 'id' | 'hostId'>,
+  event: AgentEvent,
+  message: string,
+  now = new Date(),
+): Promise<EventOutcome> {
   const job = await activeJobForHost(db.manager, typeof target === 'number' ? target : target.hostId);
   if (!job || (typeof target !== 'number' && job.id !== target.id)) return { outcome: 'no-job' };
   const spec = kinds.get(job.kind);
   const to = spec?.states[job.state]?.on?.[event];
   const text = `${event}${message ? `: ${message}` : ''}`;
   if (!spec || !to) {
-    await appendEvent(db.manager, { job_id: job.id, at: now, from_state: job.state, to_state: job.state, message: `ignored ${text} (not expected while ${job.state})`, actor: 'agent' });
+    await appendEvent(db.manager, {
+      job_id: job.id,
+      at: now,
+      from_state: job.state,
+      to_state: job.state,
+      message: `ignored ${text} (not expected while ${job.state})`,
+      actor: 'agent',
+    });
     return { outcome: 'ignored', job };
   }
   if (to === 'failed') {

@@ -24,19 +24,29 @@ export function kindsFromConfig(config: Readonly<Config>): JobKinds {
   const { runner, installers } = config;
   // Only mirror.has() matters to the check (a release without a public tree needs its media imported).
   const preflight = installPreflight(mirrorView(installers.mirrorDir, () => ''));
-  return jobKinds({ bootSeconds: runner.bootTimeoutSeconds, installSeconds: runner.installTimeoutSeconds },
+  return jobKinds(
+    { bootSeconds: runner.bootTimeoutSeconds, installSeconds: runner.installTimeoutSeconds },
     {
-      installCheck: ({ db, host, job }) => preflight(db, host, job), power: powerHook(installers.secretKeyFile, { waves: { size: config.power.waveSize, intervalMs: config.power.waveIntervalSeconds * 1000 } }),
+      installCheck: ({ db, host, job }) => preflight(db, host, job),
+      power: powerHook(installers.secretKeyFile, { waves: { size: config.power.waveSize, intervalMs: config.power.waveIntervalSeconds * 1000 } }),
       remote: { ...REMOTE_DEFAULTS, secrets: () => openSecretBox(installers.secretKeyFile) },
-    });
+    },
+  );
 }
 
 export function runnerOptions(config: Readonly<Config>, store: Store, platform: Platform, log: RunnerLog): RunnerOptions {
   const r = config.runner;
   return {
-    db: store.db, dialect: store.target.dialect, platform, kinds: kindsFromConfig(config),
-    owner: `${hostname()}:${process.pid}`, leaseSeconds: r.leaseSeconds, batchSize: r.batchSize, maxAttempts: r.maxAttempts,
-    budgetMs: 30_000, log,
+    db: store.db,
+    dialect: store.target.dialect,
+    platform,
+    kinds: kindsFromConfig(config),
+    owner: `${hostname()}:${process.pid}`,
+    leaseSeconds: r.leaseSeconds,
+    batchSize: r.batchSize,
+    maxAttempts: r.maxAttempts,
+    budgetMs: 30_000,
+    log,
   };
 }
 
@@ -51,19 +61,24 @@ export interface ScheduledRunner {
 
 /** Schedules ticks; a tick still running when the next is due is not doubled. */
 export function scheduleRunner(schedule: string, options: RunnerOptions): ScheduledRunner {
-  if (!cron.validate(schedule)) throw new DployError('DPLOY_ERR_CONFIG', `runner.schedule "${schedule}" is not a valid cron expression (six fields with seconds, e.g. "*/10 * * * * *")`);
+  if (!cron.validate(schedule))
+    throw new DployError('DPLOY_ERR_CONFIG', `runner.schedule "${schedule}" is not a valid cron expression (six fields with seconds, e.g. "*/10 * * * * *")`);
   let inFlight: Promise<void> | undefined;
-  const task: ScheduledTask = cron.schedule(schedule, () => {
-    if (inFlight) return;
-    inFlight = runnerTick(options)
-      .then((report) => {
-        if (report.created || report.stepsRun || report.expired || report.refused) options.log.info({ ...report }, 'runner tick');
-      })
-      .catch((err: unknown) => options.log.error({ err }, 'runner tick failed'))
-      .finally(() => {
-        inFlight = undefined;
-      });
-  }, { name: 'dploy-runner' });
+  const task: ScheduledTask = cron.schedule(
+    schedule,
+    () => {
+      if (inFlight) return;
+      inFlight = runnerTick(options)
+        .then((report) => {
+          if (report.created || report.stepsRun || report.expired || report.refused) options.log.info({ ...report }, 'runner tick');
+        })
+        .catch((err: unknown) => options.log.error({ err }, 'runner tick failed'))
+        .finally(() => {
+          inFlight = undefined;
+        });
+    },
+    { name: 'dploy-runner' },
+  );
   return {
     async stop() {
       await task.destroy();

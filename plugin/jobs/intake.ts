@@ -32,14 +32,30 @@ export interface IntakeReport {
 
 const INTAKE_LOCK = 'runner.intake_lock';
 
-export async function intakeTasks(db: DataSource, dialect: Dialect, kinds: JobKinds, tasks: JobTaskRequest[], actor: string, advice: CancelAdvice, now = new Date()): Promise<IntakeReport> {
+export async function intakeTasks(
+  db: DataSource,
+  dialect: Dialect,
+  kinds: JobKinds,
+  tasks: JobTaskRequest[],
+  actor: string,
+  advice: CancelAdvice,
+  now = new Date(),
+): Promise<IntakeReport> {
   if (tasks.length === 0) return { created: 0, refused: [], settled: [] };
   // Runners taking the lock row for the first time at once can deadlock on MariaDB (the UPDATE's gap lock
   // against the other's INSERT): the transaction writes only dploy's tables, so it runs again at once.
   return retryOnLockConflict(() => intakeOnce(db, dialect, kinds, tasks, actor, advice, now));
 }
 
-async function intakeOnce(db: DataSource, dialect: Dialect, kinds: JobKinds, tasks: JobTaskRequest[], actor: string, advice: CancelAdvice, now: Date): Promise<IntakeReport> {
+async function intakeOnce(
+  db: DataSource,
+  dialect: Dialect,
+  kinds: JobKinds,
+  tasks: JobTaskRequest[],
+  actor: string,
+  advice: CancelAdvice,
+  now: Date,
+): Promise<IntakeReport> {
   const report: IntakeReport = { created: 0, refused: [], settled: [] };
   await db.transaction(async (tx) => {
     await lockSettingRow(tx, INTAKE_LOCK, now);
@@ -56,7 +72,11 @@ async function intakeOnce(db: DataSource, dialect: Dialect, kinds: JobKinds, tas
       if (problem) report.refused.push({ hostId: task.hostId, reason: problem });
       else rows.push(jobRow({ hostId: task.hostId, kind: task.task, profile: task.profile, image: task.image }, now));
     }
-    const settled = await finishedSince(tx, dialect, tasks.filter((t) => t.setAt && !active.has(t.hostId)));
+    const settled = await finishedSince(
+      tx,
+      dialect,
+      tasks.filter((t) => t.setAt && !active.has(t.hostId)),
+    );
     report.settled = settled;
     const fresh = rows.filter((r) => !settled.some((s) => s.hostId === r.host_id));
     await insertQueuedJobs(tx, dialect, fresh, actor, now);
@@ -89,8 +109,11 @@ async function finishedSince(tx: EntityManager, dialect: Dialect, tasks: JobTask
   }
   const settled: IntakeReport['settled'] = [];
   for (const task of tasks) {
-    const job = ended.get(task.hostId)?.find((j) => j.kind === task.task && j.profile === task.profile && j.finishedAt
-      && task.setAt !== undefined && j.finishedAt.getTime() >= task.setAt.getTime());
+    const job = ended
+      .get(task.hostId)
+      ?.find(
+        (j) => j.kind === task.task && j.profile === task.profile && j.finishedAt && task.setAt !== undefined && j.finishedAt.getTime() >= task.setAt.getTime(),
+      );
     if (job) settled.push({ hostId: task.hostId, job });
   }
   return settled;

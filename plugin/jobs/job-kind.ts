@@ -97,7 +97,8 @@ export function withCheckedMoves(spec: JobKindSpec): JobKindSpec {
       ...state,
       run: async (ctx) => {
         const result = await run(ctx);
-        if (!next.includes(result.to)) throw new Error(`job kind ${spec.kind}: state ${name} moved to ${result.to}, which its table does not allow (next: ${next.join(', ') || 'none'})`);
+        if (!next.includes(result.to))
+          throw new Error(`job kind ${spec.kind}: state ${name} moved to ${result.to}, which its table does not allow (next: ${next.join(', ') || 'none'})`);
         return result;
       },
     };

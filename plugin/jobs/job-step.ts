@@ -26,28 +26,40 @@ export async function runStep(db: DataSource, platform: Platform, spec: JobKindS
   let moved: Job | undefined;
   // A lock conflict is no failure of the step (another runner or an agent held the row): the transaction
   // runs again at once, and only it: `work` (an SSH command, a BMC action) is never repeated for it.
-  await retryOnLockConflict(() => db.transaction(async (tx) => {
-    // Write first (holdLease): a runner whose lease expired and was taken over must not act on stale knowledge.
-    if (!await holdLease(tx, job, owner, now)) throw new LostJob(`job ${job.id}: lease lost`);
-    const host = await getHost(tx, job.hostId);
-    const result = await run({ db: tx, job, host, now, platform, ...(state.work ? { work } : {}) });
-    const ok = await transitionJob(tx, job, job.state, { to: result.to, message: result.message, actor: `runner:${owner}`, releaseLease: true }, now);
-    if (!ok) throw new LostJob(`job ${job.id} moved by someone else`);
-    // An expired lease is what makes a job claimable: a lease owned by no one until then keeps every runner off it.
-    if (result.notBefore) await leaveUntil(tx, job.id, result.notBefore);
-    if (isTerminal(result.to) && spec.onEnd && result.to !== 'done') await spec.onEnd(tx, job);
-    moved = result.after ? { ...job, state: result.to, message: result.message, finishedAt: now } : await getJob(tx, job.id);
-    if (result.after) await result.after(tx);
-  }));
+  await retryOnLockConflict(() =>
+    db.transaction(async (tx) => {
+      // Write first (holdLease): a runner whose lease expired and was taken over must not act on stale knowledge.
+      if (!(await holdLease(tx, job, owner, now))) throw new LostJob(`job ${job.id}: lease lost`);
+      const host = await getHost(tx, job.hostId);
+      const result = await run({ db: tx, job, host, now, platform, ...(state.work ? { work } : {}) });
+      const ok = await transitionJob(tx, job, job.state, { to: result.to, message: result.message, actor: `runner:${owner}`, releaseLease: true }, now);
+      if (!ok) throw new LostJob(`job ${job.id} moved by someone else`);
+      // An expired lease is what makes a job claimable: a lease owned by no one until then keeps every runner off it.
+      if (result.notBefore) await leaveUntil(tx, job.id, result.notBefore);
+      if (isTerminal(result.to) && spec.onEnd && result.to !== 'done') await spec.onEnd(tx, job);
+      moved = result.after ? { ...job, state: result.to, message: result.message, finishedAt: now } : await getJob(tx, job.id);
+      if (result.after) await result.after(tx);
+    }),
+  );
   return moved!;
 }
 
 /** Fails or cancels a job from wherever it is, undoing its boot state (onEnd). */
-export async function endJob(db: DataSource, spec: JobKindSpec, job: Job, to: 'failed' | 'cancelled', message: string, actor: string, now = new Date()): Promise<Job | undefined> {
-  return retryOnLockConflict(() => db.transaction(async (tx) => {
-    const ok = await transitionJob(tx, job, job.state, { to, message, actor }, now);
-    if (!ok) return undefined;
-    if (spec.onEnd) await spec.onEnd(tx, job);
-    return getJob(tx, job.id);
-  }));
+export async function endJob(
+  db: DataSource,
+  spec: JobKindSpec,
+  job: Job,
+  to: 'failed' | 'cancelled',
+  message: string,
+  actor: string,
+  now = new Date(),
+): Promise<Job | undefined> {
+  return retryOnLockConflict(() =>
+    db.transaction(async (tx) => {
+      const ok = await transitionJob(tx, job, job.state, { to, message, actor }, now);
+      if (!ok) return undefined;
+      if (spec.onEnd) await spec.onEnd(tx, job);
+      return getJob(tx, job.id);
+    }),
+  );
 }

@@ -14,7 +14,9 @@ export function claimJobs(db: DataSource, dialect: Dialect, kinds: JobKinds, opt
 
 function runnableStates(kinds: JobKinds): RunnableStates[] {
   return [...kinds.values()].flatMap((spec) => {
-    const states = Object.entries(spec.states).filter(([, s]) => s.run).map(([name]) => name);
+    const states = Object.entries(spec.states)
+      .filter(([, s]) => s.run)
+      .map(([name]) => name);
     return states.length === 0 ? [] : [{ kind: spec.kind, states }];
   });
 }

@@ -4,7 +4,16 @@
 
 import { openSecretBox, type SecretBox } from '../secret-box.js';
 import { openBmc } from '../power/bmc-credentials.js';
-import { BootWaves, DEFAULT_POWER_POLICY, POWER_DRIVERS, PowerControl, type PowerDriverName, type PowerDrivers, type PowerPolicy, type WavePolicy } from '../power/index.js';
+import {
+  BootWaves,
+  DEFAULT_POWER_POLICY,
+  POWER_DRIVERS,
+  PowerControl,
+  type PowerDriverName,
+  type PowerDrivers,
+  type PowerPolicy,
+  type WavePolicy,
+} from '../power/index.js';
 import { readHostBmc } from '../store/host-bmcs.js';
 import type { PowerHook } from './kinds/power.js';
 

@@ -13,7 +13,14 @@ export function backoffSeconds(attempt: number): number {
   return Math.min(300, 15 * 2 ** (attempt - 1));
 }
 
-export async function retryOrFail(db: DataSource, spec: JobKindSpec, job: Job, err: unknown, o: { owner: string; maxAttempts: number }, now = new Date()): Promise<Job | undefined> {
+export async function retryOrFail(
+  db: DataSource,
+  spec: JobKindSpec,
+  job: Job,
+  err: unknown,
+  o: { owner: string; maxAttempts: number },
+  now = new Date(),
+): Promise<Job | undefined> {
   const reason = err instanceof Error ? err.message : String(err);
   const attempt = job.attempts + 1;
   if (attempt >= o.maxAttempts) {
@@ -24,7 +31,14 @@ export async function retryOrFail(db: DataSource, spec: JobKindSpec, job: Job, e
   await db.transaction(async (tx) => {
     const deferred = await deferJob(tx, job, o.owner, { attempts: attempt, notBefore: new Date(now.getTime() + wait * 1000), message: reason }, now);
     if (deferred) {
-      await appendEvent(tx, { job_id: job.id, at: now, from_state: job.state, to_state: job.state, message: `attempt ${attempt} of ${o.maxAttempts} failed: ${reason}; retrying in ${wait} s`, actor: `runner:${o.owner}` });
+      await appendEvent(tx, {
+        job_id: job.id,
+        at: now,
+        from_state: job.state,
+        to_state: job.state,
+        message: `attempt ${attempt} of ${o.maxAttempts} failed: ${reason}; retrying in ${wait} s`,
+        actor: `runner:${o.owner}`,
+      });
     }
   });
   return getJob(db.manager, job.id);

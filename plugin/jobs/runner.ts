@@ -68,7 +68,15 @@ export async function runnerTick(o: RunnerOptions): Promise<TickReport> {
   for (const settled of intake.settled) await reportStatus(o, settled.job);
   const expired = await expireWaits(o.db, o.kinds, actor);
   for (const job of expired) await reportStatus(o, job);
-  const report: TickReport = { created: intake.created, refused: intake.refused.length, cancelled, expired: expired.length, stepsRun: 0, failedSteps: 0, ms: 0 };
+  const report: TickReport = {
+    created: intake.created,
+    refused: intake.refused.length,
+    cancelled,
+    expired: expired.length,
+    stepsRun: 0,
+    failedSteps: 0,
+    ms: 0,
+  };
   while (Date.now() - started < o.budgetMs) {
     const claimed = await claimJobs(o.db, o.dialect, o.kinds, { owner: o.owner, leaseSeconds: o.leaseSeconds, batchSize: o.batchSize });
     if (claimed.length === 0) break;

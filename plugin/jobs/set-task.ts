@@ -32,7 +32,11 @@ export async function setTask(db: DataSource, platform: Platform, kinds: JobKind
   if (r.task === 'command' && !r.command?.trim()) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'command needs --run "<command>"');
   // An install of a profile that does not exist would only fail at boot time.
   if (r.task === 'install') await getProfile(db.manager, r.profile!);
-  if (!platform.setTask) throw new DployError('DPLOY_ERR_INVALID_INPUT', `the ${platform.name} platform takes tasks from its console (administrative data DPLOYTASK), not from dploy's CLI`);
+  if (!platform.setTask)
+    throw new DployError(
+      'DPLOY_ERR_INVALID_INPUT',
+      `the ${platform.name} platform takes tasks from its console (administrative data DPLOYTASK), not from dploy's CLI`,
+    );
   const busy = [];
   for (const hostId of r.hostIds) {
     const job = await activeJobForHost(db.manager, hostId);
@@ -44,7 +48,14 @@ export async function setTask(db: DataSource, platform: Platform, kinds: JobKind
   }
   const cancelled: number[] = [];
   for (const job of busy) {
-    const ended = await endJob(db, kindSpec(kinds, job.kind), job, 'cancelled', `replaced by ${r.task}${r.profile ? ` ${r.profile}` : ''} (--force, ${r.actor})`, r.actor);
+    const ended = await endJob(
+      db,
+      kindSpec(kinds, job.kind),
+      job,
+      'cancelled',
+      `replaced by ${r.task}${r.profile ? ` ${r.profile}` : ''} (--force, ${r.actor})`,
+      r.actor,
+    );
     if (ended) {
       cancelled.push(job.id);
       await reportStatus({ platform, kinds, log: SILENT_LOG }, ended);

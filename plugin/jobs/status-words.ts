@@ -14,7 +14,12 @@ export function statusWords(spec: JobKindSpec, job: Job): string {
 }
 
 function fill(template: string, job: Job): string {
-  return template.replace('{profile}', job.profile ?? '').replace('{image}', job.image ?? '').replace('{message}', job.message ?? '').replace(/\s+/g, ' ').trim();
+  return template
+    .replace('{profile}', job.profile ?? '')
+    .replace('{image}', job.image ?? '')
+    .replace('{message}', job.message ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function clock(date: Date): string {

@@ -23,14 +23,28 @@ export interface HardwareView {
 export function hardwareView(inv: Inventory): HardwareView {
   const sum = (values: Array<number | undefined>) => (values.every((v) => v !== undefined) && values.length > 0 ? values.reduce((a, b) => a! + b!, 0)! : null);
   return {
-    vendor: inv.system.vendor ?? null, product: inv.system.product ?? null, sku: inv.system.sku ?? null, serial: inv.system.serial ?? null,
-    uuid: inv.system.uuid ?? null, arch: inv.arch,
+    vendor: inv.system.vendor ?? null,
+    product: inv.system.product ?? null,
+    sku: inv.system.sku ?? null,
+    serial: inv.system.serial ?? null,
+    uuid: inv.system.uuid ?? null,
+    arch: inv.arch,
     firmware: [inv.firmware.vendor, inv.firmware.version, inv.firmware.date].filter(Boolean).join(' ') || null,
-    cpuSockets: inv.cpus.length, cpuModel: inv.cpus[0]?.model ?? null,
-    cores: sum(inv.cpus.map((c) => c.cores)), threads: sum(inv.cpus.map((c) => c.threads)),
+    cpuSockets: inv.cpus.length,
+    cpuModel: inv.cpus[0]?.model ?? null,
+    cores: sum(inv.cpus.map((c) => c.cores)),
+    threads: sum(inv.cpus.map((c) => c.threads)),
     memoryBytes: inv.memoryBytes,
-    disks: inv.disks.map((d) => ({ name: d.logicalName ?? null, sizeBytes: d.sizeBytes ?? null, model: d.model ?? null, serial: d.serial ?? null, media: d.media })),
-    nics: inv.nics.filter((n) => !n.virtual).map((n) => ({ name: n.logicalName ?? null, mac: n.mac, driver: n.driver ?? null, speedMbps: n.speedMbps ?? null, link: n.link ?? null })),
+    disks: inv.disks.map((d) => ({
+      name: d.logicalName ?? null,
+      sizeBytes: d.sizeBytes ?? null,
+      model: d.model ?? null,
+      serial: d.serial ?? null,
+      media: d.media,
+    })),
+    nics: inv.nics
+      .filter((n) => !n.virtual)
+      .map((n) => ({ name: n.logicalName ?? null, mac: n.mac, driver: n.driver ?? null, speedMbps: n.speedMbps ?? null, link: n.link ?? null })),
   };
 }
 

@@ -26,8 +26,18 @@ export function hostView(host: Host): HostView {
   const nic = hostBootNic(host);
   const bootState = state.kind === 'install' ? `install:${state.profile}` : state.kind === 'restore' ? `restore:${state.image}` : state.kind;
   return {
-    id: host.id, name: host.name, macs: host.macs, uuid: host.uuid ?? null, serial: host.serial ?? null,
-    arch: host.arch ?? null, firmware: host.firmware ?? null, bmcAddress: host.bmcAddress ?? null,
-    bootNic: nic ? { mac: nic.mac, source: nic.why, why: describeBootNic(nic) } : null, bootState, status: host.status ?? null, createdAt: host.createdAt.toISOString(), updatedAt: host.updatedAt.toISOString(),
+    id: host.id,
+    name: host.name,
+    macs: host.macs,
+    uuid: host.uuid ?? null,
+    serial: host.serial ?? null,
+    arch: host.arch ?? null,
+    firmware: host.firmware ?? null,
+    bmcAddress: host.bmcAddress ?? null,
+    bootNic: nic ? { mac: nic.mac, source: nic.why, why: describeBootNic(nic) } : null,
+    bootState,
+    status: host.status ?? null,
+    createdAt: host.createdAt.toISOString(),
+    updatedAt: host.updatedAt.toISOString(),
   };
 }

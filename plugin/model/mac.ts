@@ -4,7 +4,10 @@
 const HEX12 = /^[0-9a-f]{12}$/;
 
 export function normalizeMac(input: string): string | undefined {
-  const hex = input.trim().toLowerCase().replace(/[:.\-]/g, '');
+  const hex = input
+    .trim()
+    .toLowerCase()
+    .replace(/[:.\-]/g, '');
   if (!HEX12.test(hex)) return undefined;
   return hex.match(/../g)!.join(':');
 }

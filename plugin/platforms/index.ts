@@ -38,6 +38,7 @@ export async function openPlatform(name: PlatformName, url: string, settings: Pl
 
 export function createPlatform(name: PlatformName, store: Store, settings: PlatformSettings = {}): Platform {
   const create = PLATFORMS[name];
-  if (!create) throw new DployError('DPLOY_ERR_CONFIG', `platform "${name}" is not available in this version of dploy (available: ${Object.keys(PLATFORMS).join(', ')})`);
+  if (!create)
+    throw new DployError('DPLOY_ERR_CONFIG', `platform "${name}" is not available in this version of dploy (available: ${Object.keys(PLATFORMS).join(', ')})`);
   return create(store, settings);
 }

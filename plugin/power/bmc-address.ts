@@ -32,7 +32,11 @@ export interface BmcAddress {
 const FORM = /^([a-z]+):\/\/([A-Za-z0-9._-]{1,32})@(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]{1,253})(?::(\d{1,5}))?(?:\?([a-z0-9=.&]{1,64}))?$/;
 
 export function parseBmcAddress(text: string): BmcAddress {
-  const bad = (why: string) => new DployError('DPLOY_ERR_INVALID_INPUT', `BMC address ${JSON.stringify(text.slice(0, 80))}: ${why}; write it as ${BMC_DRIVERS.join('|')}://user@host[:port][?tls=1.0|?insecure]`);
+  const bad = (why: string) =>
+    new DployError(
+      'DPLOY_ERR_INVALID_INPUT',
+      `BMC address ${JSON.stringify(text.slice(0, 80))}: ${why}; write it as ${BMC_DRIVERS.join('|')}://user@host[:port][?tls=1.0|?insecure]`,
+    );
   if (/:[^@/]*@/.test(text.replace(/^[a-z]+:\/\//, ''))) throw bad('a password does not belong in the address (use --bmc-password-file or DPLOY_BMC_PASSWORD)');
   const m = FORM.exec(text);
   if (!m) throw bad('not of the form driver://user@host[:port]');
@@ -48,7 +52,11 @@ export function parseBmcAddress(text: string): BmcAddress {
 }
 
 /** `tls=1.0&insecure` as stored in dploy_host_bmcs.options and written after `?`. */
-export function parseBmcOptions(text: string, driver: PowerDriverName, bad = (why: string) => new DployError('DPLOY_ERR_INVALID_INPUT', `BMC options "${text}": ${why}`)): BmcOptions {
+export function parseBmcOptions(
+  text: string,
+  driver: PowerDriverName,
+  bad = (why: string) => new DployError('DPLOY_ERR_INVALID_INPUT', `BMC options "${text}": ${why}`),
+): BmcOptions {
   if (!TLS_DRIVERS.includes(driver)) throw bad(`${driver} has no options (they are TLS settings: ${TLS_DRIVERS.join(', ')} only)`);
   const options: BmcOptions = {};
   for (const part of text.split('&')) {

@@ -19,7 +19,11 @@ export function openBmc(stored: StoredBmc, box: SecretSealer): BmcTarget {
   const options = stored.options ? parseBmcOptions(stored.options, stored.driver) : {};
   const tls = { ...options, ...(stored.certSha256 ? { pinnedSha256: stored.certSha256 } : {}) };
   return {
-    driver: stored.driver, address: stored.address, port: stored.port, user: stored.user, password: box.open(stored.passwordSealed),
+    driver: stored.driver,
+    address: stored.address,
+    port: stored.port,
+    user: stored.user,
+    password: box.open(stored.passwordSealed),
     ...(Object.keys(tls).length ? { tls } : {}),
   };
 }
@@ -27,7 +31,10 @@ export function openBmc(stored: StoredBmc, box: SecretSealer): BmcTarget {
 /** What the console and CLI may show: the address, that a password is set, and the pinned certificate. */
 export function describeBmc(stored: StoredBmc): string {
   const address = formatBmcAddress({
-    driver: stored.driver, user: stored.user, address: stored.address, port: stored.port,
+    driver: stored.driver,
+    user: stored.user,
+    address: stored.address,
+    port: stored.port,
     ...(stored.options ? { options: parseBmcOptions(stored.options, stored.driver) } : {}),
   });
   return `${address} (password set${stored.certSha256 ? `; certificate pinned, SHA-256 ${stored.certSha256}` : ''})`;

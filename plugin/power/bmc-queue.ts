@@ -17,26 +17,31 @@ export class BmcQueue {
   private readonly lastEnd = new Map<string, number>();
   private readonly inFlight = new Set<string>();
 
-  constructor(private readonly minIntervalMs: number, private readonly clock: Clock = REAL_CLOCK) {}
+  constructor(
+    private readonly minIntervalMs: number,
+    private readonly clock: Clock = REAL_CLOCK,
+  ) {}
 
   /** Runs fn when this BMC has no command in flight and has rested minIntervalMs since the last one. */
   run<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const mine = previous.catch(() => undefined).then(async () => {
-      const last = this.lastEnd.get(key);
-      if (last !== undefined) {
-        const wait = last + this.minIntervalMs - this.clock.now();
-        if (wait > 0) await this.clock.sleep(wait);
-      }
-      if (this.inFlight.has(key)) throw new Error(`BmcQueue: two commands in flight for ${key}`);
-      this.inFlight.add(key);
-      try {
-        return await fn();
-      } finally {
-        this.inFlight.delete(key);
-        this.lastEnd.set(key, this.clock.now());
-      }
-    });
+    const mine = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const last = this.lastEnd.get(key);
+        if (last !== undefined) {
+          const wait = last + this.minIntervalMs - this.clock.now();
+          if (wait > 0) await this.clock.sleep(wait);
+        }
+        if (this.inFlight.has(key)) throw new Error(`BmcQueue: two commands in flight for ${key}`);
+        this.inFlight.add(key);
+        try {
+          return await fn();
+        } finally {
+          this.inFlight.delete(key);
+          this.lastEnd.set(key, this.clock.now());
+        }
+      });
     const tail = mine.catch(() => undefined);
     this.tails.set(key, tail);
     // Forget idle BMCs so a long-running server does not keep every BMC it ever saw.

@@ -53,18 +53,27 @@ function verdict(socket: TLSSocket, bmc: BmcTarget, where: string): DployError |
   const presented = socket.getPeerCertificate().fingerprint256 ?? '';
   if (tls.pinnedSha256) {
     if (presented === tls.pinnedSha256) return undefined;
-    return new DployError('DPLOY_ERR_BMC_CERTIFICATE', `${where}: the TLS certificate changed; if the new one is right (check its SHA-256 on the BMC), pin it: dploy hosts accept-cert HOST --fingerprint ${presented} (pinned was ${tls.pinnedSha256}; a replaced certificate and a machine in the middle look the same from here)`);
+    return new DployError(
+      'DPLOY_ERR_BMC_CERTIFICATE',
+      `${where}: the TLS certificate changed; if the new one is right (check its SHA-256 on the BMC), pin it: dploy hosts accept-cert HOST --fingerprint ${presented} (pinned was ${tls.pinnedSha256}; a replaced certificate and a machine in the middle look the same from here)`,
+    );
   }
   if (socket.authorized) return undefined;
   // The command comes early: a host's status line keeps 255 characters.
-  return new DployError('DPLOY_ERR_BMC_CERTIFICATE', `${where}: untrusted TLS certificate; check its SHA-256 on the BMC, then pin it: dploy hosts accept-cert HOST --fingerprint ${presented} (${String(socket.authorizationError)}; a lab BMC may be marked ?insecure instead)`);
+  return new DployError(
+    'DPLOY_ERR_BMC_CERTIFICATE',
+    `${where}: untrusted TLS certificate; check its SHA-256 on the BMC, then pin it: dploy hosts accept-cert HOST --fingerprint ${presented} (${String(socket.authorizationError)}; a lab BMC may be marked ?insecure instead)`,
+  );
 }
 
 function handshakeError(err: Error & { code?: string }, bmc: BmcTarget, where: string): DployError {
   const code = err.code ?? '';
   // What OpenSSL 3 says when the peer offers only TLS 1.0/1.1 (protocol version alert, or its SHA-1 signature refused).
   if (!bmc.tls?.legacyTls10 && /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|LEGACY_SIGALG|WRONG_VERSION/.test(code)) {
-    return new DployError('DPLOY_ERR_BMC_UNSUPPORTED', `${where}: the BMC speaks only an old TLS version (${code}); if it is old iLO firmware, allow TLS 1.0 for this BMC alone by adding ?tls=1.0 to its address`);
+    return new DployError(
+      'DPLOY_ERR_BMC_UNSUPPORTED',
+      `${where}: the BMC speaks only an old TLS version (${code}); if it is old iLO firmware, allow TLS 1.0 for this BMC alone by adding ?tls=1.0 to its address`,
+    );
   }
   if (/^ERR_SSL|^ERR_TLS/.test(code)) return new DployError('DPLOY_ERR_BMC_UNSUPPORTED', `${where}: TLS handshake failed (${code})`);
   return new DployError('DPLOY_ERR_BMC_UNREACHABLE', `${where}: BMC not answering (${err.message})`);

@@ -19,7 +19,10 @@ export class BootWaves {
   private wave = 0;
   private taken = 0;
 
-  constructor(readonly policy: WavePolicy, private readonly clock: Clock = REAL_CLOCK) {}
+  constructor(
+    readonly policy: WavePolicy,
+    private readonly clock: Clock = REAL_CLOCK,
+  ) {}
 
   /** A place in the wave open now, or the wave to wait for and when it opens. */
   take(): WaveSlot {

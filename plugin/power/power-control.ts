@@ -39,7 +39,11 @@ export type PowerDrivers = Readonly<Partial<Record<PowerDriverName, PowerDriver>
 export class PowerControl {
   private readonly queue: BmcQueue;
 
-  constructor(private readonly drivers: PowerDrivers, private readonly policy: PowerPolicy = DEFAULT_POWER_POLICY, private readonly clock: Clock = REAL_CLOCK) {
+  constructor(
+    private readonly drivers: PowerDrivers,
+    private readonly policy: PowerPolicy = DEFAULT_POWER_POLICY,
+    private readonly clock: Clock = REAL_CLOCK,
+  ) {
     this.queue = new BmcQueue(policy.minIntervalMs, clock);
   }
 
@@ -74,7 +78,10 @@ export class PowerControl {
       if (seen === expect) return { state: seen, sent: action, message: words ?? `power ${action} sent, machine is ${seen}` };
     }
     const total = this.policy.verifyWaitsMs.reduce((a, b) => a + b, 0);
-    throw new DployError('DPLOY_ERR_BMC_NOT_VERIFIED', `${bmc.address}: power ${action} accepted but the machine is still ${seen ?? 'unknown'} after ${Math.round(total / 1000)} s`);
+    throw new DployError(
+      'DPLOY_ERR_BMC_NOT_VERIFIED',
+      `${bmc.address}: power ${action} accepted but the machine is still ${seen ?? 'unknown'} after ${Math.round(total / 1000)} s`,
+    );
   }
 
   /** One driver call through the BMC's queue, retried while the error says retrying can help. */

@@ -18,9 +18,7 @@ export function fingerprintOf(rawKey: Buffer): string {
   return `SHA256:${createHash('sha256').update(rawKey).digest('base64').replace(/=+$/, '')}`;
 }
 
-export type HostKeyVerdict =
-  | { ok: true; firstUse: boolean; fingerprint: string }
-  | { ok: false; fingerprint: string; pinned: string };
+export type HostKeyVerdict = { ok: true; firstUse: boolean; fingerprint: string } | { ok: false; fingerprint: string; pinned: string };
 
 export async function checkHostKey(pins: HostKeyPins, endpoint: string, rawKey: Buffer): Promise<HostKeyVerdict> {
   const fingerprint = fingerprintOf(rawKey);
@@ -37,5 +35,11 @@ export async function checkHostKey(pins: HostKeyPins, endpoint: string, rawKey: 
 /** In-memory pins, for one-off commands with no database (tests, `dploy` without a store). */
 export function memoryPins(): HostKeyPins & { all: Map<string, string> } {
   const all = new Map<string, string>();
-  return { all, pinned: async (e) => all.get(e), pin: async (e, f) => { if (!all.has(e)) all.set(e, f); } };
+  return {
+    all,
+    pinned: async (e) => all.get(e),
+    pin: async (e, f) => {
+      if (!all.has(e)) all.set(e, f);
+    },
+  };
 }

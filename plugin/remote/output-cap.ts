@@ -40,9 +40,10 @@ export class OutputCap {
     if (tail.length > keep) tail = tail.subarray(tail.length - keep);
     const head = Buffer.concat(this.head);
     const dropped = this.total - head.length - tail.length;
-    const text = dropped > 0
-      ? `${head.toString('utf8')}\n[… ${dropped} bytes of output dropped (kept the first and last ${head.length + tail.length} of ${this.total}) …]\n${tail.toString('utf8')}`
-      : head.toString('utf8') + tail.toString('utf8');
+    const text =
+      dropped > 0
+        ? `${head.toString('utf8')}\n[… ${dropped} bytes of output dropped (kept the first and last ${head.length + tail.length} of ${this.total}) …]\n${tail.toString('utf8')}`
+        : head.toString('utf8') + tail.toString('utf8');
     return { text, totalBytes: this.total, droppedBytes: dropped };
   }
 }

@@ -16,7 +16,9 @@ export function checkPrivateKey(privateKey: string, passphrase: string | undefin
   }
   if (!(parsed instanceof Error)) return;
   const encrypted = /encrypted|passphrase/i.test(parsed.message);
-  if (encrypted && passphrase === undefined) throw new DployError('DPLOY_ERR_SSH_KEY', `the SSH private key for ${owner} is protected by a passphrase and none is stored; set it with --ssh-passphrase`);
-  if (passphrase !== undefined && (encrypted || /decrypt|bad/i.test(parsed.message))) throw new DployError('DPLOY_ERR_SSH_KEY', `the SSH private key for ${owner} does not open with the stored passphrase (wrong passphrase)`);
+  if (encrypted && passphrase === undefined)
+    throw new DployError('DPLOY_ERR_SSH_KEY', `the SSH private key for ${owner} is protected by a passphrase and none is stored; set it with --ssh-passphrase`);
+  if (passphrase !== undefined && (encrypted || /decrypt|bad/i.test(parsed.message)))
+    throw new DployError('DPLOY_ERR_SSH_KEY', `the SSH private key for ${owner} does not open with the stored passphrase (wrong passphrase)`);
   throw new DployError('DPLOY_ERR_SSH_KEY', `the SSH private key for ${owner} is not a key ssh2 can read: ${parsed.message}`);
 }

@@ -30,7 +30,12 @@ export async function rebootOverSsh(target: SshTarget, o: RebootOptions): Promis
   const sudo = target.user === 'root' || o.command ? '' : 'sudo -n ';
   const detached = `nohup ${sudo}sh -c ${shellQuote(`sleep ${delay}; ${action}`)} >/dev/null 2>&1 &`;
   const who = describeTarget(target);
-  const result = await runCommand(target, detached, { pins: o.pins, deadlineMs: 15_000, capBytes: 4096, ...(o.connectTimeoutMs ? { connectTimeoutMs: o.connectTimeoutMs } : {}) });
+  const result = await runCommand(target, detached, {
+    pins: o.pins,
+    deadlineMs: 15_000,
+    capBytes: 4096,
+    ...(o.connectTimeoutMs ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
+  });
   const failure = commandFailure(who, result, 15_000);
   if (failure) throw new DployError(failure.code, `reboot over SSH: ${failure.message}${result.output.text ? `: ${result.output.text.trim()}` : ''}`);
   return `reboot requested over SSH on ${who} (in ${delay} s)`;

@@ -74,7 +74,7 @@ export async function runCommand(target: SshTarget, command: string, o: CommandO
           clearTimeout(deadline);
           settled = true;
           conn.end();
-          resolve({ exitCode: timedOut ? null : code ?? null, ...(signal ? { signal } : {}), timedOut, output: cap.result(), ms: Date.now() - started });
+          resolve({ exitCode: timedOut ? null : (code ?? null), ...(signal ? { signal } : {}), timedOut, output: cap.result(), ms: Date.now() - started });
         });
       });
     });
@@ -82,18 +82,27 @@ export async function runCommand(target: SshTarget, command: string, o: CommandO
       host: target.address,
       port: target.port,
       username: target.user,
-      ...('password' in target.auth ? { password: target.auth.password } : { privateKey: target.auth.privateKey, ...(target.auth.passphrase !== undefined ? { passphrase: target.auth.passphrase } : {}) }),
+      ...('password' in target.auth
+        ? { password: target.auth.password }
+        : { privateKey: target.auth.privateKey, ...(target.auth.passphrase !== undefined ? { passphrase: target.auth.passphrase } : {}) }),
       readyTimeout: o.connectTimeoutMs ?? 20_000,
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-        checkHostKey(o.pins, endpoint, key).then((v) => {
-          if (v.ok && v.firstUse) o.onFirstUse?.(v.fingerprint);
-          // The way out first: the console's status keeps only 255 characters.
-          if (!v.ok) hostKeyRefusal = new DployError('DPLOY_ERR_SSH_HOST_KEY', `${who}: host key changed; if the machine was reinstalled: dploy hosts accept-key ${endpoint} (pinned ${v.pinned}, offered ${v.fingerprint})`);
-          verify(v.ok);
-        }, (err: unknown) => {
-          hostKeyFailure = err;
-          verify(false);
-        });
+        checkHostKey(o.pins, endpoint, key).then(
+          (v) => {
+            if (v.ok && v.firstUse) o.onFirstUse?.(v.fingerprint);
+            // The way out first: the console's status keeps only 255 characters.
+            if (!v.ok)
+              hostKeyRefusal = new DployError(
+                'DPLOY_ERR_SSH_HOST_KEY',
+                `${who}: host key changed; if the machine was reinstalled: dploy hosts accept-key ${endpoint} (pinned ${v.pinned}, offered ${v.fingerprint})`,
+              );
+            verify(v.ok);
+          },
+          (err: unknown) => {
+            hostKeyFailure = err;
+            verify(false);
+          },
+        );
       },
     });
   });
@@ -102,7 +111,8 @@ export async function runCommand(target: SshTarget, command: string, o: CommandO
 function classify(err: Error & { level?: string }, who: string, hostKey: DployError | undefined, hostKeyFailure: unknown): DployError {
   if (hostKey) return hostKey;
   // The pin store itself failed (database down): retryable like any connection problem.
-  if (hostKeyFailure) return new DployError('DPLOY_ERR_SSH_CONNECTION', `${who}: could not check the host key: ${(hostKeyFailure as Error).message}`, { cause: hostKeyFailure });
+  if (hostKeyFailure)
+    return new DployError('DPLOY_ERR_SSH_CONNECTION', `${who}: could not check the host key: ${(hostKeyFailure as Error).message}`, { cause: hostKeyFailure });
   if (err.level === 'client-authentication') return new DployError('DPLOY_ERR_SSH_AUTH', `${who}: login refused (wrong user, password or key)`, { cause: err });
   if (err.level === 'client-timeout') return new DployError('DPLOY_ERR_SSH_CONNECTION', `${who}: no SSH handshake within the connect timeout`, { cause: err });
   return new DployError('DPLOY_ERR_SSH_CONNECTION', `${who}: ${err.message}`, { cause: err });

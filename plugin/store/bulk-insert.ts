@@ -16,7 +16,7 @@ export async function bulkInsert(db: EntityManager, dialect: Dialect, table: str
   const tuples = rows.map((row) => {
     const marks = columns.map((column) => {
       const value = row[column];
-      params.push(value instanceof Date ? sqlTime(dialect, value) : value ?? null);
+      params.push(value instanceof Date ? sqlTime(dialect, value) : (value ?? null));
       return '?';
     });
     return `(${marks.join(', ')})`;
@@ -25,14 +25,30 @@ export async function bulkInsert(db: EntityManager, dialect: Dialect, table: str
 }
 
 /** `SELECT <columns> FROM <table> WHERE <column> IN (…) [AND <extra>]` in plain SQL, for lists in the thousands. */
-export async function selectIn<T>(db: EntityManager, dialect: Dialect, table: string, columns: string[], column: string, values: unknown[], extra = ''): Promise<T[]> {
+export async function selectIn<T>(
+  db: EntityManager,
+  dialect: Dialect,
+  table: string,
+  columns: string[],
+  column: string,
+  values: unknown[],
+  extra = '',
+): Promise<T[]> {
   if (values.length === 0) return [];
   const quote = (name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
   const marks = values.map((_, i) => (dialect === 'postgres' ? `$${i + 1}` : '?')).join(', ');
   return db.query(`SELECT ${columns.map(quote).join(', ')} FROM ${quote(table)} WHERE ${quote(column)} IN (${marks})${extra ? ` AND ${extra}` : ''}`, values);
 }
 
-const PG_ARRAY: Record<ColumnType, string> = { int: 'int4[]', bigint: 'int8[]', varchar: 'text[]', char: 'text[]', text: 'text[]', blob: 'bytea[]', datetime: 'timestamptz[]' };
+const PG_ARRAY: Record<ColumnType, string> = {
+  int: 'int4[]',
+  bigint: 'int8[]',
+  varchar: 'text[]',
+  char: 'text[]',
+  text: 'text[]',
+  blob: 'bytea[]',
+  datetime: 'timestamptz[]',
+};
 
 /**
  * PostgreSQL: one array parameter per column and unnest(), instead of one

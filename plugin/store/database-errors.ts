@@ -11,9 +11,26 @@ import { DployError } from '../errors.js';
 
 const LOCK_CONFLICTS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', '40001', '40P01', 'SQLITE_BUSY']);
 const OUTAGES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE',
-  'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN', 'ER_BAD_DB_ERROR',
-  '57P01', '57P02', '57P03', '3D000', '08000', '08001', '08003', '08004', '08006',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_BAD_DB_ERROR',
+  '57P01',
+  '57P02',
+  '57P03',
+  '3D000',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
 ]);
 
 /** The first driver code in the chain (the error, its driverError, its cause …). */
@@ -36,7 +53,11 @@ export function isLockConflict(err: unknown): boolean {
 export function databaseOutage(err: unknown): DployError | undefined {
   const code = driverCode(err);
   if (code === undefined || !OUTAGES.has(code)) return undefined;
-  return new DployError('DPLOY_ERR_DATABASE_UNREACHABLE', `the database is unreachable (${code}: ${(err as Error).message.slice(0, 200)}); try again once it is back`, { cause: err });
+  return new DployError(
+    'DPLOY_ERR_DATABASE_UNREACHABLE',
+    `the database is unreachable (${code}: ${(err as Error).message.slice(0, 200)}); try again once it is back`,
+    { cause: err },
+  );
 }
 
 /** A lock conflict that outlasted retryOnLockConflict, as the 503 the client retries on. */
@@ -55,7 +76,12 @@ export function retryOnLockConflict<T>(work: () => Promise<T>, attempts = 6): Pr
 }
 
 /** Runs `work` again while it throws what `retryable` accepts, `attempts` times at most, `pauseMs` between. */
-export async function retryWhile<T>(retryable: (err: unknown) => boolean, work: () => Promise<T>, attempts: number, pauseMs: (attempt: number) => number = () => 0): Promise<T> {
+export async function retryWhile<T>(
+  retryable: (err: unknown) => boolean,
+  work: () => Promise<T>,
+  attempts: number,
+  pauseMs: (attempt: number) => number = () => 0,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();

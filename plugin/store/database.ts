@@ -31,7 +31,10 @@ function dataSourceOptions(target: DatabaseTarget, poolSize: number): DataSource
     case 'sqlite':
       if (target.location !== ':memory:') createPrivately(target.location);
       return {
-        type: 'better-sqlite3', database: target.location, entities, enableWAL: true,
+        type: 'better-sqlite3',
+        database: target.location,
+        entities,
+        enableWAL: true,
         // Several dploy processes (serve, CLI, runner --once) share the file.
         timeout: 10_000,
         prepareDatabase: (db: { pragma(sql: string): unknown }) => {
@@ -43,8 +46,15 @@ function dataSourceOptions(target: DatabaseTarget, poolSize: number): DataSource
       };
     case 'mysql':
       return {
-        type: 'mysql', url: target.location, entities, timezone: 'Z', charset: 'utf8mb4_bin',
-        connectTimeout: 5_000, poolSize, supportBigNumbers: true, bigNumberStrings: false,
+        type: 'mysql',
+        url: target.location,
+        entities,
+        timezone: 'Z',
+        charset: 'utf8mb4_bin',
+        connectTimeout: 5_000,
+        poolSize,
+        supportBigNumbers: true,
+        bigNumberStrings: false,
         // The OCS platform writes a machine's OCS rows as one batch (platforms/ocs/machine-writer.ts);
         // every value still goes through placeholders.
         multipleStatements: true,
@@ -65,7 +75,7 @@ function dataSourceOptions(target: DatabaseTarget, poolSize: number): DataSource
 
 const HINTS: Record<string, string> = {
   ECONNREFUSED: 'connection refused: is the database server running and listening there?',
-  ENOENT: 'no such socket: is MariaDB running, and is that its socket (SHOW VARIABLES LIKE \'socket\')?',
+  ENOENT: "no such socket: is MariaDB running, and is that its socket (SHOW VARIABLES LIKE 'socket')?",
   EACCES: 'permission denied on the socket: run dploy as a user that may open it',
   ENOTFOUND: 'host name not found',
   ETIMEDOUT: 'connection timed out',

@@ -18,9 +18,7 @@ export function entitySchemas(dialect: Dialect): EntitySchema[] {
       new EntitySchema({
         name: spec.entity,
         tableName: spec.table,
-        columns: Object.fromEntries(
-          Object.entries(spec.columns).map(([name, column]) => [name, columnOptions(dialect, column as ColumnSpec)]),
-        ),
+        columns: Object.fromEntries(Object.entries(spec.columns).map(([name, column]) => [name, columnOptions(dialect, column as ColumnSpec)])),
       }),
   );
 }

@@ -27,10 +27,17 @@ export interface Group {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export async function createGroup(db: EntityManager, name: string, description?: string): Promise<Group> {
-  if (!NAME.test(name)) throw new DployError('DPLOY_ERR_INVALID_INPUT', `group name "${name.slice(0, 60)}" must be letters, digits, dot, dash or underscore (at most 128)`);
+  if (!NAME.test(name))
+    throw new DployError('DPLOY_ERR_INVALID_INPUT', `group name "${name.slice(0, 60)}" must be letters, digits, dot, dash or underscore (at most 128)`);
   if (await db.getRepository<GroupRow>('Group').findOneBy({ name })) throw new DployError('DPLOY_ERR_CONFLICT', `group ${name} already exists`);
-  const id = await insertReturningId(db, db.getRepository<GroupRow>('Group').createQueryBuilder().insert()
-    .values({ name, description: description ?? null, created_at: new Date() }));
+  const id = await insertReturningId(
+    db,
+    db
+      .getRepository<GroupRow>('Group')
+      .createQueryBuilder()
+      .insert()
+      .values({ name, description: description ?? null, created_at: new Date() }),
+  );
   return { id, name, ...(description ? { description } : {}), hostIds: [] };
 }
 
@@ -50,8 +57,13 @@ export async function addGroupMembers(db: EntityManager, name: string, hostIds: 
   const group = await getGroup(db, name);
   const fresh = hostIds.filter((id) => !group.hostIds.includes(id));
   if (fresh.length > 0) {
-    await db.getRepository<GroupMemberRow>('GroupMember').createQueryBuilder().insert()
-      .values(fresh.map((host_id) => ({ group_id: group.id, host_id }))).updateEntity(false).execute();
+    await db
+      .getRepository<GroupMemberRow>('GroupMember')
+      .createQueryBuilder()
+      .insert()
+      .values(fresh.map((host_id) => ({ group_id: group.id, host_id })))
+      .updateEntity(false)
+      .execute();
   }
   return getGroup(db, name);
 }

@@ -35,19 +35,34 @@ export async function writeHostBmc(db: EntityManager, bmc: StoredBmc): Promise<v
   const repo = db.getRepository<HostBmcRow>('HostBmc');
   const before = await repo.findOneBy({ host_id: bmc.hostId });
   const samePlace = before && before.address === bmc.address && Number(before.port) === bmc.port;
-  await repo.upsert({
-    host_id: bmc.hostId, driver: bmc.driver, address: bmc.address, port: bmc.port,
-    bmc_user: bmc.user, password_sealed: bmc.passwordSealed, options: bmc.options ?? null,
-    cert_sha256: bmc.certSha256 ?? (samePlace ? before.cert_sha256 : null), updated_at: new Date(),
-  }, ['host_id']);
+  await repo.upsert(
+    {
+      host_id: bmc.hostId,
+      driver: bmc.driver,
+      address: bmc.address,
+      port: bmc.port,
+      bmc_user: bmc.user,
+      password_sealed: bmc.passwordSealed,
+      options: bmc.options ?? null,
+      cert_sha256: bmc.certSha256 ?? (samePlace ? before.cert_sha256 : null),
+      updated_at: new Date(),
+    },
+    ['host_id'],
+  );
 }
 
 export async function readHostBmc(db: EntityManager, hostId: number): Promise<StoredBmc | undefined> {
   const row = await db.getRepository<HostBmcRow>('HostBmc').findOneBy({ host_id: hostId });
   if (!row) return undefined;
   return {
-    hostId: row.host_id, driver: row.driver as PowerDriverName, address: row.address, port: Number(row.port), user: row.bmc_user, passwordSealed: row.password_sealed,
-    ...(row.options ? { options: row.options } : {}), ...(row.cert_sha256 ? { certSha256: row.cert_sha256 } : {}),
+    hostId: row.host_id,
+    driver: row.driver as PowerDriverName,
+    address: row.address,
+    port: Number(row.port),
+    user: row.bmc_user,
+    passwordSealed: row.password_sealed,
+    ...(row.options ? { options: row.options } : {}),
+    ...(row.cert_sha256 ? { certSha256: row.cert_sha256 } : {}),
   };
 }
 

@@ -11,7 +11,7 @@ export async function linkHost(tx: EntityManager, hostId: number, ref: string): 
 
 /** The host's link (null when it has none); undefined when there is no such host. */
 export async function hostLink(tx: EntityManager, hostId: number): Promise<string | null | undefined> {
-  const [host] = await tx.query('SELECT platform_ref FROM dploy_hosts WHERE id = ?', [hostId]) as Array<{ platform_ref: string | null }>;
+  const [host] = (await tx.query('SELECT platform_ref FROM dploy_hosts WHERE id = ?', [hostId])) as Array<{ platform_ref: string | null }>;
   return host ? host.platform_ref : undefined;
 }
 

@@ -68,10 +68,23 @@ export async function addHost(db: EntityManager, input: NewHost, now = new Date(
 export async function insertHost(db: EntityManager, name: string, macs: string[], input: Omit<NewHost, 'name' | 'macs'>, now = new Date()): Promise<Host> {
   refuseBadBmcAddress(input.bmcAddress);
   const row: Omit<HostRow, 'id'> = {
-    name, uuid: input.uuid ?? null, serial: input.serial ?? null, arch: input.arch ?? null, firmware: null,
-    bmc_address: input.bmcAddress ?? null, boot_state: 'localboot', boot_profile: null, boot_image: null,
-    task: null, task_profile: null, task_set_at: null, status: null, platform_ref: input.platformRef ?? null,
-    created_at: now, updated_at: now, ...manualBootMac(input.bootMac, macs),
+    name,
+    uuid: input.uuid ?? null,
+    serial: input.serial ?? null,
+    arch: input.arch ?? null,
+    firmware: null,
+    bmc_address: input.bmcAddress ?? null,
+    boot_state: 'localboot',
+    boot_profile: null,
+    boot_image: null,
+    task: null,
+    task_profile: null,
+    task_set_at: null,
+    status: null,
+    platform_ref: input.platformRef ?? null,
+    created_at: now,
+    updated_at: now,
+    ...manualBootMac(input.bootMac, macs),
   };
   // updateEntity(false) inside insertReturningId: typeorm would otherwise
   // re-select defaulted columns after each INSERT on MariaDB.
@@ -84,7 +97,8 @@ export async function insertHost(db: EntityManager, name: string, macs: string[]
 function manualBootMac(given: string | undefined, macs: string[]): Pick<HostRow, 'boot_mac' | 'boot_mac_source'> {
   if (given === undefined) return { boot_mac: null, boot_mac_source: null };
   const mac = normalizeMac(given);
-  if (!mac || !macs.includes(mac)) throw new DployError('DPLOY_ERR_INVALID_INPUT', `boot NIC ${given.slice(0, 40)} is not one of the host's MACs (${macs.join(', ')})`);
+  if (!mac || !macs.includes(mac))
+    throw new DployError('DPLOY_ERR_INVALID_INPUT', `boot NIC ${given.slice(0, 40)} is not one of the host's MACs (${macs.join(', ')})`);
   return { boot_mac: mac, boot_mac_source: 'manual' };
 }
 
@@ -128,12 +142,21 @@ export async function upsertHost(db: EntityManager, input: NewHost, now = new Da
   const id = owners.values().next().value;
   refuseBadBmcAddress(input.bmcAddress);
   if (id === undefined) return { id: (await addHost(db, { ...input, macs }, now)).id, created: true };
-  await db.getRepository<HostRow>('Host').update({ id }, {
-    uuid: input.uuid ?? null, serial: input.serial ?? null, bmc_address: input.bmcAddress ?? null, updated_at: now,
-  });
+  await db.getRepository<HostRow>('Host').update(
+    { id },
+    {
+      uuid: input.uuid ?? null,
+      serial: input.serial ?? null,
+      bmc_address: input.bmcAddress ?? null,
+      updated_at: now,
+    },
+  );
   const missing = macs.filter((mac) => !known.some((k) => k.mac === mac));
   if (missing.length > 0) {
-    await insertMacs(db, missing.map((mac, i) => ({ mac, host_id: id, position: known.length + i, interface: null })));
+    await insertMacs(
+      db,
+      missing.map((mac, i) => ({ mac, host_id: id, position: known.length + i, interface: null })),
+    );
   }
   return { id, created: false };
 }
@@ -141,7 +164,11 @@ export async function upsertHost(db: EntityManager, input: NewHost, now = new Da
 /** dploy_hosts.bmc_address is where the BMC is, a host name or IP address: the way to reach it with credentials is `dploy hosts set --bmc`. */
 function refuseBadBmcAddress(address: string | undefined): void {
   const problem = address === undefined ? undefined : bmcHostProblem(address);
-  if (problem) throw new DployError('DPLOY_ERR_INVALID_INPUT', `BMC address: ${problem}. Give the BMC's host name or IP address (dploy hosts set HOST --bmc ipmi://user@host for power control)`);
+  if (problem)
+    throw new DployError(
+      'DPLOY_ERR_INVALID_INPUT',
+      `BMC address: ${problem}. Give the BMC's host name or IP address (dploy hosts set HOST --bmc ipmi://user@host for power control)`,
+    );
 }
 
 function insertMacs(db: EntityManager, rows: HostMacRow[]): Promise<unknown> {
@@ -153,21 +180,27 @@ export async function insertReturningId<T extends ObjectLiteral>(db: EntityManag
   const returning = db.connection.driver.isReturningSqlSupported('insert');
   const result = await (returning ? insert.returning('id') : insert).updateEntity(false).execute();
   const raw: unknown = result.raw;
-  const id = typeof raw === 'number' || typeof raw === 'bigint' ? raw // better-sqlite3: lastInsertRowid
-    : Array.isArray(raw) ? (raw[0] as { id?: unknown } | undefined)?.id // PostgreSQL: RETURNING rows
-    : (raw as { insertId?: unknown }).insertId; // mysql2: ResultSetHeader
+  const id =
+    typeof raw === 'number' || typeof raw === 'bigint'
+      ? raw // better-sqlite3: lastInsertRowid
+      : Array.isArray(raw)
+        ? (raw[0] as { id?: unknown } | undefined)?.id // PostgreSQL: RETURNING rows
+        : (raw as { insertId?: unknown }).insertId; // mysql2: ResultSetHeader
   if (id === undefined || id === null) throw new Error('the database returned no id for the inserted row');
   return Number(id);
 }
 
 /** Sets what the machine gets at its next network boot (boot service reads it live). */
 export async function setBootState(db: EntityManager, hostId: number, state: BootState, now = new Date()): Promise<void> {
-  await db.getRepository<HostRow>('Host').update({ id: hostId }, {
-    boot_state: state.kind,
-    boot_profile: state.kind === 'install' ? state.profile : null,
-    boot_image: state.kind === 'restore' ? state.image : null,
-    updated_at: now,
-  });
+  await db.getRepository<HostRow>('Host').update(
+    { id: hostId },
+    {
+      boot_state: state.kind,
+      boot_profile: state.kind === 'install' ? state.profile : null,
+      boot_image: state.kind === 'restore' ? state.image : null,
+      updated_at: now,
+    },
+  );
 }
 
 /** The host a network-booting machine is, by its boot MAC or, failing that, its SMBIOS UUID (DHCP option 97). */
@@ -185,7 +218,7 @@ export async function findBootingHost(db: EntityManager, request: { mac?: string
 
 /** A cheap mark that changes when a host or a MAC is added, changed or removed: readers compare it before re-reading them all. */
 export async function hostsFingerprint(db: EntityManager): Promise<string> {
-  const [hosts] = await db.query('SELECT COUNT(*) AS n, MAX(updated_at) AS at FROM dploy_hosts') as Array<{ n: number | string; at: unknown }>;
-  const [macs] = await db.query('SELECT COUNT(*) AS n FROM dploy_host_macs') as Array<{ n: number | string }>;
+  const [hosts] = (await db.query('SELECT COUNT(*) AS n, MAX(updated_at) AS at FROM dploy_hosts')) as Array<{ n: number | string; at: unknown }>;
+  const [macs] = (await db.query('SELECT COUNT(*) AS n FROM dploy_host_macs')) as Array<{ n: number | string }>;
   return `${hosts?.n}/${String(hosts?.at)}/${macs?.n}`;
 }

@@ -31,7 +31,10 @@ export async function latestInventory(db: EntityManager, hostId: number): Promis
   if (!row) return undefined;
   const format = row.format === 'json' ? 'json' : 'xml';
   return {
-    id: Number(row.id), receivedAt: toDate(row.received_at), format, sha256: row.sha256,
+    id: Number(row.id),
+    receivedAt: toDate(row.received_at),
+    format,
+    sha256: row.sha256,
     inventory: readLshwInventory(gunzipSync(row.document), format),
   };
 }

@@ -15,6 +15,8 @@ export interface InventoryStoreSize {
 }
 
 export async function inventoryStoreSize(db: EntityManager): Promise<InventoryStoreSize> {
-  const [row] = await db.query('SELECT COUNT(*) AS documents, COUNT(DISTINCT host_id) AS hosts, COALESCE(SUM(size_bytes), 0) AS posted FROM dploy_inventories') as Array<{ documents: number | string; hosts: number | string; posted: number | string }>;
+  const [row] = (await db.query(
+    'SELECT COUNT(*) AS documents, COUNT(DISTINCT host_id) AS hosts, COALESCE(SUM(size_bytes), 0) AS posted FROM dploy_inventories',
+  )) as Array<{ documents: number | string; hosts: number | string; posted: number | string }>;
   return { documents: Number(row?.documents ?? 0), hosts: Number(row?.hosts ?? 0), postedBytes: Number(row?.posted ?? 0) };
 }

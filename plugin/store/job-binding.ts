@@ -27,14 +27,21 @@ export async function bindJobAddress(db: EntityManager, jobId: number, address: 
 /** The host's unfinished discover job and the address it is bound to after this call, or undefined when it has none. */
 export async function bindDiscoverJob(db: EntityManager, hostId: number, address: string): Promise<{ jobId: number; bound: string } | undefined> {
   const job = await db.getRepository<JobRow>('Job').findOne({
-    where: { host_id: hostId, kind: 'discover', state: Not(In([...TERMINAL_STATES])) }, select: { id: true }, order: { id: 'DESC' },
+    where: { host_id: hostId, kind: 'discover', state: Not(In([...TERMINAL_STATES])) },
+    select: { id: true },
+    order: { id: 'DESC' },
   });
   return job ? { jobId: Number(job.id), bound: await bindJobAddress(db, Number(job.id), address) } : undefined;
 }
 
 /** Counts one answer-file fetch; false once `limit` fetches were served. */
 export async function countAnswerFetch(db: EntityManager, jobId: number, limit: number): Promise<boolean> {
-  const result = await db.getRepository<JobRow>('Job').createQueryBuilder().update()
-    .set({ answer_fetches: () => 'answer_fetches + 1' }).where('id = :id AND answer_fetches < :limit', { id: jobId, limit }).execute();
+  const result = await db
+    .getRepository<JobRow>('Job')
+    .createQueryBuilder()
+    .update()
+    .set({ answer_fetches: () => 'answer_fetches + 1' })
+    .where('id = :id AND answer_fetches < :limit', { id: jobId, limit })
+    .execute();
   return (result.affected ?? 0) > 0;
 }

@@ -28,15 +28,23 @@ export async function claimJobs(db: DataSource, dialect: Dialect, runnable: read
   const until = new Date(now.getTime() + options.leaseSeconds * 1000);
   return db.transaction(async (tx) => {
     const repo = tx.getRepository<JobRow>('Job');
-    const free = repo.createQueryBuilder('j').select('j.id', 'id').where(inStates(runnable))
+    const free = repo
+      .createQueryBuilder('j')
+      .select('j.id', 'id')
+      .where(inStates(runnable))
       .andWhere(new Brackets((w) => w.where('j.lease_until IS NULL').orWhere('j.lease_until < :now', { now })))
-      .orderBy('j.id', 'ASC').limit(options.batchSize);
+      .orderBy('j.id', 'ASC')
+      .limit(options.batchSize);
     if (dialect === 'sqlite') {
       // SQLite has no row locks, and a read transaction cannot later become a
       // writer in WAL mode once another process wrote: take the lease with one
       // UPDATE first (SQLite has one writer at a time), then read what we got.
       const [select, params] = free.getQueryAndParameters();
-      await tx.query(`UPDATE "dploy_jobs" SET "lease_owner" = ?, "lease_until" = ? WHERE "id" IN (${select})`, [options.owner, sqlTime(dialect, until), ...params]);
+      await tx.query(`UPDATE "dploy_jobs" SET "lease_owner" = ?, "lease_until" = ? WHERE "id" IN (${select})`, [
+        options.owner,
+        sqlTime(dialect, until),
+        ...params,
+      ]);
       const rows = await repo.find({ where: { lease_owner: options.owner, lease_until: until } });
       return rows.map(jobFromRow);
     }
@@ -69,11 +77,19 @@ export async function holdLease(tx: EntityManager, job: Pick<Job, 'id' | 'state'
 }
 
 /** Gives the lease back with the attempt counted and the next try not before `notBefore`; false when the lease was lost. */
-export async function deferJob(tx: EntityManager, job: Pick<Job, 'id' | 'state'>, owner: string, retry: { attempts: number; notBefore: Date; message: string }, now: Date): Promise<boolean> {
-  const result = await tx.getRepository<JobRow>('Job').update(
-    { id: job.id, state: job.state, lease_owner: owner },
-    { attempts: retry.attempts, lease_owner: null, lease_until: retry.notBefore, updated_at: now, message: retry.message.slice(0, 1024) },
-  );
+export async function deferJob(
+  tx: EntityManager,
+  job: Pick<Job, 'id' | 'state'>,
+  owner: string,
+  retry: { attempts: number; notBefore: Date; message: string },
+  now: Date,
+): Promise<boolean> {
+  const result = await tx
+    .getRepository<JobRow>('Job')
+    .update(
+      { id: job.id, state: job.state, lease_owner: owner },
+      { attempts: retry.attempts, lease_owner: null, lease_until: retry.notBefore, updated_at: now, message: retry.message.slice(0, 1024) },
+    );
   return Boolean(result.affected);
 }
 

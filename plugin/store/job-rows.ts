@@ -38,9 +38,14 @@ export interface JobEventRow {
 
 export function jobFromRow(row: JobRow): Job {
   const job: Job = {
-    id: Number(row.id), hostId: Number(row.host_id), kind: row.kind as JobKind, state: row.state,
-    attempts: Number(row.attempts), stateEnteredAt: toDate(row.state_entered_at),
-    createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at),
+    id: Number(row.id),
+    hostId: Number(row.host_id),
+    kind: row.kind as JobKind,
+    state: row.state,
+    attempts: Number(row.attempts),
+    stateEnteredAt: toDate(row.state_entered_at),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
   };
   if (row.profile) job.profile = row.profile;
   if (row.image) job.image = row.image;

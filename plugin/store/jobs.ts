@@ -24,9 +24,21 @@ export function newJobToken(): string {
 
 export function jobRow(input: NewJob, now: Date): Omit<JobRow, 'id'> {
   return {
-    host_id: input.hostId, kind: input.kind, state: 'queued', profile: input.profile ?? null, image: input.image ?? null,
-    token: newJobToken(), attempts: 0, lease_owner: null, lease_until: null, message: null,
-    state_entered_at: now, created_at: now, updated_at: now, finished_at: null, boot_mac: null,
+    host_id: input.hostId,
+    kind: input.kind,
+    state: 'queued',
+    profile: input.profile ?? null,
+    image: input.image ?? null,
+    token: newJobToken(),
+    attempts: 0,
+    lease_owner: null,
+    lease_until: null,
+    message: null,
+    state_entered_at: now,
+    created_at: now,
+    updated_at: now,
+    finished_at: null,
+    boot_mac: null,
   };
 }
 
@@ -55,7 +67,11 @@ export async function activeJobsByHost(db: EntityManager): Promise<Map<number, J
 }
 
 export async function listJobs(db: EntityManager, filter: { hostId?: number; active?: boolean; limit?: number } = {}): Promise<Job[]> {
-  const query = db.getRepository<JobRow>('Job').createQueryBuilder('j').orderBy('j.id', 'DESC').limit(filter.limit ?? 100);
+  const query = db
+    .getRepository<JobRow>('Job')
+    .createQueryBuilder('j')
+    .orderBy('j.id', 'DESC')
+    .limit(filter.limit ?? 100);
   if (filter.hostId !== undefined) query.andWhere('j.host_id = :hostId', { hostId: filter.hostId });
   if (filter.active) query.andWhere('j.state NOT IN (:...terminal)', { terminal: [...TERMINAL_STATES] });
   return (await query.getMany()).map(jobFromRow);
@@ -71,11 +87,13 @@ export interface WaitDeadline {
 export async function jobsPastDeadline(db: DataSource, deadlines: readonly WaitDeadline[]): Promise<Job[]> {
   if (deadlines.length === 0) return [];
   const query = db.getRepository<JobRow>('Job').createQueryBuilder('j');
-  query.where(new Brackets((w) => {
-    deadlines.forEach(({ kind, state, enteredBefore }, i) => {
-      w.orWhere(`(j.kind = :k${i} AND j.state = :s${i} AND j.state_entered_at < :t${i})`, { [`k${i}`]: kind, [`s${i}`]: state, [`t${i}`]: enteredBefore });
-    });
-  }));
+  query.where(
+    new Brackets((w) => {
+      deadlines.forEach(({ kind, state, enteredBefore }, i) => {
+        w.orWhere(`(j.kind = :k${i} AND j.state = :s${i} AND j.state_entered_at < :t${i})`, { [`k${i}`]: kind, [`s${i}`]: state, [`t${i}`]: enteredBefore });
+      });
+    }),
+  );
   return (await query.getMany()).map(jobFromRow);
 }
 
@@ -107,6 +125,11 @@ export async function transitionJob(db: EntityManager, job: Pick<Job, 'id' | 'at
 }
 
 export async function appendEvent(db: EntityManager, event: Omit<JobEventRow, 'id'>): Promise<void> {
-  await db.getRepository<JobEventRow>('JobEvent').createQueryBuilder().insert()
-    .values({ ...event, message: event.message.slice(0, 2048), actor: event.actor.slice(0, 128) }).updateEntity(false).execute();
+  await db
+    .getRepository<JobEventRow>('JobEvent')
+    .createQueryBuilder()
+    .insert()
+    .values({ ...event, message: event.message.slice(0, 2048), actor: event.actor.slice(0, 128) })
+    .updateEntity(false)
+    .execute();
 }

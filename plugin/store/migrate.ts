@@ -25,7 +25,8 @@ export interface MigrationReport {
 
 const MIGRATIONS_TABLE: Record<Dialect, string> = {
   sqlite: 'CREATE TABLE IF NOT EXISTS dploy_migrations (version INTEGER PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at DATETIME NOT NULL)',
-  mysql: 'CREATE TABLE IF NOT EXISTS dploy_migrations (version INT NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at DATETIME(3) NOT NULL) ENGINE=InnoDB',
+  mysql:
+    'CREATE TABLE IF NOT EXISTS dploy_migrations (version INT NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at DATETIME(3) NOT NULL) ENGINE=InnoDB',
   postgres: 'CREATE TABLE IF NOT EXISTS dploy_migrations (version INT NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at TIMESTAMPTZ(3) NOT NULL)',
 };
 
@@ -43,8 +44,14 @@ export function loadMigrations(dialect: Dialect, root = SQL_ROOT): Migration[] {
 
 /** Statements end with `;` at the end of a line; `--` comment lines are dropped. */
 export function splitStatements(sql: string): string[] {
-  const withoutComments = sql.split('\n').filter((line) => !/^\s*--/.test(line)).join('\n');
-  return withoutComments.split(/;\s*$/m).map((s) => s.trim()).filter((s) => s.length > 0);
+  const withoutComments = sql
+    .split('\n')
+    .filter((line) => !/^\s*--/.test(line))
+    .join('\n');
+  return withoutComments
+    .split(/;\s*$/m)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 /** Read-only: a database never migrated has no dploy_migrations table, and that is not created here. */
@@ -68,7 +75,9 @@ export async function migrate(db: DataSource, dialect: Dialect): Promise<Migrati
       await db.transaction(async (tx) => {
         for (const statement of migration.statements) await tx.query(statement);
         await tx.query(`INSERT INTO dploy_migrations (version, name, applied_at) VALUES (${placeholders(dialect, 3)})`, [
-          migration.version, migration.name, sqlTime(dialect, new Date()),
+          migration.version,
+          migration.name,
+          sqlTime(dialect, new Date()),
         ]);
       });
     } catch (err) {

@@ -20,7 +20,10 @@ export async function openMigratedStore(url: string, check?: (store: Store) => P
     } else {
       const pending = await pendingMigrations(store.db, store.target.dialect);
       if (pending.length > 0) {
-        throw new DployError('DPLOY_ERR_MIGRATION', `database ${store.target.display} lacks ${pending.length} migration(s) (${pending.map((m) => m.name).join(', ')}): run "dploy migrate" first`);
+        throw new DployError(
+          'DPLOY_ERR_MIGRATION',
+          `database ${store.target.display} lacks ${pending.length} migration(s) (${pending.map((m) => m.name).join(', ')}): run "dploy migrate" first`,
+        );
       }
     }
     return store;

@@ -71,7 +71,9 @@ export async function setRemoteAccess(db: EntityManager, box: SecretSealer, scop
 async function mergedRow(db: EntityManager, hostId: number): Promise<Partial<RemoteAccessRow> | undefined> {
   const repo = db.getRepository<RemoteAccessRow>('RemoteAccess');
   const own = await repo.findOneBy({ host_id: hostId });
-  const groupIds = (await db.getRepository<{ group_id: number; host_id: number }>('GroupMember').findBy({ host_id: hostId })).map((m) => Number(m.group_id)).sort((a, b) => a - b);
+  const groupIds = (await db.getRepository<{ group_id: number; host_id: number }>('GroupMember').findBy({ host_id: hostId }))
+    .map((m) => Number(m.group_id))
+    .sort((a, b) => a - b);
   const layers = [own, ...(await Promise.all(groupIds.map((group_id) => repo.findOneBy({ group_id }))))].filter((r): r is RemoteAccessRow => !!r);
   if (layers.length === 0) return undefined;
   const merged: Record<string, unknown> = {};
@@ -110,7 +112,9 @@ export async function describeAccess(db: EntityManager, hostId: number): Promise
   const row = await mergedRow(db, hostId);
   if (!row) return undefined;
   return {
-    ...(row.address ? { address: row.address } : {}), port: String(row.port ?? 22), user: row.ssh_user ?? 'root',
+    ...(row.address ? { address: row.address } : {}),
+    port: String(row.port ?? 22),
+    user: row.ssh_user ?? 'root',
     login: row.password ? 'password (set)' : row.private_key ? `private key (set)${row.passphrase ? ' with passphrase (set)' : ''}` : 'none',
   };
 }

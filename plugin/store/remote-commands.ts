@@ -39,7 +39,10 @@ export async function remoteCommandFor(db: EntityManager, hostId: number): Promi
  */
 export async function runningInGroup(db: EntityManager, groupId: number): Promise<number> {
   const locking = await lockGroup(db, groupId);
-  const query = db.getRepository<RemoteCommandRow>('RemoteCommand').createQueryBuilder('c').select('c.host_id')
+  const query = db
+    .getRepository<RemoteCommandRow>('RemoteCommand')
+    .createQueryBuilder('c')
+    .select('c.host_id')
     .where('c.group_id = :groupId AND c.running_job_id IS NOT NULL', { groupId });
   if (locking) query.setLock('pessimistic_write');
   return (await query.getRawMany()).length;

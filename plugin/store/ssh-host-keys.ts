@@ -46,7 +46,8 @@ export async function acceptOfferedKey(db: EntityManager, endpoint: string): Pro
   const repo = db.getRepository<SshHostKeyRow>('SshHostKey');
   const row = await repo.findOneBy({ endpoint });
   if (!row) throw new DployError('DPLOY_ERR_NOT_FOUND', `no host key pinned for ${endpoint} (dploy hosts keys lists them); the first connection pins one`);
-  if (!row.offered_fingerprint) throw new DployError('DPLOY_ERR_CONFLICT', `${endpoint} has offered no other key than its pinned ${row.fingerprint}; nothing to accept`);
+  if (!row.offered_fingerprint)
+    throw new DployError('DPLOY_ERR_CONFLICT', `${endpoint} has offered no other key than its pinned ${row.fingerprint}; nothing to accept`);
   await repo.update({ endpoint }, { fingerprint: row.offered_fingerprint, offered_fingerprint: null, pinned_at: new Date() });
   return { endpoint, fingerprint: row.offered_fingerprint };
 }

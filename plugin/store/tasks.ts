@@ -25,10 +25,9 @@ export async function pendingHostTasks(db: EntityManager): Promise<TaskRequest[]
 
 export async function setHostTask(db: EntityManager, hostId: number, task: TaskValue, profile?: string, image?: string, now = new Date()): Promise<void> {
   // Standalone keeps one "what" column: a profile for install, an image for restore/image.
-  const result = await db.getRepository<HostRow>('Host').update(
-    { id: hostId },
-    { task, task_profile: profile ?? image ?? null, task_set_at: now, updated_at: now },
-  );
+  const result = await db
+    .getRepository<HostRow>('Host')
+    .update({ id: hostId }, { task, task_profile: profile ?? image ?? null, task_set_at: now, updated_at: now });
   if (!result.affected) throw new DployError('DPLOY_ERR_NOT_FOUND', `no host with id ${hostId}`);
 }
 
@@ -37,7 +36,11 @@ export async function writeHostStatus(db: EntityManager, hostId: number, status:
   const hosts = db.getRepository<HostRow>('Host');
   await hosts.update({ id: hostId }, { status: status.slice(0, 255), updated_at: now });
   // A task set while the job ran is kept: it runs next.
-  if (clear) await hosts.update({ id: hostId, task: clear.task, ...(clear.what ? { task_profile: clear.what } : {}) }, { task: null, task_profile: null, task_set_at: null, updated_at: now });
+  if (clear)
+    await hosts.update(
+      { id: hostId, task: clear.task, ...(clear.what ? { task_profile: clear.what } : {}) },
+      { task: null, task_profile: null, task_set_at: null, updated_at: now },
+    );
 }
 
 // The host tool's side (OCS, on MariaDB): the task fields mirror what the
@@ -54,7 +57,7 @@ export async function mirrorHostTask(tx: EntityManager, hostId: number, task: st
 
 /** The hosts with a task remembered. */
 export async function hostsWithTask(tx: EntityManager): Promise<number[]> {
-  return (await tx.query('SELECT id FROM dploy_hosts WHERE task IS NOT NULL') as Array<{ id: number }>).map((r) => Number(r.id));
+  return ((await tx.query('SELECT id FROM dploy_hosts WHERE task IS NOT NULL')) as Array<{ id: number }>).map((r) => Number(r.id));
 }
 
 /** Forgets the remembered task of these hosts (the operator reset the field, or the computer went away). */

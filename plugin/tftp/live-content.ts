@@ -11,10 +11,7 @@ export interface LiveClient {
 }
 
 /** Returns the content for `path`, or undefined when the path is not its own. */
-export type LiveContent = (
-  path: string,
-  client: LiveClient,
-) => string | Buffer | undefined | Promise<string | Buffer | undefined>;
+export type LiveContent = (path: string, client: LiveClient) => string | Buffer | undefined | Promise<string | Buffer | undefined>;
 
 export function createLiveContentRoute(name: string, render: LiveContent): TftpRoute {
   return {

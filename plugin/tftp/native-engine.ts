@@ -17,8 +17,20 @@ type OnEnd = (id: number, outcome: TransferOutcome, detail: string, bytesSent: n
 interface Binding {
   create(threads: number, onEnd: OnEnd): object;
   /** Opens the transfer's sockets (throws when it cannot) and returns its local port. */
-  start(engine: object, id: number, localAddress: string, clientAddress: string, clientPort: number, bytes: Uint8Array,
-    blksize: number, windowsize: number, oack: Uint8Array | null, retransmitMs: number, maxRetries: number, deadlineMs: number): number;
+  start(
+    engine: object,
+    id: number,
+    localAddress: string,
+    clientAddress: string,
+    clientPort: number,
+    bytes: Uint8Array,
+    blksize: number,
+    windowsize: number,
+    oack: Uint8Array | null,
+    retransmitMs: number,
+    maxRetries: number,
+    deadlineMs: number,
+  ): number;
   abort(engine: object, id: number, reason: string): void;
   /** Per thread: transfers, bytes sent, packets sent, retransmissions. */
   stats(engine: object): number[];
@@ -53,7 +65,10 @@ export class NativeEngine implements TransferRunner {
   private whenIdle: (() => void) | undefined;
   private closed = false;
 
-  constructor(private readonly binding: Binding, threads: number) {
+  constructor(
+    private readonly binding: Binding,
+    threads: number,
+  ) {
     this.engine = binding.create(threads, (id, outcome, detail, bytesSent, packetsSent, retransmits) => {
       const job = this.jobs.get(id);
       if (!job) return;
@@ -68,8 +83,20 @@ export class NativeEngine implements TransferRunner {
     const id = this.nextId++;
     const { plan, bytes } = handoff;
     try {
-      this.binding.start(this.engine, id, handoff.localAddress, handoff.clientAddress, handoff.clientPort, bytes,
-        plan.blksize, plan.windowsize, plan.oack ?? null, plan.retransmitMs, plan.maxRetries, plan.deadlineMs);
+      this.binding.start(
+        this.engine,
+        id,
+        handoff.localAddress,
+        handoff.clientAddress,
+        handoff.clientPort,
+        bytes,
+        plan.blksize,
+        plan.windowsize,
+        plan.oack ?? null,
+        plan.retransmitMs,
+        plan.maxRetries,
+        plan.deadlineMs,
+      );
     } catch (err) {
       // No socket: the client has heard nothing, the listener answers it.
       queueMicrotask(() => onEnd({ outcome: 'failed', detail: (err as Error).message, bytesSent: 0, packetsSent: 0, retransmits: 0 }, false));

@@ -89,7 +89,13 @@ export async function serveReadRequest(ctx: ReadContext, listener: Socket, local
   const path = normalizeRequestPath(filename);
   if (!path.ok) return refuse(TFTP_ERROR.accessViolation, `access violation: ${path.reason} (${printable(filename)})`);
   const request: TftpRequest = {
-    path: path.path, rawPath: filename, clientAddress: rinfo.address, clientPort: rinfo.port, localAddress, mode, options,
+    path: path.path,
+    rawPath: filename,
+    clientAddress: rinfo.address,
+    clientPort: rinfo.port,
+    localAddress,
+    mode,
+    options,
   };
   ctx.active.set(key, undefined);
   let source: TftpSource | undefined;
@@ -150,7 +156,10 @@ async function openThroughRoutes(routes: readonly TftpRoute[], request: TftpRequ
       if (source) return { source, route: route.name };
     } catch (err) {
       // A source opened after we gave up is closed, not leaked.
-      opening.then((late) => late?.close(), () => undefined);
+      opening.then(
+        (late) => late?.close(),
+        () => undefined,
+      );
       throw err;
     } finally {
       clearTimeout(timer);

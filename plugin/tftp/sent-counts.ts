@@ -21,12 +21,24 @@ export class SharedSentCounts implements SentCounts {
     this.cells = new Float64Array(memory);
   }
 
-  get bytesSent(): number { return this.cells[0]!; }
-  set bytesSent(value: number) { this.cells[0] = value; }
-  get packetsSent(): number { return this.cells[1]!; }
-  set packetsSent(value: number) { this.cells[1] = value; }
-  get retransmits(): number { return this.cells[2]!; }
-  set retransmits(value: number) { this.cells[2] = value; }
+  get bytesSent(): number {
+    return this.cells[0]!;
+  }
+  set bytesSent(value: number) {
+    this.cells[0] = value;
+  }
+  get packetsSent(): number {
+    return this.cells[1]!;
+  }
+  set packetsSent(value: number) {
+    this.cells[1] = value;
+  }
+  get retransmits(): number {
+    return this.cells[2]!;
+  }
+  set retransmits(value: number) {
+    this.cells[2] = value;
+  }
 }
 
 export function addSentCounts(into: SentCounts, from: Readonly<SentCounts>): void {

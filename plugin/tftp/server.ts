@@ -119,7 +119,10 @@ export function createTftpServer(options: TftpServerOptions, routes: readonly Tf
       }
       log.info({ addresses, port, engine, workers: settings.workers, receiveBuffer }, 'tftp listening');
       if (receiveBuffer?.kernelMax !== undefined && receiveBuffer.kernelMax < settings.receiveBufferBytes) {
-        log.warn({ receiveBuffer }, `tftp receive buffer capped by net.core.rmem_max: a burst of read requests may be dropped; raise it with sysctl -w net.core.rmem_max=${settings.receiveBufferBytes}`);
+        log.warn(
+          { receiveBuffer },
+          `tftp receive buffer capped by net.core.rmem_max: a burst of read requests may be dropped; raise it with sysctl -w net.core.rmem_max=${settings.receiveBufferBytes}`,
+        );
       }
       return { address: addresses[0]!, port };
     },

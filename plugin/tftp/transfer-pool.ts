@@ -20,9 +20,7 @@ import type { SentCounts } from './sent-counts.js';
 import type { PooledEnd, TransferHandoff, TransferRunner } from './read-request.js';
 import type { TransferResult } from './transfer-plan.js';
 
-export type ToWorker =
-  | ({ type: 'start'; id: number } & Omit<TransferHandoff, 'bytes'> & { bytes: Uint8Array })
-  | { type: 'abort'; id: number; reason: string };
+export type ToWorker = ({ type: 'start'; id: number } & Omit<TransferHandoff, 'bytes'> & { bytes: Uint8Array }) | { type: 'abort'; id: number; reason: string };
 
 export type FromWorker =
   | { type: 'ready' }
@@ -59,7 +57,10 @@ export class TransferPool implements TransferRunner {
   private nextId = 1;
   private closing = false;
 
-  constructor(size: number, private readonly log: TftpLogger) {
+  constructor(
+    size: number,
+    private readonly log: TftpLogger,
+  ) {
     for (let i = 0; i < size; i++) this.spawn();
   }
 
@@ -92,7 +93,12 @@ export class TransferPool implements TransferRunner {
 
   /** Per running thread: its transfers now and what it has sent. */
   workerStats(): Array<{ transfers: number } & SentCounts> {
-    return [...this.workers].map(({ jobs, sent }) => ({ transfers: jobs.size, bytesSent: sent.bytesSent, packetsSent: sent.packetsSent, retransmits: sent.retransmits }));
+    return [...this.workers].map(({ jobs, sent }) => ({
+      transfers: jobs.size,
+      bytesSent: sent.bytesSent,
+      packetsSent: sent.packetsSent,
+      retransmits: sent.retransmits,
+    }));
   }
 
   /** The running threads, for tests that stop one the hard way. */
@@ -104,14 +110,19 @@ export class TransferPool implements TransferRunner {
   async close(): Promise<void> {
     this.closing = true;
     const workers = [...this.workers];
-    await Promise.all(workers.map((worker) => new Promise<void>((resolve) => {
-      if (worker.jobs.size === 0) return resolve();
-      const timer = setTimeout(resolve, CLOSE_GRACE_MS);
-      worker.whenIdle = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    })));
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            if (worker.jobs.size === 0) return resolve();
+            const timer = setTimeout(resolve, CLOSE_GRACE_MS);
+            worker.whenIdle = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          }),
+      ),
+    );
     await Promise.all(workers.map((worker) => worker.thread.terminate()));
   }
 

@@ -14,12 +14,19 @@ export type TransferEngine = 'native' | 'node' | 'main-thread';
  * threads, with a warning that says why: an install without a C compiler
  * still serves, only slower (docs/tftp.md).
  */
-export function startTransferRunner(settings: TftpSettings, log: TftpLogger, load = loadNativeEngine): { pool: TransferRunner | undefined; engine: TransferEngine } {
+export function startTransferRunner(
+  settings: TftpSettings,
+  log: TftpLogger,
+  load = loadNativeEngine,
+): { pool: TransferRunner | undefined; engine: TransferEngine } {
   if (settings.workers === 0) return { pool: undefined, engine: 'main-thread' };
   if (settings.engine === 'native') {
     const native = load();
     if ('binding' in native) return { pool: new NativeEngine(native.binding, settings.workers), engine: 'native' };
-    log.warn({ reason: native.error }, 'tftp native engine unavailable: transfers run on node:dgram worker threads (about 0.6x tftpd-hpa in a lock-step storm)');
+    log.warn(
+      { reason: native.error },
+      'tftp native engine unavailable: transfers run on node:dgram worker threads (about 0.6x tftpd-hpa in a lock-step storm)',
+    );
   }
   return { pool: new TransferPool(settings.workers, log), engine: 'node' };
 }

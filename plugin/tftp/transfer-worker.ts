@@ -31,17 +31,28 @@ async function start(job: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   } catch (err) {
     transfers.delete(job.id);
     abortsPending.delete(job.id);
-    post({ type: 'ended', id: job.id, opened: false, result: { outcome: 'failed', detail: `transfer socket: ${(err as Error).message}`, bytesSent: 0, packetsSent: 0, retransmits: 0 } });
+    post({
+      type: 'ended',
+      id: job.id,
+      opened: false,
+      result: { outcome: 'failed', detail: `transfer socket: ${(err as Error).message}`, bytesSent: 0, packetsSent: 0, retransmits: 0 },
+    });
     return;
   }
   // Structured clone turns Buffers into Uint8Arrays; the bytes are not copied
   // when they live in a SharedArrayBuffer (the file cache).
   const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
   const plan = { ...job.plan, oack: job.plan.oack && Buffer.from(job.plan.oack) };
-  const transfer = new Transfer(sockets, bufferSource(bytes), plan, (result) => {
-    transfers.delete(job.id);
-    post({ type: 'ended', id: job.id, opened: true, result });
-  }, sent);
+  const transfer = new Transfer(
+    sockets,
+    bufferSource(bytes),
+    plan,
+    (result) => {
+      transfers.delete(job.id);
+      post({ type: 'ended', id: job.id, opened: true, result });
+    },
+    sent,
+  );
   transfers.set(job.id, transfer);
   post({ type: 'started', id: job.id, port: sockets.client.address().port });
   transfer.start();

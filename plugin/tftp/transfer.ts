@@ -59,7 +59,8 @@ export class Transfer {
     sockets.client.on('message', (msg) => this.guard(() => this.onMessage(msg)));
     // A connected socket reports the client's ICMP port unreachable: it is gone.
     sockets.client.on('error', (err: NodeJS.ErrnoException) =>
-      this.end(err.code === 'ECONNREFUSED' ? 'client-error' : 'failed', err.code === 'ECONNREFUSED' ? 'client port closed' : err.message));
+      this.end(err.code === 'ECONNREFUSED' ? 'client-error' : 'failed', err.code === 'ECONNREFUSED' ? 'client port closed' : err.message),
+    );
     sockets.strangers.on('message', (msg, rinfo) => this.guard(() => this.onStranger(msg, rinfo)));
     sockets.strangers.on('error', () => undefined);
   }

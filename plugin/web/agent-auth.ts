@@ -22,7 +22,8 @@ export function enrollmentGuard(db: DataSource, cacheMs = 5000) {
   };
   return async (request: FastifyRequest): Promise<void> => {
     const presented = presentedToken(request);
-    if (!presented) throw new DployError('DPLOY_ERR_UNAUTHORIZED', 'missing enrollment token: pass dploy.token=… on the kernel command line (see "dploy token enrollment")');
+    if (!presented)
+      throw new DployError('DPLOY_ERR_UNAUTHORIZED', 'missing enrollment token: pass dploy.token=… on the kernel command line (see "dploy token enrollment")');
     const given = Buffer.from(presented);
     if (!sameToken(given, await expected(false)) && !sameToken(given, await expected(true))) {
       throw new DployError('DPLOY_ERR_UNAUTHORIZED', 'wrong enrollment token: compare dploy.token=… on the kernel command line with "dploy token enrollment"');

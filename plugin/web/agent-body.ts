@@ -40,13 +40,19 @@ export async function decodedBody(request: FastifyRequest, raw: Buffer, limitByt
   const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding === 'identity' || encoding === '') return raw;
   if (encoding !== 'gzip' && encoding !== 'x-gzip') {
-    throw new DployError('DPLOY_ERR_UNSUPPORTED_MEDIA_TYPE', `Content-Encoding "${encoding.slice(0, 40)}" is not supported: send the document plain or gzip-compressed`);
+    throw new DployError(
+      'DPLOY_ERR_UNSUPPORTED_MEDIA_TYPE',
+      `Content-Encoding "${encoding.slice(0, 40)}" is not supported: send the document plain or gzip-compressed`,
+    );
   }
   try {
     return raw.length <= INLINE_GUNZIP_BYTES ? gunzipSync(raw, { maxOutputLength: limitBytes }) : await gunzipAsync(raw, { maxOutputLength: limitBytes });
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new DployError('DPLOY_ERR_INVENTORY_TOO_LARGE', `the inventory expands to more than ${limitBytes} bytes once decompressed (limit: http.bodyLimitBytes)`);
+      throw new DployError(
+        'DPLOY_ERR_INVENTORY_TOO_LARGE',
+        `the inventory expands to more than ${limitBytes} bytes once decompressed (limit: http.bodyLimitBytes)`,
+      );
     }
     throw new DployError('DPLOY_ERR_INVENTORY_INVALID', `the body is not valid gzip (${(err as Error).message}); was the upload cut short?`);
   }

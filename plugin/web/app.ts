@@ -66,9 +66,14 @@ export interface Listener {
 }
 
 export function buildWebApp(deps: WebDeps, listener: Listener = {}): FastifyInstance {
-  const logger = deps.logger && typeof deps.logger === 'object' ? { ...deps.logger, serializers: { ...deps.logger.serializers, req: redactedRequest } } : deps.logger;
+  const logger =
+    deps.logger && typeof deps.logger === 'object' ? { ...deps.logger, serializers: { ...deps.logger.serializers, req: redactedRequest } } : deps.logger;
   // Fastify types an HTTPS instance by its server; the routes use none of the server's own API.
-  const app = Fastify({ logger: logger ?? false, bodyLimit: deps.bodyLimitBytes, ...(listener.https ? { https: listener.https } : {}) }) as unknown as FastifyInstance;
+  const app = Fastify({
+    logger: logger ?? false,
+    bodyLimit: deps.bodyLimitBytes,
+    ...(listener.https ? { https: listener.https } : {}),
+  }) as unknown as FastifyInstance;
   registerErrorHandler(app);
   if (listener.apiOnTlsPort) app.addHook('onRequest', apiOverTlsOnly(listener.apiOnTlsPort));
   app.addHook('onRequest', agentRateLimit(deps.rateLimit));

@@ -8,7 +8,10 @@ import { sep } from 'node:path';
 import { DployError } from '../errors.js';
 import { normalizeRequestPath } from '../tftp/request-path.js';
 
-export interface ConfinedFile { path: string; size: number }
+export interface ConfinedFile {
+  path: string;
+  size: number;
+}
 
 /** `what` names the kind of file in messages ("boot file"); `rootSetting` the config key of the root. */
 export async function resolveConfinedFile(rootDir: string, requestPath: string, what: string, rootSetting: string): Promise<ConfinedFile> {

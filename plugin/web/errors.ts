@@ -26,7 +26,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return reply.status(status).header(ERROR_CODE_HEADER, error).send({ error, message });
   };
   app.setErrorHandler((thrown: FastifyError | Error, request, reply) => {
-    const err = isDployError(thrown) ? thrown : databaseOutage(thrown) ?? lockConflictRefusal(thrown) ?? thrown;
+    const err = isDployError(thrown) ? thrown : (databaseOutage(thrown) ?? lockConflictRefusal(thrown) ?? thrown);
     if (!request.raw.complete) {
       // Without "Connection: close", Node reads the unread body to keep the connection: all of a declared 1 GB.
       reply.header('connection', 'close');
@@ -40,7 +40,12 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     const status = 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500;
     if ('code' in err && err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return answer(reply, 413, 'DPLOY_ERR_INVENTORY_TOO_LARGE', `request body larger than the limit of this route (${request.routeOptions.bodyLimit ?? '?'} bytes; inventories: http.bodyLimitBytes)`);
+      return answer(
+        reply,
+        413,
+        'DPLOY_ERR_INVENTORY_TOO_LARGE',
+        `request body larger than the limit of this route (${request.routeOptions.bodyLimit ?? '?'} bytes; inventories: http.bodyLimitBytes)`,
+      );
     }
     if (status < 500) {
       request.log.warn({ code: 'code' in err ? err.code : undefined, status }, err.message);

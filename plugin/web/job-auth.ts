@@ -17,13 +17,16 @@ export type JobCaller = { ok: true; job: Job } | { ok: false; reason: 'unknown-t
 export async function jobOfCaller(db: DataSource, tokens: JobTokens, request: FastifyRequest, token: string): Promise<JobCaller> {
   const id = tokens.jobIdOf(token);
   // Only "no such job" reads as a wrong token: a database outage must stay a 503 the installer retries.
-  const job = id === undefined ? undefined : await getJob(db.manager, id).catch((err: unknown) => {
-    if (isDployError(err, 'DPLOY_ERR_NOT_FOUND')) return undefined;
-    throw err;
-  });
+  const job =
+    id === undefined
+      ? undefined
+      : await getJob(db.manager, id).catch((err: unknown) => {
+          if (isDployError(err, 'DPLOY_ERR_NOT_FOUND')) return undefined;
+          throw err;
+        });
   if (!job || !tokens.matches(token, job)) return { ok: false, reason: 'unknown-token' };
   const from = plainAddress(request.ip);
-  const bound = job.bootAddress ?? await bindJobAddress(db.manager, job.id, from);
+  const bound = job.bootAddress ?? (await bindJobAddress(db.manager, job.id, from));
   if (bound !== from) {
     request.log.warn({ jobId: job.id, hostId: job.hostId, boundTo: bound, from }, 'job token refused: the job is bound to another address');
     return { ok: false, reason: 'other-address' };

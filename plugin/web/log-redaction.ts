@@ -8,15 +8,16 @@ import type { FastifyRequest } from 'fastify';
 const REDACTED = '<redacted>';
 
 export function redactUrl(url: string): string {
-  return url
-    .replace(/^(\/answers\/)[^/?#]+/, `$1${REDACTED}`)
-    .replace(/([?&]token=)[^&#]*/gi, `$1${REDACTED}`);
+  return url.replace(/^(\/answers\/)[^/?#]+/, `$1${REDACTED}`).replace(/([?&]token=)[^&#]*/gi, `$1${REDACTED}`);
 }
 
 /** Fastify's default request fields, with the URL redacted. */
 export function redactedRequest(request: FastifyRequest): Record<string, unknown> {
   return {
-    method: request.method, url: redactUrl(request.url), host: request.host,
-    remoteAddress: request.ip, remotePort: request.socket?.remotePort,
+    method: request.method,
+    url: redactUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
   };
 }

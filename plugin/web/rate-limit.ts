@@ -19,7 +19,10 @@ export interface RateLimit {
   exempt: readonly string[];
 }
 
-interface Bucket { tokens: number; at: number }
+interface Bucket {
+  tokens: number;
+  at: number;
+}
 
 export function agentRateLimit(limit: RateLimit, now: () => number = Date.now) {
   const buckets = new Map<string, Bucket>();

@@ -28,7 +28,11 @@ export function readTlsFiles(certFile: string, keyFile: string): TlsFiles {
   try {
     createSecureContext(files);
   } catch (err) {
-    throw new DployError('DPLOY_ERR_CONFIG', `http.tlsCertFile ${certFile} and http.tlsKeyFile ${keyFile} are not a PEM certificate and its key: ${(err as Error).message}`, { cause: err });
+    throw new DployError(
+      'DPLOY_ERR_CONFIG',
+      `http.tlsCertFile ${certFile} and http.tlsKeyFile ${keyFile} are not a PEM certificate and its key: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return files;
 }

@@ -10,7 +10,12 @@ import { openTestStore, DIALECTS } from '../support/databases.js';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 10_000);
 
-interface Result { dialect: Dialect; insertPerSec: number; updatePerSec: number; peakRssMb: number }
+interface Result {
+  dialect: Dialect;
+  insertPerSec: number;
+  updatePerSec: number;
+  peakRssMb: number;
+}
 
 function mac(i: number, nic: number): string {
   const hex = (0x525400000000 + i * 2 + nic).toString(16).padStart(12, '0');
@@ -49,6 +54,8 @@ if (only) {
   console.log(`\nhosts upsert: ${HOSTS} hosts x 2 MACs, one transaction per host`);
   console.log('database   insert hosts/s   update hosts/s   peak RSS MB');
   for (const r of results) {
-    console.log(`${r.dialect.padEnd(10)} ${r.insertPerSec.toFixed(0).padStart(14)}   ${r.updatePerSec.toFixed(0).padStart(14)}   ${r.peakRssMb.toFixed(0).padStart(11)}`);
+    console.log(
+      `${r.dialect.padEnd(10)} ${r.insertPerSec.toFixed(0).padStart(14)}   ${r.updatePerSec.toFixed(0).padStart(14)}   ${r.peakRssMb.toFixed(0).padStart(11)}`,
+    );
   }
 }

@@ -22,7 +22,7 @@ import { createPoster } from '../support/bench-poster.js';
 const MACHINES = Number(process.env.BENCH_MACHINES ?? 2000);
 const lshw = execFileSync('lshw', ['-xml'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 const macs = [...lshw.matchAll(/<serial>((?:[0-9a-f]{2}:){5}[0-9a-f]{2})<\/serial>/g)].map((m) => m[1]!);
-if (macs.length === 0) throw new Error('this machine\'s lshw shows no NIC MAC');
+if (macs.length === 0) throw new Error("this machine's lshw shows no NIC MAC");
 
 function documentFor(i: number): Buffer {
   let doc = lshw;
@@ -30,7 +30,9 @@ function documentFor(i: number): Buffer {
     const fresh = (0x020000000000 + i * 16 + n).toString(16).padStart(12, '0').match(/../g)!.join(':');
     doc = doc.split(mac).join(fresh);
   });
-  return gzipSync(doc.replace(/<node id="[^"]*" claimed="true" class="system"[^>]*>/, (m) => m).replace(/(<description>)Computer(<\/description>)/, `$1Computer ${i}$2`));
+  return gzipSync(
+    doc.replace(/<node id="[^"]*" claimed="true" class="system"[^>]*>/, (m) => m).replace(/(<description>)Computer(<\/description>)/, `$1Computer ${i}$2`),
+  );
 }
 
 let lastOutput = () => '';
@@ -40,13 +42,19 @@ async function round(url: string, token: string, bodies: Buffer[], concurrency: 
   const poster = createPoster(concurrency);
   const started = process.hrtime.bigint();
   try {
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++]!;
-        const response = await poster.post(`${url}/agent/v1/inventory`, body, { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': token });
-        if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${response.body.toString('utf8')}\n${lastOutput()}`);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++]!;
+          const response = await poster.post(`${url}/agent/v1/inventory`, body, {
+            'content-type': 'application/xml',
+            'content-encoding': 'gzip',
+            'x-dploy-token': token,
+          });
+          if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${response.body.toString('utf8')}\n${lastOutput()}`);
+        }
+      }),
+    );
     return bodies.length / (Number(process.hrtime.bigint() - started) / 1e9);
   } finally {
     poster.close();
@@ -72,14 +80,25 @@ for (const target of targets) {
     await migrate(raw.db, dialect);
     const token = await enrollmentToken(raw.db.manager);
     await raw.close();
-    const serve = await startServe({ cwd: mkdtempSync(join(tmpdir(), 'dploy-bench-')), env: { DPLOY_DATABASE_URL: url, DPLOY_LOG_LEVEL: 'warn', DPLOY_RUNNER_ENABLED: 'false' } });
-    lastOutput = () => serve.output().split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-3).join('\n');
+    const serve = await startServe({
+      cwd: mkdtempSync(join(tmpdir(), 'dploy-bench-')),
+      env: { DPLOY_DATABASE_URL: url, DPLOY_LOG_LEVEL: 'warn', DPLOY_RUNNER_ENABLED: 'false' },
+    });
+    lastOutput = () =>
+      serve
+        .output()
+        .split('\n')
+        .filter((l) => /"level":(40|50)/.test(l))
+        .slice(-3)
+        .join('\n');
     try {
       const bodies = Array.from({ length: MACHINES }, (_, i) => documentFor(i));
       process.stderr.write(`${target} x${concurrency} …\n`);
       const created = await round(serve.url, token, bodies, concurrency);
       const updated = await round(serve.url, token, bodies, concurrency);
-      rows.push(`${target.padEnd(12)} ${String(concurrency).padStart(11)} ${created.toFixed(0).padStart(12)} ${updated.toFixed(0).padStart(12)} ${peakRssMb(serve.child.pid!).toFixed(0).padStart(12)}`);
+      rows.push(
+        `${target.padEnd(12)} ${String(concurrency).padStart(11)} ${created.toFixed(0).padStart(12)} ${updated.toFixed(0).padStart(12)} ${peakRssMb(serve.child.pid!).toFixed(0).padStart(12)}`,
+      );
     } finally {
       await serve.stop();
       await database.drop();

@@ -19,13 +19,24 @@ const shared = path.resolve(root, '../shared/fixtures/lshw');
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 
 const documents: Array<{ label: string; file: string; format: InventoryFormat }> = [
-  { label: 'Intel S2600CP 2x E5-2697 v2 (largest)', file: path.join(shared, 'beaker-project_lshw-tests__testdata_intel-canoe-pass_expected.xml'), format: 'xml' },
+  {
+    label: 'Intel S2600CP 2x E5-2697 v2 (largest)',
+    file: path.join(shared, 'beaker-project_lshw-tests__testdata_intel-canoe-pass_expected.xml'),
+    format: 'xml',
+  },
   { label: 'HP DL360p Gen8', file: path.join(shared, 'Manouchehri_dl360p__lshw.xml'), format: 'xml' },
   { label: 'HP DL360p Gen8', file: path.join(shared, 'Manouchehri_dl360p__lshw.json'), format: 'json' },
   { label: 'this machine (Firecracker VM)', file: path.join(root, 'test/fixtures/lshw/firecracker-vm.xml'), format: 'xml' },
 ];
 
-const oldParser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', attributesGroupName: '$', processEntities: false, parseTagValue: false, jPath: false });
+const oldParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  attributesGroupName: '$',
+  processEntities: false,
+  parseTagValue: false,
+  jPath: false,
+});
 
 // Each function in its own block: interleaving them made fast-xml-parser's
 // garbage get collected inside the new reader's timings (up to 2x slower).
@@ -58,6 +69,8 @@ for (const doc of documents) {
   const inventory = timeRuns(whole);
   const old = xml ? timeRuns(() => XMLValidator.validate(text) === true && oldParser.parse(text)) : undefined;
   const ratio = old && reader ? `${(old.median / reader.median).toFixed(1)}x` : '';
-  console.log(`${doc.label.padEnd(38)} ${doc.format.padEnd(6)} ${(body.length / 1024).toFixed(0).padStart(7)}  ${cell(old)} ${cell(reader)} ${ratio.padStart(9)} ${cell(inventory)}`);
+  console.log(
+    `${doc.label.padEnd(38)} ${doc.format.padEnd(6)} ${(body.length / 1024).toFixed(0).padStart(7)}  ${cell(old)} ${cell(reader)} ${ratio.padStart(9)} ${cell(inventory)}`,
+  );
 }
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

@@ -79,17 +79,28 @@ function lshwFor(run: number, i: number): string {
 }
 
 /** Machines/s of one block, and the CPU milliseconds each machine cost the server, MariaDB and the load generator. */
-interface Rate { perSecond: number; serverMs: number; mariadbMs: number; clientMs: number }
+interface Rate {
+  perSecond: number;
+  serverMs: number;
+  mariadbMs: number;
+  clientMs: number;
+}
 
 /** A server under test: posts machine i, reads its own CPU seconds, and goes away. */
-interface Server { post(i: number): Promise<void>; cpu(): number; close(): Promise<void> }
+interface Server {
+  post(i: number): Promise<void>;
+  cpu(): number;
+  close(): Promise<void>;
+}
 
 /** Machines first … first+count-1 through `server`, `concurrency` at a time. */
 async function drive(server: Server, first: number, count: number, concurrency: number): Promise<void> {
   let next = first;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < first + count) await server.post(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < first + count) await server.post(next++);
+    }),
+  );
 }
 
 /**
@@ -131,19 +142,32 @@ async function dployServer(run: number, concurrency: number, socket?: string): P
   await registerInOcs(store.db.manager);
   const token = await enrollmentToken(store.db.manager);
   await store.close();
-  const serve = await startServe({ cwd: mkdtempSync(join(tmpdir(), 'dploy-bench-ocs-')), env: { DPLOY_PLATFORM: 'ocs', DPLOY_DATABASE_URL: socket ? `${scratch.url}?socket=${socket}` : scratch.url, DPLOY_LOG_LEVEL: 'warn', DPLOY_RUNNER_ENABLED: 'false', DPLOY_TFTP_ENABLED: 'false' } });
+  const serve = await startServe({
+    cwd: mkdtempSync(join(tmpdir(), 'dploy-bench-ocs-')),
+    env: {
+      DPLOY_PLATFORM: 'ocs',
+      DPLOY_DATABASE_URL: socket ? `${scratch.url}?socket=${socket}` : scratch.url,
+      DPLOY_LOG_LEVEL: 'warn',
+      DPLOY_RUNNER_ENABLED: 'false',
+      DPLOY_TFTP_ENABLED: 'false',
+    },
+  });
   const bodies = Array.from({ length: TOTAL }, (_, i) => gzipSync(lshwFor(run, i)));
   const poster = createPoster(concurrency);
   return {
     async post(i) {
-      const r = await poster.post(`${serve.url}/agent/v1/inventory`, bodies[i]!, { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': token });
+      const r = await poster.post(`${serve.url}/agent/v1/inventory`, bodies[i]!, {
+        'content-type': 'application/xml',
+        'content-encoding': 'gzip',
+        'x-dploy-token': token,
+      });
       if (r.status !== 200) throw new Error(`dploy answered HTTP ${r.status}: ${r.body.toString('utf8')}`);
     },
     cpu: () => cpuOfPid(serve.child.pid!),
     async close() {
       poster.close();
       try {
-        const [{ n }] = await scratch.sql<{ n: number }>('SELECT COUNT(*) AS n FROM hardware') as [{ n: number }];
+        const [{ n }] = (await scratch.sql<{ n: number }>('SELECT COUNT(*) AS n FROM hardware')) as [{ n: number }];
         if (Number(n) !== TOTAL) throw new Error(`dploy wrote ${n} OCS computers for ${TOTAL} machines`);
       } finally {
         await serve.stop();
@@ -207,12 +231,19 @@ for (const concurrency of (process.env.BENCH_OCS_CONCURRENCY ?? '1,8').split(','
         const s = (round + k) % servers.length;
         rates[s]!.push(await timedBlock(servers[s]!, WARMUP + round * (BLOCK_WARMUP + BLOCK), BLOCK, concurrency));
       }
-      process.stderr.write(`x${concurrency} round ${round + 1}/${ROUNDS}: ${rates.map((r) => r.at(-1)!.perSecond.toFixed(0)).join(' / ')} machines/s (OCS / dploy TCP / socket)\n`);
+      process.stderr.write(
+        `x${concurrency} round ${round + 1}/${ROUNDS}: ${rates.map((r) => r.at(-1)!.perSecond.toFixed(0)).join(' / ')} machines/s (OCS / dploy TCP / socket)\n`,
+      );
     }
     const [ocs, tcp, unix] = rates as [Rate[], Rate[], Rate[]];
     const rate = (r: Rate[]) => median(r.map((x) => x.perSecond));
-    const ratio = (r: Rate[]) => `${median(r.map((x, round) => x.perSecond / ocs[round]!.perSecond)).toFixed(1).padStart(6)}x`;
-    rows.push(`${String(concurrency).padStart(11)} ${rate(ocs).toFixed(0).padStart(14)} ${rate(tcp).toFixed(0).padStart(11)} ${ratio(tcp)} ${rate(unix).toFixed(0).padStart(14)} ${ratio(unix)}`);
+    const ratio = (r: Rate[]) =>
+      `${median(r.map((x, round) => x.perSecond / ocs[round]!.perSecond))
+        .toFixed(1)
+        .padStart(6)}x`;
+    rows.push(
+      `${String(concurrency).padStart(11)} ${rate(ocs).toFixed(0).padStart(14)} ${rate(tcp).toFixed(0).padStart(11)} ${ratio(tcp)} ${rate(unix).toFixed(0).padStart(14)} ${ratio(unix)}`,
+    );
     cpu.push(cpuRow('OCS server', concurrency, ocs), cpuRow('dploy TCP', concurrency, tcp), cpuRow('dploy socket', concurrency, unix));
     if (concurrency === 1) ocsX1 = { perSecond: rate(ocs), dploy: rate(tcp) };
   } finally {
@@ -225,8 +256,10 @@ if (ocsX1 && FLOOR_MACHINES > 0) {
   const floorRun = run++;
   floor = await measureX1Floor((i) => lshwFor(floorRun, i), FLOOR_MACHINES);
 }
-console.log(`\ndiscovered machines into OCS (GUI_VERSION 7069): ${ROUNDS * BLOCK} new machines per server after ${WARMUP} not timed, in ${ROUNDS} interleaved rounds (each block after ${BLOCK_WARMUP} untimed); this machine's lshw (${(lshw.length / 1024).toFixed(0)} KiB) with its own MACs, serial and UUID per machine`);
-console.log('machines/s: median of the rounds; ratio: median of the rounds\' ratios (each round times every server)');
+console.log(
+  `\ndiscovered machines into OCS (GUI_VERSION 7069): ${ROUNDS * BLOCK} new machines per server after ${WARMUP} not timed, in ${ROUNDS} interleaved rounds (each block after ${BLOCK_WARMUP} untimed); this machine's lshw (${(lshw.length / 1024).toFixed(0)} KiB) with its own MACs, serial and UUID per machine`,
+);
+console.log("machines/s: median of the rounds; ratio: median of the rounds' ratios (each round times every server)");
 console.log('concurrency  OCS server/s  dploy TCP/s   ratio  dploy socket/s   ratio');
 for (const row of rows) console.log(row);
 console.log('\nCPU ms per machine (server: apache2 for OCS, the dploy process; MariaDB: mariadbd; client: this load generator)');
@@ -236,7 +269,9 @@ if (floor && ocsX1) {
   const { httpMs, parseMs, writePathMs, writePathMariadbMs, mariadbAloneMs, mariadbAloneCpuMs } = floor;
   const line = (what: string, ms: number, note = '') => console.log(`${what.padEnd(52)} ${ms.toFixed(3).padStart(6)} ms${note}`);
   const best = (ms: number) => `  -> ${(1000 / ms).toFixed(0)}/s, ${(1000 / ms / ocsX1!.perSecond).toFixed(1)}x OCS's x1 (${ocsX1!.perSecond.toFixed(0)}/s)`;
-  console.log(`\nx1 floor: each part alone, warm, one machine after the other (${FLOOR_MACHINES} machines); dploy's whole chain above: ${(1000 / ocsX1.dploy).toFixed(3)} ms`);
+  console.log(
+    `\nx1 floor: each part alone, warm, one machine after the other (${FLOOR_MACHINES} machines); dploy's whole chain above: ${(1000 / ocsX1.dploy).toFixed(3)} ms`,
+  );
   line('HTTP exchange (a server that answers at once)', httpMs);
   line('gunzip + lshw parse', parseMs);
   line("dploy's write path in-process (guard, rows, commit)", writePathMs, ` (MariaDB CPU ${writePathMariadbMs.toFixed(3)} ms)`);

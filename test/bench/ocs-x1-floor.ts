@@ -55,13 +55,18 @@ async function bareHttpMs(bodies: Buffer[], count: number): Promise<number> {
 s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'));`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    const [port] = await once(child.stdout!, 'data') as [Buffer];
+    const [port] = (await once(child.stdout!, 'data')) as [Buffer];
     const poster = createPoster(1);
     try {
-      return (await perItem(count, async (i) => {
-        const reply = await poster.post(`http://127.0.0.1:${String(port).trim()}/agent/v1/inventory`, bodies[i % bodies.length]!, { 'content-type': 'application/xml', 'content-encoding': 'gzip' });
-        if (reply.status !== 200) throw new Error(`bare server answered ${reply.status}`);
-      })).ms;
+      return (
+        await perItem(count, async (i) => {
+          const reply = await poster.post(`http://127.0.0.1:${String(port).trim()}/agent/v1/inventory`, bodies[i % bodies.length]!, {
+            'content-type': 'application/xml',
+            'content-encoding': 'gzip',
+          });
+          if (reply.status !== 200) throw new Error(`bare server answered ${reply.status}`);
+        })
+      ).ms;
     } finally {
       poster.close();
     }
@@ -70,7 +75,10 @@ s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '
   }
 }
 
-interface Batch { sql: string; params: unknown[] }
+interface Batch {
+  sql: string;
+  params: unknown[];
+}
 
 /**
  * Runs `work` while every compound batch sent on a mysql2 connection is
@@ -79,7 +87,9 @@ interface Batch { sql: string; params: unknown[] }
  */
 async function catchingBatches(pool: unknown, work: () => Promise<void>): Promise<Batch[]> {
   const connection = await new Promise<object & { release(): void }>((resolve, reject) => {
-    (pool as { getConnection(cb: (err: Error | null, c: object & { release(): void }) => void): void }).getConnection((err, c) => (err ? reject(err) : resolve(c)));
+    (pool as { getConnection(cb: (err: Error | null, c: object & { release(): void }) => void): void }).getConnection((err, c) =>
+      err ? reject(err) : resolve(c),
+    );
   });
   connection.release();
   let owner = Object.getPrototypeOf(connection) as Record<string, unknown> | null;
@@ -138,17 +148,28 @@ export async function measureX1Floor(document: (i: number) => string, count: num
     const connection = await mysql.createConnection({ uri: replay.url });
     let alone: { ms: number; mariadbMs: number };
     try {
-      alone = await perItem(count, async (i) => {
-        const { sql, params } = batches[i]!;
-        await connection.execute(sql, params as never);
-      }, batches.length - count);
+      alone = await perItem(
+        count,
+        async (i) => {
+          const { sql, params } = batches[i]!;
+          await connection.execute(sql, params as never);
+        },
+        batches.length - count,
+      );
     } finally {
       await connection.end();
     }
     const computers = async (scratch: typeof source) => Number((await scratch.sql<{ n: number }>('SELECT COUNT(*) AS n FROM hardware'))[0]!.n);
     const [written, replayed] = [await computers(source), await computers(replay)];
     if (replayed !== written) throw new Error(`the replay wrote ${replayed} OCS computers where dploy wrote ${written}`);
-    return { httpMs, parseMs: parse.ms, writePathMs: writePath.ms, writePathMariadbMs: writePath.mariadbMs, mariadbAloneMs: alone.ms, mariadbAloneCpuMs: alone.mariadbMs };
+    return {
+      httpMs,
+      parseMs: parse.ms,
+      writePathMs: writePath.ms,
+      writePathMariadbMs: writePath.mariadbMs,
+      mariadbAloneMs: alone.ms,
+      mariadbAloneCpuMs: alone.mariadbMs,
+    };
   } finally {
     await source.drop();
     await replay.drop();

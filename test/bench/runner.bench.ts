@@ -28,7 +28,18 @@ async function intakeTick(url: string, dialect: Dialect): Promise<{ ms: number; 
   try {
     const platform = createPlatform('standalone', store);
     const started = process.hrtime.bigint();
-    const report = await runnerTick({ db: store.db, dialect, platform, kinds: jobKinds({ bootSeconds: 1200, installSeconds: 7200 }), owner: 'bench:1', leaseSeconds: 60, batchSize: 100, maxAttempts: 3, budgetMs: 0, log: quiet });
+    const report = await runnerTick({
+      db: store.db,
+      dialect,
+      platform,
+      kinds: jobKinds({ bootSeconds: 1200, installSeconds: 7200 }),
+      owner: 'bench:1',
+      leaseSeconds: 60,
+      batchSize: 100,
+      maxAttempts: 3,
+      budgetMs: 0,
+      log: quiet,
+    });
     return { ms: Number(process.hrtime.bigint() - started) / 1e6, created: report.created, rssMb: process.resourceUsage().maxRSS / 1024 };
   } finally {
     await store.close();
@@ -44,10 +55,16 @@ async function throughput(url: string, dialect: Dialect, runners: number): Promi
   const env = { ...cleanEnv(), DPLOY_DATABASE_URL: url, DPLOY_RUNNER_BATCH_SIZE: '50' };
   const cwd = mkdtempSync(join(tmpdir(), 'dploy-bench-'));
   const started = Date.now();
-  await Promise.all(Array.from({ length: runners }, () => new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [DPLOY_BIN, 'runner', '--once'], { cwd, env, stdio: 'ignore' });
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`runner exited ${code}`))));
-  })));
+  await Promise.all(
+    Array.from(
+      { length: runners },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(process.execPath, [DPLOY_BIN, 'runner', '--once'], { cwd, env, stdio: 'ignore' });
+          child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`runner exited ${code}`))));
+        }),
+    ),
+  );
   const seconds = (Date.now() - started) / 1000;
   const check = await openStore(url);
   const done = Number((await check.db.query(`SELECT COUNT(*) AS n FROM dploy_jobs WHERE state = 'done'`))[0].n);
@@ -76,7 +93,9 @@ if (mode === 'intake') {
       if (intake.created !== HOSTS) throw new Error(`${dialect}: intake opened ${intake.created} jobs, expected ${HOSTS}`);
       const one = await throughput(database.url, dialect, 1);
       const three = await throughput(database.url, dialect, 3);
-      rows.push(`${dialect.padEnd(9)} ${intake.ms.toFixed(0).padStart(14)} ${intake.rssMb.toFixed(0).padStart(12)} ${one.toFixed(0).padStart(14)} ${three.toFixed(0).padStart(15)}`);
+      rows.push(
+        `${dialect.padEnd(9)} ${intake.ms.toFixed(0).padStart(14)} ${intake.rssMb.toFixed(0).padStart(12)} ${one.toFixed(0).padStart(14)} ${three.toFixed(0).padStart(15)}`,
+      );
     } finally {
       await database.drop();
     }

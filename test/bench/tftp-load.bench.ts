@@ -33,16 +33,30 @@ async function phase(ports: { dploy: number; hpa: number }, url: string, token: 
   let running = true;
   const load = posters > 0 ? postWorstCaseInventories(url, token, posters, () => running) : Promise.resolve([]);
   const tftp = { dploy: [] as number[], hpa: [] as number[] };
-  const probe = sample(async () => {
-    tftp.dploy.push((await tftpFetch(ports.dploy, CONFIG)).ms);
-    tftp.hpa.push((await tftpFetch(ports.hpa, CONFIG)).ms);
-    return 0;
-  }, 20, () => running);
-  const healthz = sample(() => httpGetMs(`${url}/healthz`), 20, () => running);
+  const probe = sample(
+    async () => {
+      tftp.dploy.push((await tftpFetch(ports.dploy, CONFIG)).ms);
+      tftp.hpa.push((await tftpFetch(ports.hpa, CONFIG)).ms);
+      return 0;
+    },
+    20,
+    () => running,
+  );
+  const healthz = sample(
+    () => httpGetMs(`${url}/healthz`),
+    20,
+    () => running,
+  );
   await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
   running = false;
   const [statuses, , healthzMs] = await Promise.all([load, probe, healthz]);
-  return { dploy: figures(tftp.dploy), hpa: figures(tftp.hpa), healthz: figures(healthzMs), posts: statuses.length, failed: statuses.filter((s) => s !== 200).length };
+  return {
+    dploy: figures(tftp.dploy),
+    hpa: figures(tftp.hpa),
+    healthz: figures(healthzMs),
+    posts: statuses.length,
+    failed: statuses.filter((s) => s !== 200).length,
+  };
 }
 
 async function main(): Promise<void> {
@@ -51,10 +65,17 @@ async function main(): Promise<void> {
   const hpaRoot = join(cwd, 'hpa');
   mkdirSync(join(cwd, 'tftp'));
   const dployPort = await freeUdpPort();
-  const dploy = await startServe({ cwd, env: {
-    DPLOY_DATABASE_URL: `sqlite:${join(cwd, 'dploy.sqlite')}`, DPLOY_RUNNER_ENABLED: 'false',
-    DPLOY_TFTP_ENABLED: 'true', DPLOY_TFTP_ADDRESS: '127.0.0.1', DPLOY_TFTP_PORT: String(dployPort), DPLOY_TFTP_ROOT: join(cwd, 'tftp'),
-  } });
+  const dploy = await startServe({
+    cwd,
+    env: {
+      DPLOY_DATABASE_URL: `sqlite:${join(cwd, 'dploy.sqlite')}`,
+      DPLOY_RUNNER_ENABLED: 'false',
+      DPLOY_TFTP_ENABLED: 'true',
+      DPLOY_TFTP_ADDRESS: '127.0.0.1',
+      DPLOY_TFTP_PORT: String(dployPort),
+      DPLOY_TFTP_ROOT: join(cwd, 'tftp'),
+    },
+  });
   let hpa: Awaited<ReturnType<typeof startTftpdHpa>> | undefined;
   try {
     const text = (await tftpFetch(dployPort, CONFIG)).text;
@@ -74,20 +95,27 @@ async function main(): Promise<void> {
 
     console.log(`\nTFTP config answers (RRQ to last DATA of ${CONFIG}, ${text.length} bytes), a fetch every 20 ms alternating servers, ${SECONDS} s per phase`);
     console.log('phase                      server        p50 ms   p99 ms   max ms  count   p99 vs tftpd-hpa');
-    for (const [name, p] of [['idle', idle], [`${POSTERS} posting worst-case`, loaded]] as const) {
+    for (const [name, p] of [
+      ['idle', idle],
+      [`${POSTERS} posting worst-case`, loaded],
+    ] as const) {
       console.log(`${name.padEnd(26)} dploy     ${cells(p.dploy)}   ${(p.dploy.p99 / p.hpa.p99).toFixed(2)}x`);
       console.log(`${''.padEnd(26)} tftpd-hpa ${cells(p.hpa)}`);
       console.log(`${''.padEnd(26)} /healthz  ${cells(p.healthz)}`);
     }
-    console.log(`worst-case inventories posted under load: ${loaded.posts} (${loaded.failed} not 200) by ${POSTERS} machines in ${SECONDS} s; targets: TFTP p99 < 20 ms, /healthz < 100 ms`);
+    console.log(
+      `worst-case inventories posted under load: ${loaded.posts} (${loaded.failed} not 200) by ${POSTERS} machines in ${SECONDS} s; targets: TFTP p99 < 20 ms, /healthz < 100 ms`,
+    );
     console.log(`\nBurst of ${BURST} read requests of the config on loopback, one UDP port each`);
     console.log('server      answered  refused  kernel drops  last first answer ms');
     for (const [name, b] of Object.entries(bursts)) {
-      console.log(`${(name === 'hpa' ? 'tftpd-hpa' : name).padEnd(10)} ${String(b.answered).padStart(9)} ${String(b.refused).padStart(8)} ${String(b.kernelDrops).padStart(13)} ${b.ms.toFixed(0).padStart(21)}`);
+      console.log(
+        `${(name === 'hpa' ? 'tftpd-hpa' : name).padEnd(10)} ${String(b.answered).padStart(9)} ${String(b.refused).padStart(8)} ${String(b.kernelDrops).padStart(13)} ${b.ms.toFixed(0).padStart(21)}`,
+      );
     }
   } finally {
     if (hpa) {
-      const exited = new Promise((resolve) => hpa!.child.exitCode !== null ? resolve(null) : hpa!.child.once('exit', resolve));
+      const exited = new Promise((resolve) => (hpa!.child.exitCode !== null ? resolve(null) : hpa!.child.once('exit', resolve)));
       hpa.child.kill('SIGTERM');
       await exited;
     }

@@ -24,7 +24,13 @@ import { waitForInstallerCallbacks, logTails, tftpServed } from './support/boot-
 
 /** `macs` in PCI order as `hosts add` gets them; `mac` is the NIC the firmware boots from. */
 const MACHINES: Record<Firmware, { name: string; mac: string; macs: [string, string]; unplugged?: string; loader: string }> = {
-  bios: { name: 'pxe-e2e-bios', mac: '52:54:00:e2:e0:01', macs: ['52:54:00:e2:e0:11', '52:54:00:e2:e0:01'], unplugged: '52:54:00:e2:e0:11', loader: 'pxelinux.0' },
+  bios: {
+    name: 'pxe-e2e-bios',
+    mac: '52:54:00:e2:e0:01',
+    macs: ['52:54:00:e2:e0:11', '52:54:00:e2:e0:01'],
+    unplugged: '52:54:00:e2:e0:11',
+    loader: 'pxelinux.0',
+  },
   uefi: { name: 'pxe-e2e-uefi', mac: '52:54:00:e2:e0:02', macs: ['52:54:00:e2:e0:02', '52:54:00:e2:ff:02'], loader: 'grubx64.efi' },
 };
 const BOOT_TIMEOUT_MS = 360_000;
@@ -46,8 +52,18 @@ before(async () => {
   mkdirSync(site.cwd);
   lab.create();
   // debug: dploy logs each TFTP file it sent, which is how the test sees what the firmware loaded.
-  serve = lab.start('dploy', [process.execPath, DPLOY_BIN, 'serve'], join(work, 'dploy.log'), { env: { ...cleanEnv(), ...env, DPLOY_LOG_LEVEL: 'debug' }, cwd: site.cwd });
-  await waitForListeners(lab, [['tcp', HTTP_PORT], ['udp', 69]], serve);
+  serve = lab.start('dploy', [process.execPath, DPLOY_BIN, 'serve'], join(work, 'dploy.log'), {
+    env: { ...cleanEnv(), ...env, DPLOY_LOG_LEVEL: 'debug' },
+    cwd: site.cwd,
+  });
+  await waitForListeners(
+    lab,
+    [
+      ['tcp', HTTP_PORT],
+      ['udp', 69],
+    ],
+    serve,
+  );
   await site.addProfile();
   for (const firmware of ['bios', 'uefi'] as const) {
     await site.registerAndDiscover(lab, MACHINES[firmware].name, MACHINES[firmware].macs);
@@ -64,66 +80,104 @@ after(async () => {
 
 for (const firmware of ['bios', 'uefi'] as const) {
   const path = firmware === 'bios' ? 'its second NIC, SeaBIOS + iPXE ROM, pxelinux.0, pxelinux.cfg/01-<mac>' : 'OVMF PXE, grubx64.efi, grub.cfg-01-<mac>';
-  test(`${firmware}: a registered machine boots Debian's installer from dploy's live entry (${path}); the installer fetches its preseed and calls back "started"`, { timeout: BOOT_TIMEOUT_MS + 60_000 }, async (t) => {
-    const { name, mac, loader, unplugged } = MACHINES[firmware];
-    const jobId = jobIds.get(firmware)!;
-    const vm = bootMachine(lab, firmware, mac, work, unplugged);
-    try {
-      const seen = await waitForInstallerCallbacks({ site, jobId, vm, dployLog: serve.logFile, timeoutMs: BOOT_TIMEOUT_MS });
-      t.diagnostic(`${firmware}: preseed fetched ${seen.answerFetchedAfterS} s after qemu started, "started" ${seen.startedAfterS} s`);
-      const events = await site.jobEvents(jobId);
-      assert.ok(events.some((e) => e.toState === 'installing' && /answer file served to 192\.0\.2\./.test(e.message ?? '')),
-        `the answer-fetched event from the VM is in the job's log: ${JSON.stringify(events)}`);
-      assert.ok(events.some((e) => /debian-installer read the preseed/.test(e.message ?? '')), 'the preseed early_command called back "started"');
-      assert.doesNotMatch(readFileSync(serve.logFile, 'utf8'), /decoy-static-config-was-used/, 'the static decoy config was never booted');
-      const served = tftpServed(serve.logFile).filter((s) => s.client.startsWith('192.0.2.'));
-      assert.ok(served.some((s) => s.path === loader && s.route === 'static-root'), `the VM loaded ${loader} from dploy's TFTP root: ${JSON.stringify(served)}`);
-      const macInName = new RegExp(`${mac.replace(/:/g, '[:-]')}$`, 'i');
-      assert.ok(served.some((s) => s.route === 'boot-config' && macInName.test(s.path)), `the loader read its per-MAC entry from dploy's live route: ${JSON.stringify(served)}`);
-      assert.equal((await site.job(jobId)).bootMac, mac, 'the job records the NIC its boot entry was served to');
-      const preseed = await site.dploy('render', name, 'answer');
-      assert.ok(preseed.includes(`boot NIC ${mac}: the NIC this job's boot entry was served to`), 'the preseed the job serves names that NIC');
-      const host = JSON.parse(await site.dploy('hosts', 'show', name, '--json')) as { bootNic: { mac: string; source: string } };
-      assert.deepEqual([host.bootNic.mac, host.bootNic.source], [mac, 'seen'], 'the host shows it as its boot NIC, seen at boot');
-      if (firmware === 'uefi') {
-        // GRUB echoes the rendered entry's title to the EFI console, which OVMF mirrors to the serial
-        // port (EDK2 waits for the UART; SeaBIOS's serial console drops characters, so BIOS has no such check).
-        assert.match(readFileSync(vm.serialLog, 'latin1'), new RegExp(`Loading dploy install debian-12-web on ${name}`));
+  test(
+    `${firmware}: a registered machine boots Debian's installer from dploy's live entry (${path}); the installer fetches its preseed and calls back "started"`,
+    { timeout: BOOT_TIMEOUT_MS + 60_000 },
+    async (t) => {
+      const { name, mac, loader, unplugged } = MACHINES[firmware];
+      const jobId = jobIds.get(firmware)!;
+      const vm = bootMachine(lab, firmware, mac, work, unplugged);
+      try {
+        const seen = await waitForInstallerCallbacks({ site, jobId, vm, dployLog: serve.logFile, timeoutMs: BOOT_TIMEOUT_MS });
+        t.diagnostic(`${firmware}: preseed fetched ${seen.answerFetchedAfterS} s after qemu started, "started" ${seen.startedAfterS} s`);
+        const events = await site.jobEvents(jobId);
+        assert.ok(
+          events.some((e) => e.toState === 'installing' && /answer file served to 192\.0\.2\./.test(e.message ?? '')),
+          `the answer-fetched event from the VM is in the job's log: ${JSON.stringify(events)}`,
+        );
+        assert.ok(
+          events.some((e) => /debian-installer read the preseed/.test(e.message ?? '')),
+          'the preseed early_command called back "started"',
+        );
+        assert.doesNotMatch(readFileSync(serve.logFile, 'utf8'), /decoy-static-config-was-used/, 'the static decoy config was never booted');
+        const served = tftpServed(serve.logFile).filter((s) => s.client.startsWith('192.0.2.'));
+        assert.ok(
+          served.some((s) => s.path === loader && s.route === 'static-root'),
+          `the VM loaded ${loader} from dploy's TFTP root: ${JSON.stringify(served)}`,
+        );
+        const macInName = new RegExp(`${mac.replace(/:/g, '[:-]')}$`, 'i');
+        assert.ok(
+          served.some((s) => s.route === 'boot-config' && macInName.test(s.path)),
+          `the loader read its per-MAC entry from dploy's live route: ${JSON.stringify(served)}`,
+        );
+        assert.equal((await site.job(jobId)).bootMac, mac, 'the job records the NIC its boot entry was served to');
+        const preseed = await site.dploy('render', name, 'answer');
+        assert.ok(preseed.includes(`boot NIC ${mac}: the NIC this job's boot entry was served to`), 'the preseed the job serves names that NIC');
+        const host = JSON.parse(await site.dploy('hosts', 'show', name, '--json')) as { bootNic: { mac: string; source: string } };
+        assert.deepEqual([host.bootNic.mac, host.bootNic.source], [mac, 'seen'], 'the host shows it as its boot NIC, seen at boot');
+        if (firmware === 'uefi') {
+          // GRUB echoes the rendered entry's title to the EFI console, which OVMF mirrors to the serial
+          // port (EDK2 waits for the UART; SeaBIOS's serial console drops characters, so BIOS has no such check).
+          assert.match(readFileSync(vm.serialLog, 'latin1'), new RegExp(`Loading dploy install debian-12-web on ${name}`));
+        }
+      } catch (err) {
+        t.diagnostic(logTails({ serial: vm.serialLog, dploy: serve.logFile, dnsmasq: dnsmasq.logFile }));
+        throw err;
+      } finally {
+        await lab.stop(vm.process);
       }
-    } catch (err) {
-      t.diagnostic(logTails({ serial: vm.serialLog, dploy: serve.logFile, dnsmasq: dnsmasq.logFile }));
-      throw err;
-    } finally {
-      await lab.stop(vm.process);
-    }
-  });
+    },
+  );
 }
 
 function startDnsmasq(files: { hosts: string; boot: string }): LabProcess {
   // qemu's only BIOS PXE ROM is iPXE, and dploy's snippet hands iPXE (user class "iPXE",
   // option 77) its HTTP script. To walk the pxelinux path a site's Intel or Broadcom ROM
   // takes, the one line that recognises iPXE is left out; every other line is dploy's.
-  const boot = readFileSync(files.boot, 'utf8').split('\n').filter((l) => !l.startsWith('dhcp-userclass=')).join('\n');
+  const boot = readFileSync(files.boot, 'utf8')
+    .split('\n')
+    .filter((l) => !l.startsWith('dhcp-userclass='))
+    .join('\n');
   writeFileSync(files.boot, boot);
-  return lab.start('dnsmasq', ['dnsmasq', '--keep-in-foreground', `--conf-file=${files.boot}`, `--dhcp-hostsfile=${files.hosts}`,
-    '--interface=br0', '--bind-interfaces', '--user=root', '--group=root', '--pid-file=', `--dhcp-leasefile=${join(work, 'leases')}`,
-    '--dhcp-range=192.0.2.100,192.0.2.199,255.255.255.0,10m',
-    // DNS on, with no upstream: DHCP then hands out option 6, without which d-i stops at a
-    // critical "Name server addresses" question before fetching the preseed (PXE-E2E.md, gotcha 1).
-    '--no-resolv', '--no-hosts', '--domain=e2e.invalid', '--local=/e2e.invalid/',
-    // Fill the BOOTP file field and siaddr too: shim and EDK2 take the loader from there (RFC 951; gotcha 3).
-    '--dhcp-no-override',
-    // Router advertisements, as most site networks send: without one iPXE waits ~13 s for IPv6
-    // autoconfiguration before its first TFTP request (gotcha 2). d-i still boots over IPv4.
-    '--enable-ra', '--dhcp-range=::,constructor:br0,ra-only',
-    '--log-dhcp', '--log-facility=-'], join(work, 'dnsmasq.log'));
+  return lab.start(
+    'dnsmasq',
+    [
+      'dnsmasq',
+      '--keep-in-foreground',
+      `--conf-file=${files.boot}`,
+      `--dhcp-hostsfile=${files.hosts}`,
+      '--interface=br0',
+      '--bind-interfaces',
+      '--user=root',
+      '--group=root',
+      '--pid-file=',
+      `--dhcp-leasefile=${join(work, 'leases')}`,
+      '--dhcp-range=192.0.2.100,192.0.2.199,255.255.255.0,10m',
+      // DNS on, with no upstream: DHCP then hands out option 6, without which d-i stops at a
+      // critical "Name server addresses" question before fetching the preseed (PXE-E2E.md, gotcha 1).
+      '--no-resolv',
+      '--no-hosts',
+      '--domain=e2e.invalid',
+      '--local=/e2e.invalid/',
+      // Fill the BOOTP file field and siaddr too: shim and EDK2 take the loader from there (RFC 951; gotcha 3).
+      '--dhcp-no-override',
+      // Router advertisements, as most site networks send: without one iPXE waits ~13 s for IPv6
+      // autoconfiguration before its first TFTP request (gotcha 2). d-i still boots over IPv4.
+      '--enable-ra',
+      '--dhcp-range=::,constructor:br0,ra-only',
+      '--log-dhcp',
+      '--log-facility=-',
+    ],
+    join(work, 'dnsmasq.log'),
+  );
 }
 
 async function waitForListeners(network: LabNetwork, ports: Array<['tcp' | 'udp', number]>, started: LabProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (!ports.every(([protocol, port]) => network.listening(protocol, port))) {
     if (started.child.exitCode !== null) assert.fail(`${started.name} exited with ${started.child.exitCode}:\n${readFileSync(started.logFile, 'utf8')}`);
-    if (Date.now() > deadline) assert.fail(`${started.name} did not listen on ${ports.map(([p, n]) => `${p}/${n}`).join(', ')} within 60 s:\n${readFileSync(started.logFile, 'utf8')}`);
+    if (Date.now() > deadline)
+      assert.fail(`${started.name} did not listen on ${ports.map(([p, n]) => `${p}/${n}`).join(', ')} within 60 s:\n${readFileSync(started.logFile, 'utf8')}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

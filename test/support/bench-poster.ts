@@ -28,7 +28,10 @@ class Connection {
   private exchange: Exchange | undefined;
   open = true;
 
-  constructor(readonly socket: Socket, private readonly done: (connection: Connection) => void) {
+  constructor(
+    readonly socket: Socket,
+    private readonly done: (connection: Connection) => void,
+  ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       this.received = this.received.length === 0 ? chunk : Buffer.concat([this.received, chunk]);
@@ -96,7 +99,10 @@ export function parseResponse(data: Buffer): { posted: Posted; rest: Buffer; clo
       const size = parseInt(data.toString('latin1', at, lineEnd), 16);
       if (Number.isNaN(size)) throw new Error('malformed chunk size in a chunked response');
       // The last chunk, then no trailers: two CRLFs.
-      if (size === 0) return data.length < lineEnd + 4 ? undefined : { posted: { status: Number(status), body: Buffer.concat(chunks) }, rest: data.subarray(lineEnd + 4), close };
+      if (size === 0)
+        return data.length < lineEnd + 4
+          ? undefined
+          : { posted: { status: Number(status), body: Buffer.concat(chunks) }, rest: data.subarray(lineEnd + 4), close };
       if (data.length < lineEnd + 2 + size + 2) return undefined;
       chunks.push(data.subarray(lineEnd + 2, lineEnd + 2 + size));
       at = lineEnd + 2 + size + 2;
@@ -143,8 +149,13 @@ export function createPoster(concurrency: number): { post: Post; close(): void }
   const post: Post = async (url, body, headers) => {
     const target = new URL(url);
     const connection = await acquire(target);
-    const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-    const head = Buffer.from(`POST ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n${lines}Content-Length: ${body.length}\r\n\r\n`, 'latin1');
+    const lines = Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    const head = Buffer.from(
+      `POST ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n${lines}Content-Length: ${body.length}\r\n\r\n`,
+      'latin1',
+    );
     try {
       return await connection.send(Buffer.concat([head, body]));
     } catch (err) {

@@ -77,7 +77,14 @@ export async function openTestStore(dialect: Dialect): Promise<{ store: Store; d
     await database.drop();
     throw err;
   }
-  return { store, database, dispose: async () => { await store.close(); await database.drop(); } };
+  return {
+    store,
+    database,
+    dispose: async () => {
+      await store.close();
+      await database.drop();
+    },
+  };
 }
 
 /** What dploy says of a database none of its shipped migrations reached: their count and names, in order. */

@@ -13,18 +13,19 @@ export interface DatabaseRelay {
 
 export async function relayTo(port: number): Promise<DatabaseRelay> {
   const sockets = new Set<Socket>();
-  const open = (listenPort: number) => new Promise<Server>((resolve) => {
-    const server = createServer((client) => {
-      const upstream = connect(port, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        s.on('error', () => undefined);
-        s.on('close', () => sockets.delete(s));
-      }
-      client.pipe(upstream).pipe(client);
+  const open = (listenPort: number) =>
+    new Promise<Server>((resolve) => {
+      const server = createServer((client) => {
+        const upstream = connect(port, '127.0.0.1');
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('error', () => undefined);
+          s.on('close', () => sockets.delete(s));
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.listen(listenPort, '127.0.0.1', () => resolve(server));
     });
-    server.listen(listenPort, '127.0.0.1', () => resolve(server));
-  });
   let server: Server | undefined = await open(0);
   const address = server.address();
   const relayPort = typeof address === 'object' && address ? address.port : 0;

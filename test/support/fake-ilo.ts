@@ -65,11 +65,17 @@ export async function startFakeIlo(o: FakeIloOptions): Promise<FakeIlo> {
   let oneTimeBoot = 'NORMAL';
   const commands: string[] = [];
   const commandTimes: number[] = [];
-  const did = (command: string) => { commands.push(command); commandTimes.push(Date.now()); };
+  const did = (command: string) => {
+    commands.push(command);
+    commandTimes.push(Date.now());
+  };
   const logins: FakeIlo['logins'] = [];
   const delay = o.powerDelayMs ?? 300;
   let connections = 0;
-  const later = (to: 'ON' | 'OFF') => setTimeout(() => { power = to; }, delay).unref();
+  const later = (to: 'ON' | 'OFF') =>
+    setTimeout(() => {
+      power = to;
+    }, delay).unref();
 
   function run(tag: string, name: string): string {
     switch (name) {
@@ -148,7 +154,10 @@ export async function startFakeIlo(o: FakeIloOptions): Promise<FakeIlo> {
       }
       const reply = answer(data.slice(headEnd + 4), 'http');
       // One chunk per answer document, as iLO 4 sends them.
-      const chunks = reply.split(/(?=<\?xml)/).map((d) => `${Buffer.byteLength(d).toString(16)}\r\n${d}\r\n`).join('');
+      const chunks = reply
+        .split(/(?=<\?xml)/)
+        .map((d) => `${Buffer.byteLength(d).toString(16)}\r\n${d}\r\n`)
+        .join('');
       socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunks}0\r\n\r\n`);
     });
   }
@@ -159,10 +168,24 @@ export async function startFakeIlo(o: FakeIloOptions): Promise<FakeIlo> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
-    port, certSha256: certificate.sha256, user, password, commands, commandTimes, logins,
-    get connections() { return connections; },
+    port,
+    certSha256: certificate.sha256,
+    user,
+    password,
+    commands,
+    commandTimes,
+    logins,
+    get connections() {
+      return connections;
+    },
     power: () => power,
     oneTimeBoot: () => oneTimeBoot,
-    stop: () => new Promise((resolve) => server.close(() => { certificate.remove(); resolve(); })),
+    stop: () =>
+      new Promise((resolve) =>
+        server.close(() => {
+          certificate.remove();
+          resolve();
+        }),
+      ),
   };
 }

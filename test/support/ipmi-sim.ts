@@ -65,28 +65,37 @@ export async function startIpmiSim(opts: { powerOnDelayS?: number; initialPower?
   await writeFile(join(dir, 'seen'), '');
   await writeFile(join(dir, 'chassis.sh'), CHASSIS);
   await chmod(join(dir, 'chassis.sh'), 0o755);
-  await writeFile(join(dir, 'lan.conf'), [
-    'name "dploy-test"',
-    'set_working_mc 0x20',
-    '  startlan 1',
-    `    addr 127.0.0.1 ${port}`,
-    '    priv_limit admin',
-    '    allowed_auths_callback none md2 md5 straight',
-    '    allowed_auths_user none md2 md5 straight',
-    '    allowed_auths_operator none md2 md5 straight',
-    '    allowed_auths_admin none md2 md5 straight',
-    '    guid a123456789abcdefa123456789abcdef',
-    '  endlan',
-    `  chassis_control "${join(dir, 'chassis.sh')} 0x20"`,
-    `  user 2 true "admin" "${SIM_USERS.admin}" admin 10 none md2 md5 straight`,
-    `  user 3 true "oper" "${SIM_USERS.oper}" operator 10 none md2 md5 straight`,
-    '',
-  ].join('\n'));
+  await writeFile(
+    join(dir, 'lan.conf'),
+    [
+      'name "dploy-test"',
+      'set_working_mc 0x20',
+      '  startlan 1',
+      `    addr 127.0.0.1 ${port}`,
+      '    priv_limit admin',
+      '    allowed_auths_callback none md2 md5 straight',
+      '    allowed_auths_user none md2 md5 straight',
+      '    allowed_auths_operator none md2 md5 straight',
+      '    allowed_auths_admin none md2 md5 straight',
+      '    guid a123456789abcdefa123456789abcdef',
+      '  endlan',
+      `  chassis_control "${join(dir, 'chassis.sh')} 0x20"`,
+      `  user 2 true "admin" "${SIM_USERS.admin}" admin 10 none md2 md5 straight`,
+      `  user 3 true "oper" "${SIM_USERS.oper}" operator 10 none md2 md5 straight`,
+      '',
+    ].join('\n'),
+  );
   await writeFile(join(dir, 'emu'), 'mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr\nmc_enable 0x20\n');
-  const child: ChildProcess = spawn('/usr/bin/ipmi_sim', ['-c', join(dir, 'lan.conf'), '-f', join(dir, 'emu'), '-n', '-s', join(dir, 'state')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('/usr/bin/ipmi_sim', ['-c', join(dir, 'lan.conf'), '-f', join(dir, 'emu'), '-n', '-s', join(dir, 'state')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout!.on('data', (b: Buffer) => { output += b.toString(); });
-  child.stderr!.on('data', (b: Buffer) => { output += b.toString(); });
+  child.stdout!.on('data', (b: Buffer) => {
+    output += b.toString();
+  });
+  child.stderr!.on('data', (b: Buffer) => {
+    output += b.toString();
+  });
   await waitListening(port, child, () => output).catch(async (err: unknown) => {
     child.kill('SIGKILL');
     await rm(dir, { recursive: true, force: true });

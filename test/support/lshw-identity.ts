@@ -27,7 +27,10 @@ export function withMachineIdentity(xml: string, serial: string, uuid: string): 
 }
 
 function insertBefore(head: string, markers: string[], text: string): string {
-  const at = markers.map((m) => head.indexOf(m)).filter((i) => i >= 0).sort((a, b) => a - b)[0];
+  const at = markers
+    .map((m) => head.indexOf(m))
+    .filter((i) => i >= 0)
+    .sort((a, b) => a - b)[0];
   if (at === undefined) return head.replace(/\s*$/, (tail) => `\n${text}${tail.replace(/^\n/, '')}`);
   // Keep the indentation of the line the marker stands on.
   const lineStart = head.lastIndexOf('\n', at) + 1;

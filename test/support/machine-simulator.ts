@@ -8,7 +8,11 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export class SimulatedMachine {
-  constructor(readonly mac: string, private readonly tftpPort: number, private readonly workDir: string) {}
+  constructor(
+    readonly mac: string,
+    private readonly tftpPort: number,
+    private readonly workDir: string,
+  ) {}
 
   /** What pxelinux loads for this machine: the first file of its lookup order dploy answers. */
   pxelinuxConfig(): string {
@@ -30,18 +34,36 @@ export class SimulatedMachine {
   kernelArgs(): Record<string, string> {
     const config = this.pxelinuxConfig();
     const append = /^\s*APPEND (.*)$/m.exec(config)?.[1] ?? '';
-    return Object.fromEntries(append.split(/\s+/).filter((w) => w.includes('=')).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+    return Object.fromEntries(
+      append
+        .split(/\s+/)
+        .filter((w) => w.includes('='))
+        .map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]),
+    );
   }
 
   async postInventory(url: string, token: string, lshwXml: string): Promise<Record<string, string>> {
-    const response = await fetch(`${url}/agent/v1/inventory`, { method: 'POST', body: lshwXml, headers: { 'content-type': 'application/xml', 'x-dploy-token': token, accept: 'text/plain' } });
+    const response = await fetch(`${url}/agent/v1/inventory`, {
+      method: 'POST',
+      body: lshwXml,
+      headers: { 'content-type': 'application/xml', 'x-dploy-token': token, accept: 'text/plain' },
+    });
     const text = await response.text();
     if (response.status !== 200) throw new Error(`inventory refused: ${response.status} ${text}`);
-    return Object.fromEntries(text.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    return Object.fromEntries(
+      text
+        .trim()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
   }
 
   async installerEvent(eventsUrl: string, token: string, event: string, message: string): Promise<string> {
-    const response = await fetch(eventsUrl, { method: 'POST', body: JSON.stringify({ token, event, message }), headers: { 'content-type': 'application/json' } });
+    const response = await fetch(eventsUrl, {
+      method: 'POST',
+      body: JSON.stringify({ token, event, message }),
+      headers: { 'content-type': 'application/json' },
+    });
     const body = (await response.json()) as { outcome: string };
     if (response.status !== 200) throw new Error(`event ${event} refused: ${response.status}`);
     return body.outcome;

@@ -9,8 +9,10 @@ const FIXTURE_SERIAL = 'DPLOY-FIX-0002';
 
 export function ovmfVariant(xml: string, n: number, serial: string, hostname?: string): string {
   const hex = n.toString(16).padStart(2, '0');
-  const named = hostname === undefined ? xml : xml.replace('<node id="_none_" claimed="true" class="system"', `<node id="${hostname}" claimed="true" class="system"`);
-  return named.replaceAll(FIXTURE_MACS, `52:54:00:${hex}:00:1`)
+  const named =
+    hostname === undefined ? xml : xml.replace('<node id="_none_" claimed="true" class="system"', `<node id="${hostname}" claimed="true" class="system"`);
+  return named
+    .replaceAll(FIXTURE_MACS, `52:54:00:${hex}:00:1`)
     .replace(FIXTURE_UUID, `6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f5${hex.padStart(3, '0')}`)
     .replace(FIXTURE_SERIAL, serial);
 }

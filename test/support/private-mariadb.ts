@@ -27,14 +27,31 @@ const MARIADBD = '/usr/sbin/mariadbd';
 export async function startPrivateMariadb(): Promise<PrivateMariadb> {
   const dir = mkdtempSync(join(tmpdir(), 'dploy-mariadb-'));
   const datadir = join(dir, 'data');
-  execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'ignore' });
+  execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], {
+    stdio: 'ignore',
+  });
   const port = await freePort();
   let child: ChildProcess | undefined;
   let exited: Promise<unknown> = Promise.resolve();
   const start = async () => {
-    child = spawn(MARIADBD, ['--no-defaults', `--datadir=${datadir}`, `--socket=${join(dir, 'mysqld.sock')}`, `--port=${port}`, '--bind-address=127.0.0.1',
-      '--user=root', `--pid-file=${join(dir, 'mysqld.pid')}`, '--skip-log-bin', '--innodb-buffer-pool-size=64M', '--innodb-log-file-size=16M',
-      '--max-connections=300', `--log-error=${join(dir, 'error.log')}`], { stdio: 'ignore' });
+    child = spawn(
+      MARIADBD,
+      [
+        '--no-defaults',
+        `--datadir=${datadir}`,
+        `--socket=${join(dir, 'mysqld.sock')}`,
+        `--port=${port}`,
+        '--bind-address=127.0.0.1',
+        '--user=root',
+        `--pid-file=${join(dir, 'mysqld.pid')}`,
+        '--skip-log-bin',
+        '--innodb-buffer-pool-size=64M',
+        '--innodb-log-file-size=16M',
+        '--max-connections=300',
+        `--log-error=${join(dir, 'error.log')}`,
+      ],
+      { stdio: 'ignore' },
+    );
     const running = child;
     exited = new Promise((resolve) => running.once('exit', resolve));
     for (let tries = 0; ; tries++) {
@@ -44,7 +61,8 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
         await connection.end();
         return;
       } catch (err) {
-        if (running.exitCode !== null || tries > 300) throw new Error(`the private mariadbd did not start (see ${join(dir, 'error.log')}): ${(err as Error).message}`);
+        if (running.exitCode !== null || tries > 300)
+          throw new Error(`the private mariadbd did not start (see ${join(dir, 'error.log')}): ${(err as Error).message}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
@@ -55,7 +73,9 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
   };
   await start();
   return {
-    port, url: `mysql://root@127.0.0.1:${port}/dploy`, start,
+    port,
+    url: `mysql://root@127.0.0.1:${port}/dploy`,
+    start,
     kill: () => signal('SIGKILL'),
     stop: async () => {
       await signal('SIGTERM');

@@ -19,7 +19,10 @@ const gzipAsync = promisify(gzip);
  */
 export function worstCaseInventory(mac: string): Promise<Buffer> {
   // Built once: the load generator shares the cores with the server it measures.
-  BANKS ??= Array.from({ length: 36_000 }, (_, i) => `<node id="bank:${i}" class="memory"><description>DIMM</description><size units="bytes">1</size></node>`).join('');
+  BANKS ??= Array.from(
+    { length: 36_000 },
+    (_, i) => `<node id="bank:${i}" class="memory"><description>DIMM</description><size units="bytes">1</size></node>`,
+  ).join('');
   const banks = BANKS;
   return gzipAsync(machineDocument(mac).replace(/<node id="core"[^>]*>/, (core) => core + banks));
 }
@@ -34,16 +37,20 @@ export function loadMac(poster: number, post: number): string {
 /** `clients` machines posting one worst-case inventory after another until `running()` is false; resolves with every answer's status. */
 export async function postWorstCaseInventories(url: string, token: string, clients: number, running: () => boolean): Promise<number[]> {
   const statuses: number[] = [];
-  await Promise.all(Array.from({ length: clients }, async (_, poster) => {
-    for (let post = 0; running(); post++) {
-      const body = await worstCaseInventory(loadMac(poster, post));
-      const response = await fetch(`${url}/agent/v1/inventory`, {
-        method: 'POST', body, headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': token },
-      });
-      await response.arrayBuffer();
-      statuses.push(response.status);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: clients }, async (_, poster) => {
+      for (let post = 0; running(); post++) {
+        const body = await worstCaseInventory(loadMac(poster, post));
+        const response = await fetch(`${url}/agent/v1/inventory`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': token },
+        });
+        await response.arrayBuffer();
+        statuses.push(response.status);
+      }
+    }),
+  );
   return statuses;
 }
 

@@ -47,17 +47,43 @@ export async function startRedfishDouble(o: DoubleOptions = {}): Promise<Redfish
   const requests: string[] = [];
 
   const systemDoc = () => ({
-    '@odata.type': '#ComputerSystem.v1_20_0.ComputerSystem', '@odata.id': SYSTEM, Id: '437XR1138R2', Name: 'WebFrontEnd483',
-    SystemType: 'Physical', Manufacturer: 'Contoso', Model: '3500', PowerState: power,
+    '@odata.type': '#ComputerSystem.v1_20_0.ComputerSystem',
+    '@odata.id': SYSTEM,
+    Id: '437XR1138R2',
+    Name: 'WebFrontEnd483',
+    SystemType: 'Physical',
+    Manufacturer: 'Contoso',
+    Model: '3500',
+    PowerState: power,
     Boot: { ...boot, 'BootSourceOverrideTarget@Redfish.AllowableValues': ['None', 'Pxe', 'Cd', 'Usb', 'Hdd', 'BiosSetup', 'UefiHttp'] },
-    Actions: { '#ComputerSystem.Reset': { target: `${SYSTEM}/Actions/ComputerSystem.Reset`, 'ResetType@Redfish.AllowableValues': ['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'Nmi', 'ForceOn', 'PushPowerButton', 'PowerCycle'] } },
+    Actions: {
+      '#ComputerSystem.Reset': {
+        target: `${SYSTEM}/Actions/ComputerSystem.Reset`,
+        'ResetType@Redfish.AllowableValues': [
+          'On',
+          'ForceOff',
+          'GracefulShutdown',
+          'GracefulRestart',
+          'ForceRestart',
+          'Nmi',
+          'ForceOn',
+          'PushPowerButton',
+          'PowerCycle',
+        ],
+      },
+    },
   });
   const send = (res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'Content-Type': 'application/json', 'OData-Version': '4.0', ...headers });
     res.end(body === undefined ? undefined : JSON.stringify(body));
   };
-  const error = (res: ServerResponse, status: number, message: string) => send(res, status, { error: { code: 'Base.1.8.GeneralError', message, '@Message.ExtendedInfo': [{ Message: message }] } });
-  const later = (to: 'On' | 'Off') => setTimeout(() => { power = to; etag++; }, o.powerDelayMs ?? 500).unref();
+  const error = (res: ServerResponse, status: number, message: string) =>
+    send(res, status, { error: { code: 'Base.1.8.GeneralError', message, '@Message.ExtendedInfo': [{ Message: message }] } });
+  const later = (to: 'On' | 'Off') =>
+    setTimeout(() => {
+      power = to;
+      etag++;
+    }, o.powerDelayMs ?? 500).unref();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = (req.url ?? '/').replace(/\/$/, '') || '/';
@@ -65,8 +91,15 @@ export async function startRedfishDouble(o: DoubleOptions = {}): Promise<Redfish
     for await (const chunk of req) text += String(chunk);
     requests.push(`${req.method} ${url}`);
     if (url === '/redfish/v1' && req.method === 'GET') {
-      return send(res, 200, { '@odata.type': '#ServiceRoot.v1_15_0.ServiceRoot', '@odata.id': '/redfish/v1/', Id: 'RootService', Name: 'Root Service',
-        RedfishVersion: '1.15.0', UUID: '92384634-2938-2342-8820-489239905423', Systems: { '@odata.id': '/redfish/v1/Systems' } });
+      return send(res, 200, {
+        '@odata.type': '#ServiceRoot.v1_15_0.ServiceRoot',
+        '@odata.id': '/redfish/v1/',
+        Id: 'RootService',
+        Name: 'Root Service',
+        RedfishVersion: '1.15.0',
+        UUID: '92384634-2938-2342-8820-489239905423',
+        Systems: { '@odata.id': '/redfish/v1/Systems' },
+      });
     }
     const auth = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
     if (auth !== `${user}:${password}`) return error(res, 401, 'Unauthorized');
@@ -75,7 +108,13 @@ export async function startRedfishDouble(o: DoubleOptions = {}): Promise<Redfish
       return error(res, 503, 'Service temporarily unavailable');
     }
     if (url === '/redfish/v1/Systems' && req.method === 'GET') {
-      return send(res, 200, { '@odata.type': '#ComputerSystemCollection.ComputerSystemCollection', '@odata.id': '/redfish/v1/Systems', Name: 'Computer System Collection', 'Members@odata.count': 1, Members: [{ '@odata.id': SYSTEM }] });
+      return send(res, 200, {
+        '@odata.type': '#ComputerSystemCollection.ComputerSystemCollection',
+        '@odata.id': '/redfish/v1/Systems',
+        Name: 'Computer System Collection',
+        'Members@odata.count': 1,
+        Members: [{ '@odata.id': SYSTEM }],
+      });
     }
     if (url === SYSTEM && req.method === 'GET') return send(res, 200, systemDoc(), { ETag: `W/"${etag}"` });
     if (url === SYSTEM && req.method === 'PATCH') {
@@ -105,15 +144,21 @@ export async function startRedfishDouble(o: DoubleOptions = {}): Promise<Redfish
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
-    port, certPath: certificate.certPath, certSha256: certificate.sha256, user, password, requests,
+    port,
+    certPath: certificate.certPath,
+    certSha256: certificate.sha256,
+    user,
+    password,
+    requests,
     power: () => power,
     boot: () => ({ ...boot }),
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => {
-        certificate.remove();
-        resolve();
-      });
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          certificate.remove();
+          resolve();
+        });
+      }),
   };
 }

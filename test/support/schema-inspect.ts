@@ -31,7 +31,9 @@ export async function columnsInDatabase(db: DataSource, dialect: Dialect, table:
   if (dialect === 'mysql') {
     const rows: Array<Record<string, unknown>> = await db.query(
       `SELECT COLUMN_NAME n, DATA_TYPE t, CHARACTER_MAXIMUM_LENGTH l, DATETIME_PRECISION p, IS_NULLABLE nl, COLUMN_KEY k, EXTRA e, COLUMN_DEFAULT d
-       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, [table]);
+       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
+      [table],
+    );
     return rows.map((r) => ({
       name: String(r.n),
       type: canonicalType(String(r.t), r.l as number | null, r.p as number | null),
@@ -46,7 +48,9 @@ export async function columnsInDatabase(db: DataSource, dialect: Dialect, table:
             EXISTS (SELECT 1 FROM information_schema.table_constraints tc JOIN information_schema.key_column_usage k
                     ON k.constraint_name = tc.constraint_name AND k.table_name = tc.table_name
                     WHERE tc.table_name = c.table_name AND tc.constraint_type = 'PRIMARY KEY' AND k.column_name = c.column_name) pk
-     FROM information_schema.columns c WHERE c.table_schema = current_schema() AND c.table_name = $1 ORDER BY c.ordinal_position`, [table]);
+     FROM information_schema.columns c WHERE c.table_schema = current_schema() AND c.table_name = $1 ORDER BY c.ordinal_position`,
+    [table],
+  );
   return rows.map((r) => ({
     name: String(r.n),
     type: canonicalType(String(r.t), r.l as number | null, r.p as number | null),
@@ -62,9 +66,10 @@ export function columnsInEntity(db: DataSource, dialect: Dialect, table: string)
   if (!meta) throw new Error(`no typeorm entity for table ${table}`);
   return meta.columns.map((c) => ({
     name: c.databaseName,
-    type: dialect === 'sqlite'
-      ? sqliteType(`${String(c.type)}${c.length ? `(${c.length})` : ''}`)
-      : canonicalType(String(c.type), c.length ? Number(c.length) : null, c.precision ?? null),
+    type:
+      dialect === 'sqlite'
+        ? sqliteType(`${String(c.type)}${c.length ? `(${c.length})` : ''}`)
+        : canonicalType(String(c.type), c.length ? Number(c.length) : null, c.precision ?? null),
     nullable: c.isNullable,
     primary: c.isPrimary,
     generated: c.isGenerated,
@@ -73,9 +78,20 @@ export function columnsInEntity(db: DataSource, dialect: Dialect, table: string)
 }
 
 const TYPE_WORDS: Record<string, string> = {
-  int: 'int', integer: 'int', bigint: 'bigint', varchar: 'varchar', 'character varying': 'varchar',
-  char: 'char', character: 'char', text: 'text', mediumblob: 'blob', bytea: 'blob', blob: 'blob',
-  datetime: 'datetime', timestamptz: 'datetime', 'timestamp with time zone': 'datetime',
+  int: 'int',
+  integer: 'int',
+  bigint: 'bigint',
+  varchar: 'varchar',
+  'character varying': 'varchar',
+  char: 'char',
+  character: 'char',
+  text: 'text',
+  mediumblob: 'blob',
+  bytea: 'blob',
+  blob: 'blob',
+  datetime: 'datetime',
+  timestamptz: 'datetime',
+  'timestamp with time zone': 'datetime',
 };
 
 function canonicalType(type: string, length: number | null, precision: number | null): string {

@@ -37,7 +37,12 @@ export async function startServe(options: { cwd: string; env?: Record<string, st
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   let exitCode: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { exitCode = code; resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      exitCode = code;
+      resolve(code);
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (Date.now() < deadline) {
@@ -46,7 +51,15 @@ export async function startServe(options: { cwd: string; env?: Record<string, st
       const response = await fetch(`${url}/healthz`);
       if (response.status === 200 || response.status === 503) {
         await response.arrayBuffer();
-        return { child, url, output: () => output, stop: (signal = 'SIGTERM') => { if (exitCode === undefined) child.kill(signal); return exited; } };
+        return {
+          child,
+          url,
+          output: () => output,
+          stop: (signal = 'SIGTERM') => {
+            if (exitCode === undefined) child.kill(signal);
+            return exited;
+          },
+        };
       }
     } catch {
       // not listening yet

@@ -40,7 +40,10 @@ async function waitForPort(port: number, ms: number): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     const open = await new Promise<boolean>((resolve) => {
-      const c = connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });
+      const c = connect(port, '127.0.0.1', () => {
+        c.destroy();
+        resolve(true);
+      });
       c.once('error', () => resolve(false));
     });
     if (open) return;
@@ -74,11 +77,23 @@ export async function startSshd(machines = 1): Promise<TestSshd> {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
   };
   newHostKey();
-  writeFileSync(config, [
-    ...ports.map((p) => `Port ${p}`), 'ListenAddress 127.0.0.1', `HostKey ${hostKey}`, `PidFile ${join(dir, 'sshd.pid')}`,
-    `AuthorizedKeysFile ${authorized}`, 'StrictModes no', 'UsePAM no', 'PasswordAuthentication yes',
-    'KbdInteractiveAuthentication no', `AllowUsers ${user}`, 'LogLevel ERROR', '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      ...ports.map((p) => `Port ${p}`),
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${authorized}`,
+      'StrictModes no',
+      'UsePAM no',
+      'PasswordAuthentication yes',
+      'KbdInteractiveAuthentication no',
+      `AllowUsers ${user}`,
+      'LogLevel ERROR',
+      '',
+    ].join('\n'),
+  );
   execFileSync('/usr/sbin/sshd', ['-t', '-f', config]);
   let child: ChildProcess | undefined;
   const start = async () => {
@@ -93,7 +108,11 @@ export async function startSshd(machines = 1): Promise<TestSshd> {
   };
   await start();
   return {
-    port, ports, user, password, dir,
+    port,
+    ports,
+    user,
+    password,
+    dir,
     key(type, passphrase) {
       const file = join(dir, `id_${type}_${randomBytes(3).toString('hex')}`);
       execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', passphrase ?? '', '-f', file]);
@@ -109,7 +128,11 @@ export async function startSshd(machines = 1): Promise<TestSshd> {
     async stop() {
       await halt();
       // The user's leftover processes (a test that failed before killing one) would block userdel.
-      try { execFileSync('pkill', ['-KILL', '-u', user]); } catch { /* none left */ }
+      try {
+        execFileSync('pkill', ['-KILL', '-u', user]);
+      } catch {
+        /* none left */
+      }
       execFileSync('userdel', ['--remove', user], { stdio: 'ignore' });
       rmSync(dir, { recursive: true, force: true });
     },

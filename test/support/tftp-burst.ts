@@ -28,17 +28,25 @@ function rrq(filename: string): Buffer {
 /** The drops counter of the IPv4 UDP socket bound to 127.0.0.1:port (summed if several, e.g. SO_REUSEPORT). */
 export function listenerDrops(port: number): number {
   const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  return readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)
+  return readFileSync('/proc/net/udp', 'utf8')
+    .split('\n')
+    .slice(1)
     .map((line) => line.trim().split(/\s+/))
     .filter((fields) => fields[1] === local)
     .reduce((sum, fields) => sum + Number(fields[fields.length - 1]), 0);
 }
 
 export async function readRequestBurst(port: number, count: number, filename: string, quietMs = 3000): Promise<BurstOutcome> {
-  const sockets: Socket[] = await Promise.all(Array.from({ length: count }, () => new Promise<Socket>((resolve) => {
-    const socket = createSocket('udp4');
-    socket.bind(0, '127.0.0.1', () => resolve(socket));
-  })));
+  const sockets: Socket[] = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Socket>((resolve) => {
+          const socket = createSocket('udp4');
+          socket.bind(0, '127.0.0.1', () => resolve(socket));
+        }),
+    ),
+  );
   const dropsBefore = listenerDrops(port);
   let answered = 0;
   let refused = 0;

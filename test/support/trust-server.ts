@@ -39,15 +39,25 @@ export interface TrustServer {
  * `reach` rewrites the URL dploy serve uses (a relay in front of the database); migrations go direct.
  * `database`: an empty database of the test's own (e.g. a private server) instead of a fresh one on the shared server.
  */
-export async function startTrustServer(dialect: Dialect, overrides: Record<string, Record<string, unknown>> = {}, reach: (url: string) => string = (url) => url, given?: TestDatabase): Promise<TrustServer> {
-  const database = given ?? await createTestDatabase(dialect);
+export async function startTrustServer(
+  dialect: Dialect,
+  overrides: Record<string, Record<string, unknown>> = {},
+  reach: (url: string) => string = (url) => url,
+  given?: TestDatabase,
+): Promise<TrustServer> {
+  const database = given ?? (await createTestDatabase(dialect));
   if (dialect !== 'sqlite') {
     const store = await openStore(database.url);
     await migrate(store.db, dialect).finally(() => store.close());
   }
   const cwd = mkdtempSync(join(tmpdir(), 'dploy-trust-'));
   let lines = '';
-  const stream = new Writable({ write(chunk, _encoding, done) { lines += String(chunk); done(); } });
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines += String(chunk);
+      done();
+    },
+  });
   const config = configSchema.parse({
     ...overrides,
     database: { url: reach(database.url) },
@@ -61,7 +71,12 @@ export async function startTrustServer(dialect: Dialect, overrides: Record<strin
   const server = await startServer(config, { logStream: stream });
   const enrollment = await enrollmentToken(server.store.db.manager);
   return {
-    server, url: server.url, cwd, databaseUrl: database.url, enrollment, log: () => lines,
+    server,
+    url: server.url,
+    cwd,
+    databaseUrl: database.url,
+    enrollment,
+    log: () => lines,
     jobToken: (job) => jobTokensFromKeyFile(join(cwd, 'var', 'secret.key')).tokenFor(job),
     close: async () => {
       try {
@@ -75,17 +90,33 @@ export async function startTrustServer(dialect: Dialect, overrides: Record<strin
 
 /** An lshw document of one machine: the fixture with its MACs (the second made from the first), UUID (from the MAC), serial and disk serial replaced. */
 export function machineDocument(mac: string, serial = 'DPLOY-FIX-0002', diskSerial = 'DPLOYNVME0001'): string {
-  return LSHW.split('52:54:00:d0:00:12').join(mac).split('52:54:00:d0:00:11').join(`02${mac.slice(2)}`)
-    .split('DPLOY-FIX-0002').join(serial).split('DPLOYNVME0001').join(diskSerial).split('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02').join(`6f1c2a9e-3b4d-4e5f-8a7b-${mac.replace(/:/g, '')}`);
+  return LSHW.split('52:54:00:d0:00:12')
+    .join(mac)
+    .split('52:54:00:d0:00:11')
+    .join(`02${mac.slice(2)}`)
+    .split('DPLOY-FIX-0002')
+    .join(serial)
+    .split('DPLOYNVME0001')
+    .join(diskSerial)
+    .split('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02')
+    .join(`6f1c2a9e-3b4d-4e5f-8a7b-${mac.replace(/:/g, '')}`);
 }
 
 export async function postInventory(url: string, token: string, document: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${url}/agent/v1/inventory`, { method: 'POST', body: document, headers: { 'content-type': 'application/xml', 'x-dploy-token': token } });
+  const response = await fetch(`${url}/agent/v1/inventory`, {
+    method: 'POST',
+    body: document,
+    headers: { 'content-type': 'application/xml', 'x-dploy-token': token },
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 /** A request from another loopback address: a second machine on the provisioning network. */
-export function requestFrom(localAddress: string, url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; text: string }> {
+export function requestFrom(
+  localAddress: string,
+  url: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: init.method ?? 'GET', headers: init.headers ?? {}, localAddress }, (res) => {
       let text = '';
@@ -104,7 +135,11 @@ const PROFILE = new URL('../fixtures/profiles/debian-12-web.yaml', import.meta.u
 export async function installJob(dploy: TrustServer, mac: string): Promise<Job> {
   const cli = (...args: string[]) => runDploy(args, { cwd: dploy.cwd, env: { DPLOY_DATABASE_URL: dploy.databaseUrl } });
   const hostName = String((await postInventory(dploy.url, dploy.enrollment, machineDocument(mac))).body.host_name);
-  for (const args of [['profiles', 'add', PROFILE], ['task', 'set', hostName, 'install', '--profile', 'debian-12-web'], ['runner', '--once']]) {
+  for (const args of [
+    ['profiles', 'add', PROFILE],
+    ['task', 'set', hostName, 'install', '--profile', 'debian-12-web'],
+    ['runner', '--once'],
+  ]) {
     const run = await cli(...args);
     assert.equal(run.code, 0, `dploy ${args.join(' ')}: ${run.stderr}`);
   }

@@ -33,7 +33,10 @@ function usedCodes(): Map<string, string> {
   return used;
 }
 
-interface DocumentedCode { status: number; retryable: boolean }
+interface DocumentedCode {
+  status: number;
+  retryable: boolean;
+}
 
 /** The rows of docs/errors.md's table: | `CODE` | status | yes/no | meaning | what to do |. */
 function documentedCodes(): Map<string, DocumentedCode> {

@@ -18,7 +18,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 type Query = Record<string, string | string[] | undefined> | URLSearchParams;
 
 function first(query: Query, key: string): string | undefined {
-  const value = query instanceof URLSearchParams ? query.get(key) ?? undefined : query[key];
+  const value = query instanceof URLSearchParams ? (query.get(key) ?? undefined) : query[key];
   const text = Array.isArray(value) ? value[0] : value;
   return text === undefined || text === '' ? undefined : text.trim();
 }

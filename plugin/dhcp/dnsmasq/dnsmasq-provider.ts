@@ -20,9 +20,7 @@ const HOST_TAG = 'dploy';
 
 function render(entries: readonly DhcpHostEntry[], options: DhcpBootOptions): string {
   resolveBootOptions(options); // refused here as by the other servers, though only the boot snippet uses them
-  const lines = checkHostEntries(entries).map((entry) =>
-    [entry.mac, `set:${HOST_TAG}`, ...(entry.ip === undefined ? [] : [entry.ip]), entry.name].join(','),
-  );
+  const lines = checkHostEntries(entries).map((entry) => [entry.mac, `set:${HOST_TAG}`, ...(entry.ip === undefined ? [] : [entry.ip]), entry.name].join(','));
   return `${WRITTEN_BY_DPLOY}\n${lines.map((line) => `${line}\n`).join('')}`;
 }
 

@@ -25,10 +25,10 @@ export function renderProxyBoot(boot: ResolvedBootOptions): string {
   const network = boot.proxyNetwork!;
   const lines = [
     WRITTEN_BY_DPLOY,
-    '# Proxy-DHCP boot snippet: addresses stay with the site\'s DHCP server; dnsmasq answers PXE clients only.',
+    "# Proxy-DHCP boot snippet: addresses stay with the site's DHCP server; dnsmasq answers PXE clients only.",
     `dhcp-range=${network.address},proxy,${network.netmask}`,
     'dhcp-userclass=set:dploy-ipxe,iPXE',
-    '# Boot the menu\'s only entry at once (timeout 0): no prompt on the console.',
+    "# Boot the menu's only entry at once (timeout 0): no prompt on the console.",
     'pxe-prompt=dploy,0',
     ...serviceLines(boot),
   ];

@@ -14,7 +14,6 @@ import type { DhcpBootOptions, DhcpFileKind, DhcpHostEntry, DhcpProvider, Resolv
 import { checkIncludablePath, runValidator } from '../validation-wrapper.js';
 import { DployError } from '../../errors.js';
 
-
 function hostStanza(entry: ValidHostEntry, boot: ResolvedBootOptions): string {
   const lines = [`host ${entry.name} {`, `  hardware ethernet ${entry.mac};`];
   if (entry.ip !== undefined) lines.push(`  fixed-address ${entry.ip};`);
@@ -40,8 +39,10 @@ function archTest(key: LoaderKey): string {
 
 function archBranch(key: LoaderKey, boot: ResolvedBootOptions): string[] {
   const body = isHttpBoot(key)
-    ? ['  # UEFI HTTP boot: the file name is a URL and the reply must carry vendor class HTTPClient (UEFI spec, HTTP Boot).',
-       '  option vendor-class-identifier "HTTPClient";']
+    ? [
+        '  # UEFI HTTP boot: the file name is a URL and the reply must carry vendor class HTTPClient (UEFI spec, HTTP Boot).',
+        '  option vendor-class-identifier "HTTPClient";',
+      ]
     : [`  next-server ${boot.nextServer};`];
   return [`} elsif ${archTest(key)} {`, ...body, `  filename "${boot.loaders[key]}";`];
 }

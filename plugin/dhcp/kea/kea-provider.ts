@@ -34,7 +34,11 @@ function reservation(entry: ValidHostEntry, boot: ResolvedBootOptions): Json {
 
 function render(entries: readonly DhcpHostEntry[], options: DhcpBootOptions): string {
   const boot = resolveBootOptions(options);
-  return `${JSON.stringify(checkHostEntries(entries).map((entry) => reservation(entry, boot)), null, 2)}\n`;
+  return `${JSON.stringify(
+    checkHostEntries(entries).map((entry) => reservation(entry, boot)),
+    null,
+    2,
+  )}\n`;
 }
 
 function archClass(key: LoaderKey, boot: ResolvedBootOptions): Json {

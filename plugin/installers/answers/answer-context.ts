@@ -73,7 +73,11 @@ export function answerData(x: AnswerInputs): AnswerData {
   if (!x.job.token) throw new DployError('DPLOY_ERR_INVALID_INPUT', `job ${x.job.id} has no token`);
   checkArch(x.inventory, entry, x.host.name);
   const nics = pinNics(x.inventory, x.bootNic.mac, x.host.name);
-  const disks = installDisks(x.inventory, p, x.host.name).map((d) => ({ ...d, part: (n: number) => partition(d.logicalName, n), short: d.logicalName.slice(5) }));
+  const disks = installDisks(x.inventory, p, x.host.name).map((d) => ({
+    ...d,
+    part: (n: number) => partition(d.logicalName, n),
+    short: d.logicalName.slice(5),
+  }));
   const [short = x.host.name, ...rest] = x.host.name.split('.');
   const domain = p.domain || rest.join('.');
   const answer = `${x.httpBaseUrl}/answers/${x.job.token}`;
@@ -81,10 +85,23 @@ export function answerData(x: AnswerInputs): AnswerData {
   return {
     host: { name: x.host.name, short, domain, fqdn: domain ? `${short}.${domain}` : short },
     job: { id: x.job.id, token: x.job.token },
-    profile: p, entry, major: Number.parseInt(p.release, 10), site: p.site, variables: p.variables,
-    urls: { answer, events: `${x.httpBaseUrl}/agent/v1/events`, source, archive: archiveUrl(entry, p), callback: `${answer}/callback.sh`, post: `${answer}/post.sh` },
+    profile: p,
+    entry,
+    major: Number.parseInt(p.release, 10),
+    site: p.site,
+    variables: p.variables,
+    urls: {
+      answer,
+      events: `${x.httpBaseUrl}/agent/v1/events`,
+      source,
+      archive: archiveUrl(entry, p),
+      callback: `${answer}/callback.sh`,
+      post: `${answer}/post.sh`,
+    },
     callbackSeconds: x.callbackSeconds ?? DEFAULT_CALLBACK_SECONDS,
-    nics, bootNic: nics.find((n) => n.boot)!, disks,
+    nics,
+    bootNic: nics.find((n) => n.boot)!,
+    disks,
     bootNicNote: bootNicNote(x.bootNic),
     kernelArgs: installKernelArgs(entry, { answerUrl: answer, sourceUrl: source, nics }),
   };

@@ -20,7 +20,12 @@ export const SHIPPED_ANSWER_DIR = shipped('pxe/answers/');
 export type AnswerPart = 'answer' | 'post.sh' | 'callback.sh' | 'meta-data';
 
 /** The names under /answers/<token>/ (subiquity's NoCloud seed fetches user-data: the answer itself). */
-export const ANSWER_PART_NAMES: Readonly<Record<string, AnswerPart>> = { 'post.sh': 'post.sh', 'callback.sh': 'callback.sh', 'meta-data': 'meta-data', 'user-data': 'answer' };
+export const ANSWER_PART_NAMES: Readonly<Record<string, AnswerPart>> = {
+  'post.sh': 'post.sh',
+  'callback.sh': 'callback.sh',
+  'meta-data': 'meta-data',
+  'user-data': 'answer',
+};
 
 export interface RenderOptions {
   /** Operator's answer template directory, searched first. */

@@ -29,9 +29,13 @@ export function installImageProvider(db: DataSource, httpBaseUrl: () => string, 
     const job = await activeJobForHost(db.manager, host.id);
     if (!job?.token || job.kind !== 'install') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `${host.name} is set to install but has no active install job`);
     if (context.clientAddress) await refuseOtherAddress(db, job, context.clientAddress);
-    const data = answerData(await jobAnswerInputs(db.manager, host, { ...job, token: options.jobTokens.tokenFor(job) }, state.profile, {
-      httpBaseUrl: httpBaseUrl(), ...(context.bootMac ? { bootMac: context.bootMac } : {}), ...(options.mirror ? { mirror: options.mirror } : {}),
-    }));
+    const data = answerData(
+      await jobAnswerInputs(db.manager, host, { ...job, token: options.jobTokens.tokenFor(job) }, state.profile, {
+        httpBaseUrl: httpBaseUrl(),
+        ...(context.bootMac ? { bootMac: context.bootMac } : {}),
+        ...(options.mirror ? { mirror: options.mirror } : {}),
+      }),
+    );
     // Imported media boot from their own directory; otherwise the catalog's (netboot-layout) paths.
     const files = options.mirror?.has(mediaKey(data.entry)) ? importedBootFiles(data.entry) : data.entry;
     return { kernel: files.kernel, initrds: [files.initrd], args: data.kernelArgs, osFamily: data.entry.family };
@@ -46,5 +50,9 @@ export function installImageProvider(db: DataSource, httpBaseUrl: () => string, 
 async function refuseOtherAddress(db: DataSource, job: Job, clientAddress: string): Promise<void> {
   const from = plainAddress(clientAddress);
   const bound = await bindJobAddress(db.manager, job.id, from);
-  if (bound !== from) throw new DployError('DPLOY_ERR_CONFLICT', `install job ${job.id} is bound to ${bound}, which fetched its boot entry first; refused to ${from} (an attacker, or a machine whose address changed: see docs/security.md)`);
+  if (bound !== from)
+    throw new DployError(
+      'DPLOY_ERR_CONFLICT',
+      `install job ${job.id} is bound to ${bound}, which fetched its boot entry first; refused to ${from} (an attacker, or a machine whose address changed: see docs/security.md)`,
+    );
 }

@@ -18,6 +18,11 @@ export type InstallPreflight = (db: EntityManager, host: Host, job: Job) => Prom
 export function installPreflight(mirror?: MirrorView): InstallPreflight {
   return async (db, host, job) => {
     // The URLs are not used here; the same checks as the answer file and the boot entry run.
-    answerData(await jobAnswerInputs(db, host, { ...job, token: job.token ?? 'preflight' }, job.profile ?? '', { httpBaseUrl: 'http://dploy.invalid', ...(mirror ? { mirror } : {}) }));
+    answerData(
+      await jobAnswerInputs(db, host, { ...job, token: job.token ?? 'preflight' }, job.profile ?? '', {
+        httpBaseUrl: 'http://dploy.invalid',
+        ...(mirror ? { mirror } : {}),
+      }),
+    );
   };
 }

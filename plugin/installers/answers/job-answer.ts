@@ -31,9 +31,13 @@ export async function jobAnswerInputs(db: EntityManager, host: Host, job: Job, p
   const bootNic = o.bootMac ? { mac: o.bootMac, why: 'boot request' as const } : jobBootNic(job, host);
   if (!bootNic) throw new DployError('DPLOY_ERR_INVALID_INPUT', `${host.name}: the boot NIC's MAC is not known, so the installer cannot be pinned to it`);
   return {
-    host, job, profile: o.secrets ? openProfile(stored, o.secrets) : stored,
-    inventory: (await latestInventory(db, host.id))?.inventory, httpBaseUrl: o.httpBaseUrl,
-    bootNic, ...(o.mirror ? { mirror: o.mirror } : {}),
+    host,
+    job,
+    profile: o.secrets ? openProfile(stored, o.secrets) : stored,
+    inventory: (await latestInventory(db, host.id))?.inventory,
+    httpBaseUrl: o.httpBaseUrl,
+    bootNic,
+    ...(o.mirror ? { mirror: o.mirror } : {}),
     ...(o.callbackSeconds ? { callbackSeconds: o.callbackSeconds } : {}),
   };
 }

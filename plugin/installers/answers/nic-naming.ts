@@ -24,7 +24,11 @@ export function pinNics(inventory: Inventory | undefined, bootMac: string, hostN
   const boot = normalizeMac(bootMac);
   if (!boot) throw new DployError('DPLOY_ERR_INVALID_INPUT', `${hostName}: the boot NIC's MAC is not known, so the installer cannot be pinned to it`);
   const physical = (inventory?.nics ?? []).filter((n) => !n.virtual);
-  const nics = physical.map((n, i) => ({ mac: n.mac, name: n.logicalName && PREDICTABLE.test(n.logicalName) ? n.logicalName : `nic${i}`, boot: n.mac === boot }));
+  const nics = physical.map((n, i) => ({
+    mac: n.mac,
+    name: n.logicalName && PREDICTABLE.test(n.logicalName) ? n.logicalName : `nic${i}`,
+    boot: n.mac === boot,
+  }));
   // A machine added by hand may boot from a NIC its inventory does not list.
   if (!nics.some((n) => n.boot)) nics.push({ mac: boot, name: `nic${nics.length}`, boot: true });
   return nics;

@@ -18,26 +18,64 @@ interface Line {
 }
 
 const LINES: Line[] = [
-  { distro: 'fedora', releases: ['41', '42'], arches: BOTH, yescrypt: () => true,
-    upstream: (r, a) => `https://dl.fedoraproject.org/pub/fedora/linux/releases/${r}/Everything/${a}/os/` },
+  {
+    distro: 'fedora',
+    releases: ['41', '42'],
+    arches: BOTH,
+    yescrypt: () => true,
+    upstream: (r, a) => `https://dl.fedoraproject.org/pub/fedora/linux/releases/${r}/Everything/${a}/os/`,
+  },
   // RHEL needs a subscription: its tree comes from an imported ISO.
   { distro: 'rhel', releases: ['8', '9', '10'], arches: BOTH, yescrypt: (r) => r !== '8' },
-  { distro: 'rocky', releases: ['8', '9', '10'], arches: BOTH, yescrypt: (r) => r !== '8',
-    upstream: (r, a) => `https://download.rockylinux.org/pub/rocky/${r}/BaseOS/${a}/os/` },
-  { distro: 'almalinux', releases: ['8', '9', '10'], arches: BOTH, yescrypt: (r) => r !== '8',
-    upstream: (r, a) => `https://repo.almalinux.org/almalinux/${r}/BaseOS/${a}/os/` },
-  { distro: 'centos-stream', releases: ['9', '10'], arches: BOTH, yescrypt: () => true,
-    upstream: (r, a) => `https://mirror.stream.centos.org/${r}-stream/BaseOS/${a}/os/` },
+  {
+    distro: 'rocky',
+    releases: ['8', '9', '10'],
+    arches: BOTH,
+    yescrypt: (r) => r !== '8',
+    upstream: (r, a) => `https://download.rockylinux.org/pub/rocky/${r}/BaseOS/${a}/os/`,
+  },
+  {
+    distro: 'almalinux',
+    releases: ['8', '9', '10'],
+    arches: BOTH,
+    yescrypt: (r) => r !== '8',
+    upstream: (r, a) => `https://repo.almalinux.org/almalinux/${r}/BaseOS/${a}/os/`,
+  },
+  {
+    distro: 'centos-stream',
+    releases: ['9', '10'],
+    arches: BOTH,
+    yescrypt: () => true,
+    upstream: (r, a) => `https://mirror.stream.centos.org/${r}-stream/BaseOS/${a}/os/`,
+  },
 ];
 
 export const REDHAT_ENTRIES: CatalogEntry[] = [
-  ...LINES.flatMap((line) => line.releases.flatMap((release) => line.arches.map((arch): CatalogEntry => ({
-    distro: line.distro, release, arch, family: 'redhat', answerKind: 'kickstart',
-    ...linuxcoeBootFiles(line.distro, release, arch), ...PXEBOOT,
-    ...(line.upstream ? { upstream: line.upstream(release, arch) } : {}),
-    cryptFormats: line.yescrypt(release) ? ['y', '6', '5'] : ['6', '5'],
-  })))),
+  ...LINES.flatMap((line) =>
+    line.releases.flatMap((release) =>
+      line.arches.map((arch): CatalogEntry => ({
+        distro: line.distro,
+        release,
+        arch,
+        family: 'redhat',
+        answerKind: 'kickstart',
+        ...linuxcoeBootFiles(line.distro, release, arch),
+        ...PXEBOOT,
+        ...(line.upstream ? { upstream: line.upstream(release, arch) } : {}),
+        cryptFormats: line.yescrypt(release) ? ['y', '6', '5'] : ['6', '5'],
+      })),
+    ),
+  ),
   // The last RHEL for Itanium; its kernel has no dracut, so ks=/ksdevice= instead of inst.*.
-  { distro: 'rhel', release: '5', arch: 'ia64', family: 'redhat', answerKind: 'kickstart', legacy: true,
-    ...linuxcoeBootFiles('rhel', '5', 'ia64'), ...PXEBOOT, cryptFormats: ['6', '5'] },
+  {
+    distro: 'rhel',
+    release: '5',
+    arch: 'ia64',
+    family: 'redhat',
+    answerKind: 'kickstart',
+    legacy: true,
+    ...linuxcoeBootFiles('rhel', '5', 'ia64'),
+    ...PXEBOOT,
+    cryptFormats: ['6', '5'],
+  },
 ];

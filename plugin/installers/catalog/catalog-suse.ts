@@ -14,14 +14,24 @@ function tree(arch: Architecture): Pick<CatalogEntry, 'treeKernel' | 'treeInitrd
 
 function entry(distro: string, release: string, arch: Architecture, extra: Partial<CatalogEntry>): CatalogEntry {
   return {
-    distro, release, arch, family: 'suse', answerKind: 'autoyast', ...linuxcoeBootFiles(distro, release, arch), ...tree(arch),
-    cryptFormats: ['y', '6', '5'], ...extra,
+    distro,
+    release,
+    arch,
+    family: 'suse',
+    answerKind: 'autoyast',
+    ...linuxcoeBootFiles(distro, release, arch),
+    ...tree(arch),
+    cryptFormats: ['y', '6', '5'],
+    ...extra,
   };
 }
 
 export const SUSE_ENTRIES: CatalogEntry[] = [
-  ...['15.5', '15.6'].flatMap((release) => (['x86_64', 'aarch64'] as const).map((arch) =>
-    entry('opensuse-leap', release, arch, { upstream: `https://download.opensuse.org/distribution/leap/${release}/repo/oss/` }))),
+  ...['15.5', '15.6'].flatMap((release) =>
+    (['x86_64', 'aarch64'] as const).map((arch) =>
+      entry('opensuse-leap', release, arch, { upstream: `https://download.opensuse.org/distribution/leap/${release}/repo/oss/` }),
+    ),
+  ),
   // SLES media come from the customer's ISO (no public tree).
   ...['15-SP6', '15-SP7'].flatMap((release) => (['x86_64', 'aarch64'] as const).map((arch) => entry('sles', release, arch, {}))),
   // The last SLES for Itanium: glibc 2.11 knows $6$/$5$ but not yescrypt.

@@ -20,14 +20,25 @@ export function findCatalogEntry(distro: string, release: string, arch: string):
 export function describeCatalog(distro?: string): string {
   const rows = CATALOG.filter((e) => distro === undefined || e.distro === distro);
   const releases = [...new Set(rows.map((e) => `${e.distro} ${e.release}`))];
-  return releases.map((name) => `${name} (${rows.filter((e) => `${e.distro} ${e.release}` === name).map((e) => e.arch).join(', ')})`).join('; ');
+  return releases
+    .map(
+      (name) =>
+        `${name} (${rows
+          .filter((e) => `${e.distro} ${e.release}` === name)
+          .map((e) => e.arch)
+          .join(', ')})`,
+    )
+    .join('; ');
 }
 
 export function catalogEntry(distro: string, release: string, arch: string): CatalogEntry {
   const entry = findCatalogEntry(distro, release, arch);
   if (entry) return entry;
   const known = CATALOG.some((e) => e.distro === distro);
-  throw new DployError('DPLOY_ERR_INVALID_INPUT', known
-    ? `no catalog entry for ${distro} ${release} ${arch}; known: ${describeCatalog(distro)}`
-    : `unknown distro "${distro}"; the catalog has ${[...new Set(CATALOG.map((e) => e.distro))].join(', ')}`);
+  throw new DployError(
+    'DPLOY_ERR_INVALID_INPUT',
+    known
+      ? `no catalog entry for ${distro} ${release} ${arch}; known: ${describeCatalog(distro)}`
+      : `unknown distro "${distro}"; the catalog has ${[...new Set(CATALOG.map((e) => e.distro))].join(', ')}`,
+  );
 }

@@ -22,7 +22,10 @@ export function installSourceUrl(entry: CatalogEntry, profile: Pick<Profile, 'mi
     return entry.answerKind === 'autoinstall' ? `${mirror.baseUrl}/${key}.iso` : `${mirror.baseUrl}/${key}/`;
   }
   if (entry.upstream) return entry.upstream;
-  throw new DployError('DPLOY_ERR_INVALID_INPUT', `${entry.distro} ${entry.release} ${entry.arch} has no public install tree: import its media first (dploy media import <file.iso>) or set mirror: in the profile`);
+  throw new DployError(
+    'DPLOY_ERR_INVALID_INPUT',
+    `${entry.distro} ${entry.release} ${entry.arch} has no public install tree: import its media first (dploy media import <file.iso>) or set mirror: in the profile`,
+  );
 }
 
 /** The package archive for Debian-family answer files (d-i mirror questions, subiquity apt). */

@@ -14,11 +14,23 @@ export interface MediaIdentity {
 }
 
 const RHEL_FAMILY: Array<[RegExp, string]> = [
-  [/^red hat enterprise linux/i, 'rhel'], [/^rocky/i, 'rocky'], [/^almalinux/i, 'almalinux'],
-  [/^centos stream/i, 'centos-stream'], [/^fedora/i, 'fedora'],
+  [/^red hat enterprise linux/i, 'rhel'],
+  [/^rocky/i, 'rocky'],
+  [/^almalinux/i, 'almalinux'],
+  [/^centos stream/i, 'centos-stream'],
+  [/^fedora/i, 'fedora'],
 ];
 
-const ARCH: Record<string, string> = { amd64: 'x86_64', x86_64: 'x86_64', arm64: 'aarch64', aarch64: 'aarch64', i386: 'i386', i586: 'i386', i686: 'i386', ia64: 'ia64' };
+const ARCH: Record<string, string> = {
+  amd64: 'x86_64',
+  x86_64: 'x86_64',
+  arm64: 'aarch64',
+  aarch64: 'aarch64',
+  i386: 'i386',
+  i586: 'i386',
+  i686: 'i386',
+  ia64: 'ia64',
+};
 
 async function text(path: string): Promise<string | undefined> {
   return readFile(path, 'latin1').catch(() => undefined);
@@ -34,7 +46,9 @@ export function parseTreeinfo(ini: string): MediaIdentity | undefined {
     const pair = /^\s*([\w.]+)\s*=\s*(.*?)\s*$/.exec(line);
     if (pair && !header) current.set(pair[1]!, pair[2]!);
   }
-  const release = sections.get('release'), general = sections.get('general'), tree = sections.get('tree');
+  const release = sections.get('release'),
+    general = sections.get('general'),
+    tree = sections.get('tree');
   const name = release?.get('name') ?? general?.get('family');
   const version = release?.get('version') ?? general?.get('version');
   const arch = tree?.get('arch') ?? general?.get('arch');
@@ -67,7 +81,13 @@ export async function detectMedia(tree: string): Promise<MediaIdentity | undefin
   const products = (await text(join(tree, 'media.1', 'products'))) ?? (await text(join(tree, 'content')));
   if (products) {
     const suseArch = /\bBASEARCHS?\s+(\S+)/.exec(products)?.[1];
-    const fromTree = (await Promise.all(['x86_64', 'aarch64', 'ia64'].map(async (a) => ((await text(join(tree, 'boot', a, 'loader', 'linux'))) !== undefined || (await text(join(tree, 'boot', a, 'linux'))) !== undefined ? a : undefined)))).find(Boolean);
+    const fromTree = (
+      await Promise.all(
+        ['x86_64', 'aarch64', 'ia64'].map(async (a) =>
+          (await text(join(tree, 'boot', a, 'loader', 'linux'))) !== undefined || (await text(join(tree, 'boot', a, 'linux'))) !== undefined ? a : undefined,
+        ),
+      )
+    ).find(Boolean);
     return parseSuseProduct(products, fromTree ?? (suseArch ? ARCH[suseArch] : undefined));
   }
   return undefined;

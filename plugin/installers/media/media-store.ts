@@ -57,7 +57,9 @@ function run(cmd: string, args: string[]): Promise<void> {
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
     child.once('error', (e) => fail(new DployError('DPLOY_ERR_INVALID_INPUT', `${cmd} could not run (${e.message}); install it (Debian: libarchive-tools)`)));
-    child.once('close', (code) => (code === 0 ? ok() : fail(new DployError('DPLOY_ERR_INVALID_INPUT', `${cmd} ${args.join(' ')} failed (exit ${code}): ${err.trim()}`))));
+    child.once('close', (code) =>
+      code === 0 ? ok() : fail(new DployError('DPLOY_ERR_INVALID_INPUT', `${cmd} ${args.join(' ')} failed (exit ${code}): ${err.trim()}`)),
+    );
   });
 }
 
@@ -72,8 +74,13 @@ async function treeBytes(dir: string): Promise<number> {
 async function entryFor(tree: string, o: ImportOptions): Promise<CatalogEntry> {
   if (o.distro && o.release && o.arch) return catalogEntry(o.distro, o.release, o.arch);
   const seen = await detectMedia(tree);
-  if (!seen) throw new DployError('DPLOY_ERR_INVALID_INPUT', `cannot tell which release ${o.source} is (no readable .treeinfo, .disk/info, media.1/products or content): give --distro, --release and --arch`);
-  const distro = o.distro ?? seen.distro, arch = o.arch ?? seen.arch;
+  if (!seen)
+    throw new DployError(
+      'DPLOY_ERR_INVALID_INPUT',
+      `cannot tell which release ${o.source} is (no readable .treeinfo, .disk/info, media.1/products or content): give --distro, --release and --arch`,
+    );
+  const distro = o.distro ?? seen.distro,
+    arch = o.arch ?? seen.arch;
   const releases = o.release ? [o.release] : releaseCandidates(seen.version);
   const found = releases.map((r) => findCatalogEntry(distro, r, arch)).find(Boolean);
   if (found) return found;
@@ -82,7 +89,11 @@ async function entryFor(tree: string, o: ImportOptions): Promise<CatalogEntry> {
 
 function firstIn(tree: string, candidates: string[], what: string, entry: CatalogEntry): string {
   const hit = candidates.find((p) => existsSync(join(tree, p)));
-  if (!hit) throw new DployError('DPLOY_ERR_INVALID_INPUT', `this medium is not ${mediaKey(entry)} as the catalog knows it: no installer ${what} at ${candidates.join(', ')}`);
+  if (!hit)
+    throw new DployError(
+      'DPLOY_ERR_INVALID_INPUT',
+      `this medium is not ${mediaKey(entry)} as the catalog knows it: no installer ${what} at ${candidates.join(', ')}`,
+    );
   return join(tree, hit);
 }
 
@@ -95,13 +106,19 @@ async function placeBootFile(from: string, tftpRoot: string, path: string): Prom
   await rename(temp, target);
 }
 
-export async function importMedia(o: ImportOptions): Promise<ImportedMedia & { entry: CatalogEntry; boot: Pick<CatalogEntry, 'kernel' | 'initrd'>; unchanged: boolean }> {
+export async function importMedia(
+  o: ImportOptions,
+): Promise<ImportedMedia & { entry: CatalogEntry; boot: Pick<CatalogEntry, 'kernel' | 'initrd'>; unchanged: boolean }> {
   const mirrorDir = resolve(o.mirrorDir);
   await mkdir(mirrorDir, { recursive: true });
   const temp = join(mirrorDir, `.importing-${process.pid}-${Date.now()}`);
-  const info = await stat(o.source).catch(() => { throw new DployError('DPLOY_ERR_NOT_FOUND', `no such file or directory: ${o.source}`); });
-  if (o.expect === 'iso' && info.isDirectory()) throw new DployError('DPLOY_ERR_INVALID_INPUT', `${o.source} is a directory: use dploy import-tree for an install tree`);
-  if (o.expect === 'tree' && !info.isDirectory()) throw new DployError('DPLOY_ERR_INVALID_INPUT', `${o.source} is not a directory: use dploy import-iso for an ISO image`);
+  const info = await stat(o.source).catch(() => {
+    throw new DployError('DPLOY_ERR_NOT_FOUND', `no such file or directory: ${o.source}`);
+  });
+  if (o.expect === 'iso' && info.isDirectory())
+    throw new DployError('DPLOY_ERR_INVALID_INPUT', `${o.source} is a directory: use dploy import-tree for an install tree`);
+  if (o.expect === 'tree' && !info.isDirectory())
+    throw new DployError('DPLOY_ERR_INVALID_INPUT', `${o.source} is not a directory: use dploy import-iso for an ISO image`);
   try {
     if (info.isDirectory()) await cp(o.source, temp, { recursive: true, verbatimSymlinks: true });
     else {
@@ -125,7 +142,10 @@ export async function importMedia(o: ImportOptions): Promise<ImportedMedia & { e
         if (!existsSync(join(o.tftpRoot, boot.initrd))) await placeBootFile(initrd, o.tftpRoot, boot.initrd);
         return { ...(previous as ImportedMedia), entry, boot, unchanged: true };
       }
-      throw new DployError('DPLOY_ERR_CONFLICT', `${key} is already imported from other media (${previous.source ?? 'unknown source'}, ${previous.importedAt ?? 'unknown time'}): use --replace to import this one instead`);
+      throw new DployError(
+        'DPLOY_ERR_CONFLICT',
+        `${key} is already imported from other media (${previous.source ?? 'unknown source'}, ${previous.importedAt ?? 'unknown time'}): use --replace to import this one instead`,
+      );
     }
     // Subiquity fetches the ISO itself (install-source.ts points at <key>.iso).
     if (entry.answerKind === 'autoinstall' && !info.isDirectory()) await copyFile(o.source, join(temp, `${key}.iso.tmp`));
@@ -171,7 +191,9 @@ export async function removeMedia(mirrorDir: string, key: string, tftpRoot: stri
 export function mirrorView(mirrorDir: string, baseUrl: () => string): MirrorView {
   const root = resolve(mirrorDir);
   return {
-    get baseUrl() { return `${baseUrl()}/mirror`; },
+    get baseUrl() {
+      return `${baseUrl()}/mirror`;
+    },
     has: (key) => KEY.test(key) && existsSync(join(root, key, MEDIA_STAMP)),
   };
 }

@@ -21,7 +21,8 @@ const NOT_XML = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|\p{Cs}/u;
 /** Why the script cannot be carried safely, or undefined. */
 export function postScriptProblem(script: string): string | undefined {
   const bad = NOT_XML.exec(script);
-  if (bad) return `control character U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at offset ${bad.index}: not allowed in an answer file (AutoYaST's XML refuses it); write it as an escape (printf '\\033')`;
+  if (bad)
+    return `control character U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at offset ${bad.index}: not allowed in an answer file (AutoYaST's XML refuses it); write it as an escape (printf '\\033')`;
   const lines = script.split(LINE_BREAKS);
   for (const [i, line] of lines.entries()) {
     if (KICKSTART_KEYWORD.test(line)) {

@@ -28,7 +28,10 @@ export const repositorySchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, dot, dash, underscore'),
   url,
   /** Debian-family suite and components ("bookworm main"); ignored elsewhere. */
-  suite: z.string().regex(/^[a-z0-9.-]+( [a-z0-9.-]+)*$/, 'a suite and components, e.g. "bookworm main"').optional(),
+  suite: z
+    .string()
+    .regex(/^[a-z0-9.-]+( [a-z0-9.-]+)*$/, 'a suite and components, e.g. "bookworm main"')
+    .optional(),
   gpgKeyUrl: url.optional(),
 });
 
@@ -40,15 +43,28 @@ export const partitioningSchema = z.strictObject({
 });
 
 export const configManagementSchema = z.strictObject({
-  puppet: z.strictObject({
-    server: z.string().regex(HOST, 'a host name'),
-    environment: z.string().regex(/^[a-z0-9_]+$/, 'a Puppet environment name (lower case, digits, underscore)').default('production'),
-  }).optional(),
-  ansiblePull: z.strictObject({
-    url,
-    playbook: z.string().regex(/^[A-Za-z0-9._/-]+\.ya?ml$/, 'a playbook path in the repository').default('local.yml'),
-    branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'a branch name').optional(),
-  }).optional(),
+  puppet: z
+    .strictObject({
+      server: z.string().regex(HOST, 'a host name'),
+      environment: z
+        .string()
+        .regex(/^[a-z0-9_]+$/, 'a Puppet environment name (lower case, digits, underscore)')
+        .default('production'),
+    })
+    .optional(),
+  ansiblePull: z
+    .strictObject({
+      url,
+      playbook: z
+        .string()
+        .regex(/^[A-Za-z0-9._/-]+\.ya?ml$/, 'a playbook path in the repository')
+        .default('local.yml'),
+      branch: z
+        .string()
+        .regex(/^[A-Za-z0-9._/-]+$/, 'a branch name')
+        .optional(),
+    })
+    .optional(),
   salt: z.strictObject({ master: z.string().regex(HOST, 'a host name') }).optional(),
 });
 
@@ -57,41 +73,76 @@ export const profileSchema = z.strictObject({
   distro: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a catalog distro name such as debian, rocky, sles'),
   // YAML reads `release: 9` as a number: a whole number is exact, so it is taken;
   // 15.60 or 22.10 would already have lost digits, so a fraction must be quoted.
-  release: z.preprocess((v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : v),
-    z.string({ error: (issue) => (typeof issue.input === 'number' ? 'write the release in quotes ("15.6", "24.04"): YAML reads it as a number and drops trailing zeros' : 'a catalog release such as 12, 9, 15.6, 24.04') })
-      .regex(/^[A-Za-z0-9.-]+$/, 'a catalog release such as 12, 9, 15.6, 24.04')),
+  release: z.preprocess(
+    (v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : v),
+    z
+      .string({
+        error: (issue) =>
+          typeof issue.input === 'number'
+            ? 'write the release in quotes ("15.6", "24.04"): YAML reads it as a number and drops trailing zeros'
+            : 'a catalog release such as 12, 9, 15.6, 24.04',
+      })
+      .regex(/^[A-Za-z0-9.-]+$/, 'a catalog release such as 12, 9, 15.6, 24.04'),
+  ),
   arch: z.enum(['x86_64', 'i386', 'aarch64', 'ia64']).default('x86_64'),
-  locale: z.string().regex(/^[a-z]{2,3}_[A-Z]{2}(\.UTF-8)?$/, 'a locale such as en_US.UTF-8').default('en_US.UTF-8'),
-  keyboard: z.string().regex(/^[a-z]{2}$/, 'an XKB layout such as us, de, fr').default('us'),
-  timezone: z.string().regex(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, 'a tz name such as Europe/Paris').default('Etc/UTC'),
-  domain: z.string().regex(/^([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)?$/, 'a DNS domain such as example.net').default(''),
+  locale: z
+    .string()
+    .regex(/^[a-z]{2,3}_[A-Z]{2}(\.UTF-8)?$/, 'a locale such as en_US.UTF-8')
+    .default('en_US.UTF-8'),
+  keyboard: z
+    .string()
+    .regex(/^[a-z]{2}$/, 'an XKB layout such as us, de, fr')
+    .default('us'),
+  timezone: z
+    .string()
+    .regex(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, 'a tz name such as Europe/Paris')
+    .default('Etc/UTC'),
+  domain: z
+    .string()
+    .regex(/^([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)?$/, 'a DNS domain such as example.net')
+    .default(''),
   /** Site-wide name this profile installs for; reaches templates as it.site. */
-  site: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, dash, underscore').default(''),
+  site: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, dash, underscore')
+    .default(''),
   /** Free variables for operator templates (it.variables.<name>). */
-  variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().regex(/^[^\n'"\\`$]*$/, 'one line, no quotes, backslash, backtick or $')).default({}),
+  variables: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().regex(/^[^\n'"\\`$]*$/, 'one line, no quotes, backslash, backtick or $'))
+    .default({}),
   rootPasswordHash: hash.optional(),
   /** root's authorized keys. */
   sshKeys: z.array(sshKey).default([]),
   users: z.array(userSchema).default([]),
   /** Install source override: http://<host><directory>; default the imported tree, else the catalog's upstream. */
-  mirror: z.strictObject({
-    host: z.string().regex(HOST, 'a host name or address, optionally :port'),
-    directory: z.string().regex(/^\/[A-Za-z0-9._/-]*$/, 'a path such as /debian'),
-  }).optional(),
+  mirror: z
+    .strictObject({
+      host: z.string().regex(HOST, 'a host name or address, optionally :port'),
+      directory: z.string().regex(/^\/[A-Za-z0-9._/-]*$/, 'a path such as /debian'),
+    })
+    .optional(),
   packages: z.array(z.string().regex(PACKAGE, 'a package name (or @group for kickstart)')).default([]),
   repositories: z.array(repositorySchema).default([]),
   diskPolicy: z.enum(['first', 'smallest', 'largest', 'serial']).default('first'),
   /** With diskPolicy serial: the disk serial(s), two for raid1. */
   diskSerials: z.array(z.string().regex(/^[A-Za-z0-9._-]+$/, 'a disk serial as lshw reports it')).default([]),
   partitioning: partitioningSchema.prefault({}),
-  postScripts: z.array(z.strictObject({
-    name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a file-name-like script name'),
-    /** POSIX sh, run as root in the installed system. */
-    script: z.string().min(1).max(65536).superRefine((script, ctx) => {
-      const problem = postScriptProblem(script);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-  })).default([]),
+  postScripts: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a file-name-like script name'),
+        /** POSIX sh, run as root in the installed system. */
+        script: z
+          .string()
+          .min(1)
+          .max(65536)
+          .superRefine((script, ctx) => {
+            const problem = postScriptProblem(script);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          }),
+      }),
+    )
+    .default([]),
   configManagement: configManagementSchema.prefault({}),
 });
 

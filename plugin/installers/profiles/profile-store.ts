@@ -44,7 +44,14 @@ export async function storeProfile(db: EntityManager, input: unknown, options: S
     const existing = await repo.findOneBy({ name: profile.name });
     if (existing && !options.replace) throw new DployError('DPLOY_ERR_CONFLICT', `profile ${profile.name} exists; use --replace to change it`);
     const now = new Date();
-    const row = { name: profile.name, distro: profile.distro, release_name: profile.release, arch: profile.arch, definition: JSON.stringify(sealed), updated_at: now };
+    const row = {
+      name: profile.name,
+      distro: profile.distro,
+      release_name: profile.release,
+      arch: profile.arch,
+      definition: JSON.stringify(sealed),
+      updated_at: now,
+    };
     if (existing) await repo.update({ id: existing.id }, row);
     else await repo.insert({ ...row, created_at: now });
     return { profile: sealed, warnings, replaced: !!existing };

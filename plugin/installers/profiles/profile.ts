@@ -25,7 +25,9 @@ function hashFields(input: unknown): Array<[string, string]> {
   const p = (input ?? {}) as { rootPasswordHash?: unknown; users?: unknown };
   const fields: Array<[string, string]> = typeof p.rootPasswordHash === 'string' ? [['rootPasswordHash', p.rootPasswordHash]] : [];
   if (Array.isArray(p.users)) {
-    p.users.forEach((u: { passwordHash?: unknown } | null, i) => { if (typeof u?.passwordHash === 'string') fields.push([`users.${i}.passwordHash`, u.passwordHash]); });
+    p.users.forEach((u: { passwordHash?: unknown } | null, i) => {
+      if (typeof u?.passwordHash === 'string') fields.push([`users.${i}.passwordHash`, u.passwordHash]);
+    });
   }
   return fields;
 }
@@ -67,7 +69,8 @@ export function validateProfile(input: unknown): CheckedProfile {
   if (!result.success || !entry) refuse(errors);
   const p = result.data;
   const disks = p.partitioning.scheme === 'raid1' ? 2 : 1;
-  if (p.diskPolicy === 'serial' && p.diskSerials.length !== disks) errors.push(`diskSerials: diskPolicy serial with the ${p.partitioning.scheme} scheme needs ${disks} serial(s), got ${p.diskSerials.length}`);
+  if (p.diskPolicy === 'serial' && p.diskSerials.length !== disks)
+    errors.push(`diskSerials: diskPolicy serial with the ${p.partitioning.scheme} scheme needs ${disks} serial(s), got ${p.diskSerials.length}`);
   if (p.diskPolicy !== 'serial' && p.diskSerials.length > 0) errors.push('diskSerials: only used with diskPolicy serial');
   if (p.users.some((u, i) => p.users.findIndex((v) => v.name === u.name) !== i)) errors.push('users: a user name is listed twice');
   if (errors.length > 0) refuse(errors);
@@ -81,7 +84,11 @@ export function parseProfile(input: unknown): Profile {
 /** A definition read back from dploy_profiles: hashes are sealed, so only the schema applies. */
 export function readStoredProfile(json: string): Profile {
   const result = profileSchema.safeParse(JSON.parse(json));
-  if (!result.success) throw new DployError('DPLOY_ERR_CONFIG', `a stored profile no longer matches the schema (${result.error.issues[0]?.path.join('.')}); re-add it with dploy profiles add --replace`);
+  if (!result.success)
+    throw new DployError(
+      'DPLOY_ERR_CONFIG',
+      `a stored profile no longer matches the schema (${result.error.issues[0]?.path.join('.')}); re-add it with dploy profiles add --replace`,
+    );
   return result.data;
 }
 

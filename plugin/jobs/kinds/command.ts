@@ -52,7 +52,11 @@ export function commandKind(s: RemoteSettings): JobKindSpec {
       const running = await runningInGroup(db, task.groupId);
       if (running >= limit) {
         const until = new Date(now.getTime() + SLOT_RECHECK_SECONDS * 1000);
-        return { to: 'queued', message: `waiting for a slot: ${running} of ${limit} machines of the group are running the command`, after: (tx) => leaveUntil(tx, job.id, until) };
+        return {
+          to: 'queued',
+          message: `waiting for a slot: ${running} of ${limit} machines of the group are running the command`,
+          after: (tx) => leaveUntil(tx, job.id, until),
+        };
       }
     }
     return { to: 'running', message: `running on ${describeTarget(target)}: ${task.command}`, after: (tx) => markRunning(tx, host.id, job.id) };
@@ -75,7 +79,14 @@ export function commandKind(s: RemoteSettings): JobKindSpec {
     const out = result.output;
     const parts = Math.ceil(out.text.length / EVENT_CHARS);
     for (let i = 0; i < parts; i++) {
-      await appendEvent(db, { job_id: job.id, at: now, from_state: 'running', to_state: 'running', message: `output ${i + 1}/${parts}:\n${out.text.slice(i * EVENT_CHARS, (i + 1) * EVENT_CHARS)}`, actor: 'remote' });
+      await appendEvent(db, {
+        job_id: job.id,
+        at: now,
+        from_state: 'running',
+        to_state: 'running',
+        message: `output ${i + 1}/${parts}:\n${out.text.slice(i * EVENT_CHARS, (i + 1) * EVENT_CHARS)}`,
+        actor: 'remote',
+      });
     }
     const size = `${out.totalBytes} bytes of output${out.droppedBytes ? `, ${out.droppedBytes} dropped from the middle` : ''}, ${(result.ms / 1000).toFixed(1)} s`;
     const failure = commandFailure(who, result, s.deadlineSeconds * 1000);

@@ -15,7 +15,11 @@ export function discoverKind(timeouts: JobTimeouts): JobKindSpec {
         step: 1,
         status: 'discovery queued',
         next: ['booting'],
-        run: bootStateStep(() => ({ kind: 'discover' }), 'booting', () => 'boot state set to discover; waiting for the inventory from mindi'),
+        run: bootStateStep(
+          () => ({ kind: 'discover' }),
+          'booting',
+          () => 'boot state set to discover; waiting for the inventory from mindi',
+        ),
       },
       booting: {
         step: 2,
@@ -28,7 +32,11 @@ export function discoverKind(timeouts: JobTimeouts): JobKindSpec {
         step: 3,
         status: 'finishing discovery',
         next: ['done'],
-        run: bootStateStep(() => LOCALBOOT, 'done', () => 'inventory received; boot state back to localboot'),
+        run: bootStateStep(
+          () => LOCALBOOT,
+          'done',
+          () => 'inventory received; boot state back to localboot',
+        ),
       },
     },
     onEnd: (db, job) => setBootState(db, job.hostId, LOCALBOOT),

@@ -12,8 +12,11 @@ export type InstallCheck = (ctx: StepContext) => Promise<void>;
 
 export function installKind(timeouts: JobTimeouts, check?: InstallCheck): JobKindSpec {
   const minutes = (s: number) => `${Math.round(s / 60)} min`;
-  const boot = bootStateStep((job) => ({ kind: 'install', profile: job.profile ?? '' }), 'booting',
-    (job) => `boot state set to install:${job.profile ?? ''}; waiting for the machine to boot the installer`);
+  const boot = bootStateStep(
+    (job) => ({ kind: 'install', profile: job.profile ?? '' }),
+    'booting',
+    (job) => `boot state set to install:${job.profile ?? ''}; waiting for the machine to boot the installer`,
+  );
   const queued: NonNullable<StateSpec['run']> = async (ctx) => {
     try {
       await check?.(ctx);
@@ -52,7 +55,11 @@ export function installKind(timeouts: JobTimeouts, check?: InstallCheck): JobKin
         step: 4,
         status: 'finishing {profile}',
         next: ['done'],
-        run: bootStateStep(() => LOCALBOOT, 'done', (job) => `installed ${job.profile ?? ''}; boot state back to localboot`),
+        run: bootStateStep(
+          () => LOCALBOOT,
+          'done',
+          (job) => `installed ${job.profile ?? ''}; boot state back to localboot`,
+        ),
       },
     },
     onEnd: (db, job) => setBootState(db, job.hostId, LOCALBOOT),

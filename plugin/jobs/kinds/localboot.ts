@@ -12,7 +12,11 @@ export function localbootKind(): JobKindSpec {
         step: 1,
         status: 'switching to local boot',
         next: ['done'],
-        run: bootStateStep(() => LOCALBOOT, 'done', () => 'boot state set to localboot'),
+        run: bootStateStep(
+          () => LOCALBOOT,
+          'done',
+          () => 'boot state set to localboot',
+        ),
       },
     },
   };

@@ -37,7 +37,11 @@ export function powerKind(task: PowerTask, hook: PowerHook | undefined): JobKind
         status: `power ${action} through the BMC`,
         work: async ({ db, host }) => {
           const bmc = hook ? await hook.bmcOf(db, host.id) : undefined;
-          if (!hook || !bmc) throw new DployError('DPLOY_ERR_INVALID_INPUT', `host ${host.name} has no BMC; set one with dploy hosts set ${host.name} --bmc ipmi://user@address`);
+          if (!hook || !bmc)
+            throw new DployError(
+              'DPLOY_ERR_INVALID_INPUT',
+              `host ${host.name} has no BMC; set one with dploy hosts set ${host.name} --bmc ipmi://user@address`,
+            );
           if (action === 'status') return `machine is ${await hook.control.status(bmc)}`;
           return (await hook.control.power(bmc, action)).message;
         },

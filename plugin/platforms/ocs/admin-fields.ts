@@ -29,42 +29,56 @@ export interface AdminFields {
   profileValues: Map<number, string>;
 }
 
-interface FieldRow { ID: number; NAME: string }
-interface ValueRow { NAME: string; IVALUE: number | null; TVALUE: string | null }
+interface FieldRow {
+  ID: number;
+  NAME: string;
+}
+interface ValueRow {
+  NAME: string;
+  IVALUE: number | null;
+  TVALUE: string | null;
+}
 
 /** The registered fields, or undefined when dploy migrate has not run. */
 export async function findAdminFields(db: EntityManager): Promise<AdminFields | undefined> {
-  const fields = await db.query(
-    "SELECT ID, NAME FROM accountinfo_config WHERE ACCOUNT_TYPE = 'COMPUTERS' AND NAME IN (?, ?, ?)",
-    [FIELD.task, FIELD.profile, FIELD.status],
-  ) as FieldRow[];
+  const fields = (await db.query("SELECT ID, NAME FROM accountinfo_config WHERE ACCOUNT_TYPE = 'COMPUTERS' AND NAME IN (?, ?, ?)", [
+    FIELD.task,
+    FIELD.profile,
+    FIELD.status,
+  ])) as FieldRow[];
   const id = (name: string) => fields.find((f) => f.NAME === name)?.ID;
   const [task, profile, status] = [id(FIELD.task), id(FIELD.profile), id(FIELD.status)];
   if (task === undefined || profile === undefined || status === undefined) return undefined;
   const values = await selectValues(db);
   return {
-    taskColumn: `fields_${Number(task)}`, profileColumn: `fields_${Number(profile)}`, statusColumn: `fields_${Number(status)}`,
-    taskValues: values.get(FIELD.task) ?? new Map(), profileValues: values.get(FIELD.profile) ?? new Map(),
+    taskColumn: `fields_${Number(task)}`,
+    profileColumn: `fields_${Number(profile)}`,
+    statusColumn: `fields_${Number(status)}`,
+    taskValues: values.get(FIELD.task) ?? new Map(),
+    profileValues: values.get(FIELD.profile) ?? new Map(),
   };
 }
 
 export async function requireAdminFields(db: EntityManager): Promise<AdminFields> {
   const fields = await findAdminFields(db);
-  if (!fields) throw new DployError('DPLOY_ERR_MIGRATION', `OCS has no ${FIELD.task}/${FIELD.profile}/${FIELD.status} administrative data: run "dploy migrate" with platform ocs first`);
+  if (!fields)
+    throw new DployError(
+      'DPLOY_ERR_MIGRATION',
+      `OCS has no ${FIELD.task}/${FIELD.profile}/${FIELD.status} administrative data: run "dploy migrate" with platform ocs first`,
+    );
   return fields;
 }
 
 /** ACCOUNT_VALUE_<FIELD>_<n> rows of dploy's select fields, by field. */
 export async function selectValues(db: EntityManager): Promise<Map<string, Map<number, string>>> {
-  const rows = await db.query(
-    "SELECT NAME, IVALUE, TVALUE FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOY%'",
-  ) as ValueRow[];
+  const rows = (await db.query("SELECT NAME, IVALUE, TVALUE FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOY%'")) as ValueRow[];
   const byField = new Map<string, Map<number, string>>();
   for (const field of [FIELD.task, FIELD.profile]) {
     const prefix = `ACCOUNT_VALUE_${field}_`;
     const values = new Map<number, string>();
     for (const row of rows) {
-      if (row.NAME.startsWith(prefix) && /^\d+$/.test(row.NAME.slice(prefix.length)) && row.IVALUE !== null && row.TVALUE !== null) values.set(Number(row.IVALUE), row.TVALUE);
+      if (row.NAME.startsWith(prefix) && /^\d+$/.test(row.NAME.slice(prefix.length)) && row.IVALUE !== null && row.TVALUE !== null)
+        values.set(Number(row.IVALUE), row.TVALUE);
     }
     byField.set(field, values);
   }

@@ -10,7 +10,11 @@
 import type { EntityManager } from 'typeorm';
 import { valueNumber, type AdminFields } from './admin-fields.js';
 
-interface GroupTask { gid: number; task: string; what: string | null }
+interface GroupTask {
+  gid: number;
+  task: string;
+  what: string | null;
+}
 
 const EXCLUDED = 2;
 
@@ -19,20 +23,21 @@ export async function expandGroupTasks(tx: EntityManager, fields: AdminFields): 
   const numbers = [...fields.taskValues].filter(([, label]) => label !== 'none').map(([n]) => String(n));
   if (none === undefined || numbers.length === 0) return 0;
   // The task index drives it; a group is a hardware row found by its primary key.
-  const groups = await tx.query(
+  const groups = (await tx.query(
     `SELECT a.HARDWARE_ID AS gid, a.${fields.taskColumn} AS task, a.${fields.profileColumn} AS what FROM accountinfo a
      JOIN hardware h ON h.ID = a.HARDWARE_ID AND h.DEVICEID = '_SYSTEMGROUP_'
      WHERE a.${fields.taskColumn} IN (${numbers.map(() => '?').join(', ')})`,
     numbers,
-  ) as GroupTask[];
+  )) as GroupTask[];
   for (const group of groups) {
     const members = `SELECT HARDWARE_ID FROM groups_cache WHERE GROUP_ID = ? AND NOT (STATIC <=> ${EXCLUDED})`;
     await tx.query(`INSERT IGNORE INTO accountinfo (HARDWARE_ID, TAG) SELECT HARDWARE_ID, 'NA' FROM (${members}) m`, [group.gid]);
-    await tx.query(
-      `UPDATE accountinfo a JOIN (${members}) m ON m.HARDWARE_ID = a.HARDWARE_ID SET a.${fields.taskColumn} = ?, a.${fields.profileColumn} = ?`,
-      [group.gid, String(group.task), group.what],
-    );
-    const [{ n: count } = { n: 0 }] = await tx.query(`SELECT COUNT(*) AS n FROM (${members}) m`, [group.gid]) as Array<{ n: number }>;
+    await tx.query(`UPDATE accountinfo a JOIN (${members}) m ON m.HARDWARE_ID = a.HARDWARE_ID SET a.${fields.taskColumn} = ?, a.${fields.profileColumn} = ?`, [
+      group.gid,
+      String(group.task),
+      group.what,
+    ]);
+    const [{ n: count } = { n: 0 }] = (await tx.query(`SELECT COUNT(*) AS n FROM (${members}) m`, [group.gid])) as Array<{ n: number }>;
     const label = fields.taskValues.get(Number(group.task)) ?? String(group.task);
     const status = `${label} handed to the group's ${Number(count)} member(s); each member's DPLOYSTATUS follows it`;
     await tx.query(`UPDATE accountinfo SET ${fields.taskColumn} = ?, ${fields.statusColumn} = ? WHERE HARDWARE_ID = ?`, [String(none), status, group.gid]);

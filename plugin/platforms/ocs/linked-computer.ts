@@ -19,7 +19,13 @@ export interface LinkedComputer {
   ownedByDploy: boolean;
 }
 
-interface ComputerRow { host_id: number | null; mac: string | null; id: number; agent: string | null; pri: number }
+interface ComputerRow {
+  host_id: number | null;
+  mac: string | null;
+  id: number;
+  agent: string | null;
+  pri: number;
+}
 
 export const NOT_COMPUTERS = "('_SYSTEMGROUP_', '_DOWNLOADGROUP_')";
 
@@ -40,14 +46,19 @@ export function linkedComputerStatement(identity: Pick<Identity, 'macs' | 'uuid'
   const linked = `SELECT d.id AS host_id, NULL AS mac, h.ID AS id, h.USERAGENT AS agent, 0 AS pri, h.LASTDATE AS seen
     FROM (${candidateLookups(identity, mark)}) c JOIN dploy_hosts d ON d.id = c.id JOIN hardware h ON h.ID = CAST(d.platform_ref AS UNSIGNED)`;
   const byMac = identity.macs.length === 0 ? '' : `UNION ALL ${REPORTED} WHERE n.MACADDR IN (${identity.macs.map(mark).join(', ')}) AND ${COMPUTERS}`;
-  const byOldMac = `UNION ALL ${REPORTED.replace('FROM networks n', `FROM (${candidateLookups(identity, mark)}) c2 JOIN dploy_host_macs m ON m.host_id = c2.id
-    JOIN networks n ON n.MACADDR = CONVERT(m.mac USING utf8mb3) COLLATE utf8mb3_general_ci`)} WHERE ${COMPUTERS}`;
+  const byOldMac = `UNION ALL ${REPORTED.replace(
+    'FROM networks n',
+    `FROM (${candidateLookups(identity, mark)}) c2 JOIN dploy_host_macs m ON m.host_id = c2.id
+    JOIN networks n ON n.MACADDR = CONVERT(m.mac USING utf8mb3) COLLATE utf8mb3_general_ci`,
+  )} WHERE ${COMPUTERS}`;
   return { sql: `${linked} ${byMac} ${byOldMac} ${PREFERRED}`, params };
 }
 
 /** The answer for one host (id null: not inserted yet) with these MACs. */
 export function linkedComputerFor(rows: unknown[], host: { id: number | null; macs: readonly string[] }): LinkedComputer | undefined {
-  const found = (rows as ComputerRow[]).find((r) => (Number(r.pri) === 0 ? host.id !== null && Number(r.host_id) === host.id : host.macs.includes(r.mac ?? '')));
+  const found = (rows as ComputerRow[]).find((r) =>
+    Number(r.pri) === 0 ? host.id !== null && Number(r.host_id) === host.id : host.macs.includes(r.mac ?? ''),
+  );
   return found ? { id: Number(found.id), ownedByDploy: isDployAgent(found.agent) } : undefined;
 }
 

@@ -20,11 +20,13 @@ type Section = Exclude<ComputerTable, 'hardware' | 'accountinfo'>;
  * and 0 for a number, never NULL (checked row by row in
  * test/integration/ocs/parity.test.ts). Computed once, used for every row.
  */
-const SECTION_COLUMNS = Object.fromEntries((['bios', 'cpus', 'memories', 'storages', 'networks'] as const).map((section) => {
-  const { needed, filled } = COMPUTER_TABLES[section];
-  const columns = [...Object.entries(needed), ...Object.entries(filled)].filter(([column]) => column !== 'HARDWARE_ID');
-  return [section, columns.map(([column, { kind }]) => [column, kind === 'int' ? 0 : ''] as const)];
-})) as unknown as Record<Section, ReadonlyArray<readonly [string, string | number]>>;
+const SECTION_COLUMNS = Object.fromEntries(
+  (['bios', 'cpus', 'memories', 'storages', 'networks'] as const).map((section) => {
+    const { needed, filled } = COMPUTER_TABLES[section];
+    const columns = [...Object.entries(needed), ...Object.entries(filled)].filter(([column]) => column !== 'HARDWARE_ID');
+    return [section, columns.map(([column, { kind }]) => [column, kind === 'int' ? 0 : ''] as const)];
+  }),
+) as unknown as Record<Section, ReadonlyArray<readonly [string, string | number]>>;
 
 function complete(section: Section, row: Row): Row {
   const full: Row = {};
@@ -47,7 +49,8 @@ const MIB = 1024 * 1024;
 /** OCS columns are VARCHAR(255); longer vendor strings are cut, never refused. */
 // ocsweb's tables are utf8mb3: characters outside the BMP (emoji in a
 // vendor string) would be refused by MariaDB, so they become '?'.
-const text = (v: string | undefined, max = 255): string | null => (v === undefined || v === '' ? null : v.replace(/[\u{10000}-\u{10FFFF}]/gu, '?').slice(0, max));
+const text = (v: string | undefined, max = 255): string | null =>
+  v === undefined || v === '' ? null : v.replace(/[\u{10000}-\u{10FFFF}]/gu, '?').slice(0, max);
 const int = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) ? null : Math.round(v));
 
 /** DEVICEID as OCS agents build it: <name>-YYYY-MM-DD-HH-MM-SS. */
@@ -93,43 +96,51 @@ export function machineRows(inventory: Inventory, hostName: string, userAgent: s
       BVERSION: text(inventory.firmware.version),
       BDATE: text(inventory.firmware.date),
     }),
-    cpus: inventory.cpus.map((c) => complete('cpus', {
-      MANUFACTURER: text(c.vendor),
-      TYPE: text(c.model),
-      SPEED: c.mhz === undefined ? null : String(Math.round(c.mhz)),
-      CURRENT_SPEED: c.mhz === undefined ? null : String(Math.round(c.mhz)),
-      CORES: int(c.cores),
-      LOGICAL_CPUS: int(c.threads),
-      DATA_WIDTH: int(c.width),
-      CPUARCH: inventory.arch === 'unknown' ? null : inventory.arch,
-      SOCKET: text(c.socket),
-    })),
-    memories: inventory.memoryBanks.map((m, i) => complete('memories', {
-      CAPTION: text(m.slot),
-      DESCRIPTION: text(m.type),
-      CAPACITY: Math.round(m.sizeBytes / MIB),
-      PURPOSE: 'System Memory',
-      TYPE: text(m.type),
-      SPEED: m.mhz === undefined ? null : String(Math.round(m.mhz)),
-      NUMSLOTS: i + 1,
-      SERIALNUMBER: text(m.serial),
-    })),
-    storages: inventory.disks.map((d) => complete('storages', {
-      MANUFACTURER: text(d.vendor),
-      NAME: text(d.logicalName?.replace(/^\/dev\//, '')),
-      MODEL: text(d.model),
-      DESCRIPTION: text(d.removable ? `${d.media} (removable)` : d.media),
-      TYPE: d.media === 'cdrom' ? 'CD-ROM' : 'disk',
-      DISKSIZE: d.sizeBytes === undefined ? null : Math.round(d.sizeBytes / MIB),
-      SERIALNUMBER: text(d.serial),
-    })),
-    networks: physicalNics.map((n) => complete('networks', {
-      DESCRIPTION: text(n.logicalName ?? n.product),
-      TYPE: 'Ethernet',
-      SPEED: n.speedMbps === undefined ? null : n.speedMbps >= 1000 ? `${n.speedMbps / 1000} Gb/s` : `${n.speedMbps} Mb/s`,
-      MACADDR: n.mac,
-      STATUS: n.link === undefined ? null : n.link ? 'Up' : 'Down',
-      VIRTUALDEV: 0,
-    })),
+    cpus: inventory.cpus.map((c) =>
+      complete('cpus', {
+        MANUFACTURER: text(c.vendor),
+        TYPE: text(c.model),
+        SPEED: c.mhz === undefined ? null : String(Math.round(c.mhz)),
+        CURRENT_SPEED: c.mhz === undefined ? null : String(Math.round(c.mhz)),
+        CORES: int(c.cores),
+        LOGICAL_CPUS: int(c.threads),
+        DATA_WIDTH: int(c.width),
+        CPUARCH: inventory.arch === 'unknown' ? null : inventory.arch,
+        SOCKET: text(c.socket),
+      }),
+    ),
+    memories: inventory.memoryBanks.map((m, i) =>
+      complete('memories', {
+        CAPTION: text(m.slot),
+        DESCRIPTION: text(m.type),
+        CAPACITY: Math.round(m.sizeBytes / MIB),
+        PURPOSE: 'System Memory',
+        TYPE: text(m.type),
+        SPEED: m.mhz === undefined ? null : String(Math.round(m.mhz)),
+        NUMSLOTS: i + 1,
+        SERIALNUMBER: text(m.serial),
+      }),
+    ),
+    storages: inventory.disks.map((d) =>
+      complete('storages', {
+        MANUFACTURER: text(d.vendor),
+        NAME: text(d.logicalName?.replace(/^\/dev\//, '')),
+        MODEL: text(d.model),
+        DESCRIPTION: text(d.removable ? `${d.media} (removable)` : d.media),
+        TYPE: d.media === 'cdrom' ? 'CD-ROM' : 'disk',
+        DISKSIZE: d.sizeBytes === undefined ? null : Math.round(d.sizeBytes / MIB),
+        SERIALNUMBER: text(d.serial),
+      }),
+    ),
+    networks: physicalNics.map((n) =>
+      complete('networks', {
+        DESCRIPTION: text(n.logicalName ?? n.product),
+        TYPE: 'Ethernet',
+        SPEED: n.speedMbps === undefined ? null : n.speedMbps >= 1000 ? `${n.speedMbps / 1000} Gb/s` : `${n.speedMbps} Mb/s`,
+        MACADDR: n.mac,
+        STATUS: n.link === undefined ? null : n.link ? 'Up' : 'Down',
+        VIRTUALDEV: 0,
+      }),
+    ),
   };
 }

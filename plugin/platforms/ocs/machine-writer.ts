@@ -29,21 +29,21 @@ const SECTIONS = ['cpus', 'memories', 'storages', 'networks'] as const;
 export async function writeComputer(tx: EntityManager, host: Host, rows: OcsMachineRows, now: Date, columns: OcsWriteColumns): Promise<number> {
   // The host owns its MACs, so looking up by them finds the host and its link.
   const { sql, params } = linkedComputerStatement({ macs: host.macs });
-  const existing = linkedComputerFor(await tx.query(sql, params) as unknown[], host);
+  const existing = linkedComputerFor((await tx.query(sql, params)) as unknown[], host);
   if (existing === undefined) {
     const link = linkHostStatement(host.id, { sessionVariable: '@dploy_hid' });
-    const results = await appendInsertComputer(new Batch(), '@dploy_hid', rows, now, columns).flushRows()
+    const results = await appendInsertComputer(new Batch(), '@dploy_hid', rows, now, columns)
+      .flushRows()
       .add(link.sql, link.params)
-      .add('SELECT @dploy_hid AS id').run(tx);
+      .add('SELECT @dploy_hid AS id')
+      .run(tx);
     return Number((results.at(-1) as Array<{ id: number }>)[0]!.id);
   }
   await lockComputer(tx, existing.id);
   const release = releaseLocksStatement([existing.id]);
   const link = linkHostStatement(host.id, { value: String(existing.id) });
   try {
-    await appendUpdateComputer(new Batch(), existing, rows, columns).flushRows()
-      .add(link.sql, link.params)
-      .add(release.sql, release.params).run(tx);
+    await appendUpdateComputer(new Batch(), existing, rows, columns).flushRows().add(link.sql, link.params).add(release.sql, release.params).run(tx);
   } catch (err) {
     await dropOwnLocks(tx, [existing.id]).catch(() => undefined);
     throw err;
@@ -67,7 +67,12 @@ export function appendInsertComputer(batch: Batch, hidVar: string, rows: OcsMach
     .add(`SET ${hidVar} = LAST_INSERT_ID()`)
     .addRow('bios', fit(rows.bios, columns.bios), hid)
     .addRow('accountinfo', { TAG: 'NA' }, hid);
-  for (const section of SECTIONS) batch.addRows(section, rows[section].map((row) => fit(row, columns[section])), hid);
+  for (const section of SECTIONS)
+    batch.addRows(
+      section,
+      rows[section].map((row) => fit(row, columns[section])),
+      hid,
+    );
   return batch;
 }
 
@@ -88,11 +93,21 @@ export function appendUpdateComputer(batch: Batch, existing: LinkedComputer, row
   }
   batch
     // As OCS's server does: the sections this inventory replaced are ORed into the checksum.
-    .add(`UPDATE hardware SET ${Object.keys(hardware).map((c) => `${c} = ?`).join(', ')}, LASTDATE = NOW(), LASTCOME = NOW(), CHECKSUM = CHECKSUM | ? WHERE ID = ?`, [...Object.values(hardware), DPLOY_CHECKSUM, id])
+    .add(
+      `UPDATE hardware SET ${Object.keys(hardware)
+        .map((c) => `${c} = ?`)
+        .join(', ')}, LASTDATE = NOW(), LASTCOME = NOW(), CHECKSUM = CHECKSUM | ? WHERE ID = ?`,
+      [...Object.values(hardware), DPLOY_CHECKSUM, id],
+    )
     .add('DELETE FROM bios WHERE HARDWARE_ID = ?', [id])
     .addRow('bios', fit(rows.bios, columns.bios), hid)
     .add("INSERT IGNORE INTO accountinfo (HARDWARE_ID, TAG) VALUES (?, 'NA')", [id]);
-  for (const section of SECTIONS) batch.add(`DELETE FROM ${section} WHERE HARDWARE_ID = ?`, [id]).addRows(section, rows[section].map((row) => fit(row, columns[section])), hid);
+  for (const section of SECTIONS)
+    batch.add(`DELETE FROM ${section} WHERE HARDWARE_ID = ?`, [id]).addRows(
+      section,
+      rows[section].map((row) => fit(row, columns[section])),
+      hid,
+    );
   return batch;
 }
 

@@ -13,7 +13,10 @@
 // rows' text, which machine-rows.ts cuts there.
 
 export type ColumnKind = 'text' | 'int' | 'datetime';
-export interface ColumnNeed { kind: ColumnKind; width?: number }
+export interface ColumnNeed {
+  kind: ColumnKind;
+  width?: number;
+}
 export interface TableNeeds {
   needed: Record<string, ColumnNeed>;
   filled: Record<string, ColumnNeed>;
@@ -39,7 +42,10 @@ export const COMPUTER_TABLES = {
   },
   cpus: {
     needed: { HARDWARE_ID: int },
-    filled: { ...texts(['MANUFACTURER', 'TYPE', 'SERIALNUMBER', 'SPEED', 'L2CACHESIZE', 'CPUARCH', 'VOLTAGE', 'CURRENT_SPEED', 'SOCKET']), ...ints(['CORES', 'DATA_WIDTH', 'CURRENT_ADDRESS_WIDTH', 'LOGICAL_CPUS']) },
+    filled: {
+      ...texts(['MANUFACTURER', 'TYPE', 'SERIALNUMBER', 'SPEED', 'L2CACHESIZE', 'CPUARCH', 'VOLTAGE', 'CURRENT_SPEED', 'SOCKET']),
+      ...ints(['CORES', 'DATA_WIDTH', 'CURRENT_ADDRESS_WIDTH', 'LOGICAL_CPUS']),
+    },
   },
   memories: {
     needed: { HARDWARE_ID: int },
@@ -59,7 +65,10 @@ export const COMPUTER_TABLES = {
 
 /** The tables of OCS dploy's registration, task reading and locking use as they are. */
 export const CONSOLE_TABLES = {
-  accountinfo_config: { needed: { ID: int, TYPE: int, NAME: text(), ID_TAB: int, COMMENT: text(), SHOW_ORDER: int, ACCOUNT_TYPE: text(), DEFAULT_VALUE: text() }, filled: {} },
+  accountinfo_config: {
+    needed: { ID: int, TYPE: int, NAME: text(), ID_TAB: int, COMMENT: text(), SHOW_ORDER: int, ACCOUNT_TYPE: text(), DEFAULT_VALUE: text() },
+    filled: {},
+  },
   config: { needed: { NAME: text(50), IVALUE: int, TVALUE: text(255) }, filled: {} },
   // The lock protocol of OCS's server (Apache::Ocsinventory::Server::System::_lock).
   locks: { needed: { HARDWARE_ID: int, ID: int, SINCE: datetime }, filled: {} },

@@ -25,12 +25,13 @@ export async function lockComputer(tx: EntityManager, hardwareId: number): Promi
     if (code === 'ER_LOCK_WAIT_TIMEOUT') throw busy(hardwareId, 'its row in table locks stayed locked by another writer');
     if (code !== 'ER_DUP_ENTRY') throw err;
   }
-  const [config] = await tx.query("SELECT IVALUE AS seconds FROM config WHERE NAME = 'LOCK_REUSE_TIME'") as Array<{ seconds: number | null }>;
+  const [config] = (await tx.query("SELECT IVALUE AS seconds FROM config WHERE NAME = 'LOCK_REUSE_TIME'")) as Array<{ seconds: number | null }>;
   const reuse = Number(config?.seconds ?? DEFAULT_REUSE_SECONDS) || DEFAULT_REUSE_SECONDS;
-  const taken = await tx.query(
-    'UPDATE locks SET ID = ?, SINCE = NOW() WHERE HARDWARE_ID = ? AND TIMESTAMPDIFF(SECOND, SINCE, NOW()) > ?',
-    [process.pid, hardwareId, reuse],
-  ) as { affectedRows?: number };
+  const taken = (await tx.query('UPDATE locks SET ID = ?, SINCE = NOW() WHERE HARDWARE_ID = ? AND TIMESTAMPDIFF(SECOND, SINCE, NOW()) > ?', [
+    process.pid,
+    hardwareId,
+    reuse,
+  ])) as { affectedRows?: number };
   if (!taken.affectedRows) throw busy(hardwareId, `its row in table locks is younger than LOCK_REUSE_TIME ${reuse} s`);
 }
 

@@ -29,7 +29,9 @@ export { stepSql };
 
 /** dploy's profiles and images once its tables exist (a first migrate plans before creating them). */
 async function profileNames(db: EntityManager): Promise<string[]> {
-  const [exists] = await db.query("SELECT 1 AS x FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'dploy_profiles'") as unknown[];
+  const [exists] = (await db.query(
+    "SELECT 1 AS x FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'dploy_profiles'",
+  )) as unknown[];
   if (!exists) return [];
-  return (await db.query('SELECT name FROM dploy_profiles UNION SELECT name FROM dploy_images ORDER BY name') as Array<{ name: string }>).map((r) => r.name);
+  return ((await db.query('SELECT name FROM dploy_profiles UNION SELECT name FROM dploy_images ORDER BY name')) as Array<{ name: string }>).map((r) => r.name);
 }

@@ -39,10 +39,13 @@ export function createOcsPlatform(store: Store, intakeOptions: DiscoveryIntakeOp
   // under a running dploy is seen at its next start (docs/ocs.md).
   let schema: Promise<OcsWriteColumns> | undefined;
   let columns: OcsWriteColumns | undefined;
-  const ready = (): Promise<OcsWriteColumns> => (schema ??= checkOcsDatabase(db.manager, schemaOptions).then((found) => (columns = found.columns)).catch((err: unknown) => {
-    schema = undefined;
-    throw err;
-  }));
+  const ready = (): Promise<OcsWriteColumns> =>
+    (schema ??= checkOcsDatabase(db.manager, schemaOptions)
+      .then((found) => (columns = found.columns))
+      .catch((err: unknown) => {
+        schema = undefined;
+        throw err;
+      }));
   const written = (): OcsWriteColumns => {
     if (!columns) throw new Error('OCS platform: a write before its schema was read');
     return columns;
@@ -56,11 +59,20 @@ export function createOcsPlatform(store: Store, intakeOptions: DiscoveryIntakeOp
   };
 
   // The ordinary path, one machine per transaction: what a failed group falls back to.
-  const alone = (intake: Intake) => retryOnUniqueViolation(() => db.transaction(async (tx) => {
-    const recorded = await recordIntake(tx, 'mysql', intake);
-    await writeComputer(tx, recorded.host, machineRows(intake.inventory, recorded.host.name, OCS_USER_AGENT, intake.remoteAddress), intake.stored.received_at, written());
-    return recorded;
-  }));
+  const alone = (intake: Intake) =>
+    retryOnUniqueViolation(() =>
+      db.transaction(async (tx) => {
+        const recorded = await recordIntake(tx, 'mysql', intake);
+        await writeComputer(
+          tx,
+          recorded.host,
+          machineRows(intake.inventory, recorded.host.name, OCS_USER_AGENT, intake.remoteAddress),
+          intake.stored.received_at,
+          written(),
+        );
+        return recorded;
+      }),
+    );
   // Concurrent discoveries share their round trips and their commit (store/discovery/group-commit.ts).
   const record = createDiscoveryIntake(db, alone, ocsComputerRows(OCS_USER_AGENT, written), intakeOptions);
 
@@ -97,15 +109,18 @@ export function createOcsPlatform(store: Store, intakeOptions: DiscoveryIntakeOp
     },
     // The console has only the task field: cancel, then the new task, is how a running job is replaced there.
     cancelAdvice: () => `to end it now, set ${FIELD.task} to cancel, then set the task again`,
-    pendingTasks: () => db.transaction(async (tx) => {
-      const current = await fields(tx);
-      const profiles = (await tx.query('SELECT name FROM dploy_profiles UNION SELECT name FROM dploy_images') as Array<{ name: string }>).map((r) => r.name);
-      if (await syncSelectValues(tx, profiles) > 0) cached = { fields: await requireAdminFields(tx), at: Date.now() };
-      const registered = cached?.fields ?? current;
-      await restoreStatuses(tx, registered);
-      await expandGroupTasks(tx, registered);
-      return readPendingTasks(tx, registered);
-    }),
+    pendingTasks: () =>
+      db.transaction(async (tx) => {
+        const current = await fields(tx);
+        const profiles = ((await tx.query('SELECT name FROM dploy_profiles UNION SELECT name FROM dploy_images')) as Array<{ name: string }>).map(
+          (r) => r.name,
+        );
+        if ((await syncSelectValues(tx, profiles)) > 0) cached = { fields: await requireAdminFields(tx), at: Date.now() };
+        const registered = cached?.fields ?? current;
+        await restoreStatuses(tx, registered);
+        await expandGroupTasks(tx, registered);
+        return readPendingTasks(tx, registered);
+      }),
     writeStatus: (hostId, status, options) => db.transaction(async (tx) => writeComputerStatus(tx, await fields(tx), hostId, status, options?.clearTask)),
   };
 }
@@ -113,7 +128,15 @@ export function createOcsPlatform(store: Store, intakeOptions: DiscoveryIntakeOp
 /** What a machine added by hand shows in OCS until it is discovered: its name and NICs. */
 function bareInventory(macs: string[], arch: Inventory['arch'] | undefined): Inventory {
   return {
-    source: 'dploy hosts add', arch: arch ?? 'unknown', system: {}, firmware: {}, cpus: [], memoryBytes: 0, memoryBanks: [],
-    storageControllers: [], disks: [], nics: macs.map((mac) => ({ mac, virtual: false })),
+    source: 'dploy hosts add',
+    arch: arch ?? 'unknown',
+    system: {},
+    firmware: {},
+    cpus: [],
+    memoryBytes: 0,
+    memoryBanks: [],
+    storageControllers: [],
+    disks: [],
+    nics: macs.map((mac) => ({ mac, virtual: false })),
   };
 }

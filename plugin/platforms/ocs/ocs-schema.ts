@@ -11,7 +11,15 @@ import type { EntityManager } from 'typeorm';
 import { DployError } from '../../errors.js';
 import { COMPUTER_TABLES, OCS_TABLE_NEEDS, type ColumnKind, type ColumnNeed, type ComputerTable } from './ocs-columns.js';
 
-interface ColumnRow { t: string; c: string; type: string; width: number | null; nullable: string; fallback: string | null; extra: string }
+interface ColumnRow {
+  t: string;
+  c: string;
+  type: string;
+  width: number | null;
+  nullable: string;
+  fallback: string | null;
+  extra: string;
+}
 
 /** Per computer table, the columns dploy writes, in the order it writes them. */
 export type OcsWriteColumns = Readonly<Record<ComputerTable, readonly string[]>>;
@@ -26,10 +34,11 @@ const KEYS = new Set(['ID', 'HARDWARE_ID']);
 
 export async function readOcsSchema(db: EntityManager, schema: string): Promise<OcsWriteColumns> {
   const tables = Object.keys(OCS_TABLE_NEEDS);
-  const rows = await db.query(
+  const rows = (await db.query(
     `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, DATA_TYPE AS type, CHARACTER_MAXIMUM_LENGTH AS width, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS fallback, EXTRA AS extra
-       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (${tables.map(() => '?').join(', ')})`, tables,
-  ) as ColumnRow[];
+       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (${tables.map(() => '?').join(', ')})`,
+    tables,
+  )) as ColumnRow[];
   const byTable = new Map<string, Map<string, ColumnRow>>();
   for (const row of rows) {
     const table = row.t.toLowerCase();
@@ -38,13 +47,18 @@ export async function readOcsSchema(db: EntityManager, schema: string): Promise<
   }
   const problems = tables.flatMap((table) => tableProblems(table, byTable.get(table) ?? new Map()));
   if (problems.length > 0) {
-    throw new DployError('DPLOY_ERR_PLATFORM', `OCS database "${schema}" has tables dploy cannot write safely: ${problems.join('; ')}. Nothing was written; bring the schema back to OCS's own (the console's update.php), or report it to dploy with the OCS version`);
+    throw new DployError(
+      'DPLOY_ERR_PLATFORM',
+      `OCS database "${schema}" has tables dploy cannot write safely: ${problems.join('; ')}. Nothing was written; bring the schema back to OCS's own (the console's update.php), or report it to dploy with the OCS version`,
+    );
   }
-  return Object.fromEntries((Object.keys(COMPUTER_TABLES) as ComputerTable[]).map((table) => {
-    const { needed, filled } = COMPUTER_TABLES[table];
-    const present = byTable.get(table)!;
-    return [table, [...Object.keys(needed), ...Object.keys(filled)].filter((c) => present.has(c) && !KEYS.has(c))];
-  })) as unknown as OcsWriteColumns;
+  return Object.fromEntries(
+    (Object.keys(COMPUTER_TABLES) as ComputerTable[]).map((table) => {
+      const { needed, filled } = COMPUTER_TABLES[table];
+      const present = byTable.get(table)!;
+      return [table, [...Object.keys(needed), ...Object.keys(filled)].filter((c) => present.has(c) && !KEYS.has(c))];
+    }),
+  ) as unknown as OcsWriteColumns;
 }
 
 function tableProblems(table: string, present: Map<string, ColumnRow>): string[] {
@@ -63,7 +77,8 @@ function tableProblems(table: string, present: Map<string, ColumnRow>): string[]
   if (table in COMPUTER_TABLES) {
     for (const [name, column] of present) {
       if (name in needed || name in filled) continue;
-      if (column.nullable === 'NO' && column.fallback === null && !/auto_increment/i.test(column.extra)) problems.push(`column ${table}.${name} (${column.type}) is NOT NULL without a default, and dploy does not know what to write there`);
+      if (column.nullable === 'NO' && column.fallback === null && !/auto_increment/i.test(column.extra))
+        problems.push(`column ${table}.${name} (${column.type}) is NOT NULL without a default, and dploy does not know what to write there`);
     }
   }
   return problems;
@@ -71,7 +86,10 @@ function tableProblems(table: string, present: Map<string, ColumnRow>): string[]
 
 function typeProblem(table: string, column: ColumnRow, need: ColumnNeed): string[] {
   const type = column.type.toLowerCase();
-  if (!TYPES[need.kind].includes(type)) return [`column ${table}.${column.c} is ${type}, dploy writes ${need.kind === 'int' ? 'a number' : need.kind === 'text' ? 'text' : 'a date and time'} there`];
+  if (!TYPES[need.kind].includes(type))
+    return [
+      `column ${table}.${column.c} is ${type}, dploy writes ${need.kind === 'int' ? 'a number' : need.kind === 'text' ? 'text' : 'a date and time'} there`,
+    ];
   const isText = TYPES.text.includes(type);
   if (need.width !== undefined && isText && column.width !== null && Number(column.width) < need.width) {
     return [`column ${table}.${column.c} is ${type}(${column.width}), dploy writes up to ${need.width} characters there`];

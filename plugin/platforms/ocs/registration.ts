@@ -24,12 +24,20 @@ export async function planRegistration(db: EntityManager, profiles: readonly str
   const tab = await dployTab(db);
   const tabId = tab ?? (await nextNumber(db, "SELECT MAX(IVALUE) AS n FROM config WHERE NAME LIKE 'TAB\\_ACCOUNTAG\\_%'"));
   if (tab === undefined) {
-    steps.push({ summary: `add the "${TAB_LABEL}" tab to administrative data`, sql: 'INSERT INTO config (NAME, IVALUE, TVALUE) VALUES (?, ?, ?)', params: [`TAB_ACCOUNTAG_${tabId}`, tabId, TAB_LABEL] });
+    steps.push({
+      summary: `add the "${TAB_LABEL}" tab to administrative data`,
+      sql: 'INSERT INTO config (NAME, IVALUE, TVALUE) VALUES (?, ?, ?)',
+      params: [`TAB_ACCOUNTAG_${tabId}`, tabId, TAB_LABEL],
+    });
   }
-  const rows = await db.query("SELECT ID, NAME FROM accountinfo_config WHERE ACCOUNT_TYPE = 'COMPUTERS'") as Array<{ ID: number; NAME: string }>;
-  const columns = new Set((await db.query(
-    "SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accountinfo'",
-  ) as Array<{ name: string }>).map((c) => c.name.toLowerCase()));
+  const rows = (await db.query("SELECT ID, NAME FROM accountinfo_config WHERE ACCOUNT_TYPE = 'COMPUTERS'")) as Array<{ ID: number; NAME: string }>;
+  const columns = new Set(
+    (
+      (await db.query("SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accountinfo'")) as Array<{
+        name: string;
+      }>
+    ).map((c) => c.name.toLowerCase()),
+  );
   let nextId = await nextNumber(db, 'SELECT MAX(ID) AS n FROM accountinfo_config');
   let nextOrder = await nextNumber(db, 'SELECT MAX(SHOW_ORDER) AS n FROM accountinfo_config');
   const ids = new Map<string, number>();
@@ -44,13 +52,23 @@ export async function planRegistration(db: EntityManager, profiles: readonly str
       });
     }
     ids.set(field.name, Number(id));
-    if (!columns.has(`fields_${id}`)) steps.push({ summary: `add column accountinfo.fields_${id}`, sql: `ALTER TABLE accountinfo ADD COLUMN fields_${Number(id)} VARCHAR(255) DEFAULT NULL`, params: [] });
+    if (!columns.has(`fields_${id}`))
+      steps.push({
+        summary: `add column accountinfo.fields_${id}`,
+        sql: `ALTER TABLE accountinfo ADD COLUMN fields_${Number(id)} VARCHAR(255) DEFAULT NULL`,
+        params: [],
+      });
   }
-  const indexed = await db.query(
-    "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accountinfo' AND INDEX_NAME = ?", [TASK_INDEX],
-  ) as unknown[];
+  const indexed = (await db.query(
+    "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accountinfo' AND INDEX_NAME = ?",
+    [TASK_INDEX],
+  )) as unknown[];
   if (indexed.length === 0) {
-    steps.push({ summary: 'index the task field (the runner polls it every tick)', sql: `ALTER TABLE accountinfo ADD INDEX ${TASK_INDEX} (fields_${ids.get(FIELD.task)})`, params: [] });
+    steps.push({
+      summary: 'index the task field (the runner polls it every tick)',
+      sql: `ALTER TABLE accountinfo ADD INDEX ${TASK_INDEX} (fields_${ids.get(FIELD.task)})`,
+      params: [],
+    });
   }
   const values = await selectValues(db);
   steps.push(...valueSteps(FIELD.task, TASK_VALUES, values.get(FIELD.task) ?? new Map()));
@@ -63,10 +81,16 @@ export async function planRegistration(db: EntityManager, profiles: readonly str
 function valueSteps(field: string, labels: readonly string[], have: Map<number, string>): Step[] {
   const known = new Set(have.values());
   let next = Math.max(0, ...have.keys()) + 1;
-  return labels.filter((l) => !known.has(l)).map((label) => {
-    const n = next++;
-    return { summary: `add value "${label}" to ${field}`, sql: 'INSERT INTO config (NAME, IVALUE, TVALUE) VALUES (?, ?, ?)', params: [`ACCOUNT_VALUE_${field}_${n}`, n, label] };
-  });
+  return labels
+    .filter((l) => !known.has(l))
+    .map((label) => {
+      const n = next++;
+      return {
+        summary: `add value "${label}" to ${field}`,
+        sql: 'INSERT INTO config (NAME, IVALUE, TVALUE) VALUES (?, ?, ?)',
+        params: [`ACCOUNT_VALUE_${field}_${n}`, n, label],
+      };
+    });
 }
 
 export async function applySteps(db: EntityManager, steps: readonly Step[]): Promise<void> {
@@ -96,11 +120,11 @@ export function stepSql(step: Step): string {
 }
 
 async function dployTab(db: EntityManager): Promise<number | undefined> {
-  const [row] = await db.query("SELECT IVALUE AS n FROM config WHERE NAME LIKE 'TAB\\_ACCOUNTAG\\_%' AND TVALUE = ?", [TAB_LABEL]) as Array<{ n: number }>;
+  const [row] = (await db.query("SELECT IVALUE AS n FROM config WHERE NAME LIKE 'TAB\\_ACCOUNTAG\\_%' AND TVALUE = ?", [TAB_LABEL])) as Array<{ n: number }>;
   return row ? Number(row.n) : undefined;
 }
 
 async function nextNumber(db: EntityManager, sql: string): Promise<number> {
-  const [row] = await db.query(sql) as Array<{ n: number | null }>;
+  const [row] = (await db.query(sql)) as Array<{ n: number | null }>;
   return Number(row?.n ?? 0) + 1;
 }

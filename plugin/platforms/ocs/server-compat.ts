@@ -28,7 +28,14 @@ const UNIXUSERS = `CREATE TABLE IF NOT EXISTS unixusers (
 ) ENGINE=InnoDB`;
 
 export async function serverCompatSteps(db: EntityManager): Promise<Step[]> {
-  const [present] = await db.query("SELECT 1 AS x FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'unixusers'") as unknown[];
+  const [present] = (await db.query("SELECT 1 AS x FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'unixusers'")) as unknown[];
   if (present) return [];
-  return [{ summary: "recreate table unixusers, which OCS's server 2.8.1 still empties when it merges a duplicate (the console's update 7040 dropped it, so every merge failed)", sql: UNIXUSERS, params: [] }];
+  return [
+    {
+      summary:
+        "recreate table unixusers, which OCS's server 2.8.1 still empties when it merges a duplicate (the console's update 7040 dropped it, so every merge failed)",
+      sql: UNIXUSERS,
+      params: [],
+    },
+  ];
 }

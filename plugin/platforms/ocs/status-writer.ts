@@ -25,7 +25,7 @@ export async function writeComputerStatus(tx: EntityManager, fields: AdminFields
     sets.push(reset.sql);
     params.push(...reset.params);
   }
-  const result = await tx.query(`UPDATE accountinfo SET ${sets.join(', ')} WHERE HARDWARE_ID = ?`, [...params, hid]) as { affectedRows?: number };
+  const result = (await tx.query(`UPDATE accountinfo SET ${sets.join(', ')} WHERE HARDWARE_ID = ?`, [...params, hid])) as { affectedRows?: number };
   if (!result.affectedRows) await tx.query(`INSERT IGNORE INTO accountinfo (HARDWARE_ID, TAG, ${fields.statusColumn}) VALUES (?, 'NA', ?)`, [hid, words]);
 }
 
@@ -39,13 +39,17 @@ export async function writeComputerStatus(tx: EntityManager, fields: AdminFields
  * written only if the console has not changed it again since.
  */
 export async function restoreStatuses(tx: EntityManager, fields: AdminFields): Promise<number> {
-  const stale = await tx.query(
+  const stale = (await tx.query(
     `SELECT a.HARDWARE_ID AS hid, a.${fields.statusColumn} AS shown, h.status FROM dploy_hosts h
      JOIN accountinfo a ON a.HARDWARE_ID = CAST(h.platform_ref AS UNSIGNED)
      WHERE h.platform_ref IS NOT NULL AND h.status IS NOT NULL AND NOT (a.${fields.statusColumn} <=> h.status)`,
-  ) as Array<{ hid: number; shown: string | null; status: string }>;
+  )) as Array<{ hid: number; shown: string | null; status: string }>;
   for (const row of stale) {
-    await tx.query(`UPDATE accountinfo SET ${fields.statusColumn} = ? WHERE HARDWARE_ID = ? AND ${fields.statusColumn} <=> ?`, [row.status, row.hid, row.shown]);
+    await tx.query(`UPDATE accountinfo SET ${fields.statusColumn} = ? WHERE HARDWARE_ID = ? AND ${fields.statusColumn} <=> ?`, [
+      row.status,
+      row.hid,
+      row.shown,
+    ]);
   }
   return stale.length;
 }
@@ -68,10 +72,10 @@ function resetWhenUnchanged(fields: AdminFields, clear: TakenTask): { sql: strin
 /** The computer linked to the host; after an OCS duplicate merge the link is found again by MAC. */
 async function computerOf(tx: EntityManager, hostId: number, ref: string | null): Promise<number | undefined> {
   if (ref) {
-    const [row] = await tx.query('SELECT ID FROM hardware WHERE ID = ?', [Number(ref)]) as Array<{ ID: number }>;
+    const [row] = (await tx.query('SELECT ID FROM hardware WHERE ID = ?', [Number(ref)])) as Array<{ ID: number }>;
     if (row) return Number(row.ID);
   }
-  const macs = (await tx.query('SELECT mac FROM dploy_host_macs WHERE host_id = ?', [hostId]) as Array<{ mac: string }>).map((r) => r.mac);
+  const macs = ((await tx.query('SELECT mac FROM dploy_host_macs WHERE host_id = ?', [hostId])) as Array<{ mac: string }>).map((r) => r.mac);
   const hid = await computerByMacs(tx, macs);
   if (hid === undefined) return undefined;
   await linkHost(tx, hostId, String(hid));

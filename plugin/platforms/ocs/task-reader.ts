@@ -15,18 +15,31 @@ import { forgetHostTasks, hostsWithTask, mirrorHostTask } from '../../store/task
 import { adoptComputers } from './adopt.js';
 import { taskOf, type AdminFields } from './admin-fields.js';
 
-interface Pending { hid: number; task: string | number | null; what: string | number | null }
-interface Mirror { id: number; platform_ref: string; task: string | null; task_profile: string | null; task_set_at: Date | string | null }
+interface Pending {
+  hid: number;
+  task: string | number | null;
+  what: string | number | null;
+}
+interface Mirror {
+  id: number;
+  platform_ref: string;
+  task: string | null;
+  task_profile: string | null;
+  task_set_at: Date | string | null;
+}
 
 const CHUNK = 1000;
 const NO_MAC = 'refused: OCS knows no usable MAC address for this computer, so dploy cannot network-boot it (run its agent or discover it by PXE)';
 
 export async function readPendingTasks(tx: EntityManager, fields: AdminFields, now = new Date()): Promise<TaskRequest[]> {
   const taskNumbers = [...fields.taskValues].filter(([, label]) => label !== 'none').map(([n]) => String(n));
-  const pending = taskNumbers.length === 0 ? [] : await tx.query(
-    `SELECT HARDWARE_ID AS hid, ${fields.taskColumn} AS task, ${fields.profileColumn} AS what FROM accountinfo WHERE ${fields.taskColumn} IN (${taskNumbers.map(() => '?').join(', ')})`,
-    taskNumbers,
-  ) as Pending[];
+  const pending =
+    taskNumbers.length === 0
+      ? []
+      : ((await tx.query(
+          `SELECT HARDWARE_ID AS hid, ${fields.taskColumn} AS task, ${fields.profileColumn} AS what FROM accountinfo WHERE ${fields.taskColumn} IN (${taskNumbers.map(() => '?').join(', ')})`,
+          taskNumbers,
+        )) as Pending[]);
   const hostByComputer = new Map<number, Mirror>();
   for (let i = 0; i < pending.length; i += CHUNK) {
     const refs = pending.slice(i, i + CHUNK).map((p) => String(p.hid));
@@ -50,7 +63,7 @@ export async function readPendingTasks(tx: EntityManager, fields: AdminFields, n
     const task = taskOf(fields, p.task);
     const host = hostByComputer.get(Number(p.hid));
     if (!task || !host) continue;
-    const what = p.what === null || p.what === '' ? null : fields.profileValues.get(Number(p.what)) ?? null;
+    const what = p.what === null || p.what === '' ? null : (fields.profileValues.get(Number(p.what)) ?? null);
     let setAt = host.task_set_at ? toDate(host.task_set_at) : undefined;
     if (host.task !== task || host.task_profile !== what || !setAt) {
       setAt = now;
@@ -64,6 +77,9 @@ export async function readPendingTasks(tx: EntityManager, fields: AdminFields, n
     requests.push(request);
   }
   // The operator reset the field (or the computer went away): forget what was seen.
-  await forgetHostTasks(tx, (await hostsWithTask(tx)).filter((id) => !seen.has(id)));
+  await forgetHostTasks(
+    tx,
+    (await hostsWithTask(tx)).filter((id) => !seen.has(id)),
+  );
   return requests;
 }

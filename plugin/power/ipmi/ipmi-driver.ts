@@ -54,7 +54,10 @@ export function createIpmiDriver(paths: IpmiToolPaths = {}): PowerDriver {
     name: 'ipmi',
     settings: SETTINGS,
     async missingTools() {
-      return access(ipmitool, constants.X_OK).then(() => [], () => [`ipmitool (${ipmitool}; Debian package ipmitool)`]);
+      return access(ipmitool, constants.X_OK).then(
+        () => [],
+        () => [`ipmitool (${ipmitool}; Debian package ipmitool)`],
+      );
     },
     async status(bmc, budgetMs): Promise<PowerState> {
       const output = await run(bmc, ['chassis', 'power', 'status'], budgetMs);
@@ -74,8 +77,27 @@ export function createIpmiDriver(paths: IpmiToolPaths = {}): PowerDriver {
 
 function runOnce(ipmitool: string, bmc: BmcTarget, suite: number, command: string[], budgetMs: number): Promise<{ ok: boolean; output: string }> {
   const { timeoutS, retries } = timeoutAndRetries(budgetMs);
-  const args = ['-v', '-I', 'lanplus', '-H', bmc.address, '-p', String(bmc.port ?? 623), '-U', bmc.user, '-E', '-L', 'OPERATOR',
-    '-C', String(suite), '-N', String(timeoutS), '-R', String(retries), ...command];
+  const args = [
+    '-v',
+    '-I',
+    'lanplus',
+    '-H',
+    bmc.address,
+    '-p',
+    String(bmc.port ?? 623),
+    '-U',
+    bmc.user,
+    '-E',
+    '-L',
+    'OPERATOR',
+    '-C',
+    String(suite),
+    '-N',
+    String(timeoutS),
+    '-R',
+    String(retries),
+    ...command,
+  ];
   return new Promise((resolve) => {
     // The child's whole environment: PATH for its own helpers and the password; nothing else of dploy's.
     const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', IPMI_PASSWORD: bmc.password };

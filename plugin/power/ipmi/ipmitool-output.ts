@@ -14,12 +14,38 @@ interface Rule {
 // "Unable to establish IPMI v2 / RMCP+ session" that ends every failed login
 // must come after the lines that say why.
 const RULES: readonly Rule[] = [
-  { pattern: /invalid (authentication|integrity|confidentiality) algorithm|no matching cipher suite|unsupported cipher suite/i, code: 'cipher', say: 'cipher suite refused' },
-  { pattern: /RAKP 2 HMAC is invalid|unauthorized name|invalid (user ?name|password)|RAKP \d message indicates an error : (invalid|unauthorized)/i, code: 'DPLOY_ERR_BMC_AUTH', say: 'login refused: wrong user or password' },
-  { pattern: /failed: Insufficient privilege level|requested maximum privilege level/i, code: 'DPLOY_ERR_BMC_AUTH', say: 'the user lacks the OPERATOR privilege' },
-  { pattern: /Node busy|Out of space|Command response could not be provided|SDR Repository in update mode|Device firmware in update mode/i, code: 'DPLOY_ERR_BMC_BUSY', say: 'BMC busy' },
-  { pattern: /Invalid command|Invalid data field in request|Command not supported in present state|Parameter out of range|Request data field length limit exceeded/i, code: 'DPLOY_ERR_BMC_UNSUPPORTED', say: 'command not supported by this BMC' },
-  { pattern: /Get Auth Capabilities error|Error issuing Get Channel Authentication|No response from remote controller|Address lookup for .* failed|Connection refused|timed out|Unable to establish IPMI v2/i, code: 'DPLOY_ERR_BMC_UNREACHABLE', say: 'BMC not answering' },
+  {
+    pattern: /invalid (authentication|integrity|confidentiality) algorithm|no matching cipher suite|unsupported cipher suite/i,
+    code: 'cipher',
+    say: 'cipher suite refused',
+  },
+  {
+    pattern: /RAKP 2 HMAC is invalid|unauthorized name|invalid (user ?name|password)|RAKP \d message indicates an error : (invalid|unauthorized)/i,
+    code: 'DPLOY_ERR_BMC_AUTH',
+    say: 'login refused: wrong user or password',
+  },
+  {
+    pattern: /failed: Insufficient privilege level|requested maximum privilege level/i,
+    code: 'DPLOY_ERR_BMC_AUTH',
+    say: 'the user lacks the OPERATOR privilege',
+  },
+  {
+    pattern: /Node busy|Out of space|Command response could not be provided|SDR Repository in update mode|Device firmware in update mode/i,
+    code: 'DPLOY_ERR_BMC_BUSY',
+    say: 'BMC busy',
+  },
+  {
+    pattern:
+      /Invalid command|Invalid data field in request|Command not supported in present state|Parameter out of range|Request data field length limit exceeded/i,
+    code: 'DPLOY_ERR_BMC_UNSUPPORTED',
+    say: 'command not supported by this BMC',
+  },
+  {
+    pattern:
+      /Get Auth Capabilities error|Error issuing Get Channel Authentication|No response from remote controller|Address lookup for .* failed|Connection refused|timed out|Unable to establish IPMI v2/i,
+    code: 'DPLOY_ERR_BMC_UNREACHABLE',
+    say: 'BMC not answering',
+  },
 ];
 
 export type IpmiFailure = { kind: 'cipher'; detail: string } | { kind: 'error'; error: DployError };
@@ -37,7 +63,10 @@ export function classifyIpmitool(output: string, where: string): IpmiFailure {
 
 /** -v adds chatter (IANA registry, HPM probes) that says nothing about the failure. */
 function lastMeaningfulLine(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l && !/^Loading IANA|HPM\.x|Get VSO|Discovered IPMB|^>?\s*$/.test(l));
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^Loading IANA|HPM\.x|Get VSO|Discovered IPMB|^>?\s*$/.test(l));
   const why = lines.filter((l) => !/Unable to establish IPMI v2/.test(l));
   return (why.at(-1) ?? lines.at(-1) ?? 'no output').slice(0, 200);
 }

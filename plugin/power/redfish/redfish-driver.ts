@@ -63,7 +63,11 @@ export function createRedfishDriver(): PowerDriver {
       const allowed = reset['ResetType@Redfish.AllowableValues'];
       // Without AllowableValues the schema's values all apply (DSP0266 §7.4.2).
       const type = RESET_TYPES[action].find((t) => !allowed || allowed.includes(t));
-      if (!type) throw new DployError('DPLOY_ERR_BMC_UNSUPPORTED', `Redfish ${bmc.address}: none of ${RESET_TYPES[action].join('/')} in AllowableValues (${allowed?.join(', ')})`);
+      if (!type)
+        throw new DployError(
+          'DPLOY_ERR_BMC_UNSUPPORTED',
+          `Redfish ${bmc.address}: none of ${RESET_TYPES[action].join('/')} in AllowableValues (${allowed?.join(', ')})`,
+        );
       await redfishCall(bmc, 'POST', reset.target, budgetMs, { body: { ResetType: type } });
     },
     async pxeOnce(bmc, firmware: Firmware, budgetMs) {
@@ -73,7 +77,10 @@ export function createRedfishDriver(): PowerDriver {
       await redfishCall(bmc, 'PATCH', path, budgetMs, { body: { Boot: boot }, ...(before.etag ? { ifMatch: before.etag } : {}) });
       const after = (await redfishCall(bmc, 'GET', path, budgetMs)).body.Boot as Record<string, unknown> | undefined;
       if (after?.BootSourceOverrideTarget !== 'Pxe' || after?.BootSourceOverrideEnabled !== 'Once') {
-        throw new DployError('DPLOY_ERR_BMC', `Redfish ${bmc.address}: the BMC accepted the one-time PXE boot but reads back ${String(after?.BootSourceOverrideTarget)}/${String(after?.BootSourceOverrideEnabled)}`);
+        throw new DployError(
+          'DPLOY_ERR_BMC',
+          `Redfish ${bmc.address}: the BMC accepted the one-time PXE boot but reads back ${String(after?.BootSourceOverrideTarget)}/${String(after?.BootSourceOverrideEnabled)}`,
+        );
       }
     },
   };

@@ -22,7 +22,13 @@ const BY_STATUS: Array<[(s: number) => boolean, ErrorCode, string]> = [
   [(s) => s === 400 || s === 404 || s === 405 || s === 501, 'DPLOY_ERR_BMC_UNSUPPORTED', 'refused as not supported'],
 ];
 
-export async function redfishCall(bmc: BmcTarget, method: 'GET' | 'PATCH' | 'POST', path: string, budgetMs: number, o: { body?: unknown; ifMatch?: string } = {}): Promise<RedfishReply> {
+export async function redfishCall(
+  bmc: BmcTarget,
+  method: 'GET' | 'PATCH' | 'POST',
+  path: string,
+  budgetMs: number,
+  o: { body?: unknown; ifMatch?: string } = {},
+): Promise<RedfishReply> {
   const where = `Redfish ${bmc.address}`;
   const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
   const headers: Record<string, string> = {

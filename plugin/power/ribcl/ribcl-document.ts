@@ -20,12 +20,29 @@ const UNSENDABLE = /["\u0000-\u001f\u007f]/;
 
 export function checkRibclCredential(what: 'user' | 'password', value: string): void {
   if (!UNSENDABLE.test(value)) return;
-  throw new DployError('DPLOY_ERR_INVALID_INPUT', `the iLO ${what} holds a double quote or a control character, which RIBCL cannot carry (iLO does not decode XML escapes in LOGIN); change it on the iLO`);
+  throw new DployError(
+    'DPLOY_ERR_INVALID_INPUT',
+    `the iLO ${what} holds a double quote or a control character, which RIBCL cannot carry (iLO does not decode XML escapes in LOGIN); change it on the iLO`,
+  );
 }
 
 export function ribclDocument(user: string, password: string, mode: 'read' | 'write', commands: readonly RibclCommand[]): string {
   checkRibclCredential('user', user);
   checkRibclCredential('password', password);
-  const lines = commands.map((c) => `<${c.tag}${Object.entries(c.attributes ?? {}).map(([k, v]) => ` ${k}="${v}"`).join('')}/>`);
-  return [`<RIBCL VERSION="2.0">`, `<LOGIN USER_LOGIN="${user}" PASSWORD="${password}">`, `<SERVER_INFO MODE="${mode}">`, ...lines, '</SERVER_INFO>', '</LOGIN>', '</RIBCL>', ''].join('\r\n');
+  const lines = commands.map(
+    (c) =>
+      `<${c.tag}${Object.entries(c.attributes ?? {})
+        .map(([k, v]) => ` ${k}="${v}"`)
+        .join('')}/>`,
+  );
+  return [
+    `<RIBCL VERSION="2.0">`,
+    `<LOGIN USER_LOGIN="${user}" PASSWORD="${password}">`,
+    `<SERVER_INFO MODE="${mode}">`,
+    ...lines,
+    '</SERVER_INFO>',
+    '</LOGIN>',
+    '</RIBCL>',
+    '',
+  ].join('\r\n');
 }

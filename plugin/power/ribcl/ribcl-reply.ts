@@ -23,7 +23,10 @@ const BY_STATUS: Record<number, [ErrorCode, string]> = {
 };
 
 export function splitDocuments(reply: string): string[] {
-  return reply.split(/(?=<\?xml)/).map((d) => d.trim()).filter((d) => d.startsWith('<?xml'));
+  return reply
+    .split(/(?=<\?xml)/)
+    .map((d) => d.trim())
+    .filter((d) => d.startsWith('<?xml'));
 }
 
 export function attribute(element: string, name: string): string | undefined {
@@ -48,10 +51,12 @@ export function readReply(reply: string, where: string, password: string): Ribcl
     const status = response ? Number.parseInt(attribute(response, 'STATUS') ?? '', 16) : Number.NaN;
     return { status, message: (response && attribute(response, 'MESSAGE')) ?? '', text };
   });
-  if (documents.length === 0) throw new DployError('DPLOY_ERR_BMC', `${where}: the answer holds no RIBCL document, maybe not an iLO: ${masked(JSON.stringify(reply.slice(0, 120)))}`);
+  if (documents.length === 0)
+    throw new DployError('DPLOY_ERR_BMC', `${where}: the answer holds no RIBCL document, maybe not an iLO: ${masked(JSON.stringify(reply.slice(0, 120)))}`);
   for (const d of documents) {
     if (d.status === 0) continue;
-    if (Number.isNaN(d.status)) throw new DployError('DPLOY_ERR_BMC', `${where}: a RIBCL document without a RESPONSE STATUS: ${masked(JSON.stringify(d.text.slice(0, 160)))}`);
+    if (Number.isNaN(d.status))
+      throw new DployError('DPLOY_ERR_BMC', `${where}: a RIBCL document without a RESPONSE STATUS: ${masked(JSON.stringify(d.text.slice(0, 160)))}`);
     const known = BY_STATUS[d.status] ?? (/^Login (failed|credentials rejected)/i.test(d.message) ? BY_STATUS[0x005f] : undefined);
     const hex = `0x${d.status.toString(16).toUpperCase().padStart(4, '0')}`;
     throw new DployError(known?.[0] ?? 'DPLOY_ERR_BMC', `${where}: ${known?.[1] ?? 'refused'} (iLO ${hex}: ${masked(d.message).slice(0, 160)})`);

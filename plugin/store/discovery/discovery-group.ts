@@ -72,7 +72,12 @@ export interface DiscoveryIntakeOptions {
  * groups; `alone` is the one-machine transaction a failed group's machines
  * fall back to.
  */
-export function createDiscoveryIntake<S>(db: DataSource, alone: (intake: Intake) => Promise<RecordedMachine>, hostTool?: HostToolRows<S>, options: DiscoveryIntakeOptions = {}): (intake: Intake) => Promise<RecordedMachine> {
+export function createDiscoveryIntake<S>(
+  db: DataSource,
+  alone: (intake: Intake) => Promise<RecordedMachine>,
+  hostTool?: HostToolRows<S>,
+  options: DiscoveryIntakeOptions = {},
+): (intake: Intake) => Promise<RecordedMachine> {
   // Host names new machines of the groups under way take (a group that probed
   // before another committed cannot see them), and hostnames found taken. A
   // name a rolled-back group claimed stays taken till no group is under way,
@@ -82,15 +87,19 @@ export function createDiscoveryIntake<S>(db: DataSource, alone: (intake: Intake)
   let compound = options.compoundStatements;
   const runsCompound = async (): Promise<boolean> => (compound ??= await hasCompoundStatements(db));
   return createGroupCommit<Intake, RecordedMachine>({
-    maxItems: GROUP_MAX_MACHINES, maxWeight: GROUP_MAX_BYTES, weight: (intake) => intake.stored.document.length,
-    keys: intakeKeys, runAlone: alone, onIdle: () => names.idle(),
+    maxItems: GROUP_MAX_MACHINES,
+    maxWeight: GROUP_MAX_BYTES,
+    weight: (intake) => intake.stored.document.length,
+    keys: intakeKeys,
+    runAlone: alone,
+    onIdle: () => names.idle(),
     runGroup: async (group, probed) => recordIntakeGroup(db, { compound: await runsCompound(), prepared }, group, names, probed, hostTool),
   });
 }
 
 /** MariaDB has run `BEGIN NOT ATOMIC … END` outside stored programs since 10.1; MySQL never has. */
 async function hasCompoundStatements(db: DataSource): Promise<boolean> {
-  const [row] = await db.query('SELECT VERSION() AS version') as Array<{ version: string }>;
+  const [row] = (await db.query('SELECT VERSION() AS version')) as Array<{ version: string }>;
   return /mariadb/i.test(row?.version ?? '');
 }
 
@@ -112,12 +121,20 @@ export function intakeKeys(intake: Intake): string[] {
 /** How a group's batches go: compound statements or not, and which prepared. */
 type GroupForm = Omit<TransactionForm, 'unless'>;
 
-async function recordIntakeGroup<S>(db: DataSource, form: GroupForm, intakes: Intake[], names: HostNameClaims, probed: () => void, hostTool?: HostToolRows<S>): Promise<Array<RecordedMachine | Error>> {
+async function recordIntakeGroup<S>(
+  db: DataSource,
+  form: GroupForm,
+  intakes: Intake[],
+  names: HostNameClaims,
+  probed: () => void,
+  hostTool?: HostToolRows<S>,
+): Promise<Array<RecordedMachine | Error>> {
   const runner = db.createQueryRunner();
   const session = await directSession(runner);
   try {
     const outcomes: Array<RecordedMachine | Error> = new Array(intakes.length);
-    const write = (planned: PlannedIntake[], unless?: { sql: string; params: SqlValue[] }) => writeGroup(runner, session, { ...form, ...(unless ? { unless } : {}) }, planned, outcomes, hostTool);
+    const write = (planned: PlannedIntake[], unless?: { sql: string; params: SqlValue[] }) =>
+      writeGroup(runner, session, { ...form, ...(unless ? { unless } : {}) }, planned, outcomes, hostTool);
     // Step one of the probe: on MariaDB as the guard of the group written as
     // new machines (nothing more to do when it was); on MySQL in a round trip of its own.
     const facts = form.compound ? await writeIfNew(intakes, names, write, hostTool) : await stepOne(session, intakes, hostTool);
@@ -136,7 +153,7 @@ async function recordIntakeGroup<S>(db: DataSource, form: GroupForm, intakes: In
 
 async function stepOne<S>(session: SqlSession, intakes: Intake[], hostTool?: HostToolRows<S>): Promise<KnownFact[]> {
   const { sql, params } = knownFactsStatement(intakes, hostTool);
-  return await session.query(sql, params) as KnownFact[];
+  return (await session.query(sql, params)) as KnownFact[];
 }
 
 /**
@@ -146,7 +163,12 @@ async function stepOne<S>(session: SqlSession, intakes: Intake[], hostTool?: Hos
  * written). A hostname found taken is remembered (host-name-claims.ts) and
  * the group planned again, with names from those machines' MACs.
  */
-async function writeIfNew<S>(intakes: Intake[], names: HostNameClaims, write: (planned: PlannedIntake[], unless: { sql: string; params: SqlValue[] }) => Promise<GroupWrite>, hostTool?: HostToolRows<S>): Promise<KnownFact[] | undefined> {
+async function writeIfNew<S>(
+  intakes: Intake[],
+  names: HostNameClaims,
+  write: (planned: PlannedIntake[], unless: { sql: string; params: SqlValue[] }) => Promise<GroupWrite>,
+  hostTool?: HostToolRows<S>,
+): Promise<KnownFact[] | undefined> {
   let facts: KnownFact[] = [];
   for (let attempt = 0; attempt < 2; attempt++) {
     const claimedHere: string[] = [];
@@ -175,7 +197,14 @@ type GroupWrite = { written: true } | { written: false; facts: KnownFact[] };
  * outcomes set. With `unless` (step one of the probe) the batch runs only
  * when that finds nothing, and otherwise answers its rows, writing nothing.
  */
-async function writeGroup<S>(runner: QueryRunner, session: SqlSession, form: TransactionForm, planned: PlannedIntake[], outcomes: Array<RecordedMachine | Error>, hostTool?: HostToolRows<S>): Promise<GroupWrite> {
+async function writeGroup<S>(
+  runner: QueryRunner,
+  session: SqlSession,
+  form: TransactionForm,
+  planned: PlannedIntake[],
+  outcomes: Array<RecordedMachine | Error>,
+  hostTool?: HostToolRows<S>,
+): Promise<GroupWrite> {
   const hosts = planned.map(({ plan }, slot) => batchHost(plan, slot));
   const machines = hostTool ? planned.map(({ plan, toolRows }, slot) => ({ plan, host: hosts[slot]!, state: hostTool.state(toolRows, hosts[slot]!) })) : [];
   const batch = new SqlBatch();
@@ -211,7 +240,15 @@ interface PlannedIntake {
  * something is known of a machine); an intake the policy refuses gets its
  * error and stays out.
  */
-async function planGroup<S>(session: SqlSession, tx: EntityManager, intakes: Intake[], names: HostNameClaims, outcomes: Array<RecordedMachine | Error>, facts: KnownFact[], hostTool?: HostToolRows<S>): Promise<PlannedIntake[]> {
+async function planGroup<S>(
+  session: SqlSession,
+  tx: EntityManager,
+  intakes: Intake[],
+  names: HostNameClaims,
+  outcomes: Array<RecordedMachine | Error>,
+  facts: KnownFact[],
+  hostTool?: HostToolRows<S>,
+): Promise<PlannedIntake[]> {
   const probed = await probeFromFacts(session, intakes, facts, hostTool);
   const planned: PlannedIntake[] = [];
   for (const [index, intake] of intakes.entries()) {
@@ -238,6 +275,7 @@ function batchHost(plan: IntakePlan, slot: number): BatchHost {
 
 function appendPlan(batch: SqlBatch, plan: IntakePlan, host: BatchHost, platformRef: string | undefined): void {
   const { facts, stored } = plan.intake;
-  if (plan.kind === 'insert') appendInsertDiscovered(batch, host.idSql, discoveredHostRow(plan.name, facts, stored.received_at), plan.macs, stored, platformRef);
+  if (plan.kind === 'insert')
+    appendInsertDiscovered(batch, host.idSql, discoveredHostRow(plan.name, facts, stored.received_at), plan.macs, stored, platformRef);
   else appendUpdateDiscovered(batch, plan.known.id, facts, plan.fresh, stored, { keep: plan.intake.keep, repost: plan.repost }, platformRef);
 }

@@ -41,20 +41,46 @@ export interface HostFacts {
 }
 
 /** A new host, its MACs and its document; returns the host's id (the caller builds the Host it answers with). */
-export async function insertDiscovered(tx: EntityManager, dialect: Dialect, name: string, macs: string[], facts: HostFacts, inventory: InventoryRow): Promise<number> {
+export async function insertDiscovered(
+  tx: EntityManager,
+  dialect: Dialect,
+  name: string,
+  macs: string[],
+  facts: HostFacts,
+  inventory: InventoryRow,
+): Promise<number> {
   const now = inventory.received_at;
   if (dialect !== 'mysql') {
-    const host = await insertHost(tx, name, macs, {
-      ...(facts.uuid ? { uuid: facts.uuid } : {}), ...(facts.serial ? { serial: facts.serial } : {}), ...(facts.arch ? { arch: facts.arch } : {}),
-    }, now);
+    const host = await insertHost(
+      tx,
+      name,
+      macs,
+      {
+        ...(facts.uuid ? { uuid: facts.uuid } : {}),
+        ...(facts.serial ? { serial: facts.serial } : {}),
+        ...(facts.arch ? { arch: facts.arch } : {}),
+      },
+      now,
+    );
     await insertInventory(tx, host.id, inventory);
     return host.id;
   }
-  const results = await appendInsertDiscovered(new SqlBatch(), '@dploy_host', discoveredHostRow(name, facts, now), macs, inventory).flushRows().add('SELECT @dploy_host AS id').run(tx);
+  const results = await appendInsertDiscovered(new SqlBatch(), '@dploy_host', discoveredHostRow(name, facts, now), macs, inventory)
+    .flushRows()
+    .add('SELECT @dploy_host AS id')
+    .run(tx);
   return Number((results.at(-1) as Array<{ id: number | string }>)[0]!.id);
 }
 
-export async function updateDiscovered(tx: EntityManager, dialect: Dialect, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow, retention: Retention): Promise<void> {
+export async function updateDiscovered(
+  tx: EntityManager,
+  dialect: Dialect,
+  hostId: number,
+  facts: HostFacts,
+  freshMacs: HostMacRow[],
+  inventory: InventoryRow,
+  retention: Retention,
+): Promise<void> {
   if (dialect !== 'mysql') {
     if (freshMacs.length > 0) await tx.getRepository<HostMacRow>('HostMac').createQueryBuilder().insert().values(freshMacs).updateEntity(false).execute();
     await tx.getRepository<HostRow>('Host').update({ id: hostId }, { ...facts, updated_at: inventory.received_at });
@@ -69,9 +95,22 @@ export async function updateDiscovered(tx: EntityManager, dialect: Dialect, host
 
 export function discoveredHostRow(name: string, facts: HostFacts, now: Date): Omit<HostRow, 'id'> {
   return {
-    name, ...facts, firmware: null, bmc_address: null, boot_state: 'localboot', boot_profile: null, boot_image: null,
-    task: null, task_profile: null, task_set_at: null, status: null, platform_ref: null, created_at: now, updated_at: now,
-    boot_mac: null, boot_mac_source: null,
+    name,
+    ...facts,
+    firmware: null,
+    bmc_address: null,
+    boot_state: 'localboot',
+    boot_profile: null,
+    boot_image: null,
+    task: null,
+    task_profile: null,
+    task_set_at: null,
+    status: null,
+    platform_ref: null,
+    created_at: now,
+    updated_at: now,
+    boot_mac: null,
+    boot_mac_source: null,
   };
 }
 
@@ -82,11 +121,24 @@ export function discoveredHostRow(name: string, facts: HostFacts, now: Date): Om
  * `platformRef`, SQL written by dploy, is the host tool's link when its row
  * is already in the batch.
  */
-export function appendInsertDiscovered(batch: SqlBatch, hostVar: string, row: Omit<HostRow, 'id'>, macs: string[], inventory: InventoryRow, platformRef?: string): SqlBatch {
+export function appendInsertDiscovered(
+  batch: SqlBatch,
+  hostVar: string,
+  row: Omit<HostRow, 'id'>,
+  macs: string[],
+  inventory: InventoryRow,
+  platformRef?: string,
+): SqlBatch {
   const { platform_ref: _none, ...linkless } = row;
-  return (platformRef === undefined ? batch.insert('dploy_hosts', row as SqlRow) : batch.insert('dploy_hosts', linkless as SqlRow, { platform_ref: platformRef }))
+  return (
+    platformRef === undefined ? batch.insert('dploy_hosts', row as SqlRow) : batch.insert('dploy_hosts', linkless as SqlRow, { platform_ref: platformRef })
+  )
     .add(`SET ${hostVar} = LAST_INSERT_ID()`)
-    .addRows('dploy_host_macs', macs.map((mac, position) => ({ mac, position, interface: null })), { host_id: hostVar })
+    .addRows(
+      'dploy_host_macs',
+      macs.map((mac, position) => ({ mac, position, interface: null })),
+      { host_id: hostVar },
+    )
     .addRow('dploy_inventories', { ...inventory }, { host_id: hostVar });
 }
 
@@ -95,12 +147,30 @@ export function appendInsertDiscovered(batch: SqlBatch, hostVar: string, row: Om
  * its facts and, given, its link; the prune of its older documents is one
  * statement of the same batch, before the gathered rows are inserted.
  */
-export function appendUpdateDiscovered(batch: SqlBatch, hostId: number, facts: HostFacts, freshMacs: HostMacRow[], inventory: InventoryRow, retention: Retention, platformRef?: string): SqlBatch {
+export function appendUpdateDiscovered(
+  batch: SqlBatch,
+  hostId: number,
+  facts: HostFacts,
+  freshMacs: HostMacRow[],
+  inventory: InventoryRow,
+  retention: Retention,
+  platformRef?: string,
+): SqlBatch {
   const hostIdSql = { host_id: String(Number(hostId)) };
   const link = platformRef === undefined ? '' : `, platform_ref = ${platformRef}`;
   batch
-    .addRows('dploy_host_macs', freshMacs.map(({ mac, position, interface: nic }) => ({ mac, position, interface: nic })), hostIdSql)
-    .add(`UPDATE dploy_hosts SET uuid = ?, serial = ?, arch = ?, updated_at = ?${link} WHERE id = ?`, [facts.uuid, facts.serial, facts.arch, inventory.received_at, hostId]);
+    .addRows(
+      'dploy_host_macs',
+      freshMacs.map(({ mac, position, interface: nic }) => ({ mac, position, interface: nic })),
+      hostIdSql,
+    )
+    .add(`UPDATE dploy_hosts SET uuid = ?, serial = ?, arch = ?, updated_at = ?${link} WHERE id = ?`, [
+      facts.uuid,
+      facts.serial,
+      facts.arch,
+      inventory.received_at,
+      hostId,
+    ]);
   if (retention.repost) return batch;
   const prune = pruneStatement('mysql', hostId, inventory.sha256, retention.keep);
   return batch.add(prune.sql, prune.params).addRow('dploy_inventories', { ...inventory }, hostIdSql);
@@ -114,11 +184,18 @@ export function appendUpdateDiscovered(batch: SqlBatch, hostId: number, facts: H
  */
 export function pruneStatement(dialect: Dialect, hostId: number, sha256: string, keep: number): { sql: string; params: Array<number | string> } {
   const [host, sha, sameHost, sameSha] = dialect === 'postgres' ? ['$1', '$2', '$1', '$2'] : ['?', '?', '?', '?'];
-  const sql = `DELETE FROM dploy_inventories WHERE host_id = ${host} AND (sha256 = ${sha} OR id <= (SELECT id FROM (`
-    + `SELECT id FROM dploy_inventories WHERE host_id = ${sameHost} AND sha256 <> ${sameSha} ORDER BY id DESC LIMIT 1 OFFSET ${Math.max(0, Math.trunc(keep) - 1)}) AS kept_edge))`;
+  const sql =
+    `DELETE FROM dploy_inventories WHERE host_id = ${host} AND (sha256 = ${sha} OR id <= (SELECT id FROM (` +
+    `SELECT id FROM dploy_inventories WHERE host_id = ${sameHost} AND sha256 <> ${sameSha} ORDER BY id DESC LIMIT 1 OFFSET ${Math.max(0, Math.trunc(keep) - 1)}) AS kept_edge))`;
   return { sql, params: dialect === 'postgres' ? [hostId, sha256] : [hostId, sha256, hostId, sha256] };
 }
 
 async function insertInventory(tx: EntityManager, hostId: number, inventory: InventoryRow): Promise<void> {
-  await tx.getRepository('InventoryDocument').createQueryBuilder().insert().values({ host_id: hostId, ...inventory }).updateEntity(false).execute();
+  await tx
+    .getRepository('InventoryDocument')
+    .createQueryBuilder()
+    .insert()
+    .values({ host_id: hostId, ...inventory })
+    .updateEntity(false)
+    .execute();
 }

@@ -76,7 +76,10 @@ export function createGroupCommit<I, R>(options: GroupCommitOptions<I, R>): (ite
   const write = async (group: Array<Waiting<I, R>>, probed: () => void): Promise<void> => {
     let outcomes: Array<R | Error>;
     try {
-      outcomes = await options.runGroup(group.map((w) => w.item), probed);
+      outcomes = await options.runGroup(
+        group.map((w) => w.item),
+        probed,
+      );
     } catch {
       probed();
       for (const w of group) await options.runAlone(w.item).then(w.resolve, w.reject);
@@ -114,8 +117,9 @@ export function createGroupCommit<I, R>(options: GroupCommitOptions<I, R>): (ite
     });
   };
 
-  return (item) => new Promise<R>((resolve, reject) => {
-    queue.push({ item, keys: options.keys(item), resolve, reject });
-    start();
-  });
+  return (item) =>
+    new Promise<R>((resolve, reject) => {
+      queue.push({ item, keys: options.keys(item), resolve, reject });
+      start();
+    });
 }

@@ -38,7 +38,10 @@ export interface ProbedIntake {
 
 /** A fact found: a dploy host's MAC, UUID, serial or name, or a MAC the host tool has. */
 type FactKind = 'mac' | 'uuid' | 'serial' | 'name' | 'tool';
-export interface KnownFact { kind: FactKind; value: string }
+export interface KnownFact {
+  kind: FactKind;
+  value: string;
+}
 
 /**
  * Each intake's probe, or the Error its identity raised (a conflict), given
@@ -48,10 +51,14 @@ export interface KnownFact { kind: FactKind; value: string }
 export async function probeFromFacts(tx: SqlSession, intakes: Intake[], facts: KnownFact[], hostTool?: HostToolProbe): Promise<Array<ProbedIntake | Error>> {
   const found = factsByIntake(intakes, facts);
   // A new machine: nothing known of it here or in the host tool, so nothing for the host tool to pick from.
-  const answers: Array<ProbedIntake | Error | undefined> = intakes.map((_, slot) => (found[slot]!.known ? undefined : {
-    match: { kind: 'none', nameTaken: found[slot]!.nameTaken },
-    toolRows: [],
-  }));
+  const answers: Array<ProbedIntake | Error | undefined> = intakes.map((_, slot) =>
+    found[slot]!.known
+      ? undefined
+      : {
+          match: { kind: 'none', nameTaken: found[slot]!.nameTaken },
+          toolRows: [],
+        },
+  );
   const known = intakes.flatMap((intake, slot) => (answers[slot] === undefined ? [{ intake, slot }] : []));
   if (known.length === 0) return answers as ProbedIntake[];
   const second = new SqlBatch();
@@ -61,7 +68,7 @@ export async function probeFromFacts(tx: SqlSession, intakes: Intake[], facts: K
     const tool = hostTool?.probe(intake);
     if (tool) second.add(tool.sql, tool.params);
   }
-  const rows = await second.run(tx) as unknown[][];
+  const rows = (await second.run(tx)) as unknown[][];
   const perIntake = hostTool ? 2 : 1;
   known.forEach(({ intake, slot }, n) => {
     try {
@@ -82,7 +89,11 @@ export async function probeFromFacts(tx: SqlSession, intakes: Intake[], facts: K
  * look up (by default each machine's own; the writer asks only those its
  * plan gives the machines).
  */
-export function knownFactsStatement(intakes: Intake[], hostTool?: HostToolProbe, names: Array<string | undefined> = intakes.map((i) => i.probeName)): { sql: string; params: SqlValue[] } {
+export function knownFactsStatement(
+  intakes: Intake[],
+  hostTool?: HostToolProbe,
+  names: Array<string | undefined> = intakes.map((i) => i.probeName),
+): { sql: string; params: SqlValue[] } {
   const toolMacs = hostTool?.macColumn;
   const params: string[] = [];
   const list = (values: Array<string | undefined>): string | undefined => {
@@ -96,11 +107,28 @@ export function knownFactsStatement(intakes: Intake[], hostTool?: HostToolProbe,
     const marks = list(values);
     if (marks !== undefined) parts.push(`SELECT '${kind}' AS kind, ${select} IN (${marks})`);
   };
-  lookup('mac', 'mac AS value FROM dploy_host_macs WHERE mac', intakes.flatMap((i) => i.identity.macs));
-  lookup('uuid', 'uuid AS value FROM dploy_hosts WHERE uuid', intakes.map((i) => i.identity.uuid));
-  lookup('serial', 'serial AS value FROM dploy_hosts WHERE serial', intakes.map((i) => i.identity.serial));
+  lookup(
+    'mac',
+    'mac AS value FROM dploy_host_macs WHERE mac',
+    intakes.flatMap((i) => i.identity.macs),
+  );
+  lookup(
+    'uuid',
+    'uuid AS value FROM dploy_hosts WHERE uuid',
+    intakes.map((i) => i.identity.uuid),
+  );
+  lookup(
+    'serial',
+    'serial AS value FROM dploy_hosts WHERE serial',
+    intakes.map((i) => i.identity.serial),
+  );
   lookup('name', 'name AS value FROM dploy_hosts WHERE name', names);
-  if (toolMacs) lookup('tool', `LOWER(${toolMacs.column}) AS value FROM ${toolMacs.table} WHERE ${toolMacs.column}`, intakes.flatMap((i) => i.identity.macs));
+  if (toolMacs)
+    lookup(
+      'tool',
+      `LOWER(${toolMacs.column}) AS value FROM ${toolMacs.table} WHERE ${toolMacs.column}`,
+      intakes.flatMap((i) => i.identity.macs),
+    );
   // Every intake has a MAC (prepareIntake refuses one without), so parts is never empty.
   return { sql: parts.join(' UNION ALL '), params };
 }

@@ -26,9 +26,7 @@ export interface CandidateHost extends KnownHost {
   discoverJob: boolean;
 }
 
-export type HostMatch =
-  | { kind: 'none'; nameTaken: boolean }
-  | { kind: 'match'; hostId: number; known: CandidateHost; nameTaken: boolean };
+export type HostMatch = { kind: 'none'; nameTaken: boolean } | { kind: 'match'; hostId: number; known: CandidateHost; nameTaken: boolean };
 
 export interface MatchOptions {
   policy?: readonly IdentityCriterion[];
@@ -38,7 +36,7 @@ export interface MatchOptions {
 
 export async function matchHost(tx: EntityManager, identity: Identity, options: MatchOptions = {}): Promise<HostMatch> {
   const probe = probeStatement(identity, options.probeName, tx.connection.options.type === 'postgres');
-  return matchFromProbe(identity, await tx.query(probe.sql, probe.params) as ProbeRow[], options.policy);
+  return matchFromProbe(identity, (await tx.query(probe.sql, probe.params)) as ProbeRow[], options.policy);
 }
 
 /** The policy's decision on what one probe statement (probeStatement) returned. */
@@ -50,11 +48,36 @@ export function matchFromProbe(identity: Identity, rows: ProbeRow[], policy?: re
   return { kind: 'match', hostId: match.hostId, known: candidates.find((c) => c.id === match.hostId)!, nameTaken };
 }
 
-const HOST_COLUMNS: Array<keyof HostRow> = ['id', 'name', 'uuid', 'serial', 'arch', 'firmware', 'bmc_address', 'boot_state', 'boot_profile', 'boot_image',
-  'task', 'task_profile', 'task_set_at', 'status', 'platform_ref', 'created_at', 'updated_at'];
+const HOST_COLUMNS: Array<keyof HostRow> = [
+  'id',
+  'name',
+  'uuid',
+  'serial',
+  'arch',
+  'firmware',
+  'bmc_address',
+  'boot_state',
+  'boot_profile',
+  'boot_image',
+  'task',
+  'task_profile',
+  'task_set_at',
+  'status',
+  'platform_ref',
+  'created_at',
+  'updated_at',
+];
 const UNFINISHED = `j.state NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')})`;
 
-export type ProbeRow = Partial<HostRow> & { name_taken: number | string; mac: string | null; position: number | string | null; interface: string | null; last_sha256: string | null; active_jobs: number | string | null; discover_jobs: number | string | null };
+export type ProbeRow = Partial<HostRow> & {
+  name_taken: number | string;
+  mac: string | null;
+  position: number | string | null;
+  interface: string | null;
+  last_sha256: string | null;
+  active_jobs: number | string | null;
+  discover_jobs: number | string | null;
+};
 
 /**
  * Every host sharing a MAC, the UUID or the serial, with all its MACs: the
@@ -108,8 +131,14 @@ function readProbe(rows: ProbeRow[]): { candidates: CandidateHost[]; nameTaken: 
       const hostRow = Object.fromEntries(HOST_COLUMNS.map((c) => [c, row[c] ?? null])) as unknown as HostRow;
       hostRow.id = id;
       host = {
-        id, uuid: row.uuid?.trim() || undefined, serial: row.serial ?? undefined, macs: [],
-        row: hostRow, macRows: [], lastSha256: row.last_sha256 ?? undefined, activeJob: Number(row.active_jobs ?? 0) > 0,
+        id,
+        uuid: row.uuid?.trim() || undefined,
+        serial: row.serial ?? undefined,
+        macs: [],
+        row: hostRow,
+        macRows: [],
+        lastSha256: row.last_sha256 ?? undefined,
+        activeJob: Number(row.active_jobs ?? 0) > 0,
         discoverJob: Number(row.discover_jobs ?? 0) > 0,
       };
       hosts.set(id, host);

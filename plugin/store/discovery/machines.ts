@@ -48,16 +48,23 @@ const DOCUMENTS_KEPT = 5;
 
 export function prepareIntake(inventory: Inventory, document: RawDocument, now = new Date()): Intake {
   const identity = identityOf(inventory);
-  if (identity.macs.length === 0) throw new DployError('DPLOY_ERR_INVENTORY_INVALID', 'the inventory lists no physical NIC with a MAC address, so the machine could not be identified');
+  if (identity.macs.length === 0)
+    throw new DployError('DPLOY_ERR_INVENTORY_INVALID', 'the inventory lists no physical NIC with a MAC address, so the machine could not be identified');
   const ownName = inventory.hostname?.toLowerCase();
   return {
-    inventory, identity, remoteAddress: document.remoteAddress, rediscover: document.rediscover ?? false,
+    inventory,
+    identity,
+    remoteAddress: document.remoteAddress,
+    rediscover: document.rediscover ?? false,
     keep: document.keepDocuments ?? DOCUMENTS_KEPT,
     probeName: ownName && !hostNameProblem(ownName) ? ownName : undefined,
     facts: { uuid: inventory.system.uuid ?? null, serial: inventory.system.serial ?? null, arch: inventory.arch === 'unknown' ? null : inventory.arch },
     stored: {
-      received_at: now, format: document.format, source: inventory.source.slice(0, 64),
-      sha256: createHash('sha256').update(document.body).digest('hex'), size_bytes: document.body.length,
+      received_at: now,
+      format: document.format,
+      source: inventory.source.slice(0, 64),
+      sha256: createHash('sha256').update(document.body).digest('hex'),
+      size_bytes: document.body.length,
       document: document.gzip ?? gzipSync(document.body),
     },
   };
@@ -82,8 +89,11 @@ export async function planIntake(tx: EntityManager, intake: Intake, match: HostM
  */
 function refuseUnaskedRediscovery(intake: Intake, known: CandidateHost): void {
   if (known.discoverJob || intake.rediscover || known.lastSha256 === intake.stored.sha256) return;
-  throw new DployError('DPLOY_ERR_CONFLICT', `machine ${known.row.name} is already known and not in a discover job: its inventory is kept. `
-    + `To take a new one, run "dploy task set ${known.row.name} discover" (or set agent.rediscoverKnownHosts)`);
+  throw new DployError(
+    'DPLOY_ERR_CONFLICT',
+    `machine ${known.row.name} is already known and not in a discover job: its inventory is kept. ` +
+      `To take a new one, run "dploy task set ${known.row.name} discover" (or set agent.rediscoverKnownHosts)`,
+  );
 }
 
 /**
@@ -95,8 +105,11 @@ async function refuseOtherDiscoverAddress(tx: EntityManager, known: CandidateHos
   const from = plainAddress(remoteAddress);
   const binding = await bindDiscoverJob(tx, known.id, from);
   if (!binding || binding.bound === from) return;
-  throw new DployError('DPLOY_ERR_CONFLICT', `discover job ${binding.jobId} of machine ${known.row.name} is bound to ${binding.bound}, which posted its inventory first; `
-    + `refused from ${from} (an attacker, or a machine whose address changed: see docs/security.md)`);
+  throw new DployError(
+    'DPLOY_ERR_CONFLICT',
+    `discover job ${binding.jobId} of machine ${known.row.name} is bound to ${binding.bound}, which posted its inventory first; ` +
+      `refused from ${from} (an attacker, or a machine whose address changed: see docs/security.md)`,
+  );
 }
 
 /** A new host: named by the machine's own hostname when it is valid and free, else by its first MAC. */
@@ -109,7 +122,10 @@ export function newHostPlan(intake: Intake, nameTaken: boolean): Extract<IntakeP
 export function recordedMachine(plan: IntakePlan, insertedId?: number): RecordedMachine {
   const { facts, stored } = plan.intake;
   if (plan.kind === 'insert') {
-    const host = hostFromRow({ ...discoveredHostRow(plan.name, facts, stored.received_at), id: insertedId! }, plan.macs.map((mac, position) => ({ mac, host_id: insertedId!, position, interface: null })));
+    const host = hostFromRow(
+      { ...discoveredHostRow(plan.name, facts, stored.received_at), id: insertedId! },
+      plan.macs.map((mac, position) => ({ mac, host_id: insertedId!, position, interface: null })),
+    );
     return { host, created: true, changes: [], activeJob: false };
   }
   const { known } = plan;
@@ -117,7 +133,13 @@ export function recordedMachine(plan: IntakePlan, insertedId?: number): Recorded
   return { host, created: false, changes: plan.changes, activeJob: known.activeJob };
 }
 
-export async function recordMachine(tx: EntityManager, dialect: Dialect, inventory: Inventory, document: RawDocument, now = new Date()): Promise<RecordedMachine> {
+export async function recordMachine(
+  tx: EntityManager,
+  dialect: Dialect,
+  inventory: Inventory,
+  document: RawDocument,
+  now = new Date(),
+): Promise<RecordedMachine> {
   return recordIntake(tx, dialect, prepareIntake(inventory, document, now));
 }
 
@@ -136,7 +158,8 @@ export async function recordIntake(tx: EntityManager, dialect: Dialect, intake: 
  * owns them, so the matched host's own MACs are all there is to compare with.
  */
 function newMacs(known: CandidateHost, macs: readonly string[]): HostMacRow[] {
-  return macs.filter((mac) => !known.macs.includes(mac))
+  return macs
+    .filter((mac) => !known.macs.includes(mac))
     .map((mac, i): HostMacRow => ({ mac, host_id: known.id, position: known.macs.length + i, interface: null }));
 }
 
@@ -147,6 +170,6 @@ async function hardwareChanges(tx: EntityManager, hostId: number, inventory: Inv
 }
 
 function describeChange(c: HardwareChange): string {
-  const values = c.change === 'changed' ? ` (${c.before ?? '?'} -> ${c.after ?? '?'})` : c.after ?? c.before ? ` (${c.after ?? c.before})` : '';
+  const values = c.change === 'changed' ? ` (${c.before ?? '?'} -> ${c.after ?? '?'})` : (c.after ?? c.before) ? ` (${c.after ?? c.before})` : '';
   return `${c.part} ${c.key} ${c.change}${values}`;
 }

@@ -20,13 +20,15 @@ interface Mysql2Connection {
 
 /** A session on the runner's own connection (connected here); release the runner as usual. */
 export async function directSession(runner: QueryRunner): Promise<SqlSession> {
-  const connection = await runner.connect() as Mysql2Connection;
+  const connection = (await runner.connect()) as Mysql2Connection;
   return {
-    query: (sql, params = []) => new Promise((resolve, reject) => {
-      connection.query(sql, params, (err, result) => (err ? reject(err) : resolve(result)));
-    }),
-    execute: (sql, params = []) => new Promise((resolve, reject) => {
-      connection.execute(sql, params, (err, result) => (err ? reject(err) : resolve(result)));
-    }),
+    query: (sql, params = []) =>
+      new Promise((resolve, reject) => {
+        connection.query(sql, params, (err, result) => (err ? reject(err) : resolve(result)));
+      }),
+    execute: (sql, params = []) =>
+      new Promise((resolve, reject) => {
+        connection.execute(sql, params, (err, result) => (err ? reject(err) : resolve(result)));
+      }),
   };
 }

@@ -52,7 +52,10 @@ export class SqlBatch {
 
   insert(table: string, row: SqlRow, extra: Record<string, string> = {}): this {
     const columns = [...Object.keys(row), ...Object.keys(extra)];
-    return this.add(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${[...Object.keys(row).map(() => '?'), ...Object.values(extra)].join(', ')})`, Object.values(row));
+    return this.add(
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${[...Object.keys(row).map(() => '?'), ...Object.values(extra)].join(', ')})`,
+      Object.values(row),
+    );
   }
 
   /** A row for the multi-row INSERT into `table` that flushRows() sends; `extra` comes first, as SQL. */
@@ -60,7 +63,7 @@ export class SqlBatch {
     const columns = Object.keys(row);
     const key = `${table} (${[...Object.keys(extra), ...columns].join(', ')})`;
     let insert = this.gathered.get(key);
-    if (!insert) this.gathered.set(key, insert = { tuples: [], params: [] });
+    if (!insert) this.gathered.set(key, (insert = { tuples: [], params: [] }));
     insert.tuples.push(`(${[...Object.values(extra), ...columns.map(() => '?')].join(', ')})`);
     for (const c of columns) insert.params.push(row[c] ?? null);
     return this;
@@ -81,7 +84,7 @@ export class SqlBatch {
   /** One result per statement, in order. */
   async run(tx: SqlSession): Promise<unknown[]> {
     this.mustBeFlushed();
-    const results = await tx.query(this.statements.join(';\n'), this.params) as unknown[];
+    const results = (await tx.query(this.statements.join(';\n'), this.params)) as unknown[];
     // mysql2 answers a lone statement with its result, not a list of one.
     return this.statements.length === 1 ? [results] : results;
   }
@@ -107,17 +110,20 @@ export class SqlBatch {
     if (unless && !compound) throw new Error('SqlBatch: a guarded batch needs a compound statement (MariaDB)');
     const statements = ['START TRANSACTION', ...this.statements, 'COMMIT'];
     const transaction = `${statements.join(';\n')};\n`;
-    const sql = !compound ? statements.join(';\n')
-      : unless ? `BEGIN NOT ATOMIC\n${unless.sql};\nIF FOUND_ROWS() = 0 THEN\n${transaction}END IF;\nEND`
+    const sql = !compound
+      ? statements.join(';\n')
+      : unless
+        ? `BEGIN NOT ATOMIC\n${unless.sql};\nIF FOUND_ROWS() = 0 THEN\n${transaction}END IF;\nEND`
         : `BEGIN NOT ATOMIC\n${transaction}END`;
     const params = unless ? [...unless.params, ...this.params] : this.params;
-    const reply = compound && prepared && connection.execute && prepared.worthPreparing(sql)
-      ? await connection.execute(sql, params).catch(async (err: unknown) => {
-        if (!PREPARE_REFUSED.has((err as { code?: string }).code ?? '')) throw err;
-        prepared.disable();
-        return await connection.query(sql, params);
-      })
-      : await connection.query(sql, params);
+    const reply =
+      compound && prepared && connection.execute && prepared.worthPreparing(sql)
+        ? await connection.execute(sql, params).catch(async (err: unknown) => {
+            if (!PREPARE_REFUSED.has((err as { code?: string }).code ?? '')) throw err;
+            prepared.disable();
+            return await connection.query(sql, params);
+          })
+        : await connection.query(sql, params);
     // mysql2 answers a SELECT with its rows and any other statement (a block too) with an OK packet.
     return Array.isArray(reply) ? reply.filter((r): r is unknown[] => Array.isArray(r)) : [];
   }

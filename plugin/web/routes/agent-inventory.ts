@@ -18,7 +18,19 @@ import { enrollmentGuard } from '../agent-auth.js';
 import { AGENT_MEDIA_TYPES, decodedBody, documentFormat, unsupportedMediaType } from '../agent-body.js';
 import { replyForAgent } from '../agent-reply.js';
 
-export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSource; platform: Platform; kinds: JobKinds; bodyLimitBytes: number; inventoryParser: InventoryParser; rediscoverKnownHosts?: boolean; inventoriesKept?: number; onHostsChanged?: () => void }): void {
+export function agentInventoryRoutes(
+  app: FastifyInstance,
+  deps: {
+    db: DataSource;
+    platform: Platform;
+    kinds: JobKinds;
+    bodyLimitBytes: number;
+    inventoryParser: InventoryParser;
+    rediscoverKnownHosts?: boolean;
+    inventoriesKept?: number;
+    onHostsChanged?: () => void;
+  },
+): void {
   void app.register(async (scope) => {
     // Raw bytes for every inventory media type; decoding and parsing are ours.
     scope.removeAllContentTypeParsers();
@@ -32,8 +44,12 @@ export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSourc
       const inventory = await deps.inventoryParser.parse(body, format);
       // A gzip upload is stored as received (decodedBody returns `raw` itself only for an identity body).
       const recorded = await deps.platform.recordInventory(inventory, {
-        format, body, remoteAddress: request.ip, rediscover: deps.rediscoverKnownHosts ?? false,
-        ...(deps.inventoriesKept !== undefined ? { keepDocuments: deps.inventoriesKept } : {}), ...(body !== raw ? { gzip: raw } : {}),
+        format,
+        body,
+        remoteAddress: request.ip,
+        rediscover: deps.rediscoverKnownHosts ?? false,
+        ...(deps.inventoriesKept !== undefined ? { keepDocuments: deps.inventoriesKept } : {}),
+        ...(body !== raw ? { gzip: raw } : {}),
       });
       const who = { hostId: recorded.host.id, host: recorded.host.name };
       await recordBootif(deps.db, request, recorded.host);
@@ -48,8 +64,13 @@ export function agentInventoryRoutes(app: FastifyInstance, deps: { db: DataSourc
       }
       const next = nextActionFor(recorded.host);
       return replyForAgent(request, reply, {
-        host_id: recorded.host.id, host_name: recorded.host.name, created: recorded.created,
-        changes: recorded.changes, action: next.action, poll_seconds: next.pollSeconds, reason: next.reason,
+        host_id: recorded.host.id,
+        host_name: recorded.host.name,
+        created: recorded.created,
+        changes: recorded.changes,
+        action: next.action,
+        poll_seconds: next.pollSeconds,
+        reason: next.reason,
       });
     });
   });
@@ -61,5 +82,5 @@ async function recordBootif(db: DataSource, request: FastifyRequest, host: Host)
   if (typeof header !== 'string' || header === '') return;
   const mac = macOfBootif(header);
   if (mac && (await recordSeenBootNic(db.manager, host, mac))) return;
-  request.log.warn({ hostId: host.id, bootif: header.slice(0, 64) }, 'BOOTIF is not one of this machine\'s NICs; boot NIC left as it was');
+  request.log.warn({ hostId: host.id, bootif: header.slice(0, 64) }, "BOOTIF is not one of this machine's NICs; boot NIC left as it was");
 }

@@ -44,8 +44,13 @@ export function agentJobRoutes(app: FastifyInstance, deps: Deps): void {
     const job = await activeJobForHost(deps.db.manager, host.id);
     const next = nextActionFor(host);
     return replyForAgent(request, reply, {
-      host_id: host.id, host_name: host.name, action: next.action, poll_seconds: next.pollSeconds, reason: next.reason,
-      job_id: job?.id, job_state: job?.state,
+      host_id: host.id,
+      host_name: host.name,
+      action: next.action,
+      poll_seconds: next.pollSeconds,
+      reason: next.reason,
+      job_id: job?.id,
+      job_state: job?.state,
     });
   });
 
@@ -70,9 +75,12 @@ async function callerJob(deps: Deps, request: FastifyRequest, body: Record<strin
   if (!token) throw new DployError('DPLOY_ERR_UNAUTHORIZED', 'missing job token: an event names its job by the token of its answer-file URL');
   const caller = await jobOfCaller(deps.db, deps.jobTokens, request, token);
   if (caller.ok) return caller.job;
-  throw new DployError('DPLOY_ERR_UNAUTHORIZED', caller.reason === 'other-address'
-    ? 'this job is bound to the address that booted it; events from elsewhere are refused (docs/security.md)'
-    : 'unknown job token (the job may have been replaced; see dploy jobs list)');
+  throw new DployError(
+    'DPLOY_ERR_UNAUTHORIZED',
+    caller.reason === 'other-address'
+      ? 'this job is bound to the address that booted it; events from elsewhere are refused (docs/security.md)'
+      : 'unknown job token (the job may have been replaced; see dploy jobs list)',
+  );
 }
 
 async function hostByMac(db: DataSource, given: string | undefined): Promise<Host> {

@@ -57,7 +57,10 @@ async function serve(deps: AnswerDeps, request: FastifyRequest, reply: FastifyRe
   }
   const host = await getHost(deps.db.manager, job.hostId);
   const inputs = await jobAnswerInputs(deps.db.manager, host, { ...job, token }, job.profile, {
-    httpBaseUrl: deps.httpBaseUrl(), ...(deps.callbackSeconds ? { callbackSeconds: deps.callbackSeconds } : {}), secrets: openSecretBox(deps.secretKeyFile ?? DEFAULT_SECRET_KEY_FILE), ...(deps.mirror ? { mirror: deps.mirror } : {}),
+    httpBaseUrl: deps.httpBaseUrl(),
+    ...(deps.callbackSeconds ? { callbackSeconds: deps.callbackSeconds } : {}),
+    secrets: openSecretBox(deps.secretKeyFile ?? DEFAULT_SECRET_KEY_FILE),
+    ...(deps.mirror ? { mirror: deps.mirror } : {}),
   });
   const text = renderAnswerFile({ ...inputs, ...(deps.answerTemplateDir ? { overrideDir: deps.answerTemplateDir } : {}) }, part);
   if (part === 'answer') {

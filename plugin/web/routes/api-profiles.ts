@@ -12,7 +12,9 @@ import { apiTokenGuard } from '../api-auth.js';
 export function apiProfileRoutes(app: FastifyInstance, deps: { db: DataSource; secretKeyFile?: string }): void {
   const onRequest = apiTokenGuard(deps.db);
   app.get('/api/v1/profiles', { onRequest }, async () => ({ profiles: (await listProfiles(deps.db.manager)).map(maskProfile) }));
-  app.get<{ Params: { name: string } }>('/api/v1/profiles/:name', { onRequest }, async (request) => maskProfile(await getProfile(deps.db.manager, request.params.name)));
+  app.get<{ Params: { name: string } }>('/api/v1/profiles/:name', { onRequest }, async (request) =>
+    maskProfile(await getProfile(deps.db.manager, request.params.name)),
+  );
   // PUT creates or replaces the named profile whole; the body's name, if any, must agree with the URL.
   app.put<{ Params: { name: string }; Body: unknown }>('/api/v1/profiles/:name', { onRequest }, async (request, reply) => {
     const body = request.body;
@@ -21,7 +23,11 @@ export function apiProfileRoutes(app: FastifyInstance, deps: { db: DataSource; s
     if (named.name !== undefined && named.name !== request.params.name) {
       throw new DployError('DPLOY_ERR_INVALID_INPUT', `the body names profile "${String(named.name)}" but the URL ${request.params.name}`);
     }
-    const saved = await storeProfile(deps.db.manager, { ...named, name: request.params.name }, { replace: true, secrets: openSecretBox(deps.secretKeyFile ?? DEFAULT_SECRET_KEY_FILE) });
+    const saved = await storeProfile(
+      deps.db.manager,
+      { ...named, name: request.params.name },
+      { replace: true, secrets: openSecretBox(deps.secretKeyFile ?? DEFAULT_SECRET_KEY_FILE) },
+    );
     return reply.code(saved.replaced ? 200 : 201).send({ profile: maskProfile(saved.profile), warnings: saved.warnings });
   });
 }

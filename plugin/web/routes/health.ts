@@ -11,7 +11,10 @@ export function healthRoutes(app: FastifyInstance, deps: { platform: Platform; v
       return { status: 'ok', database: 'ok', platform: deps.platform.name, version: deps.version };
     } catch (err) {
       return reply.status(503).send({
-        status: 'degraded', database: 'unreachable', platform: deps.platform.name, version: deps.version,
+        status: 'degraded',
+        database: 'unreachable',
+        platform: deps.platform.name,
+        version: deps.version,
         message: err instanceof Error ? err.message : String(err),
       });
     }

@@ -14,7 +14,9 @@ export function metricsRoutes(app: FastifyInstance, deps: { db: DataSource; inve
       gauge('dploy_inventory_documents', 'Inventory documents stored (dploy_inventories rows).', size.documents),
       gauge('dploy_inventory_hosts', 'Hosts with at least one stored inventory document.', size.hosts),
       gauge('dploy_inventory_posted_bytes', 'Size of the stored inventory documents as posted (they are kept gzip-compressed).', size.postedBytes),
-      ...(deps.inventoriesKept !== undefined ? [gauge('dploy_inventory_kept_per_host', 'Distinct documents kept per host (agent.inventoriesKept).', deps.inventoriesKept)] : []),
+      ...(deps.inventoriesKept !== undefined
+        ? [gauge('dploy_inventory_kept_per_host', 'Distinct documents kept per host (agent.inventoriesKept).', deps.inventoriesKept)]
+        : []),
     ];
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(lines.join(''));
   });

@@ -26,7 +26,9 @@ export const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
 /** Throws the exact commands to run when this machine cannot run the e2e test. */
 export function checkPrerequisites(): void {
   if (process.getuid?.() !== 0) {
-    throw new Error('the PXE e2e test creates a network namespace and a tap device: run it as root, e.g. sudo node --import tsx --test test/e2e/pxe-boot.test.ts');
+    throw new Error(
+      'the PXE e2e test creates a network namespace and a tap device: run it as root, e.g. sudo node --import tsx --test test/e2e/pxe-boot.test.ts',
+    );
   }
   const missing = [...new Set(NEEDED.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg))];
   if (missing.length > 0) throw new Error(`missing Debian packages: apt-get install -y --no-install-recommends ${missing.join(' ')}`);
@@ -46,8 +48,10 @@ export function layTftpRoot(root: string, decoyUrl: string): void {
   // dploy's DHCP snippet hands x64 UEFI clients "grubx64.efi" from the root (docs/dhcp.md).
   copyFileSync(join(DI, 'grubx64.efi'), join(root, 'grubx64.efi'));
   const decoyArgs = `auto=true priority=critical url=${decoyUrl}`;
-  writeFileSync(join(root, 'pxelinux.cfg', 'default'),
-    `DEFAULT decoy\nPROMPT 0\nTIMEOUT 1\nLABEL decoy\n  KERNEL debian-installer/amd64/linux\n  APPEND initrd=debian-installer/amd64/initrd.gz ${decoyArgs}\n`);
+  writeFileSync(
+    join(root, 'pxelinux.cfg', 'default'),
+    `DEFAULT decoy\nPROMPT 0\nTIMEOUT 1\nLABEL decoy\n  KERNEL debian-installer/amd64/linux\n  APPEND initrd=debian-installer/amd64/initrd.gz ${decoyArgs}\n`,
+  );
   const decoyEntry = `menuentry 'decoy: the static grub.cfg' {\n  linux /debian-installer/amd64/linux ${decoyArgs}\n  initrd /debian-installer/amd64/initrd.gz\n}\n`;
   // Upstream GRUB built with a TFTP $prefix (e.g. /grub) searches grub.cfg-01-<mac> itself:
   // there a fall-through lands on this decoy.
@@ -60,7 +64,9 @@ export function layTftpRoot(root: string, decoyUrl: string): void {
   // dploy answers grub.cfg-<mac with colons>); when dploy has nothing, the decoy boots.
   const debianGrub = join(root, 'debian-installer', 'amd64', 'grub');
   mkdirSync(debianGrub, { recursive: true });
-  writeFileSync(join(debianGrub, 'grub.cfg'),
-    `set timeout=1\necho "site grub.cfg: asking dploy for $prefix/grub.cfg-$net_default_mac"\nconfigfile "$prefix/grub.cfg-$net_default_mac"\n${decoyEntry}`);
+  writeFileSync(
+    join(debianGrub, 'grub.cfg'),
+    `set timeout=1\necho "site grub.cfg: asking dploy for $prefix/grub.cfg-$net_default_mac"\nconfigfile "$prefix/grub.cfg-$net_default_mac"\n${decoyEntry}`,
+  );
   execFileSync('chmod', ['-R', 'a+rX', root]);
 }

@@ -12,7 +12,13 @@ export interface CallbackTimes {
   startedAfterS: number;
 }
 
-export async function waitForInstallerCallbacks(o: { site: DploySite; jobId: number; vm: BootingMachine; dployLog: string; timeoutMs: number }): Promise<CallbackTimes> {
+export async function waitForInstallerCallbacks(o: {
+  site: DploySite;
+  jobId: number;
+  vm: BootingMachine;
+  dployLog: string;
+  timeoutMs: number;
+}): Promise<CallbackTimes> {
   const deadline = o.vm.startedAt + o.timeoutMs;
   const seconds = () => Math.round((Date.now() - o.vm.startedAt) / 100) / 10;
   let answerFetchedAfterS: number | undefined;
@@ -23,9 +29,12 @@ export async function waitForInstallerCallbacks(o: { site: DploySite; jobId: num
       return { answerFetchedAfterS: answerFetchedAfterS ?? seconds(), startedAfterS: seconds() };
     }
     if (o.vm.process.child.exitCode !== null) throw new Error(`qemu exited with ${o.vm.process.child.exitCode} after ${seconds()} s`);
-    if (/decoy-static-config-was-used/.test(readFileSync(o.dployLog, 'utf8'))) throw new Error('the VM booted the static decoy config, not dploy\'s live per-MAC entry');
+    if (/decoy-static-config-was-used/.test(readFileSync(o.dployLog, 'utf8')))
+      throw new Error("the VM booted the static decoy config, not dploy's live per-MAC entry");
     if (Date.now() > deadline) {
-      throw new Error(`no ${answerFetchedAfterS === undefined ? 'answer-fetched' : '"started"'} event within ${o.timeoutMs / 1000} s of qemu starting; events: ${JSON.stringify(events)}`);
+      throw new Error(
+        `no ${answerFetchedAfterS === undefined ? 'answer-fetched' : '"started"'} event within ${o.timeoutMs / 1000} s of qemu starting; events: ${JSON.stringify(events)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 3_000));
   }
@@ -33,12 +42,18 @@ export async function waitForInstallerCallbacks(o: { site: DploySite; jobId: num
 
 /** The last lines of each log, terminal escapes removed, for a failure report. */
 export function logTails(logs: Record<string, string>, lines = 40): string {
-  return Object.entries(logs).map(([name, file]) => {
-    const text = existsSync(file) ? readFileSync(file, 'latin1') : '(no file)';
-    // eslint-disable-next-line no-control-regex
-    const clean = text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1b[=>c78]/g, '').replace(/\r/g, '\n').split('\n').filter((l) => l.trim());
-    return `--- ${name}: ${file} (last ${lines} lines)\n${clean.slice(-lines).join('\n')}`;
-  }).join('\n');
+  return Object.entries(logs)
+    .map(([name, file]) => {
+      const text = existsSync(file) ? readFileSync(file, 'latin1') : '(no file)';
+      // eslint-disable-next-line no-control-regex
+      const clean = text
+        .replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1b[=>c78]/g, '')
+        .replace(/\r/g, '\n')
+        .split('\n')
+        .filter((l) => l.trim());
+      return `--- ${name}: ${file} (last ${lines} lines)\n${clean.slice(-lines).join('\n')}`;
+    })
+    .join('\n');
 }
 
 export interface TftpServed {
@@ -59,7 +74,8 @@ export function tftpServed(dployLog: string): TftpServed[] {
   for (const line of readFileSync(dployLog, 'utf8').split('\n')) {
     if (!line.includes('tftp transfer completed')) continue;
     const entry = JSON.parse(line) as { msg: string; path: string; route: string; client: string };
-    if (entry.msg === 'tftp transfer completed') served.push({ path: entry.path.replace(/^\/+/, ''), route: entry.route, client: entry.client.replace(/:\d+$/, '') });
+    if (entry.msg === 'tftp transfer completed')
+      served.push({ path: entry.path.replace(/^\/+/, ''), route: entry.route, client: entry.client.replace(/:\d+$/, '') });
   }
   return served;
 }

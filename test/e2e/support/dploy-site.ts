@@ -31,7 +31,10 @@ export function siteEnv(tftpRoot: string): Record<string, string> {
 }
 
 export class DploySite {
-  constructor(readonly cwd: string, private readonly env: Record<string, string>) {}
+  constructor(
+    readonly cwd: string,
+    private readonly env: Record<string, string>,
+  ) {}
 
   async dploy(...args: string[]): Promise<string> {
     const run = await runDploy(args, { cwd: this.cwd, env: this.env });
@@ -52,13 +55,39 @@ export class DploySite {
     const token = /dploy\.token=(\S+)/.exec(entry)?.[1];
     assert.ok(token, `no discovery token in:\n${entry}`);
     // One fixture for both machines: its MACs, serial and UUID made this machine's own.
-    const lshw = readFileSync(LSHW, 'utf8').split('52:54:00:d0:00:01').join(first).split('52:54:00:d0:00:02').join(second).split('DPLOY-FIX-0001').join(`E2E-${name}`)
-      .split('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a01').join(`6f1c2a9e-3b4d-4e5f-8a7b-${first.replace(/:/g, '')}`);
+    const lshw = readFileSync(LSHW, 'utf8')
+      .split('52:54:00:d0:00:01')
+      .join(first)
+      .split('52:54:00:d0:00:02')
+      .join(second)
+      .split('DPLOY-FIX-0001')
+      .join(`E2E-${name}`)
+      .split('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a01')
+      .join(`6f1c2a9e-3b4d-4e5f-8a7b-${first.replace(/:/g, '')}`);
     const file = join(this.cwd, `${name}.lshw.xml`);
     writeFileSync(file, lshw);
     // The HTTP server listens only inside the namespace: post from there, as the machine would.
-    const answer = execFileSync('ip', ['netns', 'exec', lab.ns, 'curl', '-sS', '--fail-with-body', '-H', `x-dploy-token: ${token}`, '-H', 'content-type: application/xml',
-      '-H', 'accept: text/plain', '--data-binary', `@${file}`, `${BASE_URL}/agent/v1/inventory`], { encoding: 'utf8' });
+    const answer = execFileSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        lab.ns,
+        'curl',
+        '-sS',
+        '--fail-with-body',
+        '-H',
+        `x-dploy-token: ${token}`,
+        '-H',
+        'content-type: application/xml',
+        '-H',
+        'accept: text/plain',
+        '--data-binary',
+        `@${file}`,
+        `${BASE_URL}/agent/v1/inventory`,
+      ],
+      { encoding: 'utf8' },
+    );
     assert.match(answer, /action=/, `inventory post answered:\n${answer}`);
     await this.dploy('runner', '--once');
   }
@@ -67,7 +96,13 @@ export class DploySite {
   async setInstall(name: string): Promise<number> {
     await this.dploy('task', 'set', name, 'install', '--profile', 'debian-12-web');
     await this.dploy('runner', '--once');
-    const jobs = JSON.parse(await this.dploy('jobs', 'list', '--json')) as Array<{ id: number; kind: string; state: string; hostName?: string; hostId: number }>;
+    const jobs = JSON.parse(await this.dploy('jobs', 'list', '--json')) as Array<{
+      id: number;
+      kind: string;
+      state: string;
+      hostName?: string;
+      hostId: number;
+    }>;
     const host = JSON.parse(await this.dploy('hosts', 'show', name, '--json')) as { id: number; bootState: string };
     assert.match(host.bootState, /^install/, `${name} is not set to install: ${host.bootState}`);
     const job = jobs.find((j) => j.hostId === host.id && j.kind === 'install' && j.state === 'booting');
@@ -85,7 +120,11 @@ export class DploySite {
   }
 
   async jobEvents(id: number): Promise<Array<{ fromState?: string; toState: string; actor: string; message?: string }>> {
-    return (JSON.parse(await this.dploy('jobs', 'show', String(id), '--json')) as { events: Array<{ fromState?: string; toState: string; actor: string; message?: string }> }).events;
+    return (
+      JSON.parse(await this.dploy('jobs', 'show', String(id), '--json')) as {
+        events: Array<{ fromState?: string; toState: string; actor: string; message?: string }>;
+      }
+    ).events;
   }
 
   /** The files a site's dnsmasq includes (docs/dhcp.md), exactly as dploy exports them. */

@@ -44,7 +44,12 @@ export class LabNetwork {
   /** Runs a command inside the namespace in its own process group, output to logFile. */
   start(name: string, command: string[], logFile: string, options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): LabProcess {
     const fd = openSync(logFile, 'a');
-    const child = spawn('ip', ['netns', 'exec', this.ns, ...command], { detached: true, stdio: ['ignore', fd, fd], env: options.env ?? process.env, cwd: options.cwd });
+    const child = spawn('ip', ['netns', 'exec', this.ns, ...command], {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+    });
     closeSync(fd);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const started = { name, child, logFile, exited };

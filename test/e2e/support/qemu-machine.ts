@@ -27,15 +27,33 @@ export function bootMachine(lab: LabNetwork, firmware: Firmware, mac: string, wo
   // real UEFI machines; Debian 12's iPXE EFI ROM breaks shim (PXE-E2E.md, gotcha 4).
   const rom = firmware === 'uefi' ? ',romfile=' : '';
   const nic = `virtio-net-pci,netdev=n0,mac=${mac},bootindex=1${rom}`;
-  const args = ['qemu-system-x86_64', '-name', `dploy-e2e-${firmware}`, '-accel', 'tcg', '-m', '1024', '-smp', '1',
-    '-display', 'none', '-monitor', 'none', '-no-reboot', '-serial', `file:${serialLog}`,
+  const args = [
+    'qemu-system-x86_64',
+    '-name',
+    `dploy-e2e-${firmware}`,
+    '-accel',
+    'tcg',
+    '-m',
+    '1024',
+    '-smp',
+    '1',
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-no-reboot',
+    '-serial',
+    `file:${serialLog}`,
     ...(unplugged ? ['-device', `virtio-net-pci,mac=${unplugged}${rom}`] : []),
-    '-netdev', 'tap,id=n0,ifname=tap0,script=no,downscript=no', '-device', nic];
+    '-netdev',
+    'tap,id=n0,ifname=tap0,script=no,downscript=no',
+    '-device',
+    nic,
+  ];
   if (firmware === 'uefi') {
     const vars = join(workDir, 'ovmf-vars.fd');
     copyFileSync(OVMF_VARS, vars);
-    args.push('-machine', 'q35', '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
-      '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
+    args.push('-machine', 'q35', '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
   } else {
     // SeaBIOS's serial console (sercon): it mirrors every int 10h write, so what iPXE and pxelinux
     // print on screen lands in the serial log too. fw_cfg etc/sercon-port is read as a

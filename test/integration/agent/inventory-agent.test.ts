@@ -37,7 +37,11 @@ test('busybox runs the agent script, which posts the real lshw; hosts show lists
     const cmdline = join(cwd, 'cmdline');
     writeFileSync(cmdline, `BOOT_IMAGE=vmlinuz ro quiet dploy.url=${serve.url} dploy.token=${token} ipconf=eth0:dhcp\n`);
     const path = busyboxPath({ lshw: LSHW! });
-    const run = spawnSync(join(path, 'sh'), [SCRIPT], { env: { PATH: path, DPLOY_CMDLINE: cmdline, DPLOY_OUT: join(cwd, 'next') }, encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(join(path, 'sh'), [SCRIPT], {
+      env: { PATH: path, DPLOY_CMDLINE: cmdline, DPLOY_OUT: join(cwd, 'next') },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     assert.equal(run.status, 0, `agent failed:\n${run.stderr}`);
     assert.match(run.stderr, /posting to .*\/agent\/v1\/inventory \(attempt 1 of 10, wget\)/);
     assert.match(run.stderr, /posted: this machine is host \S+ \(id 1\); next action: wait/);
@@ -48,18 +52,35 @@ test('busybox runs the agent script, which posts the real lshw; hosts show lists
 
     const shown = await runDploy(['hosts', 'show', '1', '--json'], { cwd });
     assert.equal(shown.code, 0, shown.stderr);
-    const host = JSON.parse(shown.stdout) as { macs: string[]; hardware: { serial: string | null; uuid: string | null; cpuSockets: number; memoryBytes: number; disks: Array<{ name: string; sizeBytes: number | null }>; nics: Array<{ mac: string; name: string }> } };
+    const host = JSON.parse(shown.stdout) as {
+      macs: string[];
+      hardware: {
+        serial: string | null;
+        uuid: string | null;
+        cpuSockets: number;
+        memoryBytes: number;
+        disks: Array<{ name: string; sizeBytes: number | null }>;
+        nics: Array<{ mac: string; name: string }>;
+      };
+    };
     const hw = host.hardware;
     assert.equal(hw.serial, dmi('product_serial'));
     assert.equal(hw.uuid, dmi('product_uuid')?.toLowerCase() ?? null);
     const nics = physicalNics();
     assert.deepEqual(hw.nics.map((n) => n.mac).sort(), nics.map((n) => n.mac).sort());
     assert.deepEqual(host.macs.slice().sort(), nics.map((n) => n.mac).sort());
-    const sockets = new Set(readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('physical id')).map((l) => l.split(':')[1]!.trim()));
+    const sockets = new Set(
+      readFileSync('/proc/cpuinfo', 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('physical id'))
+        .map((l) => l.split(':')[1]!.trim()),
+    );
     assert.equal(hw.cpuSockets, Math.max(1, sockets.size));
     const memTotal = Number(/MemTotal:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'))![1]) * 1024;
     assert.ok(hw.memoryBytes >= memTotal && hw.memoryBytes <= memTotal * 1.15, `memory ${hw.memoryBytes} vs MemTotal ${memTotal}`);
-    const blocks = JSON.parse(execFileSync('lsblk', ['-b', '-d', '-J', '-o', 'NAME,SIZE,TYPE'], { encoding: 'utf8' })) as { blockdevices: Array<{ name: string; size: number; type: string }> };
+    const blocks = JSON.parse(execFileSync('lsblk', ['-b', '-d', '-J', '-o', 'NAME,SIZE,TYPE'], { encoding: 'utf8' })) as {
+      blockdevices: Array<{ name: string; size: number; type: string }>;
+    };
     for (const disk of blocks.blockdevices.filter((b) => b.type === 'disk' && !b.name.startsWith('zram') && b.size > 0)) {
       const seen = hw.disks.find((d) => d.name === `/dev/${disk.name}`);
       assert.ok(seen, `disk /dev/${disk.name} listed`);
@@ -71,12 +92,20 @@ test('busybox runs the agent script, which posts the real lshw; hosts show lists
     for (const nic of nics) assert.match(text.stdout, new RegExp(`${nic.name}\\s+${nic.mac}`));
     assert.match(text.stdout, /Disks \(\d+\):\n\s+\/dev\//);
 
-    assert.match(text.stdout, new RegExp(`^Boot NIC:\\s+${host.macs[0]} \\(guessed`, 'm'), 'no BOOTIF on the command line: the first MAC is a guess, and says so');
+    assert.match(
+      text.stdout,
+      new RegExp(`^Boot NIC:\\s+${host.macs[0]} \\(guessed`, 'm'),
+      'no BOOTIF on the command line: the first MAC is a guess, and says so',
+    );
 
     // Booted again with BOOTIF naming its last NIC (as pxelinux's IPAPPEND 2 writes it): that NIC is the boot NIC, seen.
     const bootNic = nics.at(-1)!;
     writeFileSync(cmdline, `BOOT_IMAGE=vmlinuz dploy.url=${serve.url} dploy.token=${token} BOOTIF=01-${bootNic.mac.replace(/:/g, '-')}\n`);
-    const again = spawnSync(join(path, 'sh'), [SCRIPT], { env: { PATH: path, DPLOY_CMDLINE: cmdline, DPLOY_OUT: join(cwd, 'next') }, encoding: 'utf8', timeout: 120_000 });
+    const again = spawnSync(join(path, 'sh'), [SCRIPT], {
+      env: { PATH: path, DPLOY_CMDLINE: cmdline, DPLOY_OUT: join(cwd, 'next') },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stderr, /this machine is host \S+ \(id 1\)/, 'a re-post updates the same machine');
     assert.match(again.stderr, new RegExp(`boot NIC \\(BOOTIF\\): 01-${bootNic.mac.replace(/:/g, '-')}`));
@@ -102,7 +131,11 @@ test('with curl instead of wget the agent posts the document gzip-compressed', a
     // A BOOTIF of a NIC this machine does not have is the machine's word against its own inventory: dropped.
     const cmdline = join(cwd, 'cmdline');
     writeFileSync(cmdline, 'BOOTIF=01-02-00-00-0b-00-7e\n');
-    const run = spawnSync(join(path, 'sh'), [SCRIPT, '--url', serve.url, '--token', token], { env: { PATH: path, DPLOY_CMDLINE: cmdline }, encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(join(path, 'sh'), [SCRIPT, '--url', serve.url, '--token', token], {
+      env: { PATH: path, DPLOY_CMDLINE: cmdline },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /inventory: \d+ bytes, \d+ compressed/);
     assert.match(run.stderr, /\(attempt 1 of 10, curl\)/);
@@ -120,13 +153,19 @@ test('a wrong token stops the agent at once with the reason; an unreachable dplo
   const serve = await startServe({ cwd });
   try {
     const path = busyboxPath({ lshw: LSHW! });
-    const wrong = spawnSync(join(path, 'sh'), [SCRIPT, '--url', serve.url, '--token', 'not-the-token'], { env: { PATH: path, DPLOY_CMDLINE: '/nonexistent' }, encoding: 'utf8', timeout: 60_000 });
+    const wrong = spawnSync(join(path, 'sh'), [SCRIPT, '--url', serve.url, '--token', 'not-the-token'], {
+      env: { PATH: path, DPLOY_CMDLINE: '/nonexistent' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(wrong.status, 1);
     assert.match(wrong.stderr, /ERROR: dploy refused the enrollment token \(HTTP 401\)/);
     assert.doesNotMatch(wrong.stderr, /attempt 2/, 'no retry of a refusal');
 
     const down = spawnSync(join(path, 'sh'), [SCRIPT, '--url', 'http://127.0.0.1:9', '--token', 'x'], {
-      env: { PATH: path, DPLOY_CMDLINE: '/nonexistent', DPLOY_ATTEMPTS: '2' }, encoding: 'utf8', timeout: 60_000,
+      env: { PATH: path, DPLOY_CMDLINE: '/nonexistent', DPLOY_ATTEMPTS: '2' },
+      encoding: 'utf8',
+      timeout: 60_000,
     });
     assert.equal(down.status, 1);
     assert.match(down.stderr, /retrying in 2s/);

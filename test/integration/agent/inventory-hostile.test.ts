@@ -46,14 +46,19 @@ function counts(): { hosts: number; inventories: number; macs: number } {
  */
 function post(body: Buffer | string, headers: Record<string, string> = {}): Promise<{ status: number; body: { error: string; message: string } }> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(`${serve.url}/agent/v1/inventory`, {
-      method: 'POST', headers: { 'content-type': 'application/xml', 'x-dploy-token': token, 'content-length': Buffer.byteLength(body), ...headers },
-    }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as { error: string; message: string } }));
-    });
+    const request = httpRequest(
+      `${serve.url}/agent/v1/inventory`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/xml', 'x-dploy-token': token, 'content-length': Buffer.byteLength(body), ...headers },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as { error: string; message: string } }));
+      },
+    );
     let answered = false;
     request.on('response', () => (answered = true));
     request.on('error', (err) => {
@@ -73,29 +78,47 @@ async function refused(name: string, body: Buffer | string, headers: Record<stri
 
 const mutate = (from: RegExp, to: string) => lshw.replace(from, to);
 
-test('malformed XML: a document cut in the middle', () =>
-  refused('truncated XML', lshw.slice(0, Math.floor(lshw.length / 2)), {}, 400, /XML|lshw/i));
+test('malformed XML: a document cut in the middle', () => refused('truncated XML', lshw.slice(0, Math.floor(lshw.length / 2)), {}, 400, /XML|lshw/i));
 
-test('truncated gzip', () =>
-  refused('truncated gzip', gzipSync(lshw).subarray(0, 200), { 'content-encoding': 'gzip' }, 400, /not valid gzip/));
+test('truncated gzip', () => refused('truncated gzip', gzipSync(lshw).subarray(0, 200), { 'content-encoding': 'gzip' }, 400, /not valid gzip/));
 
 test('a gzip bomb stops at the size limit, after decompression', async () => {
   // 16 MiB of spaces gzip to 16 KiB (inflated on the event loop), 128 MiB to 130 KiB (in the thread pool).
   for (const mib of [16, 128]) {
-    await refused(`gzip bomb ${mib} MiB`, gzipSync(Buffer.alloc(mib * 1024 * 1024, 0x20)), { 'content-encoding': 'gzip' }, 413, /expands to more than 8388608 bytes/);
+    await refused(
+      `gzip bomb ${mib} MiB`,
+      gzipSync(Buffer.alloc(mib * 1024 * 1024, 0x20)),
+      { 'content-encoding': 'gzip' },
+      413,
+      /expands to more than 8388608 bytes/,
+    );
   }
 });
 
 test('an entity-expansion bomb (billion laughs) is refused', () => {
-  const laughs = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>';
-  return refused('billion laughs', lshw.replace(/(<\?xml[^>]*\?>)/, `$1${laughs}`).replace(/<description>[^<]*<\/description>/, '<description>&lol3;</description>'), {}, 400, /DOCTYPE|entit/i);
+  const laughs =
+    '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>';
+  return refused(
+    'billion laughs',
+    lshw.replace(/(<\?xml[^>]*\?>)/, `$1${laughs}`).replace(/<description>[^<]*<\/description>/, '<description>&lol3;</description>'),
+    {},
+    400,
+    /DOCTYPE|entit/i,
+  );
 });
 
 test('an external entity (XXE) is refused and never read', () =>
-  refused('XXE', lshw.replace(/(<\?xml[^>]*\?>)/, '$1<!DOCTYPE node [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>').replace(/<description>[^<]*<\/description>/, '<description>&xxe;</description>'), {}, 400, /DOCTYPE|entit/i));
+  refused(
+    'XXE',
+    lshw
+      .replace(/(<\?xml[^>]*\?>)/, '$1<!DOCTYPE node [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>')
+      .replace(/<description>[^<]*<\/description>/, '<description>&xxe;</description>'),
+    {},
+    400,
+    /DOCTYPE|entit/i,
+  ));
 
-test('a body over the limit is refused while it streams in', () =>
-  refused('over limit', lshw + ' '.repeat(9 * 1024 * 1024), {}, 413, /larger than the limit/));
+test('a body over the limit is refused while it streams in', () => refused('over limit', lshw + ' '.repeat(9 * 1024 * 1024), {}, 413, /larger than the limit/));
 
 test('a content type that is not an inventory', () =>
   refused('text/plain', lshw, { 'content-type': 'text/plain' }, 415, /Content-Type "text\/plain" is not an inventory/));
@@ -116,7 +139,13 @@ test('invalid UTF-8', () => {
 });
 
 test('lshw -short text posted as JSON', () =>
-  refused('not JSON', execFileSync('lshw', ['-short'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }), { 'content-type': 'application/json' }, 400, /JSON|lshw/i));
+  refused(
+    'not JSON',
+    execFileSync('lshw', ['-short'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+    { 'content-type': 'application/json' },
+    400,
+    /JSON|lshw/i,
+  ));
 
 test('SQL metacharacters and 10 KB strings in every text field are stored as data, capped, never executed', async () => {
   const evil = `x'); DROP TABLE dploy_hosts; --"\\`;

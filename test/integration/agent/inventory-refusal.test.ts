@@ -36,8 +36,12 @@ after(() => dploy?.close());
 /** Runs the agent without blocking the event loop: the server answers from this process. */
 function agent(path: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(join(path, 'sh'), [SCRIPT, '--url', dploy.url, '--token', dploy.enrollment], { env: { PATH: path, DPLOY_CMDLINE: '/nonexistent' }, timeout: 60_000 },
-      (err, _stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stderr }));
+    execFile(
+      join(path, 'sh'),
+      [SCRIPT, '--url', dploy.url, '--token', dploy.enrollment],
+      { env: { PATH: path, DPLOY_CMDLINE: '/nonexistent' }, timeout: 60_000 },
+      (err, _stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stderr }),
+    );
   });
 }
 
@@ -49,7 +53,7 @@ test('busybox wget: a 409 DPLOY_ERR_CONFLICT stops the agent at the first post, 
   assert.doesNotMatch(run.stderr, /attempt 2/, 'a final refusal is not posted again');
 });
 
-test('curl: the same refusal stops the agent at once, with dploy\'s reason from the answer', async () => {
+test("curl: the same refusal stops the agent at once, with dploy's reason from the answer", async () => {
   const curl = ['/usr/bin/curl', '/bin/curl'].find((p) => existsSync(p));
   assert.ok(curl, 'curl is missing: apt-get install -y curl');
   const run = await agent(busyboxPath({ lshw: forgedLshw, curl: curl! }, ['wget']));
@@ -61,7 +65,9 @@ test('curl: the same refusal stops the agent at once, with dploy\'s reason from 
 
 test('an error answer names its code in the body, the X-Dploy-Error header and the reason phrase', async () => {
   const response = await fetch(`${dploy.url}/agent/v1/inventory`, {
-    method: 'POST', body: machineDocument(MAC, 'OTHER-SERIAL', 'OTHERDISK'), headers: { 'content-type': 'application/xml', 'x-dploy-token': dploy.enrollment },
+    method: 'POST',
+    body: machineDocument(MAC, 'OTHER-SERIAL', 'OTHERDISK'),
+    headers: { 'content-type': 'application/xml', 'x-dploy-token': dploy.enrollment },
   });
   assert.equal(response.status, 409);
   assert.equal(response.statusText, 'Conflict (DPLOY_ERR_CONFLICT)');

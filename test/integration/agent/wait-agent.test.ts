@@ -35,7 +35,11 @@ test('dploy-wait waits while no task is set, then reboots into the install the r
     await runDploy(['task', 'set', 'web01', 'discover'], { cwd });
     await runDploy(['runner', '--once'], { cwd });
     const lshw = readFileSync(new URL('../../fixtures/lshw/qemu-seabios-pc.xml', import.meta.url), 'utf8').replace('52:54:00:d0:00:01', '52:54:00:12:34:56');
-    const posted = await fetch(`${serve.url}/agent/v1/inventory`, { method: 'POST', headers: { 'x-dploy-token': token, 'content-type': 'application/xml' }, body: lshw });
+    const posted = await fetch(`${serve.url}/agent/v1/inventory`, {
+      method: 'POST',
+      headers: { 'x-dploy-token': token, 'content-type': 'application/xml' },
+      body: lshw,
+    });
     assert.equal(posted.status, 200, await posted.text());
     await runDploy(['runner', '--once'], { cwd });
     assert.match((await runDploy(['hosts', 'show', 'web01'], { cwd })).stdout, /Status:\s+discovered/);

@@ -20,8 +20,20 @@ import { sharedSkip } from '../../unit/inventory/lshw-documents.js';
 import { dellMachine, ia64Machine, threeNicMachine, type NicMachine } from './nic-machines.js';
 
 type Kind = 'preseed' | 'kickstart' | 'autoyast' | 'autoinstall';
-interface Boot { how: string; nic: number; fetch(mac: string): Promise<string | undefined> }
-interface Case { kind: Kind; distro: string; release: string; arch: string; legacy?: boolean; boot: Boot; machine: NicMachine }
+interface Boot {
+  how: string;
+  nic: number;
+  fetch(mac: string): Promise<string | undefined>;
+}
+interface Case {
+  kind: Kind;
+  distro: string;
+  release: string;
+  arch: string;
+  legacy?: boolean;
+  boot: Boot;
+  machine: NicMachine;
+}
 
 const HASH = '$6$8ZUWv9hHRpZwh0qF$H86d/d7jHknXcnKzTWK.dmd9/UXV4j3JeXHBHw1zfzACFSF4rUZVq4pq5Ad4fyP0FJCGdqMx/33ITrJRI9NoV1';
 const dashed = (mac: string) => mac.replace(/:/g, '-');
@@ -53,8 +65,12 @@ function atftpGet(path: string): Promise<string | undefined> {
 const BIOS: Boot = { how: 'BIOS: pxelinux asks pxelinux.cfg/01-<NIC 2> over TFTP', nic: 2, fetch: (mac) => tftpGet(`pxelinux.cfg/01-${dashed(mac)}`) };
 const UEFI: Boot = { how: 'UEFI: GRUB asks /grub/grub.cfg-01-<NIC 3> over TFTP', nic: 3, fetch: (mac) => tftpGet(`/grub/grub.cfg-01-${dashed(mac)}`) };
 const IPXE: Boot = {
-  how: 'UEFI iPXE: GET /boot/ipxe?mac=<NIC 3>', nic: 3,
-  fetch: async (mac) => { const r = await fetch(`${serve.url}/boot/ipxe?mac=${mac}&arch=x86_64&platform=efi`); return r.ok ? r.text() : undefined; },
+  how: 'UEFI iPXE: GET /boot/ipxe?mac=<NIC 3>',
+  nic: 3,
+  fetch: async (mac) => {
+    const r = await fetch(`${serve.url}/boot/ipxe?mac=${mac}&arch=x86_64&platform=efi`);
+    return r.ok ? r.text() : undefined;
+  },
 };
 const ELILO: Boot = { how: 'ia64: elilo asks <NIC 2>.conf over TFTP', nic: 2, fetch: (mac) => atftpGet(`${mac.toUpperCase()}.conf`) };
 
@@ -69,10 +85,12 @@ let copies = 0;
 const CASES: Case[] = [
   ...FORMATS.flatMap((f) => [BIOS, UEFI].map((boot) => ({ ...f, arch: 'x86_64', boot, machine: threeNicMachine(copies++) }))),
   { kind: 'preseed', distro: 'debian', release: '12', arch: 'x86_64', boot: IPXE, machine: threeNicMachine(copies++) },
-  ...(sharedSkip ? [] : [
-    { kind: 'kickstart', distro: 'rocky', release: '9', arch: 'x86_64', boot: UEFI, machine: dellMachine(copies++) },
-    { kind: 'kickstart', distro: 'rhel', release: '5', arch: 'ia64', legacy: true, boot: ELILO, machine: ia64Machine(copies++) },
-  ] as Case[]),
+  ...(sharedSkip
+    ? []
+    : ([
+        { kind: 'kickstart', distro: 'rocky', release: '9', arch: 'x86_64', boot: UEFI, machine: dellMachine(copies++) },
+        { kind: 'kickstart', distro: 'rhel', release: '5', arch: 'ia64', legacy: true, boot: ELILO, machine: ia64Machine(copies++) },
+      ] as Case[])),
 ];
 if (sharedSkip) test('the boot NIC cases on the shared real servers (a Dell C6105, an ia64 HP rx1620)', { skip: sharedSkip }, () => {});
 
@@ -81,7 +99,10 @@ before(async () => {
   cwd = mkdtempSync(join(tmpdir(), 'dploy-boot-nic-'));
   mkdirSync(join(cwd, 'var', 'tftp'), { recursive: true });
   tftpPort = await freePort();
-  serve = await startServe({ cwd, env: { DPLOY_TFTP_ENABLED: 'true', DPLOY_TFTP_ADDRESS: '127.0.0.1', DPLOY_TFTP_PORT: String(tftpPort), DPLOY_RUNNER_ENABLED: 'false' } });
+  serve = await startServe({
+    cwd,
+    env: { DPLOY_TFTP_ENABLED: 'true', DPLOY_TFTP_ADDRESS: '127.0.0.1', DPLOY_TFTP_PORT: String(tftpPort), DPLOY_RUNNER_ENABLED: 'false' },
+  });
   enrollment = (await dploy('token', 'enrollment')).trim();
   // Every machine discovered, every profile added, every task set, then one runner tick opens all jobs.
   for (const c of CASES) hostIds.set(c, await discover(c.machine, c.machine.nics[0]!));
@@ -89,7 +110,10 @@ before(async () => {
     const file = join(cwd, `${profileOf(c)}.json`);
     // RHEL has no public tree: its profile names the site's mirror.
     const mirror = c.distro === 'rhel' ? { mirror: { host: 'mirror.example.net', directory: '/rhel5' } } : {};
-    writeFileSync(file, JSON.stringify({ name: profileOf(c), distro: c.distro, release: c.release, arch: c.arch, rootPasswordHash: HASH, domain: 'example.net', ...mirror }));
+    writeFileSync(
+      file,
+      JSON.stringify({ name: profileOf(c), distro: c.distro, release: c.release, arch: c.arch, rootPasswordHash: HASH, domain: 'example.net', ...mirror }),
+    );
     await dploy('profiles', 'add', file);
   }
   for (const c of CASES) await dploy('task', 'set', String(hostIds.get(c)), 'install', '--profile', profileOf(c));
@@ -106,10 +130,11 @@ async function dploy(...args: string[]): Promise<string> {
 /** The agent's post, BOOTIF and all: returns the new host's id. */
 async function discover(machine: NicMachine, bootif: string): Promise<number> {
   const response = await fetch(`${serve.url}/agent/v1/inventory`, {
-    method: 'POST', body: machine.xml,
+    method: 'POST',
+    body: machine.xml,
     headers: { 'content-type': 'application/xml', 'x-dploy-token': enrollment, 'x-dploy-bootif': `01-${dashed(bootif)}` },
   });
-  const body = await response.json() as { host_id: number; created: boolean };
+  const body = (await response.json()) as { host_id: number; created: boolean };
   assert.equal(response.status, 200, JSON.stringify(body));
   assert.equal(body.created, true);
   return body.host_id;
@@ -132,7 +157,8 @@ function answerNames(c: Case, answer: string, boot: string, pinned: string | und
   assert.ok(answer.includes(`boot NIC ${boot}: the NIC this job's boot entry was served to`), answer.slice(0, 1200));
   assert.doesNotMatch(answer, /PREVIEW/);
   switch (c.kind) {
-    case 'preseed': return assert.ok(answer.includes(`the one the machine booted from, MAC ${boot}:`));
+    case 'preseed':
+      return assert.ok(answer.includes(`the one the machine booted from, MAC ${boot}:`));
     case 'kickstart':
       if (c.legacy) return;
       return assert.match(answer, new RegExp(`^network --bootproto=dhcp --device=${pinned} --activate `, 'm'));
@@ -141,8 +167,14 @@ function answerNames(c: Case, answer: string, boot: string, pinned: string | und
       return assert.match(answer, new RegExp(`<name>${name}</name>\\s*<rule>ATTR\\{address\\}</rule>\\s*<value>${boot}</value>`));
     }
     case 'autoinstall': {
-      const eth = (parseYaml(answer) as { autoinstall: { network: { ethernets: Record<string, { match: { macaddress: string }; dhcp4: boolean }> } } }).autoinstall.network.ethernets;
-      return assert.deepEqual(Object.values(eth).filter((e) => e.dhcp4).map((e) => e.match.macaddress), [boot]);
+      const eth = (parseYaml(answer) as { autoinstall: { network: { ethernets: Record<string, { match: { macaddress: string }; dhcp4: boolean }> } } })
+        .autoinstall.network.ethernets;
+      return assert.deepEqual(
+        Object.values(eth)
+          .filter((e) => e.dhcp4)
+          .map((e) => e.match.macaddress),
+        [boot],
+      );
     }
   }
 }
@@ -163,7 +195,10 @@ for (const c of CASES) {
     const id = hostIds.get(c)!;
 
     const preview = await dploy('render', String(id), 'answer');
-    assert.ok(preview.includes(`boot NIC ${c.machine.nics[0]}: seen at boot. PREVIEW`), 'before it boots, the answer is a preview on the NIC seen at discovery');
+    assert.ok(
+      preview.includes(`boot NIC ${c.machine.nics[0]}: seen at boot. PREVIEW`),
+      'before it boots, the answer is a preview on the NIC seen at discovery',
+    );
 
     const entry = await c.boot.fetch(boot);
     assert.ok(entry, `an entry for ${boot}; dploy's log ends:\n${serve.output().slice(-1500)}`);
@@ -183,7 +218,11 @@ test('each machine shows the NIC it booted from as its boot NIC (seen at boot), 
   const jobs = JSON.parse(await dploy('jobs', 'list', '--json')) as Array<{ hostId: number; kind: string; bootMac?: string }>;
   for (const [c, boot] of booted) {
     const host = hosts.find((h) => h.id === hostIds.get(c))!;
-    assert.deepEqual({ mac: host.bootNic.mac, source: host.bootNic.source }, { mac: boot, source: 'seen' }, 'the boot request replaced the BOOTIF seen at discovery');
+    assert.deepEqual(
+      { mac: host.bootNic.mac, source: host.bootNic.source },
+      { mac: boot, source: 'seen' },
+      'the boot request replaced the BOOTIF seen at discovery',
+    );
     if (c.machine.nics.length === 3) assert.equal(host.macs[0], c.machine.nics[2], 'lshw lists NIC 3 first: its order is not PCI order');
     assert.equal(jobs.find((j) => j.hostId === host.id && j.kind === 'install')?.bootMac, boot, 'the job records the NIC its entry was served to');
   }

@@ -23,22 +23,48 @@ export interface NicMachine {
   nics: string[];
 }
 
-interface Spec { file: string; pciOrder: string[]; serial: string; uuid: string }
+interface Spec {
+  file: string;
+  pciOrder: string[];
+  serial: string;
+  uuid: string;
+}
 
 const QEMU_Q35 = qemuMachine('q35-ovmf');
 const QEMU: Spec = {
-  file: join(qemuLshwDir, 'q35-ovmf.xml'), pciOrder: [...QEMU_Q35.nics].reverse().map((nic) => nic.mac),
-  serial: QEMU_Q35.serial!, uuid: QEMU_Q35.uuid,
+  file: join(qemuLshwDir, 'q35-ovmf.xml'),
+  pciOrder: [...QEMU_Q35.nics].reverse().map((nic) => nic.mac),
+  serial: QEMU_Q35.serial!,
+  uuid: QEMU_Q35.uuid,
 };
-const DELL: Spec = { file: join(sharedLshwDir, 'tumblr_collins__test_resources_lshw-10g.xml'), pciOrder: ['e8:9a:8f:23:15:5a', 'e8:9a:8f:23:15:5b', '90:e2:ba:00:91:28'], serial: 'FZ1NXQ1', uuid: '44454C4C-5A00-1031-804E-C6C04F585131' };
-const RX1620: Spec = { file: join(sharedLshwDir, 'beaker-project_beaker-system-scan__tests_samples_hp-rx1620_input.xml'), pciOrder: ['00:11:85:5f:17:a0', '00:11:85:5f:17:a1'], serial: 'USE45235AD', uuid: '2E4A3F3C-8CEE-D911-A17E-663D6979112D' };
+const DELL: Spec = {
+  file: join(sharedLshwDir, 'tumblr_collins__test_resources_lshw-10g.xml'),
+  pciOrder: ['e8:9a:8f:23:15:5a', 'e8:9a:8f:23:15:5b', '90:e2:ba:00:91:28'],
+  serial: 'FZ1NXQ1',
+  uuid: '44454C4C-5A00-1031-804E-C6C04F585131',
+};
+const RX1620: Spec = {
+  file: join(sharedLshwDir, 'beaker-project_beaker-system-scan__tests_samples_hp-rx1620_input.xml'),
+  pciOrder: ['00:11:85:5f:17:a0', '00:11:85:5f:17:a1'],
+  serial: 'USE45235AD',
+  uuid: '2E4A3F3C-8CEE-D911-A17E-663D6979112D',
+};
 
 function copy(spec: Spec, index: number): NicMachine {
   const octet = (0x40 + index).toString(16);
   let xml = readFileSync(spec.file, 'utf8');
-  const nics = spec.pciOrder.map((mac) => mac.split(':').map((part, i) => (i === 3 ? octet : part)).join(':'));
+  const nics = spec.pciOrder.map((mac) =>
+    mac
+      .split(':')
+      .map((part, i) => (i === 3 ? octet : part))
+      .join(':'),
+  );
   spec.pciOrder.forEach((mac, i) => (xml = xml.split(mac).join(nics[i]!)));
-  xml = xml.split(spec.serial).join(`${spec.serial}-${index}`).split(spec.uuid).join(`${spec.uuid.slice(0, -2)}${octet}`);
+  xml = xml
+    .split(spec.serial)
+    .join(`${spec.serial}-${index}`)
+    .split(spec.uuid)
+    .join(`${spec.uuid.slice(0, -2)}${octet}`);
   return { xml, nics };
 }
 

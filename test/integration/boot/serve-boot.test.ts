@@ -43,10 +43,13 @@ before(async () => {
   const root = join(cwd, 'var', 'tftp');
   mkdirSync(join(root, 'pxelinux.cfg'), { recursive: true });
   mkdirSync(join(root, 'mindi'), { recursive: true });
-  writeFileSync(join(root, 'pxelinux.cfg', 'default'), '# the site\'s own default\nDEFAULT local\n');
+  writeFileSync(join(root, 'pxelinux.cfg', 'default'), "# the site's own default\nDEFAULT local\n");
   writeFileSync(join(root, 'mindi', 'vmlinuz'), Buffer.alloc(300_000, 7));
   tftpPort = await freePort();
-  serve = await startServe({ cwd, env: { DPLOY_TFTP_ENABLED: 'true', DPLOY_TFTP_ADDRESS: '127.0.0.1', DPLOY_TFTP_PORT: String(tftpPort), DPLOY_RUNNER_ENABLED: 'false' } });
+  serve = await startServe({
+    cwd,
+    env: { DPLOY_TFTP_ENABLED: 'true', DPLOY_TFTP_ADDRESS: '127.0.0.1', DPLOY_TFTP_PORT: String(tftpPort), DPLOY_RUNNER_ENABLED: 'false' },
+  });
   await runDploy(['hosts', 'add', '--mac', '52:54:00:12:34:56', '--name', 'web01'], { cwd });
   await runDploy(['task', 'set', 'web01', 'discover'], { cwd });
   await runDploy(['runner', '--once'], { cwd });
@@ -69,12 +72,12 @@ test('pxelinux lookup order: an unknown MAC is sent to discovery (boot.unknownHo
 });
 
 test('names dploy does not claim fall through to the static root: the site default stays reachable', () => {
-  assert.equal(tftpGet('pxelinux.cfg/default'), '# the site\'s own default\nDEFAULT local\n');
+  assert.equal(tftpGet('pxelinux.cfg/default'), "# the site's own default\nDEFAULT local\n");
   assert.equal(tftpGet('pxelinux.cfg/C000024D'), undefined);
   assert.equal(tftpGet('../../etc/passwd'), undefined);
 });
 
-test('GRUB asks with a leading slash and gets the same machine\'s entry', () => {
+test("GRUB asks with a leading slash and gets the same machine's entry", () => {
   const got = firstAnswer(grubSearchOrder({ mac: '52:54:00:12:34:56', ip: '192.0.2.77' }));
   assert.equal(got.name, '/grub/grub.cfg-01-52-54-00-12-34-56');
   assert.match(got.text, /linux \S*mindi\/vmlinuz/);
@@ -82,9 +85,15 @@ test('GRUB asks with a leading slash and gets the same machine\'s entry', () => 
 
 test('atftp with blksize and windowsize fetches the live config and a static kernel byte for byte', () => {
   const out = join(cwd, 'atftp-out');
-  execFileSync('atftp', ['--get', '-r', 'pxelinux.cfg/01-52-54-00-12-34-56', '-l', out, '--option', 'blksize 1468', '--option', 'tsize 0', '127.0.0.1', String(tftpPort)], { timeout: 20_000 });
+  execFileSync(
+    'atftp',
+    ['--get', '-r', 'pxelinux.cfg/01-52-54-00-12-34-56', '-l', out, '--option', 'blksize 1468', '--option', 'tsize 0', '127.0.0.1', String(tftpPort)],
+    { timeout: 20_000 },
+  );
   assert.match(readFileSync(out, 'utf8'), /# dploy discover on web01/);
-  execFileSync('atftp', ['--get', '-r', 'mindi/vmlinuz', '-l', out, '--option', 'blksize 1468', '--option', 'windowsize 16', '127.0.0.1', String(tftpPort)], { timeout: 20_000 });
+  execFileSync('atftp', ['--get', '-r', 'mindi/vmlinuz', '-l', out, '--option', 'blksize 1468', '--option', 'windowsize 16', '127.0.0.1', String(tftpPort)], {
+    timeout: 20_000,
+  });
   assert.deepEqual(readFileSync(out), Buffer.alloc(300_000, 7));
 });
 

@@ -81,7 +81,10 @@ test('an iLO marked ?tls=1.0, its certificate pinned with hosts accept-cert; a m
   assert.equal(pinned.code, 0, pinned.stderr);
   assert.equal(pinned.stdout, `host web01: BMC certificate pinned, SHA-256 ${sha256}; any other certificate is now refused\n`);
   const shown = await runDploy(['hosts', 'show', 'web01'], { cwd });
-  assert.match(shown.stdout, new RegExp(`^BMC power:\\s+ribcl://Administrator@10\\.0\\.0\\.7\\?tls=1\\.0 \\(password set; certificate pinned, SHA-256 ${sha256}\\)$`, 'm'));
+  assert.match(
+    shown.stdout,
+    new RegExp(`^BMC power:\\s+ribcl://Administrator@10\\.0\\.0\\.7\\?tls=1\\.0 \\(password set; certificate pinned, SHA-256 ${sha256}\\)$`, 'm'),
+  );
 
   const quote = await runDploy(['hosts', 'set', 'web01', '--bmc', 'ribcl://Administrator@10.0.0.7'], { cwd, env: { DPLOY_BMC_PASSWORD: 'pa"ss' } });
   assert.equal(quote.code, 1);

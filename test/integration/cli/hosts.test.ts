@@ -21,7 +21,10 @@ test('hosts add then hosts list shows the machine, also from a new process (it i
 
   const json = await runDploy(['hosts', 'list', '--json'], { cwd });
   const hosts = JSON.parse(json.stdout) as Array<{ name: string; macs: string[] }>;
-  assert.deepEqual(hosts.map((h) => [h.name, h.macs]), [['web01', ['52:54:00:12:34:56']]]);
+  assert.deepEqual(
+    hosts.map((h) => [h.name, h.macs]),
+    [['web01', ['52:54:00:12:34:56']]],
+  );
 });
 
 test('hosts show finds a machine by name, id or MAC in any spelling', async () => {
@@ -91,7 +94,10 @@ test('a database that is down gives one clear line, not a stack trace', async ()
   const cwd = freshDir();
   const down = await runDploy(['hosts', 'list'], { cwd, env: { DPLOY_DATABASE_URL: 'mysql://root@127.0.0.1:1/dploy' } });
   assert.equal(down.code, 1);
-  assert.equal(down.stderr, 'dploy: cannot open database mysql://root@127.0.0.1:1/dploy: connection refused: is the database server running and listening there?\n');
+  assert.equal(
+    down.stderr,
+    'dploy: cannot open database mysql://root@127.0.0.1:1/dploy: connection refused: is the database server running and listening there?\n',
+  );
   const pgDown = await runDploy(['migrate', '--database', 'postgres://postgres:secret@127.0.0.1:1/dploy'], { cwd });
   assert.equal(pgDown.code, 1);
   assert.match(pgDown.stderr, /cannot open database postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/dploy: connection refused/);

@@ -62,7 +62,10 @@ test('a local MariaDB is reached over its Unix socket with ?socket=; a wrong soc
 
     const missing = await runDploy(['hosts', 'list'], { cwd, env: { DPLOY_DATABASE_URL: `mysql://root@localhost/${database.name}?socket=/run/nowhere.sock` } });
     assert.equal(missing.code, 1);
-    assert.equal(missing.stderr, `dploy: cannot open database mysql://root@localhost/${database.name}?socket=/run/nowhere.sock: no such socket: is MariaDB running, and is that its socket (SHOW VARIABLES LIKE 'socket')?\n`);
+    assert.equal(
+      missing.stderr,
+      `dploy: cannot open database mysql://root@localhost/${database.name}?socket=/run/nowhere.sock: no such socket: is MariaDB running, and is that its socket (SHOW VARIABLES LIKE 'socket')?\n`,
+    );
     const relative = await runDploy(['hosts', 'list'], { cwd, env: { DPLOY_DATABASE_URL: `mysql://root@localhost/${database.name}?socket=mysqld.sock` } });
     assert.match(relative.stderr, /socket= must be an absolute path/);
     const unknown = await runDploy(['hosts', 'list'], { cwd, env: { DPLOY_DATABASE_URL: `mysql://root@localhost/${database.name}?sslmode=require` } });

@@ -12,8 +12,12 @@ import { runDploy } from '../../support/cli.js';
 import { startSshd, type TestSshd } from '../../support/sshd.js';
 
 let sshd: TestSshd;
-before(async () => { sshd = await startSshd(); });
-after(async () => { await sshd?.stop(); });
+before(async () => {
+  sshd = await startSshd();
+});
+after(async () => {
+  await sshd?.stop();
+});
 
 test('dploy hosts ssh, task set … command --run, runner --once, jobs show, hosts keys and accept-key', async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'dploy-cli-'));
@@ -24,7 +28,19 @@ test('dploy hosts ssh, task set … command --run, runner --once, jobs show, hos
   };
   await dploy('hosts', 'add', '--mac', '52:54:00:12:34:56', '--name', 'web01');
   writeFileSync(join(cwd, 'pw'), `${sshd.password}\n`);
-  const saved = await dploy('hosts', 'ssh', 'web01', '--address', '127.0.0.1', '--port', String(sshd.port), '--user', sshd.user, '--password-file', join(cwd, 'pw'));
+  const saved = await dploy(
+    'hosts',
+    'ssh',
+    'web01',
+    '--address',
+    '127.0.0.1',
+    '--port',
+    String(sshd.port),
+    '--user',
+    sshd.user,
+    '--password-file',
+    join(cwd, 'pw'),
+  );
   assert.equal(saved, `SSH access saved for web01 (${sshd.user}@127.0.0.1:${sshd.port}, password (set))\n`);
   assert.match(await dploy('hosts', 'show', 'web01'), new RegExp(`SSH:\\s+${sshd.user}@127\\.0\\.0\\.1:${sshd.port}, password \\(set\\)\\n`));
   const database = readFileSync(join(cwd, 'var', 'dploy.sqlite'));

@@ -74,7 +74,7 @@ for (const server of SERVERS) {
     await assert.rejects(applyDhcpFile({ provider: broken, path, entries: SITE_HOSTS, options: SITE_OPTIONS, reloadCommand }), (err: unknown) => {
       assert.ok(isDployError(err, 'DPLOY_ERR_DHCP_REJECTED'), String(err));
       assert.match(err.message, /left unchanged/);
-      assert.match(err.message, /web"01|not-a-mac|bad hex|hostname|expecting|line/i, 'the validator\'s own words must be in the message');
+      assert.match(err.message, /web"01|not-a-mac|bad hex|hostname|expecting|line/i, "the validator's own words must be in the message");
       return true;
     });
     assert.equal(await readFile(path, 'utf8'), old);
@@ -87,9 +87,8 @@ for (const server of SERVERS) {
     const path = join(dir, 'hosts');
     await writeFile(path, 'previous content\n');
     const entries = [...SITE_HOSTS, { name: 'evil";\n}', mac: '52:54:00:0a:00:99' }];
-    await assert.rejects(
-      applyDhcpFile({ provider: DHCP_PROVIDERS[server](), path, entries, options: SITE_OPTIONS, reloadCommand }),
-      (err: unknown) => isDployError(err, 'DPLOY_ERR_INVALID_INPUT'),
+    await assert.rejects(applyDhcpFile({ provider: DHCP_PROVIDERS[server](), path, entries, options: SITE_OPTIONS, reloadCommand }), (err: unknown) =>
+      isDployError(err, 'DPLOY_ERR_INVALID_INPUT'),
     );
     assert.equal(await readFile(path, 'utf8'), 'previous content\n');
     assert.equal(await reloadCount(), 0);
@@ -108,20 +107,29 @@ test('a failing reload command is reported with its exit code and output, the ne
   requireTool('dnsmasq');
   const path = join(dir, 'hosts');
   const failing = ['/bin/sh', '-c', 'echo "dnsmasq.service is not loaded" >&2; exit 5'];
-  await assert.rejects(applyDhcpFile({ provider: DHCP_PROVIDERS.dnsmasq(), path, entries: SITE_HOSTS, options: SITE_OPTIONS, reloadCommand: failing }), (err: unknown) => {
-    assert.ok(isDployError(err, 'DPLOY_ERR_DHCP_RELOAD'), String(err));
-    assert.match(err.message, /exited with 5/);
-    assert.match(err.message, /dnsmasq\.service is not loaded/);
-    assert.match(err.message, /still runs the old entries/);
-    return true;
-  });
+  await assert.rejects(
+    applyDhcpFile({ provider: DHCP_PROVIDERS.dnsmasq(), path, entries: SITE_HOSTS, options: SITE_OPTIONS, reloadCommand: failing }),
+    (err: unknown) => {
+      assert.ok(isDployError(err, 'DPLOY_ERR_DHCP_RELOAD'), String(err));
+      assert.match(err.message, /exited with 5/);
+      assert.match(err.message, /dnsmasq\.service is not loaded/);
+      assert.match(err.message, /still runs the old entries/);
+      return true;
+    },
+  );
   assert.equal(await readFile(path, 'utf8'), exportDhcp('dnsmasq', SITE_HOSTS, SITE_OPTIONS));
 });
 
 test('a reload command that does not exist is reported as not found', async () => {
   requireTool('dnsmasq');
   await assert.rejects(
-    applyDhcpFile({ provider: DHCP_PROVIDERS.dnsmasq(), path: join(dir, 'hosts'), entries: [], options: SITE_OPTIONS, reloadCommand: ['/nonexistent/reload-dhcp'] }),
+    applyDhcpFile({
+      provider: DHCP_PROVIDERS.dnsmasq(),
+      path: join(dir, 'hosts'),
+      entries: [],
+      options: SITE_OPTIONS,
+      reloadCommand: ['/nonexistent/reload-dhcp'],
+    }),
     /reload-dhcp` was not found/,
   );
 });
@@ -129,8 +137,20 @@ test('a reload command that does not exist is reported as not found', async () =
 test('the reload command is an argv array: shell syntax in an argument is not interpreted', async () => {
   requireTool('dnsmasq');
   const marker = join(dir, 'injected');
-  await applyDhcpFile({ provider: DHCP_PROVIDERS.dnsmasq(), path: join(dir, 'hosts'), entries: [], options: SITE_OPTIONS, reloadCommand: ['/bin/echo', `; touch ${marker}`] });
-  assert.equal(await stat(marker).then(() => true, () => false), false);
+  await applyDhcpFile({
+    provider: DHCP_PROVIDERS.dnsmasq(),
+    path: join(dir, 'hosts'),
+    entries: [],
+    options: SITE_OPTIONS,
+    reloadCommand: ['/bin/echo', `; touch ${marker}`],
+  });
+  assert.equal(
+    await stat(marker).then(
+      () => true,
+      () => false,
+    ),
+    false,
+  );
 });
 
 test('an existing file keeps its permissions when replaced', async () => {

@@ -40,9 +40,14 @@ test('the ISC dhcpd hosts file follows discoveries and CLI changes, dhcpd -t acc
   const dhcpdAccepts = () => spawnSync(DHCP_TOOLS.isc.path, ['-t', '-cf', siteConf], { encoding: 'utf8' });
   const reloadCount = () => (existsSync(reloads) ? readFileSync(reloads, 'utf8').trim().split('\n').length : 0);
   const env = {
-    DPLOY_DATABASE_URL: `sqlite:${join(dir, 'dploy.sqlite')}`, DPLOY_TFTP_ENABLED: 'false', DPLOY_RUNNER_ENABLED: 'false',
-    DPLOY_HTTP_BASE_URL: 'http://192.0.2.10:8080', DPLOY_DHCP_SERVER: 'isc', DPLOY_DHCP_HOSTS_FILE: hostsFile,
-    DPLOY_DHCP_RELOAD_COMMAND: `sh ${join(dir, 'reload.sh')}`, DPLOY_DHCP_SCHEDULE: '*/1 * * * * *',
+    DPLOY_DATABASE_URL: `sqlite:${join(dir, 'dploy.sqlite')}`,
+    DPLOY_TFTP_ENABLED: 'false',
+    DPLOY_RUNNER_ENABLED: 'false',
+    DPLOY_HTTP_BASE_URL: 'http://192.0.2.10:8080',
+    DPLOY_DHCP_SERVER: 'isc',
+    DPLOY_DHCP_HOSTS_FILE: hostsFile,
+    DPLOY_DHCP_RELOAD_COMMAND: `sh ${join(dir, 'reload.sh')}`,
+    DPLOY_DHCP_SCHEDULE: '*/1 * * * * *',
   };
   const serve = await startServe({ cwd: dir, env });
   try {
@@ -52,7 +57,11 @@ test('the ISC dhcpd hosts file follows discoveries and CLI changes, dhcpd -t acc
 
     const store = await openStore(env.DPLOY_DATABASE_URL);
     const token = await enrollmentToken(store.db.manager).finally(() => store.close());
-    const posted = await fetch(`${serve.url}/agent/v1/inventory`, { method: 'POST', body: gzipSync(LSHW), headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': token } });
+    const posted = await fetch(`${serve.url}/agent/v1/inventory`, {
+      method: 'POST',
+      body: gzipSync(LSHW),
+      headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': token },
+    });
     assert.equal(posted.status, 200, await posted.text());
     await until('the discovered machine in the hosts file', () => /hardware ethernet 52:54:00:d0:00:01;/.test(readFileSync(hostsFile, 'utf8')));
     const checked = dhcpdAccepts();

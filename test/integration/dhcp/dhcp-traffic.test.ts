@@ -23,15 +23,51 @@ const NEXT = SITE_OPTIONS.nextServer;
 const PXE = 'PXEClient:Arch:00000:UNDI:002001';
 
 const CASES: Array<{ what: string; request: PxeRequest; expect: Lease }> = [
-  { what: 'a BIOS machine (option 93 = 0) gets pxelinux.0', request: { mac: '52:54:00:0a:00:01', vendorClass: PXE, arch: 0 }, expect: { ip: '192.0.2.11', siaddr: NEXT, boot_file: 'pxelinux.0', hostname: 'bios-node01' } },
-  { what: 'a UEFI x64 machine (option 93 = 7) gets grubx64.efi', request: { mac: '52:54:00:0a:00:02', vendorClass: PXE, arch: 7 }, expect: { ip: '192.0.2.12', siaddr: NEXT, boot_file: 'grubx64.efi', hostname: 'uefi-node02' } },
-  { what: 'an ARM64 machine (option 93 = 11) gets grubaa64.efi', request: { mac: '52:54:00:0a:00:03', vendorClass: PXE, arch: 11 }, expect: { ip: '192.0.2.13', siaddr: NEXT, boot_file: 'grubaa64.efi', hostname: 'arm-node03' } },
-  { what: 'an Itanium machine (option 93 = 2) gets elilo.efi', request: { mac: '52:54:00:0a:00:04', vendorClass: PXE, arch: 2 }, expect: { ip: '192.0.2.14', siaddr: NEXT, boot_file: 'elilo.efi', hostname: 'itanium-node04' } },
-  { what: 'iPXE (user class iPXE) gets the script URL, not a loader again', request: { mac: '52:54:00:0a:00:05', vendorClass: PXE, arch: 7, userClass: 'iPXE' }, expect: { ip: '192.0.2.15', boot_file: 'http://192.0.2.1:8080/boot/ipxe?mac=${netX/mac}', hostname: 'ipxe-node05' } },
-  { what: 'a host without a fixed address gets a pool address, its name and a loader', request: { mac: '52:54:00:0a:00:06', vendorClass: PXE, arch: 0 }, expect: { siaddr: NEXT, boot_file: 'pxelinux.0', hostname: 'dynamic-node06' } },
-  { what: 'an old PXE ROM that sends no option 93 is treated as BIOS', request: { mac: '52:54:00:0a:00:21', vendorClass: 'PXEClient' }, expect: { siaddr: NEXT, boot_file: 'pxelinux.0' } },
-  { what: 'an architecture dploy has no loader for (option 93 = 10, ARM32 UEFI) gets no boot file', request: { mac: '52:54:00:0a:00:24', vendorClass: PXE, arch: 10 }, expect: { boot_file: undefined } },
-  { what: 'a UEFI HTTP boot client (option 93 = 16) gets a URL and vendor class HTTPClient', request: { mac: '52:54:00:0a:00:22', vendorClass: 'HTTPClient:Arch:00016', arch: 16 }, expect: { boot_file: 'http://192.0.2.1:8080/tftp/grubx64.efi', vendor: 'HTTPClient' } },
+  {
+    what: 'a BIOS machine (option 93 = 0) gets pxelinux.0',
+    request: { mac: '52:54:00:0a:00:01', vendorClass: PXE, arch: 0 },
+    expect: { ip: '192.0.2.11', siaddr: NEXT, boot_file: 'pxelinux.0', hostname: 'bios-node01' },
+  },
+  {
+    what: 'a UEFI x64 machine (option 93 = 7) gets grubx64.efi',
+    request: { mac: '52:54:00:0a:00:02', vendorClass: PXE, arch: 7 },
+    expect: { ip: '192.0.2.12', siaddr: NEXT, boot_file: 'grubx64.efi', hostname: 'uefi-node02' },
+  },
+  {
+    what: 'an ARM64 machine (option 93 = 11) gets grubaa64.efi',
+    request: { mac: '52:54:00:0a:00:03', vendorClass: PXE, arch: 11 },
+    expect: { ip: '192.0.2.13', siaddr: NEXT, boot_file: 'grubaa64.efi', hostname: 'arm-node03' },
+  },
+  {
+    what: 'an Itanium machine (option 93 = 2) gets elilo.efi',
+    request: { mac: '52:54:00:0a:00:04', vendorClass: PXE, arch: 2 },
+    expect: { ip: '192.0.2.14', siaddr: NEXT, boot_file: 'elilo.efi', hostname: 'itanium-node04' },
+  },
+  {
+    what: 'iPXE (user class iPXE) gets the script URL, not a loader again',
+    request: { mac: '52:54:00:0a:00:05', vendorClass: PXE, arch: 7, userClass: 'iPXE' },
+    expect: { ip: '192.0.2.15', boot_file: 'http://192.0.2.1:8080/boot/ipxe?mac=${netX/mac}', hostname: 'ipxe-node05' },
+  },
+  {
+    what: 'a host without a fixed address gets a pool address, its name and a loader',
+    request: { mac: '52:54:00:0a:00:06', vendorClass: PXE, arch: 0 },
+    expect: { siaddr: NEXT, boot_file: 'pxelinux.0', hostname: 'dynamic-node06' },
+  },
+  {
+    what: 'an old PXE ROM that sends no option 93 is treated as BIOS',
+    request: { mac: '52:54:00:0a:00:21', vendorClass: 'PXEClient' },
+    expect: { siaddr: NEXT, boot_file: 'pxelinux.0' },
+  },
+  {
+    what: 'an architecture dploy has no loader for (option 93 = 10, ARM32 UEFI) gets no boot file',
+    request: { mac: '52:54:00:0a:00:24', vendorClass: PXE, arch: 10 },
+    expect: { boot_file: undefined },
+  },
+  {
+    what: 'a UEFI HTTP boot client (option 93 = 16) gets a URL and vendor class HTTPClient',
+    request: { mac: '52:54:00:0a:00:22', vendorClass: 'HTTPClient:Arch:00016', arch: 16 },
+    expect: { boot_file: 'http://192.0.2.1:8080/tftp/grubx64.efi', vendor: 'HTTPClient' },
+  },
 ];
 
 let pair: NetnsPair | undefined;

@@ -41,7 +41,16 @@ const LAUNCH: Record<'isc' | 'kea' | 'dnsmasq', Launch> = {
   dnsmasq: {
     example: 'dnsmasq/dploy.conf.example',
     // port=0: no DNS; no-ping: offer pool addresses at once instead of probing them for 3 s.
-    argv: (conf, dir) => [DHCP_TOOLS.dnsmasq.path, '--no-daemon', '--port=0', '--bind-interfaces', '--no-ping', '--log-dhcp', `--dhcp-leasefile=${join(dir, 'leases')}`, `--conf-file=${conf}`],
+    argv: (conf, dir) => [
+      DHCP_TOOLS.dnsmasq.path,
+      '--no-daemon',
+      '--port=0',
+      '--bind-interfaces',
+      '--no-ping',
+      '--log-dhcp',
+      `--dhcp-leasefile=${join(dir, 'leases')}`,
+      `--conf-file=${conf}`,
+    ],
     ready: /DHCP, IP range/,
   },
 };

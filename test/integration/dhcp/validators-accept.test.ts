@@ -80,7 +80,7 @@ test('a missing validator program is reported with the apt-get line', async () =
   await assert.rejects(DHCP_PROVIDERS.isc({ dhcpdPath: '/nonexistent/dhcpd' }).validate(path, 'hosts'), /apt-get install -y isc-dhcp-server/);
 });
 
-test('the documented proxy-DHCP dnsmasq example passes dnsmasq --test with dploy\'s proxy snippet', async () => {
+test("the documented proxy-DHCP dnsmasq example passes dnsmasq --test with dploy's proxy snippet", async () => {
   requireTool('dnsmasq');
   await writeFile(join(dir, 'dnsmasq-boot.conf'), exportDhcp('dnsmasq', [], PROXY_OPTIONS, 'boot'));
   const example = await readFile(new URL('../../../pxe/dhcp/dnsmasq/dploy-proxy.conf.example', import.meta.url), 'utf8');

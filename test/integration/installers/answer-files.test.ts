@@ -66,7 +66,9 @@ function assertPinned(entry: CatalogEntry, boot: string, answer: string, args: s
       assert.ok(args.includes(`netdevice=${BOOT_MAC}`));
       return assert.match(answer, new RegExp(`<name>nic1</name>\\s*<rule>ATTR\\{address\\}</rule>\\s*<value>${BOOT_MAC}</value>`));
     case 'autoinstall': {
-      const eth = (parseYaml(answer) as { autoinstall: { network: { ethernets: Record<string, { match: { macaddress: string }; dhcp4: boolean; 'set-name': string }> } } }).autoinstall.network.ethernets;
+      const eth = (
+        parseYaml(answer) as { autoinstall: { network: { ethernets: Record<string, { match: { macaddress: string }; dhcp4: boolean; 'set-name': string }> } } }
+      ).autoinstall.network.ethernets;
       assert.deepEqual({ mac: eth.nic1?.match.macaddress, dhcp: eth.nic1?.dhcp4, name: eth.nic1?.['set-name'] }, { mac: BOOT_MAC, dhcp: true, name: 'nic1' });
       return assert.equal(eth.nic0?.dhcp4, false);
     }

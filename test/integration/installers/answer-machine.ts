@@ -19,24 +19,47 @@ export const BOOT_NIC = { mac: BOOT_MAC, why: 'boot request' } as const;
 export const TOKEN = 'tok_0123456789abcdefghijABCDEFGHIJ';
 export const INVENTORY = parseInventory(readFileSync(new URL('../../fixtures/lshw/qemu-seabios-pc.xml', import.meta.url)), 'xml');
 export const HOST: Host = {
-  id: 7, name: 'web07.example.net', macs: [BOOT_MAC, FIRST_MAC], bootState: { kind: 'install', profile: 'golden' },
-  createdAt: new Date('2026-11-22T10:00:00Z'), updatedAt: new Date('2026-11-22T10:00:00Z'),
+  id: 7,
+  name: 'web07.example.net',
+  macs: [BOOT_MAC, FIRST_MAC],
+  bootState: { kind: 'install', profile: 'golden' },
+  createdAt: new Date('2026-11-22T10:00:00Z'),
+  updatedAt: new Date('2026-11-22T10:00:00Z'),
 };
 export const JOB: Job = {
-  id: 42, hostId: 7, kind: 'install', state: 'booting', profile: 'golden', token: TOKEN, attempts: 0,
-  stateEnteredAt: new Date('2026-11-22T10:00:00Z'), createdAt: new Date('2026-11-22T10:00:00Z'), updatedAt: new Date('2026-11-22T10:00:00Z'),
+  id: 42,
+  hostId: 7,
+  kind: 'install',
+  state: 'booting',
+  profile: 'golden',
+  token: TOKEN,
+  attempts: 0,
+  stateEnteredAt: new Date('2026-11-22T10:00:00Z'),
+  createdAt: new Date('2026-11-22T10:00:00Z'),
+  updatedAt: new Date('2026-11-22T10:00:00Z'),
 };
 export const ROOT_HASH = '$6$8ZUWv9hHRpZwh0qF$H86d/d7jHknXcnKzTWK.dmd9/UXV4j3JeXHBHw1zfzACFSF4rUZVq4pq5Ad4fyP0FJCGdqMx/33ITrJRI9NoV1';
 
 /** One profile exercising every section; only distro/release/arch change per entry. */
 export function goldenProfile(entry: Pick<CatalogEntry, 'distro' | 'release' | 'arch'>, extra: Record<string, unknown> = {}) {
   return parseProfile({
-    name: 'golden', distro: entry.distro, release: entry.release, arch: entry.arch, timezone: 'Europe/Paris', domain: 'example.net',
-    rootPasswordHash: ROOT_HASH, sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMAeTIsq2MvmTmitKOm4PznNIrs1k3JUU/NU5x0wFfn3 ops@example'],
-    users: [{ name: 'ops', sudo: true, groups: ['adm'], sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMAeTIsq2MvmTmitKOm4PznNIrs1k3JUU/NU5x0wFfn3 ops@example'] }],
-    packages: ['vim'], repositories: [{ name: 'site-tools', url: 'http://repo.example.net/tools', suite: 'stable main' }],
-    partitioning: { scheme: 'lvm' }, postScripts: [{ name: 'motd', script: 'echo "installed by dploy" > /etc/motd\n' }],
-    configManagement: { puppet: { server: 'puppet.example.net', environment: 'production' } }, ...extra,
+    name: 'golden',
+    distro: entry.distro,
+    release: entry.release,
+    arch: entry.arch,
+    timezone: 'Europe/Paris',
+    domain: 'example.net',
+    rootPasswordHash: ROOT_HASH,
+    sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMAeTIsq2MvmTmitKOm4PznNIrs1k3JUU/NU5x0wFfn3 ops@example'],
+    users: [
+      { name: 'ops', sudo: true, groups: ['adm'], sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMAeTIsq2MvmTmitKOm4PznNIrs1k3JUU/NU5x0wFfn3 ops@example'] },
+    ],
+    packages: ['vim'],
+    repositories: [{ name: 'site-tools', url: 'http://repo.example.net/tools', suite: 'stable main' }],
+    partitioning: { scheme: 'lvm' },
+    postScripts: [{ name: 'motd', script: 'echo "installed by dploy" > /etc/motd\n' }],
+    configManagement: { puppet: { server: 'puppet.example.net', environment: 'production' } },
+    ...extra,
   });
 }
 
@@ -44,7 +67,15 @@ export function goldenProfile(entry: Pick<CatalogEntry, 'distro' | 'release' | '
 export const MIRROR = { baseUrl: `${BASE_URL}/mirror`, has: () => true };
 
 export function dataFor(entry: CatalogEntry, extra: Record<string, unknown> = {}): AnswerData {
-  return answerData({ host: HOST, job: JOB, profile: goldenProfile(entry, extra), inventory: { ...INVENTORY, arch: entry.arch }, httpBaseUrl: BASE_URL, bootNic: BOOT_NIC, mirror: MIRROR });
+  return answerData({
+    host: HOST,
+    job: JOB,
+    profile: goldenProfile(entry, extra),
+    inventory: { ...INVENTORY, arch: entry.arch },
+    httpBaseUrl: BASE_URL,
+    bootNic: BOOT_NIC,
+    mirror: MIRROR,
+  });
 }
 
 export function loaderFor(entry: CatalogEntry): BootLoader {

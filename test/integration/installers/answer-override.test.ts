@@ -51,7 +51,9 @@ before(async () => {
   await dploy('runner', '--once');
   const discovery = await bootToken(/dploy\.token=(\S+)/);
   const posted = await fetch(`${serve.url}/agent/v1/inventory`, {
-    method: 'POST', headers: { 'x-dploy-token': discovery, 'content-type': 'application/xml' }, body: readFileSync(LSHW),
+    method: 'POST',
+    headers: { 'x-dploy-token': discovery, 'content-type': 'application/xml' },
+    body: readFileSync(LSHW),
   });
   assert.equal(posted.status, 200, await posted.text());
   await dploy('runner', '--once');
@@ -61,7 +63,7 @@ before(async () => {
 });
 after(() => serve?.stop());
 
-test('the operator\'s debian-12 preseed wins over debian.eta and the shipped default, and can wrap the shipped default', async () => {
+test("the operator's debian-12 preseed wins over debian.eta and the shipped default, and can wrap the shipped default", async () => {
   const token = await bootToken(/\/answers\/([A-Za-z0-9_-]+)/);
   const response = await fetch(`${serve.url}/answers/${token}`);
   assert.equal(response.status, 200);
@@ -97,13 +99,19 @@ test('a broken operator template is a clear error naming the file, not a half-wr
 test('dploy render <host> answer prints what the install fetches, without moving the job; --profile previews for a machine without one', async () => {
   const token = await bootToken(/\/answers\/([A-Za-z0-9_-]+)/);
   const env = { DPLOY_INSTALLERS_TEMPLATE_DIR: templates, DPLOY_HTTP_ADDRESS: '127.0.0.1', DPLOY_HTTP_PORT: new URL(serve.url).port };
-  const served = { answer: await (await fetch(`${serve.url}/answers/${token}`)).text(), 'post.sh': await (await fetch(`${serve.url}/answers/${token}/post.sh`)).text() };
+  const served = {
+    answer: await (await fetch(`${serve.url}/answers/${token}`)).text(),
+    'post.sh': await (await fetch(`${serve.url}/answers/${token}/post.sh`)).text(),
+  };
   const jobsBefore = await dploy('jobs', 'list', '--json');
   for (const part of ['answer', 'post.sh'] as const) {
     const rendered = await runDploy(['render', 'web01', 'answer', '--part', part], { cwd, env });
     assert.equal(rendered.code, 0, rendered.stderr);
     // The entry came from `dploy render … boot`, not from the machine: the boot NIC is still the host's.
-    assert.equal(rendered.stderr, 'dploy: the machine has not booted this job yet: boot NIC 52:54:00:d0:00:01 (given by hand) is a preview; the NIC its boot entry is served to will be used\n');
+    assert.equal(
+      rendered.stderr,
+      'dploy: the machine has not booted this job yet: boot NIC 52:54:00:d0:00:01 (given by hand) is a preview; the NIC its boot entry is served to will be used\n',
+    );
     assert.equal(rendered.stdout, served[part], `${part}: the same bytes as the machine gets`);
   }
   assert.match(served.answer, /^# site: web01 gets the site preseed$/m);
@@ -117,11 +125,20 @@ test('dploy render <host> answer prints what the install fetches, without moving
   assert.equal(bare.code, 1);
   assert.match(bare.stderr, /web02 has no inventory yet: discover it first/, 'no inventory, no disk to choose: said before any boot');
   // Another profile for the machine that is installing: a preview, its job untouched.
-  writeFileSync(join(cwd, 'ubuntu.yaml'), readFileSync(PROFILE, 'utf8').replace('name: debian-12-web', 'name: ubuntu-2404-web').replace('distro: debian', 'distro: ubuntu').replace('release: "12"', 'release: "24.04"'));
+  writeFileSync(
+    join(cwd, 'ubuntu.yaml'),
+    readFileSync(PROFILE, 'utf8')
+      .replace('name: debian-12-web', 'name: ubuntu-2404-web')
+      .replace('distro: debian', 'distro: ubuntu')
+      .replace('release: "12"', 'release: "24.04"'),
+  );
   await dploy('profiles', 'add', join(cwd, 'ubuntu.yaml'));
   const preview = await runDploy(['render', 'web01', 'answer', '--profile', 'ubuntu-2404-web'], { cwd, env });
   assert.equal(preview.code, 0, preview.stderr);
-  assert.match(preview.stderr, /preview of ubuntu-2404-web for web01: no active install job of this profile, so its URLs carry the placeholder token PREVIEW-no-active-job/);
+  assert.match(
+    preview.stderr,
+    /preview of ubuntu-2404-web for web01: no active install job of this profile, so its URLs carry the placeholder token PREVIEW-no-active-job/,
+  );
   assert.match(preview.stdout, /^#cloud-config\n/);
   assert.match(preview.stdout, /\/answers\/PREVIEW-no-active-job\//);
   assert.equal(await dploy('jobs', 'list', '--json'), jobsBefore);

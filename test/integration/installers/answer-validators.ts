@@ -7,8 +7,34 @@
 import { XMLParser } from 'fast-xml-parser';
 
 /** Kickstart commands the shipped templates may use (pykickstart's command list, RHEL 5 to 10). */
-const KICKSTART_COMMANDS = new Set(['install', 'text', 'key', 'authconfig', 'url', 'repo', 'lang', 'keyboard', 'timezone', 'network', 'rootpw', 'user', 'sshkey',
-  'firewall', 'selinux', 'skipx', 'zerombr', 'ignoredisk', 'clearpart', 'bootloader', 'reqpart', 'part', 'raid', 'volgroup', 'logvol', 'reboot']);
+const KICKSTART_COMMANDS = new Set([
+  'install',
+  'text',
+  'key',
+  'authconfig',
+  'url',
+  'repo',
+  'lang',
+  'keyboard',
+  'timezone',
+  'network',
+  'rootpw',
+  'user',
+  'sshkey',
+  'firewall',
+  'selinux',
+  'skipx',
+  'zerombr',
+  'ignoredisk',
+  'clearpart',
+  'bootloader',
+  'reqpart',
+  'part',
+  'raid',
+  'volgroup',
+  'logvol',
+  'reboot',
+]);
 const SECTIONS = /^%(packages|pre|post|onerror)\b/;
 
 export function kickstartProblems(text: string): string[] {
@@ -22,7 +48,10 @@ export function kickstartProblems(text: string): string[] {
     }
     if (line.trim() === '' || line.startsWith('#')) return;
     const m = SECTIONS.exec(line);
-    if (m) { section = m[0]; return; }
+    if (m) {
+      section = m[0];
+      return;
+    }
     const command = line.split(/\s+/)[0]!;
     if (!KICKSTART_COMMANDS.has(command)) problems.push(`line ${i + 1}: unknown kickstart command "${command}"`);
     if (line === '%end') problems.push(`line ${i + 1}: %end outside a section`);
@@ -48,19 +77,51 @@ export function autoyastProblems(xml: string): string[] {
 }
 
 /** Top-level autoinstall keys from Ubuntu's autoinstall reference (version 1). */
-const AUTOINSTALL_KEYS = new Set(['version', 'interactive-sections', 'early-commands', 'locale', 'refresh-installer', 'keyboard', 'source', 'network', 'proxy',
-  'apt', 'storage', 'identity', 'active-directory', 'ubuntu-pro', 'ssh', 'codecs', 'drivers', 'oem', 'timezone', 'updates', 'shutdown', 'snaps',
-  'debconf-selections', 'packages', 'kernel', 'kernel-crash-dumps', 'user-data', 'reporting', 'late-commands', 'error-commands']);
+const AUTOINSTALL_KEYS = new Set([
+  'version',
+  'interactive-sections',
+  'early-commands',
+  'locale',
+  'refresh-installer',
+  'keyboard',
+  'source',
+  'network',
+  'proxy',
+  'apt',
+  'storage',
+  'identity',
+  'active-directory',
+  'ubuntu-pro',
+  'ssh',
+  'codecs',
+  'drivers',
+  'oem',
+  'timezone',
+  'updates',
+  'shutdown',
+  'snaps',
+  'debconf-selections',
+  'packages',
+  'kernel',
+  'kernel-crash-dumps',
+  'user-data',
+  'reporting',
+  'late-commands',
+  'error-commands',
+]);
 
 export function autoinstallProblems(doc: unknown): string[] {
   const ai = (doc as { autoinstall?: Record<string, unknown> } | null)?.autoinstall;
   if (!ai) return ['no autoinstall: key'];
-  const problems = Object.keys(ai).filter((k) => !AUTOINSTALL_KEYS.has(k)).map((k) => `undocumented key ${k}`);
+  const problems = Object.keys(ai)
+    .filter((k) => !AUTOINSTALL_KEYS.has(k))
+    .map((k) => `undocumented key ${k}`);
   if (ai.version !== 1) problems.push('version must be 1');
   // identity is required unless user-data is given (the reference says so).
   if (!ai.identity && !ai['user-data']) problems.push('neither identity nor user-data');
   for (const list of ['early-commands', 'late-commands', 'error-commands', 'packages']) {
-    if (list in ai && !(Array.isArray(ai[list]) && (ai[list] as unknown[]).every((c) => typeof c === 'string'))) problems.push(`${list} must be a list of strings`);
+    if (list in ai && !(Array.isArray(ai[list]) && (ai[list] as unknown[]).every((c) => typeof c === 'string')))
+      problems.push(`${list} must be a list of strings`);
   }
   return problems;
 }

@@ -21,7 +21,10 @@ import { buildDebianIso, NETBOOT } from './netinst-iso.js';
 const TREEINFO = new URL('../../fixtures/media/rocky-9.4-x86_64.treeinfo', import.meta.url).pathname;
 const KEY = 'rocky-9-x86_64';
 
-for (const [tool, pkg] of [['xorriso', 'xorriso'], ['bsdtar', 'libarchive-tools']]) {
+for (const [tool, pkg] of [
+  ['xorriso', 'xorriso'],
+  ['bsdtar', 'libarchive-tools'],
+]) {
   if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is missing: apt-get install -y ${pkg}`);
 }
 if (!existsSync(`${NETBOOT}/linux`)) throw new Error('apt-get install -y debian-installer-12-netboot-amd64');
@@ -33,14 +36,21 @@ function buildIso(dir: string, treeinfoSuffix = ''): string {
   copyFileSync(`${NETBOOT}/linux`, join(tree, 'images', 'pxeboot', 'vmlinuz'));
   copyFileSync(`${NETBOOT}/initrd.gz`, join(tree, 'images', 'pxeboot', 'initrd.img'));
   writeFileSync(join(tree, '.treeinfo'), readFileSync(TREEINFO, 'utf8') + treeinfoSuffix);
-  writeFileSync(join(tree, 'BaseOS', 'repodata', 'repomd.xml'), '<?xml version="1.0" encoding="UTF-8"?>\n<repomd xmlns="http://linux.duke.edu/metadata/repo"/>\n');
+  writeFileSync(
+    join(tree, 'BaseOS', 'repodata', 'repomd.xml'),
+    '<?xml version="1.0" encoding="UTF-8"?>\n<repomd xmlns="http://linux.duke.edu/metadata/repo"/>\n',
+  );
   const iso = join(dir, 'Rocky-9.4-x86_64-dvd.iso');
   const made = spawnSync('xorriso', ['-as', 'mkisofs', '-r', '-J', '-V', 'Rocky-9-4-x86_64-dvd', '-o', iso, tree], { encoding: 'utf8' });
   assert.equal(made.status, 0, made.stderr);
   return iso;
 }
 
-async function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+async function get(
+  url: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   // The path goes out as written: a URL object (fetch too) would resolve "/../" before sending.
   const { hostname, port } = new URL(url);
   const path = url.slice(url.indexOf('/', 'http://'.length));
@@ -149,7 +159,10 @@ test('an ISO is imported by its .treeinfo, served over HTTP with Range, and answ
   const mirror = mirrorView(join(cwd, 'var', 'mirror'), () => BASE_URL);
   const kickstart = (arch: 'x86_64' | 'aarch64') => {
     const entry = catalogEntry('rocky', '9', arch);
-    return renderAnswerData(answerData({ host: HOST, job: JOB, profile: goldenProfile(entry), inventory: { ...INVENTORY, arch }, httpBaseUrl: BASE_URL, bootNic: BOOT_NIC, mirror }), 'answer');
+    return renderAnswerData(
+      answerData({ host: HOST, job: JOB, profile: goldenProfile(entry), inventory: { ...INVENTORY, arch }, httpBaseUrl: BASE_URL, bootNic: BOOT_NIC, mirror }),
+      'answer',
+    );
   };
   assert.match(kickstart('x86_64'), new RegExp(`url --url="?${BASE_URL}/mirror/${KEY}/`));
   assert.doesNotMatch(kickstart('aarch64'), /\/mirror\//, 'media not imported: the public tree');

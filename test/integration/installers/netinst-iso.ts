@@ -16,7 +16,10 @@ export function buildDebianIso(dir: string, version: string, codename: string, i
   mkdirSync(join(tree, 'install.amd'), { recursive: true });
   mkdirSync(join(tree, 'dists', codename.toLowerCase(), 'main', 'binary-amd64'), { recursive: true });
   writeFileSync(join(tree, '.disk', 'info'), `Debian GNU/Linux ${version} "${codename}" - Official amd64 NETINST with firmware 20241109-11:05`);
-  writeFileSync(join(tree, 'dists', codename.toLowerCase(), 'Release'), `Origin: Debian\nLabel: Debian\nVersion: ${version}\nCodename: ${codename.toLowerCase()}\nArchitectures: amd64\nComponents: main\n`);
+  writeFileSync(
+    join(tree, 'dists', codename.toLowerCase(), 'Release'),
+    `Origin: Debian\nLabel: Debian\nVersion: ${version}\nCodename: ${codename.toLowerCase()}\nArchitectures: amd64\nComponents: main\n`,
+  );
   copyFileSync(`${NETBOOT}/linux`, join(tree, 'install.amd', 'vmlinuz'));
   writeFileSync(join(tree, 'install.amd', 'initrd.gz'), initrd);
   const iso = join(dir, `debian-${version}-amd64-netinst.iso`);

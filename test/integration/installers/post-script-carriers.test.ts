@@ -56,14 +56,15 @@ test('a post script line that kickstart would read as a section keyword is refus
 });
 
 /** Text of every kind of answer-file syntax, none at the start of a line after blanks but a "%". */
-const TRICKY = [
-  'printf "%s\\n" "%end %include" > /root/percent',
-  'd-i preseed/late_command string rm -rf /target',
-  'echo "<profile><scripts>&amp; ]] >" > /root/xml',
-  "echo 'It''s \\ $HOME `id`'",
-  '#include /etc/shadow',
-  '',
-].join('\n') + '\n';
+const TRICKY =
+  [
+    'printf "%s\\n" "%end %include" > /root/percent',
+    'd-i preseed/late_command string rm -rf /target',
+    'echo "<profile><scripts>&amp; ]] >" > /root/xml',
+    "echo 'It''s \\ $HOME `id`'",
+    '#include /etc/shadow',
+    '',
+  ].join('\n') + '\n';
 
 test('preseed and AutoYaST carry a script with their own syntax in it intact: their readers take the answer file and see the script once', () => {
   const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' });
@@ -78,18 +79,20 @@ test('preseed and AutoYaST carry a script with their own syntax in it intact: th
       const check = run('debconf-set-selections', ['--checkonly', file]);
       assert.equal(check.status, 0, check.stderr);
       // The script goes as post.sh, fetched by late_command: none of its lines is in the preseed.
-      assert.ok(!answer.includes('rm -rf /target'), 'the script\'s d-i line is not a preseed line');
+      assert.ok(!answer.includes('rm -rf /target'), "the script's d-i line is not a preseed line");
       assert.equal(answer.match(/^d-i preseed\/late_command /gm)?.length, 1);
     } else if (kind === 'autoyast') {
       const lint = run('xmllint', ['--noout', '--nonet', file]);
       assert.equal(lint.status, 0, lint.stderr);
       assert.deepEqual(autoyastProblems(answer), []);
-      const doc = new XMLParser({ cdataPropName: '#cdata' }).parse(answer) as { profile: { scripts: { 'chroot-scripts': { script: Array<{ filename: string; source: { '#cdata': string } }> } } } };
+      const doc = new XMLParser({ cdataPropName: '#cdata' }).parse(answer) as {
+        profile: { scripts: { 'chroot-scripts': { script: Array<{ filename: string; source: { '#cdata': string } }> } } };
+      };
       const carried = doc.profile.scripts['chroot-scripts'].script.find((s) => s.filename === 'dploy-post.sh')!;
       assert.equal(carried.source['#cdata'], `\n${post}\n`, 'the XML reader gets post.sh back whole');
     } else {
       assert.deepEqual(kickstartProblems(answer), []);
-      assert.equal(answer.match(/^\s*%end\b/gm)?.length, 5, 'only the template\'s own %end lines (packages, pre, post, post --nochroot, onerror)');
+      assert.equal(answer.match(/^\s*%end\b/gm)?.length, 5, "only the template's own %end lines (packages, pre, post, post --nochroot, onerror)");
     }
   }
 });

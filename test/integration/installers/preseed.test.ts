@@ -18,20 +18,41 @@ import { openTestStore } from '../../support/databases.js';
 
 const PROFILE = parseYaml(readFileSync(new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
 const QEMU = parseInventory(readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url)), 'xml');
-const host: Host = { id: 7, name: 'web07.example.net', macs: ['52:54:00:d0:00:12'], bootState: { kind: 'localboot' }, createdAt: new Date(), updatedAt: new Date() };
+const host: Host = {
+  id: 7,
+  name: 'web07.example.net',
+  macs: ['52:54:00:d0:00:12'],
+  bootState: { kind: 'localboot' },
+  createdAt: new Date(),
+  updatedAt: new Date(),
+};
 const BOOT_NIC = { mac: '52:54:00:d0:00:12', why: 'boot request' } as const;
-const job: Job = { id: 42, hostId: 7, kind: 'install', state: 'booting', profile: 'debian-12-web', token: 'tok_0123456789abcdefghijABCDEFGHIJ', attempts: 0, stateEnteredAt: new Date(), createdAt: new Date(), updatedAt: new Date() };
+const job: Job = {
+  id: 42,
+  hostId: 7,
+  kind: 'install',
+  state: 'booting',
+  profile: 'debian-12-web',
+  token: 'tok_0123456789abcdefghijABCDEFGHIJ',
+  attempts: 0,
+  stateEnteredAt: new Date(),
+  createdAt: new Date(),
+  updatedAt: new Date(),
+};
 
 test('a profile with a wrong value is refused with a message naming each field', () => {
   const bad = { ...PROFILE, distro: 'debian', release: '12', timezone: 'Paris!', rootPasswordHash: '$1$abc$def', packages: ['Nginx;rm'] };
-  assert.throws(() => parseProfile(bad), (err) => {
-    assert.ok(isDployError(err, 'DPLOY_ERR_INVALID_INPUT'));
-    assert.match(err.message, /timezone: a tz name/);
-    assert.match(err.message, /rootPasswordHash: an MD5 \(\$1\$\) hash is broken; use "mkpasswd -m sha-512"/);
-    assert.match(err.message, /packages\.0: a package name/);
-    assert.doesNotMatch(err.message, /distro\/release\/arch/);
-    return true;
-  });
+  assert.throws(
+    () => parseProfile(bad),
+    (err) => {
+      assert.ok(isDployError(err, 'DPLOY_ERR_INVALID_INPUT'));
+      assert.match(err.message, /timezone: a tz name/);
+      assert.match(err.message, /rootPasswordHash: an MD5 \(\$1\$\) hash is broken; use "mkpasswd -m sha-512"/);
+      assert.match(err.message, /packages\.0: a package name/);
+      assert.doesNotMatch(err.message, /distro\/release\/arch/);
+      return true;
+    },
+  );
   assert.throws(() => parseProfile({ ...PROFILE, distro: 'plan9' }), /distro\/release\/arch: unknown distro "plan9"; the catalog has .*debian/);
   assert.throws(() => parseProfile({ ...PROFILE, release: '7' }), /no catalog entry for debian 7 x86_64; known: debian 11/);
 });
@@ -55,8 +76,14 @@ test('the preseed installs on the disk the inventory shows, passes debconf-set-s
   assert.match(preseed, /^d-i netcfg\/get_hostname string web07$/m);
   assert.match(preseed, /^d-i time\/zone string Europe\/Paris$/m);
   assert.match(preseed, /^d-i passwd\/root-password-crypted password \$6\$8ZUWv9hHRpZwh0qF\$/m);
-  assert.match(preseed, /^d-i preseed\/early_command string wget -q -O \/tmp\/dploy-event http:\/\/192\.0\.2\.1:8080\/answers\/tok_0123456789abcdefghijABCDEFGHIJ\/callback\.sh && sh \/tmp\/dploy-event started /m);
-  assert.match(preseed, /^d-i preseed\/late_command string wget .*\/answers\/tok_0123456789abcdefghijABCDEFGHIJ\/post\.sh && in-target .*; sh \/tmp\/dploy-event installed /m);
+  assert.match(
+    preseed,
+    /^d-i preseed\/early_command string wget -q -O \/tmp\/dploy-event http:\/\/192\.0\.2\.1:8080\/answers\/tok_0123456789abcdefghijABCDEFGHIJ\/callback\.sh && sh \/tmp\/dploy-event started /m,
+  );
+  assert.match(
+    preseed,
+    /^d-i preseed\/late_command string wget .*\/answers\/tok_0123456789abcdefghijABCDEFGHIJ\/post\.sh && in-target .*; sh \/tmp\/dploy-event installed /m,
+  );
   assert.match(preseed, /^d-i pkgsel\/include string openssh-server wget nginx puppet-agent$/m);
   const file = join(mkdtempSync(join(tmpdir(), 'dploy-preseed-')), 'preseed.cfg');
   writeFileSync(file, preseed);
@@ -69,6 +96,12 @@ test('the preseed installs on the disk the inventory shows, passes debconf-set-s
 
 test('a machine with no usable disk in its inventory fails before it boots', () => {
   const diskless = { ...QEMU, disks: QEMU.disks.map((d) => ({ ...d, removable: true })) };
-  assert.throws(() => renderAnswerFile({ host, job, profile: parseProfile(PROFILE), inventory: diskless, httpBaseUrl: 'http://x', bootNic: BOOT_NIC }), /diskPolicy first \(single\) needs 1 non-removable disk\(s\); its inventory lists \/dev\/nvme0n1 removable/);
-  assert.throws(() => renderAnswerFile({ host, job, profile: parseProfile(PROFILE), inventory: undefined, httpBaseUrl: 'http://x', bootNic: BOOT_NIC }), /has no inventory yet: discover it first/);
+  assert.throws(
+    () => renderAnswerFile({ host, job, profile: parseProfile(PROFILE), inventory: diskless, httpBaseUrl: 'http://x', bootNic: BOOT_NIC }),
+    /diskPolicy first \(single\) needs 1 non-removable disk\(s\); its inventory lists \/dev\/nvme0n1 removable/,
+  );
+  assert.throws(
+    () => renderAnswerFile({ host, job, profile: parseProfile(PROFILE), inventory: undefined, httpBaseUrl: 'http://x', bootNic: BOOT_NIC }),
+    /has no inventory yet: discover it first/,
+  );
 });

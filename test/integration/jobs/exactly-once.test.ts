@@ -29,9 +29,11 @@ for (const dialect of ['mysql', 'postgres'] as const) {
       const cwd = mkdtempSync(join(tmpdir(), 'dploy-runners-'));
       const env = { ...cleanEnv(), DPLOY_DATABASE_URL: database.url, DPLOY_RUNNER_BATCH_SIZE: '10', DPLOY_RUNNER_LEASE_SECONDS: String(LEASE_SECONDS) };
       const start = () => spawn(process.execPath, [DPLOY_BIN, 'runner', '--once', '--json'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      const exitOf = (child: ReturnType<typeof start>) => new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ? -1 : code)));
+      const exitOf = (child: ReturnType<typeof start>) =>
+        new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ? -1 : code)));
       const count = async (sql: string, params: unknown[] = []) => Number((await store.db.query(sql, params))[0].n);
-      const doneBy = (pid: number) => count(`SELECT COUNT(*) AS n FROM dploy_job_events WHERE to_state = 'done' AND actor LIKE ${dialect === 'postgres' ? '$1' : '?'}`, [`runner:%:${pid}`]);
+      const doneBy = (pid: number) =>
+        count(`SELECT COUNT(*) AS n FROM dploy_job_events WHERE to_state = 'done' AND actor LIKE ${dialect === 'postgres' ? '$1' : '?'}`, [`runner:%:${pid}`]);
       const waitFor = async (what: () => Promise<boolean>, label: string) => {
         const deadline = Date.now() + 90_000;
         while (!(await what())) {
@@ -60,11 +62,20 @@ for (const dialect of ['mysql', 'postgres'] as const) {
       assert.equal(takeover.code, 0, takeover.stderr);
 
       const jobs: Array<{ state: string; n: number | string }> = await store.db.query('SELECT state, COUNT(*) AS n FROM dploy_jobs GROUP BY state');
-      assert.deepEqual(jobs.map((r) => [r.state, Number(r.n)]), [['done', JOBS]], 'one job per machine, all done');
+      assert.deepEqual(
+        jobs.map((r) => [r.state, Number(r.n)]),
+        [['done', JOBS]],
+        'one job per machine, all done',
+      );
       const executions: Array<{ job_id: number; n: number | string }> = await store.db.query(
-        `SELECT job_id, COUNT(*) AS n FROM dploy_job_events WHERE from_state = 'queued' AND to_state = 'done' GROUP BY job_id`);
+        `SELECT job_id, COUNT(*) AS n FROM dploy_job_events WHERE from_state = 'queued' AND to_state = 'done' GROUP BY job_id`,
+      );
       assert.equal(executions.length, JOBS, 'every job executed');
-      assert.deepEqual(executions.filter((r) => Number(r.n) !== 1), [], 'no job executed twice');
+      assert.deepEqual(
+        executions.filter((r) => Number(r.n) !== 1),
+        [],
+        'no job executed twice',
+      );
       const actors: Array<{ actor: string }> = await store.db.query(`SELECT DISTINCT actor FROM dploy_job_events WHERE to_state = 'done'`);
       assert.ok(actors.length >= 3, `work spread over the runners and the takeover (${actors.map((a) => a.actor).join(', ')})`);
       const tasksLeft = Number((await store.db.query('SELECT COUNT(*) AS n FROM dploy_hosts WHERE task IS NOT NULL'))[0].n);

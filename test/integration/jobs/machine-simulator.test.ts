@@ -14,7 +14,9 @@ import { freePort, startServe } from '../../support/serve.js';
 import { SimulatedMachine } from '../../support/machine-simulator.js';
 
 const MAC = '52:54:00:5a:00:01';
-const LSHW = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8').split('52:54:00:d0:00:12').join(MAC);
+const LSHW = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8')
+  .split('52:54:00:d0:00:12')
+  .join(MAC);
 const PROFILE = new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url).pathname;
 
 for (const dialect of DIALECTS) {
@@ -28,7 +30,10 @@ for (const dialect of DIALECTS) {
       mkdirSync(join(root, 'debian-installer', 'amd64'), { recursive: true });
       writeFileSync(join(root, 'debian-installer', 'amd64', 'linux'), 'd-i kernel');
       const tftpPort = await freePort();
-      const serve = await startServe({ cwd, env: { ...env, DPLOY_TFTP_ENABLED: 'true', DPLOY_TFTP_ADDRESS: '127.0.0.1', DPLOY_TFTP_PORT: String(tftpPort), DPLOY_RUNNER_ENABLED: 'false' } });
+      const serve = await startServe({
+        cwd,
+        env: { ...env, DPLOY_TFTP_ENABLED: 'true', DPLOY_TFTP_ADDRESS: '127.0.0.1', DPLOY_TFTP_PORT: String(tftpPort), DPLOY_RUNNER_ENABLED: 'false' },
+      });
       const dploy = (...args: string[]) => runDploy(args, { cwd, env });
       try {
         const machine = new SimulatedMachine(MAC, tftpPort, cwd);
@@ -72,7 +77,10 @@ for (const dialect of DIALECTS) {
         assert.match(host.status, /^deployed debian-12-web at \d\d:\d\d$/);
         assert.equal((await fetch(answerUrl.replace(/^http:\/\/[^/]+/, serve.url))).status, 404);
         const jobs = JSON.parse((await dploy('jobs', 'list', '--json')).stdout) as Array<{ id: number }>;
-        const shown = JSON.parse((await dploy('jobs', 'show', String(jobs[0]!.id), '--json')).stdout) as { state: string; events: Array<{ fromState?: string; toState: string; actor: string }> };
+        const shown = JSON.parse((await dploy('jobs', 'show', String(jobs[0]!.id), '--json')).stdout) as {
+          state: string;
+          events: Array<{ fromState?: string; toState: string; actor: string }>;
+        };
         assert.equal(shown.state, 'done');
 
         // 6. Rediscovery: the job waits for the inventory post, which moves it on.
@@ -85,9 +93,17 @@ for (const dialect of DIALECTS) {
         const after = JSON.parse((await dploy('hosts', 'show', hostName, '--json')).stdout) as { status: string; bootState: string };
         assert.equal(after.bootState, 'localboot');
         assert.match(after.status, /^discovered at \d\d:\d\d$/);
-        assert.deepEqual(shown.events.map((e) => `${e.fromState ?? ''}>${e.toState}:${e.actor.split(':')[0]}`), [
-          '>queued:runner', 'queued>booting:runner', 'booting>installing:agent', 'installing>installing:agent', 'installing>finishing:agent', 'finishing>done:runner',
-        ]);
+        assert.deepEqual(
+          shown.events.map((e) => `${e.fromState ?? ''}>${e.toState}:${e.actor.split(':')[0]}`),
+          [
+            '>queued:runner',
+            'queued>booting:runner',
+            'booting>installing:agent',
+            'installing>installing:agent',
+            'installing>finishing:agent',
+            'finishing>done:runner',
+          ],
+        );
       } finally {
         await serve.stop();
         await database.drop();

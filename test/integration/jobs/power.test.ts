@@ -37,7 +37,18 @@ before(async () => {
   sim = await startIpmiSim({ powerOnDelayS: 1, initialPower: 'off' });
   ({ store, dispose } = await openTestStore('sqlite'));
   platform = createPlatform('standalone', store);
-  o = { db: store.db, dialect: 'sqlite', platform, kinds, owner: 'test:1', leaseSeconds: 120, batchSize: 50, maxAttempts: 3, budgetMs: 60_000, log: { info() {}, warn() {}, error() {} } };
+  o = {
+    db: store.db,
+    dialect: 'sqlite',
+    platform,
+    kinds,
+    owner: 'test:1',
+    leaseSeconds: 120,
+    batchSize: 50,
+    maxAttempts: 3,
+    budgetMs: 60_000,
+    log: { info() {}, warn() {}, error() {} },
+  };
 });
 after(async () => {
   await dispose?.();
@@ -54,7 +65,11 @@ async function runTask(hostId: number, task: TaskKind) {
   await setTask(store.db, platform, kinds, { hostIds: [hostId], task, force: false, actor: 'test' });
   await runnerTick(o);
   const [job] = await listJobs(store.db.manager, { hostId });
-  return { job: job!, status: (await getHost(store.db.manager, hostId)).status ?? '', events: (await jobEvents(store.db.manager, job!.id)).map((e) => e.message) };
+  return {
+    job: job!,
+    status: (await getHost(store.db.manager, hostId)).status ?? '',
+    events: (await jobEvents(store.db.manager, job!.id)).map((e) => e.message),
+  };
 }
 
 test('dploy task HOST power-on: the runner powers the machine on through its BMC, verified, and says so', async () => {

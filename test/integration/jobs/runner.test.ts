@@ -35,7 +35,18 @@ async function withRunner(dialect: (typeof DIALECTS)[number], body: (o: RunnerOp
   try {
     await saveProfile(store.db.manager, PROFILE, { replace: false });
     const platform = createPlatform('standalone', store);
-    const options: RunnerOptions = { db: store.db, dialect, platform, kinds: custom, owner: 'test:1', leaseSeconds: 60, batchSize: 50, maxAttempts: 3, budgetMs: 10_000, log: quiet };
+    const options: RunnerOptions = {
+      db: store.db,
+      dialect,
+      platform,
+      kinds: custom,
+      owner: 'test:1',
+      leaseSeconds: 60,
+      batchSize: 50,
+      maxAttempts: 3,
+      budgetMs: 10_000,
+      log: quiet,
+    };
     await body(options, store, platform);
   } finally {
     await dispose();
@@ -66,7 +77,12 @@ for (const dialect of DIALECTS) {
         const [job] = await listJobs(store.db.manager, { hostId: host.id });
         const story = (await jobEvents(store.db.manager, job!.id)).map((e) => `${e.fromState ?? ''}>${e.toState} ${e.actor}`);
         assert.deepEqual(story, [
-          '>queued runner:test:1', 'queued>booting runner:test:1', 'booting>installing agent', 'installing>installing agent', 'installing>finishing agent', 'finishing>done runner:test:1',
+          '>queued runner:test:1',
+          'queued>booting runner:test:1',
+          'booting>installing agent',
+          'installing>installing agent',
+          'installing>finishing agent',
+          'finishing>done runner:test:1',
         ]);
       }));
 
@@ -90,8 +106,10 @@ for (const dialect of DIALECTS) {
         const host = await platform.addHost({ name: 'db01', macs: ['52:54:00:00:00:03'] });
         await setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'install', profile: 'debian-12-web', force: false, actor: 'test' });
         await runnerTick(o);
-        await assert.rejects(setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'discover', force: false, actor: 'test' }),
-          (err) => isDployError(err, 'DPLOY_ERR_CONFLICT') && /install job \d+ \(booting\)/.test(err.message));
+        await assert.rejects(
+          setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'discover', force: false, actor: 'test' }),
+          (err) => isDployError(err, 'DPLOY_ERR_CONFLICT') && /install job \d+ \(booting\)/.test(err.message),
+        );
         const { cancelled } = await setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'discover', force: true, actor: 'cli' });
         assert.equal(cancelled.length, 1);
         const old = (await jobEvents(store.db.manager, cancelled[0]!)).at(-1)!;
@@ -109,13 +127,27 @@ for (const dialect of DIALECTS) {
         // What a console does: it writes the task field, busy or not.
         await setHostTask(store.db.manager, host.id, 'install', 'debian-12-web');
         await runnerTick(o);
-        assert.match((await getHost(store.db.manager, host.id)).status ?? '', /^install debian-12-web waits: it starts when discover job \d+ \(booting\) ends; to end it now: dploy jobs cancel \d+/);
+        assert.match(
+          (await getHost(store.db.manager, host.id)).status ?? '',
+          /^install debian-12-web waits: it starts when discover job \d+ \(booting\) ends; to end it now: dploy jobs cancel \d+/,
+        );
         await applyAgentEvent(store.db, kinds, host.id, 'inventory', '');
         await runnerTick(o);
-        assert.deepEqual((await platform.pendingTasks()).map((t) => [t.task, t.profile]), [['install', 'debian-12-web']], 'the end of the discovery keeps the task set meanwhile');
+        assert.deepEqual(
+          (await platform.pendingTasks()).map((t) => [t.task, t.profile]),
+          [['install', 'debian-12-web']],
+          'the end of the discovery keeps the task set meanwhile',
+        );
         await runnerTick(o);
         const jobs = await listJobs(store.db.manager, { hostId: host.id });
-        assert.deepEqual(jobs.map((j) => [j.kind, j.state]).sort(), [['discover', 'done'], ['install', 'booting']], 'the install ran after the discovery');
+        assert.deepEqual(
+          jobs.map((j) => [j.kind, j.state]).sort(),
+          [
+            ['discover', 'done'],
+            ['install', 'booting'],
+          ],
+          'the install ran after the discovery',
+        );
 
         await setHostTask(store.db.manager, host.id, 'cancel');
         const tick = await runnerTick(o);
@@ -130,27 +162,47 @@ for (const dialect of DIALECTS) {
     test('a failing step is retried with growing waits, then fails the job with the reason', () => {
       let calls = 0;
       const flaky: JobKindSpec = {
-        kind: 'power-cycle', doneStatus: 'powered', states: {
-          queued: { step: 1, status: 'powering', run: async () => { calls++; throw new Error('BMC 10.0.0.9 did not answer'); } },
+        kind: 'power-cycle',
+        doneStatus: 'powered',
+        states: {
+          queued: {
+            step: 1,
+            status: 'powering',
+            run: async () => {
+              calls++;
+              throw new Error('BMC 10.0.0.9 did not answer');
+            },
+          },
         },
       };
-      return withRunner(dialect, async (o, store, platform) => {
-        const host = await platform.addHost({ name: 'bmc01', macs: ['52:54:00:00:00:04'] });
-        await platform.setTask!([host.id], 'power-cycle', {});
-        await runnerTick(o);
-        assert.equal(calls, 1, 'second try waits for its backoff');
-        // Let the backoff pass by moving the lease into the past, as time would.
-        await store.db.query(`UPDATE dploy_jobs SET lease_until = ${dialect === 'postgres' ? '$1' : '?'}`, [dialect === 'sqlite' ? '2000-01-01 00:00:00.000' : new Date(0)]);
-        await runnerTick(o);
-        await store.db.query(`UPDATE dploy_jobs SET lease_until = ${dialect === 'postgres' ? '$1' : '?'}`, [dialect === 'sqlite' ? '2000-01-01 00:00:00.000' : new Date(0)]);
-        await runnerTick(o);
-        assert.equal(calls, 3);
-        const [job] = await listJobs(store.db.manager, { hostId: host.id });
-        assert.equal(job!.state, 'failed');
-        assert.equal((await getHost(store.db.manager, host.id)).status, 'failed: BMC 10.0.0.9 did not answer (after 3 attempts)');
-        const messages = (await jobEvents(store.db.manager, job!.id)).map((e) => e.message);
-        assert.ok(messages.some((m) => /attempt 1 of 3 failed: BMC 10\.0\.0\.9 did not answer; retrying in 15 s/.test(m)), messages.join('\n'));
-      }, new Map([...kinds, ['power-cycle', flaky]]));
+      return withRunner(
+        dialect,
+        async (o, store, platform) => {
+          const host = await platform.addHost({ name: 'bmc01', macs: ['52:54:00:00:00:04'] });
+          await platform.setTask!([host.id], 'power-cycle', {});
+          await runnerTick(o);
+          assert.equal(calls, 1, 'second try waits for its backoff');
+          // Let the backoff pass by moving the lease into the past, as time would.
+          await store.db.query(`UPDATE dploy_jobs SET lease_until = ${dialect === 'postgres' ? '$1' : '?'}`, [
+            dialect === 'sqlite' ? '2000-01-01 00:00:00.000' : new Date(0),
+          ]);
+          await runnerTick(o);
+          await store.db.query(`UPDATE dploy_jobs SET lease_until = ${dialect === 'postgres' ? '$1' : '?'}`, [
+            dialect === 'sqlite' ? '2000-01-01 00:00:00.000' : new Date(0),
+          ]);
+          await runnerTick(o);
+          assert.equal(calls, 3);
+          const [job] = await listJobs(store.db.manager, { hostId: host.id });
+          assert.equal(job!.state, 'failed');
+          assert.equal((await getHost(store.db.manager, host.id)).status, 'failed: BMC 10.0.0.9 did not answer (after 3 attempts)');
+          const messages = (await jobEvents(store.db.manager, job!.id)).map((e) => e.message);
+          assert.ok(
+            messages.some((m) => /attempt 1 of 3 failed: BMC 10\.0\.0\.9 did not answer; retrying in 15 s/.test(m)),
+            messages.join('\n'),
+          );
+        },
+        new Map([...kinds, ['power-cycle', flaky]]),
+      );
     });
 
     test('a task on a group makes one job per member', () =>
@@ -163,27 +215,45 @@ for (const dialect of DIALECTS) {
       }));
 
     test('an install that can never succeed fails as its job opens, with the reason, and the machine never leaves local boot', () =>
-      withRunner(dialect, async (o, store, platform) => {
-        const bare = await platform.addHost({ name: 'web09', macs: ['52:54:00:00:00:09'] });
-        // An inventory whose disks are all removable (USB sticks, as lshw marks them): nothing for the single-disk policy.
-        const sticks = Buffer.from(LSHW.toString('utf8').replace(/(<node id="[^"]*" claimed="true" class="disk"[^>]*>)/g, '$1<capabilities><capability id="removable">support is removable</capability></capabilities>'));
-        const machine = await platform.recordInventory(parseInventory(sticks, 'xml'), { format: 'xml', body: sticks });
-        await setTask(store.db, platform, checked, { hostIds: [bare.id, machine.host.id], task: 'install', profile: 'debian-12-web', force: false, actor: 'test' });
-        const report = await runnerTick(o);
-        assert.equal(report.created, 2);
-        assert.equal(report.failedSteps, 0, 'a refusal is the job\'s end, not a step to retry');
-        const jobs = await listJobs(store.db.manager, {});
-        const byHost = new Map(jobs.map((j) => [j.hostId, j]));
-        assert.equal(byHost.get(bare.id)?.state, 'failed');
-        assert.equal(byHost.get(bare.id)?.message, 'cannot install debian-12-web: web09 has no inventory yet: discover it first (dploy task set web09 discover) so dploy can choose its install disk');
-        assert.equal(byHost.get(machine.host.id)?.state, 'failed');
-        assert.match(byHost.get(machine.host.id)?.message ?? '', /^cannot install debian-12-web: .*diskPolicy first \(single\) needs 1 non-removable disk/);
-        for (const id of [bare.id, machine.host.id]) {
-          const shown = await getHost(store.db.manager, id);
-          assert.deepEqual(shown.bootState, { kind: 'localboot' });
-          assert.match(shown.status ?? '', /^failed: cannot install debian-12-web: /);
-        }
-        assert.equal((await runnerTick(o)).created, 0, 'the failed task is not reopened on every tick');
-      }, checked));
+      withRunner(
+        dialect,
+        async (o, store, platform) => {
+          const bare = await platform.addHost({ name: 'web09', macs: ['52:54:00:00:00:09'] });
+          // An inventory whose disks are all removable (USB sticks, as lshw marks them): nothing for the single-disk policy.
+          const sticks = Buffer.from(
+            LSHW.toString('utf8').replace(
+              /(<node id="[^"]*" claimed="true" class="disk"[^>]*>)/g,
+              '$1<capabilities><capability id="removable">support is removable</capability></capabilities>',
+            ),
+          );
+          const machine = await platform.recordInventory(parseInventory(sticks, 'xml'), { format: 'xml', body: sticks });
+          await setTask(store.db, platform, checked, {
+            hostIds: [bare.id, machine.host.id],
+            task: 'install',
+            profile: 'debian-12-web',
+            force: false,
+            actor: 'test',
+          });
+          const report = await runnerTick(o);
+          assert.equal(report.created, 2);
+          assert.equal(report.failedSteps, 0, "a refusal is the job's end, not a step to retry");
+          const jobs = await listJobs(store.db.manager, {});
+          const byHost = new Map(jobs.map((j) => [j.hostId, j]));
+          assert.equal(byHost.get(bare.id)?.state, 'failed');
+          assert.equal(
+            byHost.get(bare.id)?.message,
+            'cannot install debian-12-web: web09 has no inventory yet: discover it first (dploy task set web09 discover) so dploy can choose its install disk',
+          );
+          assert.equal(byHost.get(machine.host.id)?.state, 'failed');
+          assert.match(byHost.get(machine.host.id)?.message ?? '', /^cannot install debian-12-web: .*diskPolicy first \(single\) needs 1 non-removable disk/);
+          for (const id of [bare.id, machine.host.id]) {
+            const shown = await getHost(store.db.manager, id);
+            assert.deepEqual(shown.bootState, { kind: 'localboot' });
+            assert.match(shown.status ?? '', /^failed: cannot install debian-12-web: /);
+          }
+          assert.equal((await runnerTick(o)).created, 0, 'the failed task is not reopened on every tick');
+        },
+        checked,
+      ));
   });
 }

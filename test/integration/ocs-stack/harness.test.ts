@@ -19,7 +19,12 @@ const run = randomBytes(3).toString('hex');
 const prefix = `harness-${run}-`;
 
 function machine(n: number): AgentMachine {
-  return { name: `${prefix}${n}`, serial: `HSN-${run}-${n}`, mac: `52:54:00:${run.slice(0, 2)}:${run.slice(2, 4)}:${(16 + n).toString(16)}`, uuid: `${run}0000-0000-4000-8000-00000000000${n}` };
+  return {
+    name: `${prefix}${n}`,
+    serial: `HSN-${run}-${n}`,
+    mac: `52:54:00:${run.slice(0, 2)}:${run.slice(2, 4)}:${(16 + n).toString(16)}`,
+    uuid: `${run}0000-0000-4000-8000-00000000000${n}`,
+  };
 }
 
 async function inventoried(m: AgentMachine, xml = agentInventory(m)): Promise<number> {
@@ -95,9 +100,23 @@ describe('the OCS test harness on the real stack', () => {
     await ocs.setAdminData([a, b], textField.name, 'reinstall me');
     await ocs.setAdminData([a, b], selectField.name, 'install');
 
-    assert.deepEqual(await fieldValues(textField, ids), new Map([[a, 'reinstall me'], [b, 'reinstall me'], [untouched, null]]));
+    assert.deepEqual(
+      await fieldValues(textField, ids),
+      new Map([
+        [a, 'reinstall me'],
+        [b, 'reinstall me'],
+        [untouched, null],
+      ]),
+    );
     // A select field stores the number of the chosen value (config ACCOUNT_VALUE_<NAME>_2 = install).
-    assert.deepEqual(await fieldValues(selectField, ids), new Map([[a, '2'], [b, '2'], [untouched, null]]));
+    assert.deepEqual(
+      await fieldValues(selectField, ids),
+      new Map([
+        [a, '2'],
+        [b, '2'],
+        [untouched, null],
+      ]),
+    );
     // …and the computer's page shows the operator the value's name.
     const shown = await ocs.adminData(b);
     assert.equal(shown[selectField.label], 'install');
@@ -114,7 +133,14 @@ describe('the OCS test harness on the real stack', () => {
     await ocs.createStaticGroup(group, [a, b]);
     assert.equal(await ocs.setAdminDataOnGroup(group, selectField.name, 'discover'), 2);
 
-    assert.deepEqual(await fieldValues(selectField, ids), new Map([[a, '1'], [b, '1'], [outsider, null]]));
+    assert.deepEqual(
+      await fieldValues(selectField, ids),
+      new Map([
+        [a, '1'],
+        [b, '1'],
+        [outsider, null],
+      ]),
+    );
   });
 
   test('the same machine inventoried twice is one computer in All computers', async () => {
@@ -123,7 +149,10 @@ describe('the OCS test harness on the real stack', () => {
     await ocs.setAdminData([first], textField.name, 'kept');
     assert.equal(await inventoried(m), first, 'same DEVICEID: the same hardware row is updated');
     const listed = (await ocs.allComputers()).filter((c) => c.name === m.name);
-    assert.deepEqual(listed.map((c) => c.id), [first]);
+    assert.deepEqual(
+      listed.map((c) => c.id),
+      [first],
+    );
     assert.equal((await fieldValues(textField, [first])).get(first), 'kept', 'administrative data survives a new inventory');
   });
 
@@ -148,7 +177,11 @@ describe('the OCS test harness on the real stack', () => {
       assert.deepEqual(listed, [second], 'merged: the old computer is gone');
       assert.equal((await fieldValues(textField, [second])).get(second), 'kept across the merge', 'the merge carries the administrative data over');
     } else {
-      assert.deepEqual(listed.sort((x, y) => x - y), [first, second], 'without unixusers the merge fails: two computers');
+      assert.deepEqual(
+        listed.sort((x, y) => x - y),
+        [first, second],
+        'without unixusers the merge fails: two computers',
+      );
     }
   });
 });

@@ -17,7 +17,9 @@ import { ocsQuery } from '../../support/ocs/db.js';
 const SCRIPT = fileURLToPath(new URL('../../../agent-scripts/dploy-inventory', import.meta.url));
 const LSHW = ['/usr/bin/lshw', '/usr/sbin/lshw'].find((p) => existsSync(p));
 /** This machine's NICs, which its real lshw reports. */
-const MACS = readdirSync('/sys/class/net').filter((n) => existsSync(`/sys/class/net/${n}/device`)).map((n) => readFileSync(`/sys/class/net/${n}/address`, 'utf8').trim());
+const MACS = readdirSync('/sys/class/net')
+  .filter((n) => existsSync(`/sys/class/net/${n}/device`))
+  .map((n) => readFileSync(`/sys/class/net/${n}/address`, 'utf8').trim());
 /** What OCS's server writes in locks.ID: its process id. */
 const SERVER_PID = 4242;
 
@@ -42,9 +44,17 @@ test("dploy-inventory posts again after HTTP 409 (OCS holds the computer's lock)
   assert.equal(first.status, 0, first.stderr);
   const [computer] = await ocsQuery<{ id: number }>('SELECT DISTINCT HARDWARE_ID AS id FROM networks WHERE MACADDR IN (?)', [MACS]);
   assert.ok(computer, 'the first post made the OCS computer');
-  const posts = async () => (await ocsQuery<{ n: number }>('SELECT COUNT(*) AS n FROM dploy_inventories i JOIN dploy_host_macs m ON m.host_id = i.host_id WHERE m.mac = ?', [MACS[0]]))[0]!.n;
+  const posts = async () =>
+    (
+      await ocsQuery<{ n: number }>('SELECT COUNT(*) AS n FROM dploy_inventories i JOIN dploy_host_macs m ON m.host_id = i.host_id WHERE m.mac = ?', [MACS[0]])
+    )[0]!.n;
   const before = Number(await posts());
-  const updatedAt = async () => String((await ocsQuery<{ at: unknown }>('SELECT h.updated_at AS at FROM dploy_hosts h JOIN dploy_host_macs m ON m.host_id = h.id WHERE m.mac = ?', [MACS[0]]))[0]!.at);
+  const updatedAt = async () =>
+    String(
+      (
+        await ocsQuery<{ at: unknown }>('SELECT h.updated_at AS at FROM dploy_hosts h JOIN dploy_host_macs m ON m.host_id = h.id WHERE m.mac = ?', [MACS[0]])
+      )[0]!.at,
+    );
   const recordedAt = await updatedAt();
 
   // OCS's server is writing this computer (Apache::Ocsinventory::Server::System::_lock).
@@ -62,7 +72,7 @@ test("dploy-inventory posts again after HTTP 409 (OCS holds the computer's lock)
   });
   const code = await exited;
   assert.equal(code, 0, stderr);
-  assert.match(stderr, /failed \(HTTP 409, .*\(DPLOY_ERR_MACHINE_LOCKED\)\); retrying in 2s/, "the refusal names the code the agent retries on");
+  assert.match(stderr, /failed \(HTTP 409, .*\(DPLOY_ERR_MACHINE_LOCKED\)\); retrying in 2s/, 'the refusal names the code the agent retries on');
   assert.match(stderr, /posting to .* \(attempt 2 of 10, wget\)/);
   assert.match(stderr, /posted: this machine is host \S+ \(id \d+\)/);
   assert.notEqual(await updatedAt(), recordedAt, 'the inventory refused under the lock was recorded on the post after it');

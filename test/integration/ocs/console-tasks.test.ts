@@ -20,8 +20,14 @@ const CANCEL = ['52:54:00:c6:03:31', '52:54:00:c6:03:32'];
 const FIXTURE = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8');
 /** Real lshw output of a q35/OVMF VM, given a test machine's own MACs, serial and SMBIOS UUID. */
 const lshwOf = (macs: string[]) =>
-  FIXTURE.split('52:54:00:d0:00:11').join(macs[0]!).split('52:54:00:d0:00:12').join(macs[1]!).split('DPLOY-FIX-0002').join(`DPLOY-TASK-${macs[0]!.slice(-5).replace(':', '')}`)
-    .split('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02').join(`6f1c2a9e-3b4d-4e5f-8a7b-${macs[0]!.replace(/:/g, '')}`);
+  FIXTURE.split('52:54:00:d0:00:11')
+    .join(macs[0]!)
+    .split('52:54:00:d0:00:12')
+    .join(macs[1]!)
+    .split('DPLOY-FIX-0002')
+    .join(`DPLOY-TASK-${macs[0]!.slice(-5).replace(':', '')}`)
+    .split('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02')
+    .join(`6f1c2a9e-3b4d-4e5f-8a7b-${macs[0]!.replace(/:/g, '')}`);
 
 let dploy: DployOnOcs;
 let ocs: OcsConsole;
@@ -39,7 +45,9 @@ after(async () => {
 /** The machine boots discovery: its inventory posted as dploy-inventory posts it; returns dploy's answer. */
 async function boot(macs: string[]): Promise<{ host_id: number; created: boolean }> {
   const posted = await fetch(`${dploy.serve.url}/agent/v1/inventory`, {
-    method: 'POST', body: gzipSync(lshwOf(macs)), headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': dploy.token },
+    method: 'POST',
+    body: gzipSync(lshwOf(macs)),
+    headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': dploy.token },
   });
   const text = await posted.text();
   assert.equal(posted.status, 200, text);
@@ -69,7 +77,9 @@ async function setTask(id: number, task: string): Promise<void> {
 
 async function jobsOf(macs: string[]): Promise<Array<[string, string]>> {
   const rows = await ocsQuery<{ kind: string; state: string }>(
-    'SELECT j.kind, j.state FROM dploy_jobs j JOIN dploy_host_macs m ON m.host_id = j.host_id WHERE m.mac = ? ORDER BY j.id', [macs[0]]);
+    'SELECT j.kind, j.state FROM dploy_jobs j JOIN dploy_host_macs m ON m.host_id = j.host_id WHERE m.mac = ? ORDER BY j.id',
+    [macs[0]],
+  );
   return rows.map((r) => [r.kind, r.state]);
 }
 
@@ -109,13 +119,23 @@ test('a task set while a job runs waits, says how to end the job from the consol
   await tick();
   const waiting = await dployTab(id);
   assert.equal(waiting.task, 'localboot', 'the new task is kept while the discovery runs');
-  assert.match(waiting.status ?? '', /^localboot waits: it starts when discover job \d+ \(booting\) ends; to end it now, set DPLOYTASK to cancel, then set the task again$/);
+  assert.match(
+    waiting.status ?? '',
+    /^localboot waits: it starts when discover job \d+ \(booting\) ends; to end it now, set DPLOYTASK to cancel, then set the task again$/,
+  );
   assert.doesNotMatch(waiting.status ?? '', /--force/);
 
   await boot(QUEUE);
   await tick();
   await tick();
-  assert.deepEqual(await jobsOf(QUEUE), [['discover', 'done'], ['localboot', 'done']], 'the discovery ended, then the task set meanwhile ran');
+  assert.deepEqual(
+    await jobsOf(QUEUE),
+    [
+      ['discover', 'done'],
+      ['localboot', 'done'],
+    ],
+    'the discovery ended, then the task set meanwhile ran',
+  );
   const done = await dployTab(id);
   assert.equal(done.task, 'none');
   assert.match(done.status ?? '', /boots from local disk/);
@@ -135,7 +155,10 @@ test('DPLOYTASK cancel ends the running job; the field goes back to none for the
   const stale = await openAdminTab(ocs, id, 'dploy');
   await setTask(id, 'localboot');
   await tick();
-  assert.deepEqual(await jobsOf(CANCEL), [['discover', 'cancelled'], ['localboot', 'done']]);
+  assert.deepEqual(await jobsOf(CANCEL), [
+    ['discover', 'cancelled'],
+    ['localboot', 'done'],
+  ]);
   assert.match((await dployTab(id)).status ?? '', /boots from local disk/);
 
   // OK pressed on a page loaded before the last job: the console writes back its old DPLOYSTATUS; dploy puts its own back.

@@ -19,18 +19,30 @@ const MACS = ['52:54:00:c5:01:11', '52:54:00:c5:01:12'];
 const SERIAL = 'DPLOY-CONSOLE-0001';
 const MERGE_MACS = ['52:54:00:c5:02:21', '52:54:00:c5:02:22'];
 const MERGE_SERIAL = 'DPLOY-MERGE-0001';
-const FLOW_MACS = [['52:54:00:c5:04:41', '52:54:00:c5:04:42'], ['52:54:00:c5:05:51', '52:54:00:c5:05:52'], ['52:54:00:c5:06:61', '52:54:00:c5:06:62']];
+const FLOW_MACS = [
+  ['52:54:00:c5:04:41', '52:54:00:c5:04:42'],
+  ['52:54:00:c5:05:51', '52:54:00:c5:05:52'],
+  ['52:54:00:c5:06:61', '52:54:00:c5:06:62'],
+];
 const FLOW_GROUP = 'dploy-flow-racks';
 const FIXTURE = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8');
 /** Real lshw output of a q35/OVMF VM, given a test machine's own MACs, serial and SMBIOS UUID (from its first MAC). */
 const lshwOf = (macs: string[], serial: string) =>
-  FIXTURE.split('52:54:00:d0:00:11').join(macs[0]!).split('52:54:00:d0:00:12').join(macs[1]!).split('DPLOY-FIX-0002').join(serial)
-    .split('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02').join(`6f1c2a9e-3b4d-4e5f-8a7b-${macs[0]!.replace(/:/g, '')}`);
+  FIXTURE.split('52:54:00:d0:00:11')
+    .join(macs[0]!)
+    .split('52:54:00:d0:00:12')
+    .join(macs[1]!)
+    .split('DPLOY-FIX-0002')
+    .join(serial)
+    .split('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02')
+    .join(`6f1c2a9e-3b4d-4e5f-8a7b-${macs[0]!.replace(/:/g, '')}`);
 const LSHW = lshwOf(MACS, SERIAL);
 
 async function discover(lshw: string): Promise<void> {
   const posted = await fetch(`${dploy.serve.url}/agent/v1/inventory`, {
-    method: 'POST', body: gzipSync(lshw), headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': dploy.token },
+    method: 'POST',
+    body: gzipSync(lshw),
+    headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': dploy.token },
   });
   assert.equal(posted.status, 200, await posted.text());
 }
@@ -78,7 +90,11 @@ test('a machine mindi posted appears in "All computers", on its detail pages and
   // The REST API: the computer is listed, and its sections answer. (GET /computer/<id> whole
   // fails on Debian's 2.8.1 API, which reads a table "unixusers" the 7069 schema lacks.)
   assert.ok((await apiComputerIds()).includes(computer.id), 'listID has the computer');
-  for (const [field, expected] of [['bios', SERIAL], ['networks', MACS[0]!], ['hardware', name]] as const) {
+  for (const [field, expected] of [
+    ['bios', SERIAL],
+    ['networks', MACS[0]!],
+    ['hardware', name],
+  ] as const) {
     const api = await apiComputerSection(computer.id, field);
     assert.match(JSON.stringify(api), new RegExp(expected, 'i'), `REST ${field}`);
   }
@@ -90,13 +106,20 @@ test("after install, the real OCS agent's inventory merges into dploy's computer
   const [before] = await ocsQuery<{ ID: number }>('SELECT ID FROM hardware WHERE NAME = ?', [name]);
   assert.ok(before, 'dploy wrote the computer');
   const [fields] = await ocsQuery<{ task: string; status: string }>(
-    "SELECT MAX(CASE WHEN NAME = 'DPLOYTASK' THEN CONCAT('fields_', ID) END) AS task, MAX(CASE WHEN NAME = 'DPLOYSTATUS' THEN CONCAT('fields_', ID) END) AS status FROM accountinfo_config");
+    "SELECT MAX(CASE WHEN NAME = 'DPLOYTASK' THEN CONCAT('fields_', ID) END) AS task, MAX(CASE WHEN NAME = 'DPLOYSTATUS' THEN CONCAT('fields_', ID) END) AS status FROM accountinfo_config",
+  );
   // The operator's administrative data on the computer before the agent ever reports.
   await ocsQuery(`UPDATE accountinfo SET TAG = 'RACK42', ${fields!.status} = 'installed debian-12-web' WHERE HARDWARE_ID = ?`, [before.ID]);
 
   // The installed system's agent: the real ocsinventory-agent's XML, with this machine's name, serial,
   // MAC, UUID and SMBIOS model (Debian's server merges at AUTO_DUPLICATE_LVL 15: name, serial, MAC, model).
-  const agentXml = agentInventory({ name, serial: MERGE_SERIAL, mac: MERGE_MACS[0]!, uuid: `6f1c2a9e-3b4d-4e5f-8a7b-${MERGE_MACS[0]!.replace(/:/g, '')}`, deviceIdDate: '2026-11-22-12-00-00' })
+  const agentXml = agentInventory({
+    name,
+    serial: MERGE_SERIAL,
+    mac: MERGE_MACS[0]!,
+    uuid: `6f1c2a9e-3b4d-4e5f-8a7b-${MERGE_MACS[0]!.replace(/:/g, '')}`,
+    deviceIdDate: '2026-11-22-12-00-00',
+  })
     // This test machine's agent reads no SMBIOS (no dmidecode in the container), so its BIOS section
     // gets the model and vendor the agent reads from the same SMBIOS tables lshw did.
     .replace(/<BIOS>[\s\S]*?<\/BIOS>/, `<BIOS><SSN>${MERGE_SERIAL}</SSN><SMODEL>q35-ovmf</SMODEL><SMANUFACTURER>QEMU-fixture</SMANUFACTURER></BIOS>`);
@@ -119,16 +142,28 @@ test("after install, the real OCS agent's inventory merges into dploy's computer
   assert.equal((await console.allComputers()).filter((c) => c.name === name).length, 1, 'one computer in the console');
 
   // The operator tasks the merged computer: dploy finds its host again by MAC and opens the job.
-  const [localboot] = await ocsQuery<{ IVALUE: number }>("SELECT IVALUE FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOYTASK\\_%' AND TVALUE = 'localboot'");
+  const [localboot] = await ocsQuery<{ IVALUE: number }>(
+    "SELECT IVALUE FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOYTASK\\_%' AND TVALUE = 'localboot'",
+  );
   await ocsQuery(`UPDATE accountinfo SET ${fields!.task} = ? WHERE HARDWARE_ID = ?`, [String(localboot!.IVALUE), merged.ID]);
   const tick = await runDploy(['runner', '--once'], { cwd: dploy.cwd, env: dploy.env });
   assert.equal(tick.code, 0, tick.stderr);
-  const hosts = await ocsQuery<{ id: number; platform_ref: string }>('SELECT h.id, h.platform_ref FROM dploy_hosts h JOIN dploy_host_macs m ON m.host_id = h.id WHERE m.mac = ?', [MERGE_MACS[0]]);
-  assert.deepEqual(hosts.map((h) => h.platform_ref), [String(merged.ID)], 'dploy re-linked its host to the merged computer');
+  const hosts = await ocsQuery<{ id: number; platform_ref: string }>(
+    'SELECT h.id, h.platform_ref FROM dploy_hosts h JOIN dploy_host_macs m ON m.host_id = h.id WHERE m.mac = ?',
+    [MERGE_MACS[0]],
+  );
+  assert.deepEqual(
+    hosts.map((h) => h.platform_ref),
+    [String(merged.ID)],
+    'dploy re-linked its host to the merged computer',
+  );
   const jobs = await ocsQuery<{ kind: string }>('SELECT kind FROM dploy_jobs WHERE host_id = ?', [hosts[0]!.id]);
-  assert.deepEqual(jobs.map((j) => j.kind), ['localboot']);
+  assert.deepEqual(
+    jobs.map((j) => j.kind),
+    ['localboot'],
+  );
   const [status] = await ocsQuery<{ status: string }>(`SELECT ${fields!.status} AS status FROM accountinfo WHERE HARDWARE_ID = ?`, [merged.ID]);
-  assert.match(status!.status, /boots from local disk/, 'the console shows the job\'s outcome');
+  assert.match(status!.status, /boots from local disk/, "the console shows the job's outcome");
 });
 
 test('the operator mass-processes DPLOYTASK in the console, for a selection and for a static group: one job per computer, and DPLOYSTATUS shows it', async () => {
@@ -138,9 +173,15 @@ test('the operator mass-processes DPLOYTASK in the console, for a selection and 
   const names = FLOW_MACS.map((m) => `host-${m[0]!.replace(/:/g, '')}`);
   const listed = await console.allComputers();
   const ids = names.map((n) => listed.find((c) => c.name === n)?.id);
-  assert.ok(ids.every((id) => id !== undefined), `all three in All computers: ${ids.join(', ')}`);
+  assert.ok(
+    ids.every((id) => id !== undefined),
+    `all three in All computers: ${ids.join(', ')}`,
+  );
   const [a, b, c] = ids as [number, number, number];
-  const value = async (label: string) => String((await ocsQuery<{ IVALUE: number }>("SELECT IVALUE FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOYTASK\\_%' AND TVALUE = ?", [label]))[0]!.IVALUE);
+  const value = async (label: string) =>
+    String(
+      (await ocsQuery<{ IVALUE: number }>("SELECT IVALUE FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOYTASK\\_%' AND TVALUE = ?", [label]))[0]!.IVALUE,
+    );
 
   // Two computers ticked in All computers, Mass processing > Administrative data > DPLOYTASK = discover.
   await setAdminData(console, [a, b], 'DPLOYTASK', await value('discover'));
@@ -153,8 +194,18 @@ test('the operator mass-processes DPLOYTASK in the console, for a selection and 
     assert.equal(run.code, 0, run.stderr);
   }
   const jobs = await ocsQuery<{ name: string; kind: string; state: string }>(
-    `SELECT h.name, j.kind, j.state FROM dploy_jobs j JOIN dploy_hosts h ON h.id = j.host_id WHERE h.name IN (?) ORDER BY h.name`, [names]);
-  assert.deepEqual(jobs.map((j) => [j.name, j.kind]), [[names[0], 'discover'], [names[1], 'discover'], [names[2], 'localboot']], 'exactly one job per computer, after two ticks');
+    `SELECT h.name, j.kind, j.state FROM dploy_jobs j JOIN dploy_hosts h ON h.id = j.host_id WHERE h.name IN (?) ORDER BY h.name`,
+    [names],
+  );
+  assert.deepEqual(
+    jobs.map((j) => [j.name, j.kind]),
+    [
+      [names[0], 'discover'],
+      [names[1], 'discover'],
+      [names[2], 'localboot'],
+    ],
+    'exactly one job per computer, after two ticks',
+  );
 
   // What the console shows on each computer's Administrative data, every tab read as the browser renders it.
   const dployTab = async (id: number) => {
@@ -162,7 +213,7 @@ test('the operator mass-processes DPLOYTASK in the console, for a selection and 
     return { task: data['dploy task'], status: data['dploy status'] };
   };
   const discovering = await dployTab(a);
-  const [{ status }] = await ocsQuery<{ status: string }>('SELECT status FROM dploy_hosts WHERE name = ?', [names[0]]) as [{ status: string }];
+  const [{ status }] = (await ocsQuery<{ status: string }>('SELECT status FROM dploy_hosts WHERE name = ?', [names[0]])) as [{ status: string }];
   assert.equal(discovering.status, status, 'the console shows DPLOYSTATUS as dploy wrote it');
   assert.match(discovering.status ?? '', /discovery/);
   assert.equal(discovering.task, 'discover', 'the task stays set while the job runs');

@@ -14,12 +14,21 @@ import { startDployOnOcs, type DployOnOcs } from '../../support/ocs/dploy-on-ocs
 import { ocsQuery, resetGroups } from '../../support/ocs/db.js';
 import { runDploy } from '../../support/cli.js';
 
-const MEMBERS = [['52:54:00:c8:01:11', '52:54:00:c8:01:12'], ['52:54:00:c8:02:21', '52:54:00:c8:02:22']];
+const MEMBERS = [
+  ['52:54:00:c8:01:11', '52:54:00:c8:01:12'],
+  ['52:54:00:c8:02:21', '52:54:00:c8:02:22'],
+];
 const GROUP = 'dploy-group-record';
 const FIXTURE = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8');
 const lshwOf = (macs: string[]) =>
-  FIXTURE.split('52:54:00:d0:00:11').join(macs[0]!).split('52:54:00:d0:00:12').join(macs[1]!).split('DPLOY-FIX-0002').join(`DPLOY-GRP-${macs[0]!.slice(-5).replace(':', '')}`)
-    .split('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02').join(`6f1c2a9e-3b4d-4e5f-8a7b-${macs[0]!.replace(/:/g, '')}`);
+  FIXTURE.split('52:54:00:d0:00:11')
+    .join(macs[0]!)
+    .split('52:54:00:d0:00:12')
+    .join(macs[1]!)
+    .split('DPLOY-FIX-0002')
+    .join(`DPLOY-GRP-${macs[0]!.slice(-5).replace(':', '')}`)
+    .split('6f1c2a9e-3b4d-4e5f-8a7b-0c1d2e3f4a02')
+    .join(`6f1c2a9e-3b4d-4e5f-8a7b-${macs[0]!.replace(/:/g, '')}`);
 
 let dploy: DployOnOcs;
 before(async () => {
@@ -36,7 +45,9 @@ after(async () => {
 test("a task on a group's own record is handed to its members: one job each, the group's task back to none with a status", async () => {
   for (const macs of MEMBERS) {
     const posted = await fetch(`${dploy.serve.url}/agent/v1/inventory`, {
-      method: 'POST', body: gzipSync(lshwOf(macs)), headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': dploy.token },
+      method: 'POST',
+      body: gzipSync(lshwOf(macs)),
+      headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': dploy.token },
     });
     assert.equal(posted.status, 200, await posted.text());
   }
@@ -49,8 +60,11 @@ test("a task on a group's own record is handed to its members: one job each, the
 
   const [group] = await ocsQuery<{ ID: number }>("SELECT ID FROM hardware WHERE DEVICEID = '_SYSTEMGROUP_' AND NAME = ?", [GROUP]);
   const [fields] = await ocsQuery<{ task: string; status: string }>(
-    "SELECT MAX(CASE WHEN NAME = 'DPLOYTASK' THEN CONCAT('fields_', ID) END) AS task, MAX(CASE WHEN NAME = 'DPLOYSTATUS' THEN CONCAT('fields_', ID) END) AS status FROM accountinfo_config WHERE ACCOUNT_TYPE = 'COMPUTERS'");
-  const [localboot] = await ocsQuery<{ IVALUE: number }>("SELECT IVALUE FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOYTASK\\_%' AND TVALUE = 'localboot'");
+    "SELECT MAX(CASE WHEN NAME = 'DPLOYTASK' THEN CONCAT('fields_', ID) END) AS task, MAX(CASE WHEN NAME = 'DPLOYSTATUS' THEN CONCAT('fields_', ID) END) AS status FROM accountinfo_config WHERE ACCOUNT_TYPE = 'COMPUTERS'",
+  );
+  const [localboot] = await ocsQuery<{ IVALUE: number }>(
+    "SELECT IVALUE FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOYTASK\\_%' AND TVALUE = 'localboot'",
+  );
   await ocsQuery(`INSERT INTO accountinfo (HARDWARE_ID, TAG, ${fields!.task}) VALUES (?, 'NA', ?)`, [group!.ID, String(localboot!.IVALUE)]);
 
   for (let i = 0; i < 2; i++) {
@@ -58,14 +72,23 @@ test("a task on a group's own record is handed to its members: one job each, the
     assert.equal(run.code, 0, run.stderr);
   }
   const jobs = await ocsQuery<{ name: string; kind: string; state: string }>(
-    'SELECT h.name, j.kind, j.state FROM dploy_jobs j JOIN dploy_hosts h ON h.id = j.host_id WHERE h.name IN (?) ORDER BY h.name', [names]);
-  assert.deepEqual(jobs.map((j) => [j.name, j.kind, j.state]), names.sort().map((n) => [n, 'localboot', 'done']), 'one job per member');
+    'SELECT h.name, j.kind, j.state FROM dploy_jobs j JOIN dploy_hosts h ON h.id = j.host_id WHERE h.name IN (?) ORDER BY h.name',
+    [names],
+  );
+  assert.deepEqual(
+    jobs.map((j) => [j.name, j.kind, j.state]),
+    names.sort().map((n) => [n, 'localboot', 'done']),
+    'one job per member',
+  );
   for (const id of ids) {
     const data = await ocs.adminData(id);
-    assert.equal(data['dploy task'], 'none', 'each member\'s task ran and was reset');
+    assert.equal(data['dploy task'], 'none', "each member's task ran and was reset");
     assert.match(data['dploy status'] ?? '', /boots from local disk/);
   }
-  const [own] = await ocsQuery<{ task: string; status: string }>(`SELECT ${fields!.task} AS task, ${fields!.status} AS status FROM accountinfo WHERE HARDWARE_ID = ?`, [group!.ID]);
+  const [own] = await ocsQuery<{ task: string; status: string }>(
+    `SELECT ${fields!.task} AS task, ${fields!.status} AS status FROM accountinfo WHERE HARDWARE_ID = ?`,
+    [group!.ID],
+  );
   const [none] = await ocsQuery<{ IVALUE: number }>("SELECT IVALUE FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOYTASK\\_%' AND TVALUE = 'none'");
   assert.deepEqual(own, { task: String(none!.IVALUE), status: "localboot handed to the group's 2 member(s); each member's DPLOYSTATUS follows it" });
 });

@@ -22,8 +22,12 @@ const ROW_MAC = '52:54:00:c7:02:21';
 
 /** The fixture's machine as one test machine: its own MAC, serial and SMBIOS UUID (its lshw names it after this host, "vm"). */
 const lshwOf = (mac: string, serial: string) =>
-  FIXTURE.split('02:fc:00:00:00:01').join(mac).split('DPLOYSKU01').join(serial)
-    .split('4c4c4544-0052-3610-8034-b7c04f4e3232').join(`4c4c4544-0052-3610-8034-${mac.replace(/:/g, '')}`);
+  FIXTURE.split('02:fc:00:00:00:01')
+    .join(mac)
+    .split('DPLOYSKU01')
+    .join(serial)
+    .split('4c4c4544-0052-3610-8034-b7c04f4e3232')
+    .join(`4c4c4544-0052-3610-8034-${mac.replace(/:/g, '')}`);
 
 let dploy: DployOnOcs;
 let ocs: OcsConsole;
@@ -44,7 +48,9 @@ after(async () => {
 /** dploy discovers the machine; returns the OCS computer it wrote, as the console lists it. */
 async function discover(mac: string, serial: string): Promise<{ id: number; name: string }> {
   const posted = await fetch(`${dploy.serve.url}/agent/v1/inventory`, {
-    method: 'POST', body: gzipSync(lshwOf(mac, serial)), headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': dploy.token },
+    method: 'POST',
+    body: gzipSync(lshwOf(mac, serial)),
+    headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': dploy.token },
   });
   assert.equal(posted.status, 200, await posted.text());
   const [row] = await ocsQuery<{ id: number }>('SELECT HARDWARE_ID AS id FROM networks WHERE MACADDR = ?', [mac]);

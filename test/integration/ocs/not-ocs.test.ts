@@ -18,7 +18,11 @@ test('dploy serve and the CLI on a database that is not OCS say so, and do not s
     for (const args of [['serve'], ['hosts', 'list'], ['migrate']]) {
       const run = await runDploy(args, { cwd, env });
       assert.equal(run.code, 1, `dploy ${args.join(' ')}: ${run.stdout}${run.stderr}`);
-      assert.match(run.stderr, /is not an OCS Inventory NG database \(no hardware, accountinfo, .* tables\); point database.url at OCS's database/, `dploy ${args.join(' ')}`);
+      assert.match(
+        run.stderr,
+        /is not an OCS Inventory NG database \(no hardware, accountinfo, .* tables\); point database.url at OCS's database/,
+        `dploy ${args.join(' ')}`,
+      );
       assert.doesNotMatch(run.stderr, /dploy migrate/, `dploy ${args.join(' ')}`);
     }
   } finally {

@@ -32,7 +32,10 @@ test('a database that is not OCS, or an OCS older than dploy knows, is refused b
     const before = await untouched(old);
     const run = await runDploy(['migrate'], { cwd, env: ocsEnv(old.url) });
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /has schema GUI_VERSION 7038; dploy knows 7039 through 7082: finish OCS's install \(the console's install\.php and update\.php\) first/);
+    assert.match(
+      run.stderr,
+      /has schema GUI_VERSION 7038; dploy knows 7039 through 7082: finish OCS's install \(the console's install\.php and update\.php\) first/,
+    );
     assert.deepEqual(await untouched(old), before, 'nothing was written');
   } finally {
     await old.drop();
@@ -43,7 +46,9 @@ test('a database that is not OCS, or an OCS older than dploy knows, is refused b
 async function untouched(ocs: OcsScratch): Promise<unknown> {
   return {
     tables: await ocs.sql('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1'),
-    accountinfo: await ocs.sql("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accountinfo' ORDER BY 1"),
+    accountinfo: await ocs.sql(
+      "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accountinfo' ORDER BY 1",
+    ),
     config: await ocs.sql('SELECT NAME, IVALUE, TVALUE FROM config ORDER BY NAME'),
     fields: await ocs.sql('SELECT * FROM accountinfo_config ORDER BY ID'),
   };
@@ -56,7 +61,10 @@ test('a schema newer than dploy knows is refused by migrate and serve, naming th
     const before = await untouched(ocs);
     const run = await runDploy(['migrate'], { cwd, env: ocsEnv(ocs.url) });
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /has schema GUI_VERSION 7090, newer than 7082, the newest this dploy knows; nothing was written\. .*ocs\.acceptNewerSchema: true \(DPLOY_OCS_ACCEPT_NEWER_SCHEMA=true\)/);
+    assert.match(
+      run.stderr,
+      /has schema GUI_VERSION 7090, newer than 7082, the newest this dploy knows; nothing was written\. .*ocs\.acceptNewerSchema: true \(DPLOY_OCS_ACCEPT_NEWER_SCHEMA=true\)/,
+    );
     assert.deepEqual(await untouched(ocs), before, 'nothing was written');
 
     const accepted = { ...ocsEnv(ocs.url), DPLOY_OCS_ACCEPT_NEWER_SCHEMA: 'true' };
@@ -82,8 +90,11 @@ test('a schema missing a column dploy needs, or with one of a type dploy cannot 
   const changes = [
     { alter: 'ALTER TABLE networks DROP COLUMN MACADDR', says: /column networks\.MACADDR is missing/ },
     { alter: 'ALTER TABLE hardware MODIFY COLUMN CHECKSUM DATETIME NULL', says: /column hardware\.CHECKSUM is datetime, dploy writes a number there/ },
-    { alter: 'ALTER TABLE hardware MODIFY COLUMN USERAGENT VARCHAR(20)', says: /column hardware\.USERAGENT is varchar\(20\), dploy writes up to 50 characters there/ },
-    { alter: "ALTER TABLE bios ADD COLUMN SITE_CODE VARCHAR(8) NOT NULL", says: /column bios\.SITE_CODE \(varchar\) is NOT NULL without a default/ },
+    {
+      alter: 'ALTER TABLE hardware MODIFY COLUMN USERAGENT VARCHAR(20)',
+      says: /column hardware\.USERAGENT is varchar\(20\), dploy writes up to 50 characters there/,
+    },
+    { alter: 'ALTER TABLE bios ADD COLUMN SITE_CODE VARCHAR(8) NOT NULL', says: /column bios\.SITE_CODE \(varchar\) is NOT NULL without a default/ },
   ];
   for (const { alter, says } of changes) {
     const ocs = await createOcsScratch();
@@ -98,7 +109,10 @@ test('a schema missing a column dploy needs, or with one of a type dploy cannot 
       // dploy serve checks the same at start (its own tables made as standalone, so it gets that far).
       assert.equal((await runDploy(['migrate'], { cwd, env: { DPLOY_DATABASE_URL: ocs.url } })).code, 0);
       const withDployTables = await untouched(ocs);
-      const serve = await runDploy(['serve'], { cwd, env: { ...ocsEnv(ocs.url), DPLOY_HTTP_PORT: '0', DPLOY_TFTP_ENABLED: 'false', DPLOY_RUNNER_ENABLED: 'false' } });
+      const serve = await runDploy(['serve'], {
+        cwd,
+        env: { ...ocsEnv(ocs.url), DPLOY_HTTP_PORT: '0', DPLOY_TFTP_ENABLED: 'false', DPLOY_RUNNER_ENABLED: 'false' },
+      });
       assert.equal(serve.code, 1, alter);
       assert.match(serve.stderr, says);
       assert.deepEqual(await untouched(ocs), withDployTables, `${alter}: serve wrote nothing`);
@@ -117,7 +131,10 @@ test('--dry-run prints the SQL for a DBA and changes nothing; migrate registers 
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /CREATE TABLE dploy_hosts/);
     assert.match(dry.stdout, /-- OCS Inventory NG \(GUI_VERSION 7069\): dploy's administrative data/);
-    assert.match(dry.stdout, /INSERT INTO accountinfo_config \(ID, TYPE, NAME, ID_TAB, COMMENT, SHOW_ORDER, ACCOUNT_TYPE, DEFAULT_VALUE\) VALUES \(\d+, 2, 'DPLOYTASK', \d+, 'dploy task'/);
+    assert.match(
+      dry.stdout,
+      /INSERT INTO accountinfo_config \(ID, TYPE, NAME, ID_TAB, COMMENT, SHOW_ORDER, ACCOUNT_TYPE, DEFAULT_VALUE\) VALUES \(\d+, 2, 'DPLOYTASK', \d+, 'dploy task'/,
+    );
     assert.match(dry.stdout, /ALTER TABLE accountinfo ADD COLUMN fields_\d+ VARCHAR\(255\) DEFAULT NULL;/);
     assert.match(dry.stdout, /INSERT INTO config \(NAME, IVALUE, TVALUE\) VALUES \('ACCOUNT_VALUE_DPLOYTASK_3', 3, 'install'\);/);
     assert.match(dry.stdout, /-- recreate table unixusers, which OCS's server 2\.8\.1 still empties when it merges a duplicate/);
@@ -128,14 +145,43 @@ test('--dry-run prints the SQL for a DBA and changes nothing; migrate registers 
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /OCS: add administrative data DPLOYTASK \(select\) as accountinfo\.fields_\d+/);
     const fields = await ocs.sql<{ ID: number; NAME: string; TYPE: number; ID_TAB: number; ACCOUNT_TYPE: string }>(
-      "SELECT ID, NAME, TYPE, ID_TAB, ACCOUNT_TYPE FROM accountinfo_config WHERE NAME LIKE 'DPLOY%' ORDER BY ID");
-    assert.deepEqual(fields.map((f) => [f.NAME, f.TYPE, f.ACCOUNT_TYPE]), [['DPLOYTASK', 2, 'COMPUTERS'], ['DPLOYPROFILE', 2, 'COMPUTERS'], ['DPLOYSTATUS', 0, 'COMPUTERS']]);
+      "SELECT ID, NAME, TYPE, ID_TAB, ACCOUNT_TYPE FROM accountinfo_config WHERE NAME LIKE 'DPLOY%' ORDER BY ID",
+    );
+    assert.deepEqual(
+      fields.map((f) => [f.NAME, f.TYPE, f.ACCOUNT_TYPE]),
+      [
+        ['DPLOYTASK', 2, 'COMPUTERS'],
+        ['DPLOYPROFILE', 2, 'COMPUTERS'],
+        ['DPLOYSTATUS', 0, 'COMPUTERS'],
+      ],
+    );
     const [tab] = await ocs.sql<{ NAME: string; IVALUE: number }>("SELECT NAME, IVALUE FROM config WHERE NAME LIKE 'TAB\\_ACCOUNTAG\\_%' AND TVALUE = 'dploy'");
     assert.ok(tab && fields.every((f) => f.ID_TAB === tab.IVALUE), 'the three fields sit on a "dploy" tab of their own');
-    const columns = (await ocs.sql<{ c: string }>("SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accountinfo' ORDER BY ORDINAL_POSITION")).map((r) => r.c);
+    const columns = (
+      await ocs.sql<{ c: string }>(
+        "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accountinfo' ORDER BY ORDINAL_POSITION",
+      )
+    ).map((r) => r.c);
     assert.deepEqual(columns, ['HARDWARE_ID', 'TAG', ...fields.map((f) => `fields_${f.ID}`)]);
-    const values = (await ocs.sql<{ TVALUE: string }>("SELECT TVALUE FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOYTASK\\_%' ORDER BY IVALUE")).map((r) => r.TVALUE);
-    assert.deepEqual(values, ['none', 'discover', 'install', 'restore', 'image', 'localboot', 'forget', 'command', 'power-on', 'power-off', 'power-cycle', 'power-status', 'firmware', 'cancel']);
+    const values = (await ocs.sql<{ TVALUE: string }>("SELECT TVALUE FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOYTASK\\_%' ORDER BY IVALUE")).map(
+      (r) => r.TVALUE,
+    );
+    assert.deepEqual(values, [
+      'none',
+      'discover',
+      'install',
+      'restore',
+      'image',
+      'localboot',
+      'forget',
+      'command',
+      'power-on',
+      'power-off',
+      'power-cycle',
+      'power-status',
+      'firmware',
+      'cancel',
+    ]);
 
     const again = await runDploy(['migrate'], { cwd, env: ocsEnv(ocs.url) });
     assert.equal(again.code, 0, again.stderr);
@@ -155,7 +201,7 @@ test('--dry-run prints the SQL for a DBA and changes nothing; migrate registers 
   }
 });
 
-test('dploy serve and the CLI refuse an OCS where dploy\'s administrative data is not registered, naming the fix', async () => {
+test("dploy serve and the CLI refuse an OCS where dploy's administrative data is not registered, naming the fix", async () => {
   const ocs = await createOcsScratch();
   try {
     // dploy's own tables are there (migrated as standalone), OCS's fields are not.

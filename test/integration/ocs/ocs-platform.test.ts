@@ -25,12 +25,15 @@ const inv = (body: Buffer): Inventory => parseInventory(body, 'xml');
 /** The SEABIOS machine recorded, its computer locked as OCS's server locks it while writing; its next document. */
 async function lockedByOcs(scratch: OcsScratch, platform: Platform): Promise<Buffer> {
   await platform.recordInventory(inv(SEABIOS), doc(SEABIOS));
-  const [{ ID: id }] = await scratch.sql<{ ID: number }>('SELECT ID FROM hardware') as [{ ID: number }];
+  const [{ ID: id }] = (await scratch.sql<{ ID: number }>('SELECT ID FROM hardware')) as [{ ID: number }];
   await scratch.sql('INSERT INTO locks (HARDWARE_ID, ID, SINCE) VALUES (?, 4242, NOW())', [id]);
   return Buffer.from(SEABIOS.toString('utf8').replace('DPLOY-FIX-0001', 'DPLOY-FIX-0001B'));
 }
 
-interface Field { ID: number; NAME: string }
+interface Field {
+  ID: number;
+  NAME: string;
+}
 async function fieldColumns(sql: (q: string) => Promise<Field[]>): Promise<Record<string, string>> {
   const rows = await sql("SELECT ID, NAME FROM accountinfo_config WHERE NAME LIKE 'DPLOY%'");
   return Object.fromEntries(rows.map((r) => [r.NAME, `fields_${r.ID}`]));
@@ -41,7 +44,7 @@ async function valueOf(sql: (q: string, p?: unknown[]) => Promise<Array<{ IVALUE
   return Number(row.IVALUE);
 }
 
-test('a discovered machine gets the rows OCS itself keeps for a computer, in one transaction with dploy\'s own', async () => {
+test("a discovered machine gets the rows OCS itself keeps for a computer, in one transaction with dploy's own", async () => {
   const { scratch, platform, dispose } = await openOcsPlatform();
   try {
     const recorded = await platform.recordInventory(inv(SEABIOS), doc(SEABIOS));
@@ -59,9 +62,19 @@ test('a discovered machine gets the rows OCS itself keeps for a computer, in one
     const [bios] = await scratch.sql<Record<string, unknown>>('SELECT SMANUFACTURER, SMODEL, SSN FROM bios WHERE HARDWARE_ID = ?', [id]);
     assert.deepEqual(bios, { SMANUFACTURER: 'QEMU-fixture', SMODEL: 'pc-seabios', SSN: 'DPLOY-FIX-0001' });
     const nets = await scratch.sql<{ MACADDR: string }>('SELECT MACADDR FROM networks WHERE HARDWARE_ID = ? ORDER BY ID', [id]);
-    assert.deepEqual(nets.map((n) => n.MACADDR), ['52:54:00:d0:00:01', '52:54:00:d0:00:02']);
-    const disks = await scratch.sql<{ NAME: string; DISKSIZE: number | null; TYPE: string }>('SELECT NAME, DISKSIZE, TYPE FROM storages WHERE HARDWARE_ID = ? ORDER BY NAME', [id]);
-    assert.deepEqual(disks, [{ NAME: 'sda', DISKSIZE: 1024, TYPE: 'disk' }, { NAME: 'sr0', DISKSIZE: 0, TYPE: 'CD-ROM' }, { NAME: 'vda', DISKSIZE: 2048, TYPE: 'disk' }]);
+    assert.deepEqual(
+      nets.map((n) => n.MACADDR),
+      ['52:54:00:d0:00:01', '52:54:00:d0:00:02'],
+    );
+    const disks = await scratch.sql<{ NAME: string; DISKSIZE: number | null; TYPE: string }>(
+      'SELECT NAME, DISKSIZE, TYPE FROM storages WHERE HARDWARE_ID = ? ORDER BY NAME',
+      [id],
+    );
+    assert.deepEqual(disks, [
+      { NAME: 'sda', DISKSIZE: 1024, TYPE: 'disk' },
+      { NAME: 'sr0', DISKSIZE: 0, TYPE: 'CD-ROM' },
+      { NAME: 'vda', DISKSIZE: 2048, TYPE: 'disk' },
+    ]);
     assert.equal((await scratch.sql('SELECT 1 FROM cpus WHERE HARDWARE_ID = ?', [id])).length, 1);
     assert.equal((await scratch.sql('SELECT 1 FROM memories WHERE HARDWARE_ID = ?', [id])).length, 1);
     assert.deepEqual(await scratch.sql('SELECT TAG FROM accountinfo WHERE HARDWARE_ID = ?', [id]), [{ TAG: 'NA' }]);
@@ -78,11 +91,14 @@ test('a discovered machine gets the rows OCS itself keeps for a computer, in one
   }
 });
 
-test('while OCS holds the computer\'s lock the inventory is refused and nothing is half-written', async () => {
+test("while OCS holds the computer's lock the inventory is refused and nothing is half-written", async () => {
   const { scratch, platform, dispose } = await openOcsPlatform();
   try {
     const changed = await lockedByOcs(scratch, platform);
-    await assert.rejects(platform.recordInventory(inv(changed), doc(changed)), (err) => isDployError(err, 'DPLOY_ERR_MACHINE_LOCKED') && /OCS is writing computer \d+ right now/.test(err.message));
+    await assert.rejects(
+      platform.recordInventory(inv(changed), doc(changed)),
+      (err) => isDployError(err, 'DPLOY_ERR_MACHINE_LOCKED') && /OCS is writing computer \d+ right now/.test(err.message),
+    );
     assert.deepEqual(await scratch.sql('SELECT SSN FROM bios'), [{ SSN: 'DPLOY-FIX-0001' }]);
     assert.equal((await scratch.sql('SELECT 1 FROM dploy_inventories')).length, 1, "dploy's own rows rolled back with OCS's");
     // A lock older than LOCK_REUSE_TIME is a dead server's: taken over, as OCS does.
@@ -95,20 +111,32 @@ test('while OCS holds the computer\'s lock the inventory is refused and nothing 
   }
 });
 
-test('a storm of new machines while OCS holds a known computer\'s lock: the new ones become computers, the locked one is refused whole', async () => {
+test("a storm of new machines while OCS holds a known computer's lock: the new ones become computers, the locked one is refused whole", async () => {
   const { scratch, platform, dispose } = await openOcsPlatform();
   try {
     const changed = await lockedByOcs(scratch, platform);
     // Eight new machines from the OVMF document, each its own MACs, UUID and serial; the locked machine posts last.
     const machines = Array.from({ length: 8 }, (_, i) => Buffer.from(ovmfVariant(OVMF.toString('utf8'), 0x60 + i, `DPLOY-STORM-${i}`)));
-    const outcomes = await Promise.all([...machines, changed].map((body) => new Promise<void>((r) => setImmediate(r))
-      .then(() => platform.recordInventory(inv(body), doc(body))).then((r) => r.host.id, (err: unknown) => err)));
+    const outcomes = await Promise.all(
+      [...machines, changed].map((body) =>
+        new Promise<void>((r) => setImmediate(r))
+          .then(() => platform.recordInventory(inv(body), doc(body)))
+          .then(
+            (r) => r.host.id,
+            (err: unknown) => err,
+          ),
+      ),
+    );
     const refused = outcomes.at(-1);
     assert.ok(isDployError(refused, 'DPLOY_ERR_MACHINE_LOCKED') && /OCS is writing computer \d+ right now/.test(refused.message), String(refused));
     assert.equal(new Set(outcomes.slice(0, 8)).size, 8, 'eight new hosts');
     const computers = await scratch.sql<{ SSN: string; macs: number }>(
-      'SELECT b.SSN, (SELECT COUNT(*) FROM networks n WHERE n.HARDWARE_ID = h.ID) AS macs FROM hardware h JOIN bios b ON b.HARDWARE_ID = h.ID ORDER BY b.SSN');
-    assert.deepEqual(computers.map((c) => [c.SSN, Number(c.macs)]), [['DPLOY-FIX-0001', 2], ...Array.from({ length: 8 }, (_, i) => [`DPLOY-STORM-${i}`, 2])]);
+      'SELECT b.SSN, (SELECT COUNT(*) FROM networks n WHERE n.HARDWARE_ID = h.ID) AS macs FROM hardware h JOIN bios b ON b.HARDWARE_ID = h.ID ORDER BY b.SSN',
+    );
+    assert.deepEqual(
+      computers.map((c) => [c.SSN, Number(c.macs)]),
+      [['DPLOY-FIX-0001', 2], ...Array.from({ length: 8 }, (_, i) => [`DPLOY-STORM-${i}`, 2])],
+    );
     const links = await scratch.sql<{ n: number }>('SELECT COUNT(*) AS n FROM dploy_hosts d JOIN hardware h ON h.ID = CAST(d.platform_ref AS UNSIGNED)');
     assert.equal(Number(links[0]!.n), 9, 'every host linked to its computer');
     assert.equal((await scratch.sql('SELECT 1 FROM dploy_inventories')).length, 9, 'nothing of the refused post kept');
@@ -118,21 +146,30 @@ test('a storm of new machines while OCS holds a known computer\'s lock: the new 
   }
 });
 
-test('a machine OCS\'s agent reported before, discovered in a storm, is written into that computer: no duplicate, its name and agent kept', async () => {
+test("a machine OCS's agent reported before, discovered in a storm, is written into that computer: no duplicate, its name and agent kept", async () => {
   const { scratch, platform, dispose } = await openOcsPlatform();
   try {
-    const inserted = await scratch.sql("INSERT INTO hardware (DEVICEID, NAME, USERAGENT) VALUES ('db01-2026-11-01-10-00-00', 'db01', 'OCS-NG_unified_unix_agent_v2.10.0')") as unknown as { insertId: number };
+    const inserted = (await scratch.sql(
+      "INSERT INTO hardware (DEVICEID, NAME, USERAGENT) VALUES ('db01-2026-11-01-10-00-00', 'db01', 'OCS-NG_unified_unix_agent_v2.10.0')",
+    )) as unknown as { insertId: number };
     const id = inserted.insertId;
     // The agent wrote the MAC in capitals; OCS compares MACs without regard to case.
     await scratch.sql("INSERT INTO networks (HARDWARE_ID, DESCRIPTION, MACADDR, VIRTUALDEV) VALUES (?, 'eth0', '52:54:00:D0:00:01', 0)", [id]);
     await scratch.sql("INSERT INTO accountinfo (HARDWARE_ID, TAG) VALUES (?, 'SITE-A')", [id]);
     const others = Array.from({ length: 3 }, (_, i) => Buffer.from(ovmfVariant(OVMF.toString('utf8'), 0x70 + i, `DPLOY-OTHER-${i}`)));
-    const recorded = await Promise.all([...others, SEABIOS].map((body) => new Promise<void>((r) => setImmediate(r)).then(() => platform.recordInventory(inv(body), doc(body)))));
+    const recorded = await Promise.all(
+      [...others, SEABIOS].map((body) => new Promise<void>((r) => setImmediate(r)).then(() => platform.recordInventory(inv(body), doc(body)))),
+    );
     const seabios = recorded.at(-1)!;
     assert.deepEqual(await scratch.sql('SELECT platform_ref FROM dploy_hosts WHERE id = ?', [seabios.host.id]), [{ platform_ref: String(id) }]);
     assert.equal((await scratch.sql('SELECT 1 FROM hardware')).length, 4, 'one computer per machine, none doubled');
-    assert.deepEqual(await scratch.sql('SELECT h.NAME, h.USERAGENT, b.SSN, a.TAG FROM hardware h JOIN bios b ON b.HARDWARE_ID = h.ID JOIN accountinfo a ON a.HARDWARE_ID = h.ID WHERE h.ID = ?', [id]),
-      [{ NAME: 'db01', USERAGENT: 'OCS-NG_unified_unix_agent_v2.10.0', SSN: 'DPLOY-FIX-0001', TAG: 'SITE-A' }]);
+    assert.deepEqual(
+      await scratch.sql(
+        'SELECT h.NAME, h.USERAGENT, b.SSN, a.TAG FROM hardware h JOIN bios b ON b.HARDWARE_ID = h.ID JOIN accountinfo a ON a.HARDWARE_ID = h.ID WHERE h.ID = ?',
+        [id],
+      ),
+      [{ NAME: 'db01', USERAGENT: 'OCS-NG_unified_unix_agent_v2.10.0', SSN: 'DPLOY-FIX-0001', TAG: 'SITE-A' }],
+    );
     assert.equal((await scratch.sql('SELECT 1 FROM networks WHERE HARDWARE_ID = ?', [id])).length, 2, "the computer's networks are the discovered ones");
   } finally {
     await dispose();
@@ -151,17 +188,40 @@ test('tasks set by mass processing become one job per computer; status and the r
     // What the console's mass processing of a selection runs (ocsreports Admininfo::updateinfo_computer).
     await scratch.sql(`UPDATE accountinfo SET ${col.DPLOYTASK} = ? WHERE HARDWARE_ID IN (?)`, [String(discover), ids]);
     const pending = await platform.pendingTasks();
-    assert.deepEqual(pending.map((t) => [t.hostId, t.task]).sort(), [[a.host.id, 'discover'], [b.host.id, 'discover']].sort());
+    assert.deepEqual(
+      pending.map((t) => [t.hostId, t.task]).sort(),
+      [
+        [a.host.id, 'discover'],
+        [b.host.id, 'discover'],
+      ].sort(),
+    );
     const setAt = pending[0]!.setAt!;
-    assert.deepEqual((await platform.pendingTasks()).map((t) => t.setAt), [setAt, setAt], 'an unchanged field keeps the time dploy first saw it');
+    assert.deepEqual(
+      (await platform.pendingTasks()).map((t) => t.setAt),
+      [setAt, setAt],
+      'an unchanged field keeps the time dploy first saw it',
+    );
 
-    const options = { db: store.db, dialect: 'mysql' as const, platform, kinds: jobKinds({ bootSeconds: 1200, installSeconds: 7200 }), owner: 'test', leaseSeconds: 60, batchSize: 10, maxAttempts: 3, budgetMs: 5_000, log: SILENT_LOG };
+    const options = {
+      db: store.db,
+      dialect: 'mysql' as const,
+      platform,
+      kinds: jobKinds({ bootSeconds: 1200, installSeconds: 7200 }),
+      owner: 'test',
+      leaseSeconds: 60,
+      batchSize: 10,
+      maxAttempts: 3,
+      budgetMs: 5_000,
+      log: SILENT_LOG,
+    };
     const tick = await runnerTick(options);
     assert.equal(tick.created, 2);
     assert.equal((await scratch.sql('SELECT 1 FROM dploy_jobs')).length, 2);
     await runnerTick(options);
     assert.equal((await scratch.sql('SELECT 1 FROM dploy_jobs')).length, 2, 'a task still set never opens a second job');
-    const statuses = await scratch.sql<Record<string, string>>(`SELECT ${col.DPLOYSTATUS} AS status, ${col.DPLOYTASK} AS task FROM accountinfo ORDER BY HARDWARE_ID`);
+    const statuses = await scratch.sql<Record<string, string>>(
+      `SELECT ${col.DPLOYSTATUS} AS status, ${col.DPLOYTASK} AS task FROM accountinfo ORDER BY HARDWARE_ID`,
+    );
     for (const s of statuses) assert.match(s.status!, /discover/i, 'the console shows the job');
 
     // The operator changes one machine's task while its job runs: dploy's reset must not wipe it.
@@ -169,19 +229,29 @@ test('tasks set by mass processing become one job per computer; status and the r
     await scratch.sql(`UPDATE accountinfo SET ${col.DPLOYTASK} = ? WHERE HARDWARE_ID = ?`, [String(localboot), ids[1]]);
     await platform.writeStatus(a.host.id, 'discovered', { clearTask: { task: 'discover' } });
     await platform.writeStatus(b.host.id, 'discovered', { clearTask: { task: 'discover' } });
-    const after = await scratch.sql<Record<string, string>>(`SELECT ${col.DPLOYSTATUS} AS status, ${col.DPLOYTASK} AS task FROM accountinfo ORDER BY HARDWARE_ID`);
-    assert.deepEqual(after, [{ status: 'discovered', task: String(none) }, { status: 'discovered', task: String(localboot) }]);
+    const after = await scratch.sql<Record<string, string>>(
+      `SELECT ${col.DPLOYSTATUS} AS status, ${col.DPLOYTASK} AS task FROM accountinfo ORDER BY HARDWARE_ID`,
+    );
+    assert.deepEqual(after, [
+      { status: 'discovered', task: String(none) },
+      { status: 'discovered', task: String(localboot) },
+    ]);
   } finally {
     await dispose();
   }
 });
 
-test('a computer only OCS\'s agent knows can be tasked: dploy creates its host from the computer\'s name and MACs', async () => {
+test("a computer only OCS's agent knows can be tasked: dploy creates its host from the computer's name and MACs", async () => {
   const { scratch, platform, dispose } = await openOcsPlatform();
   try {
-    const inserted = await scratch.sql("INSERT INTO hardware (DEVICEID, NAME, UUID, USERAGENT) VALUES ('db01-2026-11-01-10-00-00', 'db01', NULL, 'OCS-NG_unified_unix_agent_v2.10.0')") as unknown as { insertId: number };
+    const inserted = (await scratch.sql(
+      "INSERT INTO hardware (DEVICEID, NAME, UUID, USERAGENT) VALUES ('db01-2026-11-01-10-00-00', 'db01', NULL, 'OCS-NG_unified_unix_agent_v2.10.0')",
+    )) as unknown as { insertId: number };
     const id = inserted.insertId;
-    await scratch.sql("INSERT INTO networks (HARDWARE_ID, DESCRIPTION, MACADDR, VIRTUALDEV) VALUES (?, 'eth0', 'AA:BB:CC:00:11:22', 0), (?, 'docker0', '02:42:ac:11:00:01', 1)", [id, id]);
+    await scratch.sql(
+      "INSERT INTO networks (HARDWARE_ID, DESCRIPTION, MACADDR, VIRTUALDEV) VALUES (?, 'eth0', 'AA:BB:CC:00:11:22', 0), (?, 'docker0', '02:42:ac:11:00:01', 1)",
+      [id, id],
+    );
     await scratch.sql("INSERT INTO bios (HARDWARE_ID, SSN) VALUES (?, 'CZ1234')", [id]);
     await scratch.sql('INSERT INTO accountinfo (HARDWARE_ID, TAG) VALUES (?, ?)', [id, 'NA']);
     const col = await fieldColumns((q) => scratch.sql<Field>(q));
@@ -194,11 +264,16 @@ test('a computer only OCS\'s agent knows can be tasked: dploy creates its host f
     assert.deepEqual(await scratch.sql('SELECT mac FROM dploy_host_macs'), [{ mac: 'aa:bb:cc:00:11:22' }], 'the virtual NIC is no identity');
 
     // A computer OCS knows no MAC for cannot be booted: the console says so, no host is made.
-    const macless = (await scratch.sql("INSERT INTO hardware (DEVICEID, NAME) VALUES ('printer-2026-11-01-10-00-00', 'printer')") as unknown as { insertId: number }).insertId;
+    const macless = (
+      (await scratch.sql("INSERT INTO hardware (DEVICEID, NAME) VALUES ('printer-2026-11-01-10-00-00', 'printer')")) as unknown as { insertId: number }
+    ).insertId;
     await scratch.sql(`INSERT INTO accountinfo (HARDWARE_ID, TAG, ${col.DPLOYTASK}) VALUES (?, 'NA', ?)`, [macless, String(localboot)]);
-    assert.deepEqual((await platform.pendingTasks()).map((t) => t.task), ['localboot']);
+    assert.deepEqual(
+      (await platform.pendingTasks()).map((t) => t.task),
+      ['localboot'],
+    );
     const [said] = await scratch.sql<Record<string, string>>(`SELECT ${col.DPLOYSTATUS} AS status FROM accountinfo WHERE HARDWARE_ID = ?`, [macless]);
-    assert.match(said?.status ?? "", /^refused: OCS knows no usable MAC address for this computer/);
+    assert.match(said?.status ?? '', /^refused: OCS knows no usable MAC address for this computer/);
     assert.equal((await scratch.sql('SELECT 1 FROM dploy_hosts')).length, 1);
   } finally {
     await dispose();

@@ -23,7 +23,13 @@ const TABLES = ['hardware', 'bios', 'cpus', 'memories', 'storages', 'networks', 
 const WHO_WROTE_IT = new Set(['ID', 'HARDWARE_ID', 'DEVICEID', 'LASTDATE', 'LASTCOME', 'USERAGENT']);
 
 function comparable(rows: Array<Record<string, unknown>>, shared: (column: string) => boolean): Array<Record<string, string>> {
-  return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !WHO_WROTE_IT.has(k) && !/^fields_/.test(k) && shared(k)).map(([k, v]) => [k, v === null ? 'NULL' : String(v)])));
+  return rows.map((r) =>
+    Object.fromEntries(
+      Object.entries(r)
+        .filter(([k]) => !WHO_WROTE_IT.has(k) && !/^fields_/.test(k) && shared(k))
+        .map(([k, v]) => [k, v === null ? 'NULL' : String(v)]),
+    ),
+  );
 }
 
 const columnsOf = async (query: (sql: string, params: unknown[]) => Promise<Array<{ c: string }>>, table: string): Promise<Set<string>> =>
@@ -36,11 +42,11 @@ for (const [shape, fixture] of OCS_SHAPES.flatMap((s) => ['qemu-seabios-pc.xml',
     const { scratch, platform, dispose } = await openOcsPlatform({}, shape);
     try {
       const { host } = await platform.recordInventory(inventory, { format: 'xml', body, remoteAddress: '127.0.0.1' });
-      const [{ ID: dployId }] = await scratch.sql<{ ID: number }>('SELECT ID FROM hardware') as [{ ID: number }];
+      const [{ ID: dployId }] = (await scratch.sql<{ ID: number }>('SELECT ID FROM hardware')) as [{ ID: number }];
       await resetComputers(host.name);
       const reply = await postToCommServer(ocsInventoryXml(deviceId(host.name, new Date()), machineRows(inventory, host.name, 'agent')));
       assert.match(reply, /<RESPONSE>NO_ACCOUNT_UPDATE<\/RESPONSE>/, 'OCS took the inventory');
-      const [{ ID: ocsId }] = await ocsQuery<{ ID: number }>('SELECT ID FROM hardware WHERE DEVICEID LIKE ?', [`${host.name}-%`]) as [{ ID: number }];
+      const [{ ID: ocsId }] = (await ocsQuery<{ ID: number }>('SELECT ID FROM hardware WHERE DEVICEID LIKE ?', [`${host.name}-%`])) as [{ ID: number }];
       for (const table of TABLES) {
         const key = table === 'hardware' ? 'ID' : 'HARDWARE_ID';
         const order = table === 'hardware' || table === 'bios' || table === 'accountinfo' ? '' : ' ORDER BY ID';
@@ -48,7 +54,11 @@ for (const [shape, fixture] of OCS_SHAPES.flatMap((s) => ['qemu-seabios-pc.xml',
         const theirColumns = await columnsOf((q, p) => ocsQuery(q, p), table);
         const shared = (column: string) => ourColumns.has(column) && theirColumns.has(column);
         // Every column this version has, the server's table has too: no column of dploy's rows goes unchecked.
-        assert.deepEqual([...ourColumns].filter((c) => !theirColumns.has(c) && !/^fields_/.test(c)), [], `${table}: columns only version ${shape} has`);
+        assert.deepEqual(
+          [...ourColumns].filter((c) => !theirColumns.has(c) && !/^fields_/.test(c)),
+          [],
+          `${table}: columns only version ${shape} has`,
+        );
         const ours = comparable(await scratch.sql(`SELECT * FROM ${table} WHERE ${key} = ?${order}`, [dployId]), shared);
         const theirs = comparable(await ocsQuery(`SELECT * FROM ${table} WHERE ${key} = ?${order}`, [ocsId]), shared);
         assert.ok(theirs.length > 0, `OCS wrote ${table}`);

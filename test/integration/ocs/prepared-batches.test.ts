@@ -18,7 +18,8 @@ import { ovmfVariant } from '../../support/ovmf-variant.js';
 
 const OVMF = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url)).toString('utf8');
 const machine = (n: number, serial = `DPLOY-PREP-${n}`, hostname?: string): Buffer => Buffer.from(ovmfVariant(OVMF, n, serial, hostname));
-const post = (platform: Platform, body: Buffer): Promise<RecordedMachine> => platform.recordInventory(parseInventory(body, 'xml'), { format: 'xml', body, remoteAddress: '127.0.0.1', rediscover: true });
+const post = (platform: Platform, body: Buffer): Promise<RecordedMachine> =>
+  platform.recordInventory(parseInventory(body, 'xml'), { format: 'xml', body, remoteAddress: '127.0.0.1', rediscover: true });
 
 /** Prepared statements MariaDB has run so far (COM_STMT_EXECUTE, all sessions: the tests run one at a time). */
 async function statementsExecuted(scratch: OcsScratch): Promise<number> {
@@ -49,17 +50,21 @@ test('prepared batches write what plain queries write: new machines of one model
     const expected = await rowsBySerial(plain.scratch);
     const actual = await rowsBySerial(prepared.scratch);
     assert.equal(actual.size, 6);
-    for (const [serial, tables] of expected) assert.deepEqual(actual.get(serial), tables, `${serial}: the prepared batches' rows differ from the plain queries'`);
+    for (const [serial, tables] of expected)
+      assert.deepEqual(actual.get(serial), tables, `${serial}: the prepared batches' rows differ from the plain queries'`);
     // What rowsBySerial leaves out: times (bound as DATETIME in the binary protocol, UTC as everywhere) and the link.
     const documents = await prepared.scratch.sql<{ received_at: string; created_at: string }>(
-      'SELECT i.received_at, h.created_at FROM dploy_inventories i JOIN dploy_hosts h ON h.id = i.host_id ORDER BY i.id');
+      'SELECT i.received_at, h.created_at FROM dploy_inventories i JOIN dploy_hosts h ON h.id = i.host_id ORDER BY i.id',
+    );
     assert.equal(documents.length, 6, 'the re-posts of the same document stored nothing (agent.inventoriesKept)');
     for (const { received_at: at } of documents) {
       assert.match(at, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
       const ms = Date.parse(`${at.replace(' ', 'T')}Z`);
       assert.ok(ms >= postedAt - 1000 && ms <= Date.now() + 1000, `received_at ${at} is not when it was posted (UTC)`);
     }
-    const unlinked = await prepared.scratch.sql('SELECT d.id FROM dploy_hosts d LEFT JOIN hardware h ON h.ID = CAST(d.platform_ref AS UNSIGNED) WHERE h.ID IS NULL');
+    const unlinked = await prepared.scratch.sql(
+      'SELECT d.id FROM dploy_hosts d LEFT JOIN hardware h ON h.ID = CAST(d.platform_ref AS UNSIGNED) WHERE h.ID IS NULL',
+    );
     assert.deepEqual(unlinked, [], 'every host linked to its computer');
   } finally {
     await plain.dispose();
@@ -67,7 +72,7 @@ test('prepared batches write what plain queries write: new machines of one model
   }
 });
 
-test('a prepared batch that fails (OCS holds the computer\'s lock) is rolled back and refused as a plain one is', async () => {
+test("a prepared batch that fails (OCS holds the computer's lock) is rolled back and refused as a plain one is", async () => {
   const { scratch, platform, dispose } = await openOcsPlatform();
   try {
     await postModel(platform);
@@ -75,9 +80,13 @@ test('a prepared batch that fails (OCS holds the computer\'s lock) is rolled bac
     await scratch.sql('INSERT INTO locks (HARDWARE_ID, ID, SINCE) VALUES (?, 4242, NOW())', [computer!.ID]);
     const before = await statementsExecuted(scratch);
     const refused = await post(platform, machine(0x61, 'DPLOY-PREP-1', 'mindi')).catch((err: unknown) => err);
-    assert.ok(await statementsExecuted(scratch) > before, 'the re-post\'s batch went prepared');
+    assert.ok((await statementsExecuted(scratch)) > before, "the re-post's batch went prepared");
     assert.ok(isDployError(refused, 'DPLOY_ERR_MACHINE_LOCKED'), String(refused));
-    assert.deepEqual(await scratch.sql('SELECT HARDWARE_ID, ID FROM locks'), [{ HARDWARE_ID: computer!.ID, ID: 4242 }], "OCS's lock left as it was, none of dploy's");
+    assert.deepEqual(
+      await scratch.sql('SELECT HARDWARE_ID, ID FROM locks'),
+      [{ HARDWARE_ID: computer!.ID, ID: 4242 }],
+      "OCS's lock left as it was, none of dploy's",
+    );
     assert.equal((await scratch.sql('SELECT 1 FROM dploy_inventories')).length, 6, 'nothing of the refused post kept (its re-posts stored nothing either)');
     // The connection the failed batch ran on is usable: the next machine of the model is written.
     await scratch.sql('DELETE FROM locks');
@@ -97,10 +106,14 @@ test('a prepared batch still writes after the console changed a table it writes 
     await scratch.sql('ALTER TABLE accountinfo ADD COLUMN fields_99 VARCHAR(255) DEFAULT NULL');
     const before = await statementsExecuted(scratch);
     for (let n = 6; n < 9; n++) await post(platform, machine(0x60 + n, `DPLOY-PREP-${n}`));
-    assert.ok(await statementsExecuted(scratch) - before >= 2, 'the new machines went prepared');
+    assert.ok((await statementsExecuted(scratch)) - before >= 2, 'the new machines went prepared');
     const rows = await scratch.sql<{ SSN: string; TAG: string; fields_99: string | null }>(
-      "SELECT b.SSN, a.TAG, a.fields_99 FROM bios b JOIN accountinfo a ON a.HARDWARE_ID = b.HARDWARE_ID WHERE b.SSN IN ('DPLOY-PREP-6', 'DPLOY-PREP-7', 'DPLOY-PREP-8') ORDER BY b.SSN");
-    assert.deepEqual(rows, ['DPLOY-PREP-6', 'DPLOY-PREP-7', 'DPLOY-PREP-8'].map((SSN) => ({ SSN, TAG: 'NA', fields_99: null })));
+      "SELECT b.SSN, a.TAG, a.fields_99 FROM bios b JOIN accountinfo a ON a.HARDWARE_ID = b.HARDWARE_ID WHERE b.SSN IN ('DPLOY-PREP-6', 'DPLOY-PREP-7', 'DPLOY-PREP-8') ORDER BY b.SSN",
+    );
+    assert.deepEqual(
+      rows,
+      ['DPLOY-PREP-6', 'DPLOY-PREP-7', 'DPLOY-PREP-8'].map((SSN) => ({ SSN, TAG: 'NA', fields_99: null })),
+    );
   } finally {
     await dispose();
   }

@@ -59,7 +59,7 @@ test('a wrong password fails at once as an auth error, without retries and witho
   assert.ok(Date.now() - t0 < 900, 'no retry wait (the first retry waits 1 s)');
 });
 
-test('an unreachable BMC fails within its per-call budget, not ipmitool\'s default 20 s', async () => {
+test("an unreachable BMC fails within its per-call budget, not ipmitool's default 20 s", async () => {
   const t0 = Date.now();
   await assert.rejects(driver.status({ ...bmc, port: 9 }, 2000), { code: 'DPLOY_ERR_BMC_UNREACHABLE' });
   const ms = Date.now() - t0;
@@ -72,7 +72,7 @@ test('a BMC that stops answering for a moment is retried, then the command goes 
   assert.equal(out.state, 'off');
 });
 
-test('the password never appears on ipmitool\'s command line (/proc/PID/cmdline), only in its environment', async () => {
+test("the password never appears on ipmitool's command line (/proc/PID/cmdline), only in its environment", async () => {
   sim.freeze(1500);
   const pending = control.status(bmc);
   await new Promise((r) => setTimeout(r, 400));

@@ -24,10 +24,13 @@ async function withDouble(o: DoubleOptions, body: (d: RedfishDouble, bmc: BmcTar
   }
 }
 
-test('the double is faithful enough for Debian\'s real sushy: boot override with If-Match, reset On, PowerState polled', () =>
+test("the double is faithful enough for Debian's real sushy: boot override with If-Match, reset On, PowerState polled", () =>
   withDouble({ requireIfMatch: true, powerDelayMs: 300 }, async (d) => {
     // Debian's own python3 with a clean environment: a CA bundle variable would override sushy's verify=.
-    const { stdout } = await promisify(execFile)('/usr/bin/python3', [SUSHY_DRIVE, String(d.port), d.user, d.password, d.certPath], { env: { PATH: '/usr/bin:/bin' }, timeout: 60_000 });
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', [SUSHY_DRIVE, String(d.port), d.user, d.password, d.certPath], {
+      env: { PATH: '/usr/bin:/bin' },
+      timeout: 60_000,
+    });
     const seen = JSON.parse(stdout) as { power_before: string; power_after: string; boot: string[] };
     assert.equal(seen.power_before, 'PowerState.OFF');
     assert.equal(seen.power_after, 'PowerState.ON');
@@ -56,8 +59,10 @@ test('a BMC that accepts the override and drops it is caught by the re-read', ()
 test('wrong password: auth error, not retried; unreachable: fails within its budget; busy (503) then fine', () =>
   withDouble({ busyFirst: 2 }, async (d, bmc) => {
     const control = new PowerControl({ redfish: createRedfishDriver() }, POLICY);
-    await assert.rejects(control.status({ ...bmc, password: 'nope-123' }), (err: Error & { code?: string }) =>
-      err.code === 'DPLOY_ERR_BMC_AUTH' && !err.message.includes('nope-123'));
+    await assert.rejects(
+      control.status({ ...bmc, password: 'nope-123' }),
+      (err: Error & { code?: string }) => err.code === 'DPLOY_ERR_BMC_AUTH' && !err.message.includes('nope-123'),
+    );
     // The 401 above came before the busy answers; the next two requests get 503, then the retry goes through.
     assert.equal(await control.status(bmc), 'off');
     assert.ok(d.requests.length >= 5, d.requests.join('\n'));
@@ -74,7 +79,10 @@ test('TLS is verified: a self-signed BMC is refused naming its SHA-256 before an
     const { tls: _pin, ...unpinned } = bmc;
     await assert.rejects(driver.status(unpinned, 3000), (err: Error & { code?: string }) => {
       assert.equal(err.code, 'DPLOY_ERR_BMC_CERTIFICATE');
-      assert.equal(err.message, `Redfish 127.0.0.1: untrusted TLS certificate; check its SHA-256 on the BMC, then pin it: dploy hosts accept-cert HOST --fingerprint ${d.certSha256} (DEPTH_ZERO_SELF_SIGNED_CERT; a lab BMC may be marked ?insecure instead)`);
+      assert.equal(
+        err.message,
+        `Redfish 127.0.0.1: untrusted TLS certificate; check its SHA-256 on the BMC, then pin it: dploy hosts accept-cert HOST --fingerprint ${d.certSha256} (DEPTH_ZERO_SELF_SIGNED_CERT; a lab BMC may be marked ?insecure instead)`,
+      );
       return true;
     });
     assert.deepEqual(d.requests, [], 'not one HTTP request (Basic auth) to an unverified peer');
@@ -85,8 +93,11 @@ test('TLS is verified: a self-signed BMC is refused naming its SHA-256 before an
   // A new BMC certificate (a reset BMC, or someone in the middle) against the old pin.
   await withDouble({}, async (d, bmc) => {
     assert.notEqual(d.certSha256, firstSha256);
-    await assert.rejects(createRedfishDriver().status({ ...bmc, tls: { pinnedSha256: firstSha256 } }, 3000), (err: Error & { code?: string }) =>
-      err.code === 'DPLOY_ERR_BMC_CERTIFICATE' && err.message.includes(`--fingerprint ${d.certSha256} (pinned was ${firstSha256};`));
+    await assert.rejects(
+      createRedfishDriver().status({ ...bmc, tls: { pinnedSha256: firstSha256 } }, 3000),
+      (err: Error & { code?: string }) =>
+        err.code === 'DPLOY_ERR_BMC_CERTIFICATE' && err.message.includes(`--fingerprint ${d.certSha256} (pinned was ${firstSha256};`),
+    );
     assert.deepEqual(d.requests, []);
   });
 });

@@ -23,19 +23,40 @@ async function withIlo(o: FakeIloOptions, body: (ilo: FakeIlo, bmc: BmcTarget) =
 
 function hpiloCli(ilo: FakeIlo, password: string, ...methods: string[]): Promise<{ ok: boolean; out: string }> {
   // Debian's own python3 (python3-hpilo), a clean environment; 127.0.0.1 because hpilo treats "localhost" as the local hponcfg.
-  return new Promise((resolve) => execFile('/usr/bin/python3', ['/usr/bin/hpilo_cli', '--json', '-l', ilo.user, '-p', password, `--port=${ilo.port}`, '127.0.0.1', ...methods],
-    { env: { PATH: '/usr/bin:/bin' }, timeout: 60_000 }, (err, stdout, stderr) => resolve({ ok: !err, out: `${stdout}${stderr}` })));
+  return new Promise((resolve) =>
+    execFile(
+      '/usr/bin/python3',
+      ['/usr/bin/hpilo_cli', '--json', '-l', ilo.user, '-p', password, `--port=${ilo.port}`, '127.0.0.1', ...methods],
+      { env: { PATH: '/usr/bin:/bin' }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ ok: !err, out: `${stdout}${stderr}` }),
+    ),
+  );
 }
 
 for (const generation of ['ilo4', 'ilo2'] as const) {
   test(`the fake ${generation} is faithful enough for Debian's real hpilo_cli: power status, power on, one-time network boot read back, wrong password`, () =>
     withIlo({ generation }, async (ilo) => {
-      const run = await hpiloCli(ilo, ilo.password, 'get_host_power_status', '+', 'set_host_power', 'host_power=True', '+', 'set_one_time_boot', 'device=network', '+', 'get_one_time_boot');
+      const run = await hpiloCli(
+        ilo,
+        ilo.password,
+        'get_host_power_status',
+        '+',
+        'set_host_power',
+        'host_power=True',
+        '+',
+        'set_one_time_boot',
+        'device=network',
+        '+',
+        'get_one_time_boot',
+      );
       assert.ok(run.ok, run.out);
       assert.deepEqual(JSON.parse(run.out), ['OFF', 'network']);
       assert.deepEqual(ilo.commands, ['SET_HOST_POWER Yes', 'SET_ONE_TIME_BOOT NETWORK']);
       // hpilo_cli detects the transport itself: HTTP on iLO 3/4, raw XML after a 404 on iLO 2.
-      assert.ok(ilo.logins.every((l) => l.ok && l.via === (generation === 'ilo4' ? 'http' : 'raw')), JSON.stringify(ilo.logins));
+      assert.ok(
+        ilo.logins.every((l) => l.ok && l.via === (generation === 'ilo4' ? 'http' : 'raw')),
+        JSON.stringify(ilo.logins),
+      );
       const wrong = await hpiloCli(ilo, 'not-the-password', 'get_host_power_status');
       assert.equal(wrong.ok, false);
       assert.match(wrong.out, /hpilo\.IloLoginFailed: Login failed\./);
@@ -86,14 +107,16 @@ test('wrong password: an auth error, not retried, the password nowhere in it', (
     assert.deepEqual(ilo.commands, []);
   }));
 
-test('a password with & < \' goes verbatim (iLO decodes no XML escapes); one with a double quote is refused before any connection', async () => {
+test("a password with & < ' goes verbatim (iLO decodes no XML escapes); one with a double quote is refused before any connection", async () => {
   await withIlo({ generation: 'ilo4', password: `p&ss<w'rd` }, async (ilo, bmc) => {
     assert.equal(await createRibclDriver().status(bmc, 3000), 'off');
     assert.deepEqual(ilo.logins, [{ ok: true, via: 'http' }]);
   });
   await withIlo({ generation: 'ilo4' }, async (ilo, bmc) => {
-    await assert.rejects(createRibclDriver().status({ ...bmc, password: 'a"><SET_HOST_POWER HOST_POWER="Yes"/>' }, 3000), (err: Error & { code?: string }) =>
-      err.code === 'DPLOY_ERR_INVALID_INPUT' && !err.message.includes('SET_HOST_POWER'));
+    await assert.rejects(
+      createRibclDriver().status({ ...bmc, password: 'a"><SET_HOST_POWER HOST_POWER="Yes"/>' }, 3000),
+      (err: Error & { code?: string }) => err.code === 'DPLOY_ERR_INVALID_INPUT' && !err.message.includes('SET_HOST_POWER'),
+    );
     assert.equal(ilo.connections, 0);
   });
 });
@@ -125,8 +148,14 @@ test('the iLO certificate: unknown refused naming its SHA-256, the pinned one ac
     assert.equal(ilo.logins.length, 0, 'no LOGIN (password) sent to an unverified peer');
     assert.equal(await driver.status(bmc, 3000), 'off');
     const other = '00:'.repeat(31) + '00';
-    await assert.rejects(driver.status({ ...bmc, tls: { pinnedSha256: other } }, 3000), (err: Error & { code?: string }) =>
-      err.code === 'DPLOY_ERR_BMC_CERTIFICATE' && err.message.includes(`certificate changed; if the new one is right (check its SHA-256 on the BMC), pin it: dploy hosts accept-cert HOST --fingerprint ${ilo.certSha256} (pinned was ${other};`));
+    await assert.rejects(
+      driver.status({ ...bmc, tls: { pinnedSha256: other } }, 3000),
+      (err: Error & { code?: string }) =>
+        err.code === 'DPLOY_ERR_BMC_CERTIFICATE' &&
+        err.message.includes(
+          `certificate changed; if the new one is right (check its SHA-256 on the BMC), pin it: dploy hosts accept-cert HOST --fingerprint ${ilo.certSha256} (pinned was ${other};`,
+        ),
+    );
     assert.equal(await driver.status({ ...unpinned, tls: { insecure: true } }, 3000), 'off');
     assert.equal(ilo.logins.length, 2);
   }));

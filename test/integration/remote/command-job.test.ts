@@ -26,18 +26,29 @@ import { startSshd, type TestSshd } from '../../support/sshd.js';
 
 const MACHINES = 4;
 let sshd: TestSshd;
-before(async () => { sshd = await startSshd(MACHINES); });
-after(async () => { await sshd?.stop(); });
+before(async () => {
+  sshd = await startSshd(MACHINES);
+});
+after(async () => {
+  await sshd?.stop();
+});
 
 const box = openSecretBox(join(mkdtempSync(join(tmpdir(), 'dploy-key-')), 'secret.key'));
-const kinds = jobKinds({ bootSeconds: 1200, installSeconds: 7200 }, { remote: { secrets: () => box, deadlineSeconds: 20, capBytes: 16 * 1024, defaultConcurrency: 10 } });
+const kinds = jobKinds(
+  { bootSeconds: 1200, installSeconds: 7200 },
+  { remote: { secrets: () => box, deadlineSeconds: 20, capBytes: 16 * 1024, defaultConcurrency: 10 } },
+);
 const quiet = { info() {}, warn() {}, error() {} };
 
 async function withRunner(dialect: (typeof DIALECTS)[number], body: (o: RunnerOptions, store: Store, platform: Platform) => Promise<void>) {
   const { store, dispose } = await openTestStore(dialect);
   try {
     const platform = createPlatform('standalone', store);
-    await body({ db: store.db, dialect, platform, kinds, owner: 'test:1', leaseSeconds: 60, batchSize: 50, maxAttempts: 3, budgetMs: 30_000, log: quiet }, store, platform);
+    await body(
+      { db: store.db, dialect, platform, kinds, owner: 'test:1', leaseSeconds: 60, batchSize: 50, maxAttempts: 3, budgetMs: 30_000, log: quiet },
+      store,
+      platform,
+    );
   } finally {
     await dispose();
   }
@@ -70,7 +81,12 @@ for (const dialect of DIALECTS) {
         assert.equal(job!.state, 'done');
         const events = (await jobEvents(store.db.manager, job!.id)).map((e) => e.message);
         assert.ok(events.includes(`output 1/1:\nhello from ${sshd.user}\n`), events.join(' | '));
-        assert.match(events.at(-1)!, new RegExp(`^${sshd.user}@127\\.0\\.0\\.1:${sshd.ports[0]}: exit status 0 \\(${`hello from ${sshd.user}`.length + 1} bytes of output, \\d+\\.\\d s\\)$`));
+        assert.match(
+          events.at(-1)!,
+          new RegExp(
+            `^${sshd.user}@127\\.0\\.0\\.1:${sshd.ports[0]}: exit status 0 \\(${`hello from ${sshd.user}`.length + 1} bytes of output, \\d+\\.\\d s\\)$`,
+          ),
+        );
         assert.match((await getHost(store.db.manager, host.id)).status ?? '', /^command done, exit status 0 at \d\d:\d\d$/);
       }));
 
@@ -84,7 +100,10 @@ for (const dialect of DIALECTS) {
         await sshd.changeHostKey();
         await setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'command', command: 'echo after', force: false, actor: 'test' });
         await runUntilSettled(o);
-        assert.match((await getHost(store.db.manager, host.id)).status ?? '', new RegExp(`^failed: .*host key changed; .*dploy hosts accept-key 127\\.0\\.0\\.1:${sshd.ports[1]}`));
+        assert.match(
+          (await getHost(store.db.manager, host.id)).status ?? '',
+          new RegExp(`^failed: .*host key changed; .*dploy hosts accept-key 127\\.0\\.0\\.1:${sshd.ports[1]}`),
+        );
 
         await acceptOfferedKey(store.db.manager, `127.0.0.1:${sshd.ports[1]}`);
         await setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'command', command: 'echo after', force: false, actor: 'test' });
@@ -97,19 +116,38 @@ for (const dialect of DIALECTS) {
         const host = await machine(store, platform, 2);
         const marks = join(mkdtempSync(join(tmpdir(), 'dploy-runs-')), 'runs');
         execFileSync('chmod', ['777', join(marks, '..')]);
-        await setTask(store.db, platform, kinds, { hostIds: [host.id], task: 'command', command: `echo run >> ${marks}; sleep 3`, force: false, actor: 'test' });
+        await setTask(store.db, platform, kinds, {
+          hostIds: [host.id],
+          task: 'command',
+          command: `echo run >> ${marks}; sleep 3`,
+          force: false,
+          actor: 'test',
+        });
         const first = runUntilSettled(o);
-        const runs = () => { try { return readFileSync(marks, 'utf8').split('\n').filter(Boolean).length; } catch { return 0; } };
+        const runs = () => {
+          try {
+            return readFileSync(marks, 'utf8').split('\n').filter(Boolean).length;
+          } catch {
+            return 0;
+          }
+        };
         for (let i = 0; i < 100 && runs() === 0; i++) await new Promise((r) => setTimeout(r, 50));
         assert.equal(runs(), 1, 'the command never started');
         // As if the first runner had died now: another runner looks after the old lease (deadline + 60 s) ran out…
         const [job] = await listJobs(store.db.manager, {});
         const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
         const claimed = await claimJobs(store.db, dialect, kinds, { owner: 'test:other', leaseSeconds: 60, batchSize: 10, now: later(20 + 61) });
-        assert.deepEqual(claimed.map((j) => j.id), [], 'another runner claimed the running command job');
+        assert.deepEqual(
+          claimed.map((j) => j.id),
+          [],
+          'another runner claimed the running command job',
+        );
         // …and the timeout, not a second run, ends it.
         const expired = await expireWaits(store.db, kinds, 'test:other', later(20 + 301));
-        assert.deepEqual(expired.map((j) => [j.id, j.state]), [[job!.id, 'failed']]);
+        assert.deepEqual(
+          expired.map((j) => [j.id, j.state]),
+          [[job!.id, 'failed']],
+        );
         await first.catch(() => undefined);
         assert.equal(runs(), 1);
       }));
@@ -119,7 +157,11 @@ for (const dialect of DIALECTS) {
         const hosts = [];
         for (let i = 0; i < MACHINES; i++) hosts.push(await machine(store, platform, i));
         const group = await createGroup(store.db.manager, 'rack');
-        await addGroupMembers(store.db.manager, 'rack', hosts.map((h) => h.id));
+        await addGroupMembers(
+          store.db.manager,
+          'rack',
+          hosts.map((h) => h.id),
+        );
         await setRemoteAccess(store.db.manager, box, { groupId: group.id }, { concurrency: 2 });
         const dir = `/tmp/dploy-slots-${dialect}-${process.pid}`;
         execFileSync('install', ['-d', '-m', '1777', dir]);
@@ -130,16 +172,22 @@ for (const dialect of DIALECTS) {
         // runs its claimed jobs one after the other). SQLite has one writer: one runner.
         const runners = dialect === 'sqlite' ? [o] : ['a', 'b', 'c'].map((n) => ({ ...o, owner: `test:${n}`, batchSize: 1 }));
         const jobs = (await Promise.all(runners.map(runUntilSettled)))[0]!;
-        assert.deepEqual(jobs.map((j) => j.state), hosts.map(() => 'done'));
+        assert.deepEqual(
+          jobs.map((j) => j.state),
+          hosts.map(() => 'done'),
+        );
         const seen: number[] = [];
-        for (const job of jobs) for (const e of await jobEvents(store.db.manager, job.id)) {
-          const m = /inside=(\d+)/.exec(e.message);
-          if (m) seen.push(Number(m[1]));
-        }
+        for (const job of jobs)
+          for (const e of await jobEvents(store.db.manager, job.id)) {
+            const m = /inside=(\d+)/.exec(e.message);
+            if (m) seen.push(Number(m[1]));
+          }
         assert.equal(seen.length, MACHINES);
         assert.ok(Math.max(...seen) <= 2, `limit 2 exceeded: ${seen.join(',')}`);
         if (dialect !== 'sqlite') assert.equal(Math.max(...seen), 2, `runners never overlapped: ${seen.join(',')}`);
-        const waited = (await Promise.all(jobs.map((j) => jobEvents(store.db.manager, j.id)))).flat().filter((e) => /waiting for a slot: 2 of 2/.test(e.message));
+        const waited = (await Promise.all(jobs.map((j) => jobEvents(store.db.manager, j.id))))
+          .flat()
+          .filter((e) => /waiting for a slot: 2 of 2/.test(e.message));
         if (dialect !== 'sqlite') assert.ok(waited.length > 0, 'no job ever waited for a slot');
         execFileSync('rm', ['-rf', dir]);
       }));

@@ -10,8 +10,12 @@ import { rebootOverSsh } from '../../../plugin/remote/reboot.js';
 import { startSshd, type TestSshd } from '../../support/sshd.js';
 
 let sshd: TestSshd;
-before(async () => { sshd = await startSshd(); });
-after(async () => { await sshd?.stop(); });
+before(async () => {
+  sshd = await startSshd();
+});
+after(async () => {
+  await sshd?.stop();
+});
 
 test('the reboot is scheduled detached: dploy gets its answer first, the action happens after the session closed', async () => {
   const marker = `/tmp/dploy-rebooted-${process.pid}-${Date.now()}`;

@@ -12,8 +12,12 @@ import type { SshAuth, SshTarget } from '../../../plugin/remote/ssh-target.js';
 import { startSshd, type TestSshd } from '../../support/sshd.js';
 
 let sshd: TestSshd;
-before(async () => { sshd = await startSshd(); });
-after(async () => { await sshd?.stop(); });
+before(async () => {
+  sshd = await startSshd();
+});
+after(async () => {
+  await sshd?.stop();
+});
 
 const target = (auth: SshAuth): SshTarget => ({ address: '127.0.0.1', port: sshd.port, user: sshd.user, auth });
 const options = (o: Partial<CommandOptions> = {}): CommandOptions => ({ pins: memoryPins(), deadlineMs: 10_000, capBytes: 64 * 1024, ...o });
@@ -27,8 +31,10 @@ describe('SSH logins against a real sshd', () => {
   });
 
   test('a wrong password is refused as an authentication error, not retried', async () => {
-    await assert.rejects(runCommand(target({ password: 'not-it' }), 'true', options()), (err) =>
-      isDployError(err, 'DPLOY_ERR_SSH_AUTH') && !err.retryable && /login refused/.test(err.message));
+    await assert.rejects(
+      runCommand(target({ password: 'not-it' }), 'true', options()),
+      (err) => isDployError(err, 'DPLOY_ERR_SSH_AUTH') && !err.retryable && /login refused/.test(err.message),
+    );
   });
 
   for (const type of ['ed25519', 'rsa'] as const) {
@@ -45,10 +51,14 @@ describe('SSH logins against a real sshd', () => {
 
   test('a wrong or missing passphrase is reported before connecting, in words', async () => {
     const key = sshd.key('ed25519', 'open sesame');
-    await assert.rejects(runCommand(target({ privateKey: key, passphrase: 'nope' }), 'true', options()), (err) =>
-      isDployError(err, 'DPLOY_ERR_SSH_KEY') && /wrong passphrase/.test(err.message));
-    await assert.rejects(runCommand(target({ privateKey: key }), 'true', options()), (err) =>
-      isDployError(err, 'DPLOY_ERR_SSH_KEY') && /protected by a passphrase and none is stored/.test(err.message));
+    await assert.rejects(
+      runCommand(target({ privateKey: key, passphrase: 'nope' }), 'true', options()),
+      (err) => isDployError(err, 'DPLOY_ERR_SSH_KEY') && /wrong passphrase/.test(err.message),
+    );
+    await assert.rejects(
+      runCommand(target({ privateKey: key }), 'true', options()),
+      (err) => isDployError(err, 'DPLOY_ERR_SSH_KEY') && /protected by a passphrase and none is stored/.test(err.message),
+    );
   });
 
   test('nothing listening is a retryable connection error', async () => {
@@ -62,13 +72,27 @@ describe('host keys pinned on first use', () => {
     const pins = memoryPins();
     const endpoint = `127.0.0.1:${sshd.port}`;
     let told: string | undefined;
-    await runCommand(target({ password: sshd.password }), 'true', options({ pins, onFirstUse: (f) => { told = f; } }));
+    await runCommand(
+      target({ password: sshd.password }),
+      'true',
+      options({
+        pins,
+        onFirstUse: (f) => {
+          told = f;
+        },
+      }),
+    );
     assert.equal(pins.all.get(endpoint), sshd.hostFingerprint());
     assert.equal(told, sshd.hostFingerprint());
 
     await sshd.changeHostKey();
-    await assert.rejects(runCommand(target({ password: sshd.password }), 'touch /tmp/should-not-run', options({ pins })), (err) =>
-      isDployError(err, 'DPLOY_ERR_SSH_HOST_KEY') && err.message.includes(sshd.hostFingerprint()) && err.message.includes(`dploy hosts accept-key 127.0.0.1:${sshd.port}`));
+    await assert.rejects(
+      runCommand(target({ password: sshd.password }), 'touch /tmp/should-not-run', options({ pins })),
+      (err) =>
+        isDployError(err, 'DPLOY_ERR_SSH_HOST_KEY') &&
+        err.message.includes(sshd.hostFingerprint()) &&
+        err.message.includes(`dploy hosts accept-key 127.0.0.1:${sshd.port}`),
+    );
 
     // What accept-key does: replace the pin with the key the machine shows now.
     pins.all.set(endpoint, sshd.hostFingerprint());
@@ -90,14 +114,26 @@ describe('deadlines, output and exit status', () => {
     assert.ok(isDployError(failure, 'DPLOY_ERR_SSH_TIMEOUT'));
     await new Promise((res) => setTimeout(res, 300));
     let left = '';
-    try { left = execFileSync('pgrep', ['-u', sshd.user, '-f', marker], { encoding: 'utf8' }); } catch { /* exit 1: no process */ }
+    try {
+      left = execFileSync('pgrep', ['-u', sshd.user, '-f', marker], { encoding: 'utf8' });
+    } catch {
+      /* exit 1: no process */
+    }
     assert.equal(left, '', `remote process still running: ${left}`);
   });
 
   test('50 MB of output is kept within the cap, head and tail, with the dropped size said', async () => {
     const streamed = { bytes: 0 };
-    const r = await runCommand(target({ password: sshd.password }), 'echo FIRST-LINE; head -c 52428800 /dev/zero | tr "\\0" x; echo; echo LAST-LINE',
-      options({ capBytes: 64 * 1024, onOutput: (c) => { streamed.bytes += c.length; } }));
+    const r = await runCommand(
+      target({ password: sshd.password }),
+      'echo FIRST-LINE; head -c 52428800 /dev/zero | tr "\\0" x; echo; echo LAST-LINE',
+      options({
+        capBytes: 64 * 1024,
+        onOutput: (c) => {
+          streamed.bytes += c.length;
+        },
+      }),
+    );
     assert.equal(r.exitCode, 0);
     assert.equal(r.output.totalBytes, 52428800 + 'FIRST-LINE\n\nLAST-LINE\n'.length);
     assert.equal(streamed.bytes, r.output.totalBytes);

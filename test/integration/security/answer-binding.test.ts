@@ -38,7 +38,9 @@ for (const dialect of DIALECTS) {
           assert.ok(!stolen.text.includes('$6$'), 'no password hash');
         }
         const event = await requestFrom(ATTACKER, `${dploy.url}/agent/v1/events`, {
-          method: 'POST', body: JSON.stringify({ token, event: 'installed' }), headers: { 'content-type': 'application/json' },
+          method: 'POST',
+          body: JSON.stringify({ token, event: 'installed' }),
+          headers: { 'content-type': 'application/json' },
         });
         assert.equal(event.status, 401, event.text);
         assert.equal((await getJob(db, job.id)).state, 'booting', 'the attacker moved nothing');

@@ -23,9 +23,15 @@ test(`${POSTS} crafted 3.5 MiB inventories posted at once: /healthz keeps answer
         await new Promise((r) => setTimeout(r, 10));
       }
     })();
-    const answers = await Promise.all(bodies.map((body) => fetch(`${dploy.url}/agent/v1/inventory`, {
-      method: 'POST', body, headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': dploy.enrollment },
-    }).then(async (r) => ({ status: r.status, text: await r.text() }))));
+    const answers = await Promise.all(
+      bodies.map((body) =>
+        fetch(`${dploy.url}/agent/v1/inventory`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip', 'x-dploy-token': dploy.enrollment },
+        }).then(async (r) => ({ status: r.status, text: await r.text() })),
+      ),
+    );
     posting = false;
     await probe;
     for (const answer of answers) assert.equal(answer.status, 200, answer.text);

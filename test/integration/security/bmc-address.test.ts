@@ -17,7 +17,22 @@ import { addHost, listHosts, upsertHost } from '../../../plugin/store/hosts.js';
 import { isDployError } from '../../../plugin/errors.js';
 import { parseBmcAddress } from '../../../plugin/power/bmc-address.js';
 
-const ATTACKS = ['10.0.0.5; reboot', '10.0.0.5\nreboot', 'bmc 01', '$(id)', '`id`', 'bmc01|sh', 'bmc01&', 'bmc01>x', "bmc'01", 'bmc01\u202e', '10.0.0.256', '[10.0.0.5]', 'ipmi://admin@10.0.0.5', ''];
+const ATTACKS = [
+  '10.0.0.5; reboot',
+  '10.0.0.5\nreboot',
+  'bmc 01',
+  '$(id)',
+  '`id`',
+  'bmc01|sh',
+  'bmc01&',
+  'bmc01>x',
+  "bmc'01",
+  'bmc01\u202e',
+  '10.0.0.256',
+  '[10.0.0.5]',
+  'ipmi://admin@10.0.0.5',
+  '',
+];
 
 test('dploy hosts add --bmc refuses an address with ";" and says why; nothing is added', { timeout: 60_000 }, async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'dploy-bmc-'));
@@ -37,7 +52,10 @@ test('every way a BMC address reaches the store refuses shell and control charac
     for (const [i, bmcAddress] of ATTACKS.entries()) {
       const mac = `52:54:00:20:06:${i.toString(16).padStart(2, '0')}`;
       for (const write of [() => addHost(db, { name: `h${i}`, macs: [mac], bmcAddress }), () => upsertHost(db, { name: `h${i}`, macs: [mac], bmcAddress })]) {
-        const err = await write().then(() => undefined, (e: unknown) => e);
+        const err = await write().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         assert.ok(isDployError(err, 'DPLOY_ERR_INVALID_INPUT') && /^BMC address: /.test(err.message), `${JSON.stringify(bmcAddress)}: ${String(err)}`);
       }
       assert.throws(() => parseBmcAddress(`ipmi://admin@${bmcAddress}`), /BMC address/, `hosts set --bmc ipmi://admin@${JSON.stringify(bmcAddress)}`);

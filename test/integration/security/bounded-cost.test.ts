@@ -26,8 +26,12 @@ test('after a 401, a client declaring a 1 GiB body gets to send a few MiB at mos
     const { written, status } = await new Promise<{ written: number; status: string }>((resolve) => {
       let answer = '';
       const socket = connect(Number(url.port), url.hostname, () => {
-        socket.write(`POST /agent/v1/inventory HTTP/1.1\r\nHost: dploy\r\nContent-Type: application/xml\r\nX-Dploy-Token: wrong\r\nContent-Length: ${2 ** 30}\r\n\r\n`);
-        const pump = () => { while (!socket.destroyed && socket.bytesWritten < 2 ** 30 && socket.write(chunk)); };
+        socket.write(
+          `POST /agent/v1/inventory HTTP/1.1\r\nHost: dploy\r\nContent-Type: application/xml\r\nX-Dploy-Token: wrong\r\nContent-Length: ${2 ** 30}\r\n\r\n`,
+        );
+        const pump = () => {
+          while (!socket.destroyed && socket.bytesWritten < 2 ** 30 && socket.write(chunk));
+        };
         socket.on('drain', pump);
         pump();
       });
@@ -50,7 +54,10 @@ test('one address asking without end gets 429 with Retry-After; another address 
     const ask = (from: string) => requestFrom(from, `${dploy.url}/agent/v1/next?mac=52:54:00:aa:00:09`, { headers: { 'x-dploy-token': dploy.enrollment } });
     const statuses: number[] = [];
     for (let i = 0; i < 80; i++) statuses.push((await ask('127.0.0.2')).status);
-    assert.ok(statuses.slice(0, 40).every((s) => s === 404), 'the burst (10 s worth) is served: unknown MAC, 404');
+    assert.ok(
+      statuses.slice(0, 40).every((s) => s === 404),
+      'the burst (10 s worth) is served: unknown MAC, 404',
+    );
     assert.equal(statuses.at(-1), 429, `then refused: ${statuses.join(' ')}`);
     const limited = await fetch(`${dploy.url}/healthz`);
     assert.equal(limited.status, 200, 'other routes are not limited');

@@ -17,7 +17,10 @@ import { getJob, jobEvents } from '../../../plugin/store/jobs.js';
 const MAC = '52:54:00:ee:00:01';
 const BUSYBOX = '/usr/bin/busybox';
 
-for (const [dialect, real] of [['mysql', MARIADB], ['postgres', POSTGRES]] as const) {
+for (const [dialect, real] of [
+  ['mysql', MARIADB],
+  ['postgres', POSTGRES],
+] as const) {
   describe(`callback.sh on ${dialect}`, () => {
     test('retries "installed" under busybox through a database outage, and it lands once', { timeout: 120_000 }, async () => {
       const relay = await relayTo(real.port);

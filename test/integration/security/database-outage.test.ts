@@ -9,15 +9,21 @@ import { relayTo } from '../../support/db-relay.js';
 import { MARIADB, POSTGRES } from '../../support/services.js';
 import { machineDocument, startTrustServer } from '../../support/trust-server.js';
 
-for (const [dialect, real] of [['mysql', MARIADB], ['postgres', POSTGRES]] as const) {
+for (const [dialect, real] of [
+  ['mysql', MARIADB],
+  ['postgres', POSTGRES],
+] as const) {
   describe(`a ${dialect} outage`, () => {
     test('answers agents 503 DPLOY_ERR_DATABASE_UNREACHABLE with the reason', { timeout: 60_000 }, async () => {
       const relay = await relayTo(real.port);
       const dploy = await startTrustServer(dialect, {}, (url) => url.replace(`:${real.port}/`, `:${relay.port}/`));
       try {
-        const post = () => fetch(`${dploy.url}/agent/v1/inventory`, {
-          method: 'POST', body: machineDocument('52:54:00:dd:00:01'), headers: { 'content-type': 'application/xml', 'x-dploy-token': dploy.enrollment },
-        });
+        const post = () =>
+          fetch(`${dploy.url}/agent/v1/inventory`, {
+            method: 'POST',
+            body: machineDocument('52:54:00:dd:00:01'),
+            headers: { 'content-type': 'application/xml', 'x-dploy-token': dploy.enrollment },
+          });
         assert.equal((await post()).status, 200, 'served while the database is there');
         await relay.cut();
         const answer = await post();

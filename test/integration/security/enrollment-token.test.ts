@@ -14,7 +14,7 @@ const VICTIM = '52:54:00:aa:00:01';
 
 for (const dialect of DIALECTS) {
   describe(`the enrollment token on ${dialect}`, () => {
-    test('cannot change a known machine\'s serial or install disk, unless it is in a discover job', { timeout: 60_000 }, async () => {
+    test("cannot change a known machine's serial or install disk, unless it is in a discover job", { timeout: 60_000 }, async () => {
       const dploy = await startTrustServer(dialect);
       try {
         const db = dploy.server.store.db.manager;
@@ -27,7 +27,11 @@ for (const dialect of DIALECTS) {
         assert.equal(forged.body.error, 'DPLOY_ERR_CONFLICT');
         assert.match(String(forged.body.message), /dploy task set .* discover/);
         assert.equal((await getHost(db, hostId)).serial, 'DPLOY-FIX-0002', 'serial unchanged');
-        assert.equal((await latestInventory(db, hostId))?.inventory.system.serial, 'DPLOY-FIX-0002', 'the kept inventory (whose disks the next install reads) is the machine\'s own');
+        assert.equal(
+          (await latestInventory(db, hostId))?.inventory.system.serial,
+          'DPLOY-FIX-0002',
+          "the kept inventory (whose disks the next install reads) is the machine's own",
+        );
 
         const again = await postInventory(dploy.url, dploy.enrollment, machineDocument(VICTIM));
         assert.equal(again.status, 200, 'the same document again (a retried post) is answered as before');
@@ -42,16 +46,19 @@ for (const dialect of DIALECTS) {
       }
     });
 
-    test('cannot post events for, or end, another machine\'s job; the job token can', { timeout: 60_000 }, async () => {
+    test("cannot post events for, or end, another machine's job; the job token can", { timeout: 60_000 }, async () => {
       const dploy = await startTrustServer(dialect);
       try {
         const db = dploy.server.store.db.manager;
         const hostId = Number((await postInventory(dploy.url, dploy.enrollment, machineDocument(VICTIM))).body.host_id);
         const job = await createJob(db, { hostId, kind: 'install', profile: 'web' }, 'operator', 'install');
         assert.ok(await transitionJob(db, job, 'queued', { to: 'installing', message: 'installer started', actor: 'test' }));
-        const post = (body: Record<string, unknown>, headers: Record<string, string> = {}) => fetch(`${dploy.url}/agent/v1/events`, {
-          method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers },
-        });
+        const post = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+          fetch(`${dploy.url}/agent/v1/events`, {
+            method: 'POST',
+            body: JSON.stringify(body),
+            headers: { 'content-type': 'application/json', ...headers },
+          });
 
         for (const attack of [
           post({ event: 'installed', mac: VICTIM }, { 'x-dploy-token': dploy.enrollment }),

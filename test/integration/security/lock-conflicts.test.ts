@@ -24,9 +24,11 @@ const HEAVY = {
 // The step itself waiting for the machine's row, in this test's database only: the server is shared, and
 // another suite's lock waits counted here would call a round staged when the step never waited.
 const WAITING = {
-  mysql: "SELECT COUNT(*) AS n FROM information_schema.innodb_trx t JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id "
-    + "WHERE t.trx_state = 'LOCK WAIT' AND p.db = DATABASE() AND t.trx_query LIKE 'UPDATE `dploy_hosts`%'",
-  postgres: "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE 'UPDATE \"dploy_hosts\"%'",
+  mysql:
+    'SELECT COUNT(*) AS n FROM information_schema.innodb_trx t JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id ' +
+    "WHERE t.trx_state = 'LOCK WAIT' AND p.db = DATABASE() AND t.trx_query LIKE 'UPDATE `dploy_hosts`%'",
+  postgres:
+    "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE 'UPDATE \"dploy_hosts\"%'",
 };
 /** A round where the step is not seen waiting by then is given up (and played again). */
 const STAGING_MS = 5_000;

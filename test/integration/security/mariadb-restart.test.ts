@@ -27,7 +27,11 @@ const BUSYBOX = '/usr/bin/busybox';
 const AGENT = fileURLToPath(new URL('../../../agent-scripts/dploy-inventory', import.meta.url));
 const PROFILE = fileURLToPath(new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url));
 
-interface Run { name: string; code: number | null; stderr: string }
+interface Run {
+  name: string;
+  code: number | null;
+  stderr: string;
+}
 
 function runScript(path: string, args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
@@ -43,103 +47,124 @@ async function inBatches<T>(items: T[], each: (item: T) => Promise<void>): Promi
   for (let i = 0; i < items.length; i += AT_ONCE) await Promise.all(items.slice(i, i + AT_ONCE).map(each));
 }
 
-test(`MariaDB killed and restarted during ${INVENTORIES} inventory posts and ${CALLBACKS} callbacks: each lands exactly once`, { timeout: 600_000 }, async (t) => {
-  const setup = performance.now();
-  const mariadb = await startPrivateMariadb();
-  const dploy = await startTrustServer('mysql', {}, (url) => url, { dialect: 'mysql', name: 'dploy', url: mariadb.url, drop: async () => undefined });
-  const lap = (what: string) => t.diagnostic(`${what}: ${((performance.now() - setup) / 1000).toFixed(1)} s`);
-  lap('private mariadbd up, migrated, dploy serving');
-  try {
-    const work = join(dploy.cwd, 'restart');
-    mkdirSync(work);
-    const cli = async (...args: string[]) => {
-      const run = await runDploy(args, { cwd: dploy.cwd, env: { DPLOY_DATABASE_URL: dploy.databaseUrl } });
-      assert.equal(run.code, 0, `dploy ${args.join(' ')}: ${run.stderr}`);
-    };
+test(
+  `MariaDB killed and restarted during ${INVENTORIES} inventory posts and ${CALLBACKS} callbacks: each lands exactly once`,
+  { timeout: 600_000 },
+  async (t) => {
+    const setup = performance.now();
+    const mariadb = await startPrivateMariadb();
+    const dploy = await startTrustServer('mysql', {}, (url) => url, { dialect: 'mysql', name: 'dploy', url: mariadb.url, drop: async () => undefined });
+    const lap = (what: string) => t.diagnostic(`${what}: ${((performance.now() - setup) / 1000).toFixed(1)} s`);
+    lap('private mariadbd up, migrated, dploy serving');
+    try {
+      const work = join(dploy.cwd, 'restart');
+      mkdirSync(work);
+      const cli = async (...args: string[]) => {
+        const run = await runDploy(args, { cwd: dploy.cwd, env: { DPLOY_DATABASE_URL: dploy.databaseUrl } });
+        assert.equal(run.code, 0, `dploy ${args.join(' ')}: ${run.stderr}`);
+      };
 
-    // 100 machines in an install job each, their answer files fetched: callback.sh as each installer gets it.
-    const installMacs = Array.from({ length: CALLBACKS }, (_, i) => loadMac(0x30, i));
-    await inBatches(installMacs, async (mac) => assert.equal((await postInventory(dploy.url, dploy.enrollment, machineDocument(mac, `RESTART-I${mac.slice(-5)}`))).status, 200));
-    lap(`${CALLBACKS} machines posted`);
-    await cli('profiles', 'add', PROFILE);
-    await cli('groups', 'create', 'installs');
-    await cli('groups', 'add', 'installs', ...installMacs);
-    await cli('task', 'set', '@installs', 'install', '--profile', 'debian-12-web');
-    await cli('runner', '--once');
-    lap(`${CALLBACKS} install jobs opened`);
-    const callbacks: string[] = [];
-    await inBatches(installMacs, async (mac) => {
-      const entry = await requestFrom('127.0.0.1', `${dploy.url}/boot/ipxe?mac=${mac}`);
-      const token = /\/answers\/([A-Za-z0-9_-]+)/.exec(entry.text)?.[1];
-      assert.ok(token, `an install entry for ${mac}: ${entry.text}`);
-      assert.equal((await requestFrom('127.0.0.1', `${dploy.url}/answers/${token}`)).status, 200);
-      const script = join(work, `callback-${mac.replace(/:/g, '')}.sh`);
-      writeFileSync(script, (await requestFrom('127.0.0.1', `${dploy.url}/answers/${token}/callback.sh`)).text);
-      callbacks.push(script);
-    });
+      // 100 machines in an install job each, their answer files fetched: callback.sh as each installer gets it.
+      const installMacs = Array.from({ length: CALLBACKS }, (_, i) => loadMac(0x30, i));
+      await inBatches(installMacs, async (mac) =>
+        assert.equal((await postInventory(dploy.url, dploy.enrollment, machineDocument(mac, `RESTART-I${mac.slice(-5)}`))).status, 200),
+      );
+      lap(`${CALLBACKS} machines posted`);
+      await cli('profiles', 'add', PROFILE);
+      await cli('groups', 'create', 'installs');
+      await cli('groups', 'add', 'installs', ...installMacs);
+      await cli('task', 'set', '@installs', 'install', '--profile', 'debian-12-web');
+      await cli('runner', '--once');
+      lap(`${CALLBACKS} install jobs opened`);
+      const callbacks: string[] = [];
+      await inBatches(installMacs, async (mac) => {
+        const entry = await requestFrom('127.0.0.1', `${dploy.url}/boot/ipxe?mac=${mac}`);
+        const token = /\/answers\/([A-Za-z0-9_-]+)/.exec(entry.text)?.[1];
+        assert.ok(token, `an install entry for ${mac}: ${entry.text}`);
+        assert.equal((await requestFrom('127.0.0.1', `${dploy.url}/answers/${token}`)).status, 200);
+        const script = join(work, `callback-${mac.replace(/:/g, '')}.sh`);
+        writeFileSync(script, (await requestFrom('127.0.0.1', `${dploy.url}/answers/${token}/callback.sh`)).text);
+        callbacks.push(script);
+      });
 
-    // 1,000 machines to discover, each with its own lshw document (the real fixture, its identity replaced).
-    const path = busyboxPath({ date: BUSYBOX, timeout: BUSYBOX, awk: BUSYBOX });
-    const lshw = join(work, 'lshw');
-    writeFileSync(lshw, `#!${join(path, 'sh')}\ncat "$DPLOY_TEST_DOCUMENT"\n`);
-    chmodSync(lshw, 0o755);
-    const scripts: Array<() => Promise<Run>> = [];
-    for (let i = 0; i < INVENTORIES; i++) {
-      const mac = loadMac(0x10 + (i >> 8), i & 0xff);
-      const document = join(work, `lshw-${i}.xml`);
-      writeFileSync(document, machineDocument(mac, `RESTART-D${i}`, `RESTARTDISK${i}`));
-      scripts.push(() => runScript(path, [AGENT, '--url', dploy.url, '--token', dploy.enrollment], {
-        DPLOY_LSHW: lshw, DPLOY_TEST_DOCUMENT: document, DPLOY_CMDLINE: '/nonexistent', DPLOY_OUT: '/dev/null',
-      }));
-      // The callbacks spread among the posts, so the outage hits both.
-      if (i % (INVENTORIES / CALLBACKS) === 0 && callbacks.length > 0) {
-        const script = callbacks.shift()!;
-        scripts.push(() => runScript(path, [script, 'installed', 'debian-installer finished'], {}));
-      }
-    }
-
-    t.diagnostic(`setup (private mariadbd, ${CALLBACKS} install jobs, ${INVENTORIES} documents): ${((performance.now() - setup) / 1000).toFixed(1)} s`);
-    const started = performance.now();
-    let done = 0;
-    let restart: Promise<void> | undefined;
-    const results: Run[] = [];
-    const next = async (): Promise<void> => {
-      for (let script = scripts.shift(); script; script = scripts.shift()) {
-        results.push(await script());
-        done++;
-        // A third of the way: the database dies without warning and is back 3 s later.
-        if (done === Math.floor((INVENTORIES + CALLBACKS) / 3)) {
-          restart = (async () => {
-            await mariadb.kill();
-            t.diagnostic(`mariadbd killed after ${done} scripts, ${((performance.now() - started) / 1000).toFixed(1)} s in`);
-            await new Promise((resolve) => setTimeout(resolve, 3000));
-            await mariadb.start();
-            t.diagnostic(`mariadbd back, ${((performance.now() - started) / 1000).toFixed(1)} s in`);
-          })();
+      // 1,000 machines to discover, each with its own lshw document (the real fixture, its identity replaced).
+      const path = busyboxPath({ date: BUSYBOX, timeout: BUSYBOX, awk: BUSYBOX });
+      const lshw = join(work, 'lshw');
+      writeFileSync(lshw, `#!${join(path, 'sh')}\ncat "$DPLOY_TEST_DOCUMENT"\n`);
+      chmodSync(lshw, 0o755);
+      const scripts: Array<() => Promise<Run>> = [];
+      for (let i = 0; i < INVENTORIES; i++) {
+        const mac = loadMac(0x10 + (i >> 8), i & 0xff);
+        const document = join(work, `lshw-${i}.xml`);
+        writeFileSync(document, machineDocument(mac, `RESTART-D${i}`, `RESTARTDISK${i}`));
+        scripts.push(() =>
+          runScript(path, [AGENT, '--url', dploy.url, '--token', dploy.enrollment], {
+            DPLOY_LSHW: lshw,
+            DPLOY_TEST_DOCUMENT: document,
+            DPLOY_CMDLINE: '/nonexistent',
+            DPLOY_OUT: '/dev/null',
+          }),
+        );
+        // The callbacks spread among the posts, so the outage hits both.
+        if (i % (INVENTORIES / CALLBACKS) === 0 && callbacks.length > 0) {
+          const script = callbacks.shift()!;
+          scripts.push(() => runScript(path, [script, 'installed', 'debian-installer finished'], {}));
         }
       }
-    };
-    await Promise.all(Array.from({ length: AT_ONCE }, next));
-    await restart;
-    t.diagnostic(`${results.length} scripts in ${((performance.now() - started) / 1000).toFixed(1)} s; ${results.filter((r) => /retrying/.test(r.stderr)).length} retried`);
-    assert.ok(restart, 'the database was restarted during the run');
 
-    const failed = results.filter((r) => r.code !== 0 || /refused|could not report|ERROR/.test(r.stderr));
-    assert.deepEqual(failed.slice(0, 3), [], `${failed.length} scripts failed`);
-    const db = dploy.server.store.db;
-    const [hosts] = await db.query('SELECT COUNT(*) AS n, COUNT(DISTINCT serial) AS serials FROM dploy_hosts');
-    assert.deepEqual({ n: Number(hosts.n), serials: Number(hosts.serials) }, { n: INVENTORIES + CALLBACKS, serials: INVENTORIES + CALLBACKS }, 'one host per machine');
-    const [inventories] = await db.query('SELECT COUNT(*) AS n, COUNT(DISTINCT host_id) AS hosts FROM dploy_inventories');
-    assert.deepEqual({ n: Number(inventories.n), hosts: Number(inventories.hosts) }, { n: INVENTORIES + CALLBACKS, hosts: INVENTORIES + CALLBACKS }, 'one inventory per machine');
-    const jobs = await listJobs(db.manager, { active: true });
-    assert.equal(jobs.length, CALLBACKS);
-    for (const job of jobs) {
-      const events = await jobEvents(db.manager, job.id);
-      assert.equal(events.filter((e) => e.toState === 'finishing').length, 1, `job ${job.id}: installed applied once`);
-      assert.equal(job.state, 'finishing', `job ${job.id}`);
+      t.diagnostic(`setup (private mariadbd, ${CALLBACKS} install jobs, ${INVENTORIES} documents): ${((performance.now() - setup) / 1000).toFixed(1)} s`);
+      const started = performance.now();
+      let done = 0;
+      let restart: Promise<void> | undefined;
+      const results: Run[] = [];
+      const next = async (): Promise<void> => {
+        for (let script = scripts.shift(); script; script = scripts.shift()) {
+          results.push(await script());
+          done++;
+          // A third of the way: the database dies without warning and is back 3 s later.
+          if (done === Math.floor((INVENTORIES + CALLBACKS) / 3)) {
+            restart = (async () => {
+              await mariadb.kill();
+              t.diagnostic(`mariadbd killed after ${done} scripts, ${((performance.now() - started) / 1000).toFixed(1)} s in`);
+              await new Promise((resolve) => setTimeout(resolve, 3000));
+              await mariadb.start();
+              t.diagnostic(`mariadbd back, ${((performance.now() - started) / 1000).toFixed(1)} s in`);
+            })();
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: AT_ONCE }, next));
+      await restart;
+      t.diagnostic(
+        `${results.length} scripts in ${((performance.now() - started) / 1000).toFixed(1)} s; ${results.filter((r) => /retrying/.test(r.stderr)).length} retried`,
+      );
+      assert.ok(restart, 'the database was restarted during the run');
+
+      const failed = results.filter((r) => r.code !== 0 || /refused|could not report|ERROR/.test(r.stderr));
+      assert.deepEqual(failed.slice(0, 3), [], `${failed.length} scripts failed`);
+      const db = dploy.server.store.db;
+      const [hosts] = await db.query('SELECT COUNT(*) AS n, COUNT(DISTINCT serial) AS serials FROM dploy_hosts');
+      assert.deepEqual(
+        { n: Number(hosts.n), serials: Number(hosts.serials) },
+        { n: INVENTORIES + CALLBACKS, serials: INVENTORIES + CALLBACKS },
+        'one host per machine',
+      );
+      const [inventories] = await db.query('SELECT COUNT(*) AS n, COUNT(DISTINCT host_id) AS hosts FROM dploy_inventories');
+      assert.deepEqual(
+        { n: Number(inventories.n), hosts: Number(inventories.hosts) },
+        { n: INVENTORIES + CALLBACKS, hosts: INVENTORIES + CALLBACKS },
+        'one inventory per machine',
+      );
+      const jobs = await listJobs(db.manager, { active: true });
+      assert.equal(jobs.length, CALLBACKS);
+      for (const job of jobs) {
+        const events = await jobEvents(db.manager, job.id);
+        assert.equal(events.filter((e) => e.toState === 'finishing').length, 1, `job ${job.id}: installed applied once`);
+        assert.equal(job.state, 'finishing', `job ${job.id}`);
+      }
+    } finally {
+      await dploy.close();
+      await mariadb.stop();
     }
-  } finally {
-    await dploy.close();
-    await mariadb.stop();
-  }
-});
+  },
+);

@@ -23,39 +23,63 @@ const HEALTHZ_P99_BOUND_MS = 1000;
 /** A machine dploy has never seen: its config is the discovery entry, rendered live and carrying the enrollment token. */
 const CONFIG = 'pxelinux.cfg/01-52-54-00-ee-00-01';
 
-test(`${POSTERS} machines posting worst-case inventories: TFTP config answers within ${TFTP_P99_BOUND_MS} ms p99, /healthz within ${HEALTHZ_P99_BOUND_MS} ms p99`, { timeout: 90_000 }, async (t) => {
-  const cwd = mkdtempSync(join(tmpdir(), 'dploy-pxe-load-'));
-  mkdirSync(join(cwd, 'tftp'));
-  const tftpPort = await freeUdpPort();
-  const dploy = await startServe({ cwd, env: {
-    DPLOY_DATABASE_URL: `sqlite:${join(cwd, 'dploy.sqlite')}`, DPLOY_RUNNER_ENABLED: 'false',
-    DPLOY_TFTP_ENABLED: 'true', DPLOY_TFTP_ADDRESS: '127.0.0.1', DPLOY_TFTP_PORT: String(tftpPort), DPLOY_TFTP_ROOT: join(cwd, 'tftp'),
-  } });
-  try {
-    const idle = await tftpFetch(tftpPort, CONFIG);
-    const token = /dploy\.token=(\S+)/.exec(idle.text)?.[1];
-    assert.ok(token, `the discovery entry carries the enrollment token:\n${idle.text}`);
-    let running = true;
-    const load = postWorstCaseInventories(dploy.url, token, POSTERS, () => running);
-    const tftp = sample(async () => {
-      const answer = await tftpFetch(tftpPort, CONFIG);
-      assert.equal(answer.text, idle.text, 'the same config under load');
-      return answer.ms;
-    }, 20, () => running);
-    const healthz = sample(() => httpGetMs(`${dploy.url}/healthz`), 20, () => running);
-    await new Promise((resolve) => setTimeout(resolve, LOAD_MS));
-    running = false;
-    const [statuses, tftpMs, healthzMs] = await Promise.all([load, tftp, healthz]);
-    const figures = (ms: number[]) => `p50 ${percentile(ms, 50).toFixed(1)} ms, p99 ${percentile(ms, 99).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms over ${ms.length}`;
-    t.diagnostic(`${statuses.length} worst-case inventories posted by ${POSTERS} machines in ${LOAD_MS / 1000} s`);
-    t.diagnostic(`TFTP config: ${figures(tftpMs)}`);
-    t.diagnostic(`/healthz: ${figures(healthzMs)}`);
-    assert.deepEqual(statuses.filter((s) => s !== 200), [], 'every inventory was taken');
-    assert.ok(statuses.length >= POSTERS, `each machine posted at least once (${statuses.length} posts)`);
-    assert.ok(percentile(tftpMs, 99) < TFTP_P99_BOUND_MS, `TFTP config p99 ${percentile(tftpMs, 99).toFixed(0)} ms`);
-    assert.ok(percentile(healthzMs, 99) < HEALTHZ_P99_BOUND_MS, `/healthz p99 ${percentile(healthzMs, 99).toFixed(0)} ms`);
-  } finally {
-    await dploy.stop();
-    rmSync(cwd, { recursive: true, force: true });
-  }
-});
+test(
+  `${POSTERS} machines posting worst-case inventories: TFTP config answers within ${TFTP_P99_BOUND_MS} ms p99, /healthz within ${HEALTHZ_P99_BOUND_MS} ms p99`,
+  { timeout: 90_000 },
+  async (t) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'dploy-pxe-load-'));
+    mkdirSync(join(cwd, 'tftp'));
+    const tftpPort = await freeUdpPort();
+    const dploy = await startServe({
+      cwd,
+      env: {
+        DPLOY_DATABASE_URL: `sqlite:${join(cwd, 'dploy.sqlite')}`,
+        DPLOY_RUNNER_ENABLED: 'false',
+        DPLOY_TFTP_ENABLED: 'true',
+        DPLOY_TFTP_ADDRESS: '127.0.0.1',
+        DPLOY_TFTP_PORT: String(tftpPort),
+        DPLOY_TFTP_ROOT: join(cwd, 'tftp'),
+      },
+    });
+    try {
+      const idle = await tftpFetch(tftpPort, CONFIG);
+      const token = /dploy\.token=(\S+)/.exec(idle.text)?.[1];
+      assert.ok(token, `the discovery entry carries the enrollment token:\n${idle.text}`);
+      let running = true;
+      const load = postWorstCaseInventories(dploy.url, token, POSTERS, () => running);
+      const tftp = sample(
+        async () => {
+          const answer = await tftpFetch(tftpPort, CONFIG);
+          assert.equal(answer.text, idle.text, 'the same config under load');
+          return answer.ms;
+        },
+        20,
+        () => running,
+      );
+      const healthz = sample(
+        () => httpGetMs(`${dploy.url}/healthz`),
+        20,
+        () => running,
+      );
+      await new Promise((resolve) => setTimeout(resolve, LOAD_MS));
+      running = false;
+      const [statuses, tftpMs, healthzMs] = await Promise.all([load, tftp, healthz]);
+      const figures = (ms: number[]) =>
+        `p50 ${percentile(ms, 50).toFixed(1)} ms, p99 ${percentile(ms, 99).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms over ${ms.length}`;
+      t.diagnostic(`${statuses.length} worst-case inventories posted by ${POSTERS} machines in ${LOAD_MS / 1000} s`);
+      t.diagnostic(`TFTP config: ${figures(tftpMs)}`);
+      t.diagnostic(`/healthz: ${figures(healthzMs)}`);
+      assert.deepEqual(
+        statuses.filter((s) => s !== 200),
+        [],
+        'every inventory was taken',
+      );
+      assert.ok(statuses.length >= POSTERS, `each machine posted at least once (${statuses.length} posts)`);
+      assert.ok(percentile(tftpMs, 99) < TFTP_P99_BOUND_MS, `TFTP config p99 ${percentile(tftpMs, 99).toFixed(0)} ms`);
+      assert.ok(percentile(healthzMs, 99) < HEALTHZ_P99_BOUND_MS, `/healthz p99 ${percentile(healthzMs, 99).toFixed(0)} ms`);
+    } finally {
+      await dploy.stop();
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  },
+);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { startTrustServer } from '../../support/trust-server.js';
 
-test('a new SQLite database and its WAL files are readable by dploy\'s user only', { timeout: 60_000 }, async () => {
+test("a new SQLite database and its WAL files are readable by dploy's user only", { timeout: 60_000 }, async () => {
   const dploy = await startTrustServer('sqlite');
   try {
     const file = dploy.databaseUrl.slice('sqlite:'.length);

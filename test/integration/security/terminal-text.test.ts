@@ -28,13 +28,17 @@ test('bidi, zero-width and terminal-escape characters from an inventory are show
   const { store, platform } = await openPlatform('standalone', `sqlite:${join(cwd, 'var', 'dploy.sqlite')}`);
   try {
     const inventory = parseInventory(body, 'json');
-    assert.equal(inventory.system.vendor, VENDOR, 'the inventory keeps the machine\'s words as they are');
+    assert.equal(inventory.system.vendor, VENDOR, "the inventory keeps the machine's words as they are");
     await platform.recordInventory(inventory, { format: 'json', body });
   } finally {
     await store.close();
   }
 
-  const [list, show, json] = await Promise.all([runDploy(['hosts', 'list'], { cwd }), runDploy(['hosts', 'show', '1'], { cwd }), runDploy(['hosts', 'show', '1', '--json'], { cwd })]);
+  const [list, show, json] = await Promise.all([
+    runDploy(['hosts', 'list'], { cwd }),
+    runDploy(['hosts', 'show', '1'], { cwd }),
+    runDploy(['hosts', 'show', '1', '--json'], { cwd }),
+  ]);
   for (const run of [list, show, json]) {
     assert.equal(run.code, 0, run.stderr);
     assert.doesNotMatch(run.stdout, HIDDEN, JSON.stringify(run.stdout));

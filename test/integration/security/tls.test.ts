@@ -19,8 +19,29 @@ import { startServer } from '../../../plugin/server.js';
 function selfSigned(dir: string): { cert: string; key: string } {
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=dploy-test', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=dploy-test',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { encoding: 'utf8' },
+  );
   if (made.error || made.status !== 0) assert.fail(`openssl: ${made.error?.message ?? made.stderr} (apt-get install -y openssl)`);
   return { cert, key };
 }
@@ -33,7 +54,9 @@ function httpsGet(url: string, ca: Buffer, headers: Record<string, string> = {})
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -50,7 +73,7 @@ test('with a certificate, the API is served over HTTPS and refused on the plain 
 
     const plainApi = await fetch(`${dploy.url}/api/v1/hosts`, { headers: bearer });
     assert.equal(plainApi.status, 403);
-    const refusal = await plainApi.json() as { error: string; message: string };
+    const refusal = (await plainApi.json()) as { error: string; message: string };
     assert.equal(refusal.error, 'DPLOY_ERR_TLS_REQUIRED');
     assert.equal(refusal.message, `the API is served over HTTPS only: ${tlsUrl}/api/v1/hosts`);
 
@@ -62,7 +85,10 @@ test('with a certificate, the API is served over HTTPS and refused on the plain 
 
     const api = await httpsGet(`${tlsUrl}/api/v1/hosts`, ca, bearer);
     assert.equal(api.status, 200, api.text);
-    assert.deepEqual((JSON.parse(api.text) as { hosts: Array<{ id: number }> }).hosts.map((h) => h.id), [Number(posted.body.host_id)]);
+    assert.deepEqual(
+      (JSON.parse(api.text) as { hosts: Array<{ id: number }> }).hosts.map((h) => h.id),
+      [Number(posted.body.host_id)],
+    );
     assert.equal((await httpsGet(`${tlsUrl}/api/v1/hosts`, ca)).status, 401, 'HTTPS does not replace the token');
     assert.equal((await httpsGet(`${tlsUrl}/healthz`, ca)).status, 200, 'agents may use HTTPS too');
     await assert.rejects(fetch(`${tlsUrl.replace('https:', 'http:')}/api/v1/hosts`), 'no plain HTTP on the HTTPS port');
@@ -71,15 +97,26 @@ test('with a certificate, the API is served over HTTPS and refused on the plain 
   }
 });
 
-test('a certificate without its key, or a key that is not the certificate\'s, stops the start naming the setting', async () => {
+test("a certificate without its key, or a key that is not the certificate's, stops the start naming the setting", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dploy-tls-'));
   const files = selfSigned(dir);
   assert.throws(() => configSchema.parse({ http: { tlsCertFile: files.cert } }), /tlsKeyFile.*TLS needs both the certificate and its key/s);
   const other = selfSigned(mkdtempSync(join(tmpdir(), 'dploy-tls-')));
-  const config = (http: Record<string, unknown>) => configSchema.parse({
-    database: { url: `sqlite:${join(dir, 'dploy.sqlite')}` }, http: { address: '127.0.0.1', port: 0, ...http },
-    tftp: { enabled: false }, runner: { enabled: false }, installers: { secretKeyFile: join(dir, 'secret.key') }, log: { level: 'silent' },
-  });
-  await assert.rejects(startServer(config({ tlsCertFile: files.cert, tlsKeyFile: other.key, tlsPort: 0 })), /http\.tlsCertFile .* are not a PEM certificate and its key/);
-  await assert.rejects(startServer(config({ tlsCertFile: join(dir, 'missing.pem'), tlsKeyFile: files.key, tlsPort: 0 })), /http\.tlsCertFile .*missing\.pem: ENOENT/);
+  const config = (http: Record<string, unknown>) =>
+    configSchema.parse({
+      database: { url: `sqlite:${join(dir, 'dploy.sqlite')}` },
+      http: { address: '127.0.0.1', port: 0, ...http },
+      tftp: { enabled: false },
+      runner: { enabled: false },
+      installers: { secretKeyFile: join(dir, 'secret.key') },
+      log: { level: 'silent' },
+    });
+  await assert.rejects(
+    startServer(config({ tlsCertFile: files.cert, tlsKeyFile: other.key, tlsPort: 0 })),
+    /http\.tlsCertFile .* are not a PEM certificate and its key/,
+  );
+  await assert.rejects(
+    startServer(config({ tlsCertFile: join(dir, 'missing.pem'), tlsKeyFile: files.key, tlsPort: 0 })),
+    /http\.tlsCertFile .*missing\.pem: ENOENT/,
+  );
 });

@@ -13,7 +13,9 @@ test('request logs carry neither the job token of /answers/<token> nor a ?token=
   try {
     const db = dploy.server.store.db.manager;
     const posted = await fetch(`${dploy.url}/agent/v1/inventory?token=${dploy.enrollment}`, {
-      method: 'POST', body: machineDocument('52:54:00:aa:00:03'), headers: { 'content-type': 'application/xml' },
+      method: 'POST',
+      body: machineDocument('52:54:00:aa:00:03'),
+      headers: { 'content-type': 'application/xml' },
     });
     assert.equal(posted.status, 200, 'the ?token= form is accepted');
     const host = await getHost(db, '52:54:00:aa:00:03');
@@ -25,7 +27,11 @@ test('request logs carry neither the job token of /answers/<token> nor a ?token=
     const log = dploy.log();
     assert.match(log, /"url":"\/answers\/<redacted>"/, 'the answer request is logged, redacted');
     assert.match(log, /"url":"\/agent\/v1\/next\?mac=52:54:00:aa:00:03&token=<redacted>"/);
-    const leaks = (secret: string) => log.split('\n').filter((line) => line.includes(secret)).join('\n');
+    const leaks = (secret: string) =>
+      log
+        .split('\n')
+        .filter((line) => line.includes(secret))
+        .join('\n');
     assert.equal(leaks(token.split('-')[1]!), '', 'no job token in the log (the lines that carry it)');
     assert.equal(leaks(dploy.enrollment), '', 'no enrollment token in the log (the lines that carry it)');
   } finally {

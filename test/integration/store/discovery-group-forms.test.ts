@@ -35,11 +35,21 @@ for (const compoundStatements of [true, false]) {
       const post = (xml: string) => new Promise<void>((r) => setImmediate(r)).then(() => record(intakeOf(xml)));
       const first = await Promise.all(Array.from({ length: 10 }, (_, n) => post(ovmfVariant(QEMU, n, `DPLOY-FORM-${n}`, 'mindi'))));
       assert.ok(first.every((r) => r.created));
-      assert.equal(first.filter((r) => r.host.name === 'mindi').length, 1, 'the image\'s hostname is given once');
+      assert.equal(first.filter((r) => r.host.name === 'mindi').length, 1, "the image's hostname is given once");
       // Known machines posting again, with one new machine among them.
-      const second = await Promise.all([...[0, 3, 7].map((n) => post(ovmfVariant(QEMU, n, `DPLOY-FORM-${n}`, 'mindi'))), post(ovmfVariant(QEMU, 10, 'DPLOY-FORM-10', 'mindi'))]);
-      assert.deepEqual(second.map((r) => r.created), [false, false, false, true]);
-      assert.deepEqual(second.slice(0, 3).map((r) => r.host.id), [0, 3, 7].map((n) => first[n]!.host.id), 're-posts update the machines they are');
+      const second = await Promise.all([
+        ...[0, 3, 7].map((n) => post(ovmfVariant(QEMU, n, `DPLOY-FORM-${n}`, 'mindi'))),
+        post(ovmfVariant(QEMU, 10, 'DPLOY-FORM-10', 'mindi')),
+      ]);
+      assert.deepEqual(
+        second.map((r) => r.created),
+        [false, false, false, true],
+      );
+      assert.deepEqual(
+        second.slice(0, 3).map((r) => r.host.id),
+        [0, 3, 7].map((n) => first[n]!.host.id),
+        're-posts update the machines they are',
+      );
       assert.equal(second[3]!.host.name, macName(10));
       const hosts = await listHosts(db.manager);
       assert.equal(hosts.length, 11);
@@ -58,7 +68,7 @@ for (const compoundStatements of [true, false]) {
 test('a server that will not prepare (max_prepared_stmt_count reached): recurring batches go as queries, in groups, nothing lost', async () => {
   const { store, dispose } = await openTestStore('mysql');
   const { db } = store;
-  const [limit] = await db.query('SELECT @@GLOBAL.max_prepared_stmt_count AS n') as Array<{ n: number }>;
+  const [limit] = (await db.query('SELECT @@GLOBAL.max_prepared_stmt_count AS n')) as Array<{ n: number }>;
   try {
     let aloneCalls = 0;
     const record = createDiscoveryIntake(db, (intake) => {
@@ -69,7 +79,10 @@ test('a server that will not prepare (max_prepared_stmt_count reached): recurrin
     // One machine at a time: the same shape every time after the first, which names the image's hostname.
     for (let n = 0; n < 6; n++) await record(intakeOf(ovmfVariant(QEMU, n, `DPLOY-NOPREP-${n}`, 'mindi')));
     const hosts = await listHosts(db.manager);
-    assert.deepEqual(hosts.map((h) => h.serial).sort(), Array.from({ length: 6 }, (_, n) => `DPLOY-NOPREP-${n}`));
+    assert.deepEqual(
+      hosts.map((h) => h.serial).sort(),
+      Array.from({ length: 6 }, (_, n) => `DPLOY-NOPREP-${n}`),
+    );
     assert.equal(aloneCalls, 0, 'the refused prepare did not fail the group');
   } finally {
     await db.query(`SET GLOBAL max_prepared_stmt_count = ${Number(limit!.n)}`);

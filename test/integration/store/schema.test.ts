@@ -13,7 +13,10 @@ for (const dialect of DIALECTS) {
       const store = await openStore(database.url);
       try {
         const first = await migrate(store.db, dialect);
-        assert.deepEqual(first.applied.map((m) => m.version), loadMigrations(dialect).map((m) => m.version));
+        assert.deepEqual(
+          first.applied.map((m) => m.version),
+          loadMigrations(dialect).map((m) => m.version),
+        );
         for (const { table } of TABLES) {
           const rows: unknown[] = await store.db.query(`SELECT COUNT(*) AS n FROM ${table}`);
           assert.equal(rows.length, 1, `${table} exists`);

@@ -37,9 +37,26 @@ async function ask(packet: Buffer) {
 
 test('every spelling of a path out of the root gets ERROR 1 or 2 and never a DATA packet', async () => {
   const spellings = [
-    '../secret', '/../secret', '..\\secret', 'pxelinux.cfg/../../secret', '....//secret', '..%2fsecret', '%2e%2e/secret',
-    '%2e%2e%2fsecret', join(fx.dir, 'secret'), `/${join(fx.dir, 'secret')}`, 'C:\\secret', 'pxelinux.cfg/..', '/',
-    'escape', 'passwd', 'adir', 'fifo', '/etc/passwd', 'a\x01b', 'caf\xe9',
+    '../secret',
+    '/../secret',
+    '..\\secret',
+    'pxelinux.cfg/../../secret',
+    '....//secret',
+    '..%2fsecret',
+    '%2e%2e/secret',
+    '%2e%2e%2fsecret',
+    join(fx.dir, 'secret'),
+    `/${join(fx.dir, 'secret')}`,
+    'C:\\secret',
+    'pxelinux.cfg/..',
+    '/',
+    'escape',
+    'passwd',
+    'adir',
+    'fifo',
+    '/etc/passwd',
+    'a\x01b',
+    'caf\xe9',
   ];
   for (const path of spellings) {
     const reply = await ask(rrq(path));

@@ -16,13 +16,14 @@ requireTool('atftp', 'atftp');
 
 const ROUNDS = 20;
 const openDescriptors = () => readdirSync('/proc/self/fd').length;
-const engineThreads = () => readdirSync('/proc/self/task').filter((tid) => {
-  try {
-    return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'dploy-tftp';
-  } catch {
-    return false; // the thread ended while we looked
-  }
-}).length;
+const engineThreads = () =>
+  readdirSync('/proc/self/task').filter((tid) => {
+    try {
+      return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'dploy-tftp';
+    } catch {
+      return false; // the thread ended while we looked
+    }
+  }).length;
 
 /** How the transfer of the client on this port ended, from the service's log since line `from`: "outcome detail". */
 function endOf(fx: Fixture, port: number, from: number): string | undefined {
@@ -49,32 +50,47 @@ test('native engine: 200 transfers ending every way (each end checked) leave no 
       const gets = Array.from({ length: 3 }, () => atftpGet({ port: fx.port, remote: 'pxelinux.0', local: '/dev/null', options: ['blksize 1468'] }));
       const raw = await Promise.all(Array.from({ length: 7 }, () => RawClient.open()));
       try {
-      const ports = raw.map((c) => c.socket.address().port);
-      for (const client of raw) client.send(rrq('pxelinux.0', 'octet', { blksize: '1024' }), fx.port);
-      const firsts = await Promise.all(raw.map((client) => client.next()));
-      assert.ok(firsts.every((p) => opcode(p) === 6), `round ${round}: each raw client got its OACK`);
-      // The client's ERROR (a PXE ROM's tsize probe ends so).
-      raw[0]!.send(errorPacket(8, 'tsize probe'), firsts[0]!.rinfo.port);
-      raw[1]!.send(errorPacket(0, 'user abort'), firsts[1]!.rinfo.port);
-      // A stranger on a transfer port, then that transfer completes by hand-made ACKs.
-      raw[3]!.send(ack(0), firsts[2]!.rinfo.port);
-      let block = 0;
-      for (let next = await (raw[2]!.send(ack(0), firsts[2]!.rinfo.port), raw[2]!.next()); next && opcode(next) === 3; next = await raw[2]!.next()) {
-        block = next.msg.readUInt16BE(2);
-        raw[2]!.send(ack(block), firsts[2]!.rinfo.port);
-        if (next.msg.length < 4 + 1024) break;
-      }
-      assert.equal(block, Math.floor(fx.files.get('pxelinux.0')!.length / 1024) + 1, 'the hand-driven transfer reached its last block');
-      // Closed port (ICMP unreachable at the next retransmission); raw[3] and raw[4] go silent and time out.
-      raw[5]!.close();
-      raw[6]!.close();
-      const results = await Promise.all(gets);
-      assert.ok(results.every((r) => r.code === 0), results.map((r) => r.stderr).join('\n'));
-      await until(() => ports.every((port) => endOf(fx, port, logFrom) !== undefined), 5000);
-      assert.deepEqual(ports.map((port) => endOf(fx, port, logFrom)), [
-        'client-error 8 tsize probe', 'client-error 0 user abort', 'completed ', 'timeout no ACK after 1 retransmissions of block 0',
-        'timeout no ACK after 1 retransmissions of block 0', 'client-error client port closed', 'client-error client port closed',
-      ], `round ${round}`);
+        const ports = raw.map((c) => c.socket.address().port);
+        for (const client of raw) client.send(rrq('pxelinux.0', 'octet', { blksize: '1024' }), fx.port);
+        const firsts = await Promise.all(raw.map((client) => client.next()));
+        assert.ok(
+          firsts.every((p) => opcode(p) === 6),
+          `round ${round}: each raw client got its OACK`,
+        );
+        // The client's ERROR (a PXE ROM's tsize probe ends so).
+        raw[0]!.send(errorPacket(8, 'tsize probe'), firsts[0]!.rinfo.port);
+        raw[1]!.send(errorPacket(0, 'user abort'), firsts[1]!.rinfo.port);
+        // A stranger on a transfer port, then that transfer completes by hand-made ACKs.
+        raw[3]!.send(ack(0), firsts[2]!.rinfo.port);
+        let block = 0;
+        for (let next = await (raw[2]!.send(ack(0), firsts[2]!.rinfo.port), raw[2]!.next()); next && opcode(next) === 3; next = await raw[2]!.next()) {
+          block = next.msg.readUInt16BE(2);
+          raw[2]!.send(ack(block), firsts[2]!.rinfo.port);
+          if (next.msg.length < 4 + 1024) break;
+        }
+        assert.equal(block, Math.floor(fx.files.get('pxelinux.0')!.length / 1024) + 1, 'the hand-driven transfer reached its last block');
+        // Closed port (ICMP unreachable at the next retransmission); raw[3] and raw[4] go silent and time out.
+        raw[5]!.close();
+        raw[6]!.close();
+        const results = await Promise.all(gets);
+        assert.ok(
+          results.every((r) => r.code === 0),
+          results.map((r) => r.stderr).join('\n'),
+        );
+        await until(() => ports.every((port) => endOf(fx, port, logFrom) !== undefined), 5000);
+        assert.deepEqual(
+          ports.map((port) => endOf(fx, port, logFrom)),
+          [
+            'client-error 8 tsize probe',
+            'client-error 0 user abort',
+            'completed ',
+            'timeout no ACK after 1 retransmissions of block 0',
+            'timeout no ACK after 1 retransmissions of block 0',
+            'client-error client port closed',
+            'client-error client port closed',
+          ],
+          `round ${round}`,
+        );
       } finally {
         // Also when an assertion failed: an open socket would keep the test process alive forever.
         for (const client of raw) client.close();
@@ -100,7 +116,10 @@ test('native engine: 200 transfers ending every way (each end checked) leave no 
   assert.equal(openDescriptors(), before, 'nothing of the server is left open');
 });
 
-for (const [name, options] of [['native engine', { workers: 1, engine: 'native' }], ['main thread', { workers: 0 }]] as const) {
+for (const [name, options] of [
+  ['native engine', { workers: 1, engine: 'native' }],
+  ['main thread', { workers: 0 }],
+] as const) {
   test(`${name}: on one wildcard socket (0.0.0.0, bindEachAddress false) a transfer answers from its own port, strangers there get ERROR 5`, async () => {
     const fx = await startFixture({ ...options, address: '0.0.0.0', bindEachAddress: false });
     const [client, stranger] = await Promise.all([RawClient.open(), RawClient.open()]);

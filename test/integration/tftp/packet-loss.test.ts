@@ -24,7 +24,12 @@ function seeded(seed: number): () => number {
   };
 }
 
-interface Relay { port: number; dropped: number; forwarded: number; close(): void }
+interface Relay {
+  port: number;
+  dropped: number;
+  forwarded: number;
+  close(): void;
+}
 
 /**
  * Client → relay port → (one upstream socket per client) → server listener,
@@ -37,15 +42,17 @@ async function lossyRelay(serverPort: number, lossRate: number, seed: number): P
   await new Promise<void>((resolve) => front.bind(0, '127.0.0.1', resolve));
   const sessions = new Map<string, { up: Socket; serverPort: number }>();
   const relay: Relay = {
-    port: front.address().port, dropped: 0, forwarded: 0,
+    port: front.address().port,
+    dropped: 0,
+    forwarded: 0,
     close() {
       front.close();
       for (const { up } of sessions.values()) up.close();
     },
   };
   const pass = () => {
-    if (random() < lossRate) return relay.dropped++, false;
-    return relay.forwarded++, true;
+    if (random() < lossRate) return (relay.dropped++, false);
+    return (relay.forwarded++, true);
   };
   front.on('message', (msg, client) => {
     const key = `${client.address}:${client.port}`;

@@ -57,7 +57,13 @@ test('atftp fetches the 32 MiB initrd at blksize 512 with tsize, past the rollov
   assert.equal(got('e'), sha256(fx.files.get('initrd.img')!));
 });
 
-for (const [blksize, windowsize] of [[1468, 1], [1468, 16], [8192, 1], [8192, 64], [65464, 4]] as const) {
+for (const [blksize, windowsize] of [
+  [1468, 1],
+  [1468, 16],
+  [8192, 1],
+  [8192, 64],
+  [65464, 4],
+] as const) {
   test(`atftp fetches the initrd with blksize ${blksize} and windowsize ${windowsize}`, async () => {
     const options = [`blksize ${blksize}`, ...(windowsize > 1 ? [`windowsize ${windowsize}`] : [])];
     const result = await atftpGet({ port: fx.port, remote: '/initrd.img', local: join(fx.dir, `f${blksize}-${windowsize}`), options });
@@ -77,8 +83,11 @@ test('atftp fetches GRUB-style "/grub/grub.cfg" and a kernel whose size is an ex
 
 test('ten atftp clients at once all get the same bytes and the server counts ten completed transfers', async () => {
   const before = fx.server.stats().completed;
-  const results = await Promise.all(Array.from({ length: 10 }, (_, i) =>
-    atftpGet({ port: fx.port, remote: 'pxelinux.0', local: join(fx.dir, `many${i}`), options: ['blksize 1468', 'windowsize 4'] })));
+  const results = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      atftpGet({ port: fx.port, remote: 'pxelinux.0', local: join(fx.dir, `many${i}`), options: ['blksize 1468', 'windowsize 4'] }),
+    ),
+  );
   for (const [i, result] of results.entries()) {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(got(`many${i}`), sha256(fx.files.get('pxelinux.0')!));

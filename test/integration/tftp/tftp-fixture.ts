@@ -17,7 +17,10 @@ export interface LogLine {
 }
 
 export function recordingLogger(lines: LogLine[] = []): TftpLogger & { lines: LogLine[] } {
-  const at = (level: string) => (obj: object, msg = '') => void lines.push({ level, msg, obj });
+  const at =
+    (level: string) =>
+    (obj: object, msg = '') =>
+      void lines.push({ level, msg, obj });
   const logger = { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
   return logger;
 }
@@ -39,7 +42,8 @@ export interface Fixture {
 /** Live content used by the tests: a per-MAC pxelinux config, as boot/ will render. */
 export const LIVE_CONFIG = 'DEFAULT install\nLABEL install\n  KERNEL vmlinuz\n';
 const liveRoute: TftpRoute = createLiveContentRoute('live-test', (path, client) =>
-  path === 'pxelinux.cfg/01-52-54-00-12-34-56' ? `${LIVE_CONFIG}# for ${client.address}\n` : undefined);
+  path === 'pxelinux.cfg/01-52-54-00-12-34-56' ? `${LIVE_CONFIG}# for ${client.address}\n` : undefined,
+);
 
 /**
  * The TFTP tests run transfers the way `dploy serve` does by default: the
@@ -64,10 +68,19 @@ export async function startFixture(options: Partial<TftpServerOptions> = {}, siz
   }
   writeFileSync(join(dir, 'secret'), 'outside the root\n');
   const log = recordingLogger();
-  const server = createTftpServer({ address: '127.0.0.1', port: 0, workers: WORKERS, engine: ENGINE, ...options }, [liveRoute, createStaticRootRoute({ root, cache })], log);
+  const server = createTftpServer(
+    { address: '127.0.0.1', port: 0, workers: WORKERS, engine: ENGINE, ...options },
+    [liveRoute, createStaticRootRoute({ root, cache })],
+    log,
+  );
   const { port } = await server.listen();
   return {
-    root, dir, port, server, log, files,
+    root,
+    dir,
+    port,
+    server,
+    log,
+    files,
     async close() {
       await server.close();
       rmSync(dir, { recursive: true, force: true });

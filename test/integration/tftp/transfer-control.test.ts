@@ -21,7 +21,7 @@ test('a packet from a stranger gets ERROR 5 and the transfer goes on undisturbed
     assert.equal(opcode(first), 3);
     stranger.send(ack(1), first!.rinfo.port);
     assert.equal(errorCode(await stranger.next()), 5);
-    assert.equal(await owner.next(200), undefined, 'the stranger\'s ACK moved nothing');
+    assert.equal(await owner.next(200), undefined, "the stranger's ACK moved nothing");
     owner.send(ack(1), first!.rinfo.port);
     const second = await owner.next();
     assert.equal(opcode(second), 3);
@@ -33,7 +33,7 @@ test('a packet from a stranger gets ERROR 5 and the transfer goes on undisturbed
   }
 });
 
-test('a duplicate ACK sends nothing (no sorcerer\'s apprentice) and a missing one brings a retransmission', () =>
+test("a duplicate ACK sends nothing (no sorcerer's apprentice) and a missing one brings a retransmission", () =>
   withRawClient({ retransmitMs: 400 }, async (fx, client) => {
     client.send(rrq('pxelinux.0'), fx.port);
     const first = await client.next();
@@ -86,7 +86,10 @@ test('a transfer still running at its deadline is ended, however slowly it progr
       last = await client.next(600);
     }
     assert.equal(fx.server.stats().active, 0);
-    assert.ok(fx.log.lines.some((l) => l.msg === 'tftp transfer deadline'), 'the deadline is logged');
+    assert.ok(
+      fx.log.lines.some((l) => l.msg === 'tftp transfer deadline'),
+      'the deadline is logged',
+    );
   }));
 
 for (const address of ['127.0.0.2', '::1']) {
@@ -107,11 +110,11 @@ for (const address of ['127.0.0.2', '::1']) {
 
 test('a client whose port closes (ICMP port unreachable) frees its slot at the next retransmission', () =>
   withRawClient({ retransmitMs: 200, maxRetries: 5 }, async (fx, client) => {
-      client.send(rrq('pxelinux.0'), fx.port);
-      assert.equal(opcode(await client.next()), 3);
-      client.close();
-      // Retrying to the end would take 200 + 400 + … ms, over 6 s.
-      await new Promise((resolve) => setTimeout(resolve, 800));
-      assert.equal(fx.server.stats().active, 0);
-      assert.equal(fx.server.stats().clientAborted, 1);
+    client.send(rrq('pxelinux.0'), fx.port);
+    assert.equal(opcode(await client.next()), 3);
+    client.close();
+    // Retrying to the end would take 200 + 400 + … ms, over 6 s.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    assert.equal(fx.server.stats().active, 0);
+    assert.equal(fx.server.stats().clientAborted, 1);
   }));

@@ -27,8 +27,9 @@ for (const engine of ['native', 'node'] as const) {
   test(`${engine}: with two threads, concurrent atftp transfers are spread over both threads and the counts add up`, async () => {
     const fx = await startFixture({ workers: 2, engine }, { 'boot/vmlinuz': KERNEL });
     try {
-      const results = await Promise.all(Array.from({ length: 8 }, (_, i) =>
-        atftpGet({ port: fx.port, remote: 'boot/vmlinuz', local: join(fx.dir, `k${i}`), options: ['blksize 1468'] })));
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => atftpGet({ port: fx.port, remote: 'boot/vmlinuz', local: join(fx.dir, `k${i}`), options: ['blksize 1468'] })),
+      );
       for (const [i, result] of results.entries()) {
         assert.equal(result.code, 0, result.stderr);
         assert.equal(sha256(readFileSync(join(fx.dir, `k${i}`))), sha256(fx.files.get('boot/vmlinuz')!));
@@ -39,7 +40,10 @@ for (const engine of ['native', 'node'] as const) {
       assert.equal(stats.completed, 8);
       assert.equal(stats.active, 0);
       assert.equal(stats.workers.length, 2);
-      assert.ok(stats.workers.every((w) => w.bytesSent > 0 && w.transfers === 0), JSON.stringify(stats.workers));
+      assert.ok(
+        stats.workers.every((w) => w.bytesSent > 0 && w.transfers === 0),
+        JSON.stringify(stats.workers),
+      );
       const sum = (key: 'bytesSent' | 'packetsSent' | 'retransmits') => stats.workers.reduce((n, w) => n + w[key], 0);
       assert.equal(sum('bytesSent'), stats.bytesSent);
       assert.equal(sum('packetsSent'), stats.packetsSent);
@@ -116,7 +120,9 @@ test('a worker that dies mid-transfer: the client gets an ERROR from its TID, th
   const client = await RawClient.open();
   const ends: Array<{ result: TransferResult; opened: boolean }> = [];
   const handoff = {
-    localAddress: '127.0.0.1', clientAddress: '127.0.0.1', clientPort: client.socket.address().port,
+    localAddress: '127.0.0.1',
+    clientAddress: '127.0.0.1',
+    clientPort: client.socket.address().port,
     plan: { blksize: 512, windowsize: 1, oack: undefined, retransmitMs: 5000, maxRetries: 5, deadlineMs: 60_000 },
     bytes: Buffer.from(new SharedArrayBuffer(4096)).fill(7),
   };
@@ -127,7 +133,7 @@ test('a worker that dies mid-transfer: the client gets an ERROR from its TID, th
     await pool.threads()[0]!.terminate();
     const error = await client.next();
     assert.equal(errorCode(error), 0);
-    assert.equal(error!.rinfo.port, first!.rinfo.port, 'the ERROR comes from the transfer\'s own port');
+    assert.equal(error!.rinfo.port, first!.rinfo.port, "the ERROR comes from the transfer's own port");
     assert.equal(ends.length, 1);
     assert.equal(ends[0]!.result.outcome, 'failed');
     assert.ok(ends[0]!.opened);

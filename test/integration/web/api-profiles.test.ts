@@ -21,21 +21,32 @@ test('PUT /api/v1/profiles/:name creates and replaces a profile; GET never shows
   const serve = await startServe({ cwd });
   try {
     const url = `${serve.url}/api/v1/profiles/debian-12-web`;
-    assert.equal((await fetch(url, { method: 'PUT', body: JSON.stringify(PROFILE), headers: { 'content-type': 'application/json' } })).status, 401, 'no token, no write');
+    assert.equal(
+      (await fetch(url, { method: 'PUT', body: JSON.stringify(PROFILE), headers: { 'content-type': 'application/json' } })).status,
+      401,
+      'no token, no write',
+    );
 
     const first = await fetch(url, { method: 'PUT', body: JSON.stringify(PROFILE), headers });
     assert.equal(first.status, 201, await first.clone().text());
     const again = await fetch(url, { method: 'PUT', body: JSON.stringify({ ...PROFILE, timezone: 'Europe/Berlin' }), headers });
     assert.equal(again.status, 200);
 
-    const one = await (await fetch(url, { headers })).json() as Record<string, unknown>;
+    const one = (await (await fetch(url, { headers })).json()) as Record<string, unknown>;
     assert.equal(one.timezone, 'Europe/Berlin');
     assert.equal(one.rootPasswordHash, '(set, hidden)');
-    const list = await (await fetch(`${serve.url}/api/v1/profiles`, { headers })).json() as { profiles: Array<{ name: string }> };
-    assert.deepEqual(list.profiles.map((p) => p.name), ['debian-12-web']);
+    const list = (await (await fetch(`${serve.url}/api/v1/profiles`, { headers })).json()) as { profiles: Array<{ name: string }> };
+    assert.deepEqual(
+      list.profiles.map((p) => p.name),
+      ['debian-12-web'],
+    );
     assert.doesNotMatch(JSON.stringify(list), /\$6\$/, 'no hash, sealed or not, leaves dploy');
 
-    const bad = await fetch(`${serve.url}/api/v1/profiles/broken`, { method: 'PUT', body: JSON.stringify({ ...PROFILE, name: undefined, distro: 'plan9', rootPasswordHash: '$1$abc$def' }), headers });
+    const bad = await fetch(`${serve.url}/api/v1/profiles/broken`, {
+      method: 'PUT',
+      body: JSON.stringify({ ...PROFILE, name: undefined, distro: 'plan9', rootPasswordHash: '$1$abc$def' }),
+      headers,
+    });
     assert.equal(bad.status, 400);
     const message = ((await bad.json()) as { message: string }).message;
     assert.match(message, /distro\/release\/arch: unknown distro "plan9"/);

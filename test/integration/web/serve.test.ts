@@ -46,7 +46,10 @@ test('the hosts API needs a token from "dploy token create" and returns the mach
 
     const auth = { headers: { authorization: `Bearer ${token}` } };
     const list = (await (await fetch(`${serve.url}/api/v1/hosts`, auth)).json()) as { hosts: Array<{ id: number; name: string; macs: string[] }> };
-    assert.deepEqual(list.hosts.map((h) => [h.name, h.macs]), [['web01', ['52:54:00:12:34:56']]]);
+    assert.deepEqual(
+      list.hosts.map((h) => [h.name, h.macs]),
+      [['web01', ['52:54:00:12:34:56']]],
+    );
 
     const one = await fetch(`${serve.url}/api/v1/hosts/${list.hosts[0]!.id}`, auth);
     assert.equal(one.status, 200);

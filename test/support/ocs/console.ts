@@ -105,7 +105,11 @@ export class OcsConsole {
     const lines: string[] = [];
     for (const table of tables) {
       for (const row of await this.tableRows(page, table)) {
-        lines.push(Object.entries(visibleText(table, row)).map(([k, v]) => `${k}: ${v}`).join('\n'));
+        lines.push(
+          Object.entries(visibleText(table, row))
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('\n'),
+        );
       }
     }
     return lines.join('\n\n');

@@ -75,10 +75,11 @@ export async function resetGroups(namePrefix?: string): Promise<void> {
 }
 
 async function hardwareIds(db: Connection, groups: 'in' | 'not in', namePrefix?: string): Promise<number[]> {
-  const [rows] = await db.query<RowDataPacket[]>(
-    `select id from hardware where deviceid ${groups} (?) and (? is null or name like concat(?, '%'))`,
-    [GROUP_DEVICEIDS, namePrefix ?? null, namePrefix ?? null],
-  );
+  const [rows] = await db.query<RowDataPacket[]>(`select id from hardware where deviceid ${groups} (?) and (? is null or name like concat(?, '%'))`, [
+    GROUP_DEVICEIDS,
+    namePrefix ?? null,
+    namePrefix ?? null,
+  ]);
   return rows.map((r) => Number(r.id));
 }
 

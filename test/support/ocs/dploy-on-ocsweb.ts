@@ -33,17 +33,27 @@ export async function startDployOnOcs(): Promise<DployOnOcs> {
   const token = await enrollmentToken(store.db.manager).finally(() => store.close());
   const serve = await startServe({ cwd, env });
   return {
-    serve, token, env, cwd,
+    serve,
+    token,
+    env,
+    cwd,
     async forget(macs) {
       const db = await ocsDb();
       try {
-        const [computers] = await db.query('SELECT DISTINCT HARDWARE_ID AS id FROM networks WHERE MACADDR IN (?)', [macs]) as unknown as [Array<{ id: number }>];
-        await deleteComputers(db, computers.map((c) => Number(c.id)));
+        const [computers] = (await db.query('SELECT DISTINCT HARDWARE_ID AS id FROM networks WHERE MACADDR IN (?)', [macs])) as unknown as [
+          Array<{ id: number }>,
+        ];
+        await deleteComputers(
+          db,
+          computers.map((c) => Number(c.id)),
+        );
         await db.query('DELETE h FROM dploy_hosts h JOIN dploy_host_macs m ON m.host_id = h.id WHERE m.mac IN (?)', [macs]);
       } finally {
         await db.end();
       }
     },
-    stop: async () => { await serve.stop(); },
+    stop: async () => {
+      await serve.stop();
+    },
   };
 }

@@ -60,7 +60,12 @@ export function forms(html: string): Form[] {
 
 export function findForm(html: string, nameOrId: string): Form {
   const form = forms(html).find((f) => f.name === nameOrId || f.id === nameOrId);
-  if (!form) throw new Error(`no form "${nameOrId}" on the page; forms: ${forms(html).map((f) => f.name || f.id).join(', ')}\n${pageText(html).slice(0, 1500)}`);
+  if (!form)
+    throw new Error(
+      `no form "${nameOrId}" on the page; forms: ${forms(html)
+        .map((f) => f.name || f.id)
+        .join(', ')}\n${pageText(html).slice(0, 1500)}`,
+    );
   return form;
 }
 

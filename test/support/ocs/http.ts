@@ -12,7 +12,10 @@ export interface OcsResponse {
   body: Buffer;
 }
 
-export function ocsHttp(url: string, options: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<OcsResponse> {
+export function ocsHttp(
+  url: string,
+  options: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: Buffer | string } = {},
+): Promise<OcsResponse> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];

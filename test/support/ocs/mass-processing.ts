@@ -37,10 +37,7 @@ export async function adminDataInput(fieldName: string): Promise<string> {
   if (fieldName === 'TAG') return 'TAG';
   const db = await ocsDb();
   try {
-    const [rows] = await db.query<RowDataPacket[]>(
-      "select ID from accountinfo_config where ACCOUNT_TYPE = 'COMPUTERS' and NAME = ?",
-      [fieldName],
-    );
+    const [rows] = await db.query<RowDataPacket[]>("select ID from accountinfo_config where ACCOUNT_TYPE = 'COMPUTERS' and NAME = ?", [fieldName]);
     if (!rows[0]) throw new Error(`no administrative-data field ${fieldName} in accountinfo_config`);
     return `fields_${rows[0].ID}`;
   } finally {

@@ -48,16 +48,25 @@ export async function createOcsScratch(shape: OcsShape = 7069): Promise<OcsScrat
   }
   const admin = await mysql.createConnection({ host: MARIADB.host, port: MARIADB.port, user: 'root', multipleStatements: true });
   try {
-    const [tables] = await admin.query(
-      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME NOT LIKE 'dploy\\_%' AND TABLE_NAME <> 'unixusers'", [OCS_SOURCE_DB],
-    ) as unknown as [Array<{ t: string }>];
+    const [tables] = (await admin.query(
+      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME NOT LIKE 'dploy\\_%' AND TABLE_NAME <> 'unixusers'",
+      [OCS_SOURCE_DB],
+    )) as unknown as [Array<{ t: string }>];
     if (!tables.some((r) => r.t === 'hardware')) throw new Error(`no OCS schema in ${OCS_SOURCE_DB}: run bash test/setup/ocs-stack.sh (as root)`);
     await admin.query(`CREATE DATABASE ${name}`);
     await admin.query(tables.map(({ t }) => `CREATE TABLE ${name}.\`${t}\` LIKE ${OCS_SOURCE_DB}.\`${t}\``).join(';\n'));
     // Only OCS's own administrative data (the console's TAG): not what other tests registered.
-    await admin.query(COPIED_ROWS.map((t) => `INSERT INTO ${name}.${t} SELECT * FROM ${OCS_SOURCE_DB}.${t}${t === 'accountinfo_config' ? " WHERE NAME = 'TAG'" : t === 'config' ? " WHERE NAME NOT LIKE 'ACCOUNT\\_VALUE\\_DPLOY%' AND NOT (NAME LIKE 'TAB\\_ACCOUNTAG\\_%' AND IVALUE > 1)" : ''}`).join(';\n'));
+    await admin.query(
+      COPIED_ROWS.map(
+        (t) =>
+          `INSERT INTO ${name}.${t} SELECT * FROM ${OCS_SOURCE_DB}.${t}${t === 'accountinfo_config' ? " WHERE NAME = 'TAG'" : t === 'config' ? " WHERE NAME NOT LIKE 'ACCOUNT\\_VALUE\\_DPLOY%' AND NOT (NAME LIKE 'TAB\\_ACCOUNTAG\\_%' AND IVALUE > 1)" : ''}`,
+      ).join(';\n'),
+    );
     // accountinfo's extra columns belong to fields registered in ocsweb: drop them, as a fresh OCS has none.
-    const [extra] = await admin.query(`SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'accountinfo' AND COLUMN_NAME LIKE 'fields\\_%'`, [name]) as unknown as [Array<{ c: string }>];
+    const [extra] = (await admin.query(
+      `SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'accountinfo' AND COLUMN_NAME LIKE 'fields\\_%'`,
+      [name],
+    )) as unknown as [Array<{ c: string }>];
     for (const { c } of extra) await admin.query(`ALTER TABLE ${name}.accountinfo DROP COLUMN ${c}`);
     if (shape === 7082) {
       await admin.query(`USE ${name}`);
@@ -82,7 +91,8 @@ async function loadInstallSql(name: string): Promise<void> {
 function scratchOf(name: string): OcsScratch {
   const url = `${MARIADB.url}/${name}`;
   return {
-    name, url,
+    name,
+    url,
     async sql<T>(query: string, params: unknown[] = []) {
       const c = await mysql.createConnection({ host: MARIADB.host, port: MARIADB.port, user: 'root', database: name, dateStrings: true });
       try {
@@ -94,19 +104,31 @@ function scratchOf(name: string): OcsScratch {
     },
     drop: async () => {
       const c = await mysql.createConnection({ host: MARIADB.host, port: MARIADB.port, user: 'root' });
-      try { await c.query(`DROP DATABASE IF EXISTS ${name}`); } finally { await c.end(); }
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name}`);
+      } finally {
+        await c.end();
+      }
     },
   };
 }
 
 /** A scratch OCS with dploy migrated into it: store, platform, and the way out. */
-export async function openOcsPlatform(intakeOptions: DiscoveryIntakeOptions = {}, shape: OcsShape = 7069): Promise<{ scratch: OcsScratch; store: Store; platform: Platform; dispose(): Promise<void> }> {
+export async function openOcsPlatform(
+  intakeOptions: DiscoveryIntakeOptions = {},
+  shape: OcsShape = 7069,
+): Promise<{ scratch: OcsScratch; store: Store; platform: Platform; dispose(): Promise<void> }> {
   const scratch = await createOcsScratch(shape);
   const store = await openStore(scratch.url);
   await migrate(store.db, 'mysql');
   await registerInOcs(store.db.manager);
   return {
-    scratch, store, platform: createOcsPlatform(store, intakeOptions),
-    dispose: async () => { await store.close(); await scratch.drop(); },
+    scratch,
+    store,
+    platform: createOcsPlatform(store, intakeOptions),
+    dispose: async () => {
+      await store.close();
+      await scratch.drop();
+    },
   };
 }

@@ -20,16 +20,20 @@ const configRow = (name: string, ivalue: number, tvalue: string, comment: string
 
 export const UPDATES_TO_7082: readonly SchemaUpdate[] = [
   { version: 7070, what: 'the Wake-on-LAN schedule table lower-cased', statements: ['RENAME TABLE schedule_WOL TO schedule_wol'] },
-  { version: 7071, what: 'a setting for the console\'s BIOS chart', statements: [configRow('INTERFACE_BIOS_DIAGRAM_VISIBILITY', 1, '', 'BIOS chart shown')] },
+  { version: 7071, what: "a setting for the console's BIOS chart", statements: [configRow('INTERFACE_BIOS_DIAGRAM_VISIBILITY', 1, '', 'BIOS chart shown')] },
   {
-    version: 7072, what: 'defaults of the IP discovery and SNMP scan settings',
+    version: 7072,
+    what: 'defaults of the IP discovery and SNMP scan settings',
     statements: [
-      configRow('SCAN_TYPE_IPDISCOVER', 0, 'ICMP', 'IP discovery scan'), configRow('SCAN_TYPE_SNMP', 0, 'ICMP', 'SNMP scan'),
-      configRow('SCAN_ARP_BANDWIDTH', 256, '', 'ARP scan Kb/s'), configRow('GENERATE_OCS_FILES_SNMP', 0, '', 'SNMP files'),
+      configRow('SCAN_TYPE_IPDISCOVER', 0, 'ICMP', 'IP discovery scan'),
+      configRow('SCAN_TYPE_SNMP', 0, 'ICMP', 'SNMP scan'),
+      configRow('SCAN_ARP_BANDWIDTH', 256, '', 'ARP scan Kb/s'),
+      configRow('GENERATE_OCS_FILES_SNMP', 0, '', 'SNMP files'),
     ],
   },
   {
-    version: 7073, what: 'software versions split into pretty/major/minor/patch; the CVE-search-all setting dropped',
+    version: 7073,
+    what: 'software versions split into pretty/major/minor/patch; the CVE-search-all setting dropped',
     statements: [
       'ALTER TABLE software_version ADD COLUMN PRETTYVERSION VARCHAR(255) DEFAULT NULL, ADD COLUMN MAJOR INT DEFAULT NULL, ADD COLUMN MINOR INT DEFAULT NULL, ADD COLUMN PATCH INT DEFAULT NULL',
       'ALTER TABLE software_version ADD INDEX index_prettyversion (PRETTYVERSION)',
@@ -38,20 +42,38 @@ export const UPDATES_TO_7082: readonly SchemaUpdate[] = [
     ],
   },
   {
-    version: 7074, what: 'LDAP settings moved from config to a table of their own',
+    version: 7074,
+    what: 'LDAP settings moved from config to a table of their own',
     statements: [
       'CREATE TABLE config_ldap (NAME VARCHAR(50) NOT NULL, IVALUE INT DEFAULT NULL, TVALUE TEXT DEFAULT NULL, COMMENTS TEXT DEFAULT NULL, PRIMARY KEY (NAME)) ENGINE=InnoDB DEFAULT CHARSET=utf8',
       "INSERT INTO config_ldap SELECT NAME, IVALUE, TVALUE, COMMENTS FROM config WHERE NAME LIKE '%CONEX%'",
       "DELETE FROM config WHERE NAME LIKE '%CONEX%'",
     ],
   },
-  { version: 7075, what: 'CAS login settings', statements: [configRow('CAS_BASEURL', 0, '', 'CAS server URL'), configRow('CAS_SERVER_CA_CERT_PATH', 0, '', 'CAS CA certificate')] },
-  { version: 7076, what: 'a composite index on software', statements: ['ALTER TABLE software ADD KEY HARDWARE_ID_2 (HARDWARE_ID, NAME_ID, VERSION_ID)'] },
-  { version: 7077, what: 'IP discovery reconciliation in SNMP configurations', statements: ['ALTER TABLE snmp_configs ADD COLUMN IPD_RECONCILIATION VARCHAR(255) DEFAULT NULL'] },
-  { version: 7078, what: 'a setting linking SNMP devices to a TAG', statements: [configRow('SNMP_LINK_TAG', 0, '', 'SNMP device TAG link')] },
-  { version: 7079, what: 'devices.TVALUE widened to TEXT (prefix index)', statements: ['ALTER TABLE devices DROP INDEX TVALUE', 'ALTER TABLE devices MODIFY COLUMN TVALUE TEXT', 'ALTER TABLE devices ADD INDEX TVALUE (TVALUE(255))'] },
   {
-    version: 7080, what: 'batteries recreated with the columns the 2.12 agent reports',
+    version: 7075,
+    what: 'CAS login settings',
+    statements: [configRow('CAS_BASEURL', 0, '', 'CAS server URL'), configRow('CAS_SERVER_CA_CERT_PATH', 0, '', 'CAS CA certificate')],
+  },
+  { version: 7076, what: 'a composite index on software', statements: ['ALTER TABLE software ADD KEY HARDWARE_ID_2 (HARDWARE_ID, NAME_ID, VERSION_ID)'] },
+  {
+    version: 7077,
+    what: 'IP discovery reconciliation in SNMP configurations',
+    statements: ['ALTER TABLE snmp_configs ADD COLUMN IPD_RECONCILIATION VARCHAR(255) DEFAULT NULL'],
+  },
+  { version: 7078, what: 'a setting linking SNMP devices to a TAG', statements: [configRow('SNMP_LINK_TAG', 0, '', 'SNMP device TAG link')] },
+  {
+    version: 7079,
+    what: 'devices.TVALUE widened to TEXT (prefix index)',
+    statements: [
+      'ALTER TABLE devices DROP INDEX TVALUE',
+      'ALTER TABLE devices MODIFY COLUMN TVALUE TEXT',
+      'ALTER TABLE devices ADD INDEX TVALUE (TVALUE(255))',
+    ],
+  },
+  {
+    version: 7080,
+    what: 'batteries recreated with the columns the 2.12 agent reports',
     statements: [
       'DROP TABLE batteries',
       `CREATE TABLE batteries (ID INT NOT NULL AUTO_INCREMENT, HARDWARE_ID INT NOT NULL, CHEMISTRY VARCHAR(20) DEFAULT NULL, CYCLES INT DEFAULT NULL,
@@ -61,8 +83,16 @@ export const UPDATES_TO_7082: readonly SchemaUpdate[] = [
         PRIMARY KEY (ID), KEY HARDWARE_ID (HARDWARE_ID), KEY NAME (NAME), KEY MANUFACTURER (MANUFACTURER)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb3`,
     ],
   },
-  { version: 7081, what: 'IT management comments dated with a time', statements: ['ALTER TABLE itmgmt_comments MODIFY COLUMN DATE_INSERT DATETIME NULL AFTER USER_INSERT'] },
-  { version: 7082, what: 'CVSS scores of CVE search results as numbers', statements: ['ALTER TABLE cve_search_computer MODIFY COLUMN CVSS DOUBLE(4,2) NOT NULL'] },
+  {
+    version: 7081,
+    what: 'IT management comments dated with a time',
+    statements: ['ALTER TABLE itmgmt_comments MODIFY COLUMN DATE_INSERT DATETIME NULL AFTER USER_INSERT'],
+  },
+  {
+    version: 7082,
+    what: 'CVSS scores of CVE search results as numbers',
+    statements: ['ALTER TABLE cve_search_computer MODIFY COLUMN CVSS DOUBLE(4,2) NOT NULL'],
+  },
 ];
 
 /** Runs every step in order on a 7069 database, each followed by its GUI_VERSION, as the console's update.php does. */

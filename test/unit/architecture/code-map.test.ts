@@ -58,10 +58,21 @@ function tableUnder(heading: string): string[][] {
   const first = lines.findIndex((l) => l.startsWith('|'));
   const end = lines.findIndex((l, i) => i > first && !l.startsWith('|'));
   // The header row and the |---| row come first.
-  return lines.slice(first + 2, end < 0 ? undefined : end).map((l) => l.split('|').slice(1, -1).map((c) => c.trim().replace(/`/g, '')));
+  return lines.slice(first + 2, end < 0 ? undefined : end).map((l) =>
+    l
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim().replace(/`/g, '')),
+  );
 }
 
-const list = (cell: string) => (cell === '—' ? [] : cell.split(',').map((s) => s.trim()).sort());
+const list = (cell: string) =>
+  cell === '—'
+    ? []
+    : cell
+        .split(',')
+        .map((s) => s.trim())
+        .sort();
 
 test('every folder imports only what docs/code.md says it may', () => {
   const graph = unitImports(FILES);
@@ -132,7 +143,10 @@ test('docs/code.md counts the files of every folder', () => {
 test('the graph reader sees imports and writes in the forms plugin/ uses', () => {
   assert.equal(unitOf('plugin/store/discovery/machines.ts'), 'plugin/store/');
   assert.equal(unitOf('plugin/errors.ts'), 'plugin/errors.ts');
-  const file = { path: 'plugin/jobs/x.ts', text: "import type { A } from '../store/jobs.js';\nexport { B } from './b.js';\nconst c = await import('../tftp/server.js');\nimport 'typeorm';" };
+  const file = {
+    path: 'plugin/jobs/x.ts',
+    text: "import type { A } from '../store/jobs.js';\nexport { B } from './b.js';\nconst c = await import('../tftp/server.js');\nimport 'typeorm';",
+  };
   assert.deepEqual([...unitImports([file]).get('plugin/jobs/')!].sort(), ['plugin/store/', 'plugin/tftp/']);
   assert.ok(writesTable("await tx.query('UPDATE dploy_hosts SET status = ? WHERE id = ?')", 'dploy_hosts'));
   assert.ok(writesTable('INSERT IGNORE INTO `accountinfo` (HARDWARE_ID) VALUES (?)', 'accountinfo'));
@@ -140,5 +154,5 @@ test('the graph reader sees imports and writes in the forms plugin/ uses', () =>
   assert.ok(writesTable("await bulkInsert(tx, dialect, 'dploy_jobs', JOB_COLUMNS, rows)", 'dploy_jobs'));
   assert.ok(writesTable(".addRow('bios', fit(rows.bios, columns.bios), hid)", 'bios'));
   assert.ok(!writesTable('SELECT id FROM dploy_hosts_old', 'dploy_hosts'));
-  assert.ok(!writesTable("UPDATE dploy_host_macs SET mac = ?", 'dploy_hosts'));
+  assert.ok(!writesTable('UPDATE dploy_host_macs SET mac = ?', 'dploy_hosts'));
 });

@@ -24,7 +24,10 @@ describe('DHCP option 93 client architecture map', () => {
   }
 
   it('marks only the UEFI HTTP Boot codes as HTTP', () => {
-    assert.deepEqual(CLIENT_ARCHITECTURES.filter((entry) => entry.http).map((entry) => entry.code), [15, 16, 18, 19]);
+    assert.deepEqual(
+      CLIENT_ARCHITECTURES.filter((entry) => entry.http).map((entry) => entry.code),
+      [15, 16, 18, 19],
+    );
   });
 
   it('names the GRUB a Secure Boot shim chains to', () => {
@@ -41,7 +44,10 @@ describe('DHCP option 93 client architecture map', () => {
     const doc = readFileSync(new URL('../../../docs/pxe.md', import.meta.url), 'utf8');
     const section = doc.split('## Architecture matrix')[1]?.split(/^## /m)[0] ?? '';
     const documented = section.split('\n').filter((line) => /^\| \d/.test(line));
-    const expected = CLIENT_ARCHITECTURES.map((e) => `| ${e.code} (0x${e.code.toString(16).padStart(2, '0')}) | ${e.name} | ${e.firmware}${e.http ? ' HTTP' : ''} | ${e.arch} | ${e.loader} | ${e.bootFile}${e.secondStage ? ` → ${e.secondStage}` : ''} | ${e.ipxeFile ?? '—'} |`);
+    const expected = CLIENT_ARCHITECTURES.map(
+      (e) =>
+        `| ${e.code} (0x${e.code.toString(16).padStart(2, '0')}) | ${e.name} | ${e.firmware}${e.http ? ' HTTP' : ''} | ${e.arch} | ${e.loader} | ${e.bootFile}${e.secondStage ? ` → ${e.secondStage}` : ''} | ${e.ipxeFile ?? '—'} |`,
+    );
     assert.deepEqual(documented, expected);
   });
 });

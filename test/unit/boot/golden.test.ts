@@ -30,10 +30,13 @@ async function compareGolden(file: string, text: string): Promise<void> {
 function variablesFor(loader: BootLoader): BootVariables {
   const base = variables();
   if (loader !== 'elilo') return base;
-  return { ...base, image: async (state, context) => {
-    const image = await base.image(state, context);
-    return { ...image, initrds: image.initrds.slice(0, 1) };
-  } };
+  return {
+    ...base,
+    image: async (state, context) => {
+      const image = await base.image(state, context);
+      return { ...image, initrds: image.initrds.slice(0, 1) };
+    },
+  };
 }
 
 const LOADERS: BootLoader[] = ['pxelinux', 'grub', 'elilo', 'ipxe'];
@@ -57,8 +60,10 @@ describe('rendered boot configs for a two-NIC machine booting from its second NI
   }
 
   it('elilo refuses an image with two initrds, naming the host', async () => {
-    await assert.rejects(renderBootConfig(requestFor('elilo', BOOT_MAC), twoNicHost(STATES.install), POLICY, variables()),
-      { code: 'DPLOY_ERR_BOOT_CONFIG', message: 'elilo loads one initrd; host "web01" has 2' });
+    await assert.rejects(renderBootConfig(requestFor('elilo', BOOT_MAC), twoNicHost(STATES.install), POLICY, variables()), {
+      code: 'DPLOY_ERR_BOOT_CONFIG',
+      message: 'elilo loads one initrd; host "web01" has 2',
+    });
   });
 
   it('elilo declines local boot, which it has no directive for', async () => {

@@ -13,25 +13,35 @@ describe('iPXE query', () => {
   });
 
   it('takes a DHCP option 93 number for arch', () => {
-    assert.deepEqual(parseIpxeQuery({ mac: BOOT_MAC, arch: '0' }), { loader: 'ipxe', mac: BOOT_MAC, arch: 'x86_64', firmware: 'bios', isDefault: false, directory: '' });
+    assert.deepEqual(parseIpxeQuery({ mac: BOOT_MAC, arch: '0' }), {
+      loader: 'ipxe',
+      mac: BOOT_MAC,
+      arch: 'x86_64',
+      firmware: 'bios',
+      isDefault: false,
+      directory: '',
+    });
   });
 
   it('drops values that do not parse instead of guessing', () => {
-    assert.deepEqual(parseIpxeQuery({ mac: ['zz:zz', BOOT_MAC], uuid: 'not-a-uuid', arch: 'sparc', platform: 'bios' }),
-      { loader: 'ipxe', isDefault: true, directory: '' });
+    assert.deepEqual(parseIpxeQuery({ mac: ['zz:zz', BOOT_MAC], uuid: 'not-a-uuid', arch: 'sparc', platform: 'bios' }), {
+      loader: 'ipxe',
+      isDefault: true,
+      directory: '',
+    });
   });
 });
 
 describe('boot state for known and unknown machines', () => {
   const unknown = requestFor('pxelinux', UNKNOWN_MAC);
 
-  it("serves a known machine its own state, whatever the policy", () => {
+  it('serves a known machine its own state, whatever the policy', () => {
     assert.deepEqual(chooseBootState(unknown, twoNicHost(STATES.restore), { ...POLICY, unknownHost: 'ignore' }), STATES.restore);
   });
 
   it('follows the policy for an unknown MAC: discover, localboot or silence', async () => {
     assert.deepEqual(chooseBootState(unknown, undefined, POLICY), { kind: 'discover' });
-    assert.match(await renderBootConfig(unknown, undefined, { ...POLICY, unknownHost: 'localboot' }, variables()) ?? '', /^  LOCALBOOT 0$/m);
+    assert.match((await renderBootConfig(unknown, undefined, { ...POLICY, unknownHost: 'localboot' }, variables())) ?? '', /^  LOCALBOOT 0$/m);
     assert.equal(await renderBootConfig(unknown, undefined, { ...POLICY, unknownHost: 'ignore' }, variables()), undefined);
   });
 
@@ -70,7 +80,8 @@ describe('renderForHost, behind `dploy render <host> boot`', () => {
   });
 
   it('refuses a host without a MAC address', async () => {
-    await assert.rejects(renderForHost(twoNicHost(STATES.install, { macs: [] }), { firmware: 'bios', arch: 'x86_64' }, POLICY, variables()),
-      { code: 'DPLOY_ERR_INVALID_INPUT' });
+    await assert.rejects(renderForHost(twoNicHost(STATES.install, { macs: [] }), { firmware: 'bios', arch: 'x86_64' }, POLICY, variables()), {
+      code: 'DPLOY_ERR_INVALID_INPUT',
+    });
   });
 });

@@ -54,7 +54,10 @@ describe('the boot loader registry', () => {
           assert.ok(names.length > 0);
           const requests = names.map((name) => readBack(rules, name));
           requests.forEach((request, i) => assert.equal(request?.loader, key, names[i]));
-          assert.ok(requests.some((request) => request?.mac === who.mac), `${key} asks by MAC: ${names.join(' ')}`);
+          assert.ok(
+            requests.some((request) => request?.mac === who.mac),
+            `${key} asks by MAC: ${names.join(' ')}`,
+          );
           if (who.uuid) assert.ok(requests.every((request) => request?.uuid === undefined || request.uuid === who.uuid));
           assert.ok(requests.every((request) => request?.ip === undefined || request.ip === who.ip));
           if (rules.tftp) assert.equal(requests.at(-1)?.isDefault, true, `${key} ends on its default name`);

@@ -27,13 +27,16 @@ function summary(request: BootConfigRequest | undefined): string {
 describe('pxelinux config names', () => {
   it('reads every name pxelinux asks, in its order', () => {
     const names = pxelinuxSearchOrder(KNOWN);
-    assert.deepEqual(names.map((name) => summary(parseBootFileName(name))), [
-      `pxelinux ${HOST_UUID} in ''`,
-      `pxelinux ${BOOT_MAC} in ''`,
-      "pxelinux 192.0.2.91 in ''",
-      ...['C000025', 'C00002', 'C0000', 'C000', 'C00', 'C0', 'C'].map((hex) => `pxelinux ${hex} in ''`),
-      "pxelinux default in ''",
-    ]);
+    assert.deepEqual(
+      names.map((name) => summary(parseBootFileName(name))),
+      [
+        `pxelinux ${HOST_UUID} in ''`,
+        `pxelinux ${BOOT_MAC} in ''`,
+        "pxelinux 192.0.2.91 in ''",
+        ...['C000025', 'C00002', 'C0000', 'C000', 'C00', 'C0', 'C'].map((hex) => `pxelinux ${hex} in ''`),
+        "pxelinux default in ''",
+      ],
+    );
   });
 
   it('keeps the directory pxelinux.0 was loaded from (DHCP option 210 or the boot file path)', () => {
@@ -44,7 +47,10 @@ describe('pxelinux config names', () => {
   it('answers a known machine at its 01-MAC name only, not by UUID: only the MAC says which NIC booted', async () => {
     const hosts = [twoNicHost(STATES.discover)];
     const answers = await Promise.all(pxelinuxSearchOrder(KNOWN).map((name) => answer(name, hosts)));
-    assert.deepEqual(answers.map((text) => text !== undefined), [false, true, false, false, false, false, false, false, false, false, false]);
+    assert.deepEqual(
+      answers.map((text) => text !== undefined),
+      [false, true, false, false, false, false, false, false, false, false, false],
+    );
     assert.match(answers[1] ?? '', /^# dploy discover on web01$/m);
   });
 
@@ -59,7 +65,10 @@ describe('pxelinux config names', () => {
 
   it('sends an unknown machine to discovery at its MAC name only', async () => {
     const answers = await Promise.all(pxelinuxSearchOrder(UNKNOWN).map((name) => answer(name, [twoNicHost()])));
-    assert.deepEqual(answers.map((text) => text !== undefined), [false, true, false, false, false, false, false, false, false, false, false]);
+    assert.deepEqual(
+      answers.map((text) => text !== undefined),
+      [false, true, false, false, false, false, false, false, false, false, false],
+    );
     assert.match(answers[1] ?? '', /^# dploy discover on unknown-52-54-00-99-88-77$/m);
   });
 });
@@ -70,13 +79,16 @@ describe('GRUB config names', () => {
       const names = grubSearchOrder(KNOWN, prefix);
       assert.equal(names[1], `${prefix}/grub.cfg-01-52-54-00-ab-cd-ef`);
       const dir = prefix.slice(1);
-      assert.deepEqual(names.map((name) => summary(parseBootFileName(name))), [
-        `grub ${HOST_UUID} in '${dir}'`,
-        `grub ${BOOT_MAC} in '${dir}'`,
-        `grub 192.0.2.91 in '${dir}'`,
-        ...['C000025', 'C00002', 'C0000', 'C000', 'C00', 'C0', 'C'].map((hex) => `grub ${hex} in '${dir}'`),
-        `grub default in '${dir}'`,
-      ]);
+      assert.deepEqual(
+        names.map((name) => summary(parseBootFileName(name))),
+        [
+          `grub ${HOST_UUID} in '${dir}'`,
+          `grub ${BOOT_MAC} in '${dir}'`,
+          `grub 192.0.2.91 in '${dir}'`,
+          ...['C000025', 'C00002', 'C0000', 'C000', 'C00', 'C0', 'C'].map((hex) => `grub ${hex} in '${dir}'`),
+          `grub default in '${dir}'`,
+        ],
+      );
     });
   }
 
@@ -88,29 +100,53 @@ describe('GRUB config names', () => {
     const known = await Promise.all(grubSearchOrder(KNOWN).map((name) => answer(name, [twoNicHost(STATES.rescue)])));
     assert.deepEqual(known.map((text) => text !== undefined).slice(0, 3), [false, true, false]);
     const unknown = await Promise.all(grubSearchOrder(UNKNOWN).map((name) => answer(name, [twoNicHost()])));
-    assert.deepEqual(unknown.map((text) => text !== undefined), [false, true, ...Array(9).fill(false)]);
+    assert.deepEqual(
+      unknown.map((text) => text !== undefined),
+      [false, true, ...Array(9).fill(false)],
+    );
   });
 });
 
 describe('elilo config names', () => {
   it('reads every name elilo asks, in its order', () => {
-    assert.deepEqual(eliloSearchOrder(KNOWN, 'ia64').map((name) => summary(parseBootFileName(name))), [
-      "elilo 192.0.2.91 in ''",
-      "elilo C00002 ia64 in ''", "elilo C00002 in ''",
-      "elilo C000 ia64 in ''", "elilo C000 in ''",
-      "elilo C0 ia64 in ''", "elilo C0 in ''",
-      `elilo ${BOOT_MAC} in ''`,
-      "elilo default ia64 in ''", "elilo default in ''",
-    ]);
+    assert.deepEqual(
+      eliloSearchOrder(KNOWN, 'ia64').map((name) => summary(parseBootFileName(name))),
+      [
+        "elilo 192.0.2.91 in ''",
+        "elilo C00002 ia64 in ''",
+        "elilo C00002 in ''",
+        "elilo C000 ia64 in ''",
+        "elilo C000 in ''",
+        "elilo C0 ia64 in ''",
+        "elilo C0 in ''",
+        `elilo ${BOOT_MAC} in ''`,
+        "elilo default ia64 in ''",
+        "elilo default in ''",
+      ],
+    );
   });
 });
 
 describe('names that are not boot configs', () => {
   const names = [
-    'pxelinux.0', 'grubx64.efi', 'grub/x86_64-efi/normal.mod', 'mindi/vmlinuz', '../etc/passwd',
-    'pxelinux.cfg/../../etc/shadow', 'pxelinux.cfg/01-52-54-00-ab-cd', 'pxelinux.cfg/c000025b',
-    'pxelinux.cfg/B8945908-D6A6-41A9-611D-74A6AB80B83D', 'pxelinux.cfg/06-52-54-00-ab-cd-ef', 'pxelinux.cfg/C000025B0',
-    'grub/grub.cfg-', 'grub/grub.cfg-xyz', 'grub.cfg.bak', 'resolv.conf', 'C00.conf', 'C000025B-ia64.conf', '',
+    'pxelinux.0',
+    'grubx64.efi',
+    'grub/x86_64-efi/normal.mod',
+    'mindi/vmlinuz',
+    '../etc/passwd',
+    'pxelinux.cfg/../../etc/shadow',
+    'pxelinux.cfg/01-52-54-00-ab-cd',
+    'pxelinux.cfg/c000025b',
+    'pxelinux.cfg/B8945908-D6A6-41A9-611D-74A6AB80B83D',
+    'pxelinux.cfg/06-52-54-00-ab-cd-ef',
+    'pxelinux.cfg/C000025B0',
+    'grub/grub.cfg-',
+    'grub/grub.cfg-xyz',
+    'grub.cfg.bak',
+    'resolv.conf',
+    'C00.conf',
+    'C000025B-ia64.conf',
+    '',
     'pxelinux.cfg/default\nDEFAULT evil',
   ];
   for (const name of names) {

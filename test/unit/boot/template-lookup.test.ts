@@ -36,20 +36,25 @@ describe('boot template lookup', () => {
   });
 
   it('tries state.arch.os-family, then state.arch, then state', () => {
-    assert.deepEqual(templateCandidates({ loader: 'grub', state: 'install', arch: 'x86_64', osFamily: 'debian' }),
-      ['grub/install.x86_64.debian.eta', 'grub/install.x86_64.eta', 'grub/install.eta']);
+    assert.deepEqual(templateCandidates({ loader: 'grub', state: 'install', arch: 'x86_64', osFamily: 'debian' }), [
+      'grub/install.x86_64.debian.eta',
+      'grub/install.x86_64.eta',
+      'grub/install.eta',
+    ]);
     assert.deepEqual(templateCandidates({ loader: 'ipxe', state: 'localboot' }), ['ipxe/localboot.eta']);
   });
 
   it('searches the override directory before the shipped one', () => {
     assert.deepEqual(templatePaths({ loader: 'pxelinux', state: 'discover', arch: 'i386' }, ['/etc/dploy/boot', '/usr/share/dploy/boot']), [
-      '/etc/dploy/boot/pxelinux/discover.i386.eta', '/etc/dploy/boot/pxelinux/discover.eta',
-      '/usr/share/dploy/boot/pxelinux/discover.i386.eta', '/usr/share/dploy/boot/pxelinux/discover.eta',
+      '/etc/dploy/boot/pxelinux/discover.i386.eta',
+      '/etc/dploy/boot/pxelinux/discover.eta',
+      '/usr/share/dploy/boot/pxelinux/discover.i386.eta',
+      '/usr/share/dploy/boot/pxelinux/discover.eta',
     ]);
   });
 
   it('uses the shipped template when the override directory has none', async () => {
-    assert.match(await render(withOverride()) ?? '', /^menuentry 'Install debian-12-web on web01' \{$/m);
+    assert.match((await render(withOverride())) ?? '', /^menuentry 'Install debian-12-web on web01' \{$/m);
   });
 
   it('prefers any override file to the shipped one, and the most specific override of all', async () => {
@@ -58,7 +63,7 @@ describe('boot template lookup', () => {
     await put('grub/install.x86_64.eta', 'x86_64 override\n');
     assert.equal(await render(withOverride()), 'x86_64 override\n');
     await put('grub/install.x86_64.debian.eta', 'debian on x86_64: <%= it.commandLine %>\n');
-    assert.match(await render(withOverride()) ?? '', /^debian on x86_64: 'auto=true'/);
+    assert.match((await render(withOverride())) ?? '', /^debian on x86_64: 'auto=true'/);
   });
 
   it('reads an edited override on the next request', async () => {
@@ -90,8 +95,9 @@ describe('boot template lookup', () => {
   });
 
   it('ships a generic template for every loader and state', () => {
-    const missing = BOOT_LOADERS.flatMap((loader) => Object.keys(STATES).map((kind) => join(SHIPPED_TEMPLATE_DIR, loader, `${kind}.eta`)))
-      .filter((path) => !existsSync(path));
+    const missing = BOOT_LOADERS.flatMap((loader) => Object.keys(STATES).map((kind) => join(SHIPPED_TEMPLATE_DIR, loader, `${kind}.eta`))).filter(
+      (path) => !existsSync(path),
+    );
     assert.deepEqual(missing, []);
   });
 });

@@ -44,7 +44,7 @@ export const POLICY: BootPolicy = { unknownHost: 'discover', menuTimeoutSeconds:
 const MINDI = { kernel: 'mindi/vmlinuz', initrds: ['mindi/initrd.img'] };
 
 function imageFor(state: NetbootState, hostName: string): BootImage {
-  const token = 'jobToken' in state ? state.jobToken ?? 'none' : 'none';
+  const token = 'jobToken' in state ? (state.jobToken ?? 'none') : 'none';
   switch (state.kind) {
     case 'discover':
       return { ...MINDI, args: [`dploy.url=${BASE_URL}`, 'dploy.token=d1sc0ver', 'console=tty0'] };
@@ -78,9 +78,7 @@ export function requestFor(loader: BootLoader, mac: string): BootConfigRequest {
     grub: `/grub/grub.cfg-01-${dashed}`,
     elilo: `${mac.toUpperCase()}.conf`,
   };
-  const request = loader === 'ipxe'
-    ? parseIpxeQuery(new URLSearchParams({ mac, arch: 'x86_64', platform: 'efi' }))
-    : parseBootFileName(names[loader]);
+  const request = loader === 'ipxe' ? parseIpxeQuery(new URLSearchParams({ mac, arch: 'x86_64', platform: 'efi' })) : parseBootFileName(names[loader]);
   assert.ok(request);
   return request;
 }

@@ -22,13 +22,16 @@ test('defaults follow the option 93 matrix: pxelinux, GRUB per EFI arch, elilo o
 });
 
 test('iPXE gets the script URL with the MAC left for iPXE to expand', () => {
-  assert.equal(resolveBootOptions({ ...SITE_OPTIONS, httpBaseUrl: 'http://192.0.2.1:8080//' }).ipxeScriptUrl, 'http://192.0.2.1:8080/boot/ipxe?mac=${netX/mac}');
+  assert.equal(
+    resolveBootOptions({ ...SITE_OPTIONS, httpBaseUrl: 'http://192.0.2.1:8080//' }).ipxeScriptUrl,
+    'http://192.0.2.1:8080/boot/ipxe?mac=${netX/mac}',
+  );
 });
 
 test('a Secure Boot site swaps grubx64.efi for shimx64.efi with one setting', () => {
   const snippet = exportDhcp('dnsmasq', [], { ...SITE_OPTIONS, loaders: { efiX64: 'shimx64.efi' } }, 'boot');
   assert.match(snippet, /^dhcp-boot=tag:!dploy-ipxe,tag:dploy-efi-x64,shimx64\.efi,,192\.0\.2\.1$/m);
-  assert.doesNotMatch(snippet, /,grubx64\.efi,/, "no TFTP line may still hand out GRUB");
+  assert.doesNotMatch(snippet, /,grubx64\.efi,/, 'no TFTP line may still hand out GRUB');
 });
 
 test('the proxy network is turned into the address and netmask dnsmasq wants', () => {

@@ -47,7 +47,11 @@ test('every path docs/dhcp.md has dploy write is writable under the hardened uni
   assert.ok(paths.includes('/etc/dhcp/dploy/isc-hosts.conf') && paths.includes('/var/lib/dploy/dhcp/kea-reservations.json'), paths.join(' '));
   for (const path of paths) assert.ok(writable(path, roots), `${path} (docs/dhcp.md) is read-only under ReadWritePaths=${roots.join(' ')}`);
   for (const name of ['dhcp.md', 'configuration.md']) {
-    assert.doesNotMatch(read(name), /\bsudo"?,?\s+("?-\w+"?,?\s+)*"?\S*systemctl|NOPASSWD/, `${name} tells dploy to reload through sudo, which NoNewPrivileges forbids`);
+    assert.doesNotMatch(
+      read(name),
+      /\bsudo"?,?\s+("?-\w+"?,?\s+)*"?\S*systemctl|NOPASSWD/,
+      `${name} tells dploy to reload through sudo, which NoNewPrivileges forbids`,
+    );
   }
 });
 

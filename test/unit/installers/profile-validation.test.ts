@@ -37,11 +37,20 @@ test('an unknown field is refused by name (a typo never drops a setting silently
   assert.match(refusal({ name: 'x', distro: 'debian', release: '12', timezon: 'Europe/Paris' }), /timezon/);
 });
 
-test('hash policy: SHA-512 taken, SHA-256 taken with a warning, yescrypt refused where the release\'s libc cannot verify it', () => {
+test("hash policy: SHA-512 taken, SHA-256 taken with a warning, yescrypt refused where the release's libc cannot verify it", () => {
   assert.deepEqual(validateProfile({ name: 'x', distro: 'rocky', release: '8', rootPasswordHash: SHA512 }).warnings, []);
   const sha256 = '$5$saltsalt$' + 'A'.repeat(43);
-  assert.match(validateProfile({ name: 'x', distro: 'debian', release: '12', rootPasswordHash: sha256 }).warnings.join('\n'), /SHA-256 \(\$5\$\) hash is weaker/);
+  assert.match(
+    validateProfile({ name: 'x', distro: 'debian', release: '12', rootPasswordHash: sha256 }).warnings.join('\n'),
+    /SHA-256 \(\$5\$\) hash is weaker/,
+  );
   assert.equal(validateProfile({ name: 'x', distro: 'rocky', release: '9', rootPasswordHash: YESCRYPT }).profile.rootPasswordHash, YESCRYPT);
-  assert.match(refusal({ name: 'x', distro: 'rocky', release: '8', rootPasswordHash: YESCRYPT }), /rocky 8 cannot verify a yescrypt \(\$y\$\) hash; use SHA-512/);
-  assert.match(refusal({ name: 'x', distro: 'debian', release: '12', users: [{ name: 'ops', passwordHash: 'secret' }] }), /users\.0\.passwordHash: not a crypt\(3\) hash/);
+  assert.match(
+    refusal({ name: 'x', distro: 'rocky', release: '8', rootPasswordHash: YESCRYPT }),
+    /rocky 8 cannot verify a yescrypt \(\$y\$\) hash; use SHA-512/,
+  );
+  assert.match(
+    refusal({ name: 'x', distro: 'debian', release: '12', users: [{ name: 'ops', passwordHash: 'secret' }] }),
+    /users\.0\.passwordHash: not a crypt\(3\) hash/,
+  );
 });

@@ -17,11 +17,14 @@ const CPU_PRODUCT = '<product>Intel(R) Xeon(R) Processor @ 2.50GHz</product>';
 const ROOT_DESCRIPTION = ' <description>Computer</description>\n';
 
 function rejects(body: Buffer | string, format: 'xml' | 'json', message: RegExp, code: ErrorCode = 'DPLOY_ERR_INVENTORY_INVALID'): void {
-  assert.throws(() => parseInventory(body, format), (err: unknown) => {
-    assert.ok(isDployError(err, code), `expected ${code}, got ${String(err)}`);
-    assert.match(err.message, message);
-    return true;
-  });
+  assert.throws(
+    () => parseInventory(body, format),
+    (err: unknown) => {
+      assert.ok(isDployError(err, code), `expected ${code}, got ${String(err)}`);
+      assert.match(err.message, message);
+      return true;
+    },
+  );
 }
 
 function replaceOnce(text: string, from: string, to: string): string {
@@ -47,7 +50,11 @@ describe('hostile XML', () => {
   });
 
   it('refuses an external entity that would read /etc/passwd', () => {
-    const xxe = replaceOnce(replaceOnce(xml, '?>\n', '?>\n<!DOCTYPE node [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'), CPU_PRODUCT, '<product>&xxe;</product>');
+    const xxe = replaceOnce(
+      replaceOnce(xml, '?>\n', '?>\n<!DOCTYPE node [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'),
+      CPU_PRODUCT,
+      '<product>&xxe;</product>',
+    );
     rejects(xxe, 'xml', /DOCTYPE/);
   });
 
@@ -77,13 +84,20 @@ describe('hostile XML', () => {
   it('keeps SQL metacharacters verbatim as data', () => {
     const sql = `Robert'); DROP TABLE dploy_hosts;-- " OR 1=1 \\ %`;
     const escaped = sql.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
-    const inventory = parseInventory(replaceOnce(xml, ROOT_DESCRIPTION, `${ROOT_DESCRIPTION} <vendor>${escaped}</vendor>\n <serial>${escaped}</serial>\n`), 'xml');
+    const inventory = parseInventory(
+      replaceOnce(xml, ROOT_DESCRIPTION, `${ROOT_DESCRIPTION} <vendor>${escaped}</vendor>\n <serial>${escaped}</serial>\n`),
+      'xml',
+    );
     assert.equal(inventory.system.vendor, sql);
     assert.equal(inventory.system.serial, sql);
   });
 
   it('treats an id="__proto__" setting as data and pollutes no prototype', () => {
-    const body = replaceOnce(xml, '<configuration>', '<configuration>\n      <setting id="__proto__" value="polluted" />\n      <setting id="constructor" value="x" />');
+    const body = replaceOnce(
+      xml,
+      '<configuration>',
+      '<configuration>\n      <setting id="__proto__" value="polluted" />\n      <setting id="constructor" value="x" />',
+    );
     const inventory = parseInventory(body, 'xml');
     assert.equal(inventory.cpus.length, 1);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
@@ -116,7 +130,11 @@ describe('hostile XML', () => {
 
 describe('hostile JSON', () => {
   it('ignores "__proto__" keys at every level and pollutes nothing', () => {
-    const body = replaceOnce(json, '"class" : "system",', '"class" : "system", "__proto__" : { "polluted" : true }, "configuration" : { "__proto__" : "x", "uuid" : "not-a-uuid" },');
+    const body = replaceOnce(
+      json,
+      '"class" : "system",',
+      '"class" : "system", "__proto__" : { "polluted" : true }, "configuration" : { "__proto__" : "x", "uuid" : "not-a-uuid" },',
+    );
     const inventory = parseInventory(body, 'json');
     assert.equal(inventory.system.uuid, undefined);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
@@ -143,7 +161,7 @@ describe('hostile JSON', () => {
 });
 
 describe('documents that are not lshw', () => {
-  it('refuses `lshw -short` text posted as JSON with what to run instead: a qemu machine\'s', () => {
+  it("refuses `lshw -short` text posted as JSON with what to run instead: a qemu machine's", () => {
     rejects(qemuDocument('q35-ovmf', 'short'), 'json', /"lshw -short" text.*lshw -xml/);
   });
 

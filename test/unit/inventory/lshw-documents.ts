@@ -12,9 +12,7 @@ export const sharedLshwDir = path.resolve(repoRoot, '../shared/fixtures/lshw');
 export const projectLshwDir = path.join(repoRoot, 'test/fixtures/lshw');
 
 /** Set when the shared fixtures are absent: the reason given to node:test's skip, so the report says they were not run. */
-export const sharedSkip = existsSync(sharedLshwDir)
-  ? false
-  : `NOT RUN: ${sharedLshwDir} is absent (the shared real-hardware lshw fixtures; CI provides them)`;
+export const sharedSkip = existsSync(sharedLshwDir) ? false : `NOT RUN: ${sharedLshwDir} is absent (the shared real-hardware lshw fixtures; CI provides them)`;
 
 export interface ExpectedDocument {
   serial: string | null;
@@ -37,7 +35,9 @@ export function expectedDocuments(): Map<string, ExpectedDocument> {
 }
 
 export function lshwFiles(dir: string): string[] {
-  return readdirSync(dir).filter((name) => /\.(xml|json|out)$/.test(name) && name !== 'expected.json').sort();
+  return readdirSync(dir)
+    .filter((name) => /\.(xml|json|out)$/.test(name) && name !== 'expected.json')
+    .sort();
 }
 
 export function locate(name: string): string {

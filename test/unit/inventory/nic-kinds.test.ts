@@ -25,13 +25,19 @@ describe('a paravirtual NIC is a physical NIC', () => {
   it('reads the vmxnet3 node (PCI, capability logical) as physical, and the machine is identified by it', () => {
     assert.match(VMXNET3, /<capability id="logical" >Logical interface<\/capability>/);
     const inventory = parseInventory(Buffer.from(VMXNET3), 'xml');
-    assert.deepEqual(inventory.nics.map((n) => ({ mac: n.mac, virtual: n.virtual, driver: n.driver })), [{ mac: MAC, virtual: false, driver: 'vmxnet3' }]);
+    assert.deepEqual(
+      inventory.nics.map((n) => ({ mac: n.mac, virtual: n.virtual, driver: n.driver })),
+      [{ mac: MAC, virtual: false, driver: 'vmxnet3' }],
+    );
     assert.deepEqual(identityOf(inventory).macs, [MAC]);
   });
 
   it('reads an hv_netvsc node without bus information (lshw does not read VMBus) as physical', () => {
     const inventory = parseInventory(Buffer.from(variant({ driver: 'hv_netvsc', noBus: true })), 'xml');
-    assert.deepEqual(inventory.nics.map((n) => ({ mac: n.mac, virtual: n.virtual, bus: n.busInfo ?? null })), [{ mac: MAC, virtual: false, bus: null }]);
+    assert.deepEqual(
+      inventory.nics.map((n) => ({ mac: n.mac, virtual: n.virtual, bus: n.busInfo ?? null })),
+      [{ mac: MAC, virtual: false, bus: null }],
+    );
   });
 });
 

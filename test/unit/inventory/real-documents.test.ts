@@ -25,13 +25,19 @@ function observed(inventory: Inventory) {
 
 function checkDocument(name: string, want: ExpectedDocument): void {
   if (want.error !== undefined) {
-    assert.throws(() => parseInventory(readDocument(name), formatOf(name)), (err) => isDployError(err, 'DPLOY_ERR_INVENTORY_INVALID') && err.message.includes(want.error!));
+    assert.throws(
+      () => parseInventory(readDocument(name), formatOf(name)),
+      (err) => isDployError(err, 'DPLOY_ERR_INVENTORY_INVALID') && err.message.includes(want.error!),
+    );
     return;
   }
   const { rejected: _rejected, note: _note, error: _error, ...values } = want;
   assert.deepEqual(observed(readLshwInventory(readDocument(name), formatOf(name))), values);
   if (want.rejected) {
-    assert.throws(() => parseInventory(readDocument(name), formatOf(name)), (err) => isDployError(err, 'DPLOY_ERR_INVENTORY_INVALID') && /no physical network interface/.test(err.message));
+    assert.throws(
+      () => parseInventory(readDocument(name), formatOf(name)),
+      (err) => isDployError(err, 'DPLOY_ERR_INVENTORY_INVALID') && /no physical network interface/.test(err.message),
+    );
   } else {
     assert.ok(parseInventory(readDocument(name), formatOf(name)).nics.length > 0);
   }
@@ -47,7 +53,10 @@ describe('the real lshw documents in the shared fixtures', { skip: sharedSkip },
   }
 
   it('gives the same machine from the XML and the JSON lshw wrote on one host', () => {
-    for (const [xml, json] of [['Manouchehri_dl360p__lshw.xml', 'Manouchehri_dl360p__lshw.json'], ['1and1_lshw2json__example_lshw.xml', '1and1_lshw2json__example_lshw.json']] as const) {
+    for (const [xml, json] of [
+      ['Manouchehri_dl360p__lshw.xml', 'Manouchehri_dl360p__lshw.json'],
+      ['1and1_lshw2json__example_lshw.xml', '1and1_lshw2json__example_lshw.json'],
+    ] as const) {
       const a = observed(readLshwInventory(readDocument(xml), 'xml'));
       const b = observed(readLshwInventory(readDocument(json), 'json'));
       assert.deepEqual(a, b, `${xml} vs ${json}`);
@@ -80,8 +89,14 @@ describe('lshw on the qemu machines make-qemu-fixtures.sh defines, read against 
         assert.equal(inventory.arch, 'x86_64');
         assert.equal(inventory.cpus.length, machine.cpuCount);
         assert.equal(inventory.memoryBytes, machine.memoryBytes);
-        assert.deepEqual(inventory.memoryBanks.map((b) => ({ slot: b.slot, sizeBytes: b.sizeBytes })), machine.dimms);
-        assert.deepEqual(inventory.nics.map((n) => ({ mac: n.mac, virtual: n.virtual })), machine.nics);
+        assert.deepEqual(
+          inventory.memoryBanks.map((b) => ({ slot: b.slot, sizeBytes: b.sizeBytes })),
+          machine.dimms,
+        );
+        assert.deepEqual(
+          inventory.nics.map((n) => ({ mac: n.mac, virtual: n.virtual })),
+          machine.nics,
+        );
         if (machine.paravirtual) {
           const nic = inventory.nics.find((n) => n.mac === machine.paravirtual!.mac && !n.virtual);
           assert.equal(nic?.driver, machine.paravirtual.driver);
@@ -90,7 +105,9 @@ describe('lshw on the qemu machines make-qemu-fixtures.sh defines, read against 
         const disks = inventory.disks.map((d) => ({ name: d.logicalName, sizeBytes: d.sizeBytes ?? null })).sort(bySize);
         const want = [...machine.disks].sort(bySize);
         assert.equal(disks.length, want.length, JSON.stringify(disks));
-        want.forEach((w, i) => assert.ok(nameMatches(w.name, disks[i]!.name) && disks[i]!.sizeBytes === w.sizeBytes, `${JSON.stringify(disks[i])} is not ${JSON.stringify(w)}`));
+        want.forEach((w, i) =>
+          assert.ok(nameMatches(w.name, disks[i]!.name) && disks[i]!.sizeBytes === w.sizeBytes, `${JSON.stringify(disks[i])} is not ${JSON.stringify(w)}`),
+        );
       });
     }
 

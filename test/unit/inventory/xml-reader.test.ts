@@ -23,12 +23,15 @@ function mutate(from: string, to: string, text = xml): string {
 
 function refuses(text: string, message: RegExp): string {
   let seen = '';
-  assert.throws(() => readLshwXml(text), (err: unknown) => {
-    assert.ok(isDployError(err, 'DPLOY_ERR_INVENTORY_INVALID'), `expected DPLOY_ERR_INVENTORY_INVALID, got ${String(err)}`);
-    assert.match(err.message, message);
-    seen = err.message;
-    return true;
-  });
+  assert.throws(
+    () => readLshwXml(text),
+    (err: unknown) => {
+      assert.ok(isDployError(err, 'DPLOY_ERR_INVENTORY_INVALID'), `expected DPLOY_ERR_INVENTORY_INVALID, got ${String(err)}`);
+      assert.match(err.message, message);
+      seen = err.message;
+      return true;
+    },
+  );
   return seen;
 }
 
@@ -87,12 +90,18 @@ describe('the lshw XML reader', () => {
   it('decodes escapes in the attribute values it reads, when they are read', () => {
     const [root] = readLshwXml(mutate('<setting id="microcode" value="1" />', '<setting id="micro&amp;code" value="&quot;1&#x27;" />'));
     const settings: Array<[string, string]> = [];
-    const visit = (node: NonNullable<typeof root>): void => { settings.push(...node.configuration); node.children.forEach(visit); };
+    const visit = (node: NonNullable<typeof root>): void => {
+      settings.push(...node.configuration);
+      node.children.forEach(visit);
+    };
     visit(root!);
-    assert.deepEqual(settings.find(([id]) => id === 'micro&code'), ['micro&code', `"1'`]);
+    assert.deepEqual(
+      settings.find(([id]) => id === 'micro&code'),
+      ['micro&code', `"1'`],
+    );
   });
 
-  it('matches an end tag to its start tag letter for letter, whatever the name\'s length', () => {
+  it("matches an end tag to its start tag letter for letter, whatever the name's length", () => {
     // Names are matched by a code of 6 letters per number (lshw-xml-names.ts): a late letter, a third number, and
     // names past the 18 coded letters (compared as strings) must all still count.
     refuses(mutate('</capabilities>', '</capabilitiez>'), /<\/capabilitiez> where <\/capabilities> was expected/);
@@ -122,7 +131,10 @@ describe('the lshw XML reader', () => {
   it('keeps ids named after Object.prototype members as plain data', () => {
     const [root] = readLshwXml(mutate('<node id="cpu"', '<node id="__proto__"'));
     const names: string[] = [];
-    const visit = (node: NonNullable<typeof root>): void => { names.push(node.id); node.children.forEach(visit); };
+    const visit = (node: NonNullable<typeof root>): void => {
+      names.push(node.id);
+      node.children.forEach(visit);
+    };
     visit(root!);
     assert.ok(names.includes('__proto__'));
     assert.equal(Object.getPrototypeOf(root), Object.prototype);
@@ -171,12 +183,12 @@ function fuzz(original: Buffer, seed: number, rounds: number): { parsed: number;
 }
 
 describe('fuzzing the XML reader with damaged real documents', () => {
-  it('answers 2,000 truncations and byte flips of this machine\'s lshw with a parse or a DployError', () => {
+  it("answers 2,000 truncations and byte flips of this machine's lshw with a parse or a DployError", () => {
     const counts = fuzz(Buffer.from(xml), 20261122, 2000);
     assert.ok(counts.parsed > 0 && counts.refused > 0, `both outcomes expected, got ${JSON.stringify(counts)}`);
   });
 
-  it('does the same for 300 damaged copies of the qemu q35/OVMF machine\'s document', () => {
+  it("does the same for 300 damaged copies of the qemu q35/OVMF machine's document", () => {
     const counts = fuzz(Buffer.from(qemuDocument('q35-ovmf', 'xml')), 7, 300);
     assert.ok(counts.refused > 0, JSON.stringify(counts));
   });

@@ -22,7 +22,10 @@ const ALL_HOOKS = {
   remote: { secrets: () => openSecretBox('/nonexistent/dploy-secret.key'), deadlineSeconds: 600, capBytes: 16 * 1024, defaultConcurrency: 10 },
   power: powerHook('/nonexistent/dploy-secret.key'),
 };
-const VARIANTS: Array<[string, JobKinds]> = [['with every hook', jobKinds(TIMEOUTS, ALL_HOOKS)], ['without hooks', jobKinds(TIMEOUTS)]];
+const VARIANTS: Array<[string, JobKinds]> = [
+  ['with every hook', jobKinds(TIMEOUTS, ALL_HOOKS)],
+  ['without hooks', jobKinds(TIMEOUTS)],
+];
 
 /** The table's arrows out of each state. */
 function arrows(spec: JobKindSpec): Map<string, string[]> {
@@ -45,8 +48,17 @@ function reachableFrom(spec: JobKindSpec, start: string): Set<string> {
 }
 
 test('the tables cover every kind dploy serve offers', () => {
-  assert.deepEqual([...VARIANTS[0]![1].keys()].sort(),
-    ['command', 'discover', 'forget', 'install', 'localboot', 'power-cycle', 'power-off', 'power-on', 'power-status']);
+  assert.deepEqual([...VARIANTS[0]![1].keys()].sort(), [
+    'command',
+    'discover',
+    'forget',
+    'install',
+    'localboot',
+    'power-cycle',
+    'power-off',
+    'power-on',
+    'power-status',
+  ]);
 });
 
 for (const [variant, kinds] of VARIANTS) {
@@ -55,7 +67,7 @@ for (const [variant, kinds] of VARIANTS) {
       describe(spec.kind, () => {
         const states = Object.keys(spec.states);
 
-        test('starts in queued, and no terminal state is one of its table\'s states', () => {
+        test("starts in queued, and no terminal state is one of its table's states", () => {
           assert.ok(states.includes('queued'), `${spec.kind} has no queued state`);
           assert.deepEqual(states.filter(isTerminal), []);
         });
@@ -75,7 +87,11 @@ for (const [variant, kinds] of VARIANTS) {
 
         test('every state is reachable from queued, and done is', () => {
           const reachable = reachableFrom(spec, 'queued');
-          assert.deepEqual(states.filter((s) => !reachable.has(s)), [], 'unreachable states');
+          assert.deepEqual(
+            states.filter((s) => !reachable.has(s)),
+            [],
+            'unreachable states',
+          );
           assert.ok(reachable.has('done'), `${spec.kind} can never succeed`);
         });
 

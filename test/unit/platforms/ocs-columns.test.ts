@@ -11,7 +11,12 @@ import { COMPUTER_TABLES } from '../../../plugin/platforms/ocs/ocs-columns.js';
 
 test('every column dploy computes for an OCS computer is one the schema check knows', () => {
   for (const fixture of ['qemu-seabios-pc.xml', 'qemu-ovmf-q35.xml']) {
-    const rows = machineRows(parseInventory(readFileSync(new URL(`../../fixtures/lshw/${fixture}`, import.meta.url)), 'xml'), 'node1.example.org', 'dploy/test', '10.0.0.9');
+    const rows = machineRows(
+      parseInventory(readFileSync(new URL(`../../fixtures/lshw/${fixture}`, import.meta.url)), 'xml'),
+      'node1.example.org',
+      'dploy/test',
+      '10.0.0.9',
+    );
     // DEVICEID, FIDELITY and CHECKSUM are added by the writer when it inserts the hardware row.
     const written = { ...rows, hardware: [{ ...rows.hardware, DEVICEID: '', FIDELITY: 1, CHECKSUM: 0 }], bios: [rows.bios] };
     for (const [table, tableRows] of Object.entries(written)) {

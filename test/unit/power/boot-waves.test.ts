@@ -29,7 +29,10 @@ test('10 machines, waves of 3 every 30 s: 3 start, the 4th is told wave 2 opens 
 test('after a quiet spell the count starts again: a lone machine does not wait for a wave that opened long ago', () => {
   const t = { now: 0 };
   const waves = new BootWaves({ size: 2, intervalMs: 10_000 }, clockAt(t));
-  assert.deepEqual([waves.take(), waves.take()].map((s) => s.ok), [true, true]);
+  assert.deepEqual(
+    [waves.take(), waves.take()].map((s) => s.ok),
+    [true, true],
+  );
   assert.deepEqual(waves.take(), { ok: false, wave: 2, opensAt: 10_000 });
   t.now = 95_000;
   assert.deepEqual(waves.take(), { ok: true, wave: 1 });

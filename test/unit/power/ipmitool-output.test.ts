@@ -8,7 +8,8 @@ import { classifyIpmitool, timeoutAndRetries } from '../../../plugin/power/ipmi/
 const CAPTURED = {
   wrongPassword: 'Loading IANA PEN Registry...\n> RAKP 2 HMAC is invalid\nError: Unable to establish IPMI v2 / RMCP+ session\n',
   unknownUser: 'Loading IANA PEN Registry...\nRAKP 2 message indicates an error : unauthorized name\nError: Unable to establish IPMI v2 / RMCP+ session\n',
-  unreachable: 'Loading IANA PEN Registry...\nGet Auth Capabilities error\nError issuing Get Channel Authentication Capabilities request\nError: Unable to establish IPMI v2 / RMCP+ session\n',
+  unreachable:
+    'Loading IANA PEN Registry...\nGet Auth Capabilities error\nError issuing Get Channel Authentication Capabilities request\nError: Unable to establish IPMI v2 / RMCP+ session\n',
   suite17: 'Error in open session response message : invalid authentication algorithm\n\nError: Unable to establish IPMI v2 / RMCP+ session\n',
   diag: 'Get HPM.x Capabilities request failed, compcode = d4\nSet Chassis Power Control to Diag failed: Invalid data field in request\n',
   scriptFailed: 'Discovered IPMB address 0x0\nSet Chassis Power Control to Up/On failed: Unspecified error\n',

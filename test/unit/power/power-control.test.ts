@@ -13,7 +13,14 @@ const BMC: BmcTarget = { driver: 'ipmi', address: '192.0.2.10', user: 'admin', p
 function fakeClock(): Clock & { slept: number[] } {
   let t = 0;
   const slept: number[] = [];
-  return { slept, now: () => t, sleep: async (ms) => { slept.push(ms); t += ms; } };
+  return {
+    slept,
+    now: () => t,
+    sleep: async (ms) => {
+      slept.push(ms);
+      t += ms;
+    },
+  };
 }
 
 /** FakeBmc: a machine whose power changes `lag` status reads after the command, with scripted failures. */
@@ -21,14 +28,20 @@ function fakeBmc(initial: PowerState, lag = 1, failures: DployError[] = []) {
   let state = initial;
   let pending: { to: PowerState; reads: number } | undefined;
   const sent: string[] = [];
-  const fail = () => { const e = failures.shift(); if (e) throw e; };
+  const fail = () => {
+    const e = failures.shift();
+    if (e) throw e;
+  };
   const driver: PowerDriver = {
     name: 'ipmi',
     settings: [],
     missingTools: async () => [],
     async status() {
       fail();
-      if (pending && pending.reads-- <= 0) { state = pending.to; pending = undefined; }
+      if (pending && pending.reads-- <= 0) {
+        state = pending.to;
+        pending = undefined;
+      }
       return state;
     },
     async act(_b, action: PowerAction) {
@@ -37,7 +50,10 @@ function fakeBmc(initial: PowerState, lag = 1, failures: DployError[] = []) {
       if (action === 'cycle' && state === 'off') throw new DployError('DPLOY_ERR_BMC_UNSUPPORTED', 'Command not supported in present state');
       pending = { to: action === 'off' ? 'off' : 'on', reads: lag };
     },
-    async pxeOnce(_b, firmware) { fail(); sent.push(`pxe:${firmware}`); },
+    async pxeOnce(_b, firmware) {
+      fail();
+      sent.push(`pxe:${firmware}`);
+    },
   };
   return { driver, sent };
 }
@@ -49,7 +65,10 @@ test('power on is verified by re-reading the state with growing waits', async ()
   const clock = fakeClock();
   const out = await new PowerControl({ ipmi: bmc.driver }, policy, clock).power(BMC, 'on');
   assert.deepEqual(out, { state: 'on', sent: 'on', message: 'power on sent, machine is on' });
-  assert.deepEqual(clock.slept.filter((ms) => ms >= 100), [100, 200]);
+  assert.deepEqual(
+    clock.slept.filter((ms) => ms >= 100),
+    [100, 200],
+  );
 });
 
 test('a machine that is already on gets no command', async () => {
@@ -69,8 +88,10 @@ test('a machine that is off is never cycled: it is powered on, and the status sa
 test('an action the machine never completes fails as not verified, after every wait', async () => {
   const bmc = fakeBmc('on', 99);
   const clock = fakeClock();
-  await assert.rejects(new PowerControl({ ipmi: bmc.driver }, policy, clock).power(BMC, 'off'),
-    (err: DployError) => err.code === 'DPLOY_ERR_BMC_NOT_VERIFIED' && /still on after 1 s/.test(err.message));
+  await assert.rejects(
+    new PowerControl({ ipmi: bmc.driver }, policy, clock).power(BMC, 'off'),
+    (err: DployError) => err.code === 'DPLOY_ERR_BMC_NOT_VERIFIED' && /still on after 1 s/.test(err.message),
+  );
 });
 
 test('busy and unreachable are retried; a wrong password is not', async () => {

@@ -19,6 +19,10 @@ test('beyond the cap the first and last halves are kept exactly, whatever the ch
     const r = cap.result();
     assert.equal(r.totalBytes, 1000);
     assert.equal(r.droppedBytes, 900);
-    assert.equal(r.text, `${all.slice(0, 50)}\n[… 900 bytes of output dropped (kept the first and last 100 of 1000) …]\n${all.slice(950)}`, `chunks of ${size}`);
+    assert.equal(
+      r.text,
+      `${all.slice(0, 50)}\n[… 900 bytes of output dropped (kept the first and last 100 of 1000) …]\n${all.slice(950)}`,
+      `chunks of ${size}`,
+    );
   }
 });

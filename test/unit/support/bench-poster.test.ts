@@ -8,7 +8,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { createPoster, parseResponse } from '../../support/bench-poster.js';
 
-async function withServer(handle: (req: IncomingMessage, body: Buffer, res: ServerResponse) => void, run: (url: string, sockets: Set<Socket>) => Promise<void>): Promise<void> {
+async function withServer(
+  handle: (req: IncomingMessage, body: Buffer, res: ServerResponse) => void,
+  run: (url: string, sockets: Set<Socket>) => Promise<void>,
+): Promise<void> {
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -32,14 +35,16 @@ async function postAll(url: string, concurrency: number): Promise<string[]> {
   try {
     let next = 0;
     const answers: string[] = new Array(bodies.length);
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < bodies.length) {
-        const i = next++;
-        const reply = await poster.post(url, bodies[i]!, { 'content-type': 'text/plain', 'x-n': String(i) });
-        assert.equal(reply.status, 201);
-        answers[i] = reply.body.toString();
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < bodies.length) {
+          const i = next++;
+          const reply = await poster.post(url, bodies[i]!, { 'content-type': 'text/plain', 'x-n': String(i) });
+          assert.equal(reply.status, 201);
+          answers[i] = reply.body.toString();
+        }
+      }),
+    );
     return answers;
   } finally {
     poster.close();
@@ -50,47 +55,62 @@ const expected = bodies.map((b, i) => `${i} POST /in?x=1 ${b.length} ${b.subarra
 const echo = (req: IncomingMessage, body: Buffer) => `${req.headers['x-n']} ${req.method} ${req.url} ${body.length} ${body.subarray(0, 12).toString()}`;
 
 test('every post is answered with its own reply over at most `concurrency` keep-alive connections (Content-Length)', { timeout: 20_000 }, async () => {
-  await withServer((req, body, res) => {
-    res.writeHead(201, { 'content-type': 'text/plain' }).end(echo(req, body));
-  }, async (url, sockets) => {
-    assert.deepEqual(await postAll(url, 3), expected);
-    assert.equal(sockets.size, 3);
-  });
+  await withServer(
+    (req, body, res) => {
+      res.writeHead(201, { 'content-type': 'text/plain' }).end(echo(req, body));
+    },
+    async (url, sockets) => {
+      assert.deepEqual(await postAll(url, 3), expected);
+      assert.equal(sockets.size, 3);
+    },
+  );
 });
 
 test('chunked replies are read whole', { timeout: 20_000 }, async () => {
-  await withServer((req, body, res) => {
-    res.writeHead(201, { 'content-type': 'text/plain' });
-    const text = echo(req, body);
-    res.write(text.slice(0, 5));
-    setImmediate(() => res.end(text.slice(5)));
-  }, async (url) => {
-    assert.deepEqual(await postAll(url, 2), expected);
-  });
+  await withServer(
+    (req, body, res) => {
+      res.writeHead(201, { 'content-type': 'text/plain' });
+      const text = echo(req, body);
+      res.write(text.slice(0, 5));
+      setImmediate(() => res.end(text.slice(5)));
+    },
+    async (url) => {
+      assert.deepEqual(await postAll(url, 2), expected);
+    },
+  );
 });
 
 test('a server that closes the connection after a reply gets a new one for the next post', { timeout: 20_000 }, async () => {
   let replies = 0;
-  await withServer((req, body, res) => {
-    const close = ++replies % 3 === 0;
-    res.writeHead(201, { 'content-type': 'text/plain', ...(close ? { connection: 'close' } : {}) }).end(echo(req, body));
-  }, async (url, sockets) => {
-    assert.deepEqual(await postAll(url, 2), expected);
-    assert.ok(sockets.size > 2, `${sockets.size} connections for ${bodies.length} posts, a third of them answered with Connection: close`);
-  });
+  await withServer(
+    (req, body, res) => {
+      const close = ++replies % 3 === 0;
+      res.writeHead(201, { 'content-type': 'text/plain', ...(close ? { connection: 'close' } : {}) }).end(echo(req, body));
+    },
+    async (url, sockets) => {
+      assert.deepEqual(await postAll(url, 2), expected);
+      assert.ok(sockets.size > 2, `${sockets.size} connections for ${bodies.length} posts, a third of them answered with Connection: close`);
+    },
+  );
 });
 
 test('a server that drops the connection without answering fails the post with the reason', { timeout: 20_000 }, async () => {
-  await withServer((req) => {
-    req.socket.destroy();
-  }, async (url) => {
-    const poster = createPoster(1);
-    try {
-      await assert.rejects(poster.post(url, Buffer.from('x'), {}), /POST http:\/\/127\.0\.0\.1:\d+\/in\?x=1: the server closed the connection before answering/);
-    } finally {
-      poster.close();
-    }
-  });
+  await withServer(
+    (req) => {
+      req.socket.destroy();
+    },
+    async (url) => {
+      const poster = createPoster(1);
+      try {
+        await assert.rejects(
+          poster.post(url, Buffer.from('x'), {}),
+          /POST http:\/\/127\.0\.0\.1:\d+\/in\?x=1: the server closed the connection before answering/,
+        );
+      } finally {
+        poster.close();
+      }
+    },
+  );
 });
 
 test('parseResponse waits for a whole response and leaves what follows it', () => {

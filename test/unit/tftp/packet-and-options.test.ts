@@ -14,7 +14,13 @@ test('a read request yields its file name, mode and lower-cased option names', (
   assert.ok(parsed.ok);
   assert.equal(parsed.request.filename, 'pxelinux.0');
   assert.equal(parsed.request.mode, 'octet');
-  assert.deepEqual([...parsed.request.options], [['blksize', '1468'], ['tsize', '0']]);
+  assert.deepEqual(
+    [...parsed.request.options],
+    [
+      ['blksize', '1468'],
+      ['tsize', '0'],
+    ],
+  );
 });
 
 test('a request whose fields are not NUL-terminated, or that has no mode, is an illegal operation', () => {
@@ -47,8 +53,21 @@ test('blksize is clamped to the configured maximum and an absurd one is ignored'
 });
 
 test('tsize is answered with the size, timeout echoed only within 1–255 s', () => {
-  const n = negotiateOptions(new Map([['tsize', '0'], ['timeout', '3']]), 33_554_432, LIMITS);
-  assert.deepEqual([...n.oack], [['tsize', '33554432'], ['timeout', '3']]);
+  const n = negotiateOptions(
+    new Map([
+      ['tsize', '0'],
+      ['timeout', '3'],
+    ]),
+    33_554_432,
+    LIMITS,
+  );
+  assert.deepEqual(
+    [...n.oack],
+    [
+      ['tsize', '33554432'],
+      ['timeout', '3'],
+    ],
+  );
   assert.equal(n.timeoutMs, 3000);
   assert.equal(negotiateOptions(new Map([['timeout', '256']]), 1, LIMITS).oack.size, 0);
   assert.equal(negotiateOptions(new Map([['timeout', '0']]), 1, LIMITS).oack.size, 0);
@@ -57,13 +76,30 @@ test('tsize is answered with the size, timeout echoed only within 1–255 s', ()
 test('windowsize is clamped so that one window stays within the byte budget', () => {
   assert.equal(negotiateOptions(new Map([['windowsize', '16']]), 1, LIMITS).windowsize, 16);
   assert.equal(negotiateOptions(new Map([['windowsize', '1000']]), 1, LIMITS).windowsize, 64);
-  const big = negotiateOptions(new Map([['blksize', '8192'], ['windowsize', '64']]), 1, LIMITS);
+  const big = negotiateOptions(
+    new Map([
+      ['blksize', '8192'],
+      ['windowsize', '64'],
+    ]),
+    1,
+    LIMITS,
+  );
   assert.equal(big.windowsize, 8);
   assert.equal(big.oack.get('windowsize'), '8');
 });
 
 test('unknown options are left out of the OACK; with none known there is no OACK', () => {
-  assert.equal(negotiateOptions(new Map([['multicast', ''], ['rollover', '1']]), 1, LIMITS).oack.size, 0);
+  assert.equal(
+    negotiateOptions(
+      new Map([
+        ['multicast', ''],
+        ['rollover', '1'],
+      ]),
+      1,
+      LIMITS,
+    ).oack.size,
+    0,
+  );
 });
 
 test('ERROR and OACK packets are laid out as RFC 1350 and RFC 2347 say', () => {

@@ -6,9 +6,16 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { createGroupCommit } from '../../../../plugin/store/discovery/group-commit.js';
 
-interface Item { name: string; keys?: string[]; bytes?: number; fails?: boolean }
+interface Item {
+  name: string;
+  keys?: string[];
+  bytes?: number;
+  fails?: boolean;
+}
 
-function harness(options: { maxItems?: number; maxWeight?: number; groupFails?: (items: Item[]) => boolean; readGate?: boolean; readFails?: (items: Item[]) => boolean } = {}) {
+function harness(
+  options: { maxItems?: number; maxWeight?: number; groupFails?: (items: Item[]) => boolean; readGate?: boolean; readFails?: (items: Item[]) => boolean } = {},
+) {
   const groups: string[][] = [];
   const alone: string[] = [];
   const gates: Array<() => void> = [];
@@ -171,7 +178,7 @@ test('a group that fails before it has read lets the next group start', async ()
   await h.settle();
   assert.deepEqual(h.groups, [['a']]);
   await h.read();
-  assert.deepEqual(h.groups, [['a'], ['b']], 'the failed group\'s place to read is free');
+  assert.deepEqual(h.groups, [['a'], ['b']], "the failed group's place to read is free");
   assert.equal(await first, 'a written alone');
   await h.read();
   await h.release();

@@ -9,13 +9,19 @@ const shape = (n: number) => `BEGIN NOT ATOMIC INSERT INTO t VALUES ${Array.from
 
 test('a shape goes prepared from its second sighting on; another shape counts on its own', () => {
   const shapes = new PreparedShapes();
-  assert.deepEqual([shape(1), shape(1), shape(2), shape(1), shape(2)].map((sql) => shapes.worthPreparing(sql)), [false, true, false, true, true]);
+  assert.deepEqual(
+    [shape(1), shape(1), shape(2), shape(1), shape(2)].map((sql) => shapes.worthPreparing(sql)),
+    [false, true, false, true, true],
+  );
 });
 
 test('a text longer than PREPARE_MAX_SQL_CHARS never goes prepared', () => {
   const shapes = new PreparedShapes();
   const long = `SELECT '${'x'.repeat(PREPARE_MAX_SQL_CHARS)}'`;
-  assert.deepEqual([long, long, long].map((sql) => shapes.worthPreparing(sql)), [false, false, false]);
+  assert.deepEqual(
+    [long, long, long].map((sql) => shapes.worthPreparing(sql)),
+    [false, false, false],
+  );
 });
 
 test('the sightings forget the shape seen least recently first, and keep one that recurs', () => {
