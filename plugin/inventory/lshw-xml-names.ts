@@ -6,7 +6,7 @@
 // comparing strings character by character: a start tag's name against this
 // table, an end tag's against its start tag's. A name found here comes back as
 // the one shared string (later `name === 'node'` is a pointer check); any other
-// name is sliced as before: the table saves work, it never decides what is accepted.
+// name is sliced from the document: the table saves work, it never decides what is accepted.
 
 /** Longer names have no exact code; the scanner compares them as strings. */
 export const MAX_CODED_NAME = 18;

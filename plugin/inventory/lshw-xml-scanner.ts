@@ -212,7 +212,10 @@ class Scan {
     }
   }
 
-  /** The fault for a tag whose name is empty, cut short or not lowercase ASCII, worded as before the fast path. */
+  /**
+   * The fault for a tag whose name is empty, cut short or not lowercase ASCII; the name is read
+   * again with every ASCII name character, so the message quotes what was written.
+   */
   refusedName(lt: number): LshwXmlFault {
     const { source, codes } = this;
     let end = lt + 1;

@@ -5,7 +5,7 @@
 // entity, bounds nesting at 100 and checks well-formedness. Element and
 // attribute names only ever select a branch here, never become object keys,
 // so an element or setting named "__proto__" is inert.
-// fast-xml-parser was replaced here for speed: docs/DEPENDENCIES.md.
+// Why an own reader and not a library (fast-xml-parser): docs/DEPENDENCIES.md.
 
 import { DployError } from '../errors.js';
 import { cleanText, emptyNode, parseCount } from './lshw-node.js';

@@ -1,6 +1,7 @@
 // What a machine waiting in discovery (mindi) should do next, from its boot
 // state: reboot into the install or restore it was given, or wait and ask
-// again. The job runner (issue 6) refines this with job states.
+// again. The machine's job and its state go beside this answer
+// (/agent/v1/next, docs/jobs.md); moving the job is the runner's.
 
 import type { Host } from '../model/host.js';
 

@@ -59,8 +59,8 @@ function dataSourceOptions(target: DatabaseTarget, poolSize: number): DataSource
         // every value still goes through placeholders.
         multipleStatements: true,
         // mysql2 captures a stack for every query to decorate errors; typeorm
-        // wraps them in QueryFailedError with the SQL anyway. ~3 % of the CPU
-        // under discovery load (docs/benchmarks.md).
+        // wraps them in QueryFailedError with the SQL anyway, and the capture
+        // costs ~3 % of dploy's CPU in a discovery storm.
         trace: false,
         // Prepared discovery batches each hold up to ~1.2 MiB of MariaDB's memory
         // (store/discovery/prepared-shapes.ts); a storm of one model needs a handful per

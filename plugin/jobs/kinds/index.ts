@@ -1,5 +1,5 @@
-// Job kind registry: one line per kind. Restore, image, power and
-// firmware join here with their issues; the runner needs no change for them.
+// Job kind registry: one line per kind. A new kind (restore, image,
+// firmware) joins with one line here; the runner needs no change for it.
 
 import { DployError } from '../../errors.js';
 import type { JobKind } from '../../model/job.js';

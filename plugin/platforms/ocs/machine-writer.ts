@@ -6,11 +6,11 @@
 // section whose checksum changed.
 //
 // The writes go as one multi-statement batch (the new ID carried in a
-// session variable): one round trip instead of fifteen, measured 5 ms ->
-// under 1 ms per machine (docs/benchmarks.md). A discovery group
-// (computer-group.ts) puts all its machines' section rows in one INSERT per
-// table. Values are bound by mysql2's
-// placeholders as everywhere else; nothing is spliced into the SQL text.
+// session variable): one round trip per machine instead of one per statement
+// (about fifteen), as a discovery storm is bound by round trips
+// (docs/discovery-writes.md). A discovery group (computer-group.ts) puts all
+// its machines' section rows in one INSERT per table. Values are bound by
+// mysql2's placeholders as everywhere else; nothing is spliced into the SQL text.
 // Only the columns this OCS has are written (`columns`, resolved once at
 // start by ocs-schema.ts); the others keep OCS's defaults.
 

@@ -2,7 +2,7 @@
 // host and a known one. On MariaDB they are statements appended to a
 // multi-statement batch (the new host's id carried in a session variable):
 // a discovery storm is bound by per-statement round trips there
-// (docs/benchmarks.md, ingestion), and discovery-group.ts puts several
+// (docs/discovery-writes.md), and discovery-group.ts puts several
 // machines in one batch. PostgreSQL and SQLite take the same rows statement
 // by statement.
 

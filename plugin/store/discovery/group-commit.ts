@@ -1,19 +1,17 @@
 // Group commit: discoveries that arrive while a write is under way are
 // written together by the next one, as a database's own group commit shares
 // one log flush among transactions. A storm of machines then costs a few
-// round trips per group instead of a few per machine (docs/benchmarks.md,
-// ingestion); one machine alone is written at once, as before. Two groups may
-// be under way at once, one reading (its probe) while the other writes, so
-// that the reads overlap the writes; a group starts only once the one before
-// it has read. Before, a group started whenever fewer than two were under
-// way: while one group read, the next post to arrive took the free place
-// alone, and a storm from 8 clients went as 918 groups for 2,000 machines,
-// 604 of them of one machine (docs/benchmarks.md, OCS 2026-12-05).
+// round trips per group instead of a few per machine; one machine alone is
+// written at once, nobody waits for a timer (docs/discovery-writes.md). Two
+// groups may be under way at once, one reading (its probe) while the other
+// writes, so that the reads overlap the writes; a group starts only once the
+// one before it has read, so the posts that arrive during a probe go
+// together instead of the first of them taking the free place alone.
 //
 // Two items that may be the same machine (a shared MAC, UUID or serial)
 // never share a group, nor two groups under way: the later one waits, so it
 // sees the earlier one's rows as any later post would. A group that fails as
-// a whole (a unique key raced by another dploy process, OCS's lock held) was
+// a whole (a unique key raced by another dploy process, OCS's lock held) is
 // rolled back whole; its items are then run one by one on the ordinary path,
 // which knows how to retry or to name the conflict.
 

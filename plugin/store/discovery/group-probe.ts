@@ -6,17 +6,18 @@
 // lookups with IN lists. A machine none of its facts was found for is new,
 // and that is all its plan needs. The full probe (host-identity.ts: derived
 // tables, correlated subqueries, every candidate's MACs; OCS's linked
-// computer with its blacklist and order) cost MariaDB more than writing the
-// machine: per machine alone, 90 and 150 µs against 30–40 µs for this
-// statement (docs/benchmarks.md, OCS 2026-12-05); a storm of new machines
-// now skips it. discovery-group.ts sends this statement as the guard of a
-// batch that writes the group as new machines (one round trip for them),
-// and goes on here with its rows when it found something.
+// computer with its blacklist and order) costs MariaDB more than writing the
+// machine: per machine, 90 and 150 µs against 30–40 µs for this statement
+// (docs/discovery-writes.md); a storm of new machines skips it.
+// discovery-group.ts sends this statement as the guard of a batch that
+// writes the group as new machines (one round trip for them), and goes on
+// here with its rows when it found something.
 //
 // Then, only for the machines something was found for (a re-post, a
-// rediscovery, a conflict), the full probe as before, in a second round trip,
-// so the identity policy decides on exactly what it always saw. A row the
-// first step cannot attribute to one machine sends the whole group there.
+// rediscovery, a conflict), the full probe, in a second round trip, so the
+// identity policy decides on the same rows as for a machine posted alone.
+// A row the first step cannot attribute to one machine sends the whole
+// group there.
 
 import { matchFromProbe, probeStatement, type HostMatch, type ProbeRow } from './host-identity.js';
 import type { Intake } from './machines.js';

@@ -2,12 +2,12 @@
 // typeorm QueryRunner holds. typeorm's QueryRunner.query() adds, per call,
 // two subscriber broadcasts, a query logger call, a copy of the result and a
 // promise wrapper that mysql2 builds with a require() (resolved through the
-// loader hooks of tsx); a discovery group sends two or three queries per
-// group, a machine alone the same, so at x1 that overhead was a measurable
-// part of each post (docs/benchmarks.md, OCS 2026-12-05). Everything else
-// keeps typeorm; the runner still owns the connection and releases it.
-// `execute` runs a statement prepared on that connection (mysql2 prepares it
-// on first use and keeps it, see store/prepared-shapes.ts).
+// loader hooks of tsx); a discovery group sends only two or three queries,
+// so for a machine posted alone that overhead is a large part of its CPU
+// (docs/discovery-writes.md). Everything else keeps typeorm; the runner
+// still owns the connection and releases it. `execute` runs a statement
+// prepared on that connection (mysql2 prepares it on first use and keeps
+// it, see prepared-shapes.ts).
 
 import type { QueryRunner } from 'typeorm';
 import type { SqlSession } from './sql-batch.js';

@@ -3,15 +3,13 @@
 // values all placeholders. A storm of one hardware model repeats a handful
 // of shapes (one per group size), and a prepared one is parsed once per
 // connection instead of on every post; its values go in the binary protocol
-// (the gzip document as bytes, not as hex to lex). Measured A/B, OCS schema,
-// whole servers: MariaDB's CPU per machine -22 % at x1 and -24 % at x8,
-// machines/s +5-8 % at x1 and +11-32 % at x8 (docs/benchmarks.md, 2026-12-05
-// third session).
+// (the gzip document as bytes, not as hex to lex). Why, and what it saves:
+// docs/discovery-writes.md (prepared batches).
 //
 // A shape is prepared from its second sighting on, as pgjdbc's
 // prepareThreshold does: a shape seen once (mixed hardware, an odd group
 // size) would pay a prepare round trip for nothing. And only small texts:
-// MariaDB keeps a prepared compound statement's parse in memory, measured
+// MariaDB keeps a prepared compound statement's parse in memory,
 // ~80 KiB + 140 bytes per character of text (342 KiB for one machine's
 // batch, 7.9 MiB for 32 machines'); a text of at most PREPARE_MAX_SQL_CHARS
 // keeps each under ~1.2 MiB, and mysql2's per-connection cache

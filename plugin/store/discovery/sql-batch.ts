@@ -94,10 +94,10 @@ export class SqlBatch {
    * answers the rows of the batch's SELECTs, in order. On MariaDB
    * (`compound`) it goes as ONE compound statement (BEGIN NOT ATOMIC … END),
    * which gets one reply: as statements of a multi-statement query MariaDB
-   * sends each one's OK packet on its own, a socket write per statement,
-   * fifteen per machine, in a VM where a system call is dear
-   * (docs/benchmarks.md, OCS 2026-12-05, second session). MySQL has no
-   * anonymous compound statement: there it goes as a multi-statement query.
+   * sends each one's OK packet on its own, a socket write (a system call)
+   * per statement, about fifteen per machine (docs/discovery-writes.md).
+   * MySQL has no anonymous compound statement: there it goes as a
+   * multi-statement query.
    * A compound statement whose shape `prepared` says is worth it goes
    * prepared (prepared-shapes.ts); if the server refuses to prepare, nothing
    * ran and it goes as a query.
