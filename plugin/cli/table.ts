@@ -1,13 +1,19 @@
 // Plain-text tables for terminals (and lynx users' habits): columns padded to
 // the widest cell, no colours, nothing a script has to strip. Every cell and
-// field value goes through visibleValue: it may come from a machine.
+// field value goes through visibleValue (the last column through visibleText,
+// which keeps its lines): it may come from a machine.
 
-import { visibleValue } from './terminal-text.js';
+import { visibleText, visibleValue } from './terminal-text.js';
 
 export function renderTable(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
-  const cells = rows.map((row) => row.map((cell) => (cell === null || cell === undefined || cell === '' ? '-' : visibleValue(String(cell)))));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]?.length ?? 0)));
-  const line = (row: string[]) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
+  const last = headers.length - 1;
+  // The last column may hold several lines (a command's output in an event): they stay lines, indented under it.
+  const shown = (cell: string | number | null | undefined, i: number) =>
+    cell === null || cell === undefined || cell === '' ? '-' : i === last ? visibleText(String(cell)).replace(/\n+$/, '') : visibleValue(String(cell));
+  const cells = rows.map((row) => row.map(shown));
+  const widths = headers.map((h, i) => (i === last ? 0 : Math.max(h.length, ...cells.map((row) => row[i]?.length ?? 0))));
+  const indent = '\n' + ' '.repeat(widths.reduce((sum, w) => sum + w + 2, 0));
+  const line = (row: string[]) => row.map((cell, i) => (i === last ? cell.replaceAll('\n', indent) : cell.padEnd(widths[i]!))).join('  ');
   return [line(headers), ...cells.map(line)].join('\n') + '\n';
 }
 

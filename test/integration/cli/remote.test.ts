@@ -54,7 +54,7 @@ test('dploy hosts ssh, task set … command --run, runner --once, jobs show, hos
   const [ok] = await runOnce('uname -s');
   assert.equal(ok!.state, 'done');
   const shown = await dploy('jobs', 'show', String(ok!.id));
-  assert.match(shown, /output 1\/1:\nLinux/);
+  assert.match(shown, /output 1\/1:\n {20,}Linux\n/, 'the output keeps its lines, under the message column');
   assert.ok(!shown.includes(sshd.password));
   const keys = await dploy('hosts', 'keys');
   assert.match(keys, new RegExp(`127\\.0\\.0\\.1:${sshd.port}\\s+${sshd.hostFingerprint().replace(/[+/]/g, '\\$&')}`));
