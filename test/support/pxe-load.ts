@@ -87,9 +87,14 @@ export function tftpFetch(port: number, path: string, limitMs = 5000): Promise<{
       socket.send(Buffer.from([0, 4, msg[2]!, msg[3]!]), rinfo.port, rinfo.address);
       if (fresh && msg.length < 4 + 512) finish(undefined, performance.now() - started);
     });
+    // A PXE ROM sends its read request again after a second without an answer; the time measured is the machine's,
+    // from the first request.
+    const request = Buffer.concat([Buffer.from([0, 1]), Buffer.from(`${path}\0octet\0`, 'latin1')]);
+    const resend = setInterval(() => tid === undefined && socket.send(request, port, '127.0.0.1'), 1000);
+    socket.on('close', () => clearInterval(resend));
     socket.bind(0, '127.0.0.1', () => {
       started = performance.now();
-      socket.send(Buffer.concat([Buffer.from([0, 1]), Buffer.from(`${path}\0octet\0`, 'latin1')]), port, '127.0.0.1');
+      socket.send(request, port, '127.0.0.1');
     });
   });
 }
