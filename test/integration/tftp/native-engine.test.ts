@@ -112,7 +112,9 @@ test('native engine: 200 transfers ending every way (each end checked) leave no 
     // Every kind of end happened.
     const stats = fx.server.stats();
     assert.deepEqual([stats.completed, stats.clientAborted, stats.failed], [ROUNDS * 4, ROUNDS * 4, ROUNDS * 2]);
-    assert.equal(openDescriptors(), withFixture, 'the engine holds no socket of an ended transfer');
+    // At most as many: a leak only adds sockets, and the runner's own (Node 24's child stdio socketpairs) may close meanwhile.
+    const after = openDescriptors();
+    assert.ok(after <= withFixture, `the engine holds no socket of an ended transfer: ${after} sockets open, ${withFixture} before the rounds`);
     // An abort on close: one transfer still running when the server closes.
     const late = await RawClient.open();
     late.send(rrq('pxelinux.0'), fx.port);
@@ -124,7 +126,8 @@ test('native engine: 200 transfers ending every way (each end checked) leave no 
     await fx.close().catch(() => undefined);
   }
   assert.equal(engineThreads(), threadsBefore, 'close() stopped the engine threads');
-  assert.equal(openDescriptors(), before, 'nothing of the server is left open');
+  const left = openDescriptors();
+  assert.ok(left <= before, `nothing of the server is left open: ${left} sockets open, ${before} before the server`);
 });
 
 for (const [name, options] of [
