@@ -52,7 +52,8 @@ for (const dialect of ['mysql', 'postgres'] as const) {
         // The database picks the deadlock's victim (the lighter transaction, usually); a round where it
         // picked the rival, or where the step never reached the lock, proves nothing and is played again.
         const rounds: Round[] = [];
-        for (let round = 1; round <= 4 && !rounds.includes('step-lost'); round++) {
+        // The TODO case plays one round: it is reported, not relied on, and CI's time is short.
+        for (let round = 1; round <= (todo ? 1 : 4) && !rounds.includes('step-lost'); round++) {
           rounds.push(await playRound(dialect, store, other, options, round));
         }
         assert.ok(rounds.includes('step-lost'), `the step never lost a deadlock: ${rounds.join(', ')}`);
