@@ -38,8 +38,8 @@ type Round = 'step-lost' | 'step-never-waited' | 'rival-lost';
 
 for (const dialect of ['mysql', 'postgres'] as const) {
   describe(`lock conflicts on ${dialect}`, () => {
-    // On MariaDB the step was never seen waiting for the machine's row on a quiet machine (CI of 2026-12-07: 4 of 4
-    // rounds), only under load: reported as TODO with that reason, never as passed, until the staging is understood.
+    // On MariaDB the step is not seen waiting for the machine's row on a quiet machine, only under load: TODO, never
+    // counted as passed, until the staging is understood.
     // PostgreSQL stages it every time; the retry itself is plugin/store/database-errors.ts, the same on both.
     const todo = dialect === 'mysql' ? 'MariaDB: the step never waits for the row on a quiet machine (see above)' : undefined;
     test('a job step that loses a deadlock runs again at once and costs no attempt', { timeout: 120_000, ...(todo ? { todo } : {}) }, async () => {

@@ -27,10 +27,9 @@ test(
   `${POSTERS} machines posting worst-case inventories: TFTP config answers within ${TFTP_P99_BOUND_MS} ms p99, /healthz within ${HEALTHZ_P99_BOUND_MS} ms p99`,
   {
     timeout: 90_000,
-    // Reported as TODO with the measured reason, never as passed: in two full CI runs on 2026-12-07 dploy's TFTP went
-    // unanswered for more than 5 s (read requests resent every second) while 8 worst-case inventories were stored;
-    // alone on a quiet machine it passes (TFTP p99 45 ms, /healthz p99 28 ms). Suspect: SQLite's synchronous writes of
-    // those documents on the main thread, which also answers TFTP (issue 20).
+    // TODO, never counted as passed, until dploy keeps answering TFTP while these documents are stored: in the full
+    // CI run its TFTP goes unanswered for more than 5 s (read requests resent every second), alone it may pass.
+    // Suspect: SQLite's synchronous writes on the main thread, which also answers TFTP (issue 20, docs/security.md).
     todo: 'TFTP unanswered > 5 s under this load in the full CI run (see above)',
   },
   async (t) => {
