@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,8 +17,8 @@ import { createPlatform, type Platform } from '../../../plugin/platforms/index.j
 import { parseInventory } from '../../../plugin/inventory/index.js';
 import { saveProfile } from '../../../plugin/installers/index.js';
 import { jobKinds } from '../../../plugin/jobs/kinds/index.js';
-import { runnerTick, type RunnerOptions } from '../../../plugin/jobs/runner.js';
-import { applyAgentEvent } from '../../../plugin/jobs/agent-events.js';
+import { runnerTick } from '../../../plugin/jobs/runner.js';
+import { openSecretBox } from '../../../plugin/secret-box.js';
 import { isDployError } from '../../../plugin/errors.js';
 import { createMxCli } from '../../../plugin/platforms/sim/mx-cli.js';
 import { readNodeList, ATTRIBUTE } from '../../../plugin/platforms/sim/node-list.js';
@@ -29,10 +29,14 @@ import type { Store } from '../../../plugin/store/database.js';
 import { openTestStore } from '../../support/databases.js';
 import { DPLOY_BIN, runDploy } from '../../support/cli.js';
 import { MX_BIN, standinState } from '../../support/sim/standin.js';
+import { freePort, startServe } from '../../support/serve.js';
+import { SimulatedMachine } from '../../support/machine-simulator.js';
 
-const QEMU = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url));
+const MAC = '52:54:00:5a:51:01';
+const LSHW = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8')
+  .split('52:54:00:d0:00:12')
+  .join(MAC);
 const PROFILE = parseYaml(readFileSync(new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url), 'utf8')) as unknown;
-const quiet = { info() {}, warn() {}, error() {} };
 const run = promisify(execFile);
 /** An mx command as the operator runs it on the CMS: its output, or how it failed. */
 const mx = (command: string, ...args: string[]) =>
@@ -50,14 +54,14 @@ describe('HP SIM platform through the stand-in mx commands (SQLite)', () => {
   let dispose: () => Promise<void>;
   let platform: Platform;
   let settings: SimSettings;
-  let runner: RunnerOptions;
 
   before(async () => {
     standin = standinState();
     work = mkdtempSync(join(tmpdir(), 'dploy-sim-'));
     const opened = await openTestStore('sqlite');
     ({ store, dispose } = opened);
-    await saveProfile(store.db.manager, PROFILE, { replace: false });
+    // Sealed with the key file the configuration names, so `dploy serve` can render its answer file.
+    await saveProfile(store.db.manager, PROFILE, { replace: false, secrets: openSecretBox(join(work, 'secret.key')) });
     config = join(work, 'dploy.yaml');
     // SIM runs the tool's command line through the POSIX shell on the CMS (CLI Guide, "Running tool").
     settings = { binDir: MX_BIN, timeoutSeconds: 30, toolCommand: `'${process.execPath}' '${DPLOY_BIN}' --config '${config}' sim-task`, cms: 'cms01' };
@@ -67,19 +71,6 @@ describe('HP SIM platform through the stand-in mx commands (SQLite)', () => {
         `sim:\n  binDir: "${MX_BIN}"\n  toolCommand: ${JSON.stringify(settings.toolCommand)}\n  cms: cms01\n`,
     );
     platform = createPlatform('sim', store, { sim: settings });
-    const kinds = jobKinds({ bootSeconds: 1200, installSeconds: 7200 });
-    runner = {
-      db: store.db,
-      dialect: 'sqlite',
-      platform,
-      kinds,
-      owner: 'test:1',
-      leaseSeconds: 60,
-      batchSize: 50,
-      maxAttempts: 3,
-      budgetMs: 10_000,
-      log: quiet,
-    };
   });
 
   after(async () => {
@@ -113,35 +104,69 @@ describe('HP SIM platform through the stand-in mx commands (SQLite)', () => {
     await registerSimTools(mxCliOf(settings), await planSimTools(mxCliOf(settings), settings));
   });
 
-  test('discover -> a dploy tool run in SIM -> the job -> its status on the SIM system', async () => {
+  test('a machine walks discover -> a dploy tool run in SIM -> install -> its status on the SIM system', { timeout: 120_000 }, async () => {
     await registerSimTools(mxCliOf(settings), await planSimTools(mxCliOf(settings), settings));
-    const inventory = parseInventory(QEMU, 'xml');
-    const { host } = await platform.recordInventory(inventory, { format: 'xml', body: QEMU, rediscover: true });
-    const [system] = (await systems()).filter((s) => s.sw.get(ATTRIBUTE.hostId) === String(host.id));
-    assert.ok(system, 'the discovered machine is a SIM system marked as dploy’s');
-    assert.equal(system.hw.get(ATTRIBUTE.serial), inventory.system.serial);
-    assert.equal(system.hw.get(ATTRIBUTE.uuid), inventory.system.uuid);
-    assert.equal(system.hw.get(ATTRIBUTE.macs), host.macs.join(' '));
-    await platform.recordInventory(inventory, { format: 'xml', body: QEMU, rediscover: true });
-    assert.equal((await systems()).length, 1, 'a second inventory adds no second system');
+    const root = join(work, 'var', 'tftp', 'debian-installer', 'amd64');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'linux'), 'd-i kernel');
+    const tftpPort = await freePort();
+    // ./dploy.yaml in its working directory is the configuration SIM's tools name too.
+    const serve = await startServe({
+      cwd: work,
+      env: { DPLOY_TFTP_ENABLED: 'true', DPLOY_TFTP_ADDRESS: '127.0.0.1', DPLOY_TFTP_PORT: String(tftpPort), DPLOY_RUNNER_ENABLED: 'false' },
+    });
+    // The runner's tick in this process (its SIM writes are the platform's, as in `dploy runner --once`): two fewer dploy starts.
+    const tick = () =>
+      runnerTick({
+        db: store.db,
+        dialect: 'sqlite',
+        platform,
+        kinds: jobKinds({ bootSeconds: 1200, installSeconds: 7200 }),
+        owner: 'test:1',
+        leaseSeconds: 60,
+        batchSize: 50,
+        maxAttempts: 3,
+        budgetMs: 10_000,
+        log: { info() {}, warn() {}, error() {} },
+      });
+    try {
+      // 1. Discovery: the machine posts its lshw; dploy adds it to SIM as a system marked as dploy's.
+      const machine = new SimulatedMachine(MAC, tftpPort, work);
+      const discover = machine.kernelArgs();
+      const hostName = (await machine.postInventory(serve.url, discover['dploy.token']!, LSHW)).host_name!;
+      const system = (await systems()).find((s) => s.hw.get(ATTRIBUTE.macs)?.split(' ').includes(MAC));
+      assert.ok(system, `the discovered machine is a SIM system:\n${serve.output()}`);
+      const inventory = parseInventory(LSHW, 'xml');
+      assert.equal(system.name, hostName);
+      assert.equal(system.hw.get(ATTRIBUTE.serial), inventory.system.serial);
+      assert.equal(system.hw.get(ATTRIBUTE.uuid), inventory.system.uuid);
+      assert.match(system.sw.get(ATTRIBUTE.hostId) ?? '', /^\d+$/);
 
-    const job = await mx('mxexec', '-t', 'dploy install', '-A', 'debian-12-web', '-n', system.name);
-    assert.equal(job.code, 0, job.stdout + job.stderr);
-    assert.match(job.stdout, new RegExp(`^${system.name}: install debian-12-web set for host ${host.id} by \\S+; `, 'm'));
+      // 2. The operator runs "dploy install" on it in SIM; the job's output says what was set.
+      const job = await mx('mxexec', '-t', 'dploy install', '-A', 'debian-12-web', '-n', system.name);
+      assert.equal(job.code, 0, job.stdout + job.stderr);
+      assert.match(job.stdout, new RegExp(`^${system.name}: install debian-12-web set for host \\d+ by \\S+; `, 'm'));
+      const refused = await mx('mxexec', '-t', 'dploy install', '-n', system.name);
+      assert.equal(refused.code, 1, 'install without its profile fails the SIM job');
+      assert.match(refused.stdout, /install needs the profile as the tool's argument/);
 
-    assert.equal((await runnerTick(runner)).created, 1);
-    const booting = (await systems())[0]!.sw.get(ATTRIBUTE.status) ?? '';
-    assert.match(booting, /^waiting for the machine to boot the debian-12-web installer \(step 2\/4\) since \d\d:\d\d$/);
+      // 3. The runner opens the job; SIM shows where it stands.
+      assert.equal((await tick()).created, 1);
+      const statusInSim = async () => (await systems()).find((s) => s.name === system.name)?.sw.get(ATTRIBUTE.status) ?? '';
+      assert.match(await statusInSim(), /^waiting for the machine to boot the debian-12-web installer \(step 2\/4\) since \d\d:\d\d$/);
 
-    await applyAgentEvent(store.db, runner.kinds, host.id, 'answer-fetched', 'ks fetched');
-    await applyAgentEvent(store.db, runner.kinds, host.id, 'installed', 'anaconda done');
-    await runnerTick(runner);
-    assert.match((await systems())[0]!.sw.get(ATTRIBUTE.status) ?? '', /^deployed debian-12-web at \d\d:\d\d$/);
-    assert.deepEqual(await platform.pendingTasks(), []);
-
-    const refused = await mx('mxexec', '-t', 'dploy install', '-n', system.name);
-    assert.equal(refused.code, 1, 'install without its profile fails the SIM job');
-    assert.match(refused.stdout, /install needs the profile as the tool's argument/);
+      // 4. The machine boots the installer, fetches its preseed and calls back; SIM shows it deployed.
+      assert.match(machine.pxelinuxConfig(), /KERNEL debian-installer\/amd64\/linux/);
+      const answerUrl = machine.kernelArgs().url!.replace(/^http:\/\/[^/]+/, serve.url);
+      assert.equal((await fetch(answerUrl)).status, 200);
+      const token = answerUrl.split('/').pop()!;
+      assert.equal(await machine.installerEvent(`${serve.url}/agent/v1/events`, token, 'installed', 'debian-installer finished'), 'moved');
+      assert.equal((await tick()).failedSteps, 0);
+      assert.match(await statusInSim(), /^deployed debian-12-web at \d\d:\d\d$/);
+      assert.deepEqual(await platform.pendingTasks(), []);
+    } finally {
+      await serve.stop();
+    }
   });
 
   test('a system SIM knows and dploy does not: discover adopts it by its MACs; another task is refused by name', async () => {
