@@ -7,6 +7,7 @@
 // rights decide who may), and dploy's status shows on each system.
 
 import type { EntityManager } from 'typeorm';
+import { isDployError } from '../../errors.js';
 import type { Store } from '../../store/database.js';
 import type { Platform } from '../platform.js';
 import { createStandalonePlatform } from '../standalone/standalone-platform.js';
@@ -40,9 +41,12 @@ export function createSimPlatform(store: Store, settings: SimSettings = SIM_DEFA
       return host;
     },
     // SIM keeps the system (it is the operator's record), as OCS keeps its computer; it only learns dploy let go.
+    // A system already deleted in SIM does not keep dploy from forgetting; a SIM out of reach is retried.
     async forgetHost(hostId, within) {
       const tx: EntityManager = within ?? db.manager;
-      await systems.writeStatus(tx, hostId, FORGOTTEN);
+      await systems.writeStatus(tx, hostId, FORGOTTEN).catch((err: unknown) => {
+        if (!isDployError(err, 'DPLOY_ERR_SIM_REFUSED')) throw err;
+      });
       await base.forgetHost(hostId, within);
     },
     cancelAdvice: (jobId) => `to end it now: dploy jobs cancel ${jobId} on the CMS, then run the tool again`,

@@ -21,17 +21,28 @@ export interface SimSystems {
 export function simSystems(cli: MxCli): SimSystems {
   const list = async (names: readonly string[] = []) => readNodeList(await cli.run('mxnode', ['-lf', ...names]));
   const modify = (node: SimNode) => cli.withFile('dploy-node.xml', writeNodeList([node]), (file) => cli.run('mxnode', ['-m', '-f', file]));
+  const add = async (db: EntityManager, host: Host, inventory?: Inventory): Promise<string> => {
+    const linked = await hostLink(db, host.id);
+    if (linked) return linked;
+    const found = nodeOfHost(host, await list());
+    const node = nodeFor(host, inventory, found?.name);
+    if (found) await modify(node);
+    else await cli.withFile('dploy-node.xml', writeNodeList([node]), (file) => cli.run('mxnode', ['-a', '-f', file]));
+    await linkHost(db, host.id, node.name);
+    return node.name;
+  };
+  // A new machine posted several times at once (a storm, an agent's retry) is added to SIM once:
+  // the posts of one host share the add under way in this process.
+  const adding = new Map<number, Promise<string>>();
   return {
     list,
-    async ensure(db, host, inventory) {
-      const linked = await hostLink(db, host.id);
-      if (linked) return linked;
-      const found = nodeOfHost(host, await list());
-      const node = nodeFor(host, inventory, found?.name);
-      if (found) await modify(node);
-      else await cli.withFile('dploy-node.xml', writeNodeList([node]), (file) => cli.run('mxnode', ['-a', '-f', file]));
-      await linkHost(db, host.id, node.name);
-      return node.name;
+    ensure(db, host, inventory) {
+      let pending = adding.get(host.id);
+      if (!pending) {
+        pending = add(db, host, inventory).finally(() => adding.delete(host.id));
+        adding.set(host.id, pending);
+      }
+      return pending;
     },
     async writeStatus(db, hostId, status) {
       const name = await hostLink(db, hostId);

@@ -26,16 +26,17 @@ import { planSimTools, registerSimTools } from '../../../plugin/platforms/sim/si
 import { mxCliOf, type SimSettings } from '../../../plugin/platforms/sim/sim-settings.js';
 import { resolveTargets } from '../../../plugin/platforms/sim/sim-targets.js';
 import type { Store } from '../../../plugin/store/database.js';
+import { findHost } from '../../../plugin/store/hosts.js';
 import { openTestStore } from '../../support/databases.js';
 import { DPLOY_BIN, runDploy } from '../../support/cli.js';
 import { MX_BIN, standinState } from '../../support/sim/standin.js';
 import { freePort, startServe } from '../../support/serve.js';
 import { SimulatedMachine } from '../../support/machine-simulator.js';
+import { ovmfVariant } from '../../support/ovmf-variant.js';
 
 const MAC = '52:54:00:5a:51:01';
-const LSHW = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8')
-  .split('52:54:00:d0:00:12')
-  .join(MAC);
+const QEMU = readFileSync(new URL('../../fixtures/lshw/qemu-ovmf-q35.xml', import.meta.url), 'utf8');
+const LSHW = QEMU.split('52:54:00:d0:00:12').join(MAC);
 const PROFILE = parseYaml(readFileSync(new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url), 'utf8')) as unknown;
 const run = promisify(execFile);
 /** An mx command as the operator runs it on the CMS: its output, or how it failed. */
@@ -169,6 +170,22 @@ describe('HP SIM platform through the stand-in mx commands (SQLite)', () => {
     }
   });
 
+  test('the same new machine posted 8 times at once is one SIM system, and no post fails', async () => {
+    const xml = ovmfVariant(QEMU, 0x61, 'SIM-STORM-1', 'storm01');
+    const posts = Array.from({ length: 8 }, () =>
+      new Promise<void>((r) => setImmediate(r)).then(() =>
+        platform.recordInventory(parseInventory(xml, 'xml'), { format: 'xml', body: Buffer.from(xml), rediscover: true }),
+      ),
+    );
+    const hosts = new Set((await Promise.all(posts)).map((r) => r.host.id));
+    assert.equal(hosts.size, 1);
+    const named = (await systems()).filter((s) => s.hw.get(ATTRIBUTE.serial) === 'SIM-STORM-1');
+    assert.deepEqual(
+      named.map((s) => [s.name, s.sw.get(ATTRIBUTE.hostId)]),
+      [['storm01', String([...hosts][0])]],
+    );
+  });
+
   test('a system SIM knows and dploy does not: discover adopts it by its MACs; another task is refused by name', async () => {
     writeFileSync(
       join(work, 'hand.xml'),
@@ -187,13 +204,15 @@ describe('HP SIM platform through the stand-in mx commands (SQLite)', () => {
     assert.deepEqual(await resolveTargets(store, platform, cli, ['srv-hand.example.org'], false), adopted, 'linked: found again without SIM');
   });
 
-  test('a system removed from SIM behind dploy: the status write fails with SIM’s words', async () => {
+  test('a system removed from SIM behind dploy: the status write fails with SIM’s words; forgetting it still works', async () => {
     const host = await platform.addHost({ name: 'gone01', macs: ['52:54:00:bb:00:01'] });
     assert.equal((await mx('mxnode', '-r', 'gone01')).code, 0);
     await assert.rejects(
       platform.writeStatus(host.id, 'anything'),
       (err) => isDployError(err, 'DPLOY_ERR_SIM_REFUSED') && /"gone01" does not exist/.test(err.message),
     );
+    await platform.forgetHost(host.id);
+    assert.equal(await findHost(store.db.manager, host.id), undefined);
   });
 
   test('missing mx commands, a CLI printing other XML, and a hung command are each refused with their own code', async () => {

@@ -12,7 +12,7 @@
 // the text is the stand-in's own and the comment beside it says so.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 
@@ -28,7 +28,40 @@ export function stateDir(command) {
   const dir = process.env.MX_STANDIN_STATE;
   if (!dir) fail(command, 'MX_STANDIN_STATE is not set (the stand-in keeps its repository there)', 2);
   mkdirSync(dir, { recursive: true });
+  lock(command, dir);
   return dir;
+}
+
+/**
+ * SIM's repository is a database: commands run at once each see the other's
+ * writes. The stand-in gets the same from one lock directory (mkdir is atomic),
+ * held from the command's first read to its exit.
+ */
+let held = null;
+process.on('exit', () => {
+  if (held) rmSync(held, { recursive: true, force: true });
+});
+
+export function lock(command, dir) {
+  const path = join(dir, 'lock');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      mkdirSync(path);
+      held = path;
+      return;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      if (Date.now() > deadline) fail(command, `the repository stayed locked (${path})`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
+}
+
+/** Gives the lock back early: mxexec's tool calls mx commands itself. */
+export function unlock() {
+  if (held) rmSync(held, { recursive: true, force: true });
+  held = null;
 }
 
 export function load(dir, name, empty) {
