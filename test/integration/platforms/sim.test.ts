@@ -75,9 +75,12 @@ describe('HP SIM platform through the stand-in mx commands (SQLite)', () => {
   });
 
   after(async () => {
-    await dispose();
-    standin.dispose();
-    rmSync(work, { recursive: true, force: true });
+    try {
+      await dispose();
+    } finally {
+      standin.dispose();
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   test('dploy migrate --dry-run prints the tool file and changes nothing; migrate registers the six tools once', async () => {
