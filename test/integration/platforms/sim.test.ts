@@ -180,7 +180,11 @@ describe('HP SIM platform through the stand-in mx commands (SQLite)', () => {
         platform.recordInventory(parseInventory(xml, 'xml'), { format: 'xml', body: Buffer.from(xml), rediscover: true }),
       ),
     );
-    const hosts = new Set((await Promise.all(posts)).map((r) => r.host.id));
+    // Every post is awaited, failed or not, before anything is asserted: none is left running under the next test.
+    const settled = await Promise.allSettled(posts);
+    const failed = settled.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+    assert.deepEqual(failed, []);
+    const hosts = new Set(settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value.host.id] : [])));
     assert.equal(hosts.size, 1);
     const named = (await systems()).filter((s) => s.hw.get(ATTRIBUTE.serial) === 'SIM-STORM-1');
     assert.deepEqual(
