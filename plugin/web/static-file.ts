@@ -1,0 +1,83 @@
+// One static file as HTTP answers it, for /boot/files and /mirror (docs/http.md):
+// GET and HEAD, strong ETag and Last-Modified with 304 and 412 (conditional-request.ts),
+// one byte range with If-Range (byte-range.ts), the type by name (content-type.ts).
+// The body leaves by sendfile(2) on the native sender threads when the socket
+// allows it (sendfile-engine.ts), else as a stream; either way the event loop
+// only writes the head.
+
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { parseByteRange, type RangeAnswer } from './byte-range.js';
+import { evaluatePreconditions, ifRangeHolds, type Validators } from './conditional-request.js';
+import { contentTypeOf } from './content-type.js';
+import { sendfileEngine } from './sendfile-engine.js';
+
+/** Streamed reads: large enough that a 32 MiB initrd is 32 reads, not 512 (the stream default of 64 KiB). */
+const STREAM_CHUNK_BYTES = 1 << 20;
+
+/** Validators of what `stat` saw: the ETag changes with the inode, size or modification time (as nginx's, plus the inode). */
+export function validatorsOf(info: Stats): Validators {
+  const micros = Math.floor(info.mtimeMs * 1000);
+  return { etag: `"${info.ino.toString(16)}-${info.size.toString(16)}-${micros.toString(16)}"`, lastModified: info.mtime };
+}
+
+/** Answers `request` with the file at `path` (already confined by the caller). */
+export async function sendStaticFile(request: FastifyRequest, reply: FastifyReply, path: string): Promise<void> {
+  const file = await open(path, 'r');
+  let streamOwnsFile = false;
+  try {
+    const info = await file.stat();
+    const v = validatorsOf(info);
+    const res = reply.raw;
+    reply.hijack();
+    const validators = { etag: v.etag, 'last-modified': v.lastModified.toUTCString() };
+    const precondition = evaluatePreconditions(request.method, request.headers, v);
+    if (precondition !== 'proceed') return void res.writeHead(precondition === 'not-modified' ? 304 : 412, validators).end();
+    // Range is defined for GET only (RFC 9110 §14.2); a stale If-Range asks for the whole new file.
+    const range: RangeAnswer =
+      request.method === 'GET' && ifRangeHolds(oneHeader(request.headers['if-range']), v)
+        ? parseByteRange(request.headers.range, info.size)
+        : { kind: 'whole' };
+    const head = { ...validators, 'content-type': contentTypeOf(path), 'accept-ranges': 'bytes' };
+    if (range.kind === 'unsatisfiable') return void res.writeHead(416, { ...head, 'content-range': `bytes */${info.size}`, 'content-length': 0 }).end();
+    const [start, length] = range.kind === 'part' ? [range.start, range.end - range.start + 1] : [0, info.size];
+    res.writeHead(range.kind === 'part' ? 206 : 200, {
+      ...head,
+      'content-length': length,
+      ...(range.kind === 'part' ? { 'content-range': `bytes ${range.start}-${range.end}/${info.size}` } : {}),
+    });
+    if (request.method === 'HEAD' || length === 0) return void res.end();
+    if (await sentByKernel(res, file, start, length)) return;
+    streamOwnsFile = true;
+    await pipeline(file.createReadStream({ start, end: start + length - 1, highWaterMark: STREAM_CHUNK_BYTES }), res);
+  } catch (err) {
+    // After the head is out the only honest answer left is a cut connection: the client sees a short body.
+    if (!reply.sent) throw err;
+    request.log.warn({ err: (err as Error).message }, 'static file answer cut short');
+    reply.raw.destroy();
+  } finally {
+    if (!streamOwnsFile) await file.close();
+  }
+}
+
+const oneHeader = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(', ') : value);
+
+/**
+ * The body by sendfile, when the socket is a plain TCP one whose queue is empty once the head is flushed
+ * (sendfile writes beside Node's own queue, so anything still queued would land after the body).
+ * False when the caller must stream instead.
+ */
+async function sentByKernel(res: ServerResponse, file: FileHandle, start: number, length: number): Promise<boolean> {
+  const engine = sendfileEngine();
+  const socket = res.socket;
+  const fd = 'send' in engine && socket ? engine.socketFd(socket) : undefined;
+  if (fd === undefined || !('send' in engine) || !socket) return false;
+  res.flushHeaders();
+  if (socket.writableLength > 0) return false;
+  await engine.send(socket, fd, file.fd, start, length);
+  res.end();
+  return true;
+}
