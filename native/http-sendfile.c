@@ -15,9 +15,12 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -29,6 +32,12 @@
 #define EVENTS_PER_WAIT 64
 /* One turn of a transfer: enough to fill a socket buffer many times over, small enough to share the thread. */
 #define TURN_BYTES (4u << 20)
+/*
+ * What send() tries on the calling (JavaScript) thread before handing the rest to a sender: small files (boot
+ * configs, Release, .treeinfo) go without two thread wake-ups. Larger would keep the event loop copying, and
+ * the loop answers PXE config fetches (docs/decisions.md: 512 KiB measured worse TFTP p99, no better MB/s).
+ */
+#define INLINE_BYTES (4u << 10)
 
 typedef struct job {
   uint32_t id;
@@ -48,6 +57,9 @@ typedef struct engine {
 
 static void report(job_t *job, engine_t *engine) {
   epoll_ctl(job->epfd, EPOLL_CTL_DEL, job->sock, NULL);
+  /* The head waited under TCP_CORK (cork() below) to leave in the body's first segments; the tail leaves now. */
+  int off = 0;
+  setsockopt(job->sock, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
   if (napi_call_threadsafe_function(engine->on_done, job, napi_tsfn_blocking) != napi_ok) {
     close(job->sock);
     close(job->file);
@@ -155,7 +167,10 @@ static napi_value create(napi_env env, napi_callback_info info) {
   return external;
 }
 
-/* send(engine, id, socketFd, fileFd, offset, length): both descriptors are duplicated; the caller may close its own. */
+/*
+ * send(engine, id, socketFd, fileFd, offset, length) -> null when all was sent at once, else the job, whose end
+ * onDone reports. A job's descriptors are duplicates; the caller may close its own.
+ */
 static napi_value send_file(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
@@ -168,11 +183,26 @@ static napi_value send_file(napi_env env, napi_callback_info info) {
       napi_get_value_int32(env, argv[3], &file) != napi_ok || napi_get_value_int64(env, argv[4], &offset) != napi_ok ||
       napi_get_value_int64(env, argv[5], &length) != napi_ok || sock < 0 || file < 0 || offset < 0 || length < 1)
     return fail(env, "ERR_INVALID_ARG_VALUE", "send(engine, id, socketFd, fileFd, offset, length)");
+  off_t at = (off_t)offset;
+  uint64_t left = (uint64_t)length;
+  ssize_t n;
+  do n = sendfile(sock, file, &at, left < INLINE_BYTES ? (size_t)left : INLINE_BYTES);
+  while (n < 0 && errno == EINTR);
+  if (n > 0) left -= (uint64_t)n;
+  else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return fail(env, n == 0 ? "ENODATA" : "ERR_HTTP_SENDFILE", strerror(n == 0 ? ENODATA : errno));
+  if (left == 0) {
+    int off = 0;
+    setsockopt(sock, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
+    napi_value done;
+    napi_get_null(env, &done);
+    return done;
+  }
   job_t *job = calloc(1, sizeof *job);
   if (!job) return fail(env, "ENOMEM", "out of memory");
   job->id = id;
-  job->offset = (off_t)offset;
-  job->left = (uint64_t)length;
+  job->offset = at;
+  job->left = left;
+  job->sent = (uint64_t)length - left;
   job->sock = fcntl(sock, F_DUPFD_CLOEXEC, 0);
   job->file = job->sock < 0 ? -1 : fcntl(file, F_DUPFD_CLOEXEC, 0);
   if (job->file < 0) {
@@ -206,11 +236,29 @@ static napi_value abort_job(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * cork(socketFd, on): TCP_CORK, as nginx's tcp_nopush. Set before Node writes the response head, so the head
+ * and the first body bytes share full segments instead of the head going alone; the sender clears it at the end.
+ */
+static napi_value cork(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t sock;
+  bool on;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 || napi_get_value_int32(env, argv[0], &sock) != napi_ok ||
+      napi_get_value_bool(env, argv[1], &on) != napi_ok)
+    return fail(env, "ERR_INVALID_ARG_VALUE", "cork(socketFd, on)");
+  int value = on ? 1 : 0;
+  setsockopt(sock, IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     { "create", NULL, create, NULL, NULL, NULL, napi_enumerable, NULL },
     { "send", NULL, send_file, NULL, NULL, NULL, napi_enumerable, NULL },
     { "abort", NULL, abort_job, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "cork", NULL, cork, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -11,17 +11,22 @@ import { shipped } from '../package-root.js';
 
 interface Binding {
   create(threads: number, onDone: (id: number, bytesSent: number, error: string | null) => void): object;
-  send(engine: object, id: number, socketFd: number, fileFd: number, offset: number, length: number): object;
+  /** null: every byte went at once, on this thread; else the job a sender thread finishes. */
+  send(engine: object, id: number, socketFd: number, fileFd: number, offset: number, length: number): object | null;
   abort(job: object): void;
+  cork(socketFd: number, on: boolean): void;
 }
 
 const ADDON = shipped('build/native/http-sendfile.node');
 
-/** Sends file bytes to sockets; `send` resolves with the bytes sent once the last one left, rejects on a socket error. */
+/** Sends file bytes to sockets: what fits at once on the calling thread, the rest on the sender threads. */
 export interface SendfileEngine {
   /** The socket's descriptor when sendfile can write to it (a plain TCP socket on Linux), else undefined. */
   socketFd(socket: Socket): number | undefined;
-  send(socket: Socket, socketFd: number, fileFd: number, offset: number, length: number): Promise<number>;
+  /** Holds what is written next (the response head) until the body follows; send() releases it at its end. */
+  cork(socketFd: number, on: boolean): void;
+  /** True when every byte went at once; else resolves when a sender thread sent the last one, rejects on a socket error. */
+  send(socket: Socket, socketFd: number, fileFd: number, offset: number, length: number): true | Promise<number>;
 }
 
 let engine: SendfileEngine | { error: string } | undefined;
@@ -55,10 +60,12 @@ function nativeEngine(binding: Binding): SendfileEngine {
       const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
       return typeof fd === 'number' && fd >= 0 && !('encrypted' in socket) ? fd : undefined;
     },
+    cork: (socketFd, on) => binding.cork(socketFd, on),
     send(socket, socketFd, fileFd, offset, length) {
       const id = nextId++ >>> 0;
+      const job = binding.send(native, id, socketFd, fileFd, offset, length);
+      if (job === null) return true;
       return new Promise((resolve, reject) => {
-        const job = binding.send(native, id, socketFd, fileFd, offset, length);
         // The client went away or the server closed the connection: the sender stops at its next write.
         const abort = () => pending.has(id) && binding.abort(job);
         socket.once('close', abort);

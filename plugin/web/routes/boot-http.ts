@@ -20,7 +20,7 @@ export function bootHttpRoutes(app: FastifyInstance, deps: { boot: BootService; 
   });
 
   app.get<{ Params: { '*': string } }>('/boot/files/*', async (request, reply) => {
-    const file = await resolveConfinedFile(deps.tftpRoot, request.params['*'], 'boot file', 'tftp.root');
-    return sendStaticFile(request, reply, file.path);
+    const file = resolveConfinedFile(deps.tftpRoot, request.params['*'], 'boot file', 'tftp.root');
+    return sendStaticFile(request, reply, file.path, `boot file ${file.name}`);
   });
 }

@@ -18,13 +18,14 @@ export interface MirrorDeps {
 export function mirrorHttpRoutes(app: FastifyInstance, deps: { mirrorHttp?: MirrorDeps }): void {
   const served = deps.mirrorHttp;
   if (!served) return;
-  app.get<{ Params: { '*': string } }>('/mirror/*', async (request, reply) => {
+  // An install fetches a thousand packages per machine: no log line each, only refusals and failures (warn).
+  app.get<{ Params: { '*': string } }>('/mirror/*', { logLevel: 'warn' }, async (request, reply) => {
     const path = request.params['*'];
     const [first = '', ...rest] = path.split('/');
     const key = rest.length === 0 && first.endsWith('.iso') ? first.slice(0, -'.iso'.length) : first;
     if (!served.mirror.has(key) || rest[rest.length - 1] === MEDIA_STAMP)
       throw new DployError('DPLOY_ERR_NOT_FOUND', `no imported media file ${path} (dploy media list)`);
-    const file = await resolveConfinedFile(served.mirrorDir, path, 'mirror file', 'installers.mirrorDir');
-    return sendStaticFile(request, reply, file.path);
+    const file = resolveConfinedFile(served.mirrorDir, path, 'mirror file', 'installers.mirrorDir');
+    return sendStaticFile(request, reply, file.path, `mirror file ${file.name}`);
   });
 }
