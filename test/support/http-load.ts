@@ -112,7 +112,13 @@ function curlRun(dir: string, name: string, urls: string[], sizes: number[], par
   const lines = ['noproxy = "*"', 'write-out = "%{http_code} %{size_download}\\n"'];
   for (const url of urls) lines.push(`url = "${url}"`, 'output = "/dev/null"');
   writeFileSync(config, lines.join('\n') + '\n');
-  const args = ['-s', ...(parallel > 0 ? ['--parallel', '--parallel-immediate', '--parallel-max', String(parallel)] : []), '-K', config];
+  const args = [
+    '--silent',
+    '--no-progress-meter',
+    ...(parallel > 0 ? ['--parallel', '--parallel-immediate', '--parallel-max', String(parallel)] : []),
+    '-K',
+    config,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn('curl', args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
