@@ -7,6 +7,7 @@
 
 import { closeSync, createReadStream, fstatSync, openSync, type Stats } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DployError } from '../errors.js';
@@ -68,6 +69,19 @@ export async function sendStaticFile(request: FastifyRequest, reply: FastifyRepl
   }
 }
 
+/** The connection, once the answers queued before this one have ended; undefined when it closes first. */
+function socketWhenFree(res: ServerResponse): Promise<Socket | undefined> {
+  const connection = res.req.socket;
+  return new Promise((resolve) => {
+    const closed = () => resolve(undefined);
+    connection.once('close', closed);
+    res.once('socket', (socket: Socket) => {
+      connection.off('close', closed);
+      resolve(socket);
+    });
+  });
+}
+
 const oneHeader = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(', ') : value);
 
 /**
@@ -77,9 +91,13 @@ const oneHeader = (value: string | string[] | undefined) => (Array.isArray(value
  */
 async function sentByKernel(res: ServerResponse, file: number, start: number, length: number): Promise<boolean> {
   const engine = sendfileEngine();
-  const socket = res.socket;
-  const fd = 'send' in engine && socket ? engine.socketFd(socket) : undefined;
-  if (fd === undefined || !('send' in engine) || !socket) return false;
+  if (!('send' in engine)) return false;
+  // A keep-alive client asks again the moment the last byte arrives, often before the sender's end is heard
+  // here: Node queues that answer until the previous one ends, and hands it the socket then.
+  const socket = res.socket ?? (await socketWhenFree(res));
+  if (!socket) return true; // the client went away while its answer waited
+  const fd = engine.socketFd(socket);
+  if (fd === undefined) return false;
   engine.cork(fd, true);
   res.flushHeaders();
   if (socket.writableLength > 0) {

@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, uti
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { startServe, type ServeProcess } from '../../support/serve.js';
 
 const KEY = 'debian-12-x86_64';
@@ -172,6 +173,28 @@ test('one connection carries several whole files, a HEAD and a range in turn (ke
   assert.match(readFileSync(outs[1]!, 'utf8'), new RegExp(`content-length: ${INITRD.length}`, 'i'));
   assert.ok(readFileSync(outs[2]!).equals(INITRD));
   assert.ok(readFileSync(outs[3]!).equals(INITRD.subarray(5, 10)));
+});
+
+test('pipelined requests get their answers whole and in order, the second waiting for the first', async () => {
+  // Both requests in one write, as an HTTP/1.1 pipelining client sends them: the second answer is queued behind the first.
+  const { port } = new URL(serve.url);
+  const path = `/boot/files/linuxcoe/${KEY}/initrd.gz`;
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () =>
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\nGET ${path} HTTP/1.1\r\nHost: x\r\nRange: bytes=0-99\r\nConnection: close\r\n\r\n`),
+    );
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => resolve(Buffer.concat(chunks)));
+    socket.on('error', reject);
+  });
+  const firstEnd = raw.indexOf('\r\n\r\n') + 4;
+  assert.match(raw.subarray(0, firstEnd).toString(), new RegExp(`^HTTP/1.1 200 OK[^]*content-length: ${INITRD.length}`, 'i'));
+  assert.ok(raw.subarray(firstEnd, firstEnd + INITRD.length).equals(INITRD), 'the first body whole');
+  const second = raw.subarray(firstEnd + INITRD.length);
+  const secondEnd = second.indexOf('\r\n\r\n') + 4;
+  assert.match(second.subarray(0, secondEnd).toString(), /^HTTP\/1.1 206 Partial Content/);
+  assert.ok(second.subarray(secondEnd).equals(INITRD.subarray(0, 100)), 'then the second');
 });
 
 test('directories are not listed, and types follow the file names', () => {
