@@ -52,8 +52,9 @@ type Measured = ClientRun & { cpu: number; tftp: number[] };
 
 async function measure(server: Server, run: (url: string) => Promise<ClientRun>, tftpPort: number): Promise<Measured> {
   let running = true;
+  // An unanswered fetch counts at the probe's limit (5 s, where tftpFetch gives up): a PXE ROM would be waiting that long.
   const probe = sample(
-    async () => (await tftpFetch(tftpPort, CONFIG)).ms,
+    async () => (await tftpFetch(tftpPort, CONFIG, TFTP_LIMIT_MS).catch(() => ({ ms: TFTP_LIMIT_MS }))).ms,
     20,
     () => running,
   );

@@ -3,6 +3,7 @@
 // revalidates (-z, --etag-compare), reuses its connection; apt's http method
 // fetches a signed repository built here with dpkg-deb, apt-ftparchive and
 // gpg, revalidates its indexes on the second update and downloads a package.
+// Over HTTPS the body cannot go by sendfile: the streamed way is checked too.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
-import { startServe, type ServeProcess } from '../../support/serve.js';
+import { freePort, startServe, type ServeProcess } from '../../support/serve.js';
 
 const KEY = 'debian-12-x86_64';
 const INITRD = randomBytes(3 * 1024 * 1024 + 17);
@@ -22,6 +23,7 @@ for (const [tool, pkg] of [
   ['apt-ftparchive', 'apt-utils'],
   ['gpg', 'gnupg'],
   ['dpkg-deb', 'dpkg'],
+  ['openssl', 'openssl'],
 ]) {
   if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is missing: apt-get install -y ${pkg}`);
 }
@@ -195,6 +197,39 @@ test('pipelined requests get their answers whole and in order, the second waitin
   const secondEnd = second.indexOf('\r\n\r\n') + 4;
   assert.match(second.subarray(0, secondEnd).toString(), /^HTTP\/1.1 206 Partial Content/);
   assert.ok(second.subarray(secondEnd).equals(INITRD.subarray(0, 100)), 'then the second');
+});
+
+test('over HTTPS, where the bytes must pass through OpenSSL, the same answers come streamed', async () => {
+  const dir = mkdtempSync(join(cwd, 'tls-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  run(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=dploy-test'].concat([
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ]),
+  );
+  const tlsPort = await freePort();
+  const tls = await startServe({
+    cwd,
+    env: { DPLOY_RUNNER_ENABLED: 'false', DPLOY_HTTP_TLS_CERT_FILE: cert, DPLOY_HTTP_TLS_KEY_FILE: key, DPLOY_HTTP_TLS_PORT: String(tlsPort) },
+  });
+  try {
+    const url = `https://127.0.0.1:${tlsPort}/boot/files/linuxcoe/${KEY}/initrd.gz`;
+    const out = join(dir, 'initrd');
+    assert.equal(curl('--cacert', cert, '-o', out, url).status, 200);
+    assert.ok(readFileSync(out).equals(INITRD));
+    writeFileSync(out, INITRD.subarray(0, 123_456));
+    assert.equal(curl('--cacert', cert, '-C', '-', '-o', out, url).status, 206);
+    assert.ok(readFileSync(out).equals(INITRD));
+  } finally {
+    await tls.stop();
+  }
 });
 
 test('directories are not listed, and types follow the file names', () => {
