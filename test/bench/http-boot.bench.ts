@@ -19,7 +19,8 @@ import { join } from 'node:path';
 import { freePort, startServe, type ServeProcess } from '../support/serve.js';
 import { freeUdpPort, requireTool } from '../integration/tftp/tftp-tools.js';
 import { percentile, sample, tftpFetch } from '../support/pxe-load.js';
-import { fetchAll, startNginx, treeCpuSeconds, type ClientRun, type Nginx } from '../support/http-load.js';
+import { fetchAll, startNginx, type ClientRun, type Nginx } from '../support/http-load.js';
+import { cpuOfPidAndChildren } from '../support/process-cpu.js';
 
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
 const BIG_MIB = Number(process.env.BENCH_HTTP_BIG_MIB ?? 32);
@@ -58,9 +59,9 @@ async function measure(server: Server, run: (url: string) => Promise<ClientRun>,
     20,
     () => running,
   );
-  const cpuBefore = treeCpuSeconds(server.pid);
+  const cpuBefore = cpuOfPidAndChildren(server.pid);
   const result = await run(server.url);
-  const cpu = treeCpuSeconds(server.pid) - cpuBefore;
+  const cpu = cpuOfPidAndChildren(server.pid) - cpuBefore;
   running = false;
   return { ...result, cpu, tftp: await probe };
 }

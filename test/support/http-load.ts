@@ -1,37 +1,11 @@
 // The HTTP side of the http-boot benchmark (test/bench/http-boot.bench.ts):
 // Debian's nginx started on loopback with its own temporary config, curl as
 // the clients (one process per keep-alive client, or one with --parallel for
-// the 50-client storm), and the CPU a server's processes used, from /proc.
+// the 50-client storm). Server CPU comes from process-cpu.ts.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-
-/** Clock ticks per second of /proc/<pid>/stat's times (getconf CLK_TCK; 100 on Linux). */
-const CLOCK_TICKS = 100;
-
-/** utime + stime of a process and its threads, in seconds (/proc/<pid>/stat fields 14 and 15). */
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-/** CPU seconds of `pid` and its direct children (nginx's workers). */
-export function treeCpuSeconds(pid: number): number {
-  let total = processCpuSeconds(pid);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parent === pid) total += processCpuSeconds(Number(entry));
-    } catch {
-      // the process ended while listed
-    }
-  }
-  return total;
-}
 
 export interface Nginx {
   child: ChildProcess;

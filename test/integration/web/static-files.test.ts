@@ -11,9 +11,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { connect } from 'node:net';
 import { freePort, startServe, type ServeProcess } from '../../support/serve.js';
+import { makeSelfSignedCert } from '../../support/self-signed-cert.js';
 
 const KEY = 'debian-12-x86_64';
 const INITRD = randomBytes(3 * 1024 * 1024 + 17);
@@ -200,28 +201,16 @@ test('pipelined requests get their answers whole and in order, the second waitin
 });
 
 test('over HTTPS, where the bytes must pass through OpenSSL, the same answers come streamed', async () => {
-  const dir = mkdtempSync(join(cwd, 'tls-'));
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  run(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=dploy-test'].concat([
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ]),
-  );
+  const { certPath: cert, remove } = makeSelfSignedCert('dploy-static-tls-');
+  const keyPath = join(dirname(cert), 'key.pem');
   const tlsPort = await freePort();
   const tls = await startServe({
     cwd,
-    env: { DPLOY_RUNNER_ENABLED: 'false', DPLOY_HTTP_TLS_CERT_FILE: cert, DPLOY_HTTP_TLS_KEY_FILE: key, DPLOY_HTTP_TLS_PORT: String(tlsPort) },
+    env: { DPLOY_RUNNER_ENABLED: 'false', DPLOY_HTTP_TLS_CERT_FILE: cert, DPLOY_HTTP_TLS_KEY_FILE: keyPath, DPLOY_HTTP_TLS_PORT: String(tlsPort) },
   });
   try {
     const url = `https://127.0.0.1:${tlsPort}/boot/files/linuxcoe/${KEY}/initrd.gz`;
-    const out = join(dir, 'initrd');
+    const out = join(cwd, 'initrd-over-tls');
     assert.equal(curl('--cacert', cert, '-o', out, url).status, 200);
     assert.ok(readFileSync(out).equals(INITRD));
     writeFileSync(out, INITRD.subarray(0, 123_456));
@@ -229,6 +218,7 @@ test('over HTTPS, where the bytes must pass through OpenSSL, the same answers co
     assert.ok(readFileSync(out).equals(INITRD));
   } finally {
     await tls.stop();
+    remove();
   }
 });
 
