@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -198,6 +198,34 @@ test('pipelined requests get their answers whole and in order, the second waitin
   const secondEnd = second.indexOf('\r\n\r\n') + 4;
   assert.match(second.subarray(0, secondEnd).toString(), /^HTTP\/1.1 206 Partial Content/);
   assert.ok(second.subarray(secondEnd).equals(INITRD.subarray(0, 100)), 'then the second');
+});
+
+test('clients that hang up mid-file leave no descriptor open, and the next download is whole', async () => {
+  const fds = () => readdirSync(`/proc/${serve.child.pid}/fd`).length;
+  const before = fds();
+  const { port } = new URL(serve.url);
+  // Five machines that power off after the first 100 KB of their initrd (the rest was on a sender thread).
+  await Promise.all(
+    Array.from(
+      { length: 5 },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          let got = 0;
+          const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET /boot/files/linuxcoe/${KEY}/initrd.gz HTTP/1.1\r\nHost: x\r\n\r\n`));
+          socket.on('data', (chunk: Buffer) => {
+            got += chunk.length;
+            if (got > 100_000) socket.destroy();
+          });
+          socket.on('close', () => resolve());
+          socket.on('error', reject);
+        }),
+    ),
+  );
+  const out = join(cwd, 'after-hangups');
+  assert.equal(curl('-o', out, initrdUrl()).status, 200);
+  assert.ok(readFileSync(out).equals(INITRD));
+  for (let i = 0; i < 50 && fds() > before; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(fds(), before, 'the server holds as many descriptors as before the hang-ups');
 });
 
 test('over HTTPS, where the bytes must pass through OpenSSL, the same answers come streamed', async () => {
