@@ -22,6 +22,7 @@ import type { BootService } from '../boot/boot-service.js';
 import { apiHostRoutes } from './routes/api-hosts.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { sendfileEngine } from './sendfile-engine.js';
 
 export interface WebDeps {
   db: DataSource;
@@ -86,5 +87,9 @@ export function buildWebApp(deps: WebDeps, listener: Listener = {}): FastifyInst
   bootHttpRoutes(app, deps);
   answerRoutes(app, deps);
   mirrorHttpRoutes(app, deps);
+  // Loaded now, not on the first kernel asked for; the operator learns which way static files leave.
+  const sendfile = sendfileEngine();
+  if ('error' in sendfile) app.log.warn(`static files (/boot/files, /mirror) are streamed: ${sendfile.error}`);
+  else app.log.info('static files (/boot/files, /mirror) are sent by sendfile on native sender threads');
   return app;
 }
