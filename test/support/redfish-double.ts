@@ -40,6 +40,8 @@ export interface DoubleOptions {
   revertOverride?: boolean;
   /** Answer 503 to this many requests first (a BMC busy with itself). */
   busyFirst?: number;
+  /** Time the BMC takes to answer each request (real ones take tens of ms): two requests at once then surely overlap. */
+  answerDelayMs?: number;
   /** Power at start (Off by default). */
   power?: 'On' | 'Off';
   /**
@@ -180,6 +182,7 @@ function redfishBmc(o: DoubleOptions): BmcCore {
       let text = '';
       for await (const chunk of req) text += String(chunk);
       bmc.requests.push(`${req.method} ${url}`);
+      if (o.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, o.answerDelayMs));
       await answer(req, res, url, text);
     },
   };
