@@ -6,7 +6,7 @@
 // fetches its answer file and calls back until its job is done.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -163,5 +163,6 @@ test('a group install on 20 machines with BMCs: powered in waves of 5 every 3 s,
     await rack.stop();
     await server.close();
     await database.drop();
+    rmSync(cwd, { recursive: true, force: true });
   }
 });
