@@ -22,8 +22,8 @@ export function withBmcBoot(spec: JobKindSpec, hook: PowerHook | undefined): Job
     step: booting.step,
     status: 'setting PXE once and power-cycling the machine through its BMC',
     work: async ({ db, job, host }): Promise<PoweringWork> => {
-      // The place in a wave first, before any await: the machines of a batch, started side by side, take
-      // their places in the order they were claimed.
+      // The place in a wave first, before this step's own awaits: the machines of a batch, started side by
+      // side, take their places in about the order they were claimed (exactly, on SQLite's one connection).
       const slot = hook.waves?.take();
       if (slot && !slot.ok) return { wave: slot.wave, opensAt: slot.opensAt };
       const bmc = await hook.bmcOf(db, job.hostId);
