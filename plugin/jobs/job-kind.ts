@@ -56,6 +56,11 @@ export interface StateSpec {
    * A runner killed between the two repeats it: it must be safe to repeat.
    */
   work?: (ctx: WorkContext) => Promise<unknown>;
+  /**
+   * This state's `work` may run beside other claimed jobs' (it only reads the database and talks to one
+   * machine): a runner starts all of them at once, then writes the moves one after another.
+   */
+  workSideBySide?: boolean;
   /** Events accepted while in this state, and where they lead. */
   on?: Partial<Record<AgentEvent, string>>;
   /** Waiting here longer than this fails the job with timeoutMessage. */

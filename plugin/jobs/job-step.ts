@@ -10,17 +10,26 @@ import { getJob, transitionJob } from '../store/jobs.js';
 import { holdLease, leaveUntil } from '../store/job-claims.js';
 import type { Job } from '../model/job.js';
 import { isTerminal } from '../model/job.js';
-import type { JobKindSpec } from './job-kind.js';
+import type { JobKindSpec, StateSpec } from './job-kind.js';
 import type { Platform } from '../platforms/platform.js';
 
 export class LostJob extends Error {}
 
 /** Runs the job's current step while holding its lease; returns the job after the move. */
-export async function runStep(db: DataSource, platform: Platform, spec: JobKindSpec, job: Job, owner: string, startedAt = new Date()): Promise<Job> {
+export async function runStep(
+  db: DataSource,
+  platform: Platform,
+  spec: JobKindSpec,
+  job: Job,
+  owner: string,
+  startedAt = new Date(),
+  /** The state's work, already started by the caller (side by side with other jobs'); rejected if it failed. */
+  started?: Promise<unknown>,
+): Promise<Job> {
   const state = spec.states[job.state];
   if (!state?.run) return job;
   const run = state.run;
-  const work = state.work ? await state.work({ db: db.manager, job, host: await getHost(db.manager, job.hostId), owner }) : undefined;
+  const work = state.work ? await (started ?? startWork(db, state.work, job, owner)) : undefined;
   // The move is dated when it happens, after the work, not when the step was picked up.
   const now = state.work ? new Date() : startedAt;
   let moved: Job | undefined;
@@ -42,6 +51,11 @@ export async function runStep(db: DataSource, platform: Platform, spec: JobKindS
     }),
   );
   return moved!;
+}
+
+/** A step's work, outside any transaction, under the job's lease. */
+export async function startWork(db: DataSource, work: NonNullable<StateSpec['work']>, job: Job, owner: string): Promise<unknown> {
+  return work({ db: db.manager, job, host: await getHost(db.manager, job.hostId), owner });
 }
 
 /** Fails or cancels a job from wherever it is, undoing its boot state (onEnd). */

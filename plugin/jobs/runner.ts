@@ -15,7 +15,7 @@ import { intakeTasks } from './intake.js';
 import { cancelRequested } from './cancel-task.js';
 import { isJobTask, type TakenTask } from '../model/task.js';
 import { expireWaits } from './timeouts.js';
-import { LostJob, runStep } from './job-step.js';
+import { LostJob, runStep, startWork } from './job-step.js';
 import { retryOrFail } from './retry.js';
 import { isLockConflict } from '../store/database-errors.js';
 import { statusWords } from './status-words.js';
@@ -80,8 +80,11 @@ export async function runnerTick(o: RunnerOptions): Promise<TickReport> {
   while (Date.now() - started < o.budgetMs) {
     const claimed = await claimJobs(o.db, o.dialect, o.kinds, { owner: o.owner, leaseSeconds: o.leaseSeconds, batchSize: o.batchSize });
     if (claimed.length === 0) break;
+    const early = startSideBySide(o, claimed);
+    // Settled first: the moves below are transactions, and SQLite's one connection takes one at a time.
+    await Promise.allSettled(early.values());
     for (const job of claimed) {
-      const ok = await advance(o, job);
+      const ok = await advance(o, job, early.get(job.id));
       if (ok) report.stepsRun++;
       else report.failedSteps++;
     }
@@ -90,10 +93,23 @@ export async function runnerTick(o: RunnerOptions): Promise<TickReport> {
   return report;
 }
 
-async function advance(o: RunnerOptions, job: Job): Promise<boolean> {
+/**
+ * The work of every claimed job whose state allows it, started at once: a wave's machines are powered
+ * through their BMCs together (each BMC still takes one command at a time), not one after another.
+ */
+function startSideBySide(o: RunnerOptions, claimed: Job[]): Map<number, Promise<unknown>> {
+  const early = new Map<number, Promise<unknown>>();
+  for (const job of claimed) {
+    const state = o.kinds.get(job.kind)?.states[job.state];
+    if (state?.work && state.workSideBySide) early.set(job.id, startWork(o.db, state.work, job, o.owner));
+  }
+  return early;
+}
+
+async function advance(o: RunnerOptions, job: Job, started?: Promise<unknown>): Promise<boolean> {
   const spec = o.kinds.get(job.kind)!;
   try {
-    const moved = await runStep(o.db, o.platform, spec, job, o.owner);
+    const moved = await runStep(o.db, o.platform, spec, job, o.owner, new Date(), started);
     o.log.info({ jobId: job.id, hostId: job.hostId, from: job.state, to: moved.state }, moved.message ?? 'job moved');
     if (job.kind !== 'forget') await reportStatus(o, moved);
     return true;

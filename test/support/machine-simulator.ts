@@ -3,7 +3,7 @@
 // the kernel command line like mindi or d-i would, posts a real lshw document,
 // fetches its answer file and posts installer callbacks over HTTP.
 
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -22,17 +22,38 @@ export class SimulatedMachine {
   }
 
   tftpGet(path: string): string | undefined {
-    const out = join(this.workDir, `tftp-${process.hrtime.bigint()}`);
-    const run = spawnSync('tftp', ['127.0.0.1', String(this.tftpPort), '-m', 'octet', '-c', 'get', path, out], { encoding: 'utf8', timeout: 20_000 });
-    if (/Error code|timed out/.test(run.stdout + run.stderr) || !existsSync(out)) return undefined;
+    const out = this.tftpOut();
+    const run = spawnSync('tftp', this.tftpArgs(path, out), { encoding: 'utf8', timeout: 20_000 });
+    return this.tftpResult(run.stdout + run.stderr, out);
+  }
+
+  /** The same without blocking this process: for a dploy served from the test's own process. */
+  tftpFetch(path: string): Promise<string | undefined> {
+    const out = this.tftpOut();
+    return new Promise((resolve) =>
+      execFile('tftp', this.tftpArgs(path, out), { encoding: 'utf8', timeout: 20_000 }, (_err, stdout, stderr) =>
+        resolve(this.tftpResult(stdout + stderr, out)),
+      ),
+    );
+  }
+
+  private tftpOut(): string {
+    return join(this.workDir, `tftp-${this.mac.replace(/:/g, '')}-${process.hrtime.bigint()}`);
+  }
+
+  private tftpArgs(path: string, out: string): string[] {
+    return ['127.0.0.1', String(this.tftpPort), '-m', 'octet', '-c', 'get', path, out];
+  }
+
+  private tftpResult(said: string, out: string): string | undefined {
+    if (/Error code|timed out/.test(said) || !existsSync(out)) return undefined;
     const text = readFileSync(out, 'utf8');
     rmSync(out);
     return text;
   }
 
   /** The kernel arguments of the entry pxelinux would boot (APPEND of its DEFAULT label). */
-  kernelArgs(): Record<string, string> {
-    const config = this.pxelinuxConfig();
+  kernelArgs(config = this.pxelinuxConfig()): Record<string, string> {
     const append = /^\s*APPEND (.*)$/m.exec(config)?.[1] ?? '';
     return Object.fromEntries(
       append

@@ -5,23 +5,32 @@
 // written here by hand, not copied. Power changes after a delay; PATCH can
 // require If-Match, and can "silently revert" the override like some BMCs.
 // test/integration/power/redfish.test.ts drives it with Debian's real
-// python3-sushy to show a real client accepts it.
+// python3-sushy to show a real client accepts it. A rack of them (many BMCs,
+// one port each, one process) is startRedfishRack.
 
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { makeSelfSignedCert } from './self-signed-cert.js';
 
-export interface RedfishDouble {
+/** One BMC's state, as the tests read it. */
+export interface RedfishBmc {
   port: number;
+  user: string;
+  password: string;
+  requests: string[];
+  /** Reset actions with their arrival time (ms since the epoch): "On", "PowerCycle" … */
+  resets: Array<{ type: string; at: number }>;
+  /** Requests that arrived while another request to this BMC was still being answered. */
+  overlaps: number;
+  power(): 'On' | 'Off';
+  boot(): Record<string, string>;
+}
+
+export interface RedfishDouble extends RedfishBmc {
   /** The double's self-signed certificate, for clients that verify (sushy's verify=PATH). */
   certPath: string;
   /** That certificate's SHA-256, as dploy pins it. */
   certSha256: string;
-  user: string;
-  password: string;
-  requests: string[];
-  power(): 'On' | 'Off';
-  boot(): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -31,20 +40,32 @@ export interface DoubleOptions {
   revertOverride?: boolean;
   /** Answer 503 to this many requests first (a BMC busy with itself). */
   busyFirst?: number;
+  /** Time the BMC takes to answer each request (real ones take tens of ms): two requests at once then surely overlap. */
+  answerDelayMs?: number;
+  /** Power at start (Off by default). */
+  power?: 'On' | 'Off';
+  /**
+   * The machine behind the BMC: called when its power comes on, with what it boots from. A one-time
+   * PXE override is used up by that boot, as on real BMCs (BootSourceOverrideEnabled back to Disabled).
+   */
+  onPowerOn?: (bootFrom: 'pxe' | 'disk') => void;
 }
 
 const SYSTEM = '/redfish/v1/Systems/437XR1138R2';
+const USER = 'Administrator';
+const PASSWORD = 'redfish-double-pw';
 
-export async function startRedfishDouble(o: DoubleOptions = {}): Promise<RedfishDouble> {
-  const certificate = makeSelfSignedCert('dploy-redfish-');
-  const tls = { key: certificate.key, cert: certificate.cert };
-  const user = 'Administrator';
-  const password = 'redfish-double-pw';
-  let power: 'On' | 'Off' = 'Off';
+interface BmcCore extends Omit<RedfishBmc, 'port'> {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+function redfishBmc(o: DoubleOptions): BmcCore {
+  let power: 'On' | 'Off' = o.power ?? 'Off';
   let etag = 1;
   let busy = o.busyFirst ?? 0;
+  let inFlight = 0;
   const boot: Record<string, string> = { BootSourceOverrideEnabled: 'Disabled', BootSourceOverrideTarget: 'None', BootSourceOverrideMode: 'UEFI' };
-  const requests: string[] = [];
+  const bmc = { user: USER, password: PASSWORD, requests: [] as string[], resets: [] as RedfishBmc['resets'], overlaps: 0 };
 
   const systemDoc = () => ({
     '@odata.type': '#ComputerSystem.v1_20_0.ComputerSystem',
@@ -83,13 +104,17 @@ export async function startRedfishDouble(o: DoubleOptions = {}): Promise<Redfish
     setTimeout(() => {
       power = to;
       etag++;
+      if (to === 'On') poweredOn();
     }, o.powerDelayMs ?? 500).unref();
+  // Without a machine behind the BMC nothing boots, so nothing uses the override up.
+  const poweredOn = () => {
+    if (!o.onPowerOn) return;
+    const pxe = boot.BootSourceOverrideTarget === 'Pxe' && boot.BootSourceOverrideEnabled !== 'Disabled';
+    if (pxe && boot.BootSourceOverrideEnabled === 'Once') Object.assign(boot, { BootSourceOverrideEnabled: 'Disabled', BootSourceOverrideTarget: 'None' });
+    o.onPowerOn(pxe ? 'pxe' : 'disk');
+  };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = (req.url ?? '/').replace(/\/$/, '') || '/';
-    let text = '';
-    for await (const chunk of req) text += String(chunk);
-    requests.push(`${req.method} ${url}`);
+  async function answer(req: IncomingMessage, res: ServerResponse, url: string, text: string): Promise<void> {
     if (url === '/redfish/v1' && req.method === 'GET') {
       return send(res, 200, {
         '@odata.type': '#ServiceRoot.v1_15_0.ServiceRoot',
@@ -102,7 +127,7 @@ export async function startRedfishDouble(o: DoubleOptions = {}): Promise<Redfish
       });
     }
     const auth = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
-    if (auth !== `${user}:${password}`) return error(res, 401, 'Unauthorized');
+    if (auth !== `${USER}:${PASSWORD}`) return error(res, 401, 'Unauthorized');
     if (busy > 0) {
       busy--;
       return error(res, 503, 'Service temporarily unavailable');
@@ -135,30 +160,85 @@ export async function startRedfishDouble(o: DoubleOptions = {}): Promise<Redfish
         power = 'Off';
         later('On');
       } else return error(res, 400, `ResetType ${String(type)} not supported`);
+      bmc.resets.push({ type: String(type), at: Date.now() });
       return send(res, 204);
     }
     return error(res, 404, `no resource ${url}`);
   }
 
-  const server: Server = createServer(tls, (req, res) => void handle(req, res).catch(() => error(res, 500, 'double failed')));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
   return {
-    port,
-    certPath: certificate.certPath,
-    certSha256: certificate.sha256,
-    user,
-    password,
-    requests,
+    ...bmc,
+    get overlaps() {
+      return bmc.overlaps;
+    },
     power: () => power,
     boot: () => ({ ...boot }),
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          certificate.remove();
-          resolve();
-        });
+    async handle(req, res) {
+      // From the first byte of a request to the last of its answer: a second request inside is a second command at once.
+      if (inFlight > 0) bmc.overlaps++;
+      inFlight++;
+      res.once('close', () => inFlight--);
+      const url = (req.url ?? '/').replace(/\/$/, '') || '/';
+      let text = '';
+      for await (const chunk of req) text += String(chunk);
+      bmc.requests.push(`${req.method} ${url}`);
+      if (o.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, o.answerDelayMs));
+      await answer(req, res, url, text);
+    },
+  };
+}
+
+async function listen(core: BmcCore, tls: { key: Buffer; cert: Buffer }): Promise<{ server: Server; bmc: RedfishBmc }> {
+  const server = createServer(
+    tls,
+    (req, res) =>
+      void core.handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500).end();
       }),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  // The getters stay live: a copy would freeze overlaps at 0.
+  return { server, bmc: Object.defineProperty(core, 'port', { value: port, enumerable: true }) as unknown as RedfishBmc };
+}
+
+const close = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+
+export async function startRedfishDouble(o: DoubleOptions = {}): Promise<RedfishDouble> {
+  const certificate = makeSelfSignedCert('dploy-redfish-');
+  const { server, bmc } = await listen(redfishBmc(o), { key: certificate.key, cert: certificate.cert });
+  return Object.assign(bmc, {
+    certPath: certificate.certPath,
+    certSha256: certificate.sha256,
+    stop: async () => {
+      await close(server);
+      certificate.remove();
+    },
+  });
+}
+
+export interface RedfishRack {
+  bmcs: RedfishBmc[];
+  /** The one certificate every BMC of the rack shows. */
+  certSha256: string;
+  stop(): Promise<void>;
+}
+
+/** `count` BMCs in this process, each on its own port with its own machine; options per BMC by index. */
+export async function startRedfishRack(count: number, options: (index: number) => DoubleOptions): Promise<RedfishRack> {
+  const certificate = makeSelfSignedCert('dploy-redfish-rack-');
+  const listening: Array<{ server: Server; bmc: RedfishBmc }> = [];
+  for (let i = 0; i < count; i++) listening.push(await listen(redfishBmc(options(i)), { key: certificate.key, cert: certificate.cert }));
+  return {
+    bmcs: listening.map((l) => l.bmc),
+    certSha256: certificate.sha256,
+    stop: async () => {
+      await Promise.all(listening.map((l) => close(l.server)));
+      certificate.remove();
+    },
   };
 }

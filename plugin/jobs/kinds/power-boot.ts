@@ -22,11 +22,13 @@ export function withBmcBoot(spec: JobKindSpec, hook: PowerHook | undefined): Job
     step: booting.step,
     status: 'setting PXE once and power-cycling the machine through its BMC',
     work: async ({ db, job, host }): Promise<PoweringWork> => {
-      const bmc = await hook.bmcOf(db, job.hostId);
-      // The BMC was removed between the two steps: fall back to a person, and say so.
-      if (!bmc) return { done: 'no BMC any more; waiting for someone to power-cycle the machine' };
+      // The place in a wave first, before this step's own awaits: the machines of a batch, started side by
+      // side, take their places in about the order they were claimed (exactly, on SQLite's one connection).
       const slot = hook.waves?.take();
       if (slot && !slot.ok) return { wave: slot.wave, opensAt: slot.opensAt };
+      const bmc = await hook.bmcOf(db, job.hostId);
+      // The BMC was removed between the two steps (its place in the wave goes unused): fall back to a person, and say so.
+      if (!bmc) return { done: 'no BMC any more; waiting for someone to power-cycle the machine' };
       const wave = slot ? ` (boot wave ${slot.wave}: ${hook.waves!.describe()})` : '';
       return { done: `${(await hook.control.bootFromNetwork(bmc, host.firmware ?? 'bios')).message}${wave}` };
     },
@@ -38,6 +40,8 @@ export function withBmcBoot(spec: JobKindSpec, hook: PowerHook | undefined): Job
       return { to: 'booting-bmc', message: `${w.done}; waiting for the machine to boot` };
     },
     next: ['booting-bmc', 'waiting-wave'],
+    // A wave's machines are powered together: one after another, a wave of 20 would take 20 BMC actions' time.
+    workSideBySide: true,
   };
   return {
     ...spec,

@@ -1,5 +1,5 @@
 // ipmitool 1.8.19's own words (captured with -v against ipmi_sim and an
-// unused port, 2026-12-06) sorted into what dploy does about them.
+// unused port, 2026-12-06; pyghmi's fake BMC, 2026-12-07) sorted into what dploy does about them.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -11,6 +11,8 @@ const CAPTURED = {
   unreachable:
     'Loading IANA PEN Registry...\nGet Auth Capabilities error\nError issuing Get Channel Authentication Capabilities request\nError: Unable to establish IPMI v2 / RMCP+ session\n',
   suite17: 'Error in open session response message : invalid authentication algorithm\n\nError: Unable to establish IPMI v2 / RMCP+ session\n',
+  // pyghmi's FakeBmc (2026-12-07) answers suite 17's open session with HMAC-SHA1.
+  suite17Sha1: 'Authentication algorithm 0x01 is not what we requested 0x03\n\nError: Unable to establish IPMI v2 / RMCP+ session\n',
   diag: 'Get HPM.x Capabilities request failed, compcode = d4\nSet Chassis Power Control to Diag failed: Invalid data field in request\n',
   scriptFailed: 'Discovered IPMB address 0x0\nSet Chassis Power Control to Up/On failed: Unspecified error\n',
 };
@@ -25,6 +27,7 @@ test('each captured failure lands in its kind', () => {
   assert.equal(codeOf(CAPTURED.unknownUser), 'DPLOY_ERR_BMC_AUTH');
   assert.equal(codeOf(CAPTURED.unreachable), 'DPLOY_ERR_BMC_UNREACHABLE');
   assert.equal(codeOf(CAPTURED.suite17), 'cipher');
+  assert.equal(codeOf(CAPTURED.suite17Sha1), 'cipher');
   assert.equal(codeOf(CAPTURED.diag), 'DPLOY_ERR_BMC_UNSUPPORTED');
   assert.equal(codeOf(CAPTURED.scriptFailed), 'DPLOY_ERR_BMC');
   // Completion code 0xC0 as ipmitool prints it (ipmi_strings.c).
