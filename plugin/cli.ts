@@ -15,6 +15,7 @@ import { migrateCommand } from './cli/migrate.js';
 import { serveCommand } from './cli/serve.js';
 import { taskCommand } from './cli/task.js';
 import { tokenCommand } from './cli/token.js';
+import { usersCommand } from './cli/users.js';
 import { visibleText } from './cli/terminal-text.js';
 import { VERSION } from './version.js';
 
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
     renderCommand(),
     dhcpCommand(),
     tokenCommand(),
+    usersCommand(),
     mediaCommand(),
     ...importCommands(),
   ]) {

@@ -1,6 +1,7 @@
 // dploy token create
 
 import { Command } from 'commander';
+import { ROLES } from '../model/role.js';
 import { createApiToken } from '../store/api-tokens.js';
 import { enrollmentToken } from '../store/settings.js';
 import { print, printJson, withStore } from './context.js';
@@ -11,9 +12,10 @@ export function tokenCommand(): Command {
     .command('create')
     .description('create an API token; it is printed once and stored only as a hash')
     .option('--name <name>', 'what the token is for', 'api')
+    .option('--role <role>', `${ROLES.join(' | ')}; admin, what tokens could always do, when not given`, 'admin')
     .option('--json', 'print JSON for scripts')
-    .action(async (options: { name: string; json?: boolean }, command: Command) => {
-      const created = await withStore(command, (store) => createApiToken(store.db.manager, options.name));
+    .action(async (options: { name: string; role: string; json?: boolean }, command: Command) => {
+      const created = await withStore(command, (store) => createApiToken(store.db.manager, options.name, options.role));
       if (options.json) return printJson(created);
       print(`${created.token}\n`);
     });

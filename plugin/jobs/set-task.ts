@@ -8,6 +8,7 @@ import type { Platform } from '../platforms/index.js';
 import type { TaskKind } from '../model/task.js';
 import { activeJobForHost } from '../store/jobs.js';
 import { setRemoteCommand } from '../store/remote-commands.js';
+import { recordAudit } from '../store/audit-log.js';
 import { getProfile } from '../installers/index.js';
 import { endJob } from './job-step.js';
 import { kindSpec, type JobKinds } from './kinds/index.js';
@@ -63,5 +64,13 @@ export async function setTask(db: DataSource, platform: Platform, kinds: JobKind
   }
   if (r.task === 'command') await setRemoteCommand(db.manager, r.hostIds, r.command!, r.groupId);
   await platform.setTask(r.hostIds, r.task, { ...(r.profile ? { profile: r.profile } : {}), ...(r.image ? { image: r.image } : {}) });
+  await recordAudit(db.manager, {
+    actor: r.actor,
+    action: 'task.set',
+    target: r.groupId !== undefined ? `group ${r.groupId}` : `host ${r.hostIds.join(',')}`,
+    detail: [r.task, r.profile ?? r.image, r.force ? '--force' : undefined, cancelled.length ? `cancelled ${cancelled.join(',')}` : undefined]
+      .filter(Boolean)
+      .join(' '),
+  });
   return { cancelled };
 }

@@ -22,6 +22,7 @@ import type { BootService } from '../boot/boot-service.js';
 import { apiHostRoutes } from './routes/api-hosts.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { consolePages } from './console/index.js';
 
 export interface WebDeps {
   db: DataSource;
@@ -86,5 +87,6 @@ export function buildWebApp(deps: WebDeps, listener: Listener = {}): FastifyInst
   bootHttpRoutes(app, deps);
   answerRoutes(app, deps);
   mirrorHttpRoutes(app, deps);
+  void app.register(consolePages({ ...deps, secureCookies: listener.https !== undefined }));
   return app;
 }

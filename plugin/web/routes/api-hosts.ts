@@ -3,11 +3,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { getHost, listHosts } from '../../store/hosts.js';
-import { apiTokenGuard } from '../api-auth.js';
+import { apiTokenGuard, type Caller } from '../api-auth.js';
 import { hostView } from '../../model/host-view.js';
+import type { Host } from '../../model/host.js';
+import { may } from '../../model/role.js';
+
+/** A viewer sees no BMC address: it is the way in to the machine's console and power. */
+function visibleHost(host: Host, caller: Caller | undefined) {
+  const view = hostView(host);
+  return caller && may(caller.role, 'see-bmc') ? view : { ...view, bmcAddress: null };
+}
 
 export function apiHostRoutes(app: FastifyInstance, deps: { db: DataSource }): void {
   const onRequest = apiTokenGuard(deps.db);
-  app.get('/api/v1/hosts', { onRequest }, async () => ({ hosts: (await listHosts(deps.db.manager)).map(hostView) }));
-  app.get<{ Params: { id: string } }>('/api/v1/hosts/:id', { onRequest }, async (request) => hostView(await getHost(deps.db.manager, request.params.id)));
+  app.get('/api/v1/hosts', { onRequest }, async (request) => ({
+    hosts: (await listHosts(deps.db.manager)).map((host) => visibleHost(host, request.caller)),
+  }));
+  app.get<{ Params: { id: string } }>('/api/v1/hosts/:id', { onRequest }, async (request) =>
+    visibleHost(await getHost(deps.db.manager, request.params.id), request.caller),
+  );
 }

@@ -16,18 +16,23 @@ export function apiProfileRoutes(app: FastifyInstance, deps: { db: DataSource; s
     maskProfile(await getProfile(deps.db.manager, request.params.name)),
   );
   // PUT creates or replaces the named profile whole; the body's name, if any, must agree with the URL.
-  app.put<{ Params: { name: string }; Body: unknown }>('/api/v1/profiles/:name', { onRequest }, async (request, reply) => {
-    const body = request.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'send the profile as a JSON object');
-    const named = body as Record<string, unknown>;
-    if (named.name !== undefined && named.name !== request.params.name) {
-      throw new DployError('DPLOY_ERR_INVALID_INPUT', `the body names profile "${String(named.name)}" but the URL ${request.params.name}`);
-    }
-    const saved = await storeProfile(
-      deps.db.manager,
-      { ...named, name: request.params.name },
-      { replace: true, secrets: openSecretBox(deps.secretKeyFile ?? DEFAULT_SECRET_KEY_FILE) },
-    );
-    return reply.code(saved.replaced ? 200 : 201).send({ profile: maskProfile(saved.profile), warnings: saved.warnings });
-  });
+  app.put<{ Params: { name: string }; Body: unknown }>(
+    '/api/v1/profiles/:name',
+    { onRequest: apiTokenGuard(deps.db, 'edit-profile') },
+    async (request, reply) => {
+      const body = request.body;
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new DployError('DPLOY_ERR_INVALID_INPUT', 'send the profile as a JSON object');
+      const named = body as Record<string, unknown>;
+      if (named.name !== undefined && named.name !== request.params.name) {
+        throw new DployError('DPLOY_ERR_INVALID_INPUT', `the body names profile "${String(named.name)}" but the URL ${request.params.name}`);
+      }
+      const saved = await storeProfile(
+        deps.db.manager,
+        { ...named, name: request.params.name },
+        { replace: true, secrets: openSecretBox(deps.secretKeyFile ?? DEFAULT_SECRET_KEY_FILE) },
+      );
+      return reply.code(saved.replaced ? 200 : 201).send({ profile: maskProfile(saved.profile), warnings: saved.warnings });
+    },
+  );
 }
