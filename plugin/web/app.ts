@@ -87,6 +87,8 @@ export function buildWebApp(deps: WebDeps, listener: Listener = {}): FastifyInst
   bootHttpRoutes(app, deps);
   answerRoutes(app, deps);
   mirrorHttpRoutes(app, deps);
-  void app.register(consolePages({ ...deps, secureCookies: listener.https !== undefined }));
+  void app.register(
+    consolePages({ ...deps, secureCookies: listener.https !== undefined, ...(listener.apiOnTlsPort ? { consoleOnTlsPort: listener.apiOnTlsPort } : {}) }),
+  );
   return app;
 }

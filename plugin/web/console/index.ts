@@ -9,6 +9,7 @@ import { isDployError } from '../../errors.js';
 import type { JobKinds } from '../../jobs/index.js';
 import type { Platform } from '../../platforms/index.js';
 import { ERROR_CODE_HEADER } from '../errors.js';
+import { consoleOverTlsOnly } from '../tls.js';
 import { adminPages } from './admin-pages.js';
 import { loadSession } from './console-session.js';
 import { renderPage } from './console-views.js';
@@ -26,6 +27,8 @@ export interface ConsoleDeps {
   /** The HTTPS listener: session cookies get Secure. */
   secureCookies: boolean;
   throttle?: LoginThrottle;
+  /** On the plain listener of a dploy that has HTTPS: the port the console lives on instead. */
+  consoleOnTlsPort?: () => number;
 }
 
 /** A form is a few fields, a profile at most a few hundred lines. */
@@ -37,6 +40,7 @@ export function consolePages(deps: ConsoleDeps) {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT_BYTES }, (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     });
+    if (deps.consoleOnTlsPort) app.addHook('onRequest', consoleOverTlsOnly(deps.consoleOnTlsPort));
     app.addHook('onRequest', loadSession(deps.db));
     app.setErrorHandler((err, request, reply) => {
       if (!isDployError(err) || err.status >= 500) throw err;
