@@ -14,7 +14,7 @@ export const PERMISSIONS = {
   'cancel-job': 'operator',
   'edit-profile': 'operator',
   'manage-tokens': 'admin',
-  'manage-users': 'admin',
+  'read-audit': 'admin',
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -26,7 +26,7 @@ export function adminPages(app: FastifyInstance, deps: { db: DataSource }): void
     // Shown in this answer only: the database keeps its hash.
     return renderPage(reply, 'tokens', await tokensPage({ name: name.trim(), role: created.role, token: created.token }));
   });
-  app.get('/audit', { preHandler: allow('manage-users') }, async (_request, reply) =>
+  app.get('/audit', { preHandler: allow('read-audit') }, async (_request, reply) =>
     renderPage(reply, 'audit', { title: 'Audit log', entries: await listAudit(db, 200) }),
   );
 }
