@@ -17,8 +17,13 @@ import { addHost } from '../../../plugin/store/hosts.js';
 import { addUser } from '../../../plugin/store/users.js';
 import { createApiToken } from '../../../plugin/store/api-tokens.js';
 import { findSession, openSession } from '../../../plugin/store/sessions.js';
+import { getProfile, openProfile, storeProfile } from '../../../plugin/installers/index.js';
+import { openSecretBox } from '../../../plugin/secret-box.js';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 
 const PASSWORD = 'correct horse battery';
+const PROFILE = parseYaml(readFileSync(new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
 
 describe('console and API access', () => {
   let cwd: string;
@@ -39,6 +44,7 @@ describe('console and API access', () => {
     await addUser(db, 'alice', 'operator', PASSWORD);
     await addUser(db, 'bob', 'viewer', PASSWORD);
     await addUser(db, 'dave', 'viewer', PASSWORD);
+    await storeProfile(db, PROFILE, { replace: false, secrets: openSecretBox(join(cwd, 'var/secret.key')) });
     hostId = (await addHost(db, { name: 'web01', macs: ['52:54:00:12:34:56'], bmcAddress: '192.0.2.7' })).id;
     serve = await startServe({ cwd, env: { DPLOY_RUNNER_ENABLED: 'false' } });
     [carol, alice, bob] = await Promise.all([login(serve.url, 'carol', PASSWORD), login(serve.url, 'alice', PASSWORD), login(serve.url, 'bob', PASSWORD)]);
@@ -145,6 +151,32 @@ describe('console and API access', () => {
     const id = await openSession(store.db.manager, user[0]!.id, 60_000, undefined, opened);
     assert.ok(await findSession(store.db.manager, id, new Date(opened.getTime() + 59_000)));
     assert.equal(await findSession(store.db.manager, id, new Date(opened.getTime() + 60_000)), undefined);
+  });
+
+  test('an operator edits a profile as YAML: a wrong one comes back with its problems and nothing saved; a hidden hash keeps its value', async () => {
+    const form = await (await getPage(`${serve.url}/profiles/debian-12-web/edit`, alice)).text();
+    const yaml = /<textarea name="yaml"[^>]*>([\s\S]*?)<\/textarea>/
+      .exec(form)?.[1]
+      ?.replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
+    assert.ok(yaml?.includes('rootPasswordHash: (set, hidden)'), form);
+    const bad = await postForm(`${serve.url}/profiles/debian-12-web/edit`, alice, { csrf: alice.csrf, yaml: yaml!.replace('distro: debian', 'distro: plan9') });
+    assert.equal(bad.status, 400);
+    const again = await bad.text();
+    assert.match(again, /Error: profile refused:\s+distro\/release\/arch: unknown distro &quot;plan9&quot;/);
+    assert.match(again, /distro: plan9/, 'the edit comes back in the form');
+    const edited = await postForm(`${serve.url}/profiles/debian-12-web/edit`, alice, {
+      csrf: alice.csrf,
+      yaml: yaml!.replace('timezone: Europe/Paris', 'timezone: Europe/Berlin'),
+    });
+    assert.equal(edited.status, 303, await edited.text());
+    const stored = openProfile(await getProfile(store.db.manager, 'debian-12-web'), openSecretBox(join(cwd, 'var/secret.key')));
+    assert.equal(stored.timezone, 'Europe/Berlin');
+    assert.equal(stored.distro, 'debian');
+    assert.equal(stored.rootPasswordHash, PROFILE.rootPasswordHash, 'the hidden hash kept its stored value');
+    const page = await (await getPage(`${serve.url}/profiles/debian-12-web`, bob)).text();
+    assert.doesNotMatch(page, /\$6\$/, 'no hash, sealed or not, on a page');
   });
 
   test('5 failed logins for one user from one address make the 6th wait, right password or not; another address is not held', async () => {
