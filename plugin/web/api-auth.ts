@@ -40,3 +40,8 @@ export function apiTokenGuard(db: DataSource, permission: Permission = 'read') {
     requirePermission(request, permission);
   };
 }
+
+/** A route's options for its token check: the guard, and the permission for the OpenAPI document (openapi.ts). */
+export function apiAccess(db: DataSource, permission: Permission) {
+  return { onRequest: apiTokenGuard(db, permission), config: { permission } };
+}

@@ -1,0 +1,140 @@
+// The JSON API as scripts use it, by role: tasks on a host or a group, jobs
+// listed, shown with their events and cancelled, groups, tokens; and the
+// OpenAPI document, made from the routes, holds every /api/v1 route.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTrustServer, type TrustServer } from '../../support/trust-server.js';
+import { addHost } from '../../../plugin/store/hosts.js';
+import { addGroupMembers, createGroup } from '../../../plugin/store/groups.js';
+import { createApiToken } from '../../../plugin/store/api-tokens.js';
+import { createJob } from '../../../plugin/store/jobs.js';
+import { listAudit } from '../../../plugin/store/audit-log.js';
+
+describe('the JSON API v1', () => {
+  let dploy: TrustServer;
+  const tokens: Record<'viewer' | 'operator' | 'admin', string> = { viewer: '', operator: '', admin: '' };
+  let hosts: number[];
+  const call = async (as: keyof typeof tokens | undefined, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${dploy.url}${path}`, {
+      method,
+      headers: { ...(as ? { authorization: `Bearer ${tokens[as]}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
+
+  before(async () => {
+    dploy = await startTrustServer('sqlite');
+    const db = dploy.server.store.db.manager;
+    for (const role of ['viewer', 'operator', 'admin'] as const) tokens[role] = (await createApiToken(db, `t-${role}`, role)).token;
+    hosts = [];
+    for (const [i, name] of ['web01', 'web02', 'db01'].entries()) hosts.push((await addHost(db, { name, macs: [`52:54:00:00:10:0${i}`] })).id);
+    await createGroup(db, 'web');
+    await addGroupMembers(db, 'web', hosts.slice(0, 2));
+  });
+  after(async () => dploy?.close());
+
+  test('the OpenAPI document has every /api/v1 route with its method, and each one it lists exists', async () => {
+    const doc = await call(undefined, 'GET', '/api/v1/openapi.json');
+    assert.equal(doc.status, 200);
+    assert.equal(doc.body.openapi, '3.1.0');
+    const paths = doc.body.paths as Record<string, Record<string, { 'x-dploy-role'?: string; security: unknown[] }>>;
+    // fastify's own route table, independent of the document's collector.
+    const table = dploy.server.app.printRoutes({ commonPrefix: false });
+    const routes = routeTable(table)
+      .filter(([, url]) => url.startsWith('/api/v1/'))
+      .map(([method, url]) => `${method.toLowerCase()} ${url.replace(/:([A-Za-z]+)/g, '{$1}')}`);
+    assert.ok(routes.length >= 14, table);
+    const documented = Object.entries(paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+    assert.deepEqual(documented.sort(), routes.sort());
+    for (const [path, ops] of Object.entries(paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        if (path === '/api/v1/openapi.json') continue;
+        const answer = await call(undefined, method.toUpperCase(), path.replace(/\{[a-z]+\}/gi, '1'), method === 'get' ? undefined : {});
+        assert.equal(answer.status, 401, `${method} ${path} exists and asks for a token`);
+        assert.ok(op['x-dploy-role'] && op.security.length === 1, `${method} ${path} names its role`);
+      }
+    }
+    assert.equal(paths['/api/v1/tasks']!.post!['x-dploy-role'], 'operator');
+    assert.equal(paths['/api/v1/tokens']!.post!['x-dploy-role'], 'admin');
+  });
+
+  test('tasks: a viewer is refused; an operator sets one on a host and on a group; bad input is refused with its field', async () => {
+    assert.equal((await call('viewer', 'POST', '/api/v1/tasks', { target: 'web01', task: 'discover' })).status, 403);
+    const one = await call('operator', 'POST', '/api/v1/tasks', { target: 'db01', task: 'discover' });
+    assert.equal(one.status, 200, JSON.stringify(one.body));
+    assert.deepEqual(one.body, { task: 'discover', hostIds: [hosts[2]], cancelled: [] });
+    const group = await call('operator', 'POST', '/api/v1/tasks', { target: '@web', task: 'localboot' });
+    assert.deepEqual(group.body.hostIds, hosts.slice(0, 2));
+    const unknown = await call('operator', 'POST', '/api/v1/tasks', { target: 'web01', task: 'reformat' });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.error, 'DPLOY_ERR_INVALID_INPUT');
+    assert.match(String(unknown.body.message), /task must be equal to one of the allowed values/);
+    const extra = await call('operator', 'POST', '/api/v1/tasks', { target: 'web01', task: 'discover', priority: 1 });
+    assert.equal(extra.status, 400);
+    assert.match(String(extra.body.message), /must NOT have additional properties/);
+    assert.equal((await call('operator', 'POST', '/api/v1/tasks', { target: 'nosuch', task: 'discover' })).status, 404);
+    const audit = await listAudit(dploy.server.store.db.manager);
+    assert.ok(audit.some((a) => a.actor === 'api:t-operator' && a.action === 'task.set' && a.detail === 'discover'));
+  });
+
+  test('jobs: listed without their tokens, shown with events, cancelled by an operator only, once', async () => {
+    const job = await createJob(dploy.server.store.db.manager, { hostId: hosts[0]!, kind: 'discover' }, 'runner:test', 'opened for the test');
+    const list = await call('viewer', 'GET', `/api/v1/jobs?host=web01&active=true`);
+    assert.equal(list.status, 200);
+    const jobs = list.body.jobs as Array<Record<string, unknown>>;
+    assert.deepEqual(
+      jobs.map((j) => [j.id, j.kind, j.state]),
+      [[job.id, 'discover', 'queued']],
+    );
+    assert.ok(!('token' in jobs[0]!), 'a job token never leaves dploy');
+    const shown = await call('viewer', 'GET', `/api/v1/jobs/${job.id}`);
+    assert.deepEqual(
+      (shown.body.events as Array<{ toState: string; message: string }>).map((e) => [e.toState, e.message]),
+      [['queued', 'opened for the test']],
+    );
+    assert.equal((await call('viewer', 'GET', '/api/v1/jobs/abc')).status, 400);
+    assert.equal((await call('viewer', 'POST', `/api/v1/jobs/${job.id}/cancel`)).status, 403);
+    const cancelled = await call('operator', 'POST', `/api/v1/jobs/${job.id}/cancel`);
+    assert.deepEqual(cancelled.body, { id: job.id, state: 'cancelled' });
+    const again = await call('operator', 'POST', `/api/v1/jobs/${job.id}/cancel`);
+    assert.equal(again.status, 409);
+    assert.match(String(again.body.message), /already ended \(cancelled\)/);
+  });
+
+  test('groups are read with their members', async () => {
+    const list = await call('viewer', 'GET', '/api/v1/groups');
+    assert.deepEqual(list.body.groups, [{ id: 1, name: 'web', hostIds: hosts.slice(0, 2) }]);
+    assert.equal((await call('viewer', 'GET', '/api/v1/groups/nosuch')).status, 404);
+  });
+
+  test('tokens: an operator cannot create one; an admin can, with a role, shown once', async () => {
+    assert.equal((await call('operator', 'POST', '/api/v1/tokens', { name: 'sneaky', role: 'admin' })).status, 403);
+    assert.equal((await call('operator', 'GET', '/api/v1/tokens')).status, 403);
+    const made = await call('admin', 'POST', '/api/v1/tokens', { name: 'grafana', role: 'viewer' });
+    assert.equal(made.status, 201);
+    assert.equal(made.body.role, 'viewer');
+    const listed = await call('admin', 'GET', '/api/v1/tokens');
+    assert.doesNotMatch(JSON.stringify(listed.body), new RegExp(String(made.body.token)));
+    assert.ok((listed.body.tokens as Array<{ name: string }>).some((t) => t.name === 'grafana'));
+    const hostsAsGrafana = await fetch(`${dploy.url}/api/v1/hosts`, { headers: { authorization: `Bearer ${String(made.body.token)}` } });
+    assert.equal(hostsAsGrafana.status, 200);
+  });
+});
+
+/** [method, url] of every route in fastify's printRoutes() tree: each line's segment joined to its ancestors'. */
+function routeTable(tree: string): Array<[string, string]> {
+  const stack: string[] = [];
+  const routes: Array<[string, string]> = [];
+  for (const line of tree.split('\n')) {
+    const match = /^((?:[│ ] {3})*)[├└]── (\S+)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!match) continue;
+    const depth = match[1]!.length / 4;
+    stack.length = depth;
+    stack.push(match[2]!);
+    for (const method of match[3]?.split(', ') ?? []) if (method !== 'HEAD') routes.push([method, stack.join('')]);
+  }
+  return routes;
+}
