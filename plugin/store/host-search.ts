@@ -29,15 +29,20 @@ export interface HostLine {
 
 // "!" as LIKE's escape: a backslash is read differently by MariaDB, PostgreSQL and SQLite string literals.
 const likeEscaped = (text: string) => text.replace(/[!%_]/g, (c) => `!${c}`);
-/** "52:54:00:ab", "5254.00ab", "525400ab": a run of hex pairs is a MAC fragment; "node" is not. */
-const MAC_FRAGMENT = /^[0-9a-f]{2}([:.-]?[0-9a-f]{2})+$/;
+/** A part of a MAC as stored (colon-separated pairs): "52-54-00-ab", "ab:00:0"; or bare / Cisco-dotted hex pairs, "5254.00ab". "node" is none. */
+function macFragment(search: string): string | undefined {
+  if (/^[0-9a-f]{1,2}([:-][0-9a-f]{1,2})+[:-]?$/.test(search)) return search.replace(/-/g, ':');
+  const hex = search.replace(/\./g, '');
+  if (/^[0-9a-f.]+$/.test(search) && /^([0-9a-f]{2}){2,6}$/.test(hex)) return hex.match(/../g)!.join(':');
+  return undefined;
+}
 
 function filtered(db: EntityManager, f: HostFilter): SelectQueryBuilder<object> {
   const query = db.createQueryBuilder().from('dploy_hosts', 'h');
   const search = f.search?.trim().toLowerCase();
   if (search) {
     const like = `%${likeEscaped(search)}%`;
-    const mac = MAC_FRAGMENT.test(search) ? (normalizeMac(search) ?? search.replace(/[^0-9a-f]/g, '').replace(/(..)(?=.)/g, '$1:')) : undefined;
+    const mac = normalizeMac(search) ?? macFragment(search);
     const byMac = mac ? ` OR h.id IN (SELECT m.host_id FROM dploy_host_macs m WHERE m.mac LIKE :mac)` : '';
     query.andWhere(`(LOWER(h.name) LIKE :like ESCAPE '!' OR LOWER(h.serial) LIKE :like ESCAPE '!'${byMac})`, { like, mac: `%${mac}%` });
   }
