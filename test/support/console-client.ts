@@ -87,11 +87,16 @@ export async function lynxDump(url: string, who?: ConsoleLogin, options: { links
 }
 
 /** Keystrokes for lynx's -cmd_script: text typed character by character, and named keys. */
+const type = (text: string) => [...text].map((c) => `key ${c}`);
+const down = (times = 1) => Array.from({ length: times }, () => 'key Down Arrow');
+const enter = () => ['key ^J'];
 export const keys = {
-  type: (text: string) => [...text].map((c) => `key ${c}`),
-  down: (times = 1) => Array.from({ length: times }, () => 'key Down Arrow'),
-  enter: () => ['key ^J'],
+  type,
+  down,
+  enter,
   quit: () => ['key q', 'key y'],
+  /** The login form: user name, password, then its button. */
+  login: (user: string, password: string) => [...type(user), ...down(), ...type(password), ...down(), ...enter()],
 };
 
 /**

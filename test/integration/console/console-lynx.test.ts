@@ -125,11 +125,7 @@ describe('the console in lynx', () => {
   test('a person in lynx logs in, finds the host, sets an install task, and sees the job and its events', async () => {
     // Login form: user, password, the button. Hosts page: 4 links (Hosts, Jobs, Profiles, Log out), then the search field, 3 filters, Find.
     const setting = await lynxSession(`${serve.url}/login`, [
-      ...keys.type('alice'),
-      ...keys.down(),
-      ...keys.type(PASSWORD),
-      ...keys.down(),
-      ...keys.enter(),
+      ...keys.login('alice', PASSWORD),
       ...keys.down(4),
       ...keys.type('QEMU-0001'),
       ...keys.down(4),
@@ -153,11 +149,7 @@ describe('the console in lynx', () => {
     await jobOpened(serve.url, alice);
     // Jobs is the second link; the job is the 6th link of the jobs page (4 + "Running jobs only" + the job).
     const reading = await lynxSession(`${serve.url}/login`, [
-      ...keys.type('alice'),
-      ...keys.down(),
-      ...keys.type(PASSWORD),
-      ...keys.down(),
-      ...keys.enter(),
+      ...keys.login('alice', PASSWORD),
       ...keys.down(),
       ...keys.enter(),
       ...keys.down(5),
