@@ -17,6 +17,7 @@ import { addHost } from '../../../plugin/store/hosts.js';
 import { addUser } from '../../../plugin/store/users.js';
 import { createApiToken } from '../../../plugin/store/api-tokens.js';
 import { findSession, openSession } from '../../../plugin/store/sessions.js';
+import { appendEvent, createJob, getJob } from '../../../plugin/store/jobs.js';
 import { getProfile, openProfile, storeProfile } from '../../../plugin/installers/index.js';
 import { openSecretBox } from '../../../plugin/secret-box.js';
 import { readFileSync } from 'node:fs';
@@ -177,6 +178,23 @@ describe('console and API access', () => {
     assert.equal(stored.rootPasswordHash, PROFILE.rootPasswordHash, 'the hidden hash kept its stored value');
     const page = await (await getPage(`${serve.url}/profiles/debian-12-web`, bob)).text();
     assert.doesNotMatch(page, /\$6\$/, 'no hash, sealed or not, on a page');
+  });
+
+  test('what machines wrote is escaped on the pages; an operator cancels a job from its page', async () => {
+    const job = await createJob(store.db.manager, { hostId, kind: 'discover' }, 'runner:test', 'opened');
+    const hostile = '<script>alert(1)</script><a href="//evil">x</a>';
+    await appendEvent(store.db.manager, { job_id: job.id, at: new Date(), from_state: 'queued', to_state: 'queued', message: hostile, actor: 'agent' });
+    const page = await (await getPage(`${serve.url}/jobs/${job.id}`, bob)).text();
+    assert.ok(page.includes('&lt;script&gt;alert(1)&lt;/script&gt;&lt;a href=&quot;//evil&quot;&gt;x&lt;/a&gt;'), page);
+    assert.doesNotMatch(page, /<script|href="\/\/evil/);
+    assert.doesNotMatch(page, /Cancel job/, 'a viewer gets no cancel button');
+    assert.match(await (await getPage(`${serve.url}/jobs/${job.id}`, alice)).text(), new RegExp(`Cancel job ${job.id}`));
+    const cancelled = await postForm(`${serve.url}/jobs/${job.id}/cancel`, alice, { csrf: alice.csrf });
+    assert.equal(cancelled.status, 303);
+    assert.equal((await getJob(store.db.manager, job.id)).state, 'cancelled');
+    const again = await postForm(`${serve.url}/jobs/${job.id}/cancel`, alice, { csrf: alice.csrf });
+    assert.equal(again.status, 409);
+    assert.match(await again.text(), /already ended \(cancelled\)/);
   });
 
   test('5 failed logins for one user from one address make the 6th wait, right password or not; another address is not held', async () => {
