@@ -8,7 +8,7 @@ import { DployError } from '../../errors.js';
 import { formatBytes, hardwareView } from '../../model/hardware-view.js';
 import { hostView } from '../../model/host-view.js';
 import { describeBootNic, hostBootNic } from '../../model/boot-nic.js';
-import { isTaskKind, TASK_KINDS } from '../../model/task.js';
+import { TASK_KINDS } from '../../model/task.js';
 import { may } from '../../model/role.js';
 import { getHost } from '../../store/hosts.js';
 import { searchHosts } from '../../store/host-search.js';
@@ -25,6 +25,7 @@ import type { Platform } from '../../platforms/index.js';
 import { allow } from './console-access.js';
 import { queryText, renderPage } from './console-views.js';
 import { webLinks } from './host-links.js';
+import { taskFromForm } from './task-form.js';
 
 export const HOSTS_PER_PAGE = 50;
 const BOOT_STATES = ['localboot', 'discover', 'install', 'restore', 'rescue'];
@@ -115,19 +116,9 @@ export function hostPages(app: FastifyInstance, deps: HostPageDeps): void {
     { preHandler: allow('set-task') },
     async (request, reply) => {
       const host = await getHost(db, hostId(request.params.id));
-      const body = request.body;
-      const task = body.task ?? '';
-      if (!isTaskKind(task)) throw new DployError('DPLOY_ERR_INVALID_INPUT', `unknown task "${task.slice(0, 40)}" (one of ${TASK_KINDS.join(', ')})`);
-      await setTask(deps.db, deps.platform, deps.kinds, {
-        hostIds: [host.id],
-        task,
-        force: body.force === '1',
-        actor: request.caller!.actor,
-        ...(body.profile ? { profile: body.profile } : {}),
-        ...(body.image ? { image: body.image } : {}),
-        ...(body.command ? { command: body.command } : {}),
-      });
-      return reply.redirect(`/hosts/${host.id}?set=${encodeURIComponent(task)}`, 303);
+      const wanted = taskFromForm(request.body, request.caller!.actor, { hostIds: [host.id] });
+      await setTask(deps.db, deps.platform, deps.kinds, wanted);
+      return reply.redirect(`/hosts/${host.id}?set=${encodeURIComponent(wanted.task)}`, 303);
     },
   );
 }

@@ -13,6 +13,7 @@ import { consoleOverTlsOnly } from '../tls.js';
 import { adminPages } from './admin-pages.js';
 import { loadSession } from './console-session.js';
 import { renderPage } from './console-views.js';
+import { groupPages } from './group-pages.js';
 import { hostPages } from './host-pages.js';
 import { jobPages } from './job-pages.js';
 import { loginPages } from './login-pages.js';
@@ -50,6 +51,7 @@ export function consolePages(deps: ConsoleDeps) {
     });
     loginPages(app, { db: deps.db, throttle, secureCookies: deps.secureCookies });
     hostPages(app, deps);
+    groupPages(app, deps);
     jobPages(app, deps);
     profilePages(app, deps);
     adminPages(app, deps);

@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDploy } from '../../support/cli.js';
 import { startServe, type ServeProcess } from '../../support/serve.js';
-import { getPage, keys, login, lynxDump, lynxSession, type ConsoleLogin } from '../../support/console-client.js';
+import { getPage, keys, login, postForm, lynxDump, lynxSession, type ConsoleLogin } from '../../support/console-client.js';
 import { openStore } from '../../../plugin/store/database.js';
-import { upsertHost } from '../../../plugin/store/hosts.js';
+import { getHost, upsertHost } from '../../../plugin/store/hosts.js';
+import { addGroupMembers, createGroup } from '../../../plugin/store/groups.js';
 import { seedMac } from '../../support/seed.js';
 import { addUser } from '../../../plugin/store/users.js';
 import { enrollmentToken } from '../../../plugin/store/settings.js';
@@ -57,6 +58,8 @@ describe('the console in lynx', () => {
       await store.db.transaction(async (tx) => {
         for (let i = 0; i < 60; i++) await upsertHost(tx, { name: `rack${String(i).padStart(2, '0')}`, macs: [seedMac(i)] });
       });
+      await createGroup(db, 'rack', 'the first two');
+      await addGroupMembers(db, 'rack', [(await getHost(db, 'rack00')).id, (await getHost(db, 'rack01')).id]);
     } finally {
       await store.close();
     }
@@ -122,18 +125,32 @@ describe('the console in lynx', () => {
     assert.match(await lynxDump(`${serve.url}/?group=nosuch`, bob), /0 host\(s\)/);
   });
 
+  test('a group page lists its machines, and its task form sets the task on every one of them', async () => {
+    assert.match(await lynxDump(`${serve.url}/groups`, bob), /rack\s+2\s+the first two/);
+    const viewer = await lynxDump(`${serve.url}/groups/rack`, bob);
+    assert.match(viewer, /rack00[\s\S]*rack01/);
+    assert.doesNotMatch(viewer, /Set a task/);
+    assert.match(await lynxDump(`${serve.url}/groups/rack`, alice), /Set a task on every machine of the group/);
+    const set = await postForm(`${serve.url}/groups/rack/task`, alice, { csrf: alice.csrf, task: 'localboot' });
+    assert.equal(set.status, 303);
+    assert.match(await lynxDump(`${serve.url}/groups/rack?set=localboot`, alice), /task localboot set on 2 machine\(s\)/);
+    const listed = await lynxDump(`${serve.url}/?group=rack`, bob);
+    assert.match(listed, /2 host\(s\)/);
+    assert.match(listed, /rack00\s+localboot\s+localboot\s*\n[\s\S]*rack01\s+localboot\s+localboot/);
+  });
+
   test('a person in lynx logs in, finds the host, sets an install task, and sees the job and its events', async () => {
-    // Login form: user, password, the button. Hosts page: 4 links (Hosts, Jobs, Profiles, Log out), then the search field, 3 filters, Find.
+    // Login form: user, password, the button. Hosts page: 5 links (Hosts, Groups, Jobs, Profiles, Log out), then the search field, 3 filters, Find.
     const setting = await lynxSession(`${serve.url}/login`, [
       ...keys.login('alice', PASSWORD),
-      ...keys.down(4),
+      ...keys.down(5),
       ...keys.type('QEMU-0001'),
       ...keys.down(4),
       ...keys.enter(),
-      // The one host found is the 10th link; on its page, 5 links before the task form (4 + the BMC page; SMH and Webmin).
-      ...keys.down(9),
+      // The one host found is the 11th link; on its page, 8 links before the task form (5, the BMC page, SMH, Webmin).
+      ...keys.down(10),
       ...keys.enter(),
-      ...keys.down(7),
+      ...keys.down(8),
       ...keys.enter(),
       ...keys.down(),
       ...keys.enter(),
@@ -147,24 +164,24 @@ describe('the console in lynx', () => {
     assert.match(setting, /task install set; the runner opens the job at its next tick/, setting.slice(-3000));
     assert.match(setting, /install debian-12-web/);
     await jobOpened(serve.url, alice);
-    // Jobs is the second link; the job is the 6th link of the jobs page (4 + "Running jobs only" + the job).
+    // Jobs is the third link; the job is the 7th link of the jobs page (5, "Running jobs only", the job).
     const reading = await lynxSession(`${serve.url}/login`, [
       ...keys.login('alice', PASSWORD),
-      ...keys.down(),
+      ...keys.down(2),
       ...keys.enter(),
-      ...keys.down(5),
+      ...keys.down(6),
       ...keys.enter(),
     ]);
-    assert.match(reading, /Job 1: install debian-12-web/, reading.slice(-3000));
+    assert.match(reading, /Job \d+: install debian-12-web/, reading.slice(-3000));
     assert.match(reading, /Events/);
     assert.match(reading, /runner:/);
   });
 });
 
-/** The server's runner ticks every second here: wait until it has opened the job. */
+/** The server's runner ticks every second here: wait until it has opened the install job (the newest job, first on /jobs). */
 async function jobOpened(url: string, who: ConsoleLogin): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if ((await getPage(`${url}/jobs/1`, who)).status === 200) return;
+    if (/<td>install debian-12-web<\/td>/.test(await (await getPage(`${url}/jobs?active=1`, who)).text())) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   assert.fail('the runner opened no job within 10 s');
