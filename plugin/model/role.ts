@@ -11,6 +11,8 @@ export const PERMISSIONS = {
   /** BMC addresses and the links to BMC web pages: the way in to a machine's console and power. */
   'see-bmc': 'operator',
   'set-task': 'operator',
+  /** Add a machine by hand, or forget one so that discovery starts again. */
+  'edit-hosts': 'operator',
   'cancel-job': 'operator',
   'edit-profile': 'operator',
   'manage-tokens': 'admin',

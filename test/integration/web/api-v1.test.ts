@@ -104,6 +104,23 @@ describe('the JSON API v1', () => {
     assert.match(String(again.body.message), /already ended \(cancelled\)/);
   });
 
+  test('hosts: an operator adds one by hand and forgets it; a viewer may not; bad input is refused', async () => {
+    const machine = { name: 'new01', macs: ['52:54:00:00:20:01'], bmcAddress: '192.0.2.99' };
+    assert.equal((await call('viewer', 'POST', '/api/v1/hosts', machine)).status, 403);
+    const added = await call('operator', 'POST', '/api/v1/hosts', machine);
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    assert.equal(added.body.name, 'new01');
+    assert.equal(added.body.bmcAddress, '192.0.2.99');
+    assert.equal((await call('operator', 'POST', '/api/v1/hosts', machine)).status, 409);
+    const badMac = await call('operator', 'POST', '/api/v1/hosts', { name: 'new02', macs: ['ff:ff:ff:ff:ff:ff'] });
+    assert.equal(badMac.status, 400);
+    assert.equal((await call('operator', 'POST', '/api/v1/hosts', { name: 'new02' })).status, 400);
+    assert.equal((await call('viewer', 'DELETE', `/api/v1/hosts/new01`)).status, 403);
+    const forgotten = await call('operator', 'DELETE', `/api/v1/hosts/new01`);
+    assert.deepEqual(forgotten.body, { id: added.body.id, name: 'new01', forgotten: true });
+    assert.equal((await call('viewer', 'GET', `/api/v1/hosts/new01`)).status, 404);
+  });
+
   test('groups are read with their members', async () => {
     const list = await call('viewer', 'GET', '/api/v1/groups');
     assert.deepEqual(list.body.groups, [{ id: 1, name: 'web', hostIds: hosts.slice(0, 2) }]);
