@@ -10,6 +10,8 @@ import { addGroupMembers, createGroup } from '../../../plugin/store/groups.js';
 import { createApiToken } from '../../../plugin/store/api-tokens.js';
 import { createJob } from '../../../plugin/store/jobs.js';
 import { listAudit } from '../../../plugin/store/audit-log.js';
+import { addUser } from '../../../plugin/store/users.js';
+import { login, postForm } from '../../support/console-client.js';
 
 describe('the JSON API v1', () => {
   let dploy: TrustServer;
@@ -59,6 +61,28 @@ describe('the JSON API v1', () => {
     }
     assert.equal(paths['/api/v1/tasks']!.post!['x-dploy-role'], 'operator');
     assert.equal(paths['/api/v1/tokens']!.post!['x-dploy-role'], 'admin');
+  });
+
+  test('every console page needs a login, and every console form but login and logout refuses a viewer', async () => {
+    await addUser(dploy.server.store.db.manager, 'viewer', 'viewer', 'long enough password');
+    const viewer = await login(dploy.url, 'viewer', 'long enough password');
+    const machines = /^\/(api|agent|answers|boot|mirror|healthz|metrics|\*)/;
+    const pages = routeTable(dploy.server.app.printRoutes({ commonPrefix: false })).filter(([, url]) => !machines.test(url));
+    assert.ok(pages.length >= 20, JSON.stringify(pages));
+    for (const [method, url] of pages) {
+      const path = url.replace(/:[A-Za-z]+/g, '1');
+      if (method === 'GET') {
+        const answer = await fetch(`${dploy.url}${path}`, { redirect: 'manual' });
+        if (url === '/login') assert.equal(answer.status, 200);
+        else assert.deepEqual([answer.status, answer.headers.get('location')], [303, '/login'], `GET ${url} without a session`);
+      } else if (url !== '/login' && url !== '/logout') {
+        const anonymous = await postForm(`${dploy.url}${path}`, undefined, {});
+        assert.deepEqual([anonymous.status, anonymous.headers.get('location')], [303, '/login'], `${method} ${url} without a session`);
+        const refused = await postForm(`${dploy.url}${path}`, viewer, { csrf: viewer.csrf });
+        assert.equal(refused.status, 403, `${method} ${url} as a viewer`);
+        assert.equal(refused.headers.get('x-dploy-error'), 'DPLOY_ERR_FORBIDDEN');
+      }
+    }
   });
 
   test('tasks: a viewer is refused; an operator sets one on a host and on a group; bad input is refused with its field', async () => {
