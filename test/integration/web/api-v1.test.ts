@@ -42,7 +42,10 @@ describe('the JSON API v1', () => {
     const doc = await call(undefined, 'GET', '/api/v1/openapi.json');
     assert.equal(doc.status, 200);
     assert.equal(doc.body.openapi, '3.1.0');
-    const paths = doc.body.paths as Record<string, Record<string, { 'x-dploy-role'?: string; security: unknown[] }>>;
+    const paths = doc.body.paths as Record<
+      string,
+      Record<string, { 'x-dploy-role'?: string; security: unknown[]; parameters: Array<{ name: string; in: string; required: boolean }> }>
+    >;
     // fastify's own route table, independent of the document's collector.
     const table = dploy.server.app.printRoutes({ commonPrefix: false });
     const routes = routeTable(table)
@@ -57,6 +60,15 @@ describe('the JSON API v1', () => {
         const answer = await call(undefined, method.toUpperCase(), path.replace(/\{[a-z]+\}/gi, '1'), method === 'get' ? undefined : {});
         assert.equal(answer.status, 401, `${method} ${path} exists and asks for a token`);
         assert.ok(op['x-dploy-role'] && op.security.length === 1, `${method} ${path} names its role`);
+      }
+    }
+    // What a validator would check first: each {name} of a path is a required path parameter, and nothing else is.
+    for (const [path, ops] of Object.entries(paths)) {
+      const named = [...path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1]).sort();
+      for (const [method, op] of Object.entries(ops)) {
+        const inPath = op.parameters.filter((p) => p.in === 'path');
+        assert.deepEqual(inPath.map((p) => p.name).sort(), named, `${method} ${path}`);
+        assert.ok(inPath.every((p) => p.required));
       }
     }
     assert.equal(paths['/api/v1/tasks']!.post!['x-dploy-role'], 'operator');
