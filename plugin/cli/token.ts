@@ -2,7 +2,9 @@
 
 import { Command } from 'commander';
 import { ROLES } from '../model/role.js';
-import { createApiToken } from '../store/api-tokens.js';
+import { DployError } from '../errors.js';
+import { createApiToken, listApiTokens, revokeApiToken } from '../store/api-tokens.js';
+import { renderTable } from './table.js';
 import { enrollmentToken } from '../store/settings.js';
 import { print, printJson, withStore } from './context.js';
 
@@ -18,6 +20,28 @@ export function tokenCommand(): Command {
       const created = await withStore(command, (store) => createApiToken(store.db.manager, options.name, options.role));
       if (options.json) return printJson(created);
       print(`${created.token}\n`);
+    });
+  token
+    .command('list')
+    .description('API tokens: id, name, role (never the tokens)')
+    .option('--json')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const list = await withStore(command, (store) => listApiTokens(store.db.manager));
+      if (options.json) return printJson(list);
+      print(
+        renderTable(
+          ['ID', 'NAME', 'ROLE', 'CREATED'],
+          list.map((t) => [t.id, t.name, t.role, t.createdAt.toISOString()]),
+        ),
+      );
+    });
+  token
+    .command('revoke <id>')
+    .description('revoke an API token at once')
+    .action(async (id: string, _o: unknown, command: Command) => {
+      if (!/^\d{1,9}$/.test(id)) throw new DployError('DPLOY_ERR_INVALID_INPUT', `token id "${id.slice(0, 40)}": a number from dploy token list`);
+      const revoked = await withStore(command, (store) => revokeApiToken(store.db.manager, Number(id)));
+      print(`token ${id} (${revoked.name}) revoked\n`);
     });
   token
     .command('enrollment')

@@ -49,3 +49,12 @@ export async function listApiTokens(db: EntityManager): Promise<Array<{ id: numb
   const rows = await db.getRepository<ApiTokenRow>('ApiToken').find({ order: { id: 'ASC' } });
   return rows.map((r) => ({ id: Number(r.id), name: r.name, role: r.role, createdAt: new Date(r.created_at) }));
 }
+
+/** Revoked at once: the next request with it gets 401. */
+export async function revokeApiToken(db: EntityManager, id: number): Promise<{ name: string }> {
+  const repo = db.getRepository<ApiTokenRow>('ApiToken');
+  const row = await repo.findOneBy({ id });
+  if (!row) throw new DployError('DPLOY_ERR_NOT_FOUND', `no API token with id ${id} (dploy token list)`);
+  await repo.delete({ id });
+  return { name: row.name };
+}

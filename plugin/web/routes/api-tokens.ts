@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { ROLES } from '../../model/role.js';
-import { createApiToken, listApiTokens } from '../../store/api-tokens.js';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../store/api-tokens.js';
 import { recordAudit } from '../../store/audit-log.js';
 import { apiAccess } from '../api-auth.js';
 
@@ -28,4 +28,10 @@ export function apiTokenRoutes(app: FastifyInstance, deps: { db: DataSource }): 
       return reply.code(201).send(created);
     },
   );
+  const byId = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] };
+  app.delete<{ Params: { id: number } }>('/api/v1/tokens/:id', { ...admin, schema: { summary: 'revoke a token', params: byId } }, async (request) => {
+    const revoked = await revokeApiToken(deps.db.manager, request.params.id);
+    await recordAudit(deps.db.manager, { actor: request.caller!.actor, action: 'token.revoke', target: revoked.name });
+    return { id: request.params.id, revoked: true };
+  });
 }

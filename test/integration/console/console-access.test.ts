@@ -109,7 +109,12 @@ describe('console and API access', () => {
     assert.match(listed, /monitoring<\/td><td>viewer/);
     assert.doesNotMatch(listed, new RegExp(token!), 'shown once only');
     assert.doesNotMatch(listed, /sneaky/);
-    assert.equal((await fetch(`${serve.url}/api/v1/hosts`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+    const asMonitoring = () => fetch(`${serve.url}/api/v1/hosts`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await asMonitoring()).status, 200);
+    const id = /<td>(\d+)<\/td><td>monitoring<\/td>/.exec(listed)?.[1];
+    assert.equal((await postForm(`${serve.url}/tokens/${id}/revoke`, alice, { csrf: alice.csrf })).status, 403);
+    assert.equal((await postForm(`${serve.url}/tokens/${id}/revoke`, carol, { csrf: carol.csrf })).status, 303);
+    assert.equal((await asMonitoring()).status, 401, 'revoked from the console');
   });
 
   test("a form without its session's CSRF token is refused; with it the task is set and the audit log says who", async () => {

@@ -172,8 +172,12 @@ describe('the JSON API v1', () => {
     const listed = await call('admin', 'GET', '/api/v1/tokens');
     assert.doesNotMatch(JSON.stringify(listed.body), new RegExp(String(made.body.token)));
     assert.ok((listed.body.tokens as Array<{ name: string }>).some((t) => t.name === 'grafana'));
-    const hostsAsGrafana = await fetch(`${dploy.url}/api/v1/hosts`, { headers: { authorization: `Bearer ${String(made.body.token)}` } });
-    assert.equal(hostsAsGrafana.status, 200);
+    const asGrafana = () => fetch(`${dploy.url}/api/v1/hosts`, { headers: { authorization: `Bearer ${String(made.body.token)}` } });
+    assert.equal((await asGrafana()).status, 200);
+    assert.equal((await call('operator', 'DELETE', `/api/v1/tokens/${String(made.body.id)}`)).status, 403);
+    assert.deepEqual((await call('admin', 'DELETE', `/api/v1/tokens/${String(made.body.id)}`)).body, { id: made.body.id, revoked: true });
+    assert.equal((await asGrafana()).status, 401, 'revoked at once');
+    assert.equal((await call('admin', 'DELETE', `/api/v1/tokens/${String(made.body.id)}`)).status, 404);
   });
 });
 
