@@ -13,6 +13,7 @@ import { jobsCommand, runnerCommand } from './cli/jobs.js';
 import { importCommands, mediaCommand } from './cli/media.js';
 import { migrateCommand } from './cli/migrate.js';
 import { serveCommand } from './cli/serve.js';
+import { simTaskCommand } from './cli/sim-task.js';
 import { taskCommand } from './cli/task.js';
 import { tokenCommand } from './cli/token.js';
 import { usersCommand } from './cli/users.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
     inventoriesCommand(),
     groupsCommand(),
     taskCommand(),
+    simTaskCommand(),
     jobsCommand(),
     runnerCommand(),
     profilesCommand(),

@@ -51,6 +51,10 @@ export const ERRORS = {
   DPLOY_ERR_BMC_CERTIFICATE: { status: 502, retryable: false },
   /** The BMC accepted the command but the machine never reached the state (verify-after-action). */
   DPLOY_ERR_BMC_NOT_VERIFIED: { status: 504, retryable: true },
+  // HP SIM's command line (plugin/platforms/sim): missing or not what dploy was written for, refused, or out of time.
+  DPLOY_ERR_SIM_UNAVAILABLE: { status: 500, retryable: false },
+  DPLOY_ERR_SIM_REFUSED: { status: 502, retryable: false },
+  DPLOY_ERR_SIM_TIMEOUT: { status: 504, retryable: true },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -36,7 +36,7 @@ export interface ServerOptions {
 
 export async function startServer(config: Readonly<Config>, options: ServerOptions = {}): Promise<RunningServer> {
   // A host tool dploy cannot use (not OCS, an untested OCS schema, fields not registered) stops the start, with the reason.
-  const { store, platform } = await openPlatform(config.platform, config.database.url, { ocs: config.ocs });
+  const { store, platform } = await openPlatform(config.platform, config.database.url, { ocs: config.ocs, sim: config.sim });
   let app: FastifyInstance | undefined;
   let tlsApp: FastifyInstance | undefined;
   let tftp: TftpServer | undefined;

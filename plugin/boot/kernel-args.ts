@@ -2,18 +2,13 @@
 // (host names from inventories, profile fields). Each loader has its own
 // syntax, so each word is checked, then written the loader's way; a word that
 // cannot be written safely is refused, never silently altered.
-//  - pxelinux APPEND / elilo append="…": the line goes to the kernel as is;
-//    a value with spaces is written key="a b" (the kernel's own quoting).
-//  - GRUB script: every word in single quotes, where `;`, `$`, `|`, `{` are
-//    literal; GRUB itself quotes words with spaces for the kernel.
-//  - iPXE script: `${…}` expands settings and words split on spaces, so `$`
-//    and spaces are refused.
-// Everywhere: no control characters (newline ends a directive), no quotes or
+// Each loader's own syntax is its `kernel` rules (loaders/). Everywhere: no control characters (newline ends a directive), no quotes or
 // backslashes (no loader has a portable escape), ASCII only, and the whole
 // line within x86 Linux's COMMAND_LINE_SIZE (2048 bytes incl. NUL).
 
 import { DployError } from '../errors.js';
 import type { BootLoader } from './boot-request.js';
+import { loaderRules } from './loaders/index.js';
 
 export const MAX_COMMAND_LINE = 2047;
 
@@ -31,16 +26,12 @@ function checkWord(word: string, loader: BootLoader, owner: string): void {
   if (word === '') refuse(word, 'it is empty', owner);
   if (!PRINTABLE.test(word)) refuse(word, 'it contains a control or non-ASCII character', owner);
   if (QUOTES.test(word)) refuse(word, 'it contains a quote or backslash', owner);
-  if (loader === 'ipxe' && /[\s$]/.test(word)) refuse(word, 'iPXE scripts cannot carry spaces or `$` in an argument', owner);
-  if (loader === 'ipxe' && (word === '||' || word === '&&')) refuse(word, 'it is an iPXE operator', owner);
+  const why = loaderRules(loader).kernel.refuse?.(word);
+  if (why) refuse(word, why, owner);
 }
 
 function writeWord(word: string, loader: BootLoader, owner: string): string {
-  if (loader === 'grub') return `'${word}'`;
-  if (!word.includes(' ')) return word;
-  const equals = word.indexOf('=');
-  if (equals <= 0) refuse(word, 'a word with spaces needs the form key=value', owner);
-  return `${word.slice(0, equals + 1)}"${word.slice(equals + 1)}"`;
+  return loaderRules(loader).kernel.quote(word) ?? refuse(word, 'a word with spaces needs the form key=value', owner);
 }
 
 /** The words joined as the loader's config file must carry them. `owner` names the host in errors. */
@@ -57,7 +48,7 @@ export function formatKernelArgs(words: readonly string[], loader: BootLoader, o
 export function formatBootPath(path: string, loader: BootLoader, owner: string): string {
   checkWord(path, loader, owner);
   if (path.includes(' ')) refuse(path, 'a file path cannot contain spaces', owner);
-  return loader === 'grub' ? `'${path}'` : path;
+  return writeWord(path, loader, owner);
 }
 
 /** Names shown in menus and echo lines: anything outside [A-Za-z0-9._-] becomes `_`. */

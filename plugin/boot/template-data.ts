@@ -6,6 +6,7 @@ import { DployError } from '../errors.js';
 import type { BootState } from '../model/host.js';
 import type { BootContext, BootImage, BootPolicy, BootVariables } from './boot-inputs.js';
 import { displayName, formatBootPath, formatKernelArgs } from './kernel-args.js';
+import { loaderRules } from './loaders/index.js';
 
 export interface BootTemplateData {
   loader: BootContext['loader'];
@@ -54,44 +55,21 @@ const LOCAL_EFI_LOADERS: Record<string, string[]> = {
   i386: ['boot/bootia32.efi', 'debian/grubia32.efi'],
 };
 
-const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
-
-function refuse(message: string): never {
+const fail = (message: string): never => {
   throw new DployError('DPLOY_ERR_BOOT_CONFIG', message);
-}
+};
 
 /** Where the loader fetches a kernel or initrd from. */
 function locate(path: string, context: BootContext, variables: BootVariables, owner: string): string {
-  const { loader } = context;
-  if (URL_LIKE.test(path) && (loader === 'grub' || loader === 'elilo')) {
-    refuse(`${loader} fetches files over TFTP; give ${owner}'s kernel/initrd as a TFTP path, not ${path}`);
-  }
-  if (loader === 'ipxe' && !URL_LIKE.test(path)) {
-    const base = variables.fileBaseUrl ?? `${variables.httpBaseUrl.replace(/\/+$/, '')}/boot/files/`;
-    return formatBootPath(new URL(path.replace(/^\/+/, ''), base).href, loader, owner);
-  }
-  if (loader === 'grub' && !path.startsWith('/')) return formatBootPath(`/${path}`, loader, owner);
-  return formatBootPath(path, loader, owner);
+  const base = variables.fileBaseUrl ?? `${variables.httpBaseUrl.replace(/\/+$/, '')}/boot/files/`;
+  return formatBootPath(loaderRules(context.loader).kernel.path(path, base, owner, fail), context.loader, owner);
 }
 
 function commandLine(image: BootImage, initrds: string[], bootif: string, context: BootContext, owner: string): string {
   if (image.args.some((word) => /^BOOTIF=/i.test(word))) {
-    refuse(`the boot image for ${owner} carries its own BOOTIF=; leave it out, the renderer adds it`);
+    fail(`the boot image for ${owner} carries its own BOOTIF=; leave it out, the renderer adds it`);
   }
-  const withBootif = bootif ? [...image.args, `BOOTIF=${bootif}`] : image.args;
-  switch (context.loader) {
-    case 'pxelinux':
-      // IPAPPEND 2 adds BOOTIF; several initrds are one comma-separated initrd= (syslinux.cfg APPEND).
-      if (initrds.some((path) => path.includes(','))) refuse(`pxelinux initrd paths for ${owner} cannot contain commas`);
-      return formatKernelArgs([...(initrds.length ? [`initrd=${initrds.join(',')}`] : []), ...image.args], 'pxelinux', owner);
-    case 'ipxe':
-      return formatKernelArgs([...initrds.map((_, index) => `initrd=initrd${index}`), ...withBootif], 'ipxe', owner);
-    case 'elilo':
-      if (initrds.length > 1) refuse(`elilo loads one initrd; ${owner} has ${initrds.length}`);
-      return formatKernelArgs(withBootif, context.loader, owner);
-    case 'grub':
-      return formatKernelArgs(withBootif, context.loader, owner);
-  }
+  return formatKernelArgs(loaderRules(context.loader).kernel.words(image.args, initrds, bootif, owner, fail), context.loader, owner);
 }
 
 export interface DataInput {

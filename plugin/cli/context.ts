@@ -15,7 +15,7 @@ export function configOf(command: Command): LoadedConfig {
 /** Runs `body` with an open store and platform, closing the store whatever happens. */
 export async function withStore<T>(command: Command, body: (store: Store, platform: Platform) => Promise<T>): Promise<T> {
   const { config } = configOf(command);
-  const { store, platform } = await openPlatform(config.platform, config.database.url, { ocs: config.ocs });
+  const { store, platform } = await openPlatform(config.platform, config.database.url, { ocs: config.ocs, sim: config.sim });
   try {
     return await body(store, platform);
   } finally {

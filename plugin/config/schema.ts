@@ -149,6 +149,18 @@ export const configSchema = z.strictObject({
       acceptNewerSchema: z.boolean().default(false),
     })
     .prefault({}),
+  sim: z
+    .strictObject({
+      /** Folder of SIM's mx commands (mxnode, mxtool, mxexec); empty: found on PATH, as on the CMS (docs/sim.md). */
+      binDir: z.string().default(''),
+      /** Longest an mx command may run before it is killed and the call fails. */
+      timeoutSeconds: z.number().int().min(1).max(3600).default(120),
+      /** The command line dploy's SIM tools run on the CMS; the task name and its argument are appended (docs/sim.md). */
+      toolCommand: z.string().min(1).default('dploy sim-task'),
+      /** The system SIM runs dploy's tools on; empty: this machine's host name. */
+      cms: z.string().default(''),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: logLevel.default('info'),

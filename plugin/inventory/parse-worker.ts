@@ -1,11 +1,13 @@
-// A worker thread of plugin/inventory/parse-pool.ts: parses one document per
-// message and answers the Inventory, or the error's code and message.
+// A worker thread of plugin/inventory/parse-pool.ts: reads one upload per
+// message (inflate, digest, parse) and answers the Inventory with the
+// document's sha256 and, when it inflated one, the document; or the error's
+// code and message.
 
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { isDployError } from '../errors.js';
-import { parseInventory, type InventoryFormat } from './index.js';
+import { readUpload, type Upload } from './upload.js';
 
 /** How much nicer than the main thread a parse runs (nice levels, as `nice -n`). */
 const PARSE_NICENESS = 10;
@@ -29,9 +31,15 @@ function yieldToMainThread(): void {
 
 yieldToMainThread();
 
-parentPort!.on('message', (job: { id: number; body: Uint8Array; format: InventoryFormat }) => {
+parentPort!.on('message', (job: { id: number; upload: Omit<Upload, 'raw'> & { raw: Uint8Array } }) => {
   try {
-    parentPort!.postMessage({ id: job.id, inventory: parseInventory(Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength), job.format) });
+    const { raw } = job.upload;
+    const read = readUpload({ ...job.upload, raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) });
+    if (!job.upload.gzip) return parentPort!.postMessage({ id: job.id, inventory: read.inventory, sha256: read.sha256 });
+    // The inflated document goes back by transfer when it owns its memory, else as a copy.
+    const own = read.body.byteOffset === 0 && read.body.byteLength === read.body.buffer.byteLength;
+    const body = new Uint8Array(read.body.buffer, read.body.byteOffset, read.body.byteLength);
+    parentPort!.postMessage({ id: job.id, inventory: read.inventory, sha256: read.sha256, body }, own ? [read.body.buffer as ArrayBuffer] : []);
   } catch (err) {
     const failure = isDployError(err)
       ? { code: err.code, message: err.message }

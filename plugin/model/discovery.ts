@@ -9,6 +9,8 @@ export interface RawDocument {
   body: Buffer;
   /** Address it came from (OCS keeps it as the computer's IPSRC). */
   remoteAddress?: string;
+  /** The body's sha256 when the caller already computed it (the parse thread does for large documents). */
+  sha256?: string;
   /** The body as the client gzip-compressed it: kept as received instead of compressing it again. */
   gzip?: Buffer;
   /** The operator lets any post re-inventory a known machine (agent.rediscoverKnownHosts); else only a discover job may. */

@@ -1,5 +1,4 @@
-// Platform registry: one line per host tool. The SIM provider plugs in here
-// when it lands.
+// Platform registry: one line per host tool.
 
 import { DployError } from '../errors.js';
 import type { Store } from '../store/database.js';
@@ -8,6 +7,8 @@ import type { Platform, PlatformName } from './platform.js';
 import { createStandalonePlatform } from './standalone/standalone-platform.js';
 import { createOcsPlatform } from './ocs/ocs-platform.js';
 import type { OcsSchemaOptions } from './ocs/ocs-database.js';
+import { createSimPlatform } from './sim/sim-platform.js';
+import type { SimSettings } from './sim/sim-settings.js';
 
 export type { Platform, PlatformName } from './platform.js';
 export type { RawDocument, RecordedMachine } from '../model/discovery.js';
@@ -15,11 +16,13 @@ export type { RawDocument, RecordedMachine } from '../model/discovery.js';
 /** Each platform's own configuration section. */
 export interface PlatformSettings {
   ocs?: OcsSchemaOptions;
+  sim?: SimSettings;
 }
 
 const PLATFORMS: Partial<Record<PlatformName, (store: Store, settings: PlatformSettings) => Platform>> = {
   standalone: createStandalonePlatform,
   ocs: (store, settings) => createOcsPlatform(store, {}, settings.ocs),
+  sim: (store, settings) => createSimPlatform(store, settings.sim),
 };
 
 /**

@@ -7,6 +7,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { DployError } from '../errors.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './dialect.js';
 import { entitySchemas } from './entities.js';
+import { runTransactionsOneAtATime } from './sqlite-transactions.js';
 
 export interface Store {
   target: DatabaseTarget;
@@ -22,6 +23,7 @@ export async function openStore(url: string, options: { poolSize?: number } = {}
   } catch (err) {
     throw connectionError(target, err);
   }
+  if (target.dialect === 'sqlite') runTransactionsOneAtATime(db);
   return { target, db, close: () => (db.isInitialized ? db.destroy() : Promise.resolve()) };
 }
 

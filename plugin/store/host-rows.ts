@@ -26,6 +26,31 @@ export interface HostRow {
   boot_mac_source: string | null;
 }
 
+/** A new host's row: localboot, no task, no boot NIC; `set` holds what the caller knows (identity, BMC, platform link). */
+export function newHostRow(name: string, now: Date, set: Partial<Omit<HostRow, 'id' | 'name' | 'created_at' | 'updated_at'>> = {}): Omit<HostRow, 'id'> {
+  return {
+    name,
+    uuid: null,
+    serial: null,
+    arch: null,
+    firmware: null,
+    bmc_address: null,
+    boot_state: 'localboot',
+    boot_profile: null,
+    boot_image: null,
+    task: null,
+    task_profile: null,
+    task_set_at: null,
+    status: null,
+    platform_ref: null,
+    boot_mac: null,
+    boot_mac_source: null,
+    ...set,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 export interface HostMacRow {
   mac: string;
   host_id: number;

@@ -9,7 +9,7 @@ import type { Architecture } from '../model/inventory.js';
 import { hostNameProblem } from '../model/host-name.js';
 import { isUsableMac, normalizeMac } from '../model/mac.js';
 import { bmcHostProblem } from '../model/bmc-host.js';
-import { hostFromRow, type HostMacRow, type HostRow } from './host-rows.js';
+import { hostFromRow, newHostRow, type HostMacRow, type HostRow } from './host-rows.js';
 
 export async function listHosts(db: EntityManager): Promise<Host[]> {
   const rows = await db.getRepository<HostRow>('Host').find({ order: { id: 'ASC' } });
@@ -67,25 +67,15 @@ export async function addHost(db: EntityManager, input: NewHost, now = new Date(
  */
 export async function insertHost(db: EntityManager, name: string, macs: string[], input: Omit<NewHost, 'name' | 'macs'>, now = new Date()): Promise<Host> {
   refuseBadBmcAddress(input.bmcAddress);
-  const row: Omit<HostRow, 'id'> = {
-    name,
+  const row = newHostRow(name, now, {
     uuid: input.uuid ?? null,
     serial: input.serial ?? null,
     arch: input.arch ?? null,
-    firmware: null,
     bmc_address: input.bmcAddress ?? null,
-    boot_state: 'localboot',
-    boot_profile: null,
-    boot_image: null,
-    task: null,
-    task_profile: null,
-    task_set_at: null,
-    status: null,
     platform_ref: input.platformRef ?? null,
-    created_at: now,
-    updated_at: now,
     ...manualBootMac(input.bootMac, macs),
-  };
+  });
+
   // updateEntity(false) inside insertReturningId: typeorm would otherwise
   // re-select defaulted columns after each INSERT on MariaDB.
   const id = await insertReturningId(db, db.getRepository<HostRow>('Host').createQueryBuilder().insert().values(row));

@@ -28,6 +28,7 @@ import { apiTaskRoutes } from './routes/api-tasks.js';
 import { apiJobRoutes } from './routes/api-jobs.js';
 import { apiGroupRoutes } from './routes/api-groups.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
+import { sendfileEngine } from './sendfile-engine.js';
 
 export interface WebDeps {
   db: DataSource;
@@ -102,5 +103,9 @@ export function buildWebApp(deps: WebDeps, listener: Listener = {}): FastifyInst
   void app.register(
     consolePages({ ...deps, secureCookies: listener.https !== undefined, ...(listener.apiOnTlsPort ? { consoleOnTlsPort: listener.apiOnTlsPort } : {}) }),
   );
+  // Loaded now, not on the first kernel asked for; the operator learns which way static files leave.
+  const sendfile = sendfileEngine();
+  if ('error' in sendfile) app.log.warn(`static files (/boot/files, /mirror) are streamed: ${sendfile.error}`);
+  else app.log.info('static files (/boot/files, /mirror) are sent by sendfile on native sender threads');
   return app;
 }

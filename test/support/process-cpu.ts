@@ -51,6 +51,23 @@ export function cpuOfPid(pid: number): number {
   return statOf(String(pid))?.seconds ?? 0;
 }
 
+/** CPU seconds of one process and its direct children (nginx's master and workers), not of any other nginx on the machine. */
+export function cpuOfPidAndChildren(pid: number): number {
+  let total = cpuOfPid(pid);
+  for (const child of readdirSync('/proc')) {
+    if (!/^\d+$/.test(child)) continue;
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${child}/stat`, 'utf8');
+    } catch {
+      continue; // ended while listed
+    }
+    // After the name: state, then the parent's pid (field 4).
+    if (Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]) === pid) total += cpuOfPid(Number(child));
+  }
+  return total;
+}
+
 /** This process's own CPU seconds (the load generator). */
 export function ownCpu(): number {
   const { user, system } = process.cpuUsage();

@@ -6,6 +6,7 @@
 import type { Architecture } from '../../model/inventory.js';
 import { normalizeMac } from '../../model/mac.js';
 import { hexToIpv4 } from '../hex-ip.js';
+import { kernelQuoted, tftpOnly, withBootif } from './kernel-words.js';
 import type { BootIdentity, BootLoaderRules, RequestedName } from './loader.js';
 import { COLON_MAC, requireHex } from './name-parts.js';
 
@@ -40,6 +41,14 @@ export const elilo: BootLoaderRules = {
   name: 'elilo',
   firmware: 'uefi',
   tftp: { claims: ({ name }) => name.endsWith(EXTENSION), read },
+  kernel: {
+    quote: kernelQuoted,
+    words(args, initrds, bootif, owner, fail) {
+      if (initrds.length > 1) fail(`elilo loads one initrd; ${owner} has ${initrds.length}`);
+      return withBootif(args, bootif);
+    },
+    path: (path, _base, owner, fail) => tftpOnly('elilo', path, owner, fail),
+  },
   pathFor: (mac, place) => `${place.directory ? `${place.directory}/` : ''}${mac.toUpperCase()}${EXTENSION}`,
   searchOrder: (who, place) => eliloSearchOrder(who, (place.arch && ARCH_SUFFIX[place.arch]) || 'ia64', place.directory),
 };

@@ -5,6 +5,7 @@
 // form ($net_default_mac), which is read too.
 
 import { hexPrefixes } from '../hex-ip.js';
+import { tftpOnly, withBootif } from './kernel-words.js';
 import type { BootIdentity, BootLoaderRules } from './loader.js';
 import { dashedMac, nameIdentity, requireHex } from './name-parts.js';
 
@@ -27,6 +28,16 @@ export const grub: BootLoaderRules = {
       if (name === CONFIG) return { loader: 'grub', isDefault: true, directory };
       const who = nameIdentity(name.slice(`${CONFIG}-`.length), true);
       return who && { loader: 'grub', ...who, isDefault: false, directory };
+    },
+  },
+  kernel: {
+    // A GRUB script word in single quotes: `;`, `$`, `|`, `{` are literal, and GRUB quotes a word with spaces for the kernel.
+    quote: (word) => `'${word}'`,
+    words: (args, _initrds, bootif) => withBootif(args, bootif),
+    // GRUB's paths are absolute on the TFTP server ($root is (tftp)).
+    path: (path, _base, owner, fail) => {
+      const tftp = tftpOnly('grub', path, owner, fail);
+      return tftp.startsWith('/') ? tftp : `/${tftp}`;
     },
   },
   pathFor: (mac, place) => `${place.grubPrefix ?? DEFAULT_PREFIX}/${CONFIG}-${dashedMac(mac)}`,

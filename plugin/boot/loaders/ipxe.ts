@@ -9,6 +9,7 @@ import type { Firmware } from '../../model/host.js';
 import { normalizeMac } from '../../model/mac.js';
 import type { BootConfigRequest } from '../boot-request.js';
 import { clientArchitecture } from '../client-arch.js';
+import { kernelQuoted, URL_LIKE, withBootif } from './kernel-words.js';
 import type { BootLoaderRules } from './loader.js';
 
 const BUILD_ARCH: Record<string, Architecture> = { i386: 'i386', x86_64: 'x86_64', arm32: 'armhf', arm64: 'aarch64' };
@@ -61,6 +62,16 @@ const PATH = '/boot/ipxe';
 export const ipxe: BootLoaderRules = {
   name: 'ipxe',
   http: { path: PATH, read: parseIpxeQuery },
+  kernel: {
+    // `${…}` expands settings and words split on spaces in an iPXE script.
+    refuse: (word) =>
+      /[\s$]/.test(word) ? 'iPXE scripts cannot carry spaces or `$` in an argument' : word === '||' || word === '&&' ? 'it is an iPXE operator' : undefined,
+    quote: kernelQuoted,
+    // The script names each initrd it fetched (initrd --name initrdN).
+    words: (args, initrds, bootif) => [...initrds.map((_, index) => `initrd=initrd${index}`), ...withBootif(args, bootif)],
+    // A relative path is fetched over HTTP from dploy's file root.
+    path: (path, base) => (URL_LIKE.test(path) ? path : new URL(path.replace(/^\/+/, ''), base).href),
+  },
   pathFor: (mac, place) => `${PATH}?mac=${mac}${place.arch ? `&arch=${place.arch}` : ''}`,
   searchOrder: (who) => [`${PATH}?mac=${who.mac}`],
 };

@@ -6,6 +6,7 @@
 import type { Architecture } from '../../model/inventory.js';
 import type { Firmware } from '../../model/host.js';
 import type { BootConfigRequest, BootLoader } from '../boot-request.js';
+import type { KernelSyntax } from './kernel-words.js';
 
 /** A machine as loaders name it: its boot NIC, SMBIOS UUID (DHCP option 97), IPv4 address. */
 export interface BootIdentity {
@@ -46,6 +47,8 @@ export interface BootLoaderRules {
     path: string;
     read(query: URLSearchParams | Record<string, string | string[] | undefined>): BootConfigRequest;
   };
+  /** How its config file writes a kernel command line and file paths. */
+  readonly kernel: KernelSyntax;
   /** The name a machine asks for its own config by MAC (`dploy render` shows it). */
   pathFor(mac: string, place: LoaderPlace): string;
   /** Every name the loader asks, in the order it asks. */

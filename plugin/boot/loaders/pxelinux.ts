@@ -4,6 +4,7 @@
 // time, `default`, all under `pxelinux.cfg/` in the loader's directory.
 
 import { hexPrefixes } from '../hex-ip.js';
+import { kernelQuoted } from './kernel-words.js';
 import type { BootIdentity, BootLoaderRules } from './loader.js';
 import { dashedMac, nameIdentity, requireHex } from './name-parts.js';
 
@@ -26,6 +27,15 @@ export const pxelinux: BootLoaderRules = {
       const who = nameIdentity(name, false);
       return who && { loader: 'pxelinux', ...who, isDefault: false, directory };
     },
+  },
+  kernel: {
+    quote: kernelQuoted,
+    // IPAPPEND 2 adds BOOTIF; several initrds are one comma-separated initrd= (syslinux.cfg APPEND).
+    words(args, initrds, _bootif, owner, fail) {
+      if (initrds.some((path) => path.includes(','))) fail(`pxelinux initrd paths for ${owner} cannot contain commas`);
+      return [...(initrds.length ? [`initrd=${initrds.join(',')}`] : []), ...args];
+    },
+    path: (path) => path,
   },
   pathFor: (mac, place) => `${place.directory ? `${place.directory}/` : ''}${CONFIG_DIR}/${dashedMac(mac)}`,
   searchOrder: (who, place) => pxelinuxSearchOrder(who, place.directory),

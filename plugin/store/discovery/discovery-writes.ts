@@ -10,7 +10,7 @@ import type { EntityManager } from 'typeorm';
 import type { Architecture } from '../../model/inventory.js';
 import type { Dialect } from '../dialect.js';
 import { insertHost } from '../hosts.js';
-import type { HostMacRow, HostRow } from '../host-rows.js';
+import { newHostRow, type HostMacRow, type HostRow } from '../host-rows.js';
 import { SqlBatch, type SqlRow } from './sql-batch.js';
 
 export interface InventoryRow {
@@ -94,24 +94,7 @@ export async function updateDiscovered(
 }
 
 export function discoveredHostRow(name: string, facts: HostFacts, now: Date): Omit<HostRow, 'id'> {
-  return {
-    name,
-    ...facts,
-    firmware: null,
-    bmc_address: null,
-    boot_state: 'localboot',
-    boot_profile: null,
-    boot_image: null,
-    task: null,
-    task_profile: null,
-    task_set_at: null,
-    status: null,
-    platform_ref: null,
-    created_at: now,
-    updated_at: now,
-    boot_mac: null,
-    boot_mac_source: null,
-  };
+  return newHostRow(name, now, facts);
 }
 
 /**

@@ -63,7 +63,7 @@ export function prepareIntake(inventory: Inventory, document: RawDocument, now =
       received_at: now,
       format: document.format,
       source: inventory.source.slice(0, 64),
-      sha256: createHash('sha256').update(document.body).digest('hex'),
+      sha256: document.sha256 ?? createHash('sha256').update(document.body).digest('hex'),
       size_bytes: document.body.length,
       document: document.gzip ?? gzipSync(document.body),
     },

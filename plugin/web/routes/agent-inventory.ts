@@ -15,7 +15,7 @@ import { applyAgentEvent, nextActionFor, type JobKinds } from '../../jobs/index.
 import { reportStatus } from '../../jobs/runner.js';
 import type { Platform } from '../../platforms/index.js';
 import { enrollmentGuard } from '../agent-auth.js';
-import { AGENT_MEDIA_TYPES, decodedBody, documentFormat, unsupportedMediaType } from '../agent-body.js';
+import { AGENT_MEDIA_TYPES, documentFormat, isGzipUpload, unsupportedMediaType } from '../agent-body.js';
 import { replyForAgent } from '../agent-reply.js';
 
 export function agentInventoryRoutes(
@@ -40,16 +40,17 @@ export function agentInventoryRoutes(
     scope.post('/agent/v1/inventory', { onRequest: enrollmentGuard(deps.db) }, async (request, reply) => {
       const format = documentFormat(request);
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const body = await decodedBody(request, raw, deps.bodyLimitBytes);
-      const inventory = await deps.inventoryParser.parse(body, format);
-      // A gzip upload is stored as received (decodedBody returns `raw` itself only for an identity body).
+      const gzip = isGzipUpload(request);
+      const { inventory, body, sha256 } = await deps.inventoryParser.read({ raw, gzip, format, limitBytes: deps.bodyLimitBytes });
       const recorded = await deps.platform.recordInventory(inventory, {
         format,
         body,
+        sha256,
         remoteAddress: request.ip,
         rediscover: deps.rediscoverKnownHosts ?? false,
         ...(deps.inventoriesKept !== undefined ? { keepDocuments: deps.inventoriesKept } : {}),
-        ...(body !== raw ? { gzip: raw } : {}),
+        // A gzip upload is stored as received.
+        ...(gzip ? { gzip: raw } : {}),
       });
       const who = { hostId: recorded.host.id, host: recorded.host.name };
       await recordBootif(deps.db, request, recorded.host);

@@ -2,14 +2,15 @@
 //   GET /boot/ipxe?mac=${netX/mac}&uuid=${uuid}&arch=${buildarch}   the iPXE script for that machine
 //   GET /boot/files/<path>                                          kernels and initrds from the TFTP root
 // HTTP moves a 32 MiB initrd many times faster than TFTP's lock-step; the
-// same path rules as TFTP keep requests inside the root.
+// same path rules as TFTP keep requests inside the root. Files are answered
+// as a static server answers them (static-file.ts, docs/http.md).
 
-import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { DployError } from '../../errors.js';
 import { parseIpxeQuery } from '../../boot/index.js';
 import type { BootService } from '../../boot/boot-service.js';
 import { resolveConfinedFile } from '../confined-file.js';
+import { sendStaticFile } from '../static-file.js';
 
 export function bootHttpRoutes(app: FastifyInstance, deps: { boot: BootService; tftpRoot: string }): void {
   app.get<{ Querystring: Record<string, string> }>('/boot/ipxe', async (request, reply) => {
@@ -19,7 +20,7 @@ export function bootHttpRoutes(app: FastifyInstance, deps: { boot: BootService; 
   });
 
   app.get<{ Params: { '*': string } }>('/boot/files/*', async (request, reply) => {
-    const file = await resolveConfinedFile(deps.tftpRoot, request.params['*'], 'boot file', 'tftp.root');
-    return reply.type('application/octet-stream').header('content-length', file.size).send(createReadStream(file.path));
+    const file = resolveConfinedFile(deps.tftpRoot, request.params['*'], 'boot file', 'tftp.root');
+    return sendStaticFile(request, reply, file.path, `boot file ${file.name}`);
   });
 }

@@ -36,9 +36,12 @@ export class LabNetwork {
     // nodad: usable at once, so dnsmasq announces it from the first second.
     ip('addr', 'add', `${SERVER_ADDRESS_V6}/64`, 'dev', 'br0', 'nodad');
     ip('link', 'set', 'br0', 'up');
-    ip('tuntap', 'add', 'dev', 'tap0', 'mode', 'tap');
-    ip('link', 'set', 'tap0', 'master', 'br0');
-    ip('link', 'set', 'tap0', 'up');
+    // One tap per machine (labTap), so the machines boot at the same time.
+    for (const tap of ['tap0', 'tap1']) {
+      ip('tuntap', 'add', 'dev', tap, 'mode', 'tap');
+      ip('link', 'set', tap, 'master', 'br0');
+      ip('link', 'set', tap, 'up');
+    }
   }
 
   /** Runs a command inside the namespace in its own process group, output to logFile. */

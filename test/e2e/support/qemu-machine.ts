@@ -46,7 +46,7 @@ export function bootMachine(lab: LabNetwork, firmware: Firmware, mac: string, wo
     `file:${serialLog}`,
     ...(unplugged ? ['-device', `virtio-net-pci,mac=${unplugged}${rom}`] : []),
     '-netdev',
-    'tap,id=n0,ifname=tap0,script=no,downscript=no',
+    `tap,id=n0,ifname=${firmware === 'bios' ? 'tap0' : 'tap1'},script=no,downscript=no`,
     '-device',
     nic,
   ];

@@ -1,7 +1,7 @@
 // `npm run build` compiles the sources one directory deeper (dist/plugin/…)
 // than tsx runs them (plugin/…), and bin/dploy.js prefers that build: what
 // dploy ships beside its code (package.json, sql/, pxe/, the native TFTP
-// engine) must be found from there too. Built here into a directory of its
+// engine and HTTP senders) must be found from there too. Built here into a directory of its
 // own inside the checkout, as deep as dist/, so that a developer's dist/ and
 // the other tests (which run the sources) are left alone.
 
@@ -18,7 +18,7 @@ import { cleanEnv } from '../../support/cli.js';
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-test('the compiled CLI finds its version, its SQL, its boot and answer templates and its native engine', { timeout: 180_000 }, async () => {
+test('the compiled CLI finds its version, its SQL, its boot and answer templates and its native addons', { timeout: 180_000 }, async () => {
   const out = mkdtempSync(join(ROOT, '.compiled-'));
   try {
     await run(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tsconfig.json'), '--outDir', out]);
@@ -37,8 +37,10 @@ test('the compiled CLI finds its version, its SQL, its boot and answer templates
       const { SHIPPED_TEMPLATE_DIR } = await import(${JSON.stringify(join(out, 'plugin/boot/template-lookup.js'))});
       const { SQL_ROOT } = await import(${JSON.stringify(join(out, 'plugin/store/migrate.js'))});
       const { loadNativeEngine } = await import(${JSON.stringify(join(out, 'plugin/tftp/native-engine.js'))});
+      const { sendfileEngine } = await import(${JSON.stringify(join(out, 'plugin/web/sendfile-engine.js'))});
       const engine = loadNativeEngine();
-      console.log(JSON.stringify({ answers: SHIPPED_ANSWER_DIR, templates: SHIPPED_TEMPLATE_DIR, sql: SQL_ROOT, engine: 'binding' in engine ? 'loaded' : engine.error }));`;
+      const sendfile = sendfileEngine();
+      console.log(JSON.stringify({ answers: SHIPPED_ANSWER_DIR, templates: SHIPPED_TEMPLATE_DIR, sql: SQL_ROOT, engine: 'binding' in engine ? 'loaded' : engine.error, sendfile: 'send' in sendfile ? 'loaded' : sendfile.error }));`;
     const found = JSON.parse((await run(process.execPath, ['--input-type=module', '-e', probe], { cwd })).stdout) as Record<string, string>;
     assert.deepEqual(
       { answers: found.answers, templates: found.templates, sql: found.sql },
@@ -47,6 +49,8 @@ test('the compiled CLI finds its version, its SQL, its boot and answer templates
     // npm ci builds the engine (package.json "install"); where it was built, the compiled code must load it.
     if (existsSync(join(ROOT, 'build/native/tftp-engine.node'))) assert.equal(found.engine, 'loaded');
     else assert.match(found.engine!, /is not built/);
+    if (existsSync(join(ROOT, 'build/native/http-sendfile.node'))) assert.equal(found.sendfile, 'loaded');
+    else assert.match(found.sendfile!, /is not built/);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
