@@ -2,8 +2,10 @@
 // serial and MACs, filters on status, group and boot state, counted for the
 // pager. One query for the page and one for the count, whatever the size.
 
-import type { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { In, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { normalizeMac } from '../model/mac.js';
+import type { Host } from '../model/host.js';
+import { hostFromRow, type HostMacRow, type HostRow } from './host-rows.js';
 
 export interface HostFilter {
   /** Part of a name, a serial or a MAC (any separator). */
@@ -78,5 +80,29 @@ export async function searchHosts(db: EntityManager, f: HostFilter): Promise<{ h
       taskProfile: text(r.task_profile),
       status: text(r.status),
     })),
+  };
+}
+
+/** One page of whole hosts (MACs too), for the API: the page's ids first, then their rows and MACs, three queries. */
+export async function pageOfHosts(db: EntityManager, f: HostFilter): Promise<{ hosts: Host[]; total: number }> {
+  const page = await searchHosts(db, f);
+  const ids = page.hosts.map((h) => h.id);
+  if (ids.length === 0) return { hosts: [], total: page.total };
+  const rows = await db.getRepository<HostRow>('Host').findBy({ id: In(ids) });
+  const macs = await db.getRepository<HostMacRow>('HostMac').findBy({ host_id: In(ids) });
+  const byId = new Map(rows.map((row) => [Number(row.id), row]));
+  return {
+    total: page.total,
+    hosts: ids.flatMap((id) => {
+      const row = byId.get(id);
+      return row
+        ? [
+            hostFromRow(
+              row,
+              macs.filter((m) => Number(m.host_id) === id),
+            ),
+          ]
+        : [];
+    }),
   };
 }

@@ -42,6 +42,9 @@ try {
   await measure('GET /?q=node99 (search)', () => getPage(`${dploy.url}/?q=node99`, who));
   await measure('GET /?boot=localboot&status=x (filter)', () => getPage(`${dploy.url}/?boot=localboot&status=x`, who));
   await measure('GET /hosts/5000', () => getPage(`${dploy.url}/hosts/5000`, who));
+  await measure('GET /api/v1/hosts?limit=50&offset=7450', () =>
+    fetch(`${dploy.url}/api/v1/hosts?limit=50&offset=7450`, { headers: { authorization: `Bearer ${token}` } }),
+  );
   await measure('GET /api/v1/hosts (all, one answer)', () => fetch(`${dploy.url}/api/v1/hosts`, { headers: { authorization: `Bearer ${token}` } }));
 } finally {
   await dploy.close();

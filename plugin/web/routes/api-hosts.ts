@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { getHost, listHosts } from '../../store/hosts.js';
+import { pageOfHosts } from '../../store/host-search.js';
 import { apiAccess, type Caller } from '../api-auth.js';
 import { hostView } from '../../model/host-view.js';
 import type { Host, NewHost } from '../../model/host.js';
@@ -29,9 +30,38 @@ const newHost = {
 
 export function apiHostRoutes(app: FastifyInstance, deps: { db: DataSource; platform: Platform }): void {
   const read = apiAccess(deps.db, 'read');
-  app.get('/api/v1/hosts', { ...read, schema: { summary: 'every host (bmcAddress null for a viewer)' } }, async (request) => ({
-    hosts: (await listHosts(deps.db.manager)).map((host) => visibleHost(host, request.caller)),
-  }));
+  const listQuery = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      q: { type: 'string', maxLength: 200, description: 'part of a name, serial or MAC' },
+      status: { type: 'string', maxLength: 200, description: 'status starts with' },
+      group: { type: 'string', maxLength: 128 },
+      bootState: { type: 'string', maxLength: 16 },
+      offset: { type: 'integer', minimum: 0 },
+      limit: { type: 'integer', minimum: 1, maximum: 1000 },
+    },
+  };
+  app.get<{ Querystring: { q?: string; status?: string; group?: string; bootState?: string; offset?: number; limit?: number } }>(
+    '/api/v1/hosts',
+    {
+      ...read,
+      schema: { summary: 'hosts by name order; with any parameter one page and the total, else all (bmcAddress null for a viewer)', querystring: listQuery },
+    },
+    async (request) => {
+      const q = request.query;
+      if (Object.keys(q).length === 0) return { hosts: (await listHosts(deps.db.manager)).map((host) => visibleHost(host, request.caller)) };
+      const page = await pageOfHosts(deps.db.manager, {
+        ...(q.q ? { search: q.q } : {}),
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.group ? { group: q.group } : {}),
+        ...(q.bootState ? { bootState: q.bootState } : {}),
+        offset: q.offset ?? 0,
+        limit: q.limit ?? 100,
+      });
+      return { hosts: page.hosts.map((host) => visibleHost(host, request.caller)), total: page.total };
+    },
+  );
   const byRef = { summary: 'one host by id, name or MAC', params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } };
   app.get<{ Params: { id: string } }>('/api/v1/hosts/:id', { ...read, schema: byRef }, async (request) =>
     visibleHost(await getHost(deps.db.manager, request.params.id), request.caller),

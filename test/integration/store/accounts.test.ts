@@ -10,7 +10,7 @@ import { migrate } from '../../../plugin/store/migrate.js';
 import { addUser, checkLogin, listUsers, removeUser, setPassword } from '../../../plugin/store/users.js';
 import { closeSession, findSession, openSession } from '../../../plugin/store/sessions.js';
 import { listAudit, recordAudit } from '../../../plugin/store/audit-log.js';
-import { searchHosts } from '../../../plugin/store/host-search.js';
+import { pageOfHosts, searchHosts } from '../../../plugin/store/host-search.js';
 import { addHost } from '../../../plugin/store/hosts.js';
 import { addGroupMembers, createGroup } from '../../../plugin/store/groups.js';
 import { writeHostStatus } from '../../../plugin/store/tasks.js';
@@ -117,6 +117,17 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await names({ ...page, group: 'rack1' }), ['node01', 'node02']);
         assert.deepEqual(await names({ ...page, bootState: 'localboot', group: 'rack1', search: '02' }), ['node02']);
         assert.deepEqual(await names({ ...page, bootState: 'install' }), []);
+        const whole = await pageOfHosts(db, { offset: 10, limit: 5, search: 'node' });
+        assert.deepEqual(
+          [whole.total, whole.hosts.map((h) => [h.name, h.macs])],
+          [
+            12,
+            [
+              ['node10', ['52:54:00:ab:00:10']],
+              ['node11', ['52:54:00:ab:00:11']],
+            ],
+          ],
+        );
         const second = await searchHosts(db, { offset: 5, limit: 5 });
         assert.equal(second.total, 12);
         assert.deepEqual(

@@ -157,6 +157,25 @@ describe('the JSON API v1', () => {
     assert.equal((await call('viewer', 'GET', `/api/v1/hosts/new01`)).status, 404);
   });
 
+  test('hosts come all at once, or a page at a time with the total when any parameter is given', async () => {
+    const all = await call('viewer', 'GET', '/api/v1/hosts');
+    assert.equal((all.body.hosts as unknown[]).length, 3);
+    assert.equal(all.body.total, undefined);
+    const page = await call('viewer', 'GET', '/api/v1/hosts?limit=2');
+    assert.deepEqual(
+      (page.body.hosts as Array<{ name: string; macs: string[] }>).map((h) => [h.name, h.macs]),
+      [
+        ['db01', ['52:54:00:00:10:02']],
+        ['web01', ['52:54:00:00:10:00']],
+      ],
+    );
+    assert.equal(page.body.total, 3);
+    const found = await call('viewer', 'GET', '/api/v1/hosts?q=web&group=web&offset=1');
+    assert.deepEqual([(found.body.hosts as Array<{ name: string }>).map((h) => h.name), found.body.total], [['web02'], 2]);
+    assert.equal((await call('viewer', 'GET', '/api/v1/hosts?limit=0')).status, 400);
+    assert.equal((await call('viewer', 'GET', '/api/v1/hosts?sort=name')).status, 400);
+  });
+
   test('groups are read with their members', async () => {
     const list = await call('viewer', 'GET', '/api/v1/groups');
     assert.deepEqual(list.body.groups, [{ id: 1, name: 'web', hostIds: hosts.slice(0, 2) }]);
