@@ -9,9 +9,8 @@ import { checkCsrf } from './console-session.js';
 
 export function allow(permission: Permission): preHandlerHookHandler {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.session) {
-      if (request.method === 'GET') return reply.redirect('/login', 303);
-    }
+    if (!request.session && request.method === 'GET') return reply.redirect('/login', 303);
+    // A form posted without a session: 401, which the console's error handler also turns into the login page.
     requirePermission(request, permission);
     if (request.method === 'POST') checkCsrf(request);
   };

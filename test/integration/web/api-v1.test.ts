@@ -75,9 +75,11 @@ describe('the JSON API v1', () => {
     assert.equal(paths['/api/v1/tokens']!.post!['x-dploy-role'], 'admin');
   });
 
-  test('every console page needs a login, and every console form but login and logout refuses a viewer', async () => {
+  test('every console page needs a login; every console form but login and logout refuses a viewer; every form but login refuses a post without the CSRF token', async () => {
     await addUser(dploy.server.store.db.manager, 'viewer', 'viewer', 'long enough password');
     const viewer = await login(dploy.url, 'viewer', 'long enough password');
+    await addUser(dploy.server.store.db.manager, 'boss', 'admin', 'long enough password');
+    const admin = await login(dploy.url, 'boss', 'long enough password');
     const machines = /^\/(api|agent|answers|boot|mirror|healthz|metrics|\*)/;
     const pages = routeTable(dploy.server.app.printRoutes({ commonPrefix: false })).filter(([, url]) => !machines.test(url));
     assert.ok(pages.length >= 20, JSON.stringify(pages));
@@ -93,6 +95,11 @@ describe('the JSON API v1', () => {
         const refused = await postForm(`${dploy.url}${path}`, viewer, { csrf: viewer.csrf });
         assert.equal(refused.status, 403, `${method} ${url} as a viewer`);
         assert.equal(refused.headers.get('x-dploy-error'), 'DPLOY_ERR_FORBIDDEN');
+      }
+      if (method === 'POST' && url !== '/login') {
+        const forged = await postForm(`${dploy.url}${path}`, admin, { task: 'discover', name: 'x', yaml: 'name: x' });
+        assert.equal(forged.status, 403, `${method} ${url} as an admin without the CSRF token`);
+        assert.match(await forged.text(), /CSRF token missing or stale/);
       }
     }
   });
