@@ -6,13 +6,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDploy } from '../../support/cli.js';
 import { startServe, type ServeProcess } from '../../support/serve.js';
 import { cookieSet, csrfIn, getPage, login, postForm, postLogin, type ConsoleLogin } from '../../support/console-client.js';
 import { openStore, type Store } from '../../../plugin/store/database.js';
+import { migrate } from '../../../plugin/store/migrate.js';
 import { addHost } from '../../../plugin/store/hosts.js';
 import { addUser } from '../../../plugin/store/users.js';
 import { createApiToken } from '../../../plugin/store/api-tokens.js';
@@ -37,9 +38,9 @@ describe('console and API access', () => {
 
   before(async () => {
     cwd = mkdtempSync(join(tmpdir(), 'dploy-console-access-'));
-    const migrated = await runDploy(['migrate'], { cwd });
-    assert.equal(migrated.code, 0, migrated.stderr);
+    mkdirSync(join(cwd, 'var'));
     store = await openStore(`sqlite:${join(cwd, 'var/dploy.sqlite')}`);
+    await migrate(store.db, 'sqlite');
     const db = store.db.manager;
     await addUser(db, 'carol', 'admin', PASSWORD);
     await addUser(db, 'alice', 'operator', PASSWORD);
