@@ -182,6 +182,15 @@ describe('console and API access', () => {
     assert.equal(stored.timezone, 'Europe/Berlin');
     assert.equal(stored.distro, 'debian');
     assert.equal(stored.rootPasswordHash, PROFILE.rootPasswordHash, 'the hidden hash kept its stored value');
+    const created = await postForm(`${serve.url}/profiles/new`, alice, {
+      csrf: alice.csrf,
+      yaml: yaml!.replace('name: debian-12-web', 'name: debian-12-db').replace('rootPasswordHash: (set, hidden)\n', ''),
+    });
+    assert.equal(created.status, 303, await created.text());
+    assert.equal(created.headers.get('location'), '/profiles/debian-12-db');
+    const taken = await postForm(`${serve.url}/profiles/new`, alice, { csrf: alice.csrf, yaml: yaml!.replace('rootPasswordHash: (set, hidden)\n', '') });
+    assert.equal(taken.status, 400);
+    assert.match(await taken.text(), /profile debian-12-web exists/);
     const page = await (await getPage(`${serve.url}/profiles/debian-12-web`, bob)).text();
     assert.doesNotMatch(page, /\$6\$/, 'no hash, sealed or not, on a page');
   });
