@@ -16,6 +16,7 @@ import { serveCommand } from './cli/serve.js';
 import { simTaskCommand } from './cli/sim-task.js';
 import { taskCommand } from './cli/task.js';
 import { tokenCommand } from './cli/token.js';
+import { usersCommand } from './cli/users.js';
 import { visibleText } from './cli/terminal-text.js';
 import { VERSION } from './version.js';
 
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
     renderCommand(),
     dhcpCommand(),
     tokenCommand(),
+    usersCommand(),
     mediaCommand(),
     ...importCommands(),
   ]) {

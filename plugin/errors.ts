@@ -19,6 +19,8 @@ export const ERRORS = {
   DPLOY_ERR_MACHINE_LOCKED: { status: 409, retryable: true },
   DPLOY_ERR_INVALID_INPUT: { status: 400, retryable: false },
   DPLOY_ERR_UNAUTHORIZED: { status: 401, retryable: false },
+  /** Known caller, but its role may not do this, or a console form came without its session's CSRF token. */
+  DPLOY_ERR_FORBIDDEN: { status: 403, retryable: false },
   /** The operator's API asked for on the plain HTTP port while TLS is configured. */
   DPLOY_ERR_TLS_REQUIRED: { status: 403, retryable: false },
   DPLOY_ERR_RATE_LIMITED: { status: 429, retryable: true },

@@ -1,14 +1,10 @@
 // dploy jobs list|show|cancel, dploy runner --once
 
 import { Command } from 'commander';
-import { DployError } from '../errors.js';
-import { isTerminal } from '../model/job.js';
 import { getHost } from '../store/hosts.js';
 import { getJob, jobEvents, listJobs } from '../store/jobs.js';
 import { kindsFromConfig, runnerOptions, tick } from '../jobs/index.js';
-import { endJob } from '../jobs/job-step.js';
-import { kindSpec } from '../jobs/kinds/index.js';
-import { reportStatus, SILENT_LOG } from '../jobs/runner.js';
+import { cancelJob } from '../jobs/cancel-job.js';
 import { configOf, print, printJson, withStore } from './context.js';
 import { renderTable } from './table.js';
 
@@ -59,14 +55,7 @@ export function jobsCommand(): Command {
     .option('--json')
     .action(async (id: string, o: { json?: boolean }, command: Command) => {
       const kinds = kindsFromConfig(configOf(command).config);
-      const ended = await withStore(command, async (s, platform) => {
-        const job = await getJob(s.db.manager, Number(id));
-        if (isTerminal(job.state)) throw new DployError('DPLOY_ERR_CONFLICT', `job ${job.id} already ended (${job.state})`);
-        const result = await endJob(s.db, kindSpec(kinds, job.kind), job, 'cancelled', 'cancelled by the operator (dploy jobs cancel)', 'cli');
-        if (!result) throw new DployError('DPLOY_ERR_CONFLICT', `job ${job.id} moved meanwhile; look again with dploy jobs show ${job.id}`);
-        await reportStatus({ platform, kinds, log: SILENT_LOG }, result);
-        return result;
-      });
+      const ended = await withStore(command, (s, platform) => cancelJob(s.db, platform, kinds, Number(id), 'cli', 'dploy jobs cancel'));
       if (o.json) return printJson({ id: ended.id, state: ended.state });
       print(`cancelled job ${ended.id}\n`);
     });

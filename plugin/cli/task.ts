@@ -3,10 +3,8 @@
 import { Command } from 'commander';
 import { TASK_KINDS, isTaskKind } from '../model/task.js';
 import { DployError } from '../errors.js';
-import { getGroup } from '../store/groups.js';
-import { getHost } from '../store/hosts.js';
 import { kindsFromConfig } from '../jobs/index.js';
-import { setTask } from '../jobs/set-task.js';
+import { setTask, taskTargets } from '../jobs/set-task.js';
 import { configOf, print, printJson, withStore } from './context.js';
 
 export function taskCommand(): Command {
@@ -23,9 +21,7 @@ export function taskCommand(): Command {
       if (!isTaskKind(kind)) throw new DployError('DPLOY_ERR_INVALID_INPUT', `unknown task "${kind}" (one of ${TASK_KINDS.join(', ')})`);
       const kinds = kindsFromConfig(configOf(command).config);
       const result = await withStore(command, async (store, platform) => {
-        const group = target.startsWith('@') ? await getGroup(store.db.manager, target.slice(1)) : undefined;
-        const hostIds = group ? group.hostIds : [(await getHost(store.db.manager, target)).id];
-        if (hostIds.length === 0) throw new DployError('DPLOY_ERR_INVALID_INPUT', `group ${target.slice(1)} has no members`);
+        const { hostIds, groupId } = await taskTargets(store.db.manager, target);
         const outcome = await setTask(store.db, platform, kinds, {
           hostIds,
           task: kind,
@@ -33,7 +29,7 @@ export function taskCommand(): Command {
           actor: 'cli',
           ...(o.profile ? { profile: o.profile } : {}),
           ...(o.image ? { image: o.image } : {}),
-          ...(o.run !== undefined ? { command: o.run, ...(group ? { groupId: group.id } : {}) } : {}),
+          ...(o.run !== undefined ? { command: o.run, ...(groupId !== undefined ? { groupId } : {}) } : {}),
         });
         return { hostIds, ...outcome };
       });

@@ -23,5 +23,5 @@ export type { MirrorView } from './media/install-source.js';
 export type { ImportedMedia } from './media/media-store.js';
 export { importMedia, listMedia, MEDIA_STAMP, mirrorView, removeMedia } from './media/media-store.js';
 export type { Profile, ProfileUser } from './profiles/profile.js';
-export { maskProfile, openProfile, parseProfile, validateProfile } from './profiles/profile.js';
+export { keepHiddenHashes, maskProfile, openProfile, parseProfile, validateProfile } from './profiles/profile.js';
 export { DEFAULT_SECRET_KEY_FILE, getProfile, listProfiles, saveProfile, storeProfile } from './profiles/profile-store.js';

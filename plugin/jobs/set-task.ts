@@ -2,12 +2,15 @@
 // machine is busy, or, with force, the running job is cancelled (with an
 // event saying why) and the new task set.
 
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { DployError } from '../errors.js';
 import type { Platform } from '../platforms/index.js';
 import type { TaskKind } from '../model/task.js';
 import { activeJobForHost } from '../store/jobs.js';
+import { getGroup } from '../store/groups.js';
+import { getHost } from '../store/hosts.js';
 import { setRemoteCommand } from '../store/remote-commands.js';
+import { recordAudit } from '../store/audit-log.js';
 import { getProfile } from '../installers/index.js';
 import { endJob } from './job-step.js';
 import { kindSpec, type JobKinds } from './kinds/index.js';
@@ -23,6 +26,14 @@ export interface SetTaskRequest {
   groupId?: number;
   force: boolean;
   actor: string;
+}
+
+/** What an operator names: a host (id, name or MAC) or "@group", as the machines it means. */
+export async function taskTargets(db: EntityManager, target: string): Promise<{ hostIds: number[]; groupId?: number }> {
+  if (!target.startsWith('@')) return { hostIds: [(await getHost(db, target)).id] };
+  const group = await getGroup(db, target.slice(1));
+  if (group.hostIds.length === 0) throw new DployError('DPLOY_ERR_INVALID_INPUT', `group ${group.name} has no members`);
+  return { hostIds: group.hostIds, groupId: group.id };
 }
 
 export async function setTask(db: DataSource, platform: Platform, kinds: JobKinds, r: SetTaskRequest): Promise<{ cancelled: number[] }> {
@@ -63,5 +74,13 @@ export async function setTask(db: DataSource, platform: Platform, kinds: JobKind
   }
   if (r.task === 'command') await setRemoteCommand(db.manager, r.hostIds, r.command!, r.groupId);
   await platform.setTask(r.hostIds, r.task, { ...(r.profile ? { profile: r.profile } : {}), ...(r.image ? { image: r.image } : {}) });
+  await recordAudit(db.manager, {
+    actor: r.actor,
+    action: 'task.set',
+    target: r.groupId !== undefined ? `group ${r.groupId}` : `host ${r.hostIds.join(',')}`,
+    detail: [r.task, r.profile ?? r.image, r.force ? '--force' : undefined, cancelled.length ? `cancelled ${cancelled.join(',')}` : undefined]
+      .filter(Boolean)
+      .join(' '),
+  });
   return { cancelled };
 }

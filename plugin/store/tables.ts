@@ -164,6 +164,7 @@ export const TABLES = [
       token_hash: { type: 'char', length: 64 },
       created_at: at,
       last_used_at: atOptional,
+      role: { type: 'varchar', length: 16, default: 'admin' },
     },
   },
   {
@@ -213,6 +214,27 @@ export const TABLES = [
       options: str(64, true),
       cert_sha256: str(95, true),
     },
+  },
+  {
+    table: 'dploy_users',
+    entity: 'User',
+    columns: { id, name: str(64), role: str(16), password_hash: str(255), created_at: at, updated_at: at },
+  },
+  {
+    table: 'dploy_sessions',
+    entity: 'Session',
+    columns: {
+      id_hash: { type: 'char', length: 64, primary: true },
+      user_id: { type: 'int' },
+      csrf_token: { type: 'char', length: 43 },
+      created_at: at,
+      expires_at: at,
+    },
+  },
+  {
+    table: 'dploy_audit_log',
+    entity: 'AuditEntry',
+    columns: { id, at, actor: str(128), action: str(32), target: str(255), detail: str(1024, true) },
   },
 ] as const satisfies readonly TableSpec[];
 

@@ -23,6 +23,12 @@ export async function pendingHostTasks(db: EntityManager): Promise<TaskRequest[]
   });
 }
 
+/** The task waiting on a host, as the console shows it ("install debian-12"); none once a job took it. */
+export async function waitingTask(db: EntityManager, hostId: number): Promise<string | undefined> {
+  const row = await db.getRepository<HostRow>('Host').findOne({ select: { task: true, task_profile: true }, where: { id: hostId } });
+  return row?.task ? `${row.task}${row.task_profile ? ` ${row.task_profile}` : ''}` : undefined;
+}
+
 export async function setHostTask(db: EntityManager, hostId: number, task: TaskValue, profile?: string, image?: string, now = new Date()): Promise<void> {
   // Standalone keeps one "what" column: a profile for install, an image for restore/image.
   const result = await db

@@ -22,6 +22,12 @@ import type { BootService } from '../boot/boot-service.js';
 import { apiHostRoutes } from './routes/api-hosts.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { consolePages } from './console/index.js';
+import { collectApiRoutes } from './openapi.js';
+import { apiTaskRoutes } from './routes/api-tasks.js';
+import { apiJobRoutes } from './routes/api-jobs.js';
+import { apiGroupRoutes } from './routes/api-groups.js';
+import { apiTokenRoutes } from './routes/api-tokens.js';
 import { sendfileEngine } from './sendfile-engine.js';
 
 export interface WebDeps {
@@ -73,6 +79,8 @@ export function buildWebApp(deps: WebDeps, listener: Listener = {}): FastifyInst
   const app = Fastify({
     logger: logger ?? false,
     bodyLimit: deps.bodyLimitBytes,
+    // An unknown field is refused with its name, not dropped unseen (fastify's default removes it).
+    ajv: { customOptions: { removeAdditional: false } },
     ...(listener.https ? { https: listener.https } : {}),
   }) as unknown as FastifyInstance;
   registerErrorHandler(app);
@@ -80,13 +88,21 @@ export function buildWebApp(deps: WebDeps, listener: Listener = {}): FastifyInst
   app.addHook('onRequest', agentRateLimit(deps.rateLimit));
   healthRoutes(app, deps);
   metricsRoutes(app, deps);
+  collectApiRoutes(app, deps.version);
   apiHostRoutes(app, deps);
   apiProfileRoutes(app, deps);
+  apiTaskRoutes(app, deps);
+  apiJobRoutes(app, deps);
+  apiGroupRoutes(app, deps);
+  apiTokenRoutes(app, deps);
   agentInventoryRoutes(app, deps);
   agentJobRoutes(app, deps);
   bootHttpRoutes(app, deps);
   answerRoutes(app, deps);
   mirrorHttpRoutes(app, deps);
+  void app.register(
+    consolePages({ ...deps, secureCookies: listener.https !== undefined, ...(listener.apiOnTlsPort ? { consoleOnTlsPort: listener.apiOnTlsPort } : {}) }),
+  );
   // Loaded now, not on the first kernel asked for; the operator learns which way static files leave.
   const sendfile = sendfileEngine();
   if ('error' in sendfile) app.log.warn(`static files (/boot/files, /mirror) are streamed: ${sendfile.error}`);

@@ -45,3 +45,16 @@ export function apiOverTlsOnly(tlsPort: () => number): onRequestHookHandler {
     throw new DployError('DPLOY_ERR_TLS_REQUIRED', `the API is served over HTTPS only: https://${host}:${tlsPort()}${request.url.split('?')[0]}`);
   };
 }
+
+/**
+ * On the plain listener: a console page asked for is sent to its HTTPS
+ * address (nothing secret has been sent yet); a form posted here is refused,
+ * as its password or session cookie has already crossed in clear.
+ */
+export function consoleOverTlsOnly(tlsPort: () => number): onRequestHookHandler {
+  return async (request, reply) => {
+    const address = `https://${request.hostname.replace(/:\d+$/, '')}:${tlsPort()}${request.url}`;
+    if (request.method === 'GET' || request.method === 'HEAD') return reply.redirect(address, 301);
+    throw new DployError('DPLOY_ERR_TLS_REQUIRED', `the console is served over HTTPS only: ${address.split('?')[0]}`);
+  };
+}

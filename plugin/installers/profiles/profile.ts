@@ -110,5 +110,26 @@ export function openProfile(p: Profile, box: SecretBox): Profile {
 
 /** For show/list/JSON: password hashes are never printed, sealed or not. */
 export function maskProfile(p: Profile): Profile {
-  return mapHashes(p, () => '(set, hidden)');
+  return mapHashes(p, () => HIDDEN_HASH);
+}
+
+const HIDDEN_HASH = '(set, hidden)';
+
+/**
+ * An edited profile as it came back from a form that showed it masked: a hash
+ * still reading "(set, hidden)" keeps the stored one (the root's, or the
+ * user's of the same name). `stored` is the opened profile.
+ */
+export function keepHiddenHashes(edited: unknown, stored: Profile): unknown {
+  if (typeof edited !== 'object' || edited === null || Array.isArray(edited)) return edited;
+  const input = { ...(edited as Record<string, unknown>) };
+  if (input.rootPasswordHash === HIDDEN_HASH) input.rootPasswordHash = stored.rootPasswordHash;
+  if (Array.isArray(input.users)) {
+    input.users = input.users.map((user: unknown) => {
+      const u = user as Record<string, unknown> | null;
+      if (!u || u.passwordHash !== HIDDEN_HASH) return user;
+      return { ...u, passwordHash: stored.users.find((s) => s.name === u.name)?.passwordHash };
+    });
+  }
+  return input;
 }

@@ -47,13 +47,13 @@ function selfSigned(dir: string): { cert: string; key: string } {
 }
 
 /** An HTTPS request that trusts only the test's certificate. */
-function httpsGet(url: string, ca: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+function httpsGet(url: string, ca: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; text: string; cookies: string[] }> {
   return new Promise((resolve, reject) => {
     request(url, { ca, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, cookies: res.headers['set-cookie'] ?? [] }));
     })
       .on('error', reject)
       .end();
@@ -92,6 +92,21 @@ test('with a certificate, the API is served over HTTPS and refused on the plain 
     assert.equal((await httpsGet(`${tlsUrl}/api/v1/hosts`, ca)).status, 401, 'HTTPS does not replace the token');
     assert.equal((await httpsGet(`${tlsUrl}/healthz`, ca)).status, 200, 'agents may use HTTPS too');
     await assert.rejects(fetch(`${tlsUrl.replace('https:', 'http:')}/api/v1/hosts`), 'no plain HTTP on the HTTPS port');
+
+    // The console too: a page asked for on the plain port is sent to HTTPS, a posted form (a password) refused.
+    const page = await fetch(`${dploy.url}/hosts/1?x=1`, { redirect: 'manual' });
+    assert.equal(page.status, 301);
+    assert.equal(page.headers.get('location'), `${tlsUrl}/hosts/1?x=1`);
+    const form = await fetch(`${dploy.url}/login`, {
+      method: 'POST',
+      body: 'user=a&password=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(form.status, 403);
+    assert.equal(form.headers.get('x-dploy-error'), 'DPLOY_ERR_TLS_REQUIRED');
+    const login = await httpsGet(`${tlsUrl}/login`, ca);
+    assert.equal(login.status, 200);
+    assert.match(login.cookies.join('\n'), /^dploy_login=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=3600; Secure$/m);
   } finally {
     await dploy.close();
   }

@@ -1,0 +1,78 @@
+// /api/v1/openapi.json, made from the routes themselves: every /api/v1 route
+// is collected as fastify registers it, with the JSON schemas that validate
+// its parameters, query and body, its summary, and the role it needs. A
+// route cannot be added without appearing here.
+
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import { PERMISSIONS, type Permission } from '../model/role.js';
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /** One line for the OpenAPI document. */
+    summary?: string;
+  }
+}
+
+interface RouteSchema {
+  summary?: string;
+  params?: { properties?: Record<string, object>; required?: string[] };
+  querystring?: { properties?: Record<string, object>; required?: string[] };
+  body?: object;
+}
+
+interface Operation {
+  summary: string;
+  parameters: object[];
+  requestBody?: object;
+  security: object[];
+  'x-dploy-role'?: string;
+  responses: Record<string, object>;
+}
+
+export const API_PREFIX = '/api/v1/';
+
+/** Call before the API routes are registered: they are collected as they come. */
+export function collectApiRoutes(app: FastifyInstance, version: string): void {
+  const paths: Record<string, Record<string, Operation>> = {};
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (!route.url.startsWith(API_PREFIX)) return;
+    const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      (paths[path] ??= {})[method.toLowerCase()] = operation(route);
+    }
+  });
+  app.get('/api/v1/openapi.json', { schema: { summary: 'this document' } }, async () => ({
+    openapi: '3.1.0',
+    info: { title: 'dploy API', version, description: 'Roles: docs/console.md; errors: docs/errors.md.' },
+    components: {
+      securitySchemes: { token: { type: 'http', scheme: 'bearer', description: 'dploy token create --role viewer|operator|admin' } },
+      schemas: { Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' } } } },
+    },
+    paths,
+  }));
+}
+
+function operation(route: RouteOptions): Operation {
+  const schema = (route.schema ?? {}) as RouteSchema;
+  const permission = (route.config as { permission?: Permission } | undefined)?.permission;
+  const parameters = [...parametersOf(schema.params, 'path'), ...parametersOf(schema.querystring, 'query')];
+  const error = { description: 'refused', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  return {
+    summary: schema.summary ?? `${[route.method].flat().join(', ')} ${route.url}`,
+    parameters,
+    ...(schema.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema.body } } } } : {}),
+    security: permission ? [{ token: [] }] : [],
+    ...(permission ? { 'x-dploy-role': PERMISSIONS[permission] } : {}),
+    responses: { '200': { description: 'done' }, ...(permission ? { '401': error, '403': error } : {}), '400': error, '404': error },
+  };
+}
+
+function parametersOf(part: RouteSchema['params'], where: 'path' | 'query'): object[] {
+  return Object.entries(part?.properties ?? {}).map(([name, schema]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (part?.required ?? []).includes(name),
+    schema,
+  }));
+}

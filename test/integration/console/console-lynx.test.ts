@@ -1,0 +1,188 @@
+// The console in the real lynx: pages dumped as an operator and as a viewer
+// read as they should, the hosts list searches, filters and pages, and a
+// person at the keyboard logs in, finds a machine, sets an install task and,
+// once the runner has opened it, reads the job and its events.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runDploy } from '../../support/cli.js';
+import { startServe, type ServeProcess } from '../../support/serve.js';
+import { getPage, keys, login, postForm, lynxDump, lynxSession, type ConsoleLogin } from '../../support/console-client.js';
+import { openStore } from '../../../plugin/store/database.js';
+import { getHost, upsertHost } from '../../../plugin/store/hosts.js';
+import { addGroupMembers, createGroup } from '../../../plugin/store/groups.js';
+import { seedMac } from '../../support/seed.js';
+import { addUser } from '../../../plugin/store/users.js';
+import { enrollmentToken } from '../../../plugin/store/settings.js';
+import { writeHostBmc } from '../../../plugin/store/host-bmcs.js';
+import { setRemoteAccess } from '../../../plugin/store/remote-access.js';
+import { storeProfile } from '../../../plugin/installers/index.js';
+import { openSecretBox } from '../../../plugin/secret-box.js';
+import { parse as parseYaml } from 'yaml';
+
+const PROFILE = new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url).pathname;
+const INVENTORY = readFileSync(new URL('../../fixtures/lshw/qemu/pc-seabios.xml', import.meta.url));
+// lynx's -cmd_script cannot type a space: one key per line, and "key " names none.
+const PASSWORD = 'correct-horse-battery';
+
+describe('the console in lynx', () => {
+  let cwd: string;
+  let serve: ServeProcess;
+  let hostId: number;
+  /** dploy names a discovered machine without a hostname after its first MAC. */
+  const name = 'host-525400d50101';
+  let alice: ConsoleLogin;
+  let bob: ConsoleLogin;
+  const dploy = async (args: string[], input?: string) => {
+    const result = await runDploy(args, { cwd, ...(input !== undefined ? { input } : {}) });
+    assert.equal(result.code, 0, `dploy ${args.join(' ')}: ${result.stderr}`);
+    return result.stdout;
+  };
+
+  before(async () => {
+    cwd = mkdtempSync(join(tmpdir(), 'dploy-console-lynx-'));
+    // The CLI path once (password on stdin); the rest of the scene through the store dploy uses, which is quicker.
+    await dploy(['users', 'add', 'alice', '--role', 'operator'], `${PASSWORD}\n`);
+    const store = await openStore(`sqlite:${join(cwd, 'var/dploy.sqlite')}`);
+    const box = openSecretBox(join(cwd, 'var/secret.key'));
+    let enrollment: string;
+    try {
+      const db = store.db.manager;
+      await addUser(db, 'bob', 'viewer', PASSWORD);
+      await storeProfile(db, parseYaml(readFileSync(PROFILE, 'utf8')), { replace: false, secrets: box });
+      enrollment = await enrollmentToken(db);
+      // 60 more machines for the pager (50 a page).
+      await store.db.transaction(async (tx) => {
+        for (let i = 0; i < 60; i++) await upsertHost(tx, { name: `rack${String(i).padStart(2, '0')}`, macs: [seedMac(i)] });
+      });
+      await createGroup(db, 'rack', 'the first two');
+      await addGroupMembers(db, 'rack', [(await getHost(db, 'rack00')).id, (await getHost(db, 'rack01')).id]);
+    } finally {
+      await store.close();
+    }
+    serve = await startServe({ cwd, env: { DPLOY_RUNNER_SCHEDULE: '* * * * * *' } });
+    const posted = await fetch(`${serve.url}/agent/v1/inventory`, {
+      method: 'POST',
+      body: INVENTORY,
+      headers: { 'content-type': 'application/xml', 'x-dploy-token': enrollment, 'x-dploy-bootif': '01-52-54-00-d5-01-02' },
+    });
+    assert.equal(posted.status, 200, await posted.clone().text());
+    hostId = ((await posted.json()) as { host_id: number }).host_id;
+    const again = await openStore(`sqlite:${join(cwd, 'var/dploy.sqlite')}`);
+    try {
+      const db = again.db.manager;
+      await writeHostBmc(db, { hostId, driver: 'ipmi', address: '192.0.2.51', port: 623, user: 'admin', passwordSealed: box.seal('bmc-secret') });
+      await setRemoteAccess(db, box, { hostId }, { address: '192.0.2.10' });
+    } finally {
+      await again.close();
+    }
+    alice = await login(serve.url, 'alice', PASSWORD);
+    bob = await login(serve.url, 'bob', PASSWORD);
+  });
+  after(async () => {
+    // The install job's power step calls ipmitool at 192.0.2.51 (TEST-NET-1, nobody answers): a graceful stop waits out its retries.
+    await serve?.stop('SIGKILL');
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  test("an operator's host page shows system, CPUs, memory, disks, NICs with the boot NIC, the BMC and the web consoles", async () => {
+    const page = await lynxDump(`${serve.url}/hosts/${hostId}`, alice);
+    assert.match(page, new RegExp(`Host ${name}`));
+    assert.match(page, /Serial\s+DPLOY-QEMU-0001/);
+    assert.match(page, /CPUs\s+1 socket\(s\)/);
+    assert.match(page, /Memory\s+512 MiB/);
+    assert.match(page, /\/dev\/vda\s+2\.0 GiB/);
+    assert.match(page, /52:54:00:d5:01:02 .*boot request|52:54:00:d5:01:02 .*seen/, 'the NIC it booted from is marked');
+    assert.match(page, /BMC\s+192\.0\.2\.51/);
+    assert.match(page, /Open: BMC web page System Management Homepage \(2381\) Webmin \(10000\)/);
+    assert.match(page, /Set a task/);
+    const links = await lynxDump(`${serve.url}/hosts/${hostId}`, alice, { links: true });
+    assert.ok(links.includes('https://192.0.2.51/') && links.includes('https://192.0.2.10:2381/') && links.includes('https://192.0.2.10:10000/'), links);
+  });
+
+  test("a viewer's host page has no BMC address, no BMC link and no task form", async () => {
+    const page = await lynxDump(`${serve.url}/hosts/${hostId}`, bob);
+    assert.match(page, new RegExp(`Host ${name}`));
+    assert.doesNotMatch(page, /192\.0\.2\.51|BMC/);
+    assert.doesNotMatch(page, /Set a task/);
+    assert.match(page, /System Management Homepage/, "the host's own consoles are not the BMC");
+  });
+
+  test('the hosts list searches by name, serial and MAC, filters by boot state, and pages by 50', async () => {
+    const first = await lynxDump(`${serve.url}/`, bob);
+    assert.match(first, /61 host\(s\), 1 to 50 shown/);
+    assert.match(first, /Next page/);
+    const second = await lynxDump(`${serve.url}/?page=2`, bob);
+    assert.match(second, /61 host\(s\), 51 to 61 shown/);
+    assert.match(second, /rack59/);
+    assert.doesNotMatch(second, /rack48/);
+    assert.match(await lynxDump(`${serve.url}/?q=QEMU-0001`, bob), new RegExp(`1 host\\(s\\)[\\s\\S]*${name}`));
+    assert.match(await lynxDump(`${serve.url}/?q=${encodeURIComponent(seedMac(7))}`, bob), /1 host\(s\)[\s\S]*rack07/);
+    assert.match(await lynxDump(`${serve.url}/?boot=install`, bob), /0 host\(s\)/);
+    assert.match(await lynxDump(`${serve.url}/?group=nosuch`, bob), /0 host\(s\)/);
+  });
+
+  test('a group page lists its machines, and its task form sets the task on every one of them', async () => {
+    assert.match(await lynxDump(`${serve.url}/groups`, bob), /rack\s+2\s+the first two/);
+    const viewer = await lynxDump(`${serve.url}/groups/rack`, bob);
+    assert.match(viewer, /rack00[\s\S]*rack01/);
+    assert.doesNotMatch(viewer, /Set a task/);
+    assert.match(await lynxDump(`${serve.url}/groups/rack`, alice), /Set a task on every machine of the group/);
+    const set = await postForm(`${serve.url}/groups/rack/task`, alice, { csrf: alice.csrf, task: 'localboot' });
+    assert.equal(set.status, 303);
+    assert.match(await lynxDump(`${serve.url}/groups/rack?set=localboot`, alice), /task localboot set on 2 machine\(s\)/);
+    const listed = await lynxDump(`${serve.url}/?group=rack`, bob);
+    assert.match(listed, /2 host\(s\)/);
+    assert.match(listed, /rack00\s+localboot\s+localboot\s*\n[\s\S]*rack01\s+localboot\s+localboot/);
+  });
+
+  test('a person in lynx logs in, finds the host, sets an install task, and sees the job and its events', async () => {
+    // Login form: user, password, the button. Hosts page: 5 links (Hosts, Groups, Jobs, Profiles, Log out), then the search field, 3 filters, Find.
+    const setting = await lynxSession(`${serve.url}/login`, [
+      ...keys.login('alice', PASSWORD),
+      ...keys.down(5),
+      ...keys.type('QEMU-0001'),
+      ...keys.down(4),
+      ...keys.enter(),
+      // The one host found is the 11th link; on its page, 8 links before the task form (5, the BMC page, SMH, Webmin).
+      ...keys.down(10),
+      ...keys.enter(),
+      ...keys.down(8),
+      ...keys.enter(),
+      ...keys.down(),
+      ...keys.enter(),
+      ...keys.down(),
+      ...keys.enter(),
+      ...keys.down(),
+      ...keys.enter(),
+      ...keys.down(4),
+      ...keys.enter(),
+    ]);
+    assert.match(setting, /task install set; the runner opens the job at its next tick/, setting.slice(-3000));
+    assert.match(setting, /install debian-12-web/);
+    await jobOpened(serve.url, alice);
+    // Jobs is the third link; the job is the 7th link of the jobs page (5, "Running jobs only", the job).
+    const reading = await lynxSession(`${serve.url}/login`, [
+      ...keys.login('alice', PASSWORD),
+      ...keys.down(2),
+      ...keys.enter(),
+      ...keys.down(6),
+      ...keys.enter(),
+    ]);
+    assert.match(reading, /Job \d+: install debian-12-web/, reading.slice(-3000));
+    assert.match(reading, /Events/);
+    assert.match(reading, /runner:/);
+  });
+});
+
+/** The server's runner ticks every second here: wait until it has opened the install job (the newest job, first on /jobs). */
+async function jobOpened(url: string, who: ConsoleLogin): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (/<td>install debian-12-web<\/td>/.test(await (await getPage(`${url}/jobs?active=1`, who)).text())) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail('the runner opened no job within 10 s');
+}

@@ -1,0 +1,223 @@
+// The JSON API as scripts use it, by role: tasks on a host or a group, jobs
+// listed, shown with their events and cancelled, groups, tokens; and the
+// OpenAPI document, made from the routes, holds every /api/v1 route.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTrustServer, type TrustServer } from '../../support/trust-server.js';
+import { addHost } from '../../../plugin/store/hosts.js';
+import { addGroupMembers, createGroup } from '../../../plugin/store/groups.js';
+import { createApiToken } from '../../../plugin/store/api-tokens.js';
+import { createJob } from '../../../plugin/store/jobs.js';
+import { listAudit } from '../../../plugin/store/audit-log.js';
+import { addUser } from '../../../plugin/store/users.js';
+import { login, postForm } from '../../support/console-client.js';
+
+describe('the JSON API v1', () => {
+  let dploy: TrustServer;
+  const tokens: Record<'viewer' | 'operator' | 'admin', string> = { viewer: '', operator: '', admin: '' };
+  let hosts: number[];
+  const call = async (as: keyof typeof tokens | undefined, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${dploy.url}${path}`, {
+      method,
+      headers: { ...(as ? { authorization: `Bearer ${tokens[as]}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
+
+  before(async () => {
+    dploy = await startTrustServer('sqlite');
+    const db = dploy.server.store.db.manager;
+    for (const role of ['viewer', 'operator', 'admin'] as const) tokens[role] = (await createApiToken(db, `t-${role}`, role)).token;
+    hosts = [];
+    for (const [i, name] of ['web01', 'web02', 'db01'].entries()) hosts.push((await addHost(db, { name, macs: [`52:54:00:00:10:0${i}`] })).id);
+    await createGroup(db, 'web');
+    await addGroupMembers(db, 'web', hosts.slice(0, 2));
+  });
+  after(async () => dploy?.close());
+
+  test('the OpenAPI document has every /api/v1 route with its method, and each one it lists exists', async () => {
+    const doc = await call(undefined, 'GET', '/api/v1/openapi.json');
+    assert.equal(doc.status, 200);
+    assert.equal(doc.body.openapi, '3.1.0');
+    const paths = doc.body.paths as Record<
+      string,
+      Record<string, { 'x-dploy-role'?: string; security: unknown[]; parameters: Array<{ name: string; in: string; required: boolean }> }>
+    >;
+    // fastify's own route table, independent of the document's collector.
+    const table = dploy.server.app.printRoutes({ commonPrefix: false });
+    const routes = routeTable(table)
+      .filter(([, url]) => url.startsWith('/api/v1/'))
+      .map(([method, url]) => `${method.toLowerCase()} ${url.replace(/:([A-Za-z]+)/g, '{$1}')}`);
+    assert.ok(routes.length >= 14, table);
+    const documented = Object.entries(paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+    assert.deepEqual(documented.sort(), routes.sort());
+    for (const [path, ops] of Object.entries(paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        if (path === '/api/v1/openapi.json') continue;
+        const answer = await call(undefined, method.toUpperCase(), path.replace(/\{[a-z]+\}/gi, '1'), method === 'get' ? undefined : {});
+        assert.equal(answer.status, 401, `${method} ${path} exists and asks for a token`);
+        assert.ok(op['x-dploy-role'] && op.security.length === 1, `${method} ${path} names its role`);
+      }
+    }
+    // What a validator would check first: each {name} of a path is a required path parameter, and nothing else is.
+    for (const [path, ops] of Object.entries(paths)) {
+      const named = [...path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1]).sort();
+      for (const [method, op] of Object.entries(ops)) {
+        const inPath = op.parameters.filter((p) => p.in === 'path');
+        assert.deepEqual(inPath.map((p) => p.name).sort(), named, `${method} ${path}`);
+        assert.ok(inPath.every((p) => p.required));
+      }
+    }
+    assert.equal(paths['/api/v1/tasks']!.post!['x-dploy-role'], 'operator');
+    assert.equal(paths['/api/v1/tokens']!.post!['x-dploy-role'], 'admin');
+  });
+
+  test('every console page needs a login; every console form but login and logout refuses a viewer; every form but login refuses a post without the CSRF token', async () => {
+    await addUser(dploy.server.store.db.manager, 'viewer', 'viewer', 'long enough password');
+    const viewer = await login(dploy.url, 'viewer', 'long enough password');
+    await addUser(dploy.server.store.db.manager, 'boss', 'admin', 'long enough password');
+    const admin = await login(dploy.url, 'boss', 'long enough password');
+    const machines = /^\/(api|agent|answers|boot|mirror|healthz|metrics|\*)/;
+    const pages = routeTable(dploy.server.app.printRoutes({ commonPrefix: false })).filter(([, url]) => !machines.test(url));
+    assert.ok(pages.length >= 20, JSON.stringify(pages));
+    for (const [method, url] of pages) {
+      const path = url.replace(/:[A-Za-z]+/g, '1');
+      if (method === 'GET') {
+        const answer = await fetch(`${dploy.url}${path}`, { redirect: 'manual' });
+        if (url === '/login') assert.equal(answer.status, 200);
+        else assert.deepEqual([answer.status, answer.headers.get('location')], [303, '/login'], `GET ${url} without a session`);
+      } else if (url !== '/login' && url !== '/logout') {
+        const anonymous = await postForm(`${dploy.url}${path}`, undefined, {});
+        assert.deepEqual([anonymous.status, anonymous.headers.get('location')], [303, '/login'], `${method} ${url} without a session`);
+        const refused = await postForm(`${dploy.url}${path}`, viewer, { csrf: viewer.csrf });
+        assert.equal(refused.status, 403, `${method} ${url} as a viewer`);
+        assert.equal(refused.headers.get('x-dploy-error'), 'DPLOY_ERR_FORBIDDEN');
+      }
+      if (method === 'POST' && url !== '/login') {
+        const forged = await postForm(`${dploy.url}${path}`, admin, { task: 'discover', name: 'x', yaml: 'name: x' });
+        assert.equal(forged.status, 403, `${method} ${url} as an admin without the CSRF token`);
+        assert.match(await forged.text(), /CSRF token missing or stale/);
+      }
+    }
+  });
+
+  test('tasks: a viewer is refused; an operator sets one on a host and on a group; bad input is refused with its field', async () => {
+    assert.equal((await call('viewer', 'POST', '/api/v1/tasks', { target: 'web01', task: 'discover' })).status, 403);
+    const one = await call('operator', 'POST', '/api/v1/tasks', { target: 'db01', task: 'discover' });
+    assert.equal(one.status, 200, JSON.stringify(one.body));
+    assert.deepEqual(one.body, { task: 'discover', hostIds: [hosts[2]], cancelled: [] });
+    const group = await call('operator', 'POST', '/api/v1/tasks', { target: '@web', task: 'localboot' });
+    assert.deepEqual(group.body.hostIds, hosts.slice(0, 2));
+    const unknown = await call('operator', 'POST', '/api/v1/tasks', { target: 'web01', task: 'reformat' });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.error, 'DPLOY_ERR_INVALID_INPUT');
+    assert.match(String(unknown.body.message), /task must be equal to one of the allowed values/);
+    const extra = await call('operator', 'POST', '/api/v1/tasks', { target: 'web01', task: 'discover', priority: 1 });
+    assert.equal(extra.status, 400);
+    assert.match(String(extra.body.message), /must NOT have additional properties/);
+    assert.equal((await call('operator', 'POST', '/api/v1/tasks', { target: 'nosuch', task: 'discover' })).status, 404);
+    const audit = await listAudit(dploy.server.store.db.manager);
+    assert.ok(audit.some((a) => a.actor === 'api:t-operator' && a.action === 'task.set' && a.detail === 'discover'));
+  });
+
+  test('jobs: listed without their tokens, shown with events, cancelled by an operator only, once', async () => {
+    const job = await createJob(dploy.server.store.db.manager, { hostId: hosts[0]!, kind: 'discover' }, 'runner:test', 'opened for the test');
+    const list = await call('viewer', 'GET', `/api/v1/jobs?host=web01&active=true`);
+    assert.equal(list.status, 200);
+    const jobs = list.body.jobs as Array<Record<string, unknown>>;
+    assert.deepEqual(
+      jobs.map((j) => [j.id, j.kind, j.state]),
+      [[job.id, 'discover', 'queued']],
+    );
+    assert.ok(!('token' in jobs[0]!), 'a job token never leaves dploy');
+    const shown = await call('viewer', 'GET', `/api/v1/jobs/${job.id}`);
+    assert.deepEqual(
+      (shown.body.events as Array<{ toState: string; message: string }>).map((e) => [e.toState, e.message]),
+      [['queued', 'opened for the test']],
+    );
+    assert.equal((await call('viewer', 'GET', '/api/v1/jobs/abc')).status, 400);
+    assert.equal((await call('viewer', 'POST', `/api/v1/jobs/${job.id}/cancel`)).status, 403);
+    const cancelled = await call('operator', 'POST', `/api/v1/jobs/${job.id}/cancel`);
+    assert.deepEqual(cancelled.body, { id: job.id, state: 'cancelled' });
+    const again = await call('operator', 'POST', `/api/v1/jobs/${job.id}/cancel`);
+    assert.equal(again.status, 409);
+    assert.match(String(again.body.message), /already ended \(cancelled\)/);
+  });
+
+  test('hosts: an operator adds one by hand and forgets it; a viewer may not; bad input is refused', async () => {
+    const machine = { name: 'new01', macs: ['52:54:00:00:20:01'], bmcAddress: '192.0.2.99' };
+    assert.equal((await call('viewer', 'POST', '/api/v1/hosts', machine)).status, 403);
+    const added = await call('operator', 'POST', '/api/v1/hosts', machine);
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    assert.equal(added.body.name, 'new01');
+    assert.equal(added.body.bmcAddress, '192.0.2.99');
+    assert.equal((await call('operator', 'POST', '/api/v1/hosts', machine)).status, 409);
+    const badMac = await call('operator', 'POST', '/api/v1/hosts', { name: 'new02', macs: ['ff:ff:ff:ff:ff:ff'] });
+    assert.equal(badMac.status, 400);
+    assert.equal((await call('operator', 'POST', '/api/v1/hosts', { name: 'new02' })).status, 400);
+    assert.equal((await call('viewer', 'DELETE', `/api/v1/hosts/new01`)).status, 403);
+    const forgotten = await call('operator', 'DELETE', `/api/v1/hosts/new01`);
+    assert.deepEqual(forgotten.body, { id: added.body.id, name: 'new01', forgotten: true });
+    assert.equal((await call('viewer', 'GET', `/api/v1/hosts/new01`)).status, 404);
+  });
+
+  test('hosts come all at once, or a page at a time with the total when any parameter is given', async () => {
+    const all = await call('viewer', 'GET', '/api/v1/hosts');
+    assert.equal((all.body.hosts as unknown[]).length, 3);
+    assert.equal(all.body.total, undefined);
+    const page = await call('viewer', 'GET', '/api/v1/hosts?limit=2');
+    assert.deepEqual(
+      (page.body.hosts as Array<{ name: string; macs: string[] }>).map((h) => [h.name, h.macs]),
+      [
+        ['db01', ['52:54:00:00:10:02']],
+        ['web01', ['52:54:00:00:10:00']],
+      ],
+    );
+    assert.equal(page.body.total, 3);
+    const found = await call('viewer', 'GET', '/api/v1/hosts?q=web&group=web&offset=1');
+    assert.deepEqual([(found.body.hosts as Array<{ name: string }>).map((h) => h.name), found.body.total], [['web02'], 2]);
+    assert.equal((await call('viewer', 'GET', '/api/v1/hosts?limit=0')).status, 400);
+    assert.equal((await call('viewer', 'GET', '/api/v1/hosts?sort=name')).status, 400);
+  });
+
+  test('groups are read with their members', async () => {
+    const list = await call('viewer', 'GET', '/api/v1/groups');
+    assert.deepEqual(list.body.groups, [{ id: 1, name: 'web', hostIds: hosts.slice(0, 2) }]);
+    assert.equal((await call('viewer', 'GET', '/api/v1/groups/nosuch')).status, 404);
+  });
+
+  test('tokens: an operator cannot create one; an admin can, with a role, shown once', async () => {
+    assert.equal((await call('operator', 'POST', '/api/v1/tokens', { name: 'sneaky', role: 'admin' })).status, 403);
+    assert.equal((await call('operator', 'GET', '/api/v1/tokens')).status, 403);
+    const made = await call('admin', 'POST', '/api/v1/tokens', { name: 'grafana', role: 'viewer' });
+    assert.equal(made.status, 201);
+    assert.equal(made.body.role, 'viewer');
+    const listed = await call('admin', 'GET', '/api/v1/tokens');
+    assert.doesNotMatch(JSON.stringify(listed.body), new RegExp(String(made.body.token)));
+    assert.ok((listed.body.tokens as Array<{ name: string }>).some((t) => t.name === 'grafana'));
+    const asGrafana = () => fetch(`${dploy.url}/api/v1/hosts`, { headers: { authorization: `Bearer ${String(made.body.token)}` } });
+    assert.equal((await asGrafana()).status, 200);
+    assert.equal((await call('operator', 'DELETE', `/api/v1/tokens/${String(made.body.id)}`)).status, 403);
+    assert.deepEqual((await call('admin', 'DELETE', `/api/v1/tokens/${String(made.body.id)}`)).body, { id: made.body.id, revoked: true });
+    assert.equal((await asGrafana()).status, 401, 'revoked at once');
+    assert.equal((await call('admin', 'DELETE', `/api/v1/tokens/${String(made.body.id)}`)).status, 404);
+  });
+});
+
+/** [method, url] of every route in fastify's printRoutes() tree: each line's segment joined to its ancestors'. */
+function routeTable(tree: string): Array<[string, string]> {
+  const stack: string[] = [];
+  const routes: Array<[string, string]> = [];
+  for (const line of tree.split('\n')) {
+    const match = /^((?:[│ ] {3})*)[├└]── (\S+)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!match) continue;
+    const depth = match[1]!.length / 4;
+    stack.length = depth;
+    stack.push(match[2]!);
+    for (const method of match[3]?.split(', ') ?? []) if (method !== 'HEAD') routes.push([method, stack.join('')]);
+  }
+  return routes;
+}
