@@ -16,6 +16,8 @@ export interface HostFilter {
   bootState?: string;
   offset: number;
   limit: number;
+  /** Keyset paging: only names after this one (names are unique), so a walk neither skips nor repeats a host as others come and go. */
+  afterName?: string;
 }
 
 export interface HostLine {
@@ -60,13 +62,12 @@ function filtered(db: EntityManager, f: HostFilter): SelectQueryBuilder<object> 
 
 export async function searchHosts(db: EntityManager, f: HostFilter): Promise<{ hosts: HostLine[]; total: number }> {
   const counted: Array<{ n: number | string }> = await filtered(db, f).select('COUNT(*)', 'n').getRawMany();
-  const rows: Array<Record<string, unknown>> = await filtered(db, f)
+  const page = filtered(db, f)
     .select(['h.id AS id', 'h.name AS name', 'h.serial AS serial', 'h.boot_state AS boot_state', 'h.boot_profile AS boot_profile'])
-    .addSelect(['h.task AS task', 'h.task_profile AS task_profile', 'h.status AS status'])
-    .orderBy('h.name', 'ASC')
-    .offset(f.offset)
-    .limit(f.limit)
-    .getRawMany();
+    .addSelect(['h.task AS task', 'h.task_profile AS task_profile', 'h.status AS status']);
+  // The total counts the whole filtered list; only the page starts after the name.
+  if (f.afterName !== undefined) page.andWhere('h.name > :afterName', { afterName: f.afterName });
+  const rows: Array<Record<string, unknown>> = await page.orderBy('h.name', 'ASC').offset(f.offset).limit(f.limit).getRawMany();
   const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
   return {
     total: Number(counted[0]?.n ?? 0),
@@ -83,16 +84,21 @@ export async function searchHosts(db: EntityManager, f: HostFilter): Promise<{ h
   };
 }
 
-/** One page of whole hosts (MACs too), for the API: the page's ids first, then their rows and MACs, three queries. */
-export async function pageOfHosts(db: EntityManager, f: HostFilter): Promise<{ hosts: Host[]; total: number }> {
-  const page = await searchHosts(db, f);
-  const ids = page.hosts.map((h) => h.id);
-  if (ids.length === 0) return { hosts: [], total: page.total };
+/**
+ * One page of whole hosts (MACs too), for the API: the page's ids first (one more than the page, to know whether
+ * another follows), then their rows and MACs, four queries with the count.
+ */
+export async function pageOfHosts(db: EntityManager, f: HostFilter): Promise<{ hosts: Host[]; total: number; more: boolean }> {
+  const page = await searchHosts(db, { ...f, limit: f.limit + 1 });
+  const more = page.hosts.length > f.limit;
+  const ids = page.hosts.slice(0, f.limit).map((h) => h.id);
+  if (ids.length === 0) return { hosts: [], total: page.total, more };
   const rows = await db.getRepository<HostRow>('Host').findBy({ id: In(ids) });
   const macs = await db.getRepository<HostMacRow>('HostMac').findBy({ host_id: In(ids) });
   const byId = new Map(rows.map((row) => [Number(row.id), row]));
   return {
     total: page.total,
+    more,
     hosts: ids.flatMap((id) => {
       const row = byId.get(id);
       return row

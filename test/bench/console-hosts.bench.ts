@@ -42,10 +42,21 @@ try {
   await measure('GET /?q=node99 (search)', () => getPage(`${dploy.url}/?q=node99`, who));
   await measure('GET /?boot=localboot&status=x (filter)', () => getPage(`${dploy.url}/?boot=localboot&status=x`, who));
   await measure('GET /hosts/5000', () => getPage(`${dploy.url}/hosts/5000`, who));
-  await measure('GET /api/v1/hosts?limit=50&offset=7450', () =>
-    fetch(`${dploy.url}/api/v1/hosts?limit=50&offset=7450`, { headers: { authorization: `Bearer ${token}` } }),
-  );
-  await measure('GET /api/v1/hosts (all, one answer)', () => fetch(`${dploy.url}/api/v1/hosts`, { headers: { authorization: `Bearer ${token}` } }));
+  const api = (path: string) => fetch(`${dploy.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  await measure('GET /api/v1/hosts (default page of 100)', () => api('/api/v1/hosts'));
+  await measure('GET /api/v1/hosts?limit=50&offset=7450', () => api('/api/v1/hosts?limit=50&offset=7450'));
+  await measure('GET /api/v1/hosts?after=node7450 (cursor)', () => api('/api/v1/hosts?after=node7450'));
+  // What a script that wants every host now does: follow next to the end.
+  const t0 = performance.now();
+  let pages = 0;
+  let seen = 0;
+  for (let path: string | null = '/api/v1/hosts?limit=1000'; path; pages++) {
+    const page = (await (await api(path)).json()) as { hosts: unknown[]; next: string | null };
+    seen += page.hosts.length;
+    path = page.next;
+  }
+  if (seen !== HOSTS) throw new Error(`the next links walked ${seen} hosts of ${HOSTS}`);
+  console.log(`every host by next links (limit=1000): ${pages} pages, ${seen} hosts, ${(performance.now() - t0).toFixed(0)} ms in all`);
 } finally {
   await dploy.close();
 }

@@ -164,23 +164,34 @@ describe('the JSON API v1', () => {
     assert.equal((await call('viewer', 'GET', `/api/v1/hosts/new01`)).status, 404);
   });
 
-  test('hosts come all at once, or a page at a time with the total when any parameter is given', async () => {
-    const all = await call('viewer', 'GET', '/api/v1/hosts');
-    assert.equal((all.body.hosts as unknown[]).length, 3);
-    assert.equal(all.body.total, undefined);
-    const page = await call('viewer', 'GET', '/api/v1/hosts?limit=2');
+  test('hosts come a page at a time with the total and a next link that walks the rest, filters kept', async () => {
+    const first = await call('viewer', 'GET', '/api/v1/hosts');
+    assert.deepEqual([(first.body.hosts as unknown[]).length, first.body.total, first.body.next], [3, 3, null], 'one page of 100 by default');
+    const answer = await fetch(`${dploy.url}/api/v1/hosts?limit=2`, { headers: { authorization: `Bearer ${tokens.viewer}` } });
+    const page = (await answer.json()) as { hosts: Array<{ name: string; macs: string[] }>; total: number; next: string };
     assert.deepEqual(
-      (page.body.hosts as Array<{ name: string; macs: string[] }>).map((h) => [h.name, h.macs]),
+      page.hosts.map((h) => [h.name, h.macs]),
       [
         ['db01', ['52:54:00:00:10:02']],
         ['web01', ['52:54:00:00:10:00']],
       ],
     );
-    assert.equal(page.body.total, 3);
-    const found = await call('viewer', 'GET', '/api/v1/hosts?q=web&group=web&offset=1');
-    assert.deepEqual([(found.body.hosts as Array<{ name: string }>).map((h) => h.name), found.body.total], [['web02'], 2]);
+    assert.deepEqual([page.total, page.next], [3, '/api/v1/hosts?limit=2&after=web01']);
+    assert.equal(answer.headers.get('link'), '</api/v1/hosts?limit=2&after=web01>; rel="next"');
+    // A host added before the cursor while a script walks the pages neither shifts nor repeats the rest.
+    const early = await call('operator', 'POST', '/api/v1/hosts', { name: 'aaa01', macs: ['52:54:00:00:30:01'] });
+    const rest = await call('viewer', 'GET', page.next);
+    assert.deepEqual([(rest.body.hosts as Array<{ name: string }>).map((h) => h.name), rest.body.total, rest.body.next], [['web02'], 4, null]);
+    await call('operator', 'DELETE', `/api/v1/hosts/${String(early.body.id)}`);
+    const found = await call('viewer', 'GET', '/api/v1/hosts?q=web&group=web&limit=1');
+    assert.deepEqual([(found.body.hosts as Array<{ name: string }>).map((h) => h.name), found.body.total], [['web01'], 2]);
+    assert.equal(found.body.next, '/api/v1/hosts?q=web&group=web&limit=1&after=web01');
+    const skipped = await call('viewer', 'GET', '/api/v1/hosts?q=web&offset=1');
+    assert.deepEqual([(skipped.body.hosts as Array<{ name: string }>).map((h) => h.name), skipped.body.next], [['web02'], null]);
     assert.equal((await call('viewer', 'GET', '/api/v1/hosts?limit=0')).status, 400);
     assert.equal((await call('viewer', 'GET', '/api/v1/hosts?sort=name')).status, 400);
+    const both = await call('viewer', 'GET', '/api/v1/hosts?after=db01&offset=1');
+    assert.deepEqual([both.status, both.body.message], [400, 'querystring: give after or offset, not both']);
   });
 
   test('groups are read with their members', async () => {
