@@ -11,6 +11,7 @@ import type { Platform } from '../../platforms/index.js';
 import { ERROR_CODE_HEADER } from '../errors.js';
 import { consoleOverTlsOnly } from '../tls.js';
 import { adminPages } from './admin-pages.js';
+import { consoleAssets } from './console-assets.js';
 import { loadSession } from './console-session.js';
 import { renderPage } from './console-views.js';
 import { groupPages } from './group-pages.js';
@@ -49,6 +50,7 @@ export function consolePages(deps: ConsoleDeps) {
       if (err.code === 'DPLOY_ERR_UNAUTHORIZED') return reply.redirect('/login', 303);
       return renderPage(reply, 'error', { title: `Refused: ${err.message}`, code: err.code }, err.status);
     });
+    consoleAssets(app);
     loginPages(app, { db: deps.db, throttle, secureCookies: deps.secureCookies });
     hostPages(app, deps);
     groupPages(app, deps);
