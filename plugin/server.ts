@@ -2,7 +2,7 @@
 // the configuration and wires them together. Nothing else reads the config.
 
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config/index.js';
+import { shownConfig, type Config } from './config/index.js';
 import { resolve } from 'node:path';
 import { buildBootService, httpBaseUrl, startTftp } from './boot-wiring.js';
 import { kindsFromConfig, runnerOptions, scheduleRunner } from './jobs/index.js';
@@ -81,6 +81,8 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
       mirror,
       mirrorHttp: { mirrorDir: resolve(config.installers.mirrorDir), mirror },
       secretKeyFile: resolve(config.installers.secretKeyFile),
+      settings: shownConfig(config),
+      ...(config.platform === 'ocs' && config.ocs.consoleUrl ? { ocsConsoleUrl: config.ocs.consoleUrl } : {}),
       ...(config.installers.templateDir ? { answerTemplateDir: resolve(config.installers.templateDir) } : {}),
     };
     const tlsFiles = config.http.tlsCertFile ? readTlsFiles(resolve(config.http.tlsCertFile), resolve(config.http.tlsKeyFile)) : undefined;

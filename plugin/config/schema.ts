@@ -147,6 +147,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Run on an OCS schema (GUI_VERSION) newer than the newest dploy knows; its columns are still checked (docs/ocs.md). */
       acceptNewerSchema: z.boolean().default(false),
+      /** OCS's console (ocsreports) as operators reach it, e.g. https://ocs.example.org/ocsreports/: dploy's host pages link to its computer page; empty: no link. */
+      consoleUrl: z
+        .string()
+        .refine((url) => url === '' || (/^https?:\/\//.test(url) && URL.canParse(url)), 'an http(s) URL, e.g. https://ocs.example.org/ocsreports/')
+        .default(''),
     })
     .prefault({}),
   sim: z

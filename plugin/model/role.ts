@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   'edit-profile': 'operator',
   'manage-tokens': 'admin',
   'read-audit': 'admin',
+  /** The effective configuration, secrets masked: where the database is, who is trusted, which files hold keys. */
+  'read-settings': 'admin',
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;
 

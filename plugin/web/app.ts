@@ -61,6 +61,10 @@ export interface WebDeps {
   rateLimit: RateLimit;
   /** Makes and checks job tokens (the key of installers.secretKeyFile). */
   jobTokens: JobTokens;
+  /** The effective configuration, secrets masked, for the console's settings page (admins). */
+  settings?: ReadonlyArray<{ key: string; value: string }>;
+  /** With platform ocs: ocs.consoleUrl, where each host's OCS computer page is. */
+  ocsConsoleUrl?: string;
   /** A machine was discovered: the DHCP hosts file may need a rewrite. */
   onHostsChanged?: () => void;
 }

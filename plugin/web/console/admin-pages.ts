@@ -1,5 +1,6 @@
-// Admins only: API tokens (list, create with a role, shown once) and the
-// audit log of who set which task, cancelled which job, changed what.
+// Admins only: API tokens (list, create with a role, shown once), the audit
+// log of who set which task, cancelled which job, changed what, and the
+// effective configuration with its secrets masked.
 
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
@@ -10,7 +11,7 @@ import { listAudit, recordAudit } from '../../store/audit-log.js';
 import { allow } from './console-access.js';
 import { renderPage } from './console-views.js';
 
-export function adminPages(app: FastifyInstance, deps: { db: DataSource }): void {
+export function adminPages(app: FastifyInstance, deps: { db: DataSource; settings?: ReadonlyArray<{ key: string; value: string }> }): void {
   const db = deps.db.manager;
   const tokensPage = async (created?: { name: string; role: string; token: string }) => ({
     title: 'API tokens',
@@ -33,6 +34,9 @@ export function adminPages(app: FastifyInstance, deps: { db: DataSource }): void
     await recordAudit(db, { actor: request.caller!.actor, action: 'token.revoke', target: revoked.name });
     return reply.redirect('/tokens', 303);
   });
+  app.get('/settings', { preHandler: allow('read-settings') }, async (_request, reply) =>
+    renderPage(reply, 'settings', { title: 'Settings', settings: deps.settings ?? [] }),
+  );
   app.get('/audit', { preHandler: allow('read-audit') }, async (_request, reply) =>
     renderPage(reply, 'audit', { title: 'Audit log', entries: await listAudit(db, 200) }),
   );

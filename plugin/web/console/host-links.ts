@@ -16,6 +16,17 @@ function urlHost(address: string): string | undefined {
   return /^[A-Za-z0-9.-]{1,253}$/.test(bare) ? bare : undefined;
 }
 
+/**
+ * OCS's computer page for the machine dploy links to hardware.ID `ref` (dploy_hosts.platform_ref): ocsreports'
+ * own address for it, index.php?function=computer&head=1&systemid=ID (its config/urls.xml maps "computer" to
+ * ms_computer). Undefined without a console URL or a numeric ref.
+ */
+export function ocsComputerLink(consoleUrl: string | undefined, ref: string | null | undefined): WebLink | undefined {
+  if (!consoleUrl || !ref || !/^\d{1,10}$/.test(ref)) return undefined;
+  const base = new URL(consoleUrl.endsWith('/') ? consoleUrl : `${consoleUrl}/`);
+  return { label: 'OCS computer page', url: new URL(`index.php?function=computer&head=1&systemid=${ref}`, base).href };
+}
+
 export function webLinks(bmcAddress: string | undefined | null, hostAddress: string | undefined): WebLink[] {
   const links: WebLink[] = [];
   const bmc = bmcAddress ? urlHost(bmcAddress) : undefined;

@@ -18,13 +18,14 @@ import { jobEvents, listJobs } from '../../store/jobs.js';
 import { describeAccess } from '../../store/remote-access.js';
 import { readHostBmc } from '../../store/host-bmcs.js';
 import { waitingTask } from '../../store/tasks.js';
+import { hostLink } from '../../store/host-links.js';
 import { listProfiles } from '../../installers/index.js';
 import { setTask } from '../../jobs/set-task.js';
 import type { JobKinds } from '../../jobs/index.js';
 import type { Platform } from '../../platforms/index.js';
 import { allow } from './console-access.js';
 import { queryText, renderPage } from './console-views.js';
-import { webLinks } from './host-links.js';
+import { ocsComputerLink, webLinks } from './host-links.js';
 import { taskFromForm } from './task-form.js';
 
 export const HOSTS_PER_PAGE = 50;
@@ -34,6 +35,8 @@ export interface HostPageDeps {
   db: DataSource;
   platform: Platform;
   kinds: JobKinds;
+  /** With platform ocs and ocs.consoleUrl set: each host links to its OCS computer page. */
+  ocsConsoleUrl?: string;
 }
 
 export function hostPages(app: FastifyInstance, deps: HostPageDeps): void {
@@ -70,13 +73,15 @@ export function hostPages(app: FastifyInstance, deps: HostPageDeps): void {
   app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/hosts/:id', { preHandler: allow('read') }, async (request, reply) => {
     const host = await getHost(db, hostId(request.params.id));
     const seesBmc = may(request.caller!.role, 'see-bmc');
-    const [stored, jobs, access, bmc, profiles] = await Promise.all([
+    const [stored, jobs, access, bmc, profiles, platformRef] = await Promise.all([
       latestInventory(db, host.id),
       listJobs(db, { hostId: host.id, limit: 10 }),
       describeAccess(db, host.id),
       seesBmc ? readHostBmc(db, host.id) : undefined,
       listProfiles(db),
+      deps.ocsConsoleUrl ? hostLink(db, host.id) : undefined,
     ]);
+    const ocs = ocsComputerLink(deps.ocsConsoleUrl, platformRef);
     const hardware = stored ? hardwareView(stored.inventory) : null;
     const bootNic = hostBootNic(host);
     const known = new Map((hardware?.nics ?? []).map((n) => [n.mac, n]));
@@ -103,7 +108,7 @@ export function hostPages(app: FastifyInstance, deps: HostPageDeps): void {
       }),
       bmc: bmcAddress,
       remoteAddress: access?.address,
-      links: webLinks(bmcAddress, access?.address),
+      links: [...(ocs ? [ocs] : []), ...webLinks(bmcAddress, access?.address)],
       jobs: await Promise.all(jobs.map(async (job) => ({ job, events: await jobEvents(db, job.id) }))),
       taskKinds: TASK_KINDS,
       profiles: profiles.map((p) => p.name),

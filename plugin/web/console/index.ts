@@ -31,6 +31,9 @@ export interface ConsoleDeps {
   throttle?: LoginThrottle;
   /** On the plain listener of a dploy that has HTTPS: the port the console lives on instead. */
   consoleOnTlsPort?: () => number;
+  /** The effective configuration, secrets masked (config/shown-config.ts), for admins' settings page. */
+  settings?: ReadonlyArray<{ key: string; value: string }>;
+  ocsConsoleUrl?: string;
 }
 
 /** A form is a few fields, a profile at most a few hundred lines. */

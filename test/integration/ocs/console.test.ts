@@ -11,9 +11,11 @@ import { OcsConsole } from '../../support/ocs/console.js';
 import { apiComputerIds, apiComputerSection } from '../../support/ocs/rest-api.js';
 import { startDployOnOcs, type DployOnOcs } from '../../support/ocs/dploy-on-ocsweb.js';
 import { agentInventory, postToCommServer } from '../../support/ocs/comm-server.js';
+import { pageText } from '../../support/ocs/html-form.js';
 import { ocsQuery, resetGroups } from '../../support/ocs/db.js';
 import { createStaticGroup, setAdminData, setAdminDataOnGroup } from '../../support/ocs/mass-processing.js';
 import { runDploy } from '../../support/cli.js';
+import { getPage, login } from '../../support/console-client.js';
 
 const MACS = ['52:54:00:c5:01:11', '52:54:00:c5:01:12'];
 const SERIAL = 'DPLOY-CONSOLE-0001';
@@ -90,6 +92,18 @@ test('a machine mindi posted appears in "All computers", on its detail pages and
   // The REST API: the computer is listed, and its sections answer. (GET /computer/<id> whole
   // fails on Debian's 2.8.1 API, which reads a table "unixusers" the 7069 schema lacks.)
   assert.ok((await apiComputerIds()).includes(computer.id), 'listID has the computer');
+
+  // dploy's own console links the host to that computer's page, and OCS's console opens it.
+  const [host] = await ocsQuery<{ id: number }>('SELECT id FROM dploy_hosts WHERE name = ?', [name]);
+  // ocsweb outlives the run: a user left by an earlier one is removed first.
+  await runDploy(['users', 'remove', 'ocs-viewer'], { cwd: dploy.cwd, env: dploy.env });
+  const users = await runDploy(['users', 'add', 'ocs-viewer', '--role', 'viewer'], { cwd: dploy.cwd, env: dploy.env, input: 'long enough password\n' });
+  assert.equal(users.code, 0, users.stderr);
+  const viewer = await login(dploy.serve.url, 'ocs-viewer', 'long enough password');
+  const hostPage = await (await getPage(`${dploy.serve.url}/hosts/${host!.id}`, viewer)).text();
+  const link = /<a href="([^"]+)">OCS computer page<\/a>/.exec(hostPage)?.[1]?.replace(/&amp;/g, '&');
+  assert.equal(link, `${console.base}/index.php?function=computer&head=1&systemid=${computer.id}`);
+  assert.match(pageText(await console.get(link!.slice(console.base.length + 1))), new RegExp(`${name}`), "OCS's page is that computer's");
   for (const [field, expected] of [
     ['bios', SERIAL],
     ['networks', MACS[0]!],

@@ -11,7 +11,7 @@ import { createApiToken } from '../../../plugin/store/api-tokens.js';
 import { createJob } from '../../../plugin/store/jobs.js';
 import { listAudit } from '../../../plugin/store/audit-log.js';
 import { addUser } from '../../../plugin/store/users.js';
-import { login, postForm } from '../../support/console-client.js';
+import { getPage, login, postForm } from '../../support/console-client.js';
 
 describe('the JSON API v1', () => {
   let dploy: TrustServer;
@@ -193,6 +193,20 @@ describe('the JSON API v1', () => {
     assert.equal((await call('viewer', 'GET', '/api/v1/hosts?sort=name')).status, 400);
     const both = await call('viewer', 'GET', '/api/v1/hosts?after=db01&offset=1');
     assert.deepEqual([both.status, both.body.message], [400, 'querystring: give after or offset, not both']);
+  });
+
+  test('settings: an admin reads the effective configuration; an operator is refused', async () => {
+    const db = dploy.server.store.db.manager;
+    await addUser(db, 'root-ish', 'admin', 'long enough password');
+    await addUser(db, 'ops', 'operator', 'long enough password');
+    const page = await getPage(`${dploy.url}/settings`, await login(dploy.url, 'root-ish', 'long enough password'));
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /<td>http.address<\/td><td><code>&quot;127.0.0.1&quot;<\/code>/);
+    assert.match(html, /<td>database.url<\/td><td><code>sqlite:/);
+    assert.match(html, /<td>runner.enabled<\/td><td><code>false<\/code>/);
+    const refused = await getPage(`${dploy.url}/settings`, await login(dploy.url, 'ops', 'long enough password'));
+    assert.deepEqual([refused.status, refused.headers.get('x-dploy-error')], [403, 'DPLOY_ERR_FORBIDDEN']);
   });
 
   test('groups are read with their members', async () => {

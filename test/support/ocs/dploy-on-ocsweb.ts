@@ -24,9 +24,17 @@ export interface DployOnOcs {
 }
 
 export async function startDployOnOcs(): Promise<DployOnOcs> {
-  const url = ocsStack().databaseUrl;
+  const { databaseUrl: url, consoleUrl } = ocsStack();
   const cwd = mkdtempSync(join(tmpdir(), 'dploy-on-ocs-'));
-  const env = { DPLOY_PLATFORM: 'ocs', DPLOY_DATABASE_URL: url, DPLOY_LOG_LEVEL: 'warn', DPLOY_RUNNER_ENABLED: 'false', DPLOY_TFTP_ENABLED: 'false' };
+  const env = {
+    DPLOY_PLATFORM: 'ocs',
+    DPLOY_DATABASE_URL: url,
+    DPLOY_LOG_LEVEL: 'warn',
+    DPLOY_RUNNER_ENABLED: 'false',
+    DPLOY_TFTP_ENABLED: 'false',
+    // dploy's host pages link to each computer's page in this OCS console.
+    DPLOY_OCS_CONSOLE_URL: consoleUrl,
+  };
   const migrated = await runDploy(['migrate'], { cwd, env });
   if (migrated.code !== 0) throw new Error(`dploy migrate on ocsweb failed:\n${migrated.stderr}`);
   const store = await openStore(url);
