@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import type { Store } from './store/database.js';
 import { VERSION } from './version.js';
 import { buildWebApp, type WebDeps } from './web/app.js';
+import { createMetrics } from './web/dploy-metrics.js';
 import { readTlsFiles } from './web/tls.js';
 import type { TftpServer } from './tftp/index.js';
 import { DHCP_PROVIDERS } from './dhcp/index.js';
@@ -82,6 +83,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
       mirrorHttp: { mirrorDir: resolve(config.installers.mirrorDir), mirror },
       secretKeyFile: resolve(config.installers.secretKeyFile),
       settings: shownConfig(config),
+      metrics: createMetrics({ db: store.db, inventoriesKept: config.agent.inventoriesKept }),
       ...(config.platform === 'ocs' && config.ocs.consoleUrl ? { ocsConsoleUrl: config.ocs.consoleUrl } : {}),
       ...(config.installers.templateDir ? { answerTemplateDir: resolve(config.installers.templateDir) } : {}),
     };

@@ -77,6 +77,16 @@ export async function listJobs(db: EntityManager, filter: { hostId?: number; act
   return (await query.getMany()).map(jobFromRow);
 }
 
+/** Jobs counted by kind and state, ended ones too: what /metrics exposes. */
+export async function jobCounts(db: EntityManager): Promise<Array<{ kind: string; state: string; jobs: number }>> {
+  const rows = (await db.query('SELECT kind, state, COUNT(*) AS n FROM dploy_jobs GROUP BY kind, state')) as Array<{
+    kind: string;
+    state: string;
+    n: number | string;
+  }>;
+  return rows.map((r) => ({ kind: String(r.kind), state: String(r.state), jobs: Number(r.n) }));
+}
+
 /** A waiting state that ends at a deadline: its jobs that entered it before `enteredBefore` have waited too long. */
 export interface WaitDeadline {
   kind: string;

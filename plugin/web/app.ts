@@ -22,6 +22,7 @@ import type { BootService } from '../boot/boot-service.js';
 import { apiHostRoutes } from './routes/api-hosts.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { timeRequests, type DployMetrics } from './dploy-metrics.js';
 import { consolePages } from './console/index.js';
 import { collectApiRoutes } from './openapi.js';
 import { apiTaskRoutes } from './routes/api-tasks.js';
@@ -65,6 +66,8 @@ export interface WebDeps {
   settings?: ReadonlyArray<{ key: string; value: string }>;
   /** With platform ocs: ocs.consoleUrl, where each host's OCS computer page is. */
   ocsConsoleUrl?: string;
+  /** The /metrics registry, one for both listeners (web/dploy-metrics.ts). */
+  metrics: DployMetrics;
   /** A machine was discovered: the DHCP hosts file may need a rewrite. */
   onHostsChanged?: () => void;
 }
@@ -88,6 +91,7 @@ export function buildWebApp(deps: WebDeps, listener: Listener = {}): FastifyInst
     ...(listener.https ? { https: listener.https } : {}),
   }) as unknown as FastifyInstance;
   registerErrorHandler(app);
+  timeRequests(app, deps.metrics);
   if (listener.apiOnTlsPort) app.addHook('onRequest', apiOverTlsOnly(listener.apiOnTlsPort));
   app.addHook('onRequest', agentRateLimit(deps.rateLimit));
   healthRoutes(app, deps);
