@@ -65,6 +65,9 @@ export async function launchChromium(): Promise<Chromium> {
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + String(chunk)).slice(-4000)));
   const toBrowser = child.stdio[3] as Writable;
   const fromBrowser = child.stdio[4] as Readable;
+  // A browser that never started or died closes its pipes: the pending commands say so, not an unhandled EPIPE.
+  toBrowser.on('error', () => undefined);
+  fromBrowser.on('error', () => undefined);
   const pending = new Map<number, { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void }>();
   const listeners = new Set<(m: Message) => void>();
   let nextId = 1;
@@ -84,6 +87,9 @@ export async function launchChromium(): Promise<Chromium> {
     }
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const started = new Promise<never>((_resolve, reject) =>
+    child.once('error', (err) => reject(new Error(`cannot start chromium (${err.message}): apt-get install chromium, as test/setup/ensure-system.sh does`))),
+  );
   void exited.then(() => {
     for (const waiter of pending.values()) waiter.reject(new Error(`Chromium exited: ${stderr}`));
     pending.clear();
@@ -95,7 +101,7 @@ export async function launchChromium(): Promise<Chromium> {
       pending.set(id, { resolve: (r) => (clearTimeout(timer), resolve(r)), reject: (e) => (clearTimeout(timer), reject(e)) });
       toBrowser.write(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }) + '\0');
     });
-  await send('Browser.getVersion');
+  await Promise.race([send('Browser.getVersion'), started]);
   return {
     newPage: () => openPage(send, listeners),
     close: () => closeBrowser(child, exited, send, profile),

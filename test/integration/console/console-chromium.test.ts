@@ -1,5 +1,6 @@
 // The console in headless Chromium, as a person with a browser sees it: log in
-// through the form, open the hosts list, a host, the jobs and the profiles;
+// through the form, open the hosts list, a host, the jobs and the profiles
+// (and, logged in again as an admin, the settings);
 // each page screenshotted into a kept directory, and not one console error,
 // CSP refusal or failed request on the way.
 
@@ -37,9 +38,11 @@ describe('the console in headless Chromium', () => {
   const screenshots = artefactDir();
 
   before(async () => {
-    [dploy, chromium] = await Promise.all([startTrustServer('sqlite'), launchChromium()]);
+    // Each assigned on its own: if one fails to start, after() still stops the other.
+    await Promise.all([startTrustServer('sqlite').then((d) => (dploy = d)), launchChromium().then((c) => (chromium = c))]);
     const db = dploy.server.store.db.manager;
     await addUser(db, 'alice', 'operator', PASSWORD);
+    await addUser(db, 'root', 'admin', PASSWORD);
     const posted = await postInventory(dploy.url, dploy.enrollment, machineDocument('52:54:00:c4:00:01'));
     assert.equal(posted.status, 200, JSON.stringify(posted.body));
     hostId = Number(posted.body.host_id);
@@ -65,11 +68,15 @@ describe('the console in headless Chromium', () => {
     return page.evaluate<string>(`document.querySelector('h1').textContent`);
   };
 
+  const logIn = (user: string) => {
+    const fill = `document.querySelector('[name=user]').value = '${user}'; document.querySelector('[name=password]').value = '${PASSWORD}';`;
+    return page.evaluate(`${fill} document.querySelector('form').requestSubmit()`, { navigates: true });
+  };
+
   test('a person logs in and sees the main pages with no console error and no failed request; screenshots kept', async (t) => {
     t.diagnostic(`screenshots in ${screenshots}`);
     assert.equal(await visit('login', '/login'), 'Log in');
-    const fill = `document.querySelector('[name=user]').value = 'alice'; document.querySelector('[name=password]').value = '${PASSWORD}';`;
-    await page.evaluate(`${fill} document.querySelector('form').requestSubmit()`, { navigates: true });
+    await logIn('alice');
     assert.equal(await page.evaluate<string>('location.pathname'), '/', 'the login lands on the hosts list');
     assert.equal(await visit('hosts', '/'), 'Hosts');
     const listed = await page.evaluate<string>(`document.querySelector('table').innerText`);
@@ -80,8 +87,14 @@ describe('the console in headless Chromium', () => {
     assert.match(await visit('job', `/jobs/${jobId}`), new RegExp(`${jobId}`));
     assert.equal(await visit('profiles', '/profiles'), 'Profiles');
     assert.match(await visit('profile', '/profiles/debian-12-web'), /debian-12-web/);
+    // Log out with the button, back in as an admin, for the settings page.
+    await page.evaluate(`document.querySelector('nav form').requestSubmit()`, { navigates: true });
+    assert.equal(await page.evaluate<string>('location.pathname'), '/login');
+    await logIn('root');
+    assert.equal(await visit('settings', '/settings'), 'Settings');
+    assert.match(await page.evaluate<string>(`document.querySelector('table').innerText`), /database\.url\s+sqlite:/);
     assert.deepEqual(page.takeProblems(), []);
-    for (const name of ['login', 'hosts', 'host', 'jobs', 'job', 'profiles', 'profile']) {
+    for (const name of ['login', 'hosts', 'host', 'jobs', 'job', 'profiles', 'profile', 'settings']) {
       const png = readFileSync(join(screenshots, `${name}.png`));
       assert.equal(png.subarray(1, 4).toString(), 'PNG', `${name}.png is a PNG`);
       // A blank 1280-wide page compresses to about 6 KB; a page of text is several times that.
