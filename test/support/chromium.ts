@@ -101,7 +101,11 @@ export async function launchChromium(): Promise<Chromium> {
       pending.set(id, { resolve: (r) => (clearTimeout(timer), resolve(r)), reject: (e) => (clearTimeout(timer), reject(e)) });
       toBrowser.write(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }) + '\0');
     });
-  await Promise.race([send('Browser.getVersion'), started]);
+  await Promise.race([send('Browser.getVersion'), started]).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    rmSync(profile, { recursive: true, force: true });
+    throw err;
+  });
   return {
     newPage: () => openPage(send, listeners),
     close: () => closeBrowser(child, exited, send, profile),
