@@ -1,20 +1,29 @@
 // What /metrics exposes, kept in one prom-client registry that both listeners
 // (HTTP and HTTPS) share: the inventory store and the jobs by kind and state,
-// read from the database at each scrape; every answered request's time by
-// method, route pattern and status; and Node's own process metrics.
+// read from the database at each scrape; the TFTP server's transfers and
+// bytes, read from its counters; every answered request's time by method,
+// route pattern and status; and Node's own process metrics.
 
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { inventoryStoreSize } from '../store/inventory-store.js';
 import { jobCounts } from '../store/jobs.js';
+import type { TftpStats } from '../tftp/index.js';
 
 export interface DployMetrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
 }
 
-export function createMetrics(deps: { db: DataSource; inventoriesKept?: number }): DployMetrics {
+export interface MetricSources {
+  db: DataSource;
+  inventoriesKept?: number;
+  /** The TFTP server's counters; undefined while it is off or not started. */
+  tftpStats?: () => TftpStats | undefined;
+}
+
+export function createMetrics(deps: MetricSources): DployMetrics {
   const registry = new Registry();
   const db = deps.db.manager;
   const inventoryGauge = (name: string, help: string, read: (s: Awaited<ReturnType<typeof inventoryStoreSize>>) => number) =>
@@ -44,6 +53,7 @@ export function createMetrics(deps: { db: DataSource; inventoriesKept?: number }
       for (const c of await jobCounts(db)) this.set({ kind: c.kind, state: c.state }, c.jobs);
     },
   });
+  if (deps.tftpStats) tftpMetrics(registry, deps.tftpStats);
   const httpDuration = new Histogram({
     name: 'dploy_http_request_duration_seconds',
     help: 'Time from request to answer sent, by method, route pattern ("unmatched" for none) and status.',
@@ -52,6 +62,49 @@ export function createMetrics(deps: { db: DataSource; inventoriesKept?: number }
   });
   collectDefaultMetrics({ register: registry });
   return { registry, httpDuration };
+}
+
+/** The TFTP server's own totals since it started, as counters (set from them at each scrape). */
+function tftpMetrics(registry: Registry, stats: () => TftpStats | undefined): void {
+  const total = (name: string, help: string, read: (s: TftpStats) => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const now = stats();
+        this.reset();
+        if (now) this.inc(read(now));
+      },
+    });
+  new Counter({
+    name: 'dploy_tftp_transfers_total',
+    help: 'TFTP read requests by outcome: completed, client_aborted, failed, refused.',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      const now = stats();
+      this.reset();
+      if (!now) return;
+      for (const [outcome, n] of [
+        ['completed', now.completed],
+        ['client_aborted', now.clientAborted],
+        ['failed', now.failed],
+        ['refused', now.refused],
+      ] as const)
+        this.inc({ outcome }, n);
+    },
+  });
+  total('dploy_tftp_sent_bytes_total', 'File bytes sent in TFTP DATA packets.', (s) => s.bytesSent);
+  total('dploy_tftp_retransmits_total', 'TFTP DATA packets sent again after a timeout.', (s) => s.retransmits);
+  new Gauge({
+    name: 'dploy_tftp_active_transfers',
+    help: 'TFTP transfers running or being opened now.',
+    registers: [registry],
+    collect() {
+      this.set(stats()?.active ?? 0);
+    },
+  });
 }
 
 /** Times every answered request of `app` (and of the contexts registered after it) into the histogram. */

@@ -62,7 +62,7 @@ export async function startTrustServer(
     ...overrides,
     database: { url: reach(database.url) },
     http: { address: '127.0.0.1', port: 0, ...overrides.http },
-    tftp: { enabled: false, root: join(cwd, 'var', 'tftp') },
+    tftp: { enabled: false, root: join(cwd, 'var', 'tftp'), ...overrides.tftp },
     runner: { enabled: false },
     // The CLI's defaults, so that `dploy profiles add` run in cwd seals with the server's key.
     installers: { secretKeyFile: join(cwd, 'var', 'secret.key'), mirrorDir: join(cwd, 'var', 'mirror') },
