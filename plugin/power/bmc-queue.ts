@@ -22,15 +22,15 @@ export class BmcQueue {
     private readonly clock: Clock = REAL_CLOCK,
   ) {}
 
-  /** Runs fn when this BMC has no command in flight and has rested minIntervalMs since the last one. */
-  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  /** Runs fn when this BMC has no command in flight and has rested restMs (its driver's) since the last one. */
+  run<T>(key: string, fn: () => Promise<T>, restMs = this.minIntervalMs): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
     const mine = previous
       .catch(() => undefined)
       .then(async () => {
         const last = this.lastEnd.get(key);
         if (last !== undefined) {
-          const wait = last + this.minIntervalMs - this.clock.now();
+          const wait = last + restMs - this.clock.now();
           if (wait > 0) await this.clock.sleep(wait);
         }
         if (this.inFlight.has(key)) throw new Error(`BmcQueue: two commands in flight for ${key}`);
