@@ -1,6 +1,6 @@
-// One command in flight per BMC, and a minimum interval between two commands
-// to the same BMC: Ironic keeps >= 5 s because faster "may crash the BMC".
-// Different BMCs never wait for each other.
+// One command in flight per BMC, and a rest between two commands to the same
+// BMC, its driver's (power-policy.ts: IPMI's 5 s, as Ironic keeps, because
+// faster "may crash the BMC"). Different BMCs never wait for each other.
 
 export interface Clock {
   now(): number;
