@@ -20,11 +20,13 @@ export interface Merged {
 
 export function configKeyPaths(): string[][] {
   const paths: string[][] = [];
-  for (const [section, schema] of Object.entries(configSchema.shape)) {
+  // Sections hold keys, and may hold sub-sections (power.ipmi.restMs → DPLOY_POWER_IPMI_REST_MS).
+  const walk = (schema: unknown, path: string[]) => {
     const inner = unwrapObject(schema);
-    if (inner) for (const key of Object.keys(inner)) paths.push([section, key]);
-    else paths.push([section]);
-  }
+    if (!inner) return void paths.push(path);
+    for (const [key, child] of Object.entries(inner)) walk(child, [...path, key]);
+  };
+  for (const [section, schema] of Object.entries(configSchema.shape)) walk(schema, [section]);
   return paths;
 }
 

@@ -9,6 +9,7 @@ import { DployError } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
 import { applyEnvironment } from './environment.js';
 import { describeIssue } from './issues.js';
+import { powerLeaseIssues } from './power-lease.js';
 
 export const CONFIG_SEARCH_PATHS = ['./dploy.yaml', '/etc/dploy/dploy.yaml'];
 
@@ -29,6 +30,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; cw
     const lines = result.error.issues.map((issue) => describeIssue(issue, merged.origins, file));
     throw new DployError('DPLOY_ERR_CONFIG', `invalid configuration:\n  ${lines.join('\n  ')}`);
   }
+  const overLease = powerLeaseIssues(result.data, merged.value, merged.origins, file);
+  if (overLease.length > 0) throw new DployError('DPLOY_ERR_CONFIG', `invalid configuration:\n  ${overLease.join('\n  ')}`);
   return { config: deepFreeze(result.data), file };
 }
 

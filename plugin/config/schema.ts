@@ -7,6 +7,30 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const port = z.number().int().min(0).max(65535);
+
+/**
+ * One BMC driver's pace (power.ipmi, power.redfish, power.ribcl): the rest between two commands to one BMC
+ * and the re-reads that verify a power change (docs/power.md). Defaults differ by how much the BMCs take.
+ */
+function bmcPolicy(d: { restMs: number; verifyFirstMs: number; verifyGrowth: number }) {
+  return z
+    .strictObject({
+      restMs: z.number().int().min(0).max(60_000).default(d.restMs),
+      verifyFirstMs: z.number().int().min(100).max(60_000).default(d.verifyFirstMs),
+      verifyGrowth: z.number().min(1).max(4).default(d.verifyGrowth),
+      verifySeconds: z.number().int().min(1).max(600).default(30),
+    })
+    .superRefine((p, ctx) => {
+      if (p.verifyFirstMs > p.verifySeconds * 1000)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['verifyFirstMs'],
+          message: `the first re-read (${p.verifyFirstMs} ms) comes after verification has given up (verifySeconds: ${p.verifySeconds})`,
+        });
+    })
+    .prefault({});
+}
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 export const configSchema = z.strictObject({
@@ -123,6 +147,12 @@ export const configSchema = z.strictObject({
       waveSize: z.number().int().min(1).max(10000).default(20),
       /** Seconds between two waves' openings. */
       waveIntervalSeconds: z.number().int().min(1).max(3600).default(30),
+      /** IPMI BMCs are the fragile ones: Ironic keeps 5 s between commands because faster "may crash the BMC"; re-reads 2, 4, 8, 16 s (MAAS). */
+      ipmi: bmcPolicy({ restMs: 5000, verifyFirstMs: 2000, verifyGrowth: 2 }),
+      /** A Redfish service is an HTTPS server built for concurrent clients (Ironic's Redfish driver keeps no interval): 1 s rest, re-read every 1 s. */
+      redfish: bmcPolicy({ restMs: 1000, verifyFirstMs: 1000, verifyGrowth: 1 }),
+      /** iLO 2–4 take a TLS handshake and a login per command on a slow processor: Ironic's iLO driver waits 2 s (power_wait). */
+      ribcl: bmcPolicy({ restMs: 2000, verifyFirstMs: 2000, verifyGrowth: 1 }),
     })
     .prefault({}),
   dhcp: z

@@ -13,6 +13,7 @@ import { REMOTE_DEFAULTS } from './kinds/command.js';
 import { openSecretBox } from '../secret-box.js';
 import { runnerTick, type RunnerLog, type RunnerOptions, type TickReport } from './runner.js';
 import { powerHook } from './power-hook.js';
+import { policiesFromSettings } from '../power/index.js';
 
 export { applyAgentEvent } from './agent-events.js';
 export { nextActionFor } from './next-action.js';
@@ -28,7 +29,10 @@ export function kindsFromConfig(config: Readonly<Config>): JobKinds {
     { bootSeconds: runner.bootTimeoutSeconds, installSeconds: runner.installTimeoutSeconds },
     {
       installCheck: ({ db, host, job }) => preflight(db, host, job),
-      power: powerHook(installers.secretKeyFile, { waves: { size: config.power.waveSize, intervalMs: config.power.waveIntervalSeconds * 1000 } }),
+      power: powerHook(installers.secretKeyFile, {
+        policy: policiesFromSettings(config.power),
+        waves: { size: config.power.waveSize, intervalMs: config.power.waveIntervalSeconds * 1000 },
+      }),
       remote: { ...REMOTE_DEFAULTS, secrets: () => openSecretBox(installers.secretKeyFile) },
     },
   );

@@ -11,6 +11,7 @@ import {
   PowerControl,
   type PowerDriverName,
   type PowerDrivers,
+  type PowerPolicies,
   type PowerPolicy,
   type WavePolicy,
 } from '../power/index.js';
@@ -18,7 +19,8 @@ import { readHostBmc } from '../store/host-bmcs.js';
 import type { PowerHook } from './kinds/power.js';
 
 export interface PowerHookOptions {
-  policy?: PowerPolicy;
+  /** One for every driver, or one per driver (power.ipmi, power.redfish, power.ribcl). */
+  policy?: PowerPolicy | PowerPolicies;
   /** A PowerControl of the caller's (tests with their own drivers); else one over every registered driver. */
   control?: PowerControl;
   /** Boot waves (power.waveSize, power.waveIntervalSeconds); none: every boot powers at once. */

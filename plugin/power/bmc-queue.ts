@@ -1,6 +1,6 @@
-// One command in flight per BMC, and a minimum interval between two commands
-// to the same BMC: Ironic keeps >= 5 s because faster "may crash the BMC".
-// Different BMCs never wait for each other.
+// One command in flight per BMC, and a rest between two commands to the same
+// BMC, its driver's (power-policy.ts: IPMI's 5 s, as Ironic keeps, because
+// faster "may crash the BMC"). Different BMCs never wait for each other.
 
 export interface Clock {
   now(): number;
@@ -22,15 +22,15 @@ export class BmcQueue {
     private readonly clock: Clock = REAL_CLOCK,
   ) {}
 
-  /** Runs fn when this BMC has no command in flight and has rested minIntervalMs since the last one. */
-  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  /** Runs fn when this BMC has no command in flight and has rested restMs (its driver's) since the last one. */
+  run<T>(key: string, fn: () => Promise<T>, restMs = this.minIntervalMs): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
     const mine = previous
       .catch(() => undefined)
       .then(async () => {
         const last = this.lastEnd.get(key);
         if (last !== undefined) {
-          const wait = last + this.minIntervalMs - this.clock.now();
+          const wait = last + restMs - this.clock.now();
           if (wait > 0) await this.clock.sleep(wait);
         }
         if (this.inFlight.has(key)) throw new Error(`BmcQueue: two commands in flight for ${key}`);

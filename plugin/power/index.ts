@@ -8,7 +8,8 @@ import type { PowerDriver, PowerDriverName } from './driver.js';
 
 export type { BmcTarget, DriverSetting, Firmware, PowerAction, PowerDriver, PowerDriverName, PowerState } from './driver.js';
 export { bmcKey } from './driver.js';
-export { DEFAULT_POWER_POLICY, PowerControl, type PowerDrivers, type PowerOutcome, type PowerPolicy } from './power-control.js';
+export { PowerControl, type PowerDrivers, type PowerOutcome } from './power-control.js';
+export { DEFAULT_POWER_POLICY, policiesFromSettings, verifyWaits, type DriverPolicySettings, type PowerPolicies, type PowerPolicy } from './power-policy.js';
 export { BmcQueue, REAL_CLOCK, type Clock } from './bmc-queue.js';
 export { BootWaves, type WavePolicy, type WaveSlot } from './boot-waves.js';
 

@@ -6,25 +6,7 @@
 import { DployError, isDployError } from '../errors.js';
 import { BmcQueue, REAL_CLOCK, type Clock } from './bmc-queue.js';
 import { bmcKey, type BmcTarget, type Firmware, type PowerAction, type PowerDriver, type PowerDriverName, type PowerState } from './driver.js';
-
-export interface PowerPolicy {
-  /** Bound on one driver call (ipmitool's -N/-R come from it). */
-  callBudgetMs: number;
-  /** Waits before each retry of a retryable error; its length is the number of retries. */
-  retryWaitsMs: readonly number[];
-  /** Waits before each re-read of the power state after an action (MAAS: 4, 8, 16, 32 s). */
-  verifyWaitsMs: readonly number[];
-  /** Rest between two commands to the same BMC (Ironic: >= 5 s on hardware). */
-  minIntervalMs: number;
-}
-
-export const DEFAULT_POWER_POLICY: PowerPolicy = {
-  callBudgetMs: 6000,
-  retryWaitsMs: [2000, 4000, 8000],
-  // 30 s in all: the whole action must end inside the job's lease (runner.leaseSeconds, 60 s by default).
-  verifyWaitsMs: [2000, 4000, 8000, 16000],
-  minIntervalMs: 5000,
-};
+import { DEFAULT_POWER_POLICY, type PowerPolicies, type PowerPolicy } from './power-policy.js';
 
 /** What was done, in words for the job's status and event log. */
 export interface PowerOutcome {
@@ -41,10 +23,16 @@ export class PowerControl {
 
   constructor(
     private readonly drivers: PowerDrivers,
-    private readonly policy: PowerPolicy = DEFAULT_POWER_POLICY,
+    /** One policy for every driver, or one per driver (the configuration's power.<driver>). */
+    private readonly policy: PowerPolicy | PowerPolicies = DEFAULT_POWER_POLICY,
     private readonly clock: Clock = REAL_CLOCK,
   ) {
-    this.queue = new BmcQueue(policy.minIntervalMs, clock);
+    this.queue = new BmcQueue(DEFAULT_POWER_POLICY.minIntervalMs, clock);
+  }
+
+  private policyOf(bmc: BmcTarget): PowerPolicy {
+    const p = this.policy;
+    return 'minIntervalMs' in p ? (p as PowerPolicy) : ((p as PowerPolicies)[bmc.driver] ?? DEFAULT_POWER_POLICY);
   }
 
   status(bmc: BmcTarget): Promise<PowerState> {
@@ -71,13 +59,14 @@ export class PowerControl {
 
   private async actAndVerify(bmc: BmcTarget, action: PowerAction, expect: PowerState, words?: string): Promise<PowerOutcome> {
     await this.call(bmc, (d, budget) => d.act(bmc, action, budget));
+    const waits = this.policyOf(bmc).verifyWaitsMs;
     let seen: PowerState | undefined;
-    for (const wait of this.policy.verifyWaitsMs) {
+    for (const wait of waits) {
       await this.clock.sleep(wait);
       seen = await this.status(bmc);
       if (seen === expect) return { state: seen, sent: action, message: words ?? `power ${action} sent, machine is ${seen}` };
     }
-    const total = this.policy.verifyWaitsMs.reduce((a, b) => a + b, 0);
+    const total = waits.reduce((a, b) => a + b, 0);
     throw new DployError(
       'DPLOY_ERR_BMC_NOT_VERIFIED',
       `${bmc.address}: power ${action} accepted but the machine is still ${seen ?? 'unknown'} after ${Math.round(total / 1000)} s`,
@@ -88,10 +77,11 @@ export class PowerControl {
   private async call<T>(bmc: BmcTarget, fn: (driver: PowerDriver, budgetMs: number) => Promise<T>): Promise<T> {
     const driver = this.drivers[bmc.driver];
     if (!driver) throw new DployError('DPLOY_ERR_BMC_UNSUPPORTED', `no power driver "${bmc.driver}" in this dploy`);
-    const waits = this.policy.retryWaitsMs;
+    const policy = this.policyOf(bmc);
+    const waits = policy.retryWaitsMs;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.queue.run(bmcKey(bmc), () => fn(driver, this.policy.callBudgetMs));
+        return await this.queue.run(bmcKey(bmc), () => fn(driver, policy.callBudgetMs), policy.minIntervalMs);
       } catch (err) {
         const wait = waits[attempt];
         if (!isDployError(err) || !err.retryable || wait === undefined) throw err;

@@ -1,7 +1,7 @@
 // The command a `command` task runs, per machine (set with the task, read when
 // its job runs), and how many machines of a group are running theirs now.
 
-import type { EntityManager } from 'typeorm';
+import { IsNull, type EntityManager } from 'typeorm';
 
 interface RemoteCommandRow {
   host_id: number;
@@ -24,6 +24,11 @@ export async function setRemoteCommand(db: EntityManager, hostIds: number[], com
     await repo.delete({ host_id });
     await repo.insert({ host_id, command, group_id: groupId ?? null, running_job_id: null, set_at: new Date() });
   }
+}
+
+/** Drops a machine's command unless a job is running it: a later `command` task must name its own. */
+export async function forgetRemoteCommand(db: EntityManager, hostId: number): Promise<void> {
+  await db.getRepository<RemoteCommandRow>('RemoteCommand').delete({ host_id: hostId, running_job_id: IsNull() });
 }
 
 export async function remoteCommandFor(db: EntityManager, hostId: number): Promise<RemoteCommand | undefined> {

@@ -5,11 +5,17 @@
 // takes 1–3 s (seeded, random per BMC) to come back on. Prints wall time
 // against the ideal (the slowest transition × the waves), dploy's CPU per
 // action, and fails if a BMC was ever sent two requests at once.
-// BENCH_BMC_POLICIES=fast,default (both by default).
+// Each policy is a dploy.yaml read by the real config loader (power.redfish.*),
+// as an operator would write it. BENCH_BMC_POLICIES=fast,shipped (the default
+// pair); ipmi-pace runs the Redfish rack at IPMI's careful pace.
 
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_POWER_POLICY, PowerControl, type BmcTarget, type PowerPolicy } from '../../plugin/power/index.js';
+import { loadConfig } from '../../plugin/config/index.js';
+import { PowerControl, policiesFromSettings, type BmcTarget } from '../../plugin/power/index.js';
 import { createRedfishDriver } from '../../plugin/power/redfish/redfish-driver.js';
 
 const BMCS = 100;
@@ -27,12 +33,26 @@ function seeded(seed: number): () => number {
   };
 }
 
-// The shipped policy (Ironic's 5 s rest, MAAS-like 2/4/8/16 s re-reads), and one for BMCs that take commands
-// quickly: what the layer itself costs once the rests are short.
-const POLICIES: Record<string, PowerPolicy> = {
-  fast: { callBudgetMs: 6000, retryWaitsMs: [500, 1000], verifyWaitsMs: Array(60).fill(250) as number[], minIntervalMs: 250 },
-  default: DEFAULT_POWER_POLICY,
+// The operator's dploy.yaml for each policy: the shipped Redfish pace (no keys), one for BMCs that take
+// commands quickly (what the layer itself costs once the rests are short), and IPMI's careful pace.
+const POLICY_YAML: Record<string, string> = {
+  shipped: '',
+  fast: 'power:\n  redfish:\n    restMs: 250\n    verifyFirstMs: 250\n    verifyGrowth: 1\n    verifySeconds: 15\n',
+  'ipmi-pace': 'power:\n  redfish:\n    restMs: 5000\n    verifyFirstMs: 2000\n    verifyGrowth: 2\n    verifySeconds: 30\n',
 };
+
+/** The policies PowerControl gets, through the same loader and conversion as `dploy serve`. */
+function policiesFor(name: string) {
+  const yaml = POLICY_YAML[name];
+  if (yaml === undefined) throw new Error(`no policy "${name}" (${Object.keys(POLICY_YAML).join(', ')})`);
+  const cwd = mkdtempSync(join(tmpdir(), 'dploy-bmc-storm-'));
+  try {
+    writeFileSync(join(cwd, 'dploy.yaml'), yaml);
+    return policiesFromSettings(loadConfig({ cwd, env: {} }).config.power);
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
 
 interface Started {
   ports: number[];
@@ -69,9 +89,9 @@ try {
     password: rack.password,
     tls: { pinnedSha256: rack.certSha256 },
   }));
-  // The overlap count can fail: two status reads sent at once to one BMC, around dploy's queue, must show as one.
-  const driver = createRedfishDriver();
-  await Promise.all([driver.status(bmcs[0]!, 6000), driver.status(bmcs[0]!, 6000)]);
+  // The overlap count can fail: two status reads sent at once to one BMC, around dploy's queue (two drivers, so
+  // two connections), must show as one.
+  await Promise.all([createRedfishDriver().status(bmcs[0]!, 6000), createRedfishDriver().status(bmcs[0]!, 6000)]);
   const baseline = (await ask<Report>(child, 'report')).overlaps.reduce((a, b) => a + b, 0);
   console.log(`self-check: two reads at once around the queue seen as ${baseline} overlap(s) (must be ≥ 1)`);
   if (baseline < 1) failed = true;
@@ -81,10 +101,10 @@ try {
   const idealPerWave = waves.reduce((sum, _, k) => sum + Math.max(...delays.slice(k * WAVE, (k + 1) * WAVE)), 0);
   console.log(`${BMCS} BMCs, transitions ${Math.min(...delays)}–${slowest} ms (seed ${SEED}), ${waves.length} waves of ${WAVE} run back to back`);
   console.log(`ideal: slowest transition × waves = ${(ideal / 1000).toFixed(1)} s (each wave's own slowest, summed: ${(idealPerWave / 1000).toFixed(1)} s)`);
-  for (const name of (process.env.BENCH_BMC_POLICIES ?? 'fast,default').split(',')) {
-    const policy = POLICIES[name];
-    if (!policy) throw new Error(`no policy "${name}" (${Object.keys(POLICIES).join(', ')})`);
-    const control = new PowerControl({ redfish: createRedfishDriver() }, policy);
+  for (const name of (process.env.BENCH_BMC_POLICIES ?? 'fast,shipped').split(',')) {
+    const policies = policiesFor(name);
+    const policy = policies.redfish!;
+    const control = new PowerControl({ redfish: createRedfishDriver() }, policies);
     const cpu = process.cpuUsage();
     const started = performance.now();
     const outcomes = [];

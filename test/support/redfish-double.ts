@@ -22,6 +22,8 @@ export interface RedfishBmc {
   resets: Array<{ type: string; at: number }>;
   /** Requests that arrived while another request to this BMC was still being answered. */
   overlaps: number;
+  /** Connections clients opened to this BMC (a client that keeps its connection open opens few). */
+  connections: number;
   power(): 'On' | 'Off';
   boot(): Record<string, string>;
 }
@@ -31,6 +33,8 @@ export interface RedfishDouble extends RedfishBmc {
   certPath: string;
   /** That certificate's SHA-256, as dploy pins it. */
   certSha256: string;
+  /** Closes every open connection, as a BMC does to idle ones or when its web server restarts. */
+  dropConnections(): void;
   stop(): Promise<void>;
 }
 
@@ -57,6 +61,7 @@ const PASSWORD = 'redfish-double-pw';
 
 interface BmcCore extends Omit<RedfishBmc, 'port'> {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  connected(): void;
 }
 
 function redfishBmc(o: DoubleOptions): BmcCore {
@@ -65,7 +70,7 @@ function redfishBmc(o: DoubleOptions): BmcCore {
   let busy = o.busyFirst ?? 0;
   let inFlight = 0;
   const boot: Record<string, string> = { BootSourceOverrideEnabled: 'Disabled', BootSourceOverrideTarget: 'None', BootSourceOverrideMode: 'UEFI' };
-  const bmc = { user: USER, password: PASSWORD, requests: [] as string[], resets: [] as RedfishBmc['resets'], overlaps: 0 };
+  const bmc = { user: USER, password: PASSWORD, requests: [] as string[], resets: [] as RedfishBmc['resets'], overlaps: 0, connections: 0 };
 
   const systemDoc = () => ({
     '@odata.type': '#ComputerSystem.v1_20_0.ComputerSystem',
@@ -171,19 +176,27 @@ function redfishBmc(o: DoubleOptions): BmcCore {
     get overlaps() {
       return bmc.overlaps;
     },
+    get connections() {
+      return bmc.connections;
+    },
+    connected: () => void bmc.connections++,
     power: () => power,
     boot: () => ({ ...boot }),
     async handle(req, res) {
-      // From the first byte of a request to the last of its answer: a second request inside is a second command at once.
+      // From the first byte of a request to its answer written: a second request inside is a second command at once.
+      // (Not to the response's 'close': on a kept-open connection the client's next request may be read before it.)
       if (inFlight > 0) bmc.overlaps++;
       inFlight++;
-      res.once('close', () => inFlight--);
-      const url = (req.url ?? '/').replace(/\/$/, '') || '/';
-      let text = '';
-      for await (const chunk of req) text += String(chunk);
-      bmc.requests.push(`${req.method} ${url}`);
-      if (o.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, o.answerDelayMs));
-      await answer(req, res, url, text);
+      try {
+        const url = (req.url ?? '/').replace(/\/$/, '') || '/';
+        let text = '';
+        for await (const chunk of req) text += String(chunk);
+        bmc.requests.push(`${req.method} ${url}`);
+        if (o.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, o.answerDelayMs));
+        await answer(req, res, url, text);
+      } finally {
+        inFlight--;
+      }
     },
   };
 }
@@ -196,6 +209,7 @@ async function listen(core: BmcCore, tls: { key: Buffer; cert: Buffer }): Promis
         if (!res.headersSent) res.writeHead(500).end();
       }),
   );
+  server.on('connection', () => core.connected());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   // The getters stay live: a copy would freeze overlaps at 0.
@@ -214,6 +228,7 @@ export async function startRedfishDouble(o: DoubleOptions = {}): Promise<Redfish
   return Object.assign(bmc, {
     certPath: certificate.certPath,
     certSha256: certificate.sha256,
+    dropConnections: () => server.closeAllConnections(),
     stop: async () => {
       await close(server);
       certificate.remove();

@@ -44,7 +44,7 @@ interface Ran {
 export function commandKind(s: RemoteSettings): JobKindSpec {
   const queued = async ({ db, host, job, now }: StepContext): Promise<StepResult> => {
     const task = await remoteCommandFor(db, host.id);
-    if (!task) return { to: 'failed', message: 'no command was given with the task (dploy task set HOST command --run "…")' };
+    if (!task) return { to: 'failed', message: 'no command was given with the task (dploy task set HOST command --run "…"; in OCS, DPLOYCOMMAND)' };
     const target = await sshTargetFor(db, s.secrets(), host);
     if (!target) return { to: 'failed', message: `no SSH access for ${host.name}: set it with dploy hosts ssh ${host.name} (or @group)` };
     if (task.groupId !== undefined) {

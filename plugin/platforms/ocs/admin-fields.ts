@@ -5,14 +5,21 @@
 // ocsreports' require/admininfo/Admininfo.php writes them.
 //
 // Field names: the console only accepts [0-9A-Za-z] for a new field
-// (Admininfo::add_accountinfo), so dploy's are DPLOYTASK, DPLOYPROFILE and
-// DPLOYSTATUS (docs/decisions.md): the console can edit them like its own.
+// (Admininfo::add_accountinfo), so dploy's are DPLOYTASK, DPLOYPROFILE,
+// DPLOYSTATUS and DPLOYCOMMAND (docs/decisions.md): the console can edit them like its own.
+//
+// DPLOYCOMMAND is a select field whose values are the command lines a
+// `command` task runs: adding a value takes OCS's ACCOUNTINFO right (the
+// administrative data page, super administrators only in OCS's shipped
+// profiles), choosing one for a computer takes CHANGE_ACCOUNTINFO. So only
+// the operators OCS itself allows to write commands can, and others can only
+// pick among them (docs/ocs.md).
 
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../../errors.js';
 import { CANCEL, isTaskKind, TASK_KINDS, type TaskValue } from '../../model/task.js';
 
-export const FIELD = { task: 'DPLOYTASK', profile: 'DPLOYPROFILE', status: 'DPLOYSTATUS' } as const;
+export const FIELD = { task: 'DPLOYTASK', profile: 'DPLOYPROFILE', status: 'DPLOYSTATUS', command: 'DPLOYCOMMAND' } as const;
 export const TAB_LABEL = 'dploy';
 /** accountinfo_config.TYPE: 0 text (VARCHAR(255)), 2 select (VARCHAR(255) holding the value's number). */
 export const FIELD_TYPE = { text: 0, select: 2 } as const;
@@ -24,9 +31,13 @@ export interface AdminFields {
   taskColumn: string;
   profileColumn: string;
   statusColumn: string;
+  /** Absent where OCS was registered by a dploy before DPLOYCOMMAND: a `command` task then says to run migrate. */
+  commandColumn?: string;
   /** Select value number -> label, per select field. */
   taskValues: Map<number, string>;
   profileValues: Map<number, string>;
+  /** The command lines the operators allowed to may choose from. */
+  commandValues: Map<number, string>;
 }
 
 interface FieldRow {
@@ -41,21 +52,24 @@ interface ValueRow {
 
 /** The registered fields, or undefined when dploy migrate has not run. */
 export async function findAdminFields(db: EntityManager): Promise<AdminFields | undefined> {
-  const fields = (await db.query("SELECT ID, NAME FROM accountinfo_config WHERE ACCOUNT_TYPE = 'COMPUTERS' AND NAME IN (?, ?, ?)", [
+  const fields = (await db.query("SELECT ID, NAME FROM accountinfo_config WHERE ACCOUNT_TYPE = 'COMPUTERS' AND NAME IN (?, ?, ?, ?)", [
     FIELD.task,
     FIELD.profile,
     FIELD.status,
+    FIELD.command,
   ])) as FieldRow[];
   const id = (name: string) => fields.find((f) => f.NAME === name)?.ID;
-  const [task, profile, status] = [id(FIELD.task), id(FIELD.profile), id(FIELD.status)];
+  const [task, profile, status, command] = [id(FIELD.task), id(FIELD.profile), id(FIELD.status), id(FIELD.command)];
   if (task === undefined || profile === undefined || status === undefined) return undefined;
   const values = await selectValues(db);
   return {
     taskColumn: `fields_${Number(task)}`,
     profileColumn: `fields_${Number(profile)}`,
     statusColumn: `fields_${Number(status)}`,
+    ...(command === undefined ? {} : { commandColumn: `fields_${Number(command)}` }),
     taskValues: values.get(FIELD.task) ?? new Map(),
     profileValues: values.get(FIELD.profile) ?? new Map(),
+    commandValues: values.get(FIELD.command) ?? new Map(),
   };
 }
 
@@ -73,7 +87,7 @@ export async function requireAdminFields(db: EntityManager): Promise<AdminFields
 export async function selectValues(db: EntityManager): Promise<Map<string, Map<number, string>>> {
   const rows = (await db.query("SELECT NAME, IVALUE, TVALUE FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOY%'")) as ValueRow[];
   const byField = new Map<string, Map<number, string>>();
-  for (const field of [FIELD.task, FIELD.profile]) {
+  for (const field of [FIELD.task, FIELD.profile, FIELD.command]) {
     const prefix = `ACCOUNT_VALUE_${field}_`;
     const values = new Map<number, string>();
     for (const row of rows) {

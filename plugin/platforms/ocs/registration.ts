@@ -1,5 +1,5 @@
 // Registering dploy in OCS the way the console's own "Administrative data"
-// page would (ocsreports require/admininfo/Admininfo.php): a tab, three
+// page would (ocsreports require/admininfo/Admininfo.php): a tab, four
 // fields (accountinfo_config row + accountinfo.fields_<ID> column), the
 // select values in config, plus one index so the runner's poll stays one
 // indexed query. Every step is computed from what is there, so a second run
@@ -15,6 +15,8 @@ const FIELDS = [
   { name: FIELD.task, type: FIELD_TYPE.select, label: 'dploy task' },
   { name: FIELD.profile, type: FIELD_TYPE.select, label: 'dploy profile or image' },
   { name: FIELD.status, type: FIELD_TYPE.text, label: 'dploy status' },
+  // No values: a super administrator adds the command lines on OCS's administrative data page.
+  { name: FIELD.command, type: FIELD_TYPE.select, label: 'dploy command (for the command task)' },
 ] as const;
 const TASK_INDEX = 'dploy_task';
 

@@ -12,6 +12,7 @@ import type { TaskRequest } from '../../model/task.js';
 import { toDate } from '../../store/host-rows.js';
 import { selectIn } from '../../store/bulk-insert.js';
 import { forgetHostTasks, hostsWithTask, mirrorHostTask } from '../../store/tasks.js';
+import { forgetRemoteCommand, remoteCommandFor, setRemoteCommand } from '../../store/remote-commands.js';
 import { adoptComputers } from './adopt.js';
 import { taskOf, type AdminFields } from './admin-fields.js';
 
@@ -19,6 +20,7 @@ interface Pending {
   hid: number;
   task: string | number | null;
   what: string | number | null;
+  command?: string | number | null;
 }
 interface Mirror {
   id: number;
@@ -37,7 +39,7 @@ export async function readPendingTasks(tx: EntityManager, fields: AdminFields, n
     taskNumbers.length === 0
       ? []
       : ((await tx.query(
-          `SELECT HARDWARE_ID AS hid, ${fields.taskColumn} AS task, ${fields.profileColumn} AS what FROM accountinfo WHERE ${fields.taskColumn} IN (${taskNumbers.map(() => '?').join(', ')})`,
+          `SELECT HARDWARE_ID AS hid, ${fields.taskColumn} AS task, ${fields.profileColumn} AS what${fields.commandColumn ? `, ${fields.commandColumn} AS command` : ''} FROM accountinfo WHERE ${fields.taskColumn} IN (${taskNumbers.map(() => '?').join(', ')})`,
           taskNumbers,
         )) as Pending[]);
   const hostByComputer = new Map<number, Mirror>();
@@ -70,6 +72,7 @@ export async function readPendingTasks(tx: EntityManager, fields: AdminFields, n
       await mirrorHostTask(tx, Number(host.id), task, what, now);
     }
     seen.add(Number(host.id));
+    if (task === 'command') await takeCommand(tx, fields, Number(host.id), p.command);
     const request: TaskRequest = { hostId: Number(host.id), task, setAt };
     // DPLOYPROFILE often still holds the last install's profile: it only means something to these tasks.
     if (what && (task === 'restore' || task === 'image')) request.image = what;
@@ -82,4 +85,15 @@ export async function readPendingTasks(tx: EntityManager, fields: AdminFields, n
     (await hostsWithTask(tx)).filter((id) => !seen.has(id)),
   );
   return requests;
+}
+
+/**
+ * DPLOYCOMMAND's chosen value becomes the command the job runs; written only when it changed, so a job
+ * running it keeps its slot. None chosen drops a command left from an earlier task, and the job fails
+ * asking for one.
+ */
+async function takeCommand(tx: EntityManager, fields: AdminFields, hostId: number, stored: string | number | null | undefined): Promise<void> {
+  const command = stored === null || stored === undefined || stored === '' ? undefined : fields.commandValues.get(Number(stored));
+  if (command === undefined) return forgetRemoteCommand(tx, hostId);
+  if ((await remoteCommandFor(tx, hostId))?.command !== command) await setRemoteCommand(tx, [hostId], command);
 }

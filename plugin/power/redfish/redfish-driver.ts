@@ -5,7 +5,7 @@
 
 import { DployError } from '../../errors.js';
 import { bmcKey, type BmcTarget, type DriverSetting, type Firmware, type PowerAction, type PowerDriver, type PowerState } from '../driver.js';
-import { redfishCall } from './redfish-http.js';
+import { redfishTransport } from './redfish-http.js';
 
 const SETTINGS: readonly DriverSetting[] = [
   { name: 'address', label: 'BMC address', secret: false },
@@ -29,6 +29,8 @@ interface ResetAction {
 
 export function createRedfishDriver(): PowerDriver {
   const systems = new Map<string, string>();
+  // One kept-open connection per BMC, for this driver's life.
+  const redfishCall = redfishTransport();
 
   /** The first ComputerSystem, found from the service root once per BMC. */
   async function systemPath(bmc: BmcTarget, budgetMs: number): Promise<string> {

@@ -1,13 +1,12 @@
-// Redfish's transport: JSON over HTTPS with Basic auth. The TLS connection is
-// opened and its certificate judged first (bmc-tls.ts: CA, pin or the BMC's
-// own `insecure`), then node:http speaks over it (Node 20's fetch cannot take
-// a per-request TLS connection). HTTP status and socket errors become the
-// power error codes once, here.
+// Redfish's transport: JSON over HTTPS with Basic auth. node:http speaks over
+// the BMC's kept-open connection (redfish-connections.ts: opened and judged by
+// bmc-tls.ts first; Node 20's fetch cannot take such a connection). HTTP status
+// and socket errors become the power error codes once, here.
 
 import { request } from 'node:http';
-import { connectBmcTls } from '../bmc-tls.js';
-import { DployError, type ErrorCode } from '../../errors.js';
+import { DployError, isDployError, type ErrorCode } from '../../errors.js';
 import type { BmcTarget } from '../driver.js';
+import { BmcConnections, type BmcConnectionArgs } from './redfish-connections.js';
 
 export interface RedfishReply {
   status: number;
@@ -22,13 +21,35 @@ const BY_STATUS: Array<[(s: number) => boolean, ErrorCode, string]> = [
   [(s) => s === 400 || s === 404 || s === 405 || s === 501, 'DPLOY_ERR_BMC_UNSUPPORTED', 'refused as not supported'],
 ];
 
-export async function redfishCall(
-  bmc: BmcTarget,
-  method: 'GET' | 'PATCH' | 'POST',
-  path: string,
-  budgetMs: number,
-  o: { body?: unknown; ifMatch?: string } = {},
-): Promise<RedfishReply> {
+type Method = 'GET' | 'PATCH' | 'POST';
+interface Send {
+  body?: unknown;
+  ifMatch?: string;
+}
+export type RedfishCall = (bmc: BmcTarget, method: Method, path: string, budgetMs: number, o?: Send) => Promise<RedfishReply>;
+
+/** A driver's way to its BMCs: requests over one kept-open connection per BMC. */
+export function redfishTransport(): RedfishCall {
+  const connections = new BmcConnections();
+  return (bmc, method, path, budgetMs, o = {}) => redfishCall(connections, bmc, method, path, budgetMs, o);
+}
+
+async function redfishCall(connections: BmcConnections, bmc: BmcTarget, method: Method, path: string, budgetMs: number, o: Send): Promise<RedfishReply> {
+  try {
+    return await send(connections, bmc, method, path, budgetMs, o);
+  } catch (err) {
+    // The BMC dropped the kept-open connection as the request went out (Node's documented case): once more on a new
+    // one, for what is safe to repeat. A reset (POST) is not repeated here: it goes up as unreachable, to PowerControl's retry rules.
+    if (!(err instanceof StaleConnection) || method === 'POST') throw err;
+    return send(connections, bmc, method, path, budgetMs, o);
+  }
+}
+
+class StaleConnection extends DployError {}
+
+const unreachable = (bmc: BmcTarget, err: Error) => new DployError('DPLOY_ERR_BMC_UNREACHABLE', `Redfish ${bmc.address}: BMC not answering (${err.message})`);
+
+function send(connections: BmcConnections, bmc: BmcTarget, method: Method, path: string, budgetMs: number, o: Send): Promise<RedfishReply> {
   const where = `Redfish ${bmc.address}`;
   const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
   const headers: Record<string, string> = {
@@ -38,9 +59,20 @@ export async function redfishCall(
   };
   if (payload !== undefined) headers['Content-Type'] = 'application/json';
   if (o.ifMatch) headers['If-Match'] = o.ifMatch;
-  const socket = await connectBmcTls(bmc, 443, budgetMs, where);
-  return new Promise((resolve, reject) => {
-    const req = request({ createConnection: () => socket, host: bmc.address, port: bmc.port ?? 443, method, path, headers, timeout: budgetMs }, (res) => {
+  const args: BmcConnectionArgs = {
+    agent: connections,
+    bmc,
+    budgetMs,
+    where,
+    host: bmc.address,
+    port: bmc.port ?? 443,
+    method,
+    path,
+    headers,
+    timeout: budgetMs,
+  };
+  return new Promise<RedfishReply>((resolve, reject) => {
+    const req = request(args, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
@@ -64,7 +96,12 @@ export async function redfishCall(
       });
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${budgetMs} ms`)));
-    req.on('error', (err) => reject(new DployError('DPLOY_ERR_BMC_UNREACHABLE', `${where}: BMC not answering (${err.message})`)));
+    req.on('error', (err: Error & { code?: string }) => {
+      // A refused certificate or handshake from bmc-tls.ts comes through as it is.
+      if (isDployError(err)) return reject(err);
+      const e = unreachable(bmc, err);
+      reject(req.reusedSocket && err.code === 'ECONNRESET' ? new StaleConnection(e.code, e.message) : e);
+    });
     req.end(payload);
   });
 }

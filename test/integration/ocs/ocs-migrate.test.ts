@@ -153,10 +153,11 @@ test('--dry-run prints the SQL for a DBA and changes nothing; migrate registers 
         ['DPLOYTASK', 2, 'COMPUTERS'],
         ['DPLOYPROFILE', 2, 'COMPUTERS'],
         ['DPLOYSTATUS', 0, 'COMPUTERS'],
+        ['DPLOYCOMMAND', 2, 'COMPUTERS'],
       ],
     );
     const [tab] = await ocs.sql<{ NAME: string; IVALUE: number }>("SELECT NAME, IVALUE FROM config WHERE NAME LIKE 'TAB\\_ACCOUNTAG\\_%' AND TVALUE = 'dploy'");
-    assert.ok(tab && fields.every((f) => f.ID_TAB === tab.IVALUE), 'the three fields sit on a "dploy" tab of their own');
+    assert.ok(tab && fields.every((f) => f.ID_TAB === tab.IVALUE), 'the four fields sit on a "dploy" tab of their own');
     const columns = (
       await ocs.sql<{ c: string }>(
         "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accountinfo' ORDER BY ORDINAL_POSITION",
@@ -186,7 +187,7 @@ test('--dry-run prints the SQL for a DBA and changes nothing; migrate registers 
     const again = await runDploy(['migrate'], { cwd, env: ocsEnv(ocs.url) });
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /dploy's OCS administrative data is in place/);
-    assert.equal((await ocs.sql("SELECT 1 FROM accountinfo_config WHERE NAME LIKE 'DPLOY%'")).length, 3);
+    assert.equal((await ocs.sql("SELECT 1 FROM accountinfo_config WHERE NAME LIKE 'DPLOY%'")).length, 4);
     const nothing = await runDploy(['migrate', '--dry-run'], { cwd, env: ocsEnv(ocs.url) });
     assert.match(nothing.stdout, /up to date, nothing to run/);
 
@@ -195,7 +196,7 @@ test('--dry-run prints the SQL for a DBA and changes nothing; migrate registers 
     const repair = await runDploy(['migrate'], { cwd, env: ocsEnv(ocs.url) });
     assert.equal(repair.code, 0, repair.stderr);
     assert.match(repair.stdout, new RegExp(`OCS: add column accountinfo\\.fields_${fields[0]!.ID}\\n.*OCS: index the task field`));
-    assert.equal((await ocs.sql("SELECT 1 FROM accountinfo_config WHERE NAME LIKE 'DPLOY%'")).length, 3, 'no field registered twice');
+    assert.equal((await ocs.sql("SELECT 1 FROM accountinfo_config WHERE NAME LIKE 'DPLOY%'")).length, 4, 'no field registered twice');
   } finally {
     await ocs.drop();
   }

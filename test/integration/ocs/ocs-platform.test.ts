@@ -14,6 +14,7 @@ import { jobKinds } from '../../../plugin/jobs/kinds/index.js';
 import { openOcsPlatform, type OcsScratch } from '../../support/ocs/scratch.js';
 import { ovmfVariant } from '../../support/ovmf-variant.js';
 import type { Platform } from '../../../plugin/platforms/platform.js';
+import { remoteCommandFor, setRemoteCommand } from '../../../plugin/store/remote-commands.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/lshw/${name}`, import.meta.url));
 const SEABIOS = fixture('qemu-seabios-pc.xml');
@@ -275,6 +276,36 @@ test("a computer only OCS's agent knows can be tasked: dploy creates its host fr
     const [said] = await scratch.sql<Record<string, string>>(`SELECT ${col.DPLOYSTATUS} AS status FROM accountinfo WHERE HARDWARE_ID = ?`, [macless]);
     assert.match(said?.status ?? '', /^refused: OCS knows no usable MAC address for this computer/);
     assert.equal((await scratch.sql('SELECT 1 FROM dploy_hosts')).length, 1);
+  } finally {
+    await dispose();
+  }
+});
+
+test('a command task runs the command line chosen in DPLOYCOMMAND; with none chosen, an earlier command is not run again', async () => {
+  const { scratch, store, platform, dispose } = await openOcsPlatform();
+  try {
+    const a = await platform.recordInventory(inv(SEABIOS), doc(SEABIOS));
+    const b = await platform.recordInventory(inv(OVMF), doc(OVMF));
+    const col = await fieldColumns((q) => scratch.sql<Field>(q));
+    assert.ok(col.DPLOYCOMMAND, 'dploy migrate registers DPLOYCOMMAND');
+    assert.deepEqual(await scratch.sql("SELECT 1 FROM config WHERE NAME LIKE 'ACCOUNT\\_VALUE\\_DPLOYCOMMAND\\_%'"), [], 'with no command of its own');
+    // What OCS's values page (ms_adminvalues, a super administrator's page) inserts for a new value.
+    await scratch.sql("INSERT INTO config (NAME, TVALUE, IVALUE) VALUES ('ACCOUNT_VALUE_DPLOYCOMMAND_1', ?, 1)", ['systemctl restart nginx && uptime']);
+    const command = await valueOf((q, p) => scratch.sql(q, p), 'DPLOYTASK', 'command');
+    const ids = (await scratch.sql<{ ID: number }>('SELECT ID FROM hardware ORDER BY ID')).map((r) => r.ID);
+    // An operator with CHANGE_ACCOUNTINFO picks the value on one computer, and sets the task alone on the other.
+    await scratch.sql(`UPDATE accountinfo SET ${col.DPLOYTASK} = ?, ${col.DPLOYCOMMAND} = ? WHERE HARDWARE_ID = ?`, [String(command), '1', ids[0]]);
+    await scratch.sql(`UPDATE accountinfo SET ${col.DPLOYTASK} = ? WHERE HARDWARE_ID = ?`, [String(command), ids[1]]);
+    await setRemoteCommand(store.db.manager, [b.host.id], 'rm -rf /srv/cache');
+    assert.deepEqual(
+      (await platform.pendingTasks()).map((t) => [t.hostId, t.task]).sort(),
+      [
+        [a.host.id, 'command'],
+        [b.host.id, 'command'],
+      ].sort(),
+    );
+    assert.deepEqual(await remoteCommandFor(store.db.manager, a.host.id), { command: 'systemctl restart nginx && uptime' });
+    assert.equal(await remoteCommandFor(store.db.manager, b.host.id), undefined, 'the job fails asking for a command instead');
   } finally {
     await dispose();
   }

@@ -51,6 +51,25 @@ test('dploy: status, PXE once (UEFI) with If-Match, power on verified, cycle, of
     assert.equal((await control.power(bmc, 'off')).state, 'off');
   }));
 
+test('one kept-open connection per BMC: a verified power-on is one TLS handshake; a dropped one is replaced; another pin never reuses it', () =>
+  withDouble({ powerDelayMs: 300 }, async (d, bmc) => {
+    const driver = createRedfishDriver();
+    assert.equal((await new PowerControl({ redfish: driver }, POLICY).power(bmc, 'on')).state, 'on');
+    assert.ok(d.requests.length >= 5, d.requests.join('\n'));
+    assert.equal(d.connections, 1, `${d.requests.length} requests over one connection`);
+    // The BMC closes it (idle timeout, web server restarted): the next request opens and judges a new one.
+    d.dropConnections();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(await driver.status(bmc, 3000), 'on');
+    assert.equal(d.connections, 2);
+    // The same BMC under another pin gets a connection of its own, judged again: refused, nothing sent on it.
+    const before = d.requests.length;
+    const otherPin = Array(32).fill('AB').join(':');
+    await assert.rejects(driver.status({ ...bmc, tls: { pinnedSha256: otherPin } }, 3000), { code: 'DPLOY_ERR_BMC_CERTIFICATE' });
+    assert.equal(d.connections, 3);
+    assert.equal(d.requests.length, before);
+  }));
+
 test('a BMC that accepts the override and drops it is caught by the re-read', () =>
   withDouble({ revertOverride: true }, async (_d, bmc) => {
     await assert.rejects(createRedfishDriver().pxeOnce(bmc, 'bios', 3000), /accepted the one-time PXE boot but reads back None\/Disabled/);

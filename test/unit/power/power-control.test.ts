@@ -133,3 +133,19 @@ test('one command in flight per BMC, and the minimum interval between two', asyn
   const gaps = starts.filter((s) => s.address === BMC.address).map((s) => s.at);
   assert.ok(gaps[2]! - gaps[0]! >= 2 * (20 + 30) - 5, `same-BMC starts ${gaps.join(',')} respect 20 ms work + 30 ms rest`);
 });
+
+test('each driver keeps its own pace: its rest and its re-reads', async () => {
+  const slow = fakeBmc('off', 1);
+  const quick = fakeBmc('off', 1);
+  const clock = fakeClock();
+  const control = new PowerControl(
+    { ipmi: slow.driver, redfish: quick.driver },
+    { ipmi: { ...policy, verifyWaitsMs: [700, 1400], minIntervalMs: 5000 }, redfish: { ...policy, verifyWaitsMs: [30, 30], minIntervalMs: 10 } },
+    clock,
+  );
+  await control.power({ ...BMC, driver: 'redfish' }, 'on');
+  assert.deepEqual(clock.slept, [10, 30, 30], 'Redfish: rest 10 ms before the command, re-reads 30 ms apart');
+  clock.slept.length = 0;
+  await control.power(BMC, 'on');
+  assert.deepEqual(clock.slept, [5000, 700, 4300, 1400, 3600], 'IPMI: its 5 s rest holds between commands, re-reads as it says');
+});
