@@ -8,6 +8,7 @@ import { groupsCommand } from './cli/groups.js';
 import { renderCommand } from './cli/render.js';
 import { profilesCommand } from './cli/profiles.js';
 import { hostsCommand } from './cli/hosts.js';
+import { imagesCommand } from './cli/images.js';
 import { inventoriesCommand } from './cli/inventories.js';
 import { jobsCommand, runnerCommand } from './cli/jobs.js';
 import { importCommands, mediaCommand } from './cli/media.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
     dhcpCommand(),
     tokenCommand(),
     mediaCommand(),
+    imagesCommand(),
     ...importCommands(),
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError());

@@ -17,6 +17,7 @@ import { agentJobRoutes } from './routes/agent-jobs.js';
 import { bootHttpRoutes } from './routes/boot-http.js';
 import { answerRoutes } from './routes/answers.js';
 import { mirrorHttpRoutes, type MirrorDeps } from './routes/mirror-http.js';
+import { restoreImageRoutes } from './routes/restore-images.js';
 import type { MirrorView } from '../installers/index.js';
 import type { BootService } from '../boot/boot-service.js';
 import { apiHostRoutes } from './routes/api-hosts.js';
@@ -86,5 +87,6 @@ export function buildWebApp(deps: WebDeps, listener: Listener = {}): FastifyInst
   bootHttpRoutes(app, deps);
   answerRoutes(app, deps);
   mirrorHttpRoutes(app, deps);
+  restoreImageRoutes(app, deps);
   return app;
 }

@@ -1,0 +1,234 @@
+// Images end to end on real parts: an `image` task captures a machine over a
+// real sshd (its disk a loop device with a GPT, an ext4 root holding the
+// byte-faithfulness tree and an ext2 /boot mounted below it; this kernel has
+// no vfat, so the ESP path of the restore is not exercised here), and a `restore`
+// task's machine runs the real agent-scripts/dploy-restore against dploy's
+// own routes, onto a blank loop disk: refused when smaller, byte-faithful
+// when larger. Root is needed (loop devices, mount, mknod, sshd).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jobKinds } from '../../../plugin/jobs/kinds/index.js';
+import { runnerTick, type RunnerOptions } from '../../../plugin/jobs/runner.js';
+import { setTask } from '../../../plugin/jobs/set-task.js';
+import { jobTokens } from '../../../plugin/jobs/job-token.js';
+import { createPlatform, type Platform } from '../../../plugin/platforms/index.js';
+import { openSecretBox } from '../../../plugin/secret-box.js';
+import { listJobs } from '../../../plugin/store/jobs.js';
+import { listImages } from '../../../plugin/store/images.js';
+import { setRemoteAccess } from '../../../plugin/store/remote-access.js';
+import type { Store } from '../../../plugin/store/database.js';
+import { readManifest, verifyImage } from '../../../plugin/images/image-store.js';
+import { registerErrorHandler } from '../../../plugin/web/errors.js';
+import { agentJobRoutes } from '../../../plugin/web/routes/agent-jobs.js';
+import { restoreImageRoutes } from '../../../plugin/web/routes/restore-images.js';
+import type { Job } from '../../../plugin/model/job.js';
+import { openTestStore } from '../../support/databases.js';
+import { startSshd, type TestSshd } from '../../support/sshd.js';
+import { blkid, loopDisk, mount, unmountBelow, type LoopDisk } from '../../support/disk-image.js';
+import { buildTestTree, describeTree } from '../../support/file-tree.js';
+
+const RESTORE = join(import.meta.dirname, '../../../agent-scripts/dploy-restore');
+const SOURCE_TABLE = 'label: gpt\nsize=40MiB, name=root\nsize=16MiB, name=boot\n';
+const quiet = { info() {}, warn() {}, error() {} };
+
+const dir = mkdtempSync(join(tmpdir(), 'dploy-images-'));
+const src = join(dir, 'src');
+const storeDir = join(dir, 'images');
+const siteKey = Buffer.alloc(32, 7);
+const tokens = jobTokens(siteKey);
+const box = openSecretBox(join(dir, 'secret.key'));
+const kinds = jobKinds(
+  { bootSeconds: 1200, installSeconds: 7200 },
+  { images: { secrets: () => box, storeDir, filesystems: [src, `${src}/boot`], captureTimeoutSeconds: 600 } },
+);
+
+let sshd: TestSshd;
+let source: LoopDisk;
+const targets: LoopDisk[] = [];
+let store: Store;
+let dispose: () => Promise<void>;
+let platform: Platform;
+let runner: RunnerOptions;
+let app: FastifyInstance;
+let url: string;
+let hostId: number;
+
+before(async () => {
+  sshd = await startSshd(1, { root: true });
+  const key = sshd.key('ed25519');
+  source = loopDisk(join(dir, 'source.img'), 64, SOURCE_TABLE);
+  execFileSync('mkfs.ext4', ['-q', '-L', 'dploy-root', source.partition(1)]);
+  execFileSync('mkfs.ext2', ['-q', '-L', 'boot', source.partition(2)]);
+  mount(source.partition(1), src);
+  mount(source.partition(2), `${src}/boot`);
+  buildTestTree(src);
+  mkdirSync(`${src}/boot/grub`, { recursive: true });
+  writeFileSync(`${src}/boot/grub/grub.cfg`, 'search --fs-uuid --set=root\n');
+
+  ({ store, dispose } = await openTestStore('sqlite'));
+  platform = createPlatform('standalone', store);
+  runner = { db: store.db, dialect: 'sqlite', platform, kinds, owner: 'test:1', leaseSeconds: 60, batchSize: 50, maxAttempts: 3, budgetMs: 60_000, log: quiet };
+  const host = await platform.addHost({ name: 'web01', macs: ['52:54:00:00:22:01'] });
+  hostId = host.id;
+  await setRemoteAccess(store.db.manager, box, { hostId }, { address: '127.0.0.1', port: sshd.port, user: 'root', privateKey: key });
+
+  app = Fastify();
+  registerErrorHandler(app);
+  restoreImageRoutes(app, { db: store.db, jobTokens: tokens });
+  agentJobRoutes(app, { db: store.db, platform, kinds, jobTokens: tokens });
+  url = await app.listen({ host: '127.0.0.1', port: 0 });
+});
+
+after(async () => {
+  for (const d of [src, join(dir, 'restored')]) unmountBelow(d);
+  for (const t of [source, ...targets]) t?.detach();
+  await app?.close();
+  await dispose?.();
+  await sshd?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function settle(kind: string): Promise<Job> {
+  for (let i = 0; i < 120; i++) {
+    await runnerTick(runner);
+    const job = (await listJobs(store.db.manager, {})).filter((j) => j.kind === kind).sort((a, b) => b.id - a.id)[0];
+    if (job && ['done', 'failed', 'cancelled', 'booting'].includes(job.state)) return job;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${kind} job did not settle`);
+}
+
+interface Ran {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Asynchronously: dploy's routes answer the script from this same process. */
+async function runRestore(args: string[]): Promise<Ran> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('sh', [RESTORE, ...args], { encoding: 'utf8', timeout: 60_000 });
+    return { status: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { status: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+async function restoreOnto(mib: number): Promise<{ job: Job; target: LoopDisk; run: Ran }> {
+  const target = loopDisk(join(dir, `target-${mib}.img`), mib);
+  targets.push(target);
+  await setTask(store.db, platform, kinds, { hostIds: [hostId], task: 'restore', image: 'web01-golden', force: false, actor: 'test' });
+  const booting = await settle('restore');
+  assert.equal(booting.state, 'booting', booting.message);
+  const run = await runRestore([
+    '--url',
+    url,
+    '--token',
+    tokens.tokenFor(booting),
+    '--disk',
+    target.device,
+    '--root',
+    join(dir, 'restored'),
+    '--no-bootloader',
+  ]);
+  return { job: await settle('restore'), target, run };
+}
+
+describe('images: capture over SSH, restore from dploy', () => {
+  test('an image task captures the machine over SSH: layout, UUIDs, labels and checksummed archives land in the store', async () => {
+    await setTask(store.db, platform, kinds, { hostIds: [hostId], task: 'image', image: 'web01-golden', force: false, actor: 'test' });
+    const job = await settle('image');
+    assert.equal(job.state, 'done', job.message);
+    assert.match(job.message ?? '', /^image web01-golden: .*\/src, .*\/src\/boot \(\d+ bytes compressed, (bios|uefi), job \d+\)$/);
+
+    const m = await readManifest(join(storeDir, 'web01-golden'));
+    assert.equal(m.disks.length, 1);
+    assert.equal(m.disks[0]!.device, source.device);
+    assert.equal(m.disks[0]!.label, 'gpt');
+    assert.deepEqual(
+      m.disks[0]!.partitions.map((p) => [p.number, p.startSector, p.sizeSectors]),
+      [
+        [1, 2048, 40 * 2048],
+        [2, 2048 + 40 * 2048, 16 * 2048],
+      ],
+    );
+    const [root, boot] = m.filesystems;
+    for (const [fs, n] of [
+      [root!, 1],
+      [boot!, 2],
+    ] as const) {
+      const id = blkid(source.partition(n));
+      assert.equal(fs.uuid, id.UUID);
+      assert.equal(fs.label, id.LABEL);
+      assert.equal(fs.partition, n);
+      assert.equal(
+        fs.archive.sha256,
+        createHash('sha256')
+          .update(readFileSync(join(storeDir, 'web01-golden', fs.archive.file)))
+          .digest('hex'),
+      );
+    }
+    assert.equal(root!.fstype, 'ext4');
+    assert.equal(boot!.fstype, 'ext2');
+    assert.deepEqual(await verifyImage(join(storeDir, 'web01-golden')), [
+      { file: root!.archive.file, ok: true },
+      { file: boot!.archive.file, ok: true },
+    ]);
+    const [row] = await listImages(store.db.manager);
+    assert.equal(row?.name, 'web01-golden');
+    assert.equal(row?.sizeBytes, root!.archive.bytes + boot!.archive.bytes);
+  });
+
+  test('verify names the archive whose bytes changed in the store', async () => {
+    const copy = join(dir, 'tampered');
+    cpSync(join(storeDir, 'web01-golden'), copy, { recursive: true });
+    const m = await readManifest(copy);
+    const fd = openSync(join(copy, m.filesystems[0]!.archive.file), 'r+');
+    writeSync(fd, Buffer.from([0x42]), 0, 1, 100);
+    closeSync(fd);
+    const [first, second] = await verifyImage(copy);
+    assert.equal(first?.ok, false);
+    assert.match(first?.problem ?? '', /^sha256 [0-9a-f]{64}, manifest says [0-9a-f]{64}$/);
+    assert.equal(second?.ok, true);
+  });
+
+  test('a restore onto a smaller disk is refused before anything is written, with the numbers', async () => {
+    const { job, target, run } = await restoreOnto(48);
+    assert.equal(run.status, 1, run.stderr);
+    assert.equal(job.state, 'failed');
+    assert.match(
+      job.message ?? '',
+      new RegExp(`${target.device} has 50331648 bytes; image web01-golden needs at least \\d+ \\(its source disk had 67108864\\) \\(nothing was written`),
+    );
+    assert.ok(
+      readFileSync(target.file).every((b) => b === 0),
+      'the smaller disk was written to',
+    );
+  });
+
+  test('a restore onto a larger disk gives back the same files, partition table, UUIDs and labels, and the job is done', async () => {
+    const { job, target, run } = await restoreOnto(96);
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    assert.equal(job.state, 'done', job.message);
+    execFileSync('partx', ['-u', target.device]);
+    for (const n of [1, 2]) {
+      const [was, now] = [blkid(source.partition(n)), blkid(target.partition(n))];
+      for (const field of ['TYPE', 'UUID', 'LABEL', 'PART_ENTRY_UUID', 'PART_ENTRY_NAME', 'PART_ENTRY_TYPE', 'PART_ENTRY_OFFSET', 'PART_ENTRY_SIZE'])
+        assert.equal(now[field], was[field], `partition ${n} ${field}`);
+    }
+    const restored = join(dir, 'restored');
+    mount(target.partition(1), restored);
+    mount(target.partition(2), `${restored}/boot`);
+    assert.equal(describeTree(restored), describeTree(src));
+    assert.equal(describeTree(`${restored}/boot`), describeTree(`${src}/boot`));
+  });
+});
