@@ -26,6 +26,8 @@ import { listImages } from '../../../plugin/store/images.js';
 import { setRemoteAccess } from '../../../plugin/store/remote-access.js';
 import type { Store } from '../../../plugin/store/database.js';
 import { readManifest, verifyImage } from '../../../plugin/images/image-store.js';
+import { restoreImageProvider } from '../../../plugin/images/restore-boot.js';
+import { getHost } from '../../../plugin/store/hosts.js';
 import { registerErrorHandler } from '../../../plugin/web/errors.js';
 import { agentJobRoutes } from '../../../plugin/web/routes/agent-jobs.js';
 import { restoreImageRoutes } from '../../../plugin/web/routes/restore-images.js';
@@ -38,6 +40,7 @@ import { buildTestTree, describeTree } from '../../support/file-tree.js';
 const RESTORE = join(import.meta.dirname, '../../../agent-scripts/dploy-restore');
 const SOURCE_TABLE = 'label: gpt\nsize=40MiB, name=root\nsize=16MiB, name=boot\n';
 const quiet = { info() {}, warn() {}, error() {} };
+const BOOT_ENV = { kernel: 'dploy/vmlinuz', initrd: 'dploy/initrd.img', args: 'quiet' };
 
 const dir = mkdtempSync(join(tmpdir(), 'dploy-images-'));
 const src = join(dir, 'src');
@@ -129,6 +132,16 @@ async function restoreOnto(mib: number): Promise<{ job: Job; target: LoopDisk; r
   await setTask(store.db, platform, kinds, { hostIds: [hostId], task: 'restore', image: 'web01-golden', force: false, actor: 'test' });
   const booting = await settle('restore');
   assert.equal(booting.state, 'booting', booting.message);
+  // What the machine's PXE entry boots: the boot environment, told where dploy is and which job it runs.
+  const entry = await restoreImageProvider(store.db, { bootEnvironment: BOOT_ENV, httpBaseUrl: () => url, tokenFor: (j) => tokens.tokenFor(j) })(
+    { kind: 'restore', image: 'web01-golden' },
+    { loader: 'pxelinux', host: await getHost(store.db.manager, hostId), clientAddress: '127.0.0.1' },
+  );
+  assert.deepEqual(entry, {
+    kernel: 'dploy/vmlinuz',
+    initrds: ['dploy/initrd.img'],
+    args: ['quiet', `dploy.url=${url}`, `dploy.job=${tokens.tokenFor(booting)}`, 'dploy.action=restore'],
+  });
   const run = await runRestore([
     '--url',
     url,
