@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,7 @@ import { agentJobRoutes } from '../../../plugin/web/routes/agent-jobs.js';
 import { restoreImageRoutes } from '../../../plugin/web/routes/restore-images.js';
 import type { Job } from '../../../plugin/model/job.js';
 import { openTestStore } from '../../support/databases.js';
+import { runDploy } from '../../support/cli.js';
 import { startSshd, type TestSshd } from '../../support/sshd.js';
 import { blkid, loopDisk, mount, unmountBelow, type LoopDisk } from '../../support/disk-image.js';
 import { buildTestTree, describeTree } from '../../support/file-tree.js';
@@ -58,6 +59,7 @@ let source: LoopDisk;
 const targets: LoopDisk[] = [];
 let store: Store;
 let dispose: () => Promise<void>;
+let databaseUrl: string;
 let platform: Platform;
 let runner: RunnerOptions;
 let app: FastifyInstance;
@@ -76,7 +78,9 @@ before(async () => {
   mkdirSync(`${src}/boot/grub`, { recursive: true });
   writeFileSync(`${src}/boot/grub/grub.cfg`, 'search --fs-uuid --set=root\n');
 
-  ({ store, dispose } = await openTestStore('sqlite'));
+  let database;
+  ({ store, dispose, database } = await openTestStore('sqlite'));
+  databaseUrl = database.url;
   platform = createPlatform('standalone', store);
   runner = { db: store.db, dialect: 'sqlite', platform, kinds, owner: 'test:1', leaseSeconds: 60, batchSize: 50, maxAttempts: 3, budgetMs: 60_000, log: quiet };
   const host = await platform.addHost({ name: 'web01', macs: ['52:54:00:00:22:01'] });
@@ -243,5 +247,29 @@ describe('images: capture over SSH, restore from dploy', () => {
     mount(target.partition(2), `${restored}/boot`);
     assert.equal(describeTree(restored), describeTree(src));
     assert.equal(describeTree(`${restored}/boot`), describeTree(`${src}/boot`));
+  });
+
+  test('dploy images lists, shows and verifies the image, and remove deletes its row and its directory', async () => {
+    const cli = (...args: string[]) => runDploy(['images', ...args], { cwd: dir, env: { DPLOY_DATABASE_URL: databaseUrl, DPLOY_IMAGES_STORE_DIR: storeDir } });
+    const m = await readManifest(join(storeDir, 'web01-golden'));
+    const [list, show, verify] = await Promise.all([cli('list'), cli('show', 'web01-golden'), cli('verify', 'web01-golden')]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(
+      list.stdout,
+      new RegExp(
+        `^NAME +KIND +HOST +BYTES +CREATED +LOCATION\nweb01-golden +tar-zstd +${hostId} +${m.filesystems[0]!.archive.bytes + m.filesystems[1]!.archive.bytes} `,
+      ),
+    );
+    assert.equal(show.code, 0, show.stderr);
+    for (const fs of m.filesystems) assert.match(show.stdout, new RegExp(`\n${fs.mountpoint} +${fs.device} +${fs.fstype} +${fs.uuid} +${fs.label} `));
+    assert.equal(verify.code, 0, verify.stderr);
+    const files = m.filesystems.map((f) => f.archive.file);
+    const width = Math.max(7, ...files.map((f) => f.length));
+    assert.equal(verify.stdout, [`${'ARCHIVE'.padEnd(width)}  RESULT`, ...files.map((f) => `${f.padEnd(width)}  ok`)].join('\n') + '\n');
+    const removed = await cli('remove', 'web01-golden');
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(removed.stdout, `removed image web01-golden (${join(storeDir, 'web01-golden')})\n`);
+    assert.deepEqual(await listImages(store.db.manager), []);
+    assert.equal(existsSync(join(storeDir, 'web01-golden')), false);
   });
 });
