@@ -2,7 +2,7 @@
 // attached to a loop device with its partitions (losetup + partx, which works
 // here where udev does not run), and real filesystems (mkfs). Needs root.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { truncateSync, writeFileSync } from 'node:fs';
 
@@ -31,7 +31,8 @@ export function loopDisk(file: string, mib: number, sfdiskScript?: string): Loop
       return p;
     },
     detach() {
-      if (sfdiskScript) execFileSync('partx', ['-d', device], { stdio: 'ignore' });
+      // A restore wrote partitions on blank disks too; the kernel keeps them past losetup -d otherwise.
+      spawnSync('partx', ['-d', device], { stdio: 'ignore' });
       run('losetup', ['-d', device]);
     },
   };
