@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import type { DiscoverImage, ImageProvider } from '../boot/boot-images.js';
 import { DployError } from '../errors.js';
 import type { Job } from '../model/job.js';
-import { bindJobAddress, plainAddress } from '../store/job-binding.js';
+import { bindBootEntry } from '../store/job-binding.js';
 import { activeJobForHost } from '../store/jobs.js';
 
 export interface RestoreBootOptions {
@@ -26,15 +26,7 @@ export function restoreImageProvider(db: DataSource, o: RestoreBootOptions): Ima
     if (!host) throw new DployError('DPLOY_ERR_BOOT_CONFIG', 'a restore boot needs a known machine');
     const job = await activeJobForHost(db.manager, host.id);
     if (!job?.token || job.kind !== 'restore') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `${host.name} is set to restore but has no active restore job`);
-    if (context.clientAddress) {
-      const from = plainAddress(context.clientAddress);
-      const bound = await bindJobAddress(db.manager, job.id, from);
-      if (bound !== from)
-        throw new DployError(
-          'DPLOY_ERR_CONFLICT',
-          `restore job ${job.id} is bound to ${bound}, which fetched its boot entry first; refused to ${from} (docs/security.md)`,
-        );
-    }
+    await bindBootEntry(db.manager, job, context.clientAddress);
     const env = o.bootEnvironment;
     return {
       kernel: env.kernel,
