@@ -8,9 +8,9 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, truncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import { jobTokens } from '../../../plugin/jobs/job-token.js';
 import { createPlatform, type Platform } from '../../../plugin/platforms/index.js';
 import { openSecretBox } from '../../../plugin/secret-box.js';
 import { listJobs } from '../../../plugin/store/jobs.js';
-import { listImages } from '../../../plugin/store/images.js';
+import { deleteImage, listImages, recordImage } from '../../../plugin/store/images.js';
 import { setRemoteAccess } from '../../../plugin/store/remote-access.js';
 import type { Store } from '../../../plugin/store/database.js';
 import { readManifest, verifyImage } from '../../../plugin/images/image-store.js';
@@ -130,15 +130,15 @@ async function runRestore(args: string[]): Promise<Ran> {
   }
 }
 
-async function restoreOnto(mib: number): Promise<{ job: Job; target: LoopDisk; run: Ran }> {
-  const target = loopDisk(join(dir, `target-${mib}.img`), mib);
+async function restoreOnto(mib: number, image = 'web01-golden'): Promise<{ job: Job; target: LoopDisk; run: Ran }> {
+  const target = loopDisk(join(dir, `target-${image}-${mib}.img`), mib);
   targets.push(target);
-  await setTask(store.db, platform, kinds, { hostIds: [hostId], task: 'restore', image: 'web01-golden', force: false, actor: 'test' });
+  await setTask(store.db, platform, kinds, { hostIds: [hostId], task: 'restore', image, force: false, actor: 'test' });
   const booting = await settle('restore');
   assert.equal(booting.state, 'booting', booting.message);
   // What the machine's PXE entry boots: the boot environment, told where dploy is and which job it runs.
   const entry = await restoreImageProvider(store.db, { bootEnvironment: BOOT_ENV, httpBaseUrl: () => url, tokenFor: (j) => tokens.tokenFor(j) })(
-    { kind: 'restore', image: 'web01-golden' },
+    { kind: 'restore', image },
     { loader: 'pxelinux', host: await getHost(store.db.manager, hostId), clientAddress: '127.0.0.1' },
   );
   assert.deepEqual(entry, {
@@ -247,6 +247,25 @@ describe('images: capture over SSH, restore from dploy', () => {
     mount(target.partition(2), `${restored}/boot`);
     assert.equal(describeTree(restored), describeTree(src));
     assert.equal(describeTree(`${restored}/boot`), describeTree(`${src}/boot`));
+  });
+
+  test('a restore whose archive stops half-way wipes the disk and fails; it is never reported done', async () => {
+    // The root archive cut at half its length: what a machine sees when the network drops mid-stream.
+    const damaged = join(storeDir, 'web01-cut');
+    cpSync(join(storeDir, 'web01-golden'), damaged, { recursive: true });
+    const m = await readManifest(damaged);
+    truncateSync(join(damaged, m.filesystems[0]!.archive.file), Math.floor(m.filesystems[0]!.archive.bytes / 2));
+    await recordImage(store.db.manager, { name: 'web01-cut', kind: 'tar-zstd', location: damaged, hostId, createdAt: new Date() });
+    const { job, target, run } = await restoreOnto(96, 'web01-cut');
+    assert.equal(run.status, 1, run.stderr);
+    assert.equal(job.state, 'failed');
+    assert.match(
+      job.message ?? '',
+      new RegExp(`^${m.filesystems[0]!.archive.file} is not a complete zstd stream \\(disk ${target.device} wiped: restore it again\\)$`),
+    );
+    // blkid's status 2: nothing it knows on the disk, no partition table, no filesystem.
+    assert.equal(spawnSync('blkid', ['-p', target.device]).status, 2, 'the partition table survived');
+    await deleteImage(store.db.manager, 'web01-cut');
   });
 
   test('dploy images lists, shows and verifies the image, and remove deletes its row and its directory', async () => {
