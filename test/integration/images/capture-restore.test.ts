@@ -205,6 +205,13 @@ describe('images: capture over SSH, restore from dploy', () => {
     assert.equal(row?.sizeBytes, root!.archive.bytes + boot!.archive.bytes);
   });
 
+  test('an image task naming an image that exists fails at once, saying how to go on', async () => {
+    await setTask(store.db, platform, kinds, { hostIds: [hostId], task: 'image', image: 'web01-golden', force: false, actor: 'test' });
+    const job = await settle('image');
+    assert.equal(job.state, 'failed');
+    assert.equal(job.message, 'image web01-golden already exists: choose another name or dploy images remove web01-golden');
+  });
+
   test('verify names the archive whose bytes changed in the store', async () => {
     const copy = join(dir, 'tampered');
     cpSync(join(storeDir, 'web01-golden'), copy, { recursive: true });
