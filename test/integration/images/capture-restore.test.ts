@@ -18,6 +18,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jobKinds } from '../../../plugin/jobs/kinds/index.js';
 import { runnerTick, type RunnerOptions } from '../../../plugin/jobs/runner.js';
 import { setTask } from '../../../plugin/jobs/set-task.js';
+import { endJob } from '../../../plugin/jobs/job-step.js';
 import { jobTokens } from '../../../plugin/jobs/job-token.js';
 import { createPlatform, type Platform } from '../../../plugin/platforms/index.js';
 import { openSecretBox } from '../../../plugin/secret-box.js';
@@ -273,6 +274,29 @@ describe('images: capture over SSH, restore from dploy', () => {
     // blkid's status 2: nothing it knows on the disk, no partition table, no filesystem.
     assert.equal(spawnSync('blkid', ['-p', target.device]).status, 2, 'the partition table survived');
     await deleteImage(store.db.manager, 'web01-cut');
+  });
+
+  test("an image's files answer only its restore job's token, and only the archives its manifest lists", async () => {
+    await setTask(store.db, platform, kinds, { hostIds: [hostId], task: 'restore', image: 'web01-golden', force: false, actor: 'test' });
+    const job = await settle('restore');
+    const token = tokens.tokenFor(job);
+    const m = await readManifest(join(storeDir, 'web01-golden'));
+    const get = async (path: string) => {
+      const r = await fetch(`${url}${path}`);
+      return `${r.status} ${r.status === 200 ? r.headers.get('content-length') : await r.text()}`;
+    };
+    const bare404 = (await get(`/images/${token}/manifest.json`)).replace(/^404 /, '');
+    assert.match(bare404, /no image here/);
+    assert.equal(await get(`/images/${token}/${m.filesystems[1]!.archive.file}`), `200 ${m.filesystems[1]!.archive.bytes}`);
+    for (const path of [
+      `/images/${token}/manifest.json`,
+      `/images/${token}/..%2Fweb01-golden%2Fmanifest.json`,
+      `/images/${job.id}-forged/plan`,
+      `/images/${token.slice(0, -1)}x/plan`,
+    ])
+      assert.equal(await get(path), `404 ${bare404}`, path);
+    await endJob(store.db, kinds.get('restore')!, job, 'cancelled', 'cancelled by the test', 'test');
+    assert.equal(await get(`/images/${token}/plan`), `404 ${bare404}`, 'a cancelled job still opens the image');
   });
 
   test('dploy images lists, shows and verifies the image, and remove deletes its row and its directory', async () => {
