@@ -9,6 +9,7 @@ import { renderCommand } from './cli/render.js';
 import { profilesCommand } from './cli/profiles.js';
 import { hostsCommand } from './cli/hosts.js';
 import { imagesCommand } from './cli/images.js';
+import { bootEnvCommand } from './cli/boot-env.js';
 import { inventoriesCommand } from './cli/inventories.js';
 import { jobsCommand, runnerCommand } from './cli/jobs.js';
 import { importCommands, mediaCommand } from './cli/media.js';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
     tokenCommand(),
     mediaCommand(),
     imagesCommand(),
+    bootEnvCommand(),
     ...importCommands(),
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError());
