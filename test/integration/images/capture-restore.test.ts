@@ -9,110 +9,53 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
-import { cpSync, existsSync, mkdirSync, truncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { cpSync, existsSync, openSync, readFileSync, truncateSync, writeSync, closeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { jobKinds } from '../../../plugin/jobs/kinds/index.js';
-import { runnerTick, type RunnerOptions } from '../../../plugin/jobs/runner.js';
+import { promisify } from 'node:util';
+import type { JobKinds } from '../../../plugin/jobs/kinds/index.js';
 import { setTask } from '../../../plugin/jobs/set-task.js';
 import { endJob } from '../../../plugin/jobs/job-step.js';
-import { jobTokens } from '../../../plugin/jobs/job-token.js';
-import { createPlatform, type Platform } from '../../../plugin/platforms/index.js';
-import { openSecretBox } from '../../../plugin/secret-box.js';
-import { listJobs } from '../../../plugin/store/jobs.js';
+import type { JobTokens } from '../../../plugin/jobs/job-token.js';
+import type { Platform } from '../../../plugin/platforms/index.js';
 import { deleteImage, listImages, recordImage } from '../../../plugin/store/images.js';
-import { setRemoteAccess } from '../../../plugin/store/remote-access.js';
 import type { Store } from '../../../plugin/store/database.js';
 import { readManifest, verifyImage } from '../../../plugin/images/image-store.js';
 import { restoreImageProvider } from '../../../plugin/images/restore-boot.js';
 import { getHost } from '../../../plugin/store/hosts.js';
-import { registerErrorHandler } from '../../../plugin/web/errors.js';
-import { agentJobRoutes } from '../../../plugin/web/routes/agent-jobs.js';
-import { restoreImageRoutes } from '../../../plugin/web/routes/restore-images.js';
 import type { Job } from '../../../plugin/model/job.js';
-import { openTestStore } from '../../support/databases.js';
 import { runDploy } from '../../support/cli.js';
-import { startSshd, type TestSshd } from '../../support/sshd.js';
 import { blkid, loopDisk, mount, unmountBelow, type LoopDisk } from '../../support/disk-image.js';
-import { buildTestTree, describeTree } from '../../support/file-tree.js';
+import { describeTree } from '../../support/file-tree.js';
+import { startImageLab, type ImageLab } from '../../support/image-lab.js';
 
 const RESTORE = join(import.meta.dirname, '../../../agent-scripts/dploy-restore');
-const SOURCE_TABLE = 'label: gpt\nsize=40MiB, name=root\nsize=16MiB, name=boot\n';
-const quiet = { info() {}, warn() {}, error() {} };
 const BOOT_ENV = { kernel: 'dploy/vmlinuz', initrd: 'dploy/initrd.img', args: 'quiet' };
 
-const dir = mkdtempSync(join(tmpdir(), 'dploy-images-'));
-const src = join(dir, 'src');
-const storeDir = join(dir, 'images');
-const siteKey = Buffer.alloc(32, 7);
-const tokens = jobTokens(siteKey);
-const box = openSecretBox(join(dir, 'secret.key'));
-const kinds = jobKinds(
-  { bootSeconds: 1200, installSeconds: 7200 },
-  { images: { secrets: () => box, storeDir, filesystems: [src, `${src}/boot`], captureTimeoutSeconds: 600 } },
-);
-
-let sshd: TestSshd;
+let lab: ImageLab;
+let dir: string;
+let src: string;
+let storeDir: string;
 let source: LoopDisk;
-const targets: LoopDisk[] = [];
+let tokens: JobTokens;
+let kinds: JobKinds;
 let store: Store;
-let dispose: () => Promise<void>;
-let databaseUrl: string;
 let platform: Platform;
-let runner: RunnerOptions;
-let app: FastifyInstance;
 let url: string;
 let hostId: number;
+const targets: LoopDisk[] = [];
+const settle = (kind: string) => lab.settle(kind);
 
 before(async () => {
-  sshd = await startSshd(1, { root: true });
-  const key = sshd.key('ed25519');
-  source = loopDisk(join(dir, 'source.img'), 64, SOURCE_TABLE);
-  execFileSync('mkfs.ext4', ['-q', '-L', 'dploy-root', source.partition(1)]);
-  execFileSync('mkfs.ext2', ['-q', '-L', 'boot', source.partition(2)]);
-  mount(source.partition(1), src);
-  mount(source.partition(2), `${src}/boot`);
-  buildTestTree(src);
-  mkdirSync(`${src}/boot/grub`, { recursive: true });
-  writeFileSync(`${src}/boot/grub/grub.cfg`, 'search --fs-uuid --set=root\n');
-
-  let database;
-  ({ store, dispose, database } = await openTestStore('sqlite'));
-  databaseUrl = database.url;
-  platform = createPlatform('standalone', store);
-  runner = { db: store.db, dialect: 'sqlite', platform, kinds, owner: 'test:1', leaseSeconds: 60, batchSize: 50, maxAttempts: 3, budgetMs: 60_000, log: quiet };
-  const host = await platform.addHost({ name: 'web01', macs: ['52:54:00:00:22:01'] });
-  hostId = host.id;
-  await setRemoteAccess(store.db.manager, box, { hostId }, { address: '127.0.0.1', port: sshd.port, user: 'root', privateKey: key });
-
-  app = Fastify();
-  registerErrorHandler(app);
-  restoreImageRoutes(app, { db: store.db, jobTokens: tokens });
-  agentJobRoutes(app, { db: store.db, platform, kinds, jobTokens: tokens });
-  url = await app.listen({ host: '127.0.0.1', port: 0 });
+  lab = await startImageLab();
+  ({ dir, src, storeDir, source, tokens, kinds, store, platform, url, hostId } = lab);
 });
 
 after(async () => {
-  for (const d of [src, join(dir, 'restored')]) unmountBelow(d);
-  for (const t of [source, ...targets]) t?.detach();
-  await app?.close();
-  await dispose?.();
-  await sshd?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  unmountBelow(join(dir, 'restored'));
+  for (const t of targets) t.detach();
+  await lab?.stop();
 });
-
-async function settle(kind: string): Promise<Job> {
-  for (let i = 0; i < 120; i++) {
-    await runnerTick(runner);
-    const job = (await listJobs(store.db.manager, {})).filter((j) => j.kind === kind).sort((a, b) => b.id - a.id)[0];
-    if (job && ['done', 'failed', 'cancelled', 'booting'].includes(job.state)) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${kind} job did not settle`);
-}
 
 interface Ran {
   status: number;
@@ -300,7 +243,8 @@ describe('images: capture over SSH, restore from dploy', () => {
   });
 
   test('dploy images lists, shows and verifies the image, and remove deletes its row and its directory', async () => {
-    const cli = (...args: string[]) => runDploy(['images', ...args], { cwd: dir, env: { DPLOY_DATABASE_URL: databaseUrl, DPLOY_IMAGES_STORE_DIR: storeDir } });
+    const cli = (...args: string[]) =>
+      runDploy(['images', ...args], { cwd: dir, env: { DPLOY_DATABASE_URL: lab.databaseUrl, DPLOY_IMAGES_STORE_DIR: storeDir } });
     const m = await readManifest(join(storeDir, 'web01-golden'));
     const [list, show, verify] = await Promise.all([cli('list'), cli('show', 'web01-golden'), cli('verify', 'web01-golden')]);
     assert.equal(list.code, 0, list.stderr);
