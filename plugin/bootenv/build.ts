@@ -36,6 +36,9 @@ const UNUSED = [
   'usr/lib/dracut',
   'lib/udev/hwdb.bin',
   'lib/modules/*/kernel/drivers/net/wireless',
+  'lib/modules/*/kernel/net/wireless',
+  'lib/modules/*/kernel/net/mac80211',
+  'lib/modules/*/kernel/net/bluetooth',
 ];
 const sh = async (script: string, cwd?: string) => (await run('sh', ['-ec', script], { maxBuffer: 64 * 2 ** 20, ...(cwd ? { cwd } : {}) })).stdout;
 
@@ -99,11 +102,17 @@ export async function buildBootEnvironment(o: BootEnvOptions): Promise<{ manifes
   // Debian 12 keeps /bin, /sbin, /lib as real directories in packages; usrmerge links are made by a maintainer script.
   const kernelVersion = readdirSync(join(root, 'lib/modules'))[0]!;
   await trimModules(root, kernelVersion);
-  await sh(`rm -rf lib/modules/*/kernel/drivers/net/wireless`, root);
+  await sh(`rm -rf ${UNUSED.filter((p) => p.startsWith('lib/modules')).join(' ')}`, root);
   await run('chroot', [root, 'depmod', kernelVersion]);
   await sh(`rm -rf ${UNUSED.join(' ')}`, root);
-  // dash is not in the set: busybox is the shell /init and the agent scripts run under.
-  if (!existsSync(join(root, 'bin/sh'))) symlinkSync('busybox', join(root, 'bin/sh'));
+  // dpkg's maintainer scripts make /bin/sh; unpacked by hand it is made here, to dash.
+  if (!existsSync(join(root, 'bin/sh'))) symlinkSync('dash', join(root, 'bin/sh'));
+  // busybox's applets, only where no package brings the tool: `busybox --install` would put its tar before GNU tar.
+  const applets = join(root, 'usr/lib/busybox-applets');
+  mkdirSync(applets, { recursive: true });
+  const bins = ['usr/local/bin', 'usr/sbin', 'usr/bin', 'sbin', 'bin'];
+  for (const applet of (await run('chroot', [root, '/bin/busybox', '--list'])).stdout.split('\n').filter(Boolean))
+    if (!bins.some((d) => existsSync(join(root, d, applet)))) symlinkSync('/bin/busybox', join(applets, applet));
   mkdirSync(join(root, 'usr/local/bin'), { recursive: true });
   for (const f of readdirSync(o.agentScriptsDir)) copyFileSync(join(o.agentScriptsDir, f), join(root, 'usr/local/bin', f));
   copyFileSync(o.initScript, join(root, 'init'));

@@ -5,6 +5,8 @@
 
 export const BOOT_ENV_PACKAGES = [
   'busybox-static',
+  // The shell /init and the agent scripts run under: busybox-static's ash runs its own applets before PATH (tar among them).
+  'dash',
   'udhcpc',
   'lshw',
   'util-linux',
@@ -32,8 +34,9 @@ export const GRUB_PACKAGES: Record<string, readonly string[]> = {
 
 export const KERNEL_METAPACKAGE: Record<string, string> = { amd64: 'linux-image-amd64', arm64: 'linux-image-arm64' };
 
-/** Module trees kept under lib/modules/<version>/kernel: storage, NICs, virtio, the filesystems, RAID and LVM. */
+/** Module trees kept under lib/modules/<version>/kernel: storage, NICs, virtio, the filesystems, RAID and LVM (net/: failover, which virtio_net needs). */
 export const MODULE_DIRS = [
+  'net',
   'drivers/net',
   'drivers/block',
   'drivers/ata',

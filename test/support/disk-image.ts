@@ -20,8 +20,13 @@ export function loopDisk(file: string, mib: number, sfdiskScript?: string): Loop
   writeFileSync(file, '');
   truncateSync(file, mib * 2 ** 20);
   if (sfdiskScript) run('sfdisk', ['-q', file], sfdiskScript);
+  return attachDisk(file);
+}
+
+/** A disk image file as a loop device, with the partitions its table holds. */
+export function attachDisk(file: string): LoopDisk {
   const device = run('losetup', ['-f', '--show', file]).trim();
-  if (sfdiskScript) run('partx', ['-u', device]);
+  spawnSync('partx', ['-a', device], { stdio: 'ignore' });
   return {
     file,
     device,
@@ -31,7 +36,7 @@ export function loopDisk(file: string, mib: number, sfdiskScript?: string): Loop
       return p;
     },
     detach() {
-      // A restore wrote partitions on blank disks too; the kernel keeps them past losetup -d otherwise.
+      // Partitions a restore wrote are the kernel's too; it keeps them past losetup -d otherwise.
       spawnSync('partx', ['-d', device], { stdio: 'ignore' });
       run('losetup', ['-d', device]);
     },
