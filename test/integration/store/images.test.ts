@@ -16,28 +16,15 @@ for (const dialect of DIALECTS) {
         const db = store.db.manager;
         const host = await createPlatform('standalone', store).addHost({ name: 'web01', macs: ['52:54:00:00:22:09'] });
         const at = new Date('2026-12-07T06:00:00.123Z');
-        await recordImage(db, {
-          name: 'web01-b',
-          kind: 'tar-zstd',
-          location: '/srv/images/web01-b',
-          hostId: host.id,
-          sizeBytes: 6 * 2 ** 30 + 1,
-          createdAt: at,
-        });
+        const b = { name: 'web01-b', kind: 'tar-zstd', location: '/srv/images/web01-b', hostId: host.id, sizeBytes: 6 * 2 ** 30 + 1, createdAt: at };
+        await recordImage(db, b);
         await recordImage(db, { name: 'web01-a', kind: 'tar-zstd', location: '/srv/images/web01-a', createdAt: at });
         assert.deepEqual(
           (await listImages(db)).map((i) => i.name),
           ['web01-a', 'web01-b'],
         );
-        assert.deepEqual(await getImage(db, 'web01-b'), {
-          id: (await getImage(db, 'web01-b')).id,
-          name: 'web01-b',
-          kind: 'tar-zstd',
-          location: '/srv/images/web01-b',
-          hostId: host.id,
-          sizeBytes: 6 * 2 ** 30 + 1,
-          createdAt: at,
-        });
+        const stored = await getImage(db, 'web01-b');
+        assert.deepEqual(stored, { id: stored.id, ...b });
         await assert.rejects(recordImage(db, { name: 'web01-a', kind: 'tar-zstd', location: '/x', createdAt: at }), {
           code: 'DPLOY_ERR_CONFLICT',
           message: 'image web01-a already exists (dploy images list)',
