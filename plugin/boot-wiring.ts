@@ -7,7 +7,7 @@ import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config/index.js';
-import { bootVariables, type ImageProvider } from './boot/boot-images.js';
+import { bootVariables, type DiscoverImage, type ImageProvider } from './boot/boot-images.js';
 import type { BootPolicy, BootVariables } from './boot/boot-inputs.js';
 import { createBootService, type BootService } from './boot/boot-service.js';
 import { bootHosts } from './store/boot-requests.js';
@@ -36,17 +36,27 @@ export function bootPolicy(config: Readonly<Config>): BootPolicy {
   };
 }
 
-export function bootVariablesFor(config: Readonly<Config>, db: DataSource, baseUrl: () => string, install?: ImageProvider): BootVariables {
+/** The kernel dploy boots for discovery; a restore boots the same environment (plugin/images/restore-boot.ts). */
+export function bootEnvironment(config: Readonly<Config>): DiscoverImage {
+  return { kernel: config.boot.discoverKernel, initrd: config.boot.discoverInitrd, args: config.boot.discoverArgs };
+}
+
+export interface ImageProviders {
+  install?: ImageProvider;
+  restore?: ImageProvider;
+}
+
+export function bootVariablesFor(config: Readonly<Config>, db: DataSource, baseUrl: () => string, providers: ImageProviders = {}): BootVariables {
   return bootVariables({
     httpBaseUrl: baseUrl,
-    discover: { kernel: config.boot.discoverKernel, initrd: config.boot.discoverInitrd, args: config.boot.discoverArgs },
+    discover: bootEnvironment(config),
     enrollmentToken: () => enrollmentToken(db.manager),
-    ...(install ? { install } : {}),
+    ...providers,
   });
 }
 
-export function buildBootService(config: Readonly<Config>, db: DataSource, baseUrl: () => string, install?: ImageProvider): BootService {
-  return createBootService(bootHosts(db), bootPolicy(config), bootVariablesFor(config, db, baseUrl, install));
+export function buildBootService(config: Readonly<Config>, db: DataSource, baseUrl: () => string, providers: ImageProviders = {}): BootService {
+  return createBootService(bootHosts(db), bootPolicy(config), bootVariablesFor(config, db, baseUrl, providers));
 }
 
 export async function startTftp(config: Readonly<Config>, boot: BootService, logger: TftpLogger): Promise<TftpServer> {

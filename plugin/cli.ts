@@ -8,6 +8,8 @@ import { groupsCommand } from './cli/groups.js';
 import { renderCommand } from './cli/render.js';
 import { profilesCommand } from './cli/profiles.js';
 import { hostsCommand } from './cli/hosts.js';
+import { imagesCommand } from './cli/images.js';
+import { bootEnvCommand } from './cli/boot-env.js';
 import { inventoriesCommand } from './cli/inventories.js';
 import { jobsCommand, runnerCommand } from './cli/jobs.js';
 import { importCommands, mediaCommand } from './cli/media.js';
@@ -49,6 +51,8 @@ export function buildProgram(): Command {
     tokenCommand(),
     usersCommand(),
     mediaCommand(),
+    imagesCommand(),
+    bootEnvCommand(),
     ...importCommands(),
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError());

@@ -41,6 +41,9 @@ export const ERRORS = {
   // A command that ran out of time or failed is not run again behind the operator's back.
   DPLOY_ERR_SSH_TIMEOUT: { status: 504, retryable: false },
   DPLOY_ERR_SSH_EXIT_STATUS: { status: 502, retryable: false },
+  // Images (plugin/images): a capture the machine could not give (tools missing, tar failed), a stored image that no longer matches its manifest.
+  DPLOY_ERR_IMAGE_CAPTURE: { status: 502, retryable: false },
+  DPLOY_ERR_IMAGE_CORRUPT: { status: 500, retryable: false },
   // BMC power (plugin/power): the five kinds of answer a BMC gives, as MAAS sorts them.
   DPLOY_ERR_BMC_AUTH: { status: 502, retryable: false },
   DPLOY_ERR_BMC_UNREACHABLE: { status: 504, retryable: true },

@@ -4,7 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import { shownConfig, type Config } from './config/index.js';
 import { resolve } from 'node:path';
-import { buildBootService, httpBaseUrl, startTftp } from './boot-wiring.js';
+import { bootEnvironment, buildBootService, httpBaseUrl, startTftp } from './boot-wiring.js';
+import { restoreImageProvider } from './images/restore-boot.js';
 import { kindsFromConfig, runnerOptions, scheduleRunner } from './jobs/index.js';
 import { openPlatform } from './platforms/index.js';
 import { installImageProvider, mirrorView } from './installers/index.js';
@@ -51,12 +52,14 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     const jobTokens = jobTokensFromKeyFile(resolve(config.installers.secretKeyFile));
     // One or two threads: a crafted document is rare, and the cores are the TFTP workers' and the database's too.
     inventoryThreads = inventoryParser(Math.max(1, Math.min(2, availableParallelism() - 1)));
-    const boot = buildBootService(
-      config,
-      store.db,
-      () => baseUrl,
-      installImageProvider(store.db, () => baseUrl, { mirror, jobTokens }),
-    );
+    const boot = buildBootService(config, store.db, () => baseUrl, {
+      install: installImageProvider(store.db, () => baseUrl, { mirror, jobTokens }),
+      restore: restoreImageProvider(store.db, {
+        bootEnvironment: bootEnvironment(config),
+        httpBaseUrl: () => baseUrl,
+        tokenFor: (job) => jobTokens.tokenFor(job),
+      }),
+    });
     const webDeps: WebDeps = {
       db: store.db,
       platform,

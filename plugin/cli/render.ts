@@ -8,7 +8,8 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { renderForHost } from '../boot/index.js';
-import { bootPolicy, bootVariablesFor, httpBaseUrl } from '../boot-wiring.js';
+import { bootEnvironment, bootPolicy, bootVariablesFor, httpBaseUrl } from '../boot-wiring.js';
+import { restoreImageProvider } from '../images/restore-boot.js';
 import type { Config } from '../config/schema.js';
 import { jobTokensFromKeyFile } from '../jobs/job-token.js';
 import { DployError } from '../errors.js';
@@ -63,16 +64,19 @@ async function renderBoot(command: Command, config: Config, ref: string, o: Rend
     const baseUrl = httpBaseUrl(config, config.http.port);
     // The same mirror view as dploy serve: an install from imported media boots its kernel and tree.
     const mirror = mirrorView(config.installers.mirrorDir, () => baseUrl);
+    const tokens = jobTokensFromKeyFile(config.installers.secretKeyFile);
     return renderForHost(
       host,
       { firmware: o.firmware as 'bios' | 'uefi', arch, ...(o.loader ? { loader: o.loader as 'ipxe' } : {}) },
       bootPolicy(config),
-      bootVariablesFor(
-        config,
-        store.db,
-        () => baseUrl,
-        installImageProvider(store.db, () => baseUrl, { mirror, jobTokens: jobTokensFromKeyFile(config.installers.secretKeyFile) }),
-      ),
+      bootVariablesFor(config, store.db, () => baseUrl, {
+        install: installImageProvider(store.db, () => baseUrl, { mirror, jobTokens: tokens }),
+        restore: restoreImageProvider(store.db, {
+          bootEnvironment: bootEnvironment(config),
+          httpBaseUrl: () => baseUrl,
+          tokenFor: (job) => tokens.tokenFor(job),
+        }),
+      }),
     );
   });
   if (o.json) return printJson(rendered);

@@ -110,6 +110,20 @@ export const configSchema = z.strictObject({
       secretKeyFile: z.string().min(1).default('./var/secret.key'),
     })
     .prefault({}),
+  images: z
+    .strictObject({
+      /** The image store: one directory per image (manifest.json and its archives); may be on another filesystem (docs/images.md). */
+      storeDir: z.string().min(1).default('./var/images'),
+      /** Mountpoints an image task captures, separated by spaces; empty: every mounted ext2/3/4, xfs, vfat, btrfs filesystem. */
+      filesystems: z.string().default(''),
+      /** A capture still running after this long is taken for a runner that died. */
+      captureTimeoutSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .default(6 * 3600),
+    })
+    .prefault({}),
   agent: z
     .strictObject({
       /** Any post with the public enrollment token may re-inventory a known machine; off: only one in a discover job (docs/security.md). */

@@ -34,6 +34,12 @@ export function kindsFromConfig(config: Readonly<Config>): JobKinds {
         waves: { size: config.power.waveSize, intervalMs: config.power.waveIntervalSeconds * 1000 },
       }),
       remote: { ...REMOTE_DEFAULTS, secrets: () => openSecretBox(installers.secretKeyFile) },
+      images: {
+        secrets: () => openSecretBox(installers.secretKeyFile),
+        storeDir: config.images.storeDir,
+        filesystems: config.images.filesystems.split(/\s+/).filter(Boolean),
+        captureTimeoutSeconds: config.images.captureTimeoutSeconds,
+      },
     },
   );
 }

@@ -7,7 +7,8 @@
 // clients racing both see the same winner.
 
 import { In, Not, type EntityManager } from 'typeorm';
-import { TERMINAL_STATES } from '../model/job.js';
+import { DployError } from '../errors.js';
+import { TERMINAL_STATES, type Job } from '../model/job.js';
 import type { JobRow } from './job-rows.js';
 
 /** IPv4 clients reach a dual-stack socket as ::ffff:a.b.c.d, and TFTP sees a.b.c.d. */
@@ -44,4 +45,20 @@ export async function countAnswerFetch(db: EntityManager, jobId: number, limit: 
     .where('id = :id AND answer_fetches < :limit', { id: jobId, limit })
     .execute();
   return (result.affected ?? 0) > 0;
+}
+
+/**
+ * A boot entry that carries a job's token: the first client to fetch it binds
+ * the job (docs/security.md); any other gets no entry, so never the token.
+ * `dploy render` has no client and binds nothing.
+ */
+export async function bindBootEntry(db: EntityManager, job: Job, clientAddress: string | undefined): Promise<void> {
+  if (!clientAddress) return;
+  const from = plainAddress(clientAddress);
+  const bound = await bindJobAddress(db, job.id, from);
+  if (bound !== from)
+    throw new DployError(
+      'DPLOY_ERR_CONFLICT',
+      `${job.kind} job ${job.id} is bound to ${bound}, which fetched its boot entry first; refused to ${from} (an attacker, or a machine whose address changed: see docs/security.md)`,
+    );
 }

@@ -17,6 +17,7 @@ import { agentJobRoutes } from './routes/agent-jobs.js';
 import { bootHttpRoutes } from './routes/boot-http.js';
 import { answerRoutes } from './routes/answers.js';
 import { mirrorHttpRoutes, type MirrorDeps } from './routes/mirror-http.js';
+import { restoreImageRoutes } from './routes/restore-images.js';
 import type { MirrorView } from '../installers/index.js';
 import type { BootService } from '../boot/boot-service.js';
 import { apiHostRoutes } from './routes/api-hosts.js';
@@ -115,5 +116,6 @@ export function buildWebApp(deps: WebDeps, listener: Listener = {}): FastifyInst
   const sendfile = sendfileEngine();
   if ('error' in sendfile) app.log.warn(`static files (/boot/files, /mirror) are streamed: ${sendfile.error}`);
   else app.log.info('static files (/boot/files, /mirror) are sent by sendfile on native sender threads');
+  restoreImageRoutes(app, deps);
   return app;
 }

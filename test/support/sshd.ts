@@ -52,8 +52,11 @@ async function waitForPort(port: number, ms: number): Promise<void> {
   throw new Error(`sshd did not listen on 127.0.0.1:${port} within ${ms} ms`);
 }
 
-/** `machines` > 1: one sshd on that many ports, each port a machine with its own pinned endpoint. */
-export async function startSshd(machines = 1): Promise<TestSshd> {
+/**
+ * `machines` > 1: one sshd on that many ports, each port a machine with its own pinned endpoint.
+ * `root`: root may log in too, by a key from key() only (an image capture reads every file as root does).
+ */
+export async function startSshd(machines = 1, o: { root?: boolean } = {}): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'dploy-sshd-'));
   chmodSync(dir, 0o755);
   const ports: number[] = [];
@@ -89,7 +92,8 @@ export async function startSshd(machines = 1): Promise<TestSshd> {
       'UsePAM no',
       'PasswordAuthentication yes',
       'KbdInteractiveAuthentication no',
-      `AllowUsers ${user}`,
+      `AllowUsers ${user}${o.root ? ' root' : ''}`,
+      `PermitRootLogin ${o.root ? 'prohibit-password' : 'no'}`,
       'LogLevel ERROR',
       '',
     ].join('\n'),

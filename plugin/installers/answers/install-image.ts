@@ -7,9 +7,8 @@
 import type { DataSource } from 'typeorm';
 import { DployError } from '../../errors.js';
 import type { ImageProvider } from '../../boot/boot-images.js';
-import type { Job } from '../../model/job.js';
 import type { JobTokens } from '../../jobs/job-token.js';
-import { bindJobAddress, plainAddress } from '../../store/job-binding.js';
+import { bindBootEntry } from '../../store/job-binding.js';
 import { activeJobForHost } from '../../store/jobs.js';
 import { answerData } from './answer-context.js';
 import { importedBootFiles, mediaKey } from '../catalog/catalog-entry.js';
@@ -28,7 +27,7 @@ export function installImageProvider(db: DataSource, httpBaseUrl: () => string, 
     if (!host) throw new DployError('DPLOY_ERR_BOOT_CONFIG', 'an install boot needs a known machine');
     const job = await activeJobForHost(db.manager, host.id);
     if (!job?.token || job.kind !== 'install') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `${host.name} is set to install but has no active install job`);
-    if (context.clientAddress) await refuseOtherAddress(db, job, context.clientAddress);
+    await bindBootEntry(db.manager, job, context.clientAddress);
     const data = answerData(
       await jobAnswerInputs(db.manager, host, { ...job, token: options.jobTokens.tokenFor(job) }, state.profile, {
         httpBaseUrl: httpBaseUrl(),
@@ -40,19 +39,4 @@ export function installImageProvider(db: DataSource, httpBaseUrl: () => string, 
     const files = options.mirror?.has(mediaKey(data.entry)) ? importedBootFiles(data.entry) : data.entry;
     return { kernel: files.kernel, initrds: [files.initrd], args: data.kernelArgs, osFamily: data.entry.family };
   };
-}
-
-/**
- * The first client to fetch the entry binds the job (docs/security.md); any
- * other gets no entry, so never the job's token. `dploy render` has no client
- * and binds nothing.
- */
-async function refuseOtherAddress(db: DataSource, job: Job, clientAddress: string): Promise<void> {
-  const from = plainAddress(clientAddress);
-  const bound = await bindJobAddress(db.manager, job.id, from);
-  if (bound !== from)
-    throw new DployError(
-      'DPLOY_ERR_CONFLICT',
-      `install job ${job.id} is bound to ${bound}, which fetched its boot entry first; refused to ${from} (an attacker, or a machine whose address changed: see docs/security.md)`,
-    );
 }

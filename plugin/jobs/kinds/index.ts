@@ -7,8 +7,10 @@ import { withCheckedMoves, type JobKindSpec, type JobTimeouts } from '../job-kin
 import { commandKind, type RemoteSettings } from './command.js';
 import { discoverKind } from './discover.js';
 import { forgetKind } from './forget.js';
+import { imageKind, type ImageSettings } from './image.js';
 import { installKind, type InstallCheck } from './install.js';
 import { localbootKind } from './localboot.js';
+import { restoreKind } from './restore.js';
 import { powerKinds, type PowerHook } from './power.js';
 import { withBmcBoot } from './power-boot.js';
 
@@ -19,6 +21,8 @@ export interface KindHooks {
   installCheck?: InstallCheck;
   /** SSH commands; without it the command kind is not offered. */
   remote?: RemoteSettings;
+  /** Image capture over SSH into the image store; without it the image kind is not offered. */
+  images?: ImageSettings;
   /** Reaches hosts' BMCs: power-* tasks, and install/discover boot without a person. */
   power?: PowerHook;
 }
@@ -27,9 +31,11 @@ export function jobKinds(timeouts: JobTimeouts, hooks: KindHooks = {}): JobKinds
   const kinds: Array<readonly [JobKind, JobKindSpec]> = [
     ['discover', withBmcBoot(discoverKind(timeouts), hooks.power)],
     ['install', withBmcBoot(installKind(timeouts, hooks.installCheck), hooks.power)],
+    ['restore', withBmcBoot(restoreKind(timeouts), hooks.power)],
     ['localboot', localbootKind()],
     ['forget', forgetKind()],
     ...(hooks.remote ? [['command', commandKind(hooks.remote)] as const] : []),
+    ...(hooks.images ? [['image', imageKind(hooks.images)] as const] : []),
     ...powerKinds(hooks.power),
   ];
   return new Map(kinds.map(([kind, spec]) => [kind, withCheckedMoves(spec)]));

@@ -21,6 +21,7 @@ const ALL_HOOKS = {
   installCheck: async () => undefined,
   remote: { secrets: () => openSecretBox('/nonexistent/dploy-secret.key'), deadlineSeconds: 600, capBytes: 16 * 1024, defaultConcurrency: 10 },
   power: powerHook('/nonexistent/dploy-secret.key'),
+  images: { secrets: () => openSecretBox('/nonexistent/dploy-secret.key'), storeDir: '/nonexistent/images', filesystems: [], captureTimeoutSeconds: 3600 },
 };
 const VARIANTS: Array<[string, JobKinds]> = [
   ['with every hook', jobKinds(TIMEOUTS, ALL_HOOKS)],
@@ -52,12 +53,14 @@ test('the tables cover every kind dploy serve offers', () => {
     'command',
     'discover',
     'forget',
+    'image',
     'install',
     'localboot',
     'power-cycle',
     'power-off',
     'power-on',
     'power-status',
+    'restore',
   ]);
 });
 

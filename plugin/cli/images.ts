@@ -1,0 +1,88 @@
+// dploy images list|show|verify|remove: the image store as the operator sees
+// it. The rows say which images exist; verify reads every archive again
+// against the checksums in its manifest.json.
+
+import { Command } from 'commander';
+import { DployError } from '../errors.js';
+import { readManifest, removeImageFiles, verifyImage } from '../images/image-store.js';
+import { deleteImage, getImage, listImages } from '../store/images.js';
+import { print, printJson, withStore } from './context.js';
+import { renderFields, renderTable } from './table.js';
+
+export function imagesCommand(): Command {
+  const images = new Command('images').description('captured machine images (docs/images.md)');
+  images
+    .command('list')
+    .option('--json')
+    .action(async (o: { json?: boolean }, command: Command) => {
+      const list = await withStore(command, (s) => listImages(s.db.manager));
+      if (o.json) return printJson(list);
+      print(
+        renderTable(
+          ['NAME', 'KIND', 'HOST', 'BYTES', 'CREATED', 'LOCATION'],
+          list.map((i) => [i.name, i.kind, i.hostId, i.sizeBytes, i.createdAt.toISOString(), i.location]),
+        ),
+      );
+    });
+  images
+    .command('show <name>')
+    .description('the image and its layout: disks, partitions, filesystems with UUIDs, labels and archives')
+    .option('--json', 'the whole manifest.json')
+    .action(async (name: string, o: { json?: boolean }, command: Command) => {
+      const image = await withStore(command, (s) => getImage(s.db.manager, name));
+      const m = await readManifest(image.location);
+      if (o.json) return printJson({ ...image, manifest: m });
+      print(
+        renderFields([
+          ['name', image.name],
+          ['source', `${m.source.host} (${m.source.address})`],
+          ['created', m.createdAt],
+          ['firmware', m.firmware],
+          ['bootloader', m.bootloader.kind + (m.bootloader.efiDirectory ? ` (EFI at ${m.bootloader.efiDirectory})` : '')],
+          ['location', image.location],
+        ]) +
+          '\n' +
+          renderTable(
+            ['DISK', 'LABEL', 'BYTES', 'PARTITIONS'],
+            m.disks.map((d) => [d.device, d.label, d.sizeBytes, d.partitions.map((p) => `${p.number}:${p.startSector}+${p.sizeSectors}`).join(' ')]),
+          ) +
+          '\n' +
+          renderTable(
+            ['MOUNTPOINT', 'DEVICE', 'FSTYPE', 'UUID', 'LABEL', 'USED', 'ARCHIVE', 'BYTES', 'SHA256'],
+            m.filesystems.map((f) => [f.mountpoint, f.device, f.fstype, f.uuid, f.label, f.usedBytes, f.archive.file, f.archive.bytes, f.archive.sha256]),
+          ),
+      );
+    });
+  images
+    .command('verify <name>')
+    .description('read every archive again and compare its size and SHA-256 with manifest.json')
+    .option('--json')
+    .action(async (name: string, o: { json?: boolean }, command: Command) => {
+      const image = await withStore(command, (s) => getImage(s.db.manager, name));
+      const checks = await verifyImage(image.location);
+      if (o.json) printJson(checks);
+      else
+        print(
+          renderTable(
+            ['ARCHIVE', 'RESULT'],
+            checks.map((c) => [c.file, c.ok ? 'ok' : c.problem]),
+          ),
+        );
+      const bad = checks.filter((c) => !c.ok);
+      if (bad.length > 0)
+        throw new DployError('DPLOY_ERR_IMAGE_CORRUPT', `image ${name}: ${bad.length} of ${checks.length} archive(s) do not match manifest.json`);
+    });
+  images
+    .command('remove <name>')
+    .description('delete the image: its row and its directory in the store')
+    .action(async (name: string, _o: unknown, command: Command) => {
+      const image = await withStore(command, async (s) => {
+        const found = await getImage(s.db.manager, name);
+        await deleteImage(s.db.manager, name);
+        return found;
+      });
+      await removeImageFiles(image.location);
+      print(`removed image ${name} (${image.location})\n`);
+    });
+  return images;
+}

@@ -1,0 +1,66 @@
+// The image store: one directory per image under images.storeDir (any
+// filesystem dploy can write), holding manifest.json and the archives it
+// lists. A capture writes into a hidden partial directory and renames it, so
+// a directory with an image's name is always a complete image.
+
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { DployError } from '../errors.js';
+import { MANIFEST_FILE, parseManifest, type ArchiveEntry, type ImageManifest } from './manifest.js';
+
+const IMAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export function checkImageName(name: string): string {
+  if (!IMAGE_NAME.test(name))
+    throw new DployError('DPLOY_ERR_INVALID_INPUT', `image name "${name.slice(0, 60)}" must be letters, digits, dot, dash or underscore (at most 128)`);
+  return name;
+}
+
+export function imageDir(storeDir: string, name: string): string {
+  return join(storeDir, checkImageName(name));
+}
+
+export function partialDir(storeDir: string, name: string): string {
+  return join(storeDir, `.partial-${checkImageName(name)}`);
+}
+
+export async function readManifest(dir: string): Promise<ImageManifest> {
+  const text = await readFile(join(dir, MANIFEST_FILE), 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') throw new DployError('DPLOY_ERR_NOT_FOUND', `no image at ${dir} (manifest.json missing)`);
+    throw err;
+  });
+  return parseManifest(text, dir);
+}
+
+export interface ArchiveCheck {
+  file: string;
+  ok: boolean;
+  /** What is wrong: missing, size or checksum. */
+  problem?: string;
+}
+
+/** Reads every archive again and compares size and SHA-256 with the manifest. */
+export async function verifyImage(dir: string): Promise<ArchiveCheck[]> {
+  const manifest = await readManifest(dir);
+  const checks: ArchiveCheck[] = [];
+  for (const fs of manifest.filesystems) checks.push(await checkArchive(dir, fs.archive));
+  return checks;
+}
+
+async function checkArchive(dir: string, a: ArchiveEntry): Promise<ArchiveCheck> {
+  const path = join(dir, a.file);
+  const st = await stat(path).catch(() => undefined);
+  if (!st) return { file: a.file, ok: false, problem: 'missing' };
+  if (st.size !== a.bytes) return { file: a.file, ok: false, problem: `size ${st.size}, manifest says ${a.bytes}` };
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  const sum = hash.digest('hex');
+  return sum === a.sha256 ? { file: a.file, ok: true } : { file: a.file, ok: false, problem: `sha256 ${sum}, manifest says ${a.sha256}` };
+}
+
+export async function removeImageFiles(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}

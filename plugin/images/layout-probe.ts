@@ -1,0 +1,158 @@
+// What dploy asks a source machine about its layout, and how the answer is
+// read (pure functions; the commands run over SSH in capture.ts). lsblk's
+// FSTYPE/UUID/LABEL come from udev's database, empty where udev does not run
+// (a rescue system, a container), so filesystems are probed with `blkid -p`,
+// which reads the device itself.
+
+import { DployError } from '../errors.js';
+import type { DiskEntry, FilesystemEntry, PartitionEntry, SwapEntry } from './manifest.js';
+
+/** Filesystems dploy archives with tar; others are named in the refusal. */
+export const ARCHIVED_FSTYPES = ['ext2', 'ext3', 'ext4', 'xfs', 'vfat', 'btrfs'] as const;
+
+const MARK = '@@dploy ';
+
+/** First round: mounts, block devices, firmware, bootloader traces, fstab, LVM, md, tool versions. */
+export const LAYOUT_PROBE = [
+  `echo '${MARK}findmnt'; findmnt -J -b -l -o TARGET,SOURCE,FSTYPE,SIZE,USED`,
+  `echo '${MARK}lsblk'; lsblk -J -b -o NAME,PATH,TYPE,SIZE,PKNAME,LOG-SEC`,
+  `echo '${MARK}firmware'; if [ -d /sys/firmware/efi ]; then echo uefi; else echo bios; fi`,
+  `echo '${MARK}grub'; for d in /boot/grub /boot/grub2; do [ -d "$d" ] && echo "$d"; done; true`,
+  `echo '${MARK}fstab'; cat /etc/fstab 2>/dev/null; true`,
+  `echo '${MARK}swaps'; cat /proc/swaps 2>/dev/null; true`,
+  `echo '${MARK}lvm'; lvm fullreport --reportformat json 2>/dev/null; true`,
+  `echo '${MARK}mdstat'; cat /proc/mdstat 2>/dev/null; true`,
+  `echo '${MARK}tar'; tar --version 2>/dev/null | head -n 1`,
+  `echo '${MARK}zstd'; zstd --version 2>/dev/null`,
+].join('; ');
+
+/** Second round, for the chosen devices: blkid of each, sfdisk --dump of each disk. */
+export function deviceProbe(devices: string[], disks: string[]): string {
+  return [
+    ...devices.map((d) => `echo '${MARK}blkid ${d}'; blkid -p -o export ${shellWord(d)}; true`),
+    ...disks.map((d) => `echo '${MARK}sfdisk ${d}'; sfdisk --dump ${shellWord(d)}`),
+  ].join('; ');
+}
+
+export function shellWord(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The probe's output cut at its markers: section name → text. */
+export function sections(output: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let name: string | undefined;
+  let lines: string[] = [];
+  for (const line of output.split('\n')) {
+    if (line.startsWith(MARK)) {
+      if (name !== undefined) out.set(name, lines.join('\n'));
+      name = line.slice(MARK.length);
+      lines = [];
+    } else lines.push(line);
+  }
+  if (name !== undefined) out.set(name, lines.join('\n'));
+  return out;
+}
+
+export interface Mount {
+  target: string;
+  source: string;
+  fstype: string;
+  size: number;
+  used: number;
+}
+
+export interface BlockDevice {
+  name: string;
+  path: string;
+  type: string;
+  size: number;
+  pkname: string | null;
+  'log-sec': number;
+  children?: BlockDevice[];
+}
+
+export function parseMounts(json: string): Mount[] {
+  return (JSON.parse(json) as { filesystems: Mount[] }).filesystems;
+}
+
+export function flattenBlockDevices(json: string): BlockDevice[] {
+  const all: BlockDevice[] = [];
+  const walk = (list: BlockDevice[]) => {
+    for (const d of list) {
+      all.push(d);
+      if (d.children) walk(d.children);
+    }
+  };
+  walk((JSON.parse(json) as { blockdevices: BlockDevice[] }).blockdevices);
+  return all;
+}
+
+/**
+ * The mounts to archive: every mounted block-device filesystem of a kind tar
+ * can restore, or exactly the mountpoints asked for. One mount per device
+ * (a bind mount or a btrfs subvolume mounted twice is archived once).
+ */
+export function chooseMounts(mounts: Mount[], asked: readonly string[] | undefined, who: string): Mount[] {
+  const onDevices = mounts.filter((m) => m.source.startsWith('/dev/') && !m.source.includes('['));
+  if (asked && asked.length > 0) {
+    return asked.map((path) => {
+      const m = onDevices.find((x) => x.target === path);
+      if (!m) throw new DployError('DPLOY_ERR_INVALID_INPUT', `${who}: ${path} is not a mounted block-device filesystem there`);
+      if (!(ARCHIVED_FSTYPES as readonly string[]).includes(m.fstype))
+        throw new DployError('DPLOY_ERR_INVALID_INPUT', `${who}: ${path} is ${m.fstype}; dploy archives ${ARCHIVED_FSTYPES.join(', ')}`);
+      return m;
+    });
+  }
+  const seen = new Set<string>();
+  return onDevices
+    .filter((m) => (ARCHIVED_FSTYPES as readonly string[]).includes(m.fstype))
+    .sort((a, b) => a.target.length - b.target.length)
+    .filter((m) => (seen.has(m.source) ? false : (seen.add(m.source), true)));
+}
+
+/** `blkid -o export` lines as a record (TYPE, UUID, LABEL, PART_ENTRY_NUMBER …). */
+export function parseBlkid(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The disk a partition sits on (lsblk's PKNAME), or undefined for LVM, md, a whole-disk filesystem. */
+export function diskOf(devices: BlockDevice[], device: string): BlockDevice | undefined {
+  const d = devices.find((x) => x.path === device);
+  if (!d || d.type !== 'part' || !d.pkname) return undefined;
+  return devices.find((x) => x.name === d.pkname);
+}
+
+export function parseSfdiskDump(dump: string, disk: BlockDevice): DiskEntry {
+  const label = /^label:\s*(\S+)/m.exec(dump)?.[1];
+  if (!label) throw new DployError('DPLOY_ERR_IMAGE_CAPTURE', `${disk.path}: sfdisk --dump printed no partition table`);
+  const partitions: PartitionEntry[] = [];
+  for (const line of dump.split('\n')) {
+    const m = /^(\S+)\s*:\s*start=\s*(\d+),\s*size=\s*(\d+)/.exec(line);
+    if (!m) continue;
+    const number = Number(/(\d+)$/.exec(m[1]!)?.[1]);
+    partitions.push({ number, device: m[1]!, startSector: Number(m[2]), sizeSectors: Number(m[3]) });
+  }
+  return { device: disk.path, sizeBytes: disk.size, sectorSize: disk['log-sec'], label, sfdiskDump: dump.trim() + '\n', partitions };
+}
+
+/** Swap partitions from /proc/swaps (swap files are not layout: they travel in their filesystem's archive). */
+export function swapDevices(procSwaps: string): string[] {
+  return procSwaps
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(/\s+/))
+    .filter((f) => f[1] === 'partition' && f[0]!.startsWith('/dev/'))
+    .map((f) => f[0]!);
+}
+
+export function placeOf(devices: BlockDevice[], device: string, blkid: Record<string, string>): Pick<FilesystemEntry | SwapEntry, 'disk' | 'partition'> {
+  const disk = diskOf(devices, device);
+  const number = Number(blkid.PART_ENTRY_NUMBER);
+  return disk && number > 0 ? { disk: disk.path, partition: number } : {};
+}

@@ -1,0 +1,37 @@
+// The boot entry of a restore: dploy's boot environment (the discover kernel
+// and initrd) with the arguments agent-scripts/dploy-restore reads: dploy's
+// URL and the job's token (its plan and archives are at /images/<token>/).
+// Like an install's entry, the first client to fetch it binds the job, and
+// any other gets no entry, so never the token.
+
+import type { DataSource } from 'typeorm';
+import type { DiscoverImage, ImageProvider } from '../boot/boot-images.js';
+import { DployError } from '../errors.js';
+import type { Job } from '../model/job.js';
+import { bindBootEntry } from '../store/job-binding.js';
+import { activeJobForHost } from '../store/jobs.js';
+
+export interface RestoreBootOptions {
+  /** The boot environment dploy boots for discovery (boot.discoverKernel/Initrd/Args). */
+  bootEnvironment: DiscoverImage;
+  httpBaseUrl: () => string;
+  /** The job's secret token (plugin/jobs/job-token.ts), passed in so images/ needs nothing of jobs/. */
+  tokenFor: (job: Job) => string;
+}
+
+export function restoreImageProvider(db: DataSource, o: RestoreBootOptions): ImageProvider {
+  return async (state, context) => {
+    if (state.kind !== 'restore') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `restore entry asked for a ${state.kind} boot`);
+    const host = context.host;
+    if (!host) throw new DployError('DPLOY_ERR_BOOT_CONFIG', 'a restore boot needs a known machine');
+    const job = await activeJobForHost(db.manager, host.id);
+    if (!job?.token || job.kind !== 'restore') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `${host.name} is set to restore but has no active restore job`);
+    await bindBootEntry(db.manager, job, context.clientAddress);
+    const env = o.bootEnvironment;
+    return {
+      kernel: env.kernel,
+      initrds: [env.initrd],
+      args: [...env.args.split(/\s+/).filter(Boolean), `dploy.url=${o.httpBaseUrl()}`, `dploy.job=${o.tokenFor(job)}`, 'dploy.action=restore'],
+    };
+  };
+}

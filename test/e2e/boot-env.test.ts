@@ -1,0 +1,164 @@
+// dploy's boot environment, built from Debian packages by the real
+// `dploy boot-env build` and booted under qemu (TCG, as the other e2e tests):
+// a selftest runs every tool a discovery or a restore needs once (a missing
+// library shows as BROKEN); then a restore job runs in it for real: a VM with
+// a blank virtio disk boots the environment with the job's arguments, its
+// dploy-restore fetches the plan and archives from dploy's routes through
+// qemu's user network (10.0.2.2 is the host), restores and reboots, and the
+// disk holds the source's tree byte for byte. The downloads and the build are
+// cached between runs in DPLOY_TEST_BOOTENV_CACHE (default
+// /var/cache/dploy-test/boot-env); an unchanged build is not redone.
+
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { BootEnvManifest } from '../../plugin/bootenv/build.js';
+import { setTask } from '../../plugin/jobs/set-task.js';
+import { runDploy } from '../support/cli.js';
+import { attachDisk, blkid, mount, unmountBelow } from '../support/disk-image.js';
+import { describeTree } from '../support/file-tree.js';
+import { startImageLab } from '../support/image-lab.js';
+
+const CACHE = process.env.DPLOY_TEST_BOOTENV_CACHE ?? '/var/cache/dploy-test/boot-env';
+const TFTP = join(CACHE, 'tftp');
+const TOOLS = [
+  'tar',
+  'zstd',
+  'sfdisk',
+  'sgdisk',
+  'mkfs.ext4',
+  'mkfs.xfs',
+  'mkfs.btrfs',
+  'mkfs.vfat',
+  'lvm',
+  'mdadm',
+  'lshw',
+  'grub-install',
+  'curl',
+  'blkid',
+  'partx',
+  'wipefs',
+  'udhcpc',
+];
+
+let manifest: BootEnvManifest & { cached: boolean };
+
+/** Boots the environment with `append`; resolves with the serial log once the VM powers off or reboots. */
+async function bootVm(work: string, append: string, extra: string[] = []): Promise<string> {
+  const serial = join(work, `serial-${Date.now()}.log`);
+  const args = ['-accel', 'tcg', '-m', '1024', '-smp', '1', '-display', 'none', '-monitor', 'none', '-no-reboot', '-serial', `file:${serial}`];
+  args.push(
+    '-kernel',
+    join(TFTP, 'dploy/amd64/vmlinuz'),
+    '-initrd',
+    join(TFTP, 'dploy/amd64/initrd.img'),
+    '-append',
+    `console=ttyS0 panic=-1 dploy.onfail=poweroff ${append}`,
+    ...extra,
+  );
+  await promisify(execFile)('qemu-system-x86_64', args, { timeout: 300_000 });
+  return readFileSync(serial, 'utf8');
+}
+
+describe("dploy's boot environment", { timeout: 900_000 }, () => {
+  before(async () => {
+    mkdirSync(TFTP, { recursive: true });
+    const work = mkdtempSync(join(tmpdir(), 'dploy-bootenv-'));
+    const built = await runDploy(['boot-env', 'build', '--arch', 'amd64', '--cache-dir', join(CACHE, 'packages'), '--json'], {
+      cwd: work,
+      env: { DPLOY_TFTP_ROOT: TFTP },
+    });
+    rmSync(work, { recursive: true, force: true });
+    assert.equal(built.code, 0, built.stderr);
+    manifest = JSON.parse(built.stdout) as typeof manifest;
+  });
+
+  test('is built from Debian packages, listed with their versions beside the kernel and initramfs', () => {
+    const names = manifest.packages.map((p) => p.name);
+    for (const name of [
+      'busybox-static',
+      'lshw',
+      'fdisk',
+      'gdisk',
+      'e2fsprogs',
+      'xfsprogs',
+      'dosfstools',
+      'lvm2',
+      'mdadm',
+      'tar',
+      'zstd',
+      'grub-pc-bin',
+      'grub-efi-amd64-bin',
+    ])
+      assert.ok(names.includes(name), `${name} is in the boot environment`);
+    assert.ok(names.includes(`linux-image-${manifest.kernelVersion}`), `the kernel package of ${manifest.kernelVersion} is listed`);
+    const { cached: _cached, ...written } = manifest;
+    assert.deepEqual(JSON.parse(readFileSync(join(TFTP, 'dploy/amd64/manifest.json'), 'utf8')), written);
+  });
+
+  test('boots under qemu and runs every tool a restore needs', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'dploy-bootenv-'));
+    try {
+      const log = await bootVm(work, 'dploy.action=selftest');
+      assert.match(log, new RegExp(`dploy boot environment: amd64 ${manifest.key.slice(0, 12)} kernel ${manifest.kernelVersion.replace(/\./g, '\\.')}`));
+      const results = [...log.matchAll(/^dploy selftest: (\S+) (ok|BROKEN): (.*)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+      assert.deepEqual(
+        results,
+        TOOLS.map((t) => `${t} ok`),
+        log
+          .split('\n')
+          .filter((l) => l.startsWith('dploy'))
+          .join('\n'),
+      );
+      assert.match(log, /^dploy selftest: tar ok: tar \(GNU tar\) /m, 'tar is GNU tar, not busybox');
+      assert.match(log, /^dploy selftest: done$/m);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  test('restores a captured image onto a blank virtio disk from dploy over the network, byte for byte', async () => {
+    const lab = await startImageLab();
+    const restored = join(lab.dir, 'restored');
+    let target: ReturnType<typeof attachDisk> | undefined;
+    try {
+      await setTask(lab.store.db, lab.platform, lab.kinds, { hostIds: [lab.hostId], task: 'image', image: 'web01', force: false, actor: 'test' });
+      assert.equal((await lab.settle('image')).state, 'done');
+      await setTask(lab.store.db, lab.platform, lab.kinds, { hostIds: [lab.hostId], task: 'restore', image: 'web01', force: false, actor: 'test' });
+      const booting = await lab.settle('restore');
+      assert.equal(booting.state, 'booting', booting.message);
+      const disk = join(lab.dir, 'vm-disk.img');
+      writeFileSync(disk, '');
+      truncateSync(disk, 96 * 2 ** 20);
+      // qemu's user network: the guest reaches the host's loopback at 10.0.2.2.
+      const port = new URL(lab.url).port;
+      const log = await bootVm(
+        lab.dir,
+        `dploy.action=restore dploy.url=http://10.0.2.2:${port} dploy.job=${lab.tokens.tokenFor(booting)} dploy.disk=/dev/vda dploy.bootloader=no`,
+        ['-netdev', 'user,id=n0', '-device', 'virtio-net-pci,netdev=n0', '-drive', `file=${disk},format=raw,if=virtio`],
+      );
+      assert.match(log, /^dploy-restore: image web01 restored onto \/dev\/vda$/m, log.slice(-3000));
+      const done = await lab.settle('restore');
+      assert.equal(done.state, 'done', done.message);
+
+      target = attachDisk(disk);
+      for (const n of [1, 2]) {
+        const was = blkid(lab.source.partition(n));
+        const now = blkid(target!.partition(n));
+        for (const field of ['TYPE', 'UUID', 'LABEL', 'PART_ENTRY_UUID', 'PART_ENTRY_NAME']) assert.equal(now[field], was[field], `partition ${n} ${field}`);
+      }
+      mount(target.partition(1), restored);
+      mount(target.partition(2), `${restored}/boot`);
+      assert.equal(describeTree(restored), describeTree(lab.src));
+      assert.equal(describeTree(`${restored}/boot`), describeTree(`${lab.src}/boot`));
+    } finally {
+      unmountBelow(restored);
+      target?.detach();
+      await lab.stop();
+    }
+  });
+});

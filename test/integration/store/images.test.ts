@@ -1,0 +1,41 @@
+// dploy_images rows on the three databases: recorded, listed in name order,
+// sizes past 4 GiB kept exactly (BIGINT), a second image of the same name
+// refused, removed; a host deleted leaves its images (ON DELETE SET NULL).
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createPlatform } from '../../../plugin/platforms/index.js';
+import { deleteImage, getImage, listImages, recordImage } from '../../../plugin/store/images.js';
+import { DIALECTS, openTestStore } from '../../support/databases.js';
+
+for (const dialect of DIALECTS) {
+  describe(`image rows on ${dialect}`, () => {
+    test('recorded, listed, refused twice, kept past their host, removed', async () => {
+      const { store, dispose } = await openTestStore(dialect);
+      try {
+        const db = store.db.manager;
+        const host = await createPlatform('standalone', store).addHost({ name: 'web01', macs: ['52:54:00:00:22:09'] });
+        const at = new Date('2026-12-07T06:00:00.123Z');
+        const b = { name: 'web01-b', kind: 'tar-zstd', location: '/srv/images/web01-b', hostId: host.id, sizeBytes: 6 * 2 ** 30 + 1, createdAt: at };
+        await recordImage(db, b);
+        await recordImage(db, { name: 'web01-a', kind: 'tar-zstd', location: '/srv/images/web01-a', createdAt: at });
+        assert.deepEqual(
+          (await listImages(db)).map((i) => i.name),
+          ['web01-a', 'web01-b'],
+        );
+        const stored = await getImage(db, 'web01-b');
+        assert.deepEqual(stored, { id: stored.id, ...b });
+        await assert.rejects(recordImage(db, { name: 'web01-a', kind: 'tar-zstd', location: '/x', createdAt: at }), {
+          code: 'DPLOY_ERR_CONFLICT',
+          message: 'image web01-a already exists (dploy images list)',
+        });
+        await store.db.query(`DELETE FROM dploy_hosts WHERE id = ${host.id}`);
+        assert.equal((await getImage(db, 'web01-b')).hostId, undefined);
+        await deleteImage(db, 'web01-a');
+        await assert.rejects(getImage(db, 'web01-a'), { code: 'DPLOY_ERR_NOT_FOUND', message: 'no image "web01-a" (dploy images list)' });
+      } finally {
+        await dispose();
+      }
+    });
+  });
+}

@@ -1,0 +1,126 @@
+// The lab the image tests share: a "machine" reached over a real sshd as root
+// (its disk a loop device with a GPT, an ext4 / holding the byte-faithfulness
+// tree and an ext2 /boot below it), dploy's store (SQLite), runner options,
+// and dploy's own /images and /agent routes on a loopback port. Needs root.
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { jobKinds, type JobKinds } from '../../plugin/jobs/kinds/index.js';
+import { runnerTick, type RunnerOptions } from '../../plugin/jobs/runner.js';
+import { jobTokens, type JobTokens } from '../../plugin/jobs/job-token.js';
+import { createPlatform, type Platform } from '../../plugin/platforms/index.js';
+import { openSecretBox } from '../../plugin/secret-box.js';
+import { listJobs } from '../../plugin/store/jobs.js';
+import { setRemoteAccess } from '../../plugin/store/remote-access.js';
+import type { Store } from '../../plugin/store/database.js';
+import type { Job } from '../../plugin/model/job.js';
+import { registerErrorHandler } from '../../plugin/web/errors.js';
+import { agentJobRoutes } from '../../plugin/web/routes/agent-jobs.js';
+import { restoreImageRoutes } from '../../plugin/web/routes/restore-images.js';
+import { openTestStore } from './databases.js';
+import { startSshd } from './sshd.js';
+import { loopDisk, mount, unmountBelow, type LoopDisk } from './disk-image.js';
+import { buildTestTree } from './file-tree.js';
+
+const SOURCE_TABLE = 'label: gpt\nsize=40MiB, name=root\nsize=16MiB, name=boot\n';
+const quiet = { info() {}, warn() {}, error() {} };
+
+export interface ImageLab {
+  dir: string;
+  /** The source machine's / (its /boot mounted below). */
+  src: string;
+  storeDir: string;
+  source: LoopDisk;
+  tokens: JobTokens;
+  kinds: JobKinds;
+  store: Store;
+  databaseUrl: string;
+  platform: Platform;
+  runner: RunnerOptions;
+  /** dploy's routes, http://127.0.0.1:<port> */
+  url: string;
+  hostId: number;
+  /** Runs the runner until the newest job of the kind is booting or ended. */
+  settle(kind: string): Promise<Job>;
+  stop(): Promise<void>;
+}
+
+export async function startImageLab(): Promise<ImageLab> {
+  const dir = mkdtempSync(join(tmpdir(), 'dploy-images-'));
+  const src = join(dir, 'src');
+  const storeDir = join(dir, 'images');
+  const tokens = jobTokens(Buffer.alloc(32, 7));
+  const box = openSecretBox(join(dir, 'secret.key'));
+  const kinds = jobKinds(
+    { bootSeconds: 1200, installSeconds: 7200 },
+    { images: { secrets: () => box, storeDir, filesystems: [src, `${src}/boot`], captureTimeoutSeconds: 600 } },
+  );
+  const sshd = await startSshd(1, { root: true });
+  const key = sshd.key('ed25519');
+  const source = loopDisk(join(dir, 'source.img'), 64, SOURCE_TABLE);
+  execFileSync('mkfs.ext4', ['-q', '-L', 'dploy-root', source.partition(1)]);
+  execFileSync('mkfs.ext2', ['-q', '-L', 'boot', source.partition(2)]);
+  mount(source.partition(1), src);
+  mount(source.partition(2), `${src}/boot`);
+  buildTestTree(src);
+  mkdirSync(`${src}/boot/grub`, { recursive: true });
+  writeFileSync(`${src}/boot/grub/grub.cfg`, 'search --fs-uuid --set=root\n');
+
+  const { store, dispose, database } = await openTestStore('sqlite');
+  const platform = createPlatform('standalone', store);
+  const runner: RunnerOptions = {
+    db: store.db,
+    dialect: 'sqlite',
+    platform,
+    kinds,
+    owner: 'test:1',
+    leaseSeconds: 60,
+    batchSize: 50,
+    maxAttempts: 3,
+    budgetMs: 60_000,
+    log: quiet,
+  };
+  const host = await platform.addHost({ name: 'web01', macs: ['52:54:00:00:22:01'] });
+  await setRemoteAccess(store.db.manager, box, { hostId: host.id }, { address: '127.0.0.1', port: sshd.port, user: 'root', privateKey: key });
+
+  const app = Fastify();
+  registerErrorHandler(app);
+  restoreImageRoutes(app, { db: store.db, jobTokens: tokens });
+  agentJobRoutes(app, { db: store.db, platform, kinds, jobTokens: tokens });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+
+  return {
+    dir,
+    src,
+    storeDir,
+    source,
+    tokens,
+    kinds,
+    store,
+    databaseUrl: database.url,
+    platform,
+    runner,
+    url,
+    hostId: host.id,
+    async settle(kind) {
+      for (let i = 0; i < 120; i++) {
+        await runnerTick(runner);
+        const job = (await listJobs(store.db.manager, {})).filter((j) => j.kind === kind).sort((a, b) => b.id - a.id)[0];
+        if (job && ['done', 'failed', 'cancelled', 'booting'].includes(job.state)) return job;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`${kind} job did not settle`);
+    },
+    async stop() {
+      unmountBelow(dir);
+      source.detach();
+      await app.close();
+      await dispose();
+      await sshd.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

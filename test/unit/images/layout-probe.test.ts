@@ -1,0 +1,78 @@
+// Reading a machine's layout probe: which mounts are archived, swap
+// partitions, blkid's fields, sfdisk's partitions.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chooseMounts, parseBlkid, parseSfdiskDump, sections, swapDevices, type Mount } from '../../../plugin/images/layout-probe.js';
+
+const mounts: Mount[] = [
+  { target: '/', source: '/dev/vda2', fstype: 'ext4', size: 10, used: 5 },
+  { target: '/proc', source: 'proc', fstype: 'proc', size: 0, used: 0 },
+  { target: '/boot/efi', source: '/dev/vda1', fstype: 'vfat', size: 1, used: 1 },
+  { target: '/srv/bind', source: '/dev/vda2', fstype: 'ext4', size: 10, used: 5 },
+  { target: '/var/lib/docker', source: '/dev/vda2[/docker]', fstype: 'ext4', size: 10, used: 5 },
+  { target: '/mnt/nfs', source: 'server:/export', fstype: 'nfs4', size: 10, used: 5 },
+  { target: '/data', source: '/dev/vdb1', fstype: 'zfs', size: 10, used: 5 },
+];
+
+test('every block-device filesystem tar restores is archived once, shallowest mountpoint first', () => {
+  assert.deepEqual(
+    chooseMounts(mounts, undefined, 'root@web01:22').map((m) => m.target),
+    ['/', '/boot/efi'],
+  );
+});
+
+test('mountpoints asked for are taken as asked, and one that is not a block-device filesystem is refused by name', () => {
+  assert.deepEqual(
+    chooseMounts(mounts, ['/boot/efi'], 'w').map((m) => m.target),
+    ['/boot/efi'],
+  );
+  assert.throws(() => chooseMounts(mounts, ['/mnt/nfs'], 'root@web01:22'), {
+    message: 'root@web01:22: /mnt/nfs is not a mounted block-device filesystem there',
+  });
+  assert.throws(() => chooseMounts(mounts, ['/data'], 'w'), { message: 'w: /data is zfs; dploy archives ext2, ext3, ext4, xfs, vfat, btrfs' });
+});
+
+test('the probe output is cut at its markers', () => {
+  const s = sections('@@dploy firmware\nuefi\n@@dploy fstab\nUUID=1 / ext4 defaults 0 1\n\n@@dploy zstd\n');
+  assert.deepEqual(
+    [...s.entries()],
+    [
+      ['firmware', 'uefi'],
+      ['fstab', 'UUID=1 / ext4 defaults 0 1\n'],
+      ['zstd', ''],
+    ],
+  );
+});
+
+test('swap partitions come from /proc/swaps; swap files do not', () => {
+  const procSwaps =
+    'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/dev/vda3                               partition\t1048572\t\t0\t\t-2\n/swapfile                               file\t\t524284\t\t0\t\t-3\n';
+  assert.deepEqual(swapDevices(procSwaps), ['/dev/vda3']);
+});
+
+test("blkid's export lines and sfdisk's partitions are read", () => {
+  assert.deepEqual(parseBlkid('DEVNAME=/dev/vda2\nUUID=0f1e\nLABEL=root fs\nTYPE=ext4\nPART_ENTRY_NUMBER=2\n'), {
+    DEVNAME: '/dev/vda2',
+    UUID: '0f1e',
+    LABEL: 'root fs',
+    TYPE: 'ext4',
+    PART_ENTRY_NUMBER: '2',
+  });
+  const disk = parseSfdiskDump(
+    'label: dos\nlabel-id: 0x1234\ndevice: /dev/sda\nunit: sectors\n\n/dev/sda1 : start=2048, size=1024, type=83, bootable\n/dev/sda5 : start=4096, size=2048, type=82\n',
+    {
+      name: 'sda',
+      path: '/dev/sda',
+      type: 'disk',
+      size: 8 * 2 ** 20,
+      pkname: null,
+      'log-sec': 512,
+    },
+  );
+  assert.equal(disk.label, 'dos');
+  assert.deepEqual(disk.partitions, [
+    { number: 1, device: '/dev/sda1', startSector: 2048, sizeSectors: 1024 },
+    { number: 5, device: '/dev/sda5', startSector: 4096, sizeSectors: 2048 },
+  ]);
+});
