@@ -275,10 +275,13 @@ static napi_value start(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* abort(engine, id, reason): the client gets ERROR 0 with the reason; the end is reported as aborted. */
+/*
+ * abort(engine, id, reason[, quiet]): the client gets ERROR 0 with the reason, unless quiet (a transfer the client
+ * superseded by asking again from its port); the end is reported as aborted.
+ */
 static napi_value abort_one(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   engine_t *engine = argc >= 3 ? engine_arg(env, argv[0]) : NULL;
   if (!engine) return NULL;
@@ -288,6 +291,8 @@ static napi_value abort_one(napi_env env, napi_callback_info info) {
   if (napi_get_value_uint32(env, argv[1], &id) != napi_ok || napi_get_value_string_utf8(env, argv[2], reason, sizeof reason, &written) != napi_ok) {
     return throw_error(env, "ERR_INVALID_ARG_VALUE", "abort(engine, id, reason)");
   }
+  bool quiet = false;
+  if (argc >= 4 && napi_get_value_bool(env, argv[3], &quiet) != napi_ok) quiet = false;
   /* Aborts are rare (shutdown, a bound): every thread is asked, the one running it acts. */
   for (int i = 0; i < engine->threads; i++) {
     worker_t *w = &engine->workers[i];
@@ -296,6 +301,7 @@ static napi_value abort_one(napi_env env, napi_callback_info info) {
     c->kind = CMD_ABORT;
     c->id = id;
     memcpy(c->reason, reason, sizeof c->reason);
+    c->quiet = quiet;
     queue_command(w, c);
   }
   return NULL;

@@ -211,9 +211,11 @@ static void on_timers(worker_t *w, int64_t now) {
   atomic_store_explicit(&w->outstanding, outstanding, memory_order_relaxed);
 }
 
-static void abort_transfer(worker_t *w, transfer_t *t, const char *reason) {
-  send_error(t->fd, 0, reason);
-  count(w, t, 0, 1, 0);
+static void abort_transfer(worker_t *w, transfer_t *t, const char *reason, bool quiet) {
+  if (!quiet) {
+    send_error(t->fd, 0, reason);
+    count(w, t, 0, 1, 0);
+  }
   end_transfer(w, t, OUT_ABORTED, reason);
 }
 
@@ -272,7 +274,7 @@ static int take_commands(worker_t *w, int64_t now) {
     } else {
       for (transfer_t *t = w->transfers; t; t = t->next) {
         if (t->id == c->id) {
-          abort_transfer(w, t, c->reason);
+          abort_transfer(w, t, c->reason, c->quiet);
           break;
         }
       }
@@ -280,7 +282,7 @@ static int take_commands(worker_t *w, int64_t now) {
     free(c);
   }
   if (!stopping) return 1;
-  while (w->transfers) abort_transfer(w, w->transfers, "server shutting down");
+  while (w->transfers) abort_transfer(w, w->transfers, "server shutting down", false);
   return 0;
 }
 

@@ -66,6 +66,7 @@ typedef struct command {
   transfer_t *transfer; /* CMD_START */
   uint32_t id;          /* CMD_ABORT */
   char reason[DETAIL_LEN];
+  bool quiet;           /* CMD_ABORT: no ERROR to the client (a superseded transfer: the client moved on) */
   struct command *next;
 } command_t;
 

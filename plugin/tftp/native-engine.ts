@@ -31,7 +31,7 @@ interface Binding {
     maxRetries: number,
     deadlineMs: number,
   ): number;
-  abort(engine: object, id: number, reason: string): void;
+  abort(engine: object, id: number, reason: string, quiet?: boolean): void;
   /** Per thread: transfers, bytes sent, packets sent, retransmissions. */
   stats(engine: object): number[];
   close(engine: object): void;
@@ -104,7 +104,7 @@ export class NativeEngine implements TransferRunner {
     }
     this.jobs.set(id, { onEnd, bytes });
     // After close() the engine has aborted every transfer itself.
-    return { abort: (reason) => void (this.jobs.has(id) && !this.closed && this.binding.abort(this.engine, id, reason)) };
+    return { abort: (reason, quiet) => void (this.jobs.has(id) && !this.closed && this.binding.abort(this.engine, id, reason, quiet === true)) };
   }
 
   sent(): SentCounts {

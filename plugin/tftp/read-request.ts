@@ -26,9 +26,9 @@ export interface TftpCounters extends SentCounts {
   refused: number;
 }
 
-/** A running transfer, on this thread or in a worker: abort() ends it with an ERROR to the client. */
+/** A running transfer, on this thread or in a worker: abort() ends it with an ERROR to the client, unless quiet. */
 export interface ActiveTransfer {
-  abort(reason: string): void;
+  abort(reason: string, quiet?: boolean): void;
 }
 
 /** A transfer handed to a transfer thread: the client, the plan and the bytes to send. */
@@ -46,7 +46,7 @@ export type PooledEnd = (result: TransferResult, opened: boolean) => void;
 /** What runs transfers off the main thread: worker threads (transfer-pool.ts) or the native engine (native-engine.ts). */
 export interface TransferRunner {
   /** Undefined when it cannot take the transfer now: the caller serves it on its own thread. */
-  start(handoff: TransferHandoff, onEnd: PooledEnd): { abort(reason: string): void } | undefined;
+  start(handoff: TransferHandoff, onEnd: PooledEnd): ActiveTransfer | undefined;
   /** Everything its transfers sent, running and ended. */
   sent(): SentCounts;
   /** Per thread: its transfers now and what it has sent. */
@@ -123,19 +123,35 @@ export async function serveReadRequest(ctx: ReadContext, listener: Socket, local
 /**
  * A client that ends a transfer (ERROR 8 after a PXE ROM's tsize probe, or
  * its last ACK) and asks again from the same port at once: the end reaches a
- * worker thread's socket while the new RRQ reaches the listener, and the
+ * transfer thread's socket while the new RRQ reaches the listener, and the
  * listener may see it first. So an RRQ for a running transfer is held this
- * long: if the transfer ends meanwhile the RRQ is served, else it was a
- * retransmission the running transfer answers already (RFC 1350 §4) and is dropped.
+ * long: if the transfer ends meanwhile, the RRQ is served.
  */
 const HOLD_RRQ_MS = 200;
+/** A superseded transfer that has not reported its end by then no longer holds the client's port. */
+const SUPERSEDE_MS = 2_000;
 
+/**
+ * A transfer still running when the hold ends is one the client has left: its
+ * last ACK was lost (the transfer would resend its last DATA to the new
+ * request's socket until its deadline), or it gave up; it asks again from the
+ * same port, as PXE ROMs do. The old transfer ends without an ERROR, which the
+ * client would take for the new request's answer, and the new one is served.
+ * (A retransmitted RRQ of a transfer that has not reached the client yet ends
+ * it the same way: the new transfer answers it.)
+ */
 function holdWhileRunning(ctx: ReadContext, key: string, serve: () => Promise<void>): void {
+  const running = ctx.active.get(key);
   // Still being opened: the RRQ is a retransmission of the one being opened.
-  if (ctx.active.get(key) === undefined || ctx.held.has(key)) return;
-  const timer = setTimeout(() => ctx.held.delete(key), HOLD_RRQ_MS);
+  if (running === undefined || ctx.held.has(key)) return;
+  let forget: NodeJS.Timeout | undefined;
+  const hold = setTimeout(() => {
+    running.abort('superseded by a new request from the client port', true);
+    forget = setTimeout(() => ctx.held.delete(key), SUPERSEDE_MS);
+  }, HOLD_RRQ_MS);
   ctx.held.set(key, () => {
-    clearTimeout(timer);
+    clearTimeout(hold);
+    clearTimeout(forget);
     ctx.held.delete(key);
     serve().catch((err: unknown) => ctx.log.error({ err, client: key }, 'tftp request handler failed'));
   });

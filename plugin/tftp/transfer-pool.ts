@@ -17,10 +17,11 @@ import { errorPacket, TFTP_ERROR } from './packet.js';
 import type { TftpLogger } from './route.js';
 import { addSentCounts, SharedSentCounts } from './sent-counts.js';
 import type { SentCounts } from './sent-counts.js';
-import type { PooledEnd, TransferHandoff, TransferRunner } from './read-request.js';
+import type { ActiveTransfer, PooledEnd, TransferHandoff, TransferRunner } from './read-request.js';
 import type { TransferResult } from './transfer-plan.js';
 
-export type ToWorker = ({ type: 'start'; id: number } & Omit<TransferHandoff, 'bytes'> & { bytes: Uint8Array }) | { type: 'abort'; id: number; reason: string };
+export type ToWorker =
+  ({ type: 'start'; id: number } & Omit<TransferHandoff, 'bytes'> & { bytes: Uint8Array }) | { type: 'abort'; id: number; reason: string; quiet: boolean };
 
 export type FromWorker =
   | { type: 'ready' }
@@ -69,7 +70,7 @@ export class TransferPool implements TransferRunner {
    * to the client. Undefined when no worker is running (all died and are
    * being replaced): the caller serves it on its own thread.
    */
-  start(handoff: TransferHandoff, onEnd: PooledEnd): { abort(reason: string): void } | undefined {
+  start(handoff: TransferHandoff, onEnd: PooledEnd): ActiveTransfer | undefined {
     let worker: PoolWorker | undefined;
     for (const candidate of this.workers) if (!worker || candidate.jobs.size < worker.jobs.size) worker = candidate;
     if (!worker) return undefined;
@@ -81,7 +82,7 @@ export class TransferPool implements TransferRunner {
     const message: ToWorker = { type: 'start', id, ...rest, bytes: shared };
     worker.thread.postMessage(message);
     const thread = worker.thread;
-    return { abort: (reason) => thread.postMessage({ type: 'abort', id, reason } satisfies ToWorker) };
+    return { abort: (reason, quiet) => thread.postMessage({ type: 'abort', id, reason, quiet: quiet === true } satisfies ToWorker) };
   }
 
   /** Everything sent by transfers in workers, running and ended. */

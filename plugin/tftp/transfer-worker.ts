@@ -19,7 +19,7 @@ const port = parentPort!;
 const sent = new SharedSentCounts((workerData as { sent: SharedArrayBuffer }).sent);
 /** Running transfers; undefined while the sockets open (an abort then waits for them). */
 const transfers = new Map<number, Transfer | undefined>();
-const abortsPending = new Map<number, string>();
+const abortsPending = new Map<number, { reason: string; quiet: boolean }>();
 
 const post = (message: FromWorker) => port.postMessage(message);
 
@@ -56,10 +56,10 @@ async function start(job: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   transfers.set(job.id, transfer);
   post({ type: 'started', id: job.id, port: sockets.client.address().port });
   transfer.start();
-  const reason = abortsPending.get(job.id);
-  if (reason !== undefined) {
+  const pending = abortsPending.get(job.id);
+  if (pending !== undefined) {
     abortsPending.delete(job.id);
-    transfer.abort(reason);
+    transfer.abort(pending.reason, pending.quiet);
   }
 }
 
@@ -70,7 +70,7 @@ port.on('message', (message: ToWorker) => {
     void start(message);
   } else if (message.type === 'abort') {
     const transfer = transfers.get(message.id);
-    if (transfer) transfer.abort(message.reason);
-    else if (transfers.has(message.id)) abortsPending.set(message.id, message.reason);
+    if (transfer) transfer.abort(message.reason, message.quiet);
+    else if (transfers.has(message.id)) abortsPending.set(message.id, { reason: message.reason, quiet: message.quiet });
   }
 });

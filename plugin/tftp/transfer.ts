@@ -70,8 +70,9 @@ export class Transfer {
     else this.sendWindow();
   }
 
-  abort(reason: string): void {
-    this.sendPacket(errorPacket(TFTP_ERROR.notDefined, reason));
+  /** Ends the transfer with ERROR 0 and the reason; quiet: without (the client superseded it by asking again from its port). */
+  abort(reason: string, quiet = false): void {
+    if (!quiet) this.sendPacket(errorPacket(TFTP_ERROR.notDefined, reason));
     this.end('aborted', reason);
   }
 

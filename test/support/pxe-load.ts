@@ -65,7 +65,10 @@ export function tftpFetch(port: number, path: string, limitMs = 5000): Promise<{
     const blocks: Buffer[] = [];
     const timer = setTimeout(() => finish(new Error(`no TFTP answer for ${path} within ${limitMs} ms`)), limitMs);
     let started = 0;
+    let done = false;
     const finish = (err?: Error, ms = 0) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       socket.close();
       if (err) reject(err);
@@ -84,8 +87,11 @@ export function tftpFetch(port: number, path: string, limitMs = 5000): Promise<{
       tid = rinfo.port;
       const fresh = block === blocks.length + 1;
       if (fresh) blocks.push(msg.subarray(4));
-      socket.send(Buffer.from([0, 4, msg[2]!, msg[3]!]), rinfo.port, rinfo.address);
-      if (fresh && msg.length < 4 + 512) finish(undefined, performance.now() - started);
+      const last = fresh && msg.length < 4 + 512;
+      const ms = performance.now() - started;
+      // dgram sends on the next tick: closing before the last ACK left would drop it, and the server would
+      // keep resending the last DATA to a port the next fetch may be given again.
+      socket.send(Buffer.from([0, 4, msg[2]!, msg[3]!]), rinfo.port, rinfo.address, () => last && finish(undefined, ms));
     });
     // A PXE ROM sends its read request again after a second without an answer; the time measured is the machine's,
     // from the first request.

@@ -40,10 +40,6 @@ test(
   `${POSTERS} machines posting worst-case inventories: TFTP config answers within ${TFTP_P99_BOUND_MS} ms p99, /healthz within ${HEALTHZ_P99_BOUND_MS} ms p99`,
   {
     timeout: 90_000,
-    // TODO, never counted as passed, until dploy keeps answering TFTP while these documents are stored: in the full
-    // CI run its TFTP goes unanswered for more than 5 s (read requests resent every second), alone it may pass.
-    // Suspect: SQLite's synchronous writes on the main thread, which also answers TFTP (issue 20, docs/security.md).
-    todo: 'TFTP unanswered > 5 s under this load in the full CI run (see above)',
   },
   async (t) => {
     const cwd = mkdtempSync(join(tmpdir(), 'dploy-pxe-load-'));

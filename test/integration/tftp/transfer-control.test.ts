@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { atftpGet, requireTool } from './tftp-tools.js';
-import { ack, errorCode, opcode, RawClient, rrq, sha256, startFixture, withRawClient } from './tftp-fixture.js';
+import { ack, errorCode, opcode, RawClient, rrq, sha256, startFixture, withRawClient, type Packet } from './tftp-fixture.js';
 
 requireTool('atftp', 'atftp');
 
@@ -117,4 +117,31 @@ test('a client whose port closes (ICMP port unreachable) frees its slot at the n
     await new Promise((resolve) => setTimeout(resolve, 800));
     assert.equal(fx.server.stats().active, 0);
     assert.equal(fx.server.stats().clientAborted, 1);
+  }));
+
+test('a client whose last ACK was lost asks for its next file from the same port: a new transfer answers it, the old one ends without an ERROR', () =>
+  withRawClient({ retransmitMs: 300 }, async (fx, client) => {
+    client.send(rrq('pxelinux.cfg/default'), fx.port);
+    const first = await client.next();
+    assert.equal(opcode(first), 3, 'the one-block config');
+    // Its ACK of that last block never reaches the server; the client moves on from the same port, as PXE ROMs do.
+    client.send(rrq('pxelinux.0'), fx.port);
+    const seen: Packet[] = [];
+    let fresh: Packet | undefined;
+    while (!fresh) {
+      const packet = await client.next(1500);
+      if (!packet) break;
+      seen.push(packet);
+      if (opcode(packet) === 3 && packet.rinfo.port !== first!.rinfo.port) fresh = packet;
+    }
+    assert.ok(fresh, `a DATA from a new transfer ID (seen: ${seen.map((p) => `${opcode(p)} from ${p.rinfo.port}`).join(', ') || 'nothing'})`);
+    assert.equal(fresh.msg.readUInt16BE(2), 1);
+    assert.ok(fresh.msg.subarray(4).equals(fx.files.get('pxelinux.0')!.subarray(0, 512)), "pxelinux.0's first block");
+    assert.deepEqual(
+      seen.filter((p) => opcode(p) === 5),
+      [],
+      'no ERROR from the superseded transfer (the client would take it for the answer)',
+    );
+    client.send(ack(1), fresh.rinfo.port);
+    assert.equal(opcode(await client.next()), 3, 'the new transfer goes on');
   }));
