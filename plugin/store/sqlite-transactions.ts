@@ -16,13 +16,19 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 export function runTransactionsOneAtATime(db: DataSource): void {
-  const inside = new AsyncLocalStorage<true>();
+  // The transaction whose work this async context is; `open` turns false when it ends, so work it left
+  // behind (a timer, an unawaited promise) queues like anyone else's.
+  const inside = new AsyncLocalStorage<{ open: boolean }>();
+  const within = () => inside.getStore()?.open === true;
   let tail: Promise<unknown> = Promise.resolve();
   const manager = db.manager;
   const transaction = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
   manager.transaction = ((...args: unknown[]) => {
-    if (inside.getStore()) return transaction(...args);
-    const run = tail.then(() => inside.run(true, () => transaction(...args)));
+    if (within()) return transaction(...args);
+    const run = tail.then(() => {
+      const state = { open: true };
+      return inside.run(state, () => transaction(...args)).finally(() => (state.open = false));
+    });
     tail = run.catch(() => undefined);
     return run;
   }) as EntityManager['transaction'];
@@ -31,7 +37,7 @@ export function runTransactionsOneAtATime(db: DataSource): void {
   const runner: QueryRunner = db.createQueryRunner();
   const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
   runner.query = (async (...args: unknown[]) => {
-    while (runner.isTransactionActive && !inside.getStore()) await tail;
+    while (runner.isTransactionActive && !within()) await tail;
     return query(...args);
   }) as QueryRunner['query'];
 }

@@ -70,3 +70,21 @@ test('work inside a transaction may open a nested one (a savepoint) without wait
     assert.deepEqual(await values(store), ['inner', 'outer']);
   });
 });
+
+test('work a finished transaction left behind (a timer) queues like anyone else', async () => {
+  await withStore(async (store) => {
+    let late: Promise<unknown> | undefined;
+    await store.db.transaction(async (tx) => {
+      await tx.query("INSERT INTO probe VALUES ('a')");
+      setTimeout(() => (late = store.db.query("INSERT INTO probe VALUES ('late')")), 30);
+    });
+    const failing = store.db.transaction(async (tx) => {
+      await tx.query("INSERT INTO probe VALUES ('b')");
+      await sleep(60);
+      throw new Error('b fails');
+    });
+    await assert.rejects(failing, /b fails/);
+    await late;
+    assert.deepEqual(await values(store), ['a', 'late']);
+  });
+});
