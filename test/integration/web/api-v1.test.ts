@@ -80,7 +80,8 @@ describe('the JSON API v1', () => {
     const viewer = await login(dploy.url, 'viewer', 'long enough password');
     await addUser(dploy.server.store.db.manager, 'boss', 'admin', 'long enough password');
     const admin = await login(dploy.url, 'boss', 'long enough password');
-    const machines = /^\/(api|agent|answers|boot|mirror|healthz|metrics|\*)/;
+    // Machine routes (token or none, no session): the agent, answers, boot files, the mirror, a restore job's image.
+    const machines = /^\/(api|agent|answers|boot|mirror|images\/:token|healthz|metrics|\*)/;
     const pages = routeTable(dploy.server.app.printRoutes({ commonPrefix: false })).filter(([, url]) => !machines.test(url));
     assert.ok(pages.length >= 20, JSON.stringify(pages));
     for (const [method, url] of pages) {
