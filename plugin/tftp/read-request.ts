@@ -31,6 +31,12 @@ export interface ActiveTransfer {
   abort(reason: string, quiet?: boolean): void;
 }
 
+/** A transfer as the listener tracks it: where it runs, and when it sent its first answer (performance.now()). */
+export interface RunningTransfer {
+  transfer: ActiveTransfer;
+  startedAt: number;
+}
+
 /** A transfer handed to a transfer thread: the client, the plan and the bytes to send. */
 export interface TransferHandoff {
   localAddress: string;
@@ -60,7 +66,7 @@ export interface ReadContext {
   routes: readonly TftpRoute[];
   log: TftpLogger;
   /** Keyed by client "address:port"; undefined while the request is being opened. */
-  active: Map<string, ActiveTransfer | undefined>;
+  active: Map<string, RunningTransfer | undefined>;
   /** Bytes and packets of transfers on this thread count in here as they are sent. */
   counters: TftpCounters;
   /** Transfer threads (native engine or worker threads); undefined: every transfer runs on this thread. */
@@ -128,25 +134,34 @@ export async function serveReadRequest(ctx: ReadContext, listener: Socket, local
  * long: if the transfer ends meanwhile, the RRQ is served.
  */
 const HOLD_RRQ_MS = 200;
+/**
+ * A retransmitted RRQ was sent before the client saw the transfer's first
+ * answer, so it arrives within moments of the transfer's start; the running
+ * transfer answers it, and ending that transfer would strand a client already
+ * receiving from it. An RRQ this long after the start is the client's next request.
+ */
+const RETRANSMISSION_WINDOW_MS = 750;
 /** A superseded transfer that has not reported its end by then no longer holds the client's port. */
 const SUPERSEDE_MS = 2_000;
 
 /**
- * A transfer still running when the hold ends is one the client has left: its
- * last ACK was lost (the transfer would resend its last DATA to the new
- * request's socket until its deadline), or it gave up; it asks again from the
- * same port, as PXE ROMs do. The old transfer ends without an ERROR, which the
- * client would take for the new request's answer, and the new one is served.
- * (A retransmitted RRQ of a transfer that has not reached the client yet ends
- * it the same way: the new transfer answers it.)
+ * A transfer still running when the hold ends, and started long before the
+ * RRQ, is one the client has left: its last ACK was lost (the transfer would
+ * resend its last DATA to the new request's socket until its deadline), or it
+ * gave up, and it asks again from the same port, as PXE ROMs do. The old
+ * transfer ends without an ERROR, which the client would take for the new
+ * request's answer, and the new request is served. Sooner after the start, the
+ * RRQ is taken for a retransmission and dropped; the client asks again.
  */
 function holdWhileRunning(ctx: ReadContext, key: string, serve: () => Promise<void>): void {
   const running = ctx.active.get(key);
   // Still being opened: the RRQ is a retransmission of the one being opened.
   if (running === undefined || ctx.held.has(key)) return;
+  const left = performance.now() - running.startedAt >= RETRANSMISSION_WINDOW_MS;
   let forget: NodeJS.Timeout | undefined;
   const hold = setTimeout(() => {
-    running.abort('superseded by a new request from the client port', true);
+    if (!left) return void ctx.held.delete(key);
+    running.transfer.abort('superseded by a new request from the client port', true);
     forget = setTimeout(() => ctx.held.delete(key), SUPERSEDE_MS);
   }, HOLD_RRQ_MS);
   ctx.held.set(key, () => {
@@ -214,11 +229,11 @@ async function startTransfer(ctx: ReadContext, request: TftpRequest, source: Tft
       if (!opened) refuse(TFTP_ERROR.notDefined, 'internal server error');
       onEnd(result);
     });
-    if (pooled) return void ctx.active.set(key, pooled);
+    if (pooled) return void ctx.active.set(key, { transfer: pooled, startedAt: performance.now() });
   }
   const sockets = await openTransferSockets(request.localAddress, request.clientAddress, request.clientPort);
   const transfer = new Transfer(sockets, source, plan, onEnd, ctx.counters);
-  ctx.active.set(key, transfer);
+  ctx.active.set(key, { transfer, startedAt: performance.now() });
   transfer.start();
 }
 

@@ -129,7 +129,7 @@ export function createTftpServer(options: TftpServerOptions, routes: readonly Tf
     async close() {
       closed = true;
       ctx.held.clear();
-      for (const transfer of ctx.active.values()) transfer?.abort('server shutting down');
+      for (const running of ctx.active.values()) running?.transfer.abort('server shutting down');
       await pool?.close();
       await Promise.all(listeners.splice(0).map(({ socket }) => new Promise<void>((resolve) => socket.close(() => resolve()))));
     },

@@ -124,17 +124,26 @@ test('a client whose last ACK was lost asks for its next file from the same port
     client.send(rrq('pxelinux.cfg/default'), fx.port);
     const first = await client.next();
     assert.equal(opcode(first), 3, 'the one-block config');
-    // Its ACK of that last block never reaches the server; the client moves on from the same port, as PXE ROMs do.
+    // Its ACK of that last block never reaches the server; the client moves on from the same port, as PXE ROMs
+    // do, and sends its request again each second while nothing new answers (the first is taken for a
+    // retransmission: it came right after the old transfer began).
+    const asked = performance.now();
     client.send(rrq('pxelinux.0'), fx.port);
+    const resend = setInterval(() => client.send(rrq('pxelinux.0'), fx.port), 1000);
     const seen: Packet[] = [];
     let fresh: Packet | undefined;
-    while (!fresh) {
-      const packet = await client.next(1500);
-      if (!packet) break;
-      seen.push(packet);
-      if (opcode(packet) === 3 && packet.rinfo.port !== first!.rinfo.port) fresh = packet;
+    try {
+      while (!fresh) {
+        const packet = await client.next(2500);
+        if (!packet) break;
+        seen.push(packet);
+        if (opcode(packet) === 3 && packet.rinfo.port !== first!.rinfo.port) fresh = packet;
+      }
+    } finally {
+      clearInterval(resend);
     }
     assert.ok(fresh, `a DATA from a new transfer ID (seen: ${seen.map((p) => `${opcode(p)} from ${p.rinfo.port}`).join(', ') || 'nothing'})`);
+    assert.ok(performance.now() - asked < 2000, "answered at the first resend, not at the old transfer's deadline");
     assert.equal(fresh.msg.readUInt16BE(2), 1);
     assert.ok(fresh.msg.subarray(4).equals(fx.files.get('pxelinux.0')!.subarray(0, 512)), "pxelinux.0's first block");
     assert.deepEqual(
@@ -144,4 +153,26 @@ test('a client whose last ACK was lost asks for its next file from the same port
     );
     client.send(ack(1), fresh.rinfo.port);
     assert.equal(opcode(await client.next()), 3, 'the new transfer goes on');
+  }));
+
+test('an RRQ sent again while its first answer was on the way does not disturb the transfer the client is receiving', () =>
+  withRawClient({}, async (fx, client) => {
+    client.send(rrq('pxelinux.0'), fx.port);
+    const first = await client.next();
+    assert.equal(opcode(first), 3);
+    client.send(rrq('pxelinux.0'), fx.port);
+    client.send(ack(1), first!.rinfo.port);
+    const second = await client.next();
+    assert.equal(second!.rinfo.port, first!.rinfo.port, 'DATA 2 from the same transfer');
+    assert.equal(second!.msg.readUInt16BE(2), 2);
+    // After the hold the duplicate is dropped, not served: nothing from another transfer ID, and the transfer goes on.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    client.send(ack(2), first!.rinfo.port);
+    let third = false;
+    for (let packet = await client.next(500); packet && !third; packet = await client.next(300)) {
+      assert.equal(packet.rinfo.port, first!.rinfo.port, `${opcode(packet)} from another transfer ID`);
+      assert.notEqual(opcode(packet), 5, 'no ERROR');
+      third = opcode(packet) === 3 && packet.msg.readUInt16BE(2) === 3;
+    }
+    assert.ok(third, 'DATA 3 from the transfer the client is receiving');
   }));
