@@ -159,7 +159,12 @@ test(
       assert.equal(jobs.length, CALLBACKS);
       for (const job of jobs) {
         const events = await jobEvents(db.manager, job.id);
-        assert.equal(events.filter((e) => e.toState === 'finishing').length, 1, `job ${job.id}: installed applied once`);
+        // A report whose answer was lost to the crash is sent again: recorded as ignored (finishing -> finishing), not applied.
+        assert.equal(events.filter((e) => e.toState === 'finishing' && e.fromState !== 'finishing').length, 1, `job ${job.id}: installed applied once`);
+        assert.ok(
+          events.filter((e) => e.fromState === 'finishing').every((e) => /^ignored installed/.test(e.message ?? '')),
+          `job ${job.id}: a repeated report is only recorded as ignored: ${JSON.stringify(events)}`,
+        );
         assert.equal(job.state, 'finishing', `job ${job.id}`);
       }
     } finally {
