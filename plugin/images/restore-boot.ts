@@ -8,8 +8,7 @@ import type { DataSource } from 'typeorm';
 import type { DiscoverImage, ImageProvider } from '../boot/boot-images.js';
 import { DployError } from '../errors.js';
 import type { Job } from '../model/job.js';
-import { bindBootEntry } from '../store/job-binding.js';
-import { activeJobForHost } from '../store/jobs.js';
+import { boundBootJob } from '../store/job-binding.js';
 
 export interface RestoreBootOptions {
   /** The boot environment dploy boots for discovery (boot.discoverKernel/Initrd/Args). */
@@ -22,11 +21,7 @@ export interface RestoreBootOptions {
 export function restoreImageProvider(db: DataSource, o: RestoreBootOptions): ImageProvider {
   return async (state, context) => {
     if (state.kind !== 'restore') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `restore entry asked for a ${state.kind} boot`);
-    const host = context.host;
-    if (!host) throw new DployError('DPLOY_ERR_BOOT_CONFIG', 'a restore boot needs a known machine');
-    const job = await activeJobForHost(db.manager, host.id);
-    if (!job?.token || job.kind !== 'restore') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `${host.name} is set to restore but has no active restore job`);
-    await bindBootEntry(db.manager, job, context.clientAddress);
+    const { job } = await boundBootJob(db.manager, 'restore', context.host, context.clientAddress);
     const env = o.bootEnvironment;
     return {
       kernel: env.kernel,

@@ -9,7 +9,9 @@
 import { In, Not, type EntityManager } from 'typeorm';
 import { DployError } from '../errors.js';
 import { TERMINAL_STATES, type Job } from '../model/job.js';
+import type { Host } from '../model/host.js';
 import type { JobRow } from './job-rows.js';
+import { activeJobForHost } from './jobs.js';
 
 /** IPv4 clients reach a dual-stack socket as ::ffff:a.b.c.d, and TFTP sees a.b.c.d. */
 export function plainAddress(address: string): string {
@@ -61,4 +63,21 @@ export async function bindBootEntry(db: EntityManager, job: Job, clientAddress: 
       'DPLOY_ERR_CONFLICT',
       `${job.kind} job ${job.id} is bound to ${bound}, which fetched its boot entry first; refused to ${from} (an attacker, or a machine whose address changed: see docs/security.md)`,
     );
+}
+
+/**
+ * The machine's active job of `kind`, its boot entry bound to the address
+ * asking (bindBootEntry): what an install or restore boot entry is rendered for.
+ */
+export async function boundBootJob(
+  db: EntityManager,
+  kind: 'install' | 'restore',
+  host: Host | undefined,
+  clientAddress: string | undefined,
+): Promise<{ host: Host; job: Job }> {
+  if (!host) throw new DployError('DPLOY_ERR_BOOT_CONFIG', `${kind === 'install' ? 'an' : 'a'} ${kind} boot needs a known machine`);
+  const job = await activeJobForHost(db, host.id);
+  if (!job?.token || job.kind !== kind) throw new DployError('DPLOY_ERR_BOOT_CONFIG', `${host.name} is set to ${kind} but has no active ${kind} job`);
+  await bindBootEntry(db, job, clientAddress);
+  return { host, job };
 }

@@ -8,8 +8,7 @@ import type { DataSource } from 'typeorm';
 import { DployError } from '../../errors.js';
 import type { ImageProvider } from '../../boot/boot-images.js';
 import type { JobTokens } from '../../jobs/job-token.js';
-import { bindBootEntry } from '../../store/job-binding.js';
-import { activeJobForHost } from '../../store/jobs.js';
+import { boundBootJob } from '../../store/job-binding.js';
 import { answerData } from './answer-context.js';
 import { importedBootFiles, mediaKey } from '../catalog/catalog-entry.js';
 import type { MirrorView } from '../media/install-source.js';
@@ -23,11 +22,7 @@ export interface InstallImageOptions {
 export function installImageProvider(db: DataSource, httpBaseUrl: () => string, options: InstallImageOptions): ImageProvider {
   return async (state, context) => {
     if (state.kind !== 'install') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `install image asked for a ${state.kind} boot`);
-    const host = context.host;
-    if (!host) throw new DployError('DPLOY_ERR_BOOT_CONFIG', 'an install boot needs a known machine');
-    const job = await activeJobForHost(db.manager, host.id);
-    if (!job?.token || job.kind !== 'install') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `${host.name} is set to install but has no active install job`);
-    await bindBootEntry(db.manager, job, context.clientAddress);
+    const { host, job } = await boundBootJob(db.manager, 'install', context.host, context.clientAddress);
     const data = answerData(
       await jobAnswerInputs(db.manager, host, { ...job, token: options.jobTokens.tokenFor(job) }, state.profile, {
         httpBaseUrl: httpBaseUrl(),
