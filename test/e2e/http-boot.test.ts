@@ -57,9 +57,9 @@ before(async () => {
   jobIds.set('bios', opened.jobIds[0]!);
   jobIds.set('uefi', opened.jobIds[1]!);
   const files = opened.dhcpFiles;
-  // dploy's snippet, one file name changed: HTTP Boot clients get iPXE from dploy's URL base instead of
-  // GRUB. Debian's signed grubx64.efi has its $prefix fixed to /debian-installer/amd64/grub and reads
-  // its grub.cfg over TFTP (docs/pxe.md), so only iPXE keeps the whole boot on HTTP.
+  // dploy's snippet, one file name changed (no config key sets it yet): HTTP Boot clients get iPXE from
+  // dploy's URL base instead of GRUB. Debian 12's signed grubx64.efi, HTTP-booted, stops at its grub>
+  // prompt without asking for any grub.cfg (docs/http.md), so only iPXE carries the boot on over HTTP.
   const boot = readFileSync(files.boot, 'utf8');
   const httpBootLine = /^dhcp-boot=tag:dploy-http-x64,(\S+)\/grubx64\.efi$/m;
   assert.match(boot, httpBootLine, 'dploy hands UEFI HTTP Boot clients a URL');
