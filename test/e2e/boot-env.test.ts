@@ -1,7 +1,7 @@
 // dploy's boot environment, built from Debian packages by the real
 // `dploy boot-env build` and booted under qemu (TCG, as the other e2e tests):
 // a selftest runs every tool a discovery or a restore needs once (a missing
-// library shows as BROKEN); then a restore job runs in it for real: a VM with
+// library shows as BROKEN); a discovery posts the VM's real lshw inventory; then a restore job runs in it for real: a VM with
 // a blank virtio disk boots the environment with the job's arguments, its
 // dploy-restore fetches the plan and archives from dploy's routes through
 // qemu's user network (10.0.2.2 is the host), restores and reboots, and the
@@ -11,13 +11,17 @@
 
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BootEnvManifest } from '../../plugin/bootenv/build.js';
 import { setTask } from '../../plugin/jobs/set-task.js';
+import type { Host } from '../../plugin/model/host.js';
+import { findHost } from '../../plugin/store/hosts.js';
+import { latestInventory } from '../../plugin/store/inventories.js';
+import { enrollmentToken } from '../../plugin/store/settings.js';
 import { runDploy } from '../support/cli.js';
 import { attachDisk, blkid, mount, unmountBelow } from '../support/disk-image.js';
 import { describeTree } from '../support/file-tree.js';
@@ -118,6 +122,45 @@ describe("dploy's boot environment", { timeout: 900_000 }, () => {
       assert.match(log, /^dploy selftest: done$/m);
     } finally {
       rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  test('discovers a machine: the environment posts its real lshw inventory and waits for a task, as mindi did', async () => {
+    const lab = await startImageLab();
+    const mac = '52:54:00:d1:5c:01';
+    const serial = join(lab.dir, 'discover-serial.log');
+    const disk = join(lab.dir, 'blank.img');
+    writeFileSync(disk, '');
+    truncateSync(disk, 80 * 2 ** 20);
+    const port = new URL(lab.url).port;
+    const token = await enrollmentToken(lab.store.db.manager);
+    // No dploy.action: discovery. dploy-wait then polls for ever (nobody sets a task): the VM is stopped once it waits.
+    const vm = spawn('qemu-system-x86_64', [
+      ...['-accel', 'tcg', '-m', '1024', '-smp', '1', '-display', 'none', '-monitor', 'none', '-no-reboot', '-serial', `file:${serial}`],
+      ...['-kernel', join(TFTP, 'dploy/amd64/vmlinuz'), '-initrd', join(TFTP, 'dploy/amd64/initrd.img')],
+      ...['-append', `console=ttyS0 panic=-1 dploy.onfail=poweroff dploy.url=http://10.0.2.2:${port} dploy.token=${token}`],
+      ...['-netdev', 'user,id=n0', '-device', `virtio-net-pci,netdev=n0,mac=${mac}`, '-drive', `file=${disk},format=raw,if=virtio`],
+    ]);
+    try {
+      let host: Host | undefined;
+      let log = '';
+      for (const deadline = Date.now() + 240_000; Date.now() < deadline && vm.exitCode === null;) {
+        await new Promise((r) => setTimeout(r, 1000));
+        host = await findHost(lab.store.db.manager, mac);
+        log = readFileSync(serial, 'utf8');
+        if (host && /^dploy-wait: waiting \d+s: no task set/m.test(log)) break;
+      }
+      assert.ok(host, `the machine never appeared in dploy:\n${log.slice(-3000)}`);
+      assert.match(log, /^dploy-wait: waiting \d+s: no task set for this machine yet$/m, log.slice(-3000));
+      assert.deepEqual(host.macs, [mac]);
+      assert.equal(host.arch, 'x86_64');
+      // What lshw saw inside the VM: qemu's machine, its virtio disk of 80 MiB.
+      const inventory = JSON.stringify(await latestInventory(lab.store.db.manager, host.id));
+      assert.match(inventory, /QEMU/);
+      assert.match(inventory, new RegExp(String(80 * 2 ** 20)));
+    } finally {
+      vm.kill('SIGKILL');
+      await lab.stop();
     }
   });
 
