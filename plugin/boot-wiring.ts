@@ -10,6 +10,7 @@ import type { Config } from './config/index.js';
 import { bootVariables, type DiscoverImageFor, type ImageProvider } from './boot/boot-images.js';
 import { discoverImageFor, restoreImageFor, type DiscoverImageSettings } from './bootenv/discover-image.js';
 import type { BootPolicy, BootVariables } from './boot/boot-inputs.js';
+import type { DhcpBootOptions } from './dhcp/index.js';
 import { createBootService, type BootService } from './boot/boot-service.js';
 import { bootHosts } from './store/boot-requests.js';
 import { enrollmentToken } from './store/settings.js';
@@ -27,6 +28,20 @@ function firstLanAddress(): string {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }
   return '127.0.0.1';
+}
+
+/** What the DHCP files tell booting machines (docs/dhcp.md); checked by the DHCP providers, which name a wrong value. */
+export function dhcpBootOptions(config: Readonly<Config>, baseUrl: string, nextServer = config.dhcp.nextServer): DhcpBootOptions {
+  const loaders = Object.fromEntries(Object.entries(config.dhcp.loaders).filter(([, file]) => file !== ''));
+  const dnsServers = config.dhcp.dnsServers.split(/\s+/).filter(Boolean);
+  return {
+    nextServer: nextServer || new URL(baseUrl).hostname,
+    httpBaseUrl: baseUrl,
+    ...(Object.keys(loaders).length ? { loaders } : {}),
+    ...(config.dhcp.domain ? { domain: config.dhcp.domain } : {}),
+    ...(dnsServers.length ? { dnsServers } : {}),
+    ...(config.dhcp.proxyNetwork ? { proxyNetwork: config.dhcp.proxyNetwork } : {}),
+  };
 }
 
 export function bootPolicy(config: Readonly<Config>): BootPolicy {

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { shownConfig, type Config } from './config/index.js';
 import { resolve } from 'node:path';
-import { discoverImageSettings, restoreEnvironment, buildBootService, httpBaseUrl, startTftp } from './boot-wiring.js';
+import { dhcpBootOptions, discoverImageSettings, restoreEnvironment, buildBootService, httpBaseUrl, startTftp } from './boot-wiring.js';
 import { restoreImageProvider } from './images/restore-boot.js';
 import { discoveryAtStart } from './bootenv/discover-image.js';
 import { kindsFromConfig, runnerOptions, scheduleRunner } from './jobs/index.js';
@@ -111,7 +111,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
         provider: DHCP_PROVIDERS[config.dhcp.server](),
         hostsFile: resolve(config.dhcp.hostsFile),
         schedule: config.dhcp.schedule,
-        bootOptions: { nextServer: config.dhcp.nextServer || new URL(baseUrl).hostname, httpBaseUrl: baseUrl },
+        bootOptions: dhcpBootOptions(config, baseUrl),
         ...(config.dhcp.reloadCommand.trim() ? { reloadCommand: config.dhcp.reloadCommand.trim().split(/\s+/) } : {}),
         log: app.log.child({ capability: 'dhcp' }),
       });

@@ -4,7 +4,7 @@
 
 import { Command } from 'commander';
 import { bootNicEntries, DHCP_PROVIDERS, exportDhcp, type DhcpServerName } from '../dhcp/index.js';
-import { httpBaseUrl } from '../boot-wiring.js';
+import { dhcpBootOptions, httpBaseUrl } from '../boot-wiring.js';
 import { DployError } from '../errors.js';
 import { listHosts } from '../store/hosts.js';
 import { configOf, printFile, withStore } from './context.js';
@@ -20,10 +20,9 @@ export function dhcpCommand(): Command {
       if (!(o.server in DHCP_PROVIDERS)) throw new DployError('DPLOY_ERR_INVALID_INPUT', `--server must be one of ${Object.keys(DHCP_PROVIDERS).join(', ')}`);
       const { config } = configOf(command);
       const baseUrl = httpBaseUrl(config, config.http.port);
-      const nextServer = o.nextServer ?? new URL(baseUrl).hostname;
       const hosts = o.boot ? [] : await withStore(command, (store) => listHosts(store.db.manager));
       const entries = bootNicEntries(hosts);
-      printFile(exportDhcp(o.server as DhcpServerName, entries, { nextServer, httpBaseUrl: baseUrl }, o.boot ? 'boot' : 'hosts'));
+      printFile(exportDhcp(o.server as DhcpServerName, entries, dhcpBootOptions(config, baseUrl, o.nextServer), o.boot ? 'boot' : 'hosts'));
     });
   return dhcp;
 }

@@ -188,6 +188,24 @@ export const configSchema = z.strictObject({
       nextServer: z.string().default(''),
       /** node-cron expression with seconds: how often changes made by other processes are picked up. */
       schedule: z.string().min(1).default('*/10 * * * * *'),
+      /** The boot file per DHCP option 93 class; empty: dploy's default (docs/dhcp.md, "Option 93 matrix"). HTTP boot ones are URLs. */
+      loaders: z
+        .strictObject({
+          bios: z.string().default(''),
+          efiIa64: z.string().default(''),
+          efiIa32: z.string().default(''),
+          efiX64: z.string().default(''),
+          efiArm64: z.string().default(''),
+          httpX64: z.string().default(''),
+          httpArm64: z.string().default(''),
+        })
+        .prefault({}),
+      /** Option 15 to dploy's hosts only; empty: none. */
+      domain: z.string().default(''),
+      /** Option 6 to dploy's hosts only, IPv4 addresses separated by spaces; empty: none. */
+      dnsServers: z.string().default(''),
+      /** dnsmasq only: answer proxy-DHCP on this IPv4 network (CIDR), for a site whose DHCP server cannot be changed. */
+      proxyNetwork: z.string().default(''),
     })
     .superRefine((dhcp, ctx) => {
       if (dhcp.server !== 'none' && dhcp.hostsFile === '')
