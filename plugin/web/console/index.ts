@@ -40,7 +40,7 @@ export interface ConsoleDeps {
 const FORM_LIMIT_BYTES = 256 * 1024;
 
 export function consolePages(deps: ConsoleDeps) {
-  const throttle = deps.throttle ?? new LoginThrottle();
+  const throttle = deps.throttle ?? new LoginThrottle(deps.db.manager);
   return async (app: FastifyInstance): Promise<void> => {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT_BYTES }, (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
