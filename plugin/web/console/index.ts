@@ -16,6 +16,7 @@ import { loadSession } from './console-session.js';
 import { renderPage } from './console-views.js';
 import { groupPages } from './group-pages.js';
 import { hostPages } from './host-pages.js';
+import { imagePages } from './image-pages.js';
 import { jobPages } from './job-pages.js';
 import { loginPages } from './login-pages.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -59,6 +60,7 @@ export function consolePages(deps: ConsoleDeps) {
     groupPages(app, deps);
     jobPages(app, deps);
     profilePages(app, deps);
+    imagePages(app, deps);
     adminPages(app, deps);
   };
 }
