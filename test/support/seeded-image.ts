@@ -7,7 +7,7 @@
 // names are the machine's (/dev/vda, as sfdisk --dump /dev/vda prints them).
 
 import { execFileSync } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +41,8 @@ export async function seedImage(db: EntityManager, storeDir: string, name: strin
       const tree = join(work, `tree${number}`);
       mkdirSync(join(tree, 'etc'), { recursive: true });
       writeFileSync(join(tree, 'etc', 'hostname'), `${source.host}\n`);
-      writeFileSync(join(tree, 'data.bin'), Buffer.alloc(64 * 1024, number));
+      // Random bytes: an archive of a size an operator would recognise as data, not a few hundred bytes of zeros.
+      writeFileSync(join(tree, 'data.bin'), randomBytes(64 * 1024));
       const file = `${number}-${label}.tar.zst`;
       execFileSync('sh', ['-c', `tar --create --file=- --numeric-owner -C "$1" . | zstd -q -c -3 > "$2"`, 'sh', tree, join(dir, file)]);
       const bytes = readFileSync(join(dir, file));
