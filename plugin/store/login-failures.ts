@@ -4,7 +4,8 @@
 // database, so that restarting dploy does not hand an attacker a fresh count.
 
 import { LessThan, type EntityManager } from 'typeorm';
-import { retryOnUniqueViolation } from './unique-retry.js';
+import { isLockConflict, retryWhile } from './database-errors.js';
+import { isUniqueViolation } from './unique-retry.js';
 
 interface LoginFailureRow {
   user_name: string;
@@ -29,8 +30,10 @@ export async function findLoginFailures(db: EntityManager, user: string, address
 
 /**
  * Counts one more failure for the pair and stores the wait `waitFor` gives for
- * the new count. Two failures at the same moment both count: the insert that
- * loses the race runs again and takes the update path.
+ * the new count. Two failures at the same moment both count: the row is
+ * locked, and the transaction that loses a race for a new row (the unique
+ * key, or InnoDB's deadlock between two gap locks) runs again and takes the
+ * update path.
  */
 export async function countLoginFailure(
   db: EntityManager,
@@ -39,11 +42,15 @@ export async function countLoginFailure(
   waitFor: (failures: number) => number,
   now = new Date(),
 ): Promise<number> {
-  return retryOnUniqueViolation(
+  const raced = (err: unknown) => isUniqueViolation(err) || isLockConflict(err);
+  return retryWhile(
+    raced,
     () =>
       db.transaction(async (tx) => {
         const key = pair(user, address);
-        const row = await repo(tx).findOne({ where: key, lock: tx.connection.options.type === 'better-sqlite3' ? undefined : { mode: 'pessimistic_write' } });
+        // SQLite has one writer at a time and no row locks.
+        const lock = tx.connection.options.type === 'better-sqlite3' ? {} : { lock: { mode: 'pessimistic_write' as const } };
+        const row = await repo(tx).findOne({ where: key, ...lock });
         const failures = (row ? Number(row.failures) : 0) + 1;
         const values = { failures, wait_until: new Date(now.getTime() + waitFor(failures)), failed_at: now };
         if (row) await repo(tx).update(key, values);
