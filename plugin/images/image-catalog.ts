@@ -7,15 +7,16 @@ import { join } from 'node:path';
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../errors.js';
 import { findHost } from '../store/hosts.js';
-import { activeJobsOfImage, deleteImage, getImage, recordImageVerified, VERIFIED_OK, type ImageRecord } from '../store/images.js';
+import { activeJobsOfImage, deleteImage, imagesInUse, getImage, recordImageVerified, VERIFIED_OK, type ImageRecord } from '../store/images.js';
 import { removeImageFiles, verifyImage, type ArchiveCheck } from './image-store.js';
 import { MANIFEST_FILE } from './manifest.js';
 
 /** ready: its directory holds a manifest; in use: a capture or restore job names it; missing: the row has no files behind it. */
 export type ImageState = 'ready' | 'in use' | 'missing';
 
-export async function imageState(db: EntityManager, image: ImageRecord): Promise<ImageState> {
-  if ((await activeJobsOfImage(db, image.name)).length > 0) return 'in use';
+/** `inUse`: whether a job not ended names it, when the caller already asked for a whole page (imagesInUse). */
+export async function imageState(db: EntityManager, image: ImageRecord, inUse?: boolean): Promise<ImageState> {
+  if (inUse ?? (await activeJobsOfImage(db, image.name)).length > 0) return 'in use';
   return (await stat(join(image.location, MANIFEST_FILE)).catch(() => undefined)) ? 'ready' : 'missing';
 }
 
@@ -66,7 +67,7 @@ export interface ImageView {
 }
 
 /** An image as the console and the API show it (its directory is images.storeDir's business, not shown). */
-export async function imageView(db: EntityManager, image: ImageRecord & { hostName?: string }): Promise<ImageView> {
+export async function imageView(db: EntityManager, image: ImageRecord & { hostName?: string }, inUse?: boolean): Promise<ImageView> {
   const v = image.verified;
   const hostName = image.hostId === undefined ? undefined : (image.hostName ?? (await findHost(db, image.hostId))?.name);
   return {
@@ -75,11 +76,20 @@ export async function imageView(db: EntityManager, image: ImageRecord & { hostNa
     host: image.hostId !== undefined ? { id: image.hostId, name: hostName ?? `host ${image.hostId}` } : null,
     sizeBytes: image.sizeBytes ?? null,
     createdAt: image.createdAt.toISOString(),
-    state: await imageState(db, image),
+    state: await imageState(db, image, inUse),
     checksum: {
       status: !v ? 'unverified' : v.result === VERIFIED_OK ? 'ok' : 'corrupt',
       verifiedAt: v ? v.at.toISOString() : null,
       problem: v && v.result !== VERIFIED_OK ? v.result : null,
     },
   };
+}
+
+/** A page of images as shown: one query says which are in use, whatever the page's size. */
+export async function imageViews(db: EntityManager, images: Array<ImageRecord & { hostName?: string }>): Promise<ImageView[]> {
+  const inUse = await imagesInUse(
+    db,
+    images.map((i) => i.name),
+  );
+  return Promise.all(images.map((image) => imageView(db, image, inUse.has(image.name))));
 }

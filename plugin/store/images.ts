@@ -115,13 +115,22 @@ export async function recordImageVerified(db: EntityManager, name: string, resul
 
 /** Jobs not ended that name the image: a capture writing it or a restore reading it. */
 export async function activeJobsOfImage(db: EntityManager, name: string): Promise<number[]> {
-  const rows: Array<{ id: number | string }> = await db
+  return (await activeImageJobs(db, [name])).map((r) => r.id);
+}
+
+/** Of these images, the ones a job not ended names, in one query for a whole page. */
+export async function imagesInUse(db: EntityManager, names: string[]): Promise<Set<string>> {
+  return new Set(names.length === 0 ? [] : (await activeImageJobs(db, names)).map((r) => r.image));
+}
+
+async function activeImageJobs(db: EntityManager, names: string[]): Promise<Array<{ id: number; image: string }>> {
+  const rows: Array<{ id: number | string; image: string }> = await db
     .createQueryBuilder()
-    .select('j.id', 'id')
+    .select(['j.id AS id', 'j.image AS image'])
     .from('dploy_jobs', 'j')
-    .where('j.image = :name', { name })
+    .where('j.image IN (:...names)', { names })
     .andWhere('j.state NOT IN (:...ended)', { ended: [...TERMINAL_STATES] })
     .orderBy('j.id')
     .getRawMany();
-  return rows.map((r) => Number(r.id));
+  return rows.map((r) => ({ id: Number(r.id), image: r.image }));
 }

@@ -83,6 +83,13 @@ export const hostForgottenSchema = closed({ id, name: text, forgotten: { const: 
 /** A profile as stored and sent: zod's own schema of it, hashes reading "(set, hidden)". */
 const { $schema: _dialect, ...profile } = z.toJSONSchema(profileSchema, { io: 'output', unrepresentable: 'any' }) as Schema;
 export const profileJsonSchema: Schema = profile;
+/** A profile as written to PUT: defaults may be left out, and the name comes from the URL. */
+const {
+  $schema: _inputDialect,
+  required,
+  ...input
+} = z.toJSONSchema(profileSchema, { io: 'input', unrepresentable: 'any' }) as Schema & { required?: string[] };
+export const profileInputSchema: Schema = { ...input, required: (required ?? []).filter((field) => field !== 'name') };
 export const profileListSchema = closed({ profiles: list(profileJsonSchema) });
 export const profileSavedSchema = closed({ profile: profileJsonSchema, warnings: list(text) });
 

@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifySchema {
     /** One line for the OpenAPI document. */
     summary?: string;
+    /** A body the route checks itself (a profile: every problem named in one answer): documented here, not validated by fastify. */
+    bodyDocument?: object;
   }
 }
 
@@ -18,6 +20,7 @@ interface RouteSchema {
   params?: { properties?: Record<string, object>; required?: string[] };
   querystring?: { properties?: Record<string, object>; required?: string[] };
   body?: object;
+  bodyDocument?: object;
   /** The answer's schema by status (api-schemas.ts). */
   response?: Record<string, object>;
 }
@@ -64,7 +67,9 @@ function operation(route: RouteOptions): Operation {
   return {
     summary: schema.summary ?? `${[route.method].flat().join(', ')} ${route.url}`,
     parameters,
-    ...(schema.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema.body } } } } : {}),
+    ...(schema.body || schema.bodyDocument
+      ? { requestBody: { required: true, content: { 'application/json': { schema: schema.body ?? schema.bodyDocument } } } }
+      : {}),
     security: permission ? [{ token: [] }] : [],
     ...(permission ? { 'x-dploy-role': PERMISSIONS[permission] } : {}),
     responses: { ...answers(schema.response), ...(permission ? { '401': error, '403': error } : {}), '400': error, '404': error },

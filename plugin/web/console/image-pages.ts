@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { DployError } from '../../errors.js';
-import { imageView, removeStoredImage, verifyStoredImage } from '../../images/image-catalog.js';
+import { imageView, imageViews, removeStoredImage, verifyStoredImage } from '../../images/image-catalog.js';
 import { checkImageName, readManifest } from '../../images/image-store.js';
 import { formatBytes } from '../../model/hardware-view.js';
 import { recordAudit } from '../../store/audit-log.js';
@@ -21,7 +21,7 @@ export function imagePages(app: FastifyInstance, deps: { db: DataSource }): void
   app.get<{ Querystring: Record<string, unknown> }>('/images', { preHandler: allow('read') }, async (request, reply) => {
     const after = queryText(request.query.after, 128);
     const page = await pageOfImages(db, { limit: PAGE, ...(after ? { afterName: after } : {}) });
-    const images = await Promise.all(page.images.map(async (image) => ({ ...(await imageView(db, image)), size: formatBytes(image.sizeBytes ?? null) })));
+    const images = (await imageViews(db, page.images)).map((view) => ({ ...view, size: formatBytes(view.sizeBytes) }));
     const last = page.images.at(-1)?.name;
     const removed = queryText(request.query.removed, 128);
     return renderPage(reply, 'images', {

@@ -4,7 +4,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
-import { imageView, removeStoredImage, verifyStoredImage } from '../../images/image-catalog.js';
+import { imageView, imageViews, removeStoredImage, verifyStoredImage } from '../../images/image-catalog.js';
 import { readManifest } from '../../images/image-store.js';
 import { recordAudit } from '../../store/audit-log.js';
 import { getImage, pageOfImages } from '../../store/images.js';
@@ -35,7 +35,7 @@ export function apiImageRoutes(app: FastifyInstance, deps: { db: DataSource }): 
     async (request, reply) => {
       const q = request.query;
       const page = await pageOfImages(db, { limit: q.limit, ...(q.after !== undefined ? { afterName: q.after } : {}) });
-      const images = await Promise.all(page.images.map((image) => imageView(db, image)));
+      const images = await imageViews(db, page.images);
       return { images, total: page.total, next: linkNext(reply, '/api/v1/images', q, { more: page.more, lastName: page.images.at(-1)?.name }) };
     },
   );

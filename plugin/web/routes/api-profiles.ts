@@ -9,7 +9,7 @@ import { DEFAULT_SECRET_KEY_FILE, getProfile, listProfiles, maskProfile, storePr
 import { openSecretBox } from '../../secret-box.js';
 import { apiAccess } from '../api-auth.js';
 import { recordAudit } from '../../store/audit-log.js';
-import { profileJsonSchema, profileListSchema, profileSavedSchema } from '../api-schemas.js';
+import { profileInputSchema, profileJsonSchema, profileListSchema, profileSavedSchema } from '../api-schemas.js';
 
 export function apiProfileRoutes(app: FastifyInstance, deps: { db: DataSource; secretKeyFile?: string }): void {
   const read = apiAccess(deps.db, 'read');
@@ -30,6 +30,7 @@ export function apiProfileRoutes(app: FastifyInstance, deps: { db: DataSource; s
       schema: {
         summary: 'create or replace a profile (docs/profiles.md), validated whole',
         params: named,
+        bodyDocument: profileInputSchema,
         response: { 200: profileSavedSchema, 201: profileSavedSchema },
       },
     },

@@ -243,6 +243,12 @@ describe('the JSON API v1', () => {
     const busy = await call('operator', 'DELETE', '/api/v1/images/img-a');
     assert.deepEqual([busy.status, busy.body.message], [409, `image img-a is used by job ${restore.id}; cancel it or wait for it to end (dploy jobs show)`]);
     assert.equal(((await call('viewer', 'GET', '/api/v1/images/img-a')).body as { state: string }).state, 'in use');
+    const states = ((await call('viewer', 'GET', '/api/v1/images')).body.images as Array<{ name: string; state: string }>).map((i) => [i.name, i.state]);
+    assert.deepEqual(states, [
+      ['img-a', 'in use'],
+      ['img-b', 'ready'],
+      ['img-c', 'ready'],
+    ]);
     await call('operator', 'POST', `/api/v1/jobs/${restore.id}/cancel`);
     assert.deepEqual((await call('operator', 'DELETE', '/api/v1/images/img-a')).body, { name: 'img-a', removed: true });
     assert.equal(existsSync(join(storeDir, 'img-a')), false);

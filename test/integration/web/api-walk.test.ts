@@ -3,7 +3,8 @@
 // operation it lists, called as an admin on a store holding a host, a group,
 // a job with events, a profile and a captured image, answers a status the
 // document lists with a body its schema for that status accepts (ajv, JSON
-// Schema 2020-12: the dialect of OpenAPI 3.1).
+// Schema 2020-12: the dialect of OpenAPI 3.1); each body the walk sends is
+// one the document's request schema accepts.
 
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,7 +27,7 @@ const PROFILE = parseYaml(readFileSync(new URL('../../fixtures/profiles/debian-1
 
 interface Operation {
   responses: Record<string, { content?: { 'application/json': { schema: object } } }>;
-  requestBody?: unknown;
+  requestBody?: { content: { 'application/json': { schema: object } } };
 }
 
 let dploy: TrustServer;
@@ -92,7 +93,12 @@ test('the OpenAPI document is valid OpenAPI 3.1, and every operation answers as 
       assert.ok(value !== undefined, `${key}: the walk has no value for {${name}}`);
       return encodeURIComponent(String(value));
     });
-    assert.equal(op.requestBody !== undefined && call.body === undefined, false, `${key}: the walk has no body for it`);
+    if (op.requestBody) {
+      assert.ok(call.body !== undefined, `${key}: the walk has no body for it`);
+      // The body the walk sends is one dploy takes: the document must describe it too.
+      const body = ajv.compile(op.requestBody.content['application/json'].schema);
+      assert.ok(body(call.body), `${key}: the documented request body refuses the walk's: ${ajv.errorsText(body.errors)}`);
+    }
     const answer = await fetch(`${dploy.url}${url}`, {
       method: method.toUpperCase(),
       headers: { authorization: `Bearer ${admin}`, ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}) },
