@@ -87,7 +87,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
       mirrorHttp: { mirrorDir: resolve(config.installers.mirrorDir), mirror },
       secretKeyFile: resolve(config.installers.secretKeyFile),
       settings: shownConfig(config),
-      metrics: createMetrics({ db: store.db, inventoriesKept: config.agent.inventoriesKept, tftpStats: () => tftp?.stats() }),
+      metrics: createMetrics({ db: store.db, kinds, inventoriesKept: config.agent.inventoriesKept, tftpStats: () => tftp?.stats() }),
       ...(config.platform === 'ocs' && config.ocs.consoleUrl ? { ocsConsoleUrl: config.ocs.consoleUrl } : {}),
       ...(config.installers.templateDir ? { answerTemplateDir: resolve(config.installers.templateDir) } : {}),
     };

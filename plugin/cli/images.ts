@@ -4,8 +4,9 @@
 
 import { Command } from 'commander';
 import { DployError } from '../errors.js';
-import { readManifest, removeImageFiles, verifyImage } from '../images/image-store.js';
-import { deleteImage, getImage, listImages } from '../store/images.js';
+import { readManifest } from '../images/image-store.js';
+import { removeStoredImage, verifyStoredImage } from '../images/image-catalog.js';
+import { getImage, listImages } from '../store/images.js';
 import { print, printJson, withStore } from './context.js';
 import { renderFields, renderTable } from './table.js';
 
@@ -58,8 +59,7 @@ export function imagesCommand(): Command {
     .description('read every archive again and compare its size and SHA-256 with manifest.json')
     .option('--json')
     .action(async (name: string, o: { json?: boolean }, command: Command) => {
-      const image = await withStore(command, (s) => getImage(s.db.manager, name));
-      const checks = await verifyImage(image.location);
+      const { checks } = await withStore(command, (s) => verifyStoredImage(s.db.manager, name));
       if (o.json) printJson(checks);
       else
         print(
@@ -74,14 +74,9 @@ export function imagesCommand(): Command {
     });
   images
     .command('remove <name>')
-    .description('delete the image: its row and its directory in the store')
+    .description('delete the image: its row and its directory in the store (refused while a job uses it)')
     .action(async (name: string, _o: unknown, command: Command) => {
-      const image = await withStore(command, async (s) => {
-        const found = await getImage(s.db.manager, name);
-        await deleteImage(s.db.manager, name);
-        return found;
-      });
-      await removeImageFiles(image.location);
+      const image = await withStore(command, (s) => removeStoredImage(s.db.manager, name));
       print(`removed image ${name} (${image.location})\n`);
     });
   return images;

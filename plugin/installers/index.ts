@@ -23,5 +23,6 @@ export type { MirrorView } from './media/install-source.js';
 export type { ImportedMedia } from './media/media-store.js';
 export { importMedia, listMedia, MEDIA_STAMP, mirrorView, removeMedia } from './media/media-store.js';
 export type { Profile, ProfileUser } from './profiles/profile.js';
+export { profileSchema } from './profiles/profile-schema.js';
 export { keepHiddenHashes, maskProfile, openProfile, parseProfile, validateProfile } from './profiles/profile.js';
 export { DEFAULT_SECRET_KEY_FILE, getProfile, listProfiles, saveProfile, storeProfile } from './profiles/profile-store.js';

@@ -19,6 +19,7 @@ export { applyAgentEvent } from './agent-events.js';
 export { nextActionFor } from './next-action.js';
 export { AGENT_EVENTS, type AgentEvent } from './job-kind.js';
 export type { JobKinds } from './kinds/index.js';
+export { kindStates } from './kinds/index.js';
 export type { TickReport } from './runner.js';
 
 export function kindsFromConfig(config: Readonly<Config>): JobKinds {

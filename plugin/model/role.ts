@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   'edit-hosts': 'operator',
   'cancel-job': 'operator',
   'edit-profile': 'operator',
+  /** Verify an image (reads every archive again) or remove one from the image store. */
+  'manage-images': 'operator',
   'manage-tokens': 'admin',
   'read-audit': 'admin',
   /** The effective configuration, secrets masked: where the database is, who is trusted, which files hold keys. */

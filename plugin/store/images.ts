@@ -5,6 +5,7 @@
 
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../errors.js';
+import { TERMINAL_STATES } from '../model/job.js';
 
 interface ImageRow {
   id: number;
@@ -14,6 +15,8 @@ interface ImageRow {
   host_id: number | null;
   size_bytes: number | string | null;
   created_at: Date | string;
+  verified_at: Date | string | null;
+  verify_result: string | null;
 }
 
 export interface ImageRecord {
@@ -26,7 +29,12 @@ export interface ImageRecord {
   hostId?: number;
   sizeBytes?: number;
   createdAt: Date;
+  /** The last verify (dploy images verify, the console, the API): when, and "ok" or what differed. */
+  verified?: { at: Date; result: string };
 }
+
+/** The verify result that says every archive matched. */
+export const VERIFIED_OK = 'ok';
 
 const repo = (db: EntityManager) => db.getRepository<ImageRow>('Image');
 
@@ -39,6 +47,7 @@ function record(row: ImageRow): ImageRecord {
     ...(row.host_id !== null ? { hostId: Number(row.host_id) } : {}),
     ...(row.size_bytes !== null ? { sizeBytes: Number(row.size_bytes) } : {}),
     createdAt: new Date(row.created_at),
+    ...(row.verified_at !== null && row.verify_result !== null ? { verified: { at: new Date(row.verified_at), result: row.verify_result } } : {}),
   };
 }
 
@@ -71,4 +80,57 @@ export async function getImage(db: EntityManager, name: string): Promise<ImageRe
 
 export async function deleteImage(db: EntityManager, name: string): Promise<void> {
   await repo(db).delete({ name });
+}
+
+export interface ImagePage {
+  images: Array<ImageRecord & { hostName?: string }>;
+  /** Every image in the store. */
+  total: number;
+  /** Another page follows this one. */
+  more: boolean;
+}
+
+/** One page by name, after `afterName` (a keyset cursor: names are unique), with its source host's name. */
+export async function pageOfImages(db: EntityManager, page: { limit: number; afterName?: string }): Promise<ImagePage> {
+  const query = db
+    .createQueryBuilder()
+    .select(['i.*', 'h.name AS host_name'])
+    .from('dploy_images', 'i')
+    .leftJoin('dploy_hosts', 'h', 'h.id = i.host_id')
+    .orderBy('i.name', 'ASC')
+    .limit(page.limit + 1);
+  if (page.afterName !== undefined) query.where('i.name > :after', { after: page.afterName });
+  const rows = await query.getRawMany<ImageRow & { host_name: string | null }>();
+  const total = await repo(db).count();
+  return {
+    images: rows.slice(0, page.limit).map((row) => ({ ...record(row), ...(row.host_name !== null ? { hostName: row.host_name } : {}) })),
+    total,
+    more: rows.length > page.limit,
+  };
+}
+
+export async function recordImageVerified(db: EntityManager, name: string, result: string, at = new Date()): Promise<void> {
+  await repo(db).update({ name }, { verified_at: at, verify_result: result.slice(0, 1024) });
+}
+
+/** Jobs not ended that name the image: a capture writing it or a restore reading it. */
+export async function activeJobsOfImage(db: EntityManager, name: string): Promise<number[]> {
+  return (await activeImageJobs(db, [name])).map((r) => r.id);
+}
+
+/** Of these images, the ones a job not ended names, in one query for a whole page. */
+export async function imagesInUse(db: EntityManager, names: string[]): Promise<Set<string>> {
+  return new Set(names.length === 0 ? [] : (await activeImageJobs(db, names)).map((r) => r.image));
+}
+
+async function activeImageJobs(db: EntityManager, names: string[]): Promise<Array<{ id: number; image: string }>> {
+  const rows: Array<{ id: number | string; image: string }> = await db
+    .createQueryBuilder()
+    .select(['j.id AS id', 'j.image AS image'])
+    .from('dploy_jobs', 'j')
+    .where('j.image IN (:...names)', { names })
+    .andWhere('j.state NOT IN (:...ended)', { ended: [...TERMINAL_STATES] })
+    .orderBy('j.id')
+    .getRawMany();
+  return rows.map((r) => ({ id: Number(r.id), image: r.image }));
 }

@@ -101,6 +101,8 @@ export const TABLES = [
       host_id: { type: 'int', nullable: true },
       size_bytes: { type: 'bigint', nullable: true },
       created_at: at,
+      verified_at: atOptional,
+      verify_result: str(1024, true),
     },
   },
   {
@@ -235,6 +237,17 @@ export const TABLES = [
     table: 'dploy_audit_log',
     entity: 'AuditEntry',
     columns: { id, at, actor: str(128), action: str(32), target: str(255), detail: str(1024, true) },
+  },
+  {
+    table: 'dploy_login_failures',
+    entity: 'LoginFailure',
+    columns: {
+      user_name: { type: 'varchar', length: 64, primary: true },
+      address: { type: 'varchar', length: 64, primary: true },
+      failures: { type: 'int' },
+      wait_until: at,
+      failed_at: at,
+    },
   },
 ] as const satisfies readonly TableSpec[];
 

@@ -30,6 +30,7 @@ import { apiTaskRoutes } from './routes/api-tasks.js';
 import { apiJobRoutes } from './routes/api-jobs.js';
 import { apiGroupRoutes } from './routes/api-groups.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
+import { apiImageRoutes } from './routes/api-images.js';
 import { sendfileEngine } from './sendfile-engine.js';
 
 export interface WebDeps {
@@ -91,6 +92,9 @@ export function buildWebApp(deps: WebDeps, listener: Listener = {}): FastifyInst
     ajv: { customOptions: { removeAdditional: false } },
     ...(listener.https ? { https: listener.https } : {}),
   }) as unknown as FastifyInstance;
+  // Response schemas document the answers (OpenAPI, api-schemas.ts) and are checked by the API walk test;
+  // fast-json-stringify would silently drop a field they do not list, so answers are written as they are.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerErrorHandler(app);
   timeRequests(app, deps.metrics);
   if (listener.apiOnTlsPort) app.addHook('onRequest', apiOverTlsOnly(listener.apiOnTlsPort));
@@ -104,6 +108,7 @@ export function buildWebApp(deps: WebDeps, listener: Listener = {}): FastifyInst
   apiJobRoutes(app, deps);
   apiGroupRoutes(app, deps);
   apiTokenRoutes(app, deps);
+  apiImageRoutes(app, deps);
   agentInventoryRoutes(app, deps);
   agentJobRoutes(app, deps);
   bootHttpRoutes(app, deps);

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { inventoryStoreSize } from '../store/inventory-store.js';
 import { jobCounts } from '../store/jobs.js';
+import { kindStates, type JobKinds } from '../jobs/index.js';
 import type { TftpStats } from '../tftp/index.js';
 
 export interface DployMetrics {
@@ -18,6 +19,8 @@ export interface DployMetrics {
 
 export interface MetricSources {
   db: DataSource;
+  /** The job kinds this dploy runs: each kind and state is a series, 0 while no job is in it. */
+  kinds: JobKinds;
   inventoriesKept?: number;
   /** The TFTP server's counters; undefined while it is off or not started. */
   tftpStats?: () => TftpStats | undefined;
@@ -45,11 +48,13 @@ export function createMetrics(deps: MetricSources): DployMetrics {
   }
   new Gauge({
     name: 'dploy_jobs',
-    help: 'Jobs in dploy_jobs by kind and state, ended ones included (a pair with no job has no series).',
+    help: 'Jobs in dploy_jobs by kind and state, ended ones included; every state of every kind is present, 0 when empty.',
     labelNames: ['kind', 'state'],
     registers: [registry],
     async collect() {
       this.reset();
+      // A series that exists before its first job lets rate() and increase() see that first one.
+      for (const pair of kindStates(deps.kinds)) this.set(pair, 0);
       for (const c of await jobCounts(db)) this.set({ kind: c.kind, state: c.state }, c.jobs);
     },
   });

@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifySchema {
     /** One line for the OpenAPI document. */
     summary?: string;
+    /** A body the route checks itself (a profile: every problem named in one answer): documented here, not validated by fastify. */
+    bodyDocument?: object;
   }
 }
 
@@ -18,6 +20,9 @@ interface RouteSchema {
   params?: { properties?: Record<string, object>; required?: string[] };
   querystring?: { properties?: Record<string, object>; required?: string[] };
   body?: object;
+  bodyDocument?: object;
+  /** The answer's schema by status (api-schemas.ts). */
+  response?: Record<string, object>;
 }
 
 interface Operation {
@@ -42,7 +47,8 @@ export function collectApiRoutes(app: FastifyInstance, version: string): void {
       (paths[path] ??= {})[method.toLowerCase()] = operation(route);
     }
   });
-  app.get('/api/v1/openapi.json', { schema: { summary: 'this document' } }, async () => ({
+  const documentSchema = { type: 'object', required: ['openapi', 'info', 'paths'], properties: { openapi: { const: '3.1.0' } } };
+  app.get('/api/v1/openapi.json', { schema: { summary: 'this document', response: { 200: documentSchema } } }, async () => ({
     openapi: '3.1.0',
     info: { title: 'dploy API', version, description: 'Roles: docs/console.md; errors: docs/errors.md.' },
     components: {
@@ -61,11 +67,22 @@ function operation(route: RouteOptions): Operation {
   return {
     summary: schema.summary ?? `${[route.method].flat().join(', ')} ${route.url}`,
     parameters,
-    ...(schema.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema.body } } } } : {}),
+    ...(schema.body || schema.bodyDocument
+      ? { requestBody: { required: true, content: { 'application/json': { schema: schema.body ?? schema.bodyDocument } } } }
+      : {}),
     security: permission ? [{ token: [] }] : [],
     ...(permission ? { 'x-dploy-role': PERMISSIONS[permission] } : {}),
-    responses: { '200': { description: 'done' }, ...(permission ? { '401': error, '403': error } : {}), '400': error, '404': error },
+    responses: { ...answers(schema.response), ...(permission ? { '401': error, '403': error } : {}), '400': error, '404': error },
   };
+}
+
+/** Each documented status with its JSON schema; a route that documents none says only "done". */
+function answers(response: RouteSchema['response']): Record<string, object> {
+  const documented = Object.entries(response ?? {});
+  if (documented.length === 0) return { '200': { description: 'done' } };
+  return Object.fromEntries(
+    documented.map(([status, schema]) => [status, { description: status === '201' ? 'created' : 'done', content: { 'application/json': { schema } } }]),
+  );
 }
 
 function parametersOf(part: RouteSchema['params'], where: 'path' | 'query'): object[] {

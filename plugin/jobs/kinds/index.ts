@@ -2,7 +2,7 @@
 // firmware) joins with one line here; the runner needs no change for it.
 
 import { DployError } from '../../errors.js';
-import type { JobKind } from '../../model/job.js';
+import { TERMINAL_STATES, type JobKind } from '../../model/job.js';
 import { withCheckedMoves, type JobKindSpec, type JobTimeouts } from '../job-kind.js';
 import { commandKind, type RemoteSettings } from './command.js';
 import { discoverKind } from './discover.js';
@@ -52,4 +52,9 @@ export function actionableStates(kinds: JobKinds): string[] {
   const states = new Set<string>();
   for (const spec of kinds.values()) for (const [name, state] of Object.entries(spec.states)) if (state.run) states.add(name);
   return [...states];
+}
+
+/** Every state a job of each kind can be in, the ended ones included: the series /metrics shows even at zero. */
+export function kindStates(kinds: JobKinds): Array<{ kind: JobKind; state: string }> {
+  return [...kinds].flatMap(([kind, spec]) => [...new Set([...Object.keys(spec.states), ...TERMINAL_STATES])].map((state) => ({ kind, state })));
 }

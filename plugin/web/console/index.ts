@@ -16,6 +16,7 @@ import { loadSession } from './console-session.js';
 import { renderPage } from './console-views.js';
 import { groupPages } from './group-pages.js';
 import { hostPages } from './host-pages.js';
+import { imagePages } from './image-pages.js';
 import { jobPages } from './job-pages.js';
 import { loginPages } from './login-pages.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -40,7 +41,7 @@ export interface ConsoleDeps {
 const FORM_LIMIT_BYTES = 256 * 1024;
 
 export function consolePages(deps: ConsoleDeps) {
-  const throttle = deps.throttle ?? new LoginThrottle();
+  const throttle = deps.throttle ?? new LoginThrottle(deps.db.manager);
   return async (app: FastifyInstance): Promise<void> => {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT_BYTES }, (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
@@ -59,6 +60,7 @@ export function consolePages(deps: ConsoleDeps) {
     groupPages(app, deps);
     jobPages(app, deps);
     profilePages(app, deps);
+    imagePages(app, deps);
     adminPages(app, deps);
   };
 }

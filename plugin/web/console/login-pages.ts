@@ -33,7 +33,7 @@ export function loginPages(app: FastifyInstance, deps: LoginDeps): void {
     const user = (body.user ?? '').trim().toLowerCase().slice(0, 64);
     if (!sameSecret(body.csrf, readCookie(request, LOGIN_COOKIE)))
       return loginForm(reply, 403, { error: 'the login form expired or came from elsewhere; log in again', user });
-    const waitMs = deps.throttle.waitMs(user, request.ip);
+    const waitMs = await deps.throttle.waitMs(user, request.ip);
     if (waitMs > 0) {
       reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
       reply.header('x-dploy-error', 'DPLOY_ERR_RATE_LIMITED');
@@ -41,12 +41,12 @@ export function loginPages(app: FastifyInstance, deps: LoginDeps): void {
     }
     const found = await checkLogin(deps.db.manager, user, body.password ?? '');
     if (!found) {
-      deps.throttle.failed(user, request.ip);
+      await deps.throttle.failed(user, request.ip);
       request.log.warn({ user, address: request.ip }, 'console login failed');
       // 403, not 401: a 401 must name an HTTP authentication scheme (RFC 9110), and lynx stops to ask about it.
       return loginForm(reply, 403, { error: 'wrong user name or password', user });
     }
-    deps.throttle.succeeded(user, request.ip);
+    await deps.throttle.succeeded(user, request.ip);
     const id = await openSession(deps.db.manager, found.id, SESSION_LIFETIME_MS, readCookie(request, SESSION_COOKIE));
     await recordAudit(deps.db.manager, { actor: `console:${found.name}`, action: 'login', target: found.name, detail: request.ip });
     setCookie(reply, SESSION_COOKIE, id, SESSION_LIFETIME_MS / 1000, deps.secureCookies);

@@ -1,43 +1,43 @@
 // Failed console logins are counted per user name and client address: after
 // 5 failures in a row that pair waits 1 minute, doubling with each further
 // failure up to 15 minutes (OWASP's advice; no account is locked for everyone,
-// so nobody can lock an operator out from elsewhere). Kept in memory: a
-// restart forgets, which costs an attacker nothing they could not get by waiting.
+// so nobody can lock an operator out from elsewhere). The counts live in
+// dploy_login_failures (store/login-failures.ts): a restart forgets nothing,
+// and several dploy servers on one database share them.
+
+import type { EntityManager } from 'typeorm';
+import { clearLoginFailures, countLoginFailure, findLoginFailures, forgetLoginFailures } from '../../store/login-failures.js';
 
 export const FREE_FAILURES = 5;
 const FIRST_WAIT_MS = 60_000;
 const LONGEST_WAIT_MS = 15 * 60_000;
-/** Pairs remembered at most; the oldest are forgotten first. */
-const REMEMBERED = 10_000;
+/** A pair whose last failure is this old starts again from zero: a day without trying is nobody guessing. */
+const FORGET_AFTER_MS = 24 * 3600_000;
 
-interface Failures {
-  count: number;
-  until: number;
+export function waitAfter(failures: number): number {
+  return failures < FREE_FAILURES ? 0 : Math.min(LONGEST_WAIT_MS, FIRST_WAIT_MS * 2 ** (failures - FREE_FAILURES));
 }
 
 export class LoginThrottle {
-  private readonly failures = new Map<string, Failures>();
-
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly db: EntityManager,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Milliseconds this pair must still wait before a password is even checked; 0: go ahead. */
-  waitMs(user: string, address: string): number {
-    const entry = this.failures.get(key(user, address));
-    return entry ? Math.max(0, entry.until - this.now()) : 0;
+  async waitMs(user: string, address: string): Promise<number> {
+    const entry = await findLoginFailures(this.db, user, address);
+    return entry ? Math.max(0, entry.waitUntil.getTime() - this.now()) : 0;
   }
 
-  failed(user: string, address: string): void {
-    const k = key(user, address);
-    const count = (this.failures.get(k)?.count ?? 0) + 1;
-    const wait = count < FREE_FAILURES ? 0 : Math.min(LONGEST_WAIT_MS, FIRST_WAIT_MS * 2 ** (count - FREE_FAILURES));
-    this.failures.delete(k);
-    this.failures.set(k, { count, until: this.now() + wait });
-    if (this.failures.size > REMEMBERED) this.failures.delete(this.failures.keys().next().value!);
+  async failed(user: string, address: string): Promise<void> {
+    const now = this.now();
+    await countLoginFailure(this.db, user, address, waitAfter, new Date(now));
+    // The table stays as small as the last day's failures, however many names are tried.
+    await forgetLoginFailures(this.db, new Date(now - FORGET_AFTER_MS));
   }
 
-  succeeded(user: string, address: string): void {
-    this.failures.delete(key(user, address));
+  async succeeded(user: string, address: string): Promise<void> {
+    await clearLoginFailures(this.db, user, address);
   }
 }
-
-const key = (user: string, address: string) => `${user.toLowerCase()}\u0000${address}`;

@@ -11,6 +11,8 @@ import type { Host, NewHost } from '../../model/host.js';
 import type { Platform } from '../../platforms/index.js';
 import { recordAudit } from '../../store/audit-log.js';
 import { may } from '../../model/role.js';
+import { linkNext } from '../page-link.js';
+import { hostForgottenSchema, hostPageSchema, hostSchema } from '../api-schemas.js';
 
 /** A viewer sees no BMC address: it is the way in to the machine's console and power. */
 function visibleHost(host: Host, caller: Caller | undefined) {
@@ -42,14 +44,6 @@ interface HostListQuery {
   offset?: number;
 }
 
-/** The next page: the same filters and size, after the last name of this one (a keyset cursor, RFC 8288's rel="next"). */
-function nextPage(q: HostListQuery, lastName: string): string {
-  const { offset: _offset, after: _after, ...kept } = q;
-  const params = new URLSearchParams(Object.entries(kept).flatMap(([k, v]): Array<[string, string]> => (v === undefined ? [] : [[k, String(v)]])));
-  params.set('after', lastName);
-  return `/api/v1/hosts?${params.toString()}`;
-}
-
 export function apiHostRoutes(app: FastifyInstance, deps: { db: DataSource; platform: Platform }): void {
   const read = apiAccess(deps.db, 'read');
   const listQuery = {
@@ -69,27 +63,29 @@ export function apiHostRoutes(app: FastifyInstance, deps: { db: DataSource; plat
     '/api/v1/hosts',
     {
       ...read,
-      schema: { summary: "one page of hosts by name, the total and the next page's link (bmcAddress null for a viewer)", querystring: listQuery },
+      schema: {
+        summary: "one page of hosts by name, the total and the next page's link (bmcAddress null for a viewer)",
+        querystring: listQuery,
+        response: { 200: hostPageSchema },
+      },
     },
     async (request, reply) => {
       const q = request.query;
       if (q.after !== undefined && q.offset !== undefined) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'querystring: give after or offset, not both');
       const filter = { search: q.q, status: q.status, group: q.group, bootState: q.bootState };
       const page = await pageOfHosts(deps.db.manager, { ...filter, offset: q.offset ?? 0, limit: q.limit, afterName: q.after });
-      const last = page.hosts.at(-1);
-      const next = page.more && last ? nextPage(q, last.name) : null;
-      if (next) reply.header('link', `<${next}>; rel="next"`);
+      const next = linkNext(reply, '/api/v1/hosts', q, { more: page.more, lastName: page.hosts.at(-1)?.name });
       return { hosts: page.hosts.map((host) => visibleHost(host, request.caller)), total: page.total, next };
     },
   );
   const byRef = { summary: 'one host by id, name or MAC', params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } };
-  app.get<{ Params: { id: string } }>('/api/v1/hosts/:id', { ...read, schema: byRef }, async (request) =>
+  app.get<{ Params: { id: string } }>('/api/v1/hosts/:id', { ...read, schema: { ...byRef, response: { 200: hostSchema } } }, async (request) =>
     visibleHost(await getHost(deps.db.manager, request.params.id), request.caller),
   );
   const edit = apiAccess(deps.db, 'edit-hosts');
   app.post<{ Body: NewHost }>(
     '/api/v1/hosts',
-    { ...edit, schema: { summary: 'add a machine by hand, as dploy hosts add', body: newHost } },
+    { ...edit, schema: { summary: 'add a machine by hand, as dploy hosts add', body: newHost, response: { 201: hostSchema } } },
     async (request, reply) => {
       const host = await deps.platform.addHost(request.body);
       await recordAudit(deps.db.manager, { actor: request.caller!.actor, action: 'host.add', target: host.name, detail: host.macs.join(' ') });
@@ -98,7 +94,10 @@ export function apiHostRoutes(app: FastifyInstance, deps: { db: DataSource; plat
   );
   app.delete<{ Params: { id: string } }>(
     '/api/v1/hosts/:id',
-    { ...edit, schema: { summary: 'forget a machine (MACs, inventories, jobs), as dploy hosts forget', params: byRef.params } },
+    {
+      ...edit,
+      schema: { summary: 'forget a machine (MACs, inventories, jobs), as dploy hosts forget', params: byRef.params, response: { 200: hostForgottenSchema } },
+    },
     async (request) => {
       const host = await getHost(deps.db.manager, request.params.id);
       await deps.platform.forgetHost(host.id);

@@ -10,6 +10,7 @@ import { cancelJob } from '../../jobs/cancel-job.js';
 import type { JobKinds } from '../../jobs/index.js';
 import type { Platform } from '../../platforms/index.js';
 import { apiAccess } from '../api-auth.js';
+import { jobCancelledSchema, jobListSchema, jobWithEventsSchema } from '../api-schemas.js';
 
 const jobId = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] };
 
@@ -35,6 +36,7 @@ export function apiJobRoutes(app: FastifyInstance, deps: { db: DataSource; platf
           },
           additionalProperties: false,
         },
+        response: { 200: jobListSchema },
       },
     },
     async (request) => {
@@ -44,13 +46,20 @@ export function apiJobRoutes(app: FastifyInstance, deps: { db: DataSource; platf
       return { jobs: jobs.map(jobView) };
     },
   );
-  app.get<{ Params: { id: number } }>('/api/v1/jobs/:id', { ...read, schema: { summary: 'one job with its event log', params: jobId } }, async (request) => ({
-    ...jobView(await getJob(db, request.params.id)),
-    events: await jobEvents(db, request.params.id),
-  }));
+  app.get<{ Params: { id: number } }>(
+    '/api/v1/jobs/:id',
+    { ...read, schema: { summary: 'one job with its event log', params: jobId, response: { 200: jobWithEventsSchema } } },
+    async (request) => ({
+      ...jobView(await getJob(db, request.params.id)),
+      events: await jobEvents(db, request.params.id),
+    }),
+  );
   app.post<{ Params: { id: number } }>(
     '/api/v1/jobs/:id/cancel',
-    { ...apiAccess(deps.db, 'cancel-job'), schema: { summary: 'cancel a running job; its machine goes back to local boot', params: jobId } },
+    {
+      ...apiAccess(deps.db, 'cancel-job'),
+      schema: { summary: 'cancel a running job; its machine goes back to local boot', params: jobId, response: { 200: jobCancelledSchema } },
+    },
     async (request) => {
       const ended = await cancelJob(deps.db, deps.platform, deps.kinds, request.params.id, request.caller!.actor, 'API');
       return { id: ended.id, state: ended.state };

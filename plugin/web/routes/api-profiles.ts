@@ -9,22 +9,31 @@ import { DEFAULT_SECRET_KEY_FILE, getProfile, listProfiles, maskProfile, storePr
 import { openSecretBox } from '../../secret-box.js';
 import { apiAccess } from '../api-auth.js';
 import { recordAudit } from '../../store/audit-log.js';
+import { profileInputSchema, profileJsonSchema, profileListSchema, profileSavedSchema } from '../api-schemas.js';
 
 export function apiProfileRoutes(app: FastifyInstance, deps: { db: DataSource; secretKeyFile?: string }): void {
   const read = apiAccess(deps.db, 'read');
   const named = { type: 'object', properties: { name: { type: 'string', maxLength: 255 } }, required: ['name'] };
-  app.get('/api/v1/profiles', { ...read, schema: { summary: 'every profile, hashes masked' } }, async () => ({
+  app.get('/api/v1/profiles', { ...read, schema: { summary: 'every profile, hashes masked', response: { 200: profileListSchema } } }, async () => ({
     profiles: (await listProfiles(deps.db.manager)).map(maskProfile),
   }));
   app.get<{ Params: { name: string } }>(
     '/api/v1/profiles/:name',
-    { ...read, schema: { summary: 'one profile, hashes masked', params: named } },
+    { ...read, schema: { summary: 'one profile, hashes masked', params: named, response: { 200: profileJsonSchema } } },
     async (request) => maskProfile(await getProfile(deps.db.manager, request.params.name)),
   );
   // PUT creates or replaces the named profile whole; the body's name, if any, must agree with the URL.
   app.put<{ Params: { name: string }; Body: unknown }>(
     '/api/v1/profiles/:name',
-    { ...apiAccess(deps.db, 'edit-profile'), schema: { summary: 'create or replace a profile (docs/profiles.md), validated whole', params: named } },
+    {
+      ...apiAccess(deps.db, 'edit-profile'),
+      schema: {
+        summary: 'create or replace a profile (docs/profiles.md), validated whole',
+        params: named,
+        bodyDocument: profileInputSchema,
+        response: { 200: profileSavedSchema, 201: profileSavedSchema },
+      },
+    },
     async (request, reply) => {
       const body = request.body;
       if (typeof body !== 'object' || body === null || Array.isArray(body))

@@ -8,6 +8,7 @@ import { setTask, taskTargets } from '../../jobs/set-task.js';
 import type { JobKinds } from '../../jobs/index.js';
 import type { Platform } from '../../platforms/index.js';
 import { apiAccess } from '../api-auth.js';
+import { taskSetSchema } from '../api-schemas.js';
 
 interface TaskBody {
   target: string;
@@ -35,7 +36,7 @@ const body = {
 export function apiTaskRoutes(app: FastifyInstance, deps: { db: DataSource; platform: Platform; kinds: JobKinds }): void {
   app.post<{ Body: TaskBody }>(
     '/api/v1/tasks',
-    { ...apiAccess(deps.db, 'set-task'), schema: { summary: 'set a task on a host or a group', body } },
+    { ...apiAccess(deps.db, 'set-task'), schema: { summary: 'set a task on a host or a group', body, response: { 200: taskSetSchema } } },
     async (request) => {
       const b = request.body;
       const { hostIds, groupId } = await taskTargets(deps.db.manager, b.target);

@@ -224,6 +224,22 @@ describe('console and API access', () => {
     assert.equal((await postLogin(serve.url, 'bob', PASSWORD)).status, 303, 'another user from the same address is not held');
   });
 
+  test('failed logins are counted in the database: a restart between them forgets none', async () => {
+    await addUser(store.db.manager, 'erin', 'viewer', PASSWORD);
+    for (let i = 0; i < 3; i++) assert.equal((await postLogin(serve.url, 'erin', 'wrong password')).status, 403);
+    await serve.stop();
+    serve = await startServe({ cwd, env: { DPLOY_RUNNER_ENABLED: 'false' } });
+    for (let i = 0; i < 2; i++) assert.equal((await postLogin(serve.url, 'erin', 'wrong password')).status, 403);
+    const held = await postLogin(serve.url, 'erin', PASSWORD);
+    assert.equal(held.status, 429, 'the 3 failures before the restart still count');
+    assert.match(await held.text(), /too many failed logins for erin/);
+    const rows = (await store.db.query("SELECT failures FROM dploy_login_failures WHERE user_name = 'erin'")) as Array<{ failures: number }>;
+    assert.deepEqual(
+      rows.map((r) => Number(r.failures)),
+      [5],
+    );
+  });
+
   test('dploy users passwd reads the new password from stdin and ends the sessions; remove ends the account', async () => {
     const before = await login(serve.url, 'alice', PASSWORD);
     const changed = await runDploy(['users', 'passwd', 'alice'], { cwd, input: 'a new long password\n' });

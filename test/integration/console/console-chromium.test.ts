@@ -1,6 +1,6 @@
 // The console in headless Chromium, as a person with a browser sees it: log in
 // through the form, open the hosts list, a host, the jobs and the profiles
-// (and, logged in again as an admin, the settings);
+// (and, logged in again as an admin, the settings, the images and an image, verified with its button);
 // each page screenshotted into a kept directory, and not one console error,
 // CSP refusal or failed request on the way.
 
@@ -15,6 +15,7 @@ import { machineDocument, postInventory, startTrustServer, type TrustServer } fr
 import { addUser } from '../../../plugin/store/users.js';
 import { createApiToken } from '../../../plugin/store/api-tokens.js';
 import { createJob } from '../../../plugin/store/jobs.js';
+import { seedImage } from '../../support/seeded-image.js';
 
 const PROFILE = parseYaml(readFileSync(new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
 const PASSWORD = 'long enough password';
@@ -48,6 +49,7 @@ describe('the console in headless Chromium', () => {
     hostId = Number(posted.body.host_id);
     hostName = String(posted.body.host_name);
     jobId = (await createJob(db, { hostId, kind: 'discover' }, 'runner:test', 'opened for the screenshot')).id;
+    await seedImage(db, join(dploy.cwd, 'var', 'images'), `${hostName}-golden`, { hostId, host: hostName });
     const { token } = await createApiToken(db, 'seed', 'operator');
     const put = await fetch(`${dploy.url}/api/v1/profiles/debian-12-web`, {
       method: 'PUT',
@@ -93,8 +95,19 @@ describe('the console in headless Chromium', () => {
     await logIn('root');
     assert.equal(await visit('settings', '/settings'), 'Settings');
     assert.match(await page.evaluate<string>(`document.querySelector('table').innerText`), /database\.url\s+sqlite:/);
+    assert.equal(await visit('images', '/images'), 'Images');
+    assert.match(
+      await page.evaluate<string>(`document.querySelector('table').innerText`),
+      new RegExp(`${hostName}-golden\\s+${hostName}\\s.*ready\\s+unverified`),
+    );
+    assert.equal(await visit('image', `/images/${hostName}-golden`), `Image ${hostName}-golden`);
+    assert.match(await page.evaluate<string>('document.body.innerText'), /Filesystems[\s\S]*\/boot\s+\/dev\/vda2\s+ext4/);
+    // The admin verifies it with the button: the page it lands on says so.
+    await page.evaluate(`document.querySelector('form[action$="/verify"]').requestSubmit()`, { navigates: true });
+    assert.match(await page.evaluate<string>('document.body.innerText'), /verified: every archive matches manifest\.json/);
+    writeFileSync(join(screenshots, 'image-verified.png'), await page.screenshot());
     assert.deepEqual(page.takeProblems(), []);
-    for (const name of ['login', 'hosts', 'host', 'jobs', 'job', 'profiles', 'profile', 'settings']) {
+    for (const name of ['login', 'hosts', 'host', 'jobs', 'job', 'profiles', 'profile', 'settings', 'images', 'image', 'image-verified']) {
       const png = readFileSync(join(screenshots, `${name}.png`));
       assert.equal(png.subarray(1, 4).toString(), 'PNG', `${name}.png is a PNG`);
       // A blank 1280-wide page compresses to about 6 KB; a page of text is several times that.

@@ -22,6 +22,9 @@ import { setRemoteAccess } from '../../../plugin/store/remote-access.js';
 import { storeProfile } from '../../../plugin/installers/index.js';
 import { openSecretBox } from '../../../plugin/secret-box.js';
 import { parse as parseYaml } from 'yaml';
+import { seedImage } from '../../support/seeded-image.js';
+import type { ImageManifest } from '../../../plugin/images/manifest.js';
+import { appendFileSync, existsSync } from 'node:fs';
 
 const PROFILE = new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url).pathname;
 const INVENTORY = readFileSync(new URL('../../fixtures/lshw/qemu/pc-seabios.xml', import.meta.url));
@@ -36,6 +39,7 @@ describe('the console in lynx', () => {
   const name = 'host-525400d50101';
   let alice: ConsoleLogin;
   let bob: ConsoleLogin;
+  let golden: ImageManifest;
   const dploy = async (args: string[], input?: string) => {
     const result = await runDploy(args, { cwd, ...(input !== undefined ? { input } : {}) });
     assert.equal(result.code, 0, `dploy ${args.join(' ')}: ${result.stderr}`);
@@ -60,6 +64,7 @@ describe('the console in lynx', () => {
       });
       await createGroup(db, 'rack', 'the first two');
       await addGroupMembers(db, 'rack', [(await getHost(db, 'rack00')).id, (await getHost(db, 'rack01')).id]);
+      golden = await seedImage(db, join(cwd, 'var/images'), 'rack00-golden', { hostId: (await getHost(db, 'rack00')).id, host: 'rack00' });
     } finally {
       await store.close();
     }
@@ -136,21 +141,77 @@ describe('the console in lynx', () => {
     assert.match(await lynxDump(`${serve.url}/groups/rack?set=localboot`, alice), /task localboot set on 2 machine\(s\)/);
     const listed = await lynxDump(`${serve.url}/?group=rack`, bob);
     assert.match(listed, /2 host\(s\)/);
-    assert.match(listed, /rack00\s+localboot\s+localboot\s*\n[\s\S]*rack01\s+localboot\s+localboot/);
+    // The runner ticks every second here: the task is still set, or its job already ran and says so.
+    assert.match(listed, /rack00\s+localboot\s+(localboot|boots from local disk)\b[^\n]*\n[\s\S]*rack01\s+localboot\s+(localboot|boots from local disk)\b/);
+  });
+
+  test('the images page lists each image with its host, date, size, state and last verify; an image shows its disks, partitions and filesystems', async () => {
+    const list = await lynxDump(`${serve.url}/images`, bob);
+    const bytes = golden.filesystems.reduce((sum, f) => sum + f.archive.bytes, 0);
+    assert.match(list, /1 image\(s\) in the store/);
+    assert.match(
+      list,
+      new RegExp(`rack00-golden\\s+rack00\\s+${golden.createdAt.replace(/\./g, '\\.')}\\s+[\\d.]+ K?i?B \\(${bytes} bytes\\)\\s+ready\\s+unverified`),
+      list,
+    );
+    const page = await lynxDump(`${serve.url}/images/rack00-golden`, bob);
+    assert.match(page, /Image rack00-golden/);
+    assert.match(page, /Source host\s+rack00 \(127\.0\.0\.1\)/);
+    const disk = golden.disks[0]!;
+    assert.match(page, new RegExp(`/dev/vda\\s+gpt\\s+48\\.0 MiB`));
+    for (const p of disk.partitions) assert.match(page, new RegExp(`${p.device}\\s+${p.startSector}\\s+${p.sizeSectors}`), p.device);
+    for (const f of golden.filesystems)
+      assert.match(
+        page,
+        new RegExp(`${f.mountpoint}\\s+${f.device}\\s+ext4\\s+${f.uuid}\\s+${f.label}\\s+.*${f.archive.file}.*${f.archive.sha256}`),
+        f.mountpoint,
+      );
+    assert.doesNotMatch(page, /Verify checksums|Remove image/, 'a viewer has no image actions');
+    assert.match(
+      await lynxDump(`${serve.url}/images/rack00-golden`, alice),
+      /\(BUTTON\) Verify checksums\n\s+\[ \] remove rack00-golden for good \(BUTTON\) Remove image/,
+    );
+  });
+
+  test('an operator verifies an image (a changed archive is named) and removes it; a viewer may do neither', async () => {
+    const path = `${serve.url}/images/rack00-golden`;
+    assert.equal((await postForm(`${path}/verify`, bob, { csrf: bob.csrf })).status, 403);
+    const verified = await postForm(`${path}/verify`, alice, { csrf: alice.csrf });
+    assert.deepEqual([verified.status, verified.headers.get('location')], [303, '/images/rack00-golden?verified=1']);
+    assert.match(await lynxDump(`${path}?verified=1`, bob), /verified: every archive matches manifest\.json[\s\S]*Checksums\s+ok, verified 20\d\d-/);
+    const archive = golden.filesystems[1]!.archive;
+    appendFileSync(join(cwd, 'var/images/rack00-golden', archive.file), 'x');
+    await postForm(`${path}/verify`, alice, { csrf: alice.csrf });
+    const corrupt = await lynxDump(`${path}?verified=1`, bob);
+    assert.match(
+      corrupt,
+      new RegExp(`Checksums\\s+corrupt, verified 20\\d\\d-[^:]+:\\d\\d:[\\d.]+Z: ${archive.file}: size ${archive.bytes + 1}, manifest says ${archive.bytes}`),
+      corrupt,
+    );
+    assert.match(await lynxDump(`${serve.url}/images`, bob), /rack00-golden\s+rack00\s+.*\s+ready\s+corrupt 20\d\d-/);
+    assert.equal((await postForm(`${path}/remove`, bob, { csrf: bob.csrf, confirm: 'yes' })).status, 403);
+    const unticked = await postForm(`${path}/remove`, alice, { csrf: alice.csrf });
+    assert.equal(unticked.status, 400);
+    assert.match(await unticked.text(), /tick &quot;remove rack00-golden for good&quot;/);
+    assert.ok(existsSync(join(cwd, 'var/images/rack00-golden')), 'still there after the refusals');
+    const removed = await postForm(`${path}/remove`, alice, { csrf: alice.csrf, confirm: 'yes' });
+    assert.deepEqual([removed.status, removed.headers.get('location')], [303, '/images?removed=rack00-golden']);
+    assert.match(await lynxDump(`${serve.url}/images?removed=rack00-golden`, bob), /image rack00-golden removed[\s\S]*0 image\(s\) in the store/);
+    assert.equal(existsSync(join(cwd, 'var/images/rack00-golden')), false);
   });
 
   test('a person in lynx logs in, finds the host, sets an install task, and sees the job and its events', async () => {
-    // Login form: user, password, the button. Hosts page: 5 links (Hosts, Groups, Jobs, Profiles, Log out), then the search field, 3 filters, Find.
+    // Login form: user, password, the button. Hosts page: 6 links (Hosts, Groups, Jobs, Profiles, Images, Log out), then the search field, 3 filters, Find.
     const setting = await lynxSession(`${serve.url}/login`, [
       ...keys.login('alice', PASSWORD),
-      ...keys.down(5),
+      ...keys.down(6),
       ...keys.type('QEMU-0001'),
       ...keys.down(4),
       ...keys.enter(),
-      // The one host found is the 11th link; on its page, 8 links before the task form (5, the BMC page, SMH, Webmin).
-      ...keys.down(10),
+      // The one host found is the 12th link; on its page, 9 links before the task form (6, the BMC page, SMH, Webmin).
+      ...keys.down(11),
       ...keys.enter(),
-      ...keys.down(8),
+      ...keys.down(9),
       ...keys.enter(),
       ...keys.down(),
       ...keys.enter(),
@@ -164,12 +225,12 @@ describe('the console in lynx', () => {
     assert.match(setting, /task install set; the runner opens the job at its next tick/, setting.slice(-3000));
     assert.match(setting, /install debian-12-web/);
     await jobOpened(serve.url, alice);
-    // Jobs is the third link; the job is the 7th link of the jobs page (5, "Running jobs only", the job).
+    // Jobs is the third link; the job is the 8th link of the jobs page (6, "Running jobs only", the job).
     const reading = await lynxSession(`${serve.url}/login`, [
       ...keys.login('alice', PASSWORD),
       ...keys.down(2),
       ...keys.enter(),
-      ...keys.down(6),
+      ...keys.down(7),
       ...keys.enter(),
     ]);
     assert.match(reading, /Job \d+: install debian-12-web/, reading.slice(-3000));

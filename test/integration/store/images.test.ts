@@ -5,7 +5,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPlatform } from '../../../plugin/platforms/index.js';
-import { deleteImage, getImage, listImages, recordImage } from '../../../plugin/store/images.js';
+import { activeJobsOfImage, deleteImage, getImage, listImages, pageOfImages, recordImage, recordImageVerified } from '../../../plugin/store/images.js';
+import { createJob, transitionJob } from '../../../plugin/store/jobs.js';
 import { DIALECTS, openTestStore } from '../../support/databases.js';
 
 for (const dialect of DIALECTS) {
@@ -24,11 +25,23 @@ for (const dialect of DIALECTS) {
           ['web01-a', 'web01-b'],
         );
         const stored = await getImage(db, 'web01-b');
-        assert.deepEqual(stored, { id: stored.id, ...b });
+        assert.deepEqual(stored, { id: stored.id, ...b }, 'never verified: no verified field');
         await assert.rejects(recordImage(db, { name: 'web01-a', kind: 'tar-zstd', location: '/x', createdAt: at }), {
           code: 'DPLOY_ERR_CONFLICT',
           message: 'image web01-a already exists (dploy images list)',
         });
+        const first = await pageOfImages(db, { limit: 1 });
+        assert.deepEqual([first.images.map((i) => [i.name, i.hostName]), first.total, first.more], [[['web01-a', undefined]], 2, true]);
+        const second = await pageOfImages(db, { limit: 1, afterName: 'web01-a' });
+        assert.deepEqual([second.images.map((i) => [i.name, i.hostName, i.sizeBytes]), second.more], [[['web01-b', 'web01', b.sizeBytes]], false]);
+        const verifiedAt = new Date('2026-12-07T07:00:00.456Z');
+        await recordImageVerified(db, 'web01-b', '2-boot.tar.zst: missing', verifiedAt);
+        assert.deepEqual((await getImage(db, 'web01-b')).verified, { at: verifiedAt, result: '2-boot.tar.zst: missing' });
+        const restore = await createJob(db, { hostId: host.id, kind: 'restore', image: 'web01-b' }, 'test', 'opened');
+        assert.deepEqual(await activeJobsOfImage(db, 'web01-b'), [restore.id]);
+        await transitionJob(db, restore, 'queued', { to: 'cancelled', message: 'ended', actor: 'test' });
+        assert.deepEqual(await activeJobsOfImage(db, 'web01-b'), []);
+        await store.db.query(`DELETE FROM dploy_jobs`);
         await store.db.query(`DELETE FROM dploy_hosts WHERE id = ${host.id}`);
         assert.equal((await getImage(db, 'web01-b')).hostId, undefined);
         await deleteImage(db, 'web01-a');

@@ -12,6 +12,9 @@ import { createJob } from '../../../plugin/store/jobs.js';
 import { listAudit } from '../../../plugin/store/audit-log.js';
 import { addUser } from '../../../plugin/store/users.js';
 import { getPage, login, postForm } from '../../support/console-client.js';
+import { seedImage } from '../../support/seeded-image.js';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 
 describe('the JSON API v1', () => {
   let dploy: TrustServer;
@@ -208,6 +211,50 @@ describe('the JSON API v1', () => {
     assert.match(html, /<td>runner.enabled<\/td><td><code>false<\/code>/);
     const refused = await getPage(`${dploy.url}/settings`, await login(dploy.url, 'ops', 'long enough password'));
     assert.deepEqual([refused.status, refused.headers.get('x-dploy-error')], [403, 'DPLOY_ERR_FORBIDDEN']);
+  });
+
+  test('images: a viewer reads them a page at a time but cannot verify or remove one; removal waits for the job using it', async () => {
+    const db = dploy.server.store.db.manager;
+    const storeDir = join(dploy.cwd, 'var', 'images');
+    for (const name of ['img-a', 'img-b', 'img-c']) await seedImage(db, storeDir, name, { hostId: hosts[0]!, host: 'web01' });
+    const first = await call('viewer', 'GET', '/api/v1/images?limit=2');
+    const listed = first.body.images as Array<{ name: string; host: unknown; state: string; checksum: { status: string } }>;
+    assert.deepEqual(
+      listed.map((i) => [i.name, i.host, i.state, i.checksum.status]),
+      [
+        ['img-a', { id: hosts[0], name: 'web01' }, 'ready', 'unverified'],
+        ['img-b', { id: hosts[0], name: 'web01' }, 'ready', 'unverified'],
+      ],
+    );
+    assert.deepEqual([first.body.total, first.body.next], [3, '/api/v1/images?limit=2&after=img-b']);
+    const rest = await call('viewer', 'GET', String(first.body.next));
+    assert.deepEqual([(rest.body.images as Array<{ name: string }>).map((i) => i.name), rest.body.next], [['img-c'], null]);
+    const shown = await call('viewer', 'GET', '/api/v1/images/img-a');
+    assert.equal((shown.body.manifest as { filesystems: unknown[] }).filesystems.length, 2);
+    assert.doesNotMatch(JSON.stringify(shown.body), new RegExp(storeDir), "the store's directory is not in the answer");
+    assert.equal((await call('viewer', 'POST', '/api/v1/images/img-a/verify')).status, 403);
+    const refused = await call('viewer', 'DELETE', '/api/v1/images/img-a');
+    assert.deepEqual([refused.status, refused.body.error], [403, 'DPLOY_ERR_FORBIDDEN']);
+    assert.match(String(refused.body.message), /manage-images needs the operator role; api:t-viewer has viewer/);
+    const verified = await call('operator', 'POST', '/api/v1/images/img-a/verify');
+    assert.deepEqual([verified.status, verified.body.ok, (verified.body.checks as unknown[]).length], [200, true, 2]);
+    assert.equal(((await call('viewer', 'GET', '/api/v1/images/img-a')).body.checksum as { status: string }).status, 'ok');
+    const restore = await createJob(db, { hostId: hosts[1]!, kind: 'restore', image: 'img-a' }, 'runner:test', 'restoring');
+    const busy = await call('operator', 'DELETE', '/api/v1/images/img-a');
+    assert.deepEqual([busy.status, busy.body.message], [409, `image img-a is used by job ${restore.id}; cancel it or wait for it to end (dploy jobs show)`]);
+    assert.equal(((await call('viewer', 'GET', '/api/v1/images/img-a')).body as { state: string }).state, 'in use');
+    const states = ((await call('viewer', 'GET', '/api/v1/images')).body.images as Array<{ name: string; state: string }>).map((i) => [i.name, i.state]);
+    assert.deepEqual(states, [
+      ['img-a', 'in use'],
+      ['img-b', 'ready'],
+      ['img-c', 'ready'],
+    ]);
+    await call('operator', 'POST', `/api/v1/jobs/${restore.id}/cancel`);
+    assert.deepEqual((await call('operator', 'DELETE', '/api/v1/images/img-a')).body, { name: 'img-a', removed: true });
+    assert.equal(existsSync(join(storeDir, 'img-a')), false);
+    assert.equal((await call('viewer', 'GET', '/api/v1/images/img-a')).status, 404);
+    const audit = await listAudit(db);
+    assert.ok(audit.some((a) => a.actor === 'api:t-operator' && a.action === 'image.remove' && a.target === 'img-a'));
   });
 
   test('groups are read with their members', async () => {

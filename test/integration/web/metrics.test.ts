@@ -45,6 +45,9 @@ test('jobs by kind and state, request times by route pattern and status, the pro
   assert.match(text, /^# TYPE dploy_jobs gauge$/m);
   assert.match(text, /^dploy_jobs\{kind="discover",state="queued"\} 2$/m);
   assert.match(text, /^dploy_jobs\{kind="install",state="queued"\} 1$/m);
+  // Every kind's every state is a series before its first job, ended states included, so rate() sees the first one.
+  for (const series of ['kind="install",state="booting"', 'kind="install",state="done"', 'kind="restore",state="failed"', 'kind="discover",state="cancelled"'])
+    assert.match(text, new RegExp(`^dploy_jobs\\{${series}\\} 0$`, 'm'), series);
   assert.match(text, /^# TYPE dploy_http_request_duration_seconds histogram$/m);
   assert.match(text, /^dploy_http_request_duration_seconds_count\{method="GET",route="\/healthz",status_code="200"\} 3$/m);
   assert.match(text, /^dploy_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/healthz",status_code="200"\} 3$/m);

@@ -1,0 +1,95 @@
+// The image store as the console, the JSON API and `dploy images` act on it:
+// an image's state (its files there, a job using it), a verify whose result
+// is kept with the image's row, and a removal refused while a job needs it.
+
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EntityManager } from 'typeorm';
+import { DployError } from '../errors.js';
+import { findHost } from '../store/hosts.js';
+import { activeJobsOfImage, deleteImage, imagesInUse, getImage, recordImageVerified, VERIFIED_OK, type ImageRecord } from '../store/images.js';
+import { removeImageFiles, verifyImage, type ArchiveCheck } from './image-store.js';
+import { MANIFEST_FILE } from './manifest.js';
+
+/** ready: its directory holds a manifest; in use: a capture or restore job names it; missing: the row has no files behind it. */
+export type ImageState = 'ready' | 'in use' | 'missing';
+
+/** `inUse`: whether a job not ended names it, when the caller already asked for a whole page (imagesInUse). */
+export async function imageState(db: EntityManager, image: ImageRecord, inUse?: boolean): Promise<ImageState> {
+  if (inUse ?? (await activeJobsOfImage(db, image.name)).length > 0) return 'in use';
+  return (await stat(join(image.location, MANIFEST_FILE)).catch(() => undefined)) ? 'ready' : 'missing';
+}
+
+export interface VerifyReport {
+  name: string;
+  ok: boolean;
+  checks: ArchiveCheck[];
+  verifiedAt: Date;
+}
+
+/** Reads every archive again against manifest.json and keeps the outcome with the image's row. */
+export async function verifyStoredImage(db: EntityManager, name: string, now: () => Date = () => new Date()): Promise<VerifyReport> {
+  const image = await getImage(db, name);
+  let checks: ArchiveCheck[];
+  try {
+    checks = await verifyImage(image.location);
+  } catch (err) {
+    // A manifest gone or unreadable is a verify that failed: say so on the image, then tell the caller.
+    await recordImageVerified(db, name, (err as Error).message, now());
+    throw err;
+  }
+  const bad = checks.filter((c) => !c.ok);
+  const verifiedAt = now();
+  await recordImageVerified(db, name, bad.length === 0 ? VERIFIED_OK : bad.map((c) => `${c.file}: ${c.problem ?? 'differs'}`).join('; '), verifiedAt);
+  return { name, ok: bad.length === 0, checks, verifiedAt };
+}
+
+/** Deletes the row, then the directory; refused while a job not ended names the image. */
+export async function removeStoredImage(db: EntityManager, name: string): Promise<ImageRecord> {
+  const image = await getImage(db, name);
+  const jobs = await activeJobsOfImage(db, name);
+  if (jobs.length > 0)
+    throw new DployError('DPLOY_ERR_CONFLICT', `image ${name} is used by job ${jobs.join(', ')}; cancel it or wait for it to end (dploy jobs show)`);
+  await deleteImage(db, name);
+  await removeImageFiles(image.location);
+  return image;
+}
+
+export interface ImageView {
+  name: string;
+  kind: string;
+  /** The machine it was captured from; null once that host is forgotten. */
+  host: { id: number; name: string } | null;
+  sizeBytes: number | null;
+  createdAt: string;
+  state: ImageState;
+  checksum: { status: 'unverified' | 'ok' | 'corrupt'; verifiedAt: string | null; problem: string | null };
+}
+
+/** An image as the console and the API show it (its directory is images.storeDir's business, not shown). */
+export async function imageView(db: EntityManager, image: ImageRecord & { hostName?: string }, inUse?: boolean): Promise<ImageView> {
+  const v = image.verified;
+  const hostName = image.hostId === undefined ? undefined : (image.hostName ?? (await findHost(db, image.hostId))?.name);
+  return {
+    name: image.name,
+    kind: image.kind,
+    host: image.hostId !== undefined ? { id: image.hostId, name: hostName ?? `host ${image.hostId}` } : null,
+    sizeBytes: image.sizeBytes ?? null,
+    createdAt: image.createdAt.toISOString(),
+    state: await imageState(db, image, inUse),
+    checksum: {
+      status: !v ? 'unverified' : v.result === VERIFIED_OK ? 'ok' : 'corrupt',
+      verifiedAt: v ? v.at.toISOString() : null,
+      problem: v && v.result !== VERIFIED_OK ? v.result : null,
+    },
+  };
+}
+
+/** A page of images as shown: one query says which are in use, whatever the page's size. */
+export async function imageViews(db: EntityManager, images: Array<ImageRecord & { hostName?: string }>): Promise<ImageView[]> {
+  const inUse = await imagesInUse(
+    db,
+    images.map((i) => i.name),
+  );
+  return Promise.all(images.map((image) => imageView(db, image, inUse.has(image.name))));
+}
