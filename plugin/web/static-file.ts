@@ -3,7 +3,8 @@
 // one byte range with If-Range (byte-range.ts), the type by name (content-type.ts).
 // The body leaves by sendfile(2) on the native sender threads when the socket
 // allows it (sendfile-engine.ts), else as a stream; either way the event loop
-// only writes the head.
+// only writes the head. Bytes of answers sent whole are added to a running
+// total the caller may pass (boot waves are sized from it, docs/power.md).
 
 import { closeSync, createReadStream, fstatSync, openSync, type Stats } from 'node:fs';
 import type { ServerResponse } from 'node:http';
@@ -15,6 +16,11 @@ import { parseByteRange, type RangeAnswer } from './byte-range.js';
 import { evaluatePreconditions, ifRangeHolds, type Validators } from './conditional-request.js';
 import { contentTypeOf } from './content-type.js';
 import { sendfileEngine } from './sendfile-engine.js';
+
+/** A running total of body bytes sent, counted when an answer has gone out whole. */
+export interface SentBytes {
+  bytes: number;
+}
 
 /** Streamed reads: large enough that a 32 MiB initrd is 32 reads, not 512 (the stream default of 64 KiB). */
 const STREAM_CHUNK_BYTES = 1 << 20;
@@ -30,7 +36,7 @@ export function validatorsOf(info: Stats): Validators {
  * Opened and examined on this thread: realpath has just walked the path, so its dentries and inode are
  * in memory and open/fstat cost microseconds, less than a thread-pool round trip each.
  */
-export async function sendStaticFile(request: FastifyRequest, reply: FastifyReply, path: string, what: string): Promise<void> {
+export async function sendStaticFile(request: FastifyRequest, reply: FastifyReply, path: string, what: string, sent?: SentBytes): Promise<void> {
   const fd = openSync(path, 'r');
   let streamOwnsFile = false;
   try {
@@ -56,9 +62,13 @@ export async function sendStaticFile(request: FastifyRequest, reply: FastifyRepl
       ...(range.kind === 'part' ? { 'content-range': `bytes ${range.start}-${range.end}/${info.size}` } : {}),
     });
     if (request.method === 'HEAD' || length === 0) return void res.end();
-    if (await sentByKernel(res, fd, start, length)) return;
+    if (await sentByKernel(res, fd, start, length)) {
+      if (sent) sent.bytes += length;
+      return;
+    }
     streamOwnsFile = true;
     await pipeline(createReadStream('', { fd, start, end: start + length - 1, highWaterMark: STREAM_CHUNK_BYTES }), res);
+    if (sent) sent.bytes += length;
   } catch (err) {
     // After the head is out the only honest answer left is a cut connection: the client sees a short body.
     if (!reply.sent) throw err;
