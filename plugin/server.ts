@@ -102,7 +102,13 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
       staticBytes,
       secretKeyFile: resolve(config.installers.secretKeyFile),
       settings: shownConfig(config),
-      metrics: createMetrics({ db: store.db, inventoriesKept: config.agent.inventoriesKept, tftpStats: () => tftp?.stats() }),
+      metrics: createMetrics({
+        db: store.db,
+        inventoriesKept: config.agent.inventoriesKept,
+        tftpStats: () => tftp?.stats(),
+        staticBytes,
+        bootPeak: () => measure.load.peak(),
+      }),
       ...(config.platform === 'ocs' && config.ocs.consoleUrl ? { ocsConsoleUrl: config.ocs.consoleUrl } : {}),
       ...(config.installers.templateDir ? { answerTemplateDir: resolve(config.installers.templateDir) } : {}),
     };

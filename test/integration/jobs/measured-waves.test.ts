@@ -138,7 +138,7 @@ test("boot waves follow what the TFTP server served: the default first, then pea
   }
 });
 
-test('kernels and initrds fetched over HTTP (/boot/files) feed the same measure, named HTTP', async () => {
+test('kernels and initrds fetched over HTTP (/boot/files) feed the same measure, named HTTP, shown on /metrics', async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'dploy-measured-http-'));
   const root = join(cwd, 'var', 'tftp');
   mkdirSync(join(root, 'debian-installer', 'amd64'), { recursive: true });
@@ -168,6 +168,10 @@ test('kernels and initrds fetched over HTTP (/boot/files) feed the same measure,
     assert.equal(peak?.by, 'HTTP');
     // Sampled once a second: the busiest second holds one or both answers (a second is never much shorter than 1 s).
     assert.ok(peak.bytesPerSecond >= INITRD.bytes * 0.9 && peak.bytesPerSecond <= 2 * INITRD.bytes * 1.05, `${peak.bytesPerSecond} B/s`);
+    // /metrics shows both: the bytes sent, and the figure waves are sized from.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, new RegExp(`^dploy_static_sent_bytes_total ${2 * INITRD.bytes}$`, 'm'));
+    assert.match(metrics, new RegExp(`^dploy_boot_served_peak_bytes_per_second ${peak.bytesPerSecond}$`, 'm'));
   } finally {
     await server.close();
     await database.drop();
