@@ -13,7 +13,7 @@ import type { BootPolicy, BootVariables } from './boot/boot-inputs.js';
 import { createBootService, type BootService } from './boot/boot-service.js';
 import { bootHosts } from './store/boot-requests.js';
 import { enrollmentToken } from './store/settings.js';
-import { bootFetchBytes } from './boot/fetch-size.js';
+import { FetchSizes } from './boot/fetch-size.js';
 import type { BootLoad } from './jobs/index.js';
 import { ServedRate, type ServedTotals } from './power/index.js';
 import { createLiveContentRoute, createStaticRootRoute, createTftpServer, type TftpLogger, type TftpServer } from './tftp/index.js';
@@ -85,6 +85,6 @@ export async function startTftp(config: Readonly<Config>, boot: BootService, log
 export function measureBootLoad(config: Readonly<Config>, variables: BootVariables, totals: () => ServedTotals): { load: BootLoad; served: ServedRate } {
   const served = new ServedRate(totals);
   served.start();
-  const root = resolve(config.tftp.root);
-  return { served, load: { peak: () => served.peak(), fetchBytes: (_db, host) => bootFetchBytes(variables, root, host) } };
+  const sizes = new FetchSizes(variables, resolve(config.tftp.root));
+  return { served, load: { peak: () => served.peak(), fetchBytes: (_db, host) => sizes.of(host) } };
 }

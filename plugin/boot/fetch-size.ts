@@ -3,7 +3,9 @@
 // the files in the TFTP root, which both TFTP and /boot/files serve. Boot
 // waves are sized against it (plugin/power/wave-size.ts). What the installer
 // then fetches from a mirror is not counted: it depends on the package set
-// and is known only once the install has run.
+// and is known only once the install has run. Sizes are kept a minute per
+// boot image (state, architecture, firmware): a storm of 500 machines of one
+// profile builds the entry once, not 500 times.
 
 import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
@@ -33,4 +35,28 @@ export async function bootFetchBytes(variables: BootVariables, tftpRoot: string,
     total += info.size;
   }
   return total;
+}
+
+/** How long a size is trusted: a re-imported kernel is seen within a minute. */
+const KEEP_MS = 60_000;
+
+export class FetchSizes {
+  private readonly known = new Map<string, { bytes: number | undefined; at: number }>();
+
+  constructor(
+    private readonly variables: BootVariables,
+    private readonly tftpRoot: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async of(host: Host): Promise<number | undefined> {
+    const { kind } = host.bootState;
+    const what = host.bootState.kind === 'install' ? host.bootState.profile : host.bootState.kind === 'restore' ? host.bootState.image : '';
+    const key = `${kind} ${what} ${host.arch ?? ''} ${host.firmware ?? ''}`;
+    const kept = this.known.get(key);
+    if (kept && this.now() - kept.at < KEEP_MS) return kept.bytes;
+    const bytes = await bootFetchBytes(this.variables, this.tftpRoot, host);
+    this.known.set(key, { bytes, at: this.now() });
+    return bytes;
+  }
 }
