@@ -8,7 +8,8 @@ import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config/index.js';
-import { bootVariables, type DiscoverImage, type ImageProvider } from './boot/boot-images.js';
+import { bootVariables, type DiscoverImageFor, type ImageProvider } from './boot/boot-images.js';
+import { discoverImageFor, restoreImageFor, type DiscoverImageSettings } from './bootenv/discover-image.js';
 import type { BootPolicy, BootVariables } from './boot/boot-inputs.js';
 import { createBootService, type BootService } from './boot/boot-service.js';
 import { bootHosts } from './store/boot-requests.js';
@@ -40,9 +41,18 @@ export function bootPolicy(config: Readonly<Config>): BootPolicy {
   };
 }
 
-/** The kernel dploy boots for discovery; a restore boots the same environment (plugin/images/restore-boot.ts). */
-export function bootEnvironment(config: Readonly<Config>): DiscoverImage {
-  return { kernel: config.boot.discoverKernel, initrd: config.boot.discoverInitrd, args: config.boot.discoverArgs };
+export function discoverImageSettings(config: Readonly<Config>): DiscoverImageSettings {
+  return {
+    environment: config.boot.discoverEnvironment,
+    tftpRoot: resolve(config.tftp.root),
+    bootEnvArgs: config.boot.bootEnvArgs,
+    mindi: { kernel: config.boot.discoverKernel, initrd: config.boot.discoverInitrd, args: config.boot.discoverArgs },
+  };
+}
+
+/** The environment a restore boots: dploy's own for the machine's architecture (plugin/images/restore-boot.ts). */
+export function restoreEnvironment(config: Readonly<Config>): DiscoverImageFor {
+  return restoreImageFor(discoverImageSettings(config));
 }
 
 export interface ImageProviders {
@@ -53,7 +63,7 @@ export interface ImageProviders {
 export function bootVariablesFor(config: Readonly<Config>, db: DataSource, baseUrl: () => string, providers: ImageProviders = {}): BootVariables {
   return bootVariables({
     httpBaseUrl: baseUrl,
-    discover: bootEnvironment(config),
+    discover: discoverImageFor(discoverImageSettings(config)),
     enrollmentToken: () => enrollmentToken(db.manager),
     ...providers,
   });

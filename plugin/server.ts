@@ -4,8 +4,9 @@
 import type { FastifyInstance } from 'fastify';
 import { shownConfig, type Config } from './config/index.js';
 import { resolve } from 'node:path';
-import { bootEnvironment, bootVariablesFor, buildBootService, httpBaseUrl, measureBootLoad, startTftp } from './boot-wiring.js';
+import { discoverImageSettings, restoreEnvironment, bootVariablesFor, buildBootService, httpBaseUrl, measureBootLoad, startTftp } from './boot-wiring.js';
 import { restoreImageProvider } from './images/restore-boot.js';
+import { discoveryAtStart } from './bootenv/discover-image.js';
 import { kindsFromConfig, runnerOptions, scheduleRunner, type BootLoad } from './jobs/index.js';
 import { openPlatform } from './platforms/index.js';
 import { installImageProvider, mirrorView } from './installers/index.js';
@@ -59,7 +60,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     const images = {
       install: installImageProvider(store.db, () => baseUrl, { mirror, jobTokens }),
       restore: restoreImageProvider(store.db, {
-        bootEnvironment: bootEnvironment(config),
+        bootEnvironment: restoreEnvironment(config),
         httpBaseUrl: () => baseUrl,
         tokenFor: (job) => jobTokens.tokenFor(job),
       }),
@@ -141,6 +142,8 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     const runner = config.runner.enabled
       ? scheduleRunner(config.runner.schedule, runnerOptions(config, store, platform, app.log.child({ capability: 'runner' }), measure.load))
       : undefined;
+    const discovery = discoveryAtStart(discoverImageSettings(config));
+    if (discovery.warning && config.tftp.enabled) app.log.warn(discovery.warning);
     app.log.info(
       {
         platform: platform.name,
@@ -149,6 +152,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
         ...(tlsApp ? { tlsPort } : {}),
         baseUrl,
         tftp: tftp ? `${config.tftp.address}:${config.tftp.port}` : 'off',
+        discovery: discovery.discovery,
       },
       'dploy serving',
     );

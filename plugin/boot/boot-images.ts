@@ -1,4 +1,4 @@
-// Which kernel a boot state boots. Discovery boots mindi from the TFTP root
+// Which kernel a boot state boots. Discovery boots dploy's environment or mindi from the TFTP root
 // with dploy's URL and the enrollment token; install and restore ask the
 // installers (LinuxCOE catalog, Mondo images), which plug in as providers.
 
@@ -11,12 +11,15 @@ export interface DiscoverImage {
   args: string;
 }
 
+/** The discovery environment for a machine's architecture (dploy's own build per architecture, or mindi). */
+export type DiscoverImageFor = (context: Pick<BootContext, 'arch'>) => DiscoverImage;
+
 export type ImageProvider = (state: NetbootState, context: BootContext) => BootImage | Promise<BootImage>;
 
 export interface BootImageSources {
   /** Read per request: with http.port 0 the URL is known only once the server listens. */
   httpBaseUrl: () => string;
-  discover: DiscoverImage;
+  discover: DiscoverImageFor;
   /** The enrollment token is read per boot: rotating it takes effect at once. */
   enrollmentToken: () => Promise<string>;
   install?: ImageProvider;
@@ -31,16 +34,14 @@ export function bootVariables(sources: BootImageSources): BootVariables {
     async image(state, context) {
       switch (state.kind) {
         case 'discover':
-        case 'rescue':
+        case 'rescue': {
+          const env = sources.discover(context);
           return {
-            kernel: sources.discover.kernel,
-            initrds: [sources.discover.initrd],
-            args: [
-              ...sources.discover.args.split(/\s+/).filter(Boolean),
-              `dploy.url=${sources.httpBaseUrl()}`,
-              `dploy.token=${await sources.enrollmentToken()}`,
-            ],
+            kernel: env.kernel,
+            initrds: [env.initrd],
+            args: [...env.args.split(/\s+/).filter(Boolean), `dploy.url=${sources.httpBaseUrl()}`, `dploy.token=${await sources.enrollmentToken()}`],
           };
+        }
         case 'install':
           if (!sources.install) throw new DployError('DPLOY_ERR_BOOT_CONFIG', `no installer catalog is loaded, so profile ${state.profile} cannot boot`);
           return sources.install(state, context);

@@ -18,7 +18,7 @@ import { BOOT_ENV_PACKAGES, BOOT_MODULES, GRUB_PACKAGES, KERNEL_METAPACKAGE, MOD
 const run = promisify(execFile);
 
 /** Bumped when the way the tree is made changes, so an older build is not taken for current. */
-const RECIPE = 2;
+const RECIPE = 3;
 
 /** Unpacked with the packages but used by nothing the boot environment runs (maintainer scripts, documentation, Wi-Fi). */
 const UNUSED = [
@@ -168,10 +168,27 @@ function debFile(debs: string, p: { name: string; version: string }, arch: strin
   return [`${p.name}_${v}_${arch}.deb`, `${p.name}_${v}_all.deb`].map((n) => join(debs, n)).find((f) => existsSync(f));
 }
 
+/**
+ * Keeps the module trees of MODULE_DIRS and every module they need from elsewhere (modules.dep of the whole
+ * kernel, read before the cut): sd_mod needs block/t10-pi, nvme_core lib/crc64-rocksoft, ixgbe drivers/dca.
+ * Cut by directory alone, those failed to load and SCSI, SAS and NVMe disks went unseen.
+ */
 async function trimModules(root: string, version: string): Promise<void> {
-  const kernel = join(root, 'lib/modules', version, 'kernel');
-  const keep = MODULE_DIRS.map((d) => `-path './${d}' -prune`).join(' -o ');
-  await sh(`find . -mindepth 1 \\( ${keep} \\) -o -type f -print | xargs -r rm -f; find . -type d -empty -delete`, kernel);
+  await run('chroot', [root, 'depmod', version]);
+  const tree = join(root, 'lib/modules', version);
+  const needs = new Map<string, string[]>();
+  for (const line of readFileSync(join(tree, 'modules.dep'), 'utf8').split('\n')) {
+    const [module, deps] = line.split(':');
+    if (module && deps !== undefined) needs.set(module, deps.split(' ').filter(Boolean));
+  }
+  const keep = new Set<string>();
+  for (const [module, deps] of needs) {
+    if (!MODULE_DIRS.some((d) => module.startsWith(`kernel/${d}/`))) continue;
+    keep.add(module);
+    for (const dep of deps) keep.add(dep); // modules.dep lists the whole closure, not only direct needs
+  }
+  for (const module of needs.keys()) if (!keep.has(module)) rmSync(join(tree, module));
+  await sh('find kernel -type d -empty -delete', tree);
 }
 
 function scriptsText(dir: string): string {

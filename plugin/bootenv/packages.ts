@@ -49,7 +49,7 @@ export const MODULE_DIRS = [
   'crypto',
 ];
 
-/** Loaded at boot, in this order (modprobe pulls their dependencies). */
+/** Loaded at boot, in this order (modprobe pulls their dependencies); efivarfs is loaded by /init on UEFI only. */
 export const BOOT_MODULES = [
   'virtio_pci',
   'virtio_blk',
@@ -76,5 +76,4 @@ export const BOOT_MODULES = [
   'dm_mod',
   'raid1',
   'raid456',
-  'efivarfs',
 ];

@@ -1,7 +1,7 @@
 // dploy boot-env build [--arch A] [--cache-dir DIR]: dploy's boot environment
 // (kernel + initramfs) from Debian packages into <tftp.root>/dploy/<arch>/,
 // with a manifest.json of its packages; an unchanged package set is not rebuilt.
-// Point boot.discoverKernel/discoverInitrd at it to boot it for discovery and restores.
+// Discovery (boot.discoverEnvironment auto, the default) and restores boot it once it is built.
 
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -34,7 +34,7 @@ export function bootEnvCommand(): Command {
       print(
         `${cached ? 'up to date' : 'built'}: ${tftpRoot}/dploy/${arch}/vmlinuz (Linux ${manifest.kernelVersion}) and initrd.img (${manifest.files.initrd.bytes} bytes), ` +
           `${manifest.packages.length} Debian packages listed in manifest.json\n` +
-          `boot it: boot.discoverKernel dploy/${arch}/vmlinuz, boot.discoverInitrd dploy/${arch}/initrd.img, boot.discoverArgs "console=tty0"\n`,
+          `discovery and restores of ${arch} machines boot it (boot.discoverEnvironment auto); its kernel arguments are boot.bootEnvArgs\n`,
       );
     });
   return bootEnv;

@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { renderForHost } from '../boot/index.js';
-import { bootEnvironment, bootPolicy, bootVariablesFor, httpBaseUrl } from '../boot-wiring.js';
+import { restoreEnvironment, bootPolicy, bootVariablesFor, httpBaseUrl } from '../boot-wiring.js';
 import { restoreImageProvider } from '../images/restore-boot.js';
 import type { Config } from '../config/schema.js';
 import { jobTokensFromKeyFile } from '../jobs/job-token.js';
@@ -72,7 +72,7 @@ async function renderBoot(command: Command, config: Config, ref: string, o: Rend
       bootVariablesFor(config, store.db, () => baseUrl, {
         install: installImageProvider(store.db, () => baseUrl, { mirror, jobTokens: tokens }),
         restore: restoreImageProvider(store.db, {
-          bootEnvironment: bootEnvironment(config),
+          bootEnvironment: restoreEnvironment(config),
           httpBaseUrl: () => baseUrl,
           tokenFor: (job) => tokens.tokenFor(job),
         }),

@@ -91,6 +91,13 @@ export const configSchema = z.strictObject({
       menuTimeoutSeconds: z.number().int().min(0).max(600).default(5),
       /** Operator's boot templates, searched before the shipped pxe/boot/. */
       templateDir: z.string().default(''),
+      /**
+       * What discovery boots: dploy's own environment (dploy boot-env build, per architecture), mindi (the three keys
+       * below), or auto: dploy's where it is built for the machine's architecture, else mindi (docs/images.md).
+       */
+      discoverEnvironment: z.enum(['auto', 'dploy', 'mindi']).default('auto'),
+      /** Kernel arguments of dploy's environment; dploy adds dploy.url/dploy.token (or dploy.job) and BOOTIF. */
+      bootEnvArgs: z.string().default('console=tty0'),
       /** mindi's kernel and initrd, as paths in the TFTP root (docs/mindi.md). */
       discoverKernel: z.string().min(1).default('mindi/vmlinuz'),
       discoverInitrd: z.string().min(1).default('mindi/initrd.img'),

@@ -64,8 +64,8 @@ export function defaultLoaders(httpBaseUrl: string): Record<LoaderKey, string> {
     efiIa32: 'grubia32.efi',
     efiX64: 'grubx64.efi',
     efiArm64: 'grubaa64.efi',
-    httpX64: `${httpBaseUrl}/tftp/grubx64.efi`,
-    httpArm64: `${httpBaseUrl}/tftp/grubaa64.efi`,
+    httpX64: `${httpBaseUrl}/boot/files/grubx64.efi`,
+    httpArm64: `${httpBaseUrl}/boot/files/grubaa64.efi`,
   };
 }
 

@@ -1,18 +1,18 @@
-// The boot entry of a restore: dploy's boot environment (the discover kernel
-// and initrd) with the arguments agent-scripts/dploy-restore reads: dploy's
+// The boot entry of a restore: dploy's boot environment (kernel and initrd
+// for the machine's architecture) with the arguments agent-scripts/dploy-restore reads: dploy's
 // URL and the job's token (its plan and archives are at /images/<token>/).
 // Like an install's entry, the first client to fetch it binds the job, and
 // any other gets no entry, so never the token.
 
 import type { DataSource } from 'typeorm';
-import type { DiscoverImage, ImageProvider } from '../boot/boot-images.js';
+import type { DiscoverImageFor, ImageProvider } from '../boot/boot-images.js';
 import { DployError } from '../errors.js';
 import type { Job } from '../model/job.js';
 import { boundBootJob } from '../store/job-binding.js';
 
 export interface RestoreBootOptions {
-  /** The boot environment dploy boots for discovery (boot.discoverKernel/Initrd/Args). */
-  bootEnvironment: DiscoverImage;
+  /** dploy's boot environment for the machine's architecture (plugin/bootenv/discover-image.ts restoreImageFor). */
+  bootEnvironment: DiscoverImageFor;
   httpBaseUrl: () => string;
   /** The job's secret token (plugin/jobs/job-token.ts), passed in so images/ needs nothing of jobs/. */
   tokenFor: (job: Job) => string;
@@ -22,7 +22,7 @@ export function restoreImageProvider(db: DataSource, o: RestoreBootOptions): Ima
   return async (state, context) => {
     if (state.kind !== 'restore') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `restore entry asked for a ${state.kind} boot`);
     const { job } = await boundBootJob(db.manager, 'restore', context.host, context.clientAddress);
-    const env = o.bootEnvironment;
+    const env = o.bootEnvironment(context);
     return {
       kernel: env.kernel,
       initrds: [env.initrd],

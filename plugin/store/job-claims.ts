@@ -7,6 +7,7 @@
 
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
 import type { Job } from '../model/job.js';
+import { retryOnLockConflict } from './database-errors.js';
 import { sqlTime, type Dialect } from './dialect.js';
 import { jobFromRow, type JobRow } from './job-rows.js';
 
@@ -26,33 +27,36 @@ export interface ClaimOptions {
 export async function claimJobs(db: DataSource, dialect: Dialect, runnable: readonly RunnableStates[], options: ClaimOptions): Promise<Job[]> {
   const now = options.now ?? new Date();
   const until = new Date(now.getTime() + options.leaseSeconds * 1000);
-  return db.transaction(async (tx) => {
-    const repo = tx.getRepository<JobRow>('Job');
-    const free = repo
-      .createQueryBuilder('j')
-      .select('j.id', 'id')
-      .where(inStates(runnable))
-      .andWhere(new Brackets((w) => w.where('j.lease_until IS NULL').orWhere('j.lease_until < :now', { now })))
-      .orderBy('j.id', 'ASC')
-      .limit(options.batchSize);
-    if (dialect === 'sqlite') {
-      // SQLite has no row locks, and a read transaction cannot later become a
-      // writer in WAL mode once another process wrote: take the lease with one
-      // UPDATE first (SQLite has one writer at a time), then read what we got.
-      const [select, params] = free.getQueryAndParameters();
-      await tx.query(`UPDATE "dploy_jobs" SET "lease_owner" = ?, "lease_until" = ? WHERE "id" IN (${select})`, [
-        options.owner,
-        sqlTime(dialect, until),
-        ...params,
-      ]);
-      const rows = await repo.find({ where: { lease_owner: options.owner, lease_until: until } });
-      return rows.map(jobFromRow);
-    }
-    const ids = (await free.setLock('pessimistic_write').setOnLocked('skip_locked').getRawMany<{ id: number | string }>()).map((r) => Number(r.id));
-    if (ids.length === 0) return [];
-    await repo.createQueryBuilder().update().set({ lease_owner: options.owner, lease_until: until }).where('id IN (:...ids)', { ids }).execute();
-    return (await repo.createQueryBuilder('j').where('j.id IN (:...ids)', { ids }).orderBy('j.id', 'ASC').getMany()).map(jobFromRow);
-  });
+  // A claim that loses a lock conflict (another runner, an agent event) is taken again at once: it wrote nothing.
+  return retryOnLockConflict(() =>
+    db.transaction(async (tx) => {
+      const repo = tx.getRepository<JobRow>('Job');
+      const free = repo
+        .createQueryBuilder('j')
+        .select('j.id', 'id')
+        .where(inStates(runnable))
+        .andWhere(new Brackets((w) => w.where('j.lease_until IS NULL').orWhere('j.lease_until < :now', { now })))
+        .orderBy('j.id', 'ASC')
+        .limit(options.batchSize);
+      if (dialect === 'sqlite') {
+        // SQLite has no row locks, and a read transaction cannot later become a
+        // writer in WAL mode once another process wrote: take the lease with one
+        // UPDATE first (SQLite has one writer at a time), then read what we got.
+        const [select, params] = free.getQueryAndParameters();
+        await tx.query(`UPDATE "dploy_jobs" SET "lease_owner" = ?, "lease_until" = ? WHERE "id" IN (${select})`, [
+          options.owner,
+          sqlTime(dialect, until),
+          ...params,
+        ]);
+        const rows = await repo.find({ where: { lease_owner: options.owner, lease_until: until } });
+        return rows.map(jobFromRow);
+      }
+      const ids = (await free.setLock('pessimistic_write').setOnLocked('skip_locked').getRawMany<{ id: number | string }>()).map((r) => Number(r.id));
+      if (ids.length === 0) return [];
+      await repo.createQueryBuilder().update().set({ lease_owner: options.owner, lease_until: until }).where('id IN (:...ids)', { ids }).execute();
+      return (await repo.createQueryBuilder('j').where('j.id IN (:...ids)', { ids }).orderBy('j.id', 'ASC').getMany()).map(jobFromRow);
+    }),
+  );
 }
 
 function inStates(runnable: readonly RunnableStates[]): Brackets {

@@ -3,8 +3,7 @@
 // one byte range with If-Range (byte-range.ts), the type by name (content-type.ts).
 // The body leaves by sendfile(2) on the native sender threads when the socket
 // allows it (sendfile-engine.ts), else as a stream; either way the event loop
-// only writes the head. Bytes of answers sent whole are added to a running
-// total the caller may pass (boot waves are sized from it, docs/power.md).
+// only writes the head.
 
 import { closeSync, createReadStream, fstatSync, openSync, type Stats } from 'node:fs';
 import type { ServerResponse } from 'node:http';
@@ -17,11 +16,6 @@ import { evaluatePreconditions, ifRangeHolds, type Validators } from './conditio
 import { contentTypeOf } from './content-type.js';
 import { sendfileEngine } from './sendfile-engine.js';
 
-/** A running total of body bytes sent, counted when an answer has gone out whole. */
-export interface SentBytes {
-  bytes: number;
-}
-
 /** Streamed reads: large enough that a 32 MiB initrd is 32 reads, not 512 (the stream default of 64 KiB). */
 const STREAM_CHUNK_BYTES = 1 << 20;
 
@@ -31,12 +25,24 @@ export function validatorsOf(info: Stats): Validators {
   return { etag: `"${info.ino.toString(16)}-${info.size.toString(16)}-${micros.toString(16)}"`, lastModified: info.mtime };
 }
 
+/** What an answer carried: its status and the body bytes handed to the socket (0 for HEAD, 304, 412, 416). */
+/** A running total of body bytes sent, kept by the routes from each SentFile (boot waves are sized from it, docs/power.md). */
+export interface SentBytes {
+  bytes: number;
+}
+
+export interface SentFile {
+  status: number;
+  bytes: number;
+}
+
 /**
  * Answers `request` with the file at `path` (already confined by the caller); `what` names it in a 404.
  * Opened and examined on this thread: realpath has just walked the path, so its dentries and inode are
  * in memory and open/fstat cost microseconds, less than a thread-pool round trip each.
+ * Resolves once the whole body is handed to the socket; undefined when the answer was cut short (logged here).
  */
-export async function sendStaticFile(request: FastifyRequest, reply: FastifyReply, path: string, what: string, sent?: SentBytes): Promise<void> {
+export async function sendStaticFile(request: FastifyRequest, reply: FastifyReply, path: string, what: string): Promise<SentFile | undefined> {
   const fd = openSync(path, 'r');
   let streamOwnsFile = false;
   try {
@@ -47,33 +53,32 @@ export async function sendStaticFile(request: FastifyRequest, reply: FastifyRepl
     reply.hijack();
     const validators = { etag: v.etag, 'last-modified': v.lastModified.toUTCString() };
     const precondition = evaluatePreconditions(request.method, request.headers, v);
-    if (precondition !== 'proceed') return void res.writeHead(precondition === 'not-modified' ? 304 : 412, validators).end();
+    if (precondition !== 'proceed') return headOnly(res.writeHead(precondition === 'not-modified' ? 304 : 412, validators));
     // Range is defined for GET only (RFC 9110 §14.2); a stale If-Range asks for the whole new file.
     const range: RangeAnswer =
       request.method === 'GET' && ifRangeHolds(oneHeader(request.headers['if-range']), v)
         ? parseByteRange(request.headers.range, info.size)
         : { kind: 'whole' };
     const head = { ...validators, 'content-type': contentTypeOf(path), 'accept-ranges': 'bytes' };
-    if (range.kind === 'unsatisfiable') return void res.writeHead(416, { ...head, 'content-range': `bytes */${info.size}`, 'content-length': 0 }).end();
+    if (range.kind === 'unsatisfiable') return headOnly(res.writeHead(416, { ...head, 'content-range': `bytes */${info.size}`, 'content-length': 0 }));
     const [start, length] = range.kind === 'part' ? [range.start, range.end - range.start + 1] : [0, info.size];
     res.writeHead(range.kind === 'part' ? 206 : 200, {
       ...head,
       'content-length': length,
       ...(range.kind === 'part' ? { 'content-range': `bytes ${range.start}-${range.end}/${info.size}` } : {}),
     });
-    if (request.method === 'HEAD' || length === 0) return void res.end();
-    if (await sentByKernel(res, fd, start, length)) {
-      if (sent) sent.bytes += length;
-      return;
-    }
+    if (request.method === 'HEAD' || length === 0) return headOnly(res);
+    const byKernel = await sentByKernel(res, fd, start, length);
+    if (byKernel !== false) return { status: res.statusCode, bytes: byKernel };
     streamOwnsFile = true;
     await pipeline(createReadStream('', { fd, start, end: start + length - 1, highWaterMark: STREAM_CHUNK_BYTES }), res);
-    if (sent) sent.bytes += length;
+    return { status: res.statusCode, bytes: length };
   } catch (err) {
     // After the head is out the only honest answer left is a cut connection: the client sees a short body.
     if (!reply.sent) throw err;
     request.log.warn({ err: (err as Error).message }, 'static file answer cut short');
     reply.raw.destroy();
+    return undefined;
   } finally {
     if (!streamOwnsFile) closeSync(fd);
   }
@@ -92,20 +97,25 @@ function socketWhenFree(res: ServerResponse): Promise<Socket | undefined> {
   });
 }
 
+function headOnly(res: ServerResponse): SentFile {
+  res.end();
+  return { status: res.statusCode, bytes: 0 };
+}
+
 const oneHeader = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(', ') : value);
 
 /**
  * The body by sendfile, when the socket is a plain TCP one whose queue is empty once the head is flushed
  * (sendfile writes beside Node's own queue, so anything still queued would land after the body).
- * False when the caller must stream instead.
+ * Resolves with the bytes the kernel took (fewer when the client went away), or false when the caller must stream instead.
  */
-async function sentByKernel(res: ServerResponse, file: number, start: number, length: number): Promise<boolean> {
+async function sentByKernel(res: ServerResponse, file: number, start: number, length: number): Promise<number | false> {
   const engine = sendfileEngine();
   if (!('send' in engine)) return false;
   // A keep-alive client asks again the moment the last byte arrives, often before the sender's end is heard
   // here: Node queues that answer until the previous one ends, and hands it the socket then.
   const socket = res.socket ?? (await socketWhenFree(res));
-  if (!socket) return true; // the client went away while its answer waited
+  if (!socket) return 0; // the client went away while its answer waited
   const fd = engine.socketFd(socket);
   if (fd === undefined) return false;
   engine.cork(fd, true);
@@ -114,8 +124,8 @@ async function sentByKernel(res: ServerResponse, file: number, start: number, le
     engine.cork(fd, false);
     return false;
   }
-  const sent = engine.send(socket, fd, file, start, length);
-  if (sent !== true) await sent;
+  const sending = engine.send(socket, fd, file, start, length);
+  const sent = sending === true ? length : await sending;
   res.end();
-  return true;
+  return sent;
 }

@@ -1,7 +1,7 @@
 // dploy's boot environment, built from Debian packages by the real
 // `dploy boot-env build` and booted under qemu (TCG, as the other e2e tests):
 // a selftest runs every tool a discovery or a restore needs once (a missing
-// library shows as BROKEN); then a restore job runs in it for real: a VM with
+// library shows as BROKEN); a discovery posts the VM's real lshw inventory; then a restore job runs in it for real: a VM with
 // a blank virtio disk boots the environment with the job's arguments, its
 // dploy-restore fetches the plan and archives from dploy's routes through
 // qemu's user network (10.0.2.2 is the host), restores and reboots, and the
@@ -11,7 +11,7 @@
 
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
 import type { BootEnvManifest } from '../../plugin/bootenv/build.js';
 import { setTask } from '../../plugin/jobs/set-task.js';
 import { runDploy } from '../support/cli.js';
+import { startServe } from '../support/serve.js';
 import { attachDisk, blkid, mount, unmountBelow } from '../support/disk-image.js';
 import { describeTree } from '../support/file-tree.js';
 import { startImageLab } from '../support/image-lab.js';
@@ -116,7 +117,54 @@ describe("dploy's boot environment", { timeout: 900_000 }, () => {
       );
       assert.match(log, /^dploy selftest: tar ok: tar \(GNU tar\) /m, 'tar is GNU tar, not busybox');
       assert.match(log, /^dploy selftest: done$/m);
+      // Every storage and NIC driver loaded: a module whose dependency was cut from the build hid SCSI and NVMe disks.
+      assert.match(log, /^dploy: modules loaded$/m, log.match(/^dploy: modules.*$/m)?.[0]);
     } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  test('discovers a machine: the environment posts its real lshw inventory to dploy serve and waits for a task, as mindi did', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'dploy-bootenv-discover-'));
+    const serve = await startServe({ cwd: work });
+    const mac = '52:54:00:d1:5c:01';
+    const serial = join(work, 'serial.log');
+    const disk = join(work, 'blank.img');
+    writeFileSync(disk, '');
+    truncateSync(disk, 80 * 2 ** 20);
+    const token = (await runDploy(['token', 'enrollment'], { cwd: work })).stdout.trim();
+    // No dploy.action: discovery. dploy-wait then polls for ever (nobody sets a task): the VM is stopped once it waits.
+    const vm = spawn('qemu-system-x86_64', [
+      ...['-accel', 'tcg', '-m', '1024', '-smp', '1', '-display', 'none', '-monitor', 'none', '-no-reboot', '-serial', `file:${serial}`],
+      ...['-kernel', join(TFTP, 'dploy/amd64/vmlinuz'), '-initrd', join(TFTP, 'dploy/amd64/initrd.img')],
+      ...['-append', `console=ttyS0 panic=-1 dploy.onfail=poweroff dploy.url=http://10.0.2.2:${new URL(serve.url).port} dploy.token=${token}`],
+      ...['-netdev', 'user,id=n0', '-device', `virtio-net-pci,netdev=n0,mac=${mac}`, '-drive', `file=${disk},format=raw,if=virtio`],
+    ]);
+    const shown = async () => {
+      const r = await runDploy(['hosts', 'show', mac, '--json'], { cwd: work });
+      return r.code === 0 ? (JSON.parse(r.stdout) as { macs: string[]; arch?: string; hardware: unknown }) : undefined;
+    };
+    try {
+      let host: Awaited<ReturnType<typeof shown>>;
+      let log = '';
+      for (const deadline = Date.now() + 300_000; Date.now() < deadline && vm.exitCode === null;) {
+        await new Promise((r) => setTimeout(r, 2000));
+        log = readFileSync(serial, 'utf8');
+        if (/^dploy-wait: waiting \d+s: /m.test(log) && (host = await shown())) break;
+      }
+      log = readFileSync(serial, 'utf8');
+      assert.ok(host, `the machine never appeared in dploy (qemu exit ${vm.exitCode}):\n${log.slice(-3000)}`);
+      assert.match(log, /^dploy: modules loaded$/m);
+      assert.match(log, /^dploy-wait: waiting \d+s: no task set for this machine yet$/m, log.slice(-3000));
+      assert.deepEqual(host.macs, [mac]);
+      assert.equal(host.arch, 'x86_64');
+      // What lshw saw inside the VM: qemu's machine and its 80 MiB virtio disk.
+      const hardware = JSON.stringify(host.hardware);
+      assert.match(hardware, /QEMU/);
+      assert.match(hardware, new RegExp(String(80 * 2 ** 20)));
+    } finally {
+      vm.kill('SIGKILL');
+      await serve.stop();
       rmSync(work, { recursive: true, force: true });
     }
   });

@@ -21,6 +21,10 @@ export function bootHttpRoutes(app: FastifyInstance, deps: { boot: BootService; 
 
   app.get<{ Params: { '*': string } }>('/boot/files/*', async (request, reply) => {
     const file = resolveConfinedFile(deps.tftpRoot, request.params['*'], 'boot file', 'tftp.root');
-    return sendStaticFile(request, reply, file.path, `boot file ${file.name}`, deps.staticBytes);
+    // The bytes that left, beside the status fastify logs: a client that got a whole kernel shows it here.
+    const sent = await sendStaticFile(request, reply, file.path, `boot file ${file.name}`);
+    if (!sent) return;
+    request.log.info({ file: file.name, status: sent.status, bytes: sent.bytes }, 'boot file sent');
+    if (deps.staticBytes) deps.staticBytes.bytes += sent.bytes;
   });
 }

@@ -26,6 +26,7 @@ export function mirrorHttpRoutes(app: FastifyInstance, deps: { mirrorHttp?: Mirr
     if (!served.mirror.has(key) || rest[rest.length - 1] === MEDIA_STAMP)
       throw new DployError('DPLOY_ERR_NOT_FOUND', `no imported media file ${path} (dploy media list)`);
     const file = resolveConfinedFile(served.mirrorDir, path, 'mirror file', 'installers.mirrorDir');
-    return sendStaticFile(request, reply, file.path, `mirror file ${file.name}`, deps.staticBytes);
+    const sent = await sendStaticFile(request, reply, file.path, `mirror file ${file.name}`);
+    if (sent && deps.staticBytes) deps.staticBytes.bytes += sent.bytes;
   });
 }

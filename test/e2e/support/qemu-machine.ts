@@ -1,6 +1,7 @@
 // A qemu VM that network-boots from the lab's tap with real firmware:
 // BIOS = SeaBIOS + the iPXE option ROM Debian ships for virtio-net (ipxe-qemu);
-// UEFI = OVMF with its own EDK2 PXE client. Software emulation (TCG): on these
+// UEFI = OVMF with its own EDK2 PXE client, or its HTTP Boot client alone
+// (PXE turned off through fw_cfg). Software emulation (TCG): on these
 // machines /dev/kvm may exist but nested KVM cannot run firmware (PXE-E2E.md).
 
 import { copyFileSync, writeFileSync } from 'node:fs';
@@ -16,12 +17,23 @@ export interface BootingMachine {
   startedAt: number;
 }
 
-/**
- * `unplugged`: a first NIC attached to nothing (no netdev), placed before the
- * boot NIC on the PCI bus, so that the firmware boots from the machine's
- * SECOND NIC (bootindex), as a site's BIOS set to boot from NIC 2 does.
- */
-export function bootMachine(lab: LabNetwork, firmware: Firmware, mac: string, workDir: string, unplugged?: string): BootingMachine {
+export interface MachineOptions {
+  /**
+   * A first NIC attached to nothing (no netdev), placed before the boot NIC on
+   * the PCI bus, so that the firmware boots from the machine's SECOND NIC
+   * (bootindex), as a site's BIOS set to boot from NIC 2 does.
+   */
+  unplugged?: string;
+  /**
+   * UEFI only: OVMF's PXE boot options left out (opt/org.tianocore/IPv4PXESupport and IPv6PXESupport,
+   * OvmfPkg/RUNTIME_CONFIG.md), so the NIC's first boot option is UEFI HTTP Boot (IPv4), as on a
+   * machine set to boot "UEFI HTTPv4" first.
+   */
+  httpBoot?: boolean;
+}
+
+export function bootMachine(lab: LabNetwork, firmware: Firmware, mac: string, workDir: string, options: MachineOptions = {}): BootingMachine {
+  const { unplugged } = options;
   const serialLog = join(workDir, `serial-${firmware}.log`);
   // UEFI: the NIC's ROM is dropped (romfile=) so OVMF's own PXE client runs, as on most
   // real UEFI machines; Debian 12's iPXE EFI ROM breaks shim (PXE-E2E.md, gotcha 4).
@@ -54,6 +66,7 @@ export function bootMachine(lab: LabNetwork, firmware: Firmware, mac: string, wo
     const vars = join(workDir, 'ovmf-vars.fd');
     copyFileSync(OVMF_VARS, vars);
     args.push('-machine', 'q35', '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
+    if (options.httpBoot) args.push('-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=n', '-fw_cfg', 'name=opt/org.tianocore/IPv6PXESupport,string=n');
   } else {
     // SeaBIOS's serial console (sercon): it mirrors every int 10h write, so what iPXE and pxelinux
     // print on screen lands in the serial log too. fw_cfg etc/sercon-port is read as a

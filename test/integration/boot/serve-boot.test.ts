@@ -118,3 +118,23 @@ test('dploy render shows what the machine gets, for BIOS and UEFI', async () => 
   const uefi = await runDploy(['render', 'web01', 'boot', '--firmware', 'uefi'], { cwd });
   assert.match(uefi.stdout, /^# grub: \/grub\/grub\.cfg-01-52-54-00-12-34-56\n/);
 });
+
+// Last: it builds dploy's boot environment into the TFTP root, which the tests above must not see.
+test("once dploy's boot environment is built for amd64, discovery boots it (boot.discoverEnvironment auto), seen within seconds", async () => {
+  const root = join(cwd, 'var', 'tftp');
+  const unknown = () => firstAnswer(pxelinuxSearchOrder({ mac: '52:54:00:77:77:77', ip: '192.0.2.79' })).text;
+  assert.match(unknown(), /KERNEL mindi\/vmlinuz/);
+  // What `dploy boot-env build` leaves (test/e2e/boot-env.test.ts builds it for real).
+  mkdirSync(join(root, 'dploy', 'amd64'), { recursive: true });
+  writeFileSync(join(root, 'dploy', 'amd64', 'vmlinuz'), Buffer.alloc(1000, 1));
+  writeFileSync(join(root, 'dploy', 'amd64', 'initrd.img'), Buffer.alloc(1000, 2));
+  writeFileSync(join(root, 'dploy', 'amd64', 'manifest.json'), '{"format":"dploy-bootenv/1"}');
+  let text = unknown();
+  for (const deadline = Date.now() + 10_000; !/KERNEL dploy\/amd64\/vmlinuz/.test(text) && Date.now() < deadline; text = unknown()) {
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.match(text, /KERNEL dploy\/amd64\/vmlinuz/);
+  assert.match(text, /initrd=dploy\/amd64\/initrd\.img/);
+  assert.match(text, /console=tty0 dploy\.url=http:\/\/\S+ dploy\.token=\S+/);
+  assert.doesNotMatch(text, /load_ramdisk/, "mindi's arguments stay with mindi");
+});

@@ -66,7 +66,7 @@ const CASES: Array<{ what: string; request: PxeRequest; expect: Lease }> = [
   {
     what: 'a UEFI HTTP boot client (option 93 = 16) gets a URL and vendor class HTTPClient',
     request: { mac: '52:54:00:0a:00:22', vendorClass: 'HTTPClient:Arch:00016', arch: 16 },
-    expect: { boot_file: 'http://192.0.2.1:8080/tftp/grubx64.efi', vendor: 'HTTPClient' },
+    expect: { boot_file: 'http://192.0.2.1:8080/boot/files/grubx64.efi', vendor: 'HTTPClient' },
   },
 ];
 

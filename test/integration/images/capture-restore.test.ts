@@ -81,7 +81,7 @@ async function restoreOnto(mib: number, image = 'web01-golden'): Promise<{ job: 
   const booting = await settle('restore');
   assert.equal(booting.state, 'booting', booting.message);
   // What the machine's PXE entry boots: the boot environment, told where dploy is and which job it runs.
-  const entry = await restoreImageProvider(store.db, { bootEnvironment: BOOT_ENV, httpBaseUrl: () => url, tokenFor: (j) => tokens.tokenFor(j) })(
+  const entry = await restoreImageProvider(store.db, { bootEnvironment: () => BOOT_ENV, httpBaseUrl: () => url, tokenFor: (j) => tokens.tokenFor(j) })(
     { kind: 'restore', image },
     { loader: 'pxelinux', host: await getHost(store.db.manager, hostId), clientAddress: '127.0.0.1' },
   );

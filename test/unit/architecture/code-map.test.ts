@@ -23,7 +23,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   'plugin/tftp/': [],
   'plugin/boot/': [],
   'plugin/remote/': [],
-  'plugin/bootenv/': [],
+  'plugin/bootenv/': ['plugin/boot/'],
   'plugin/images/': ['plugin/remote/', 'plugin/store/', 'plugin/boot/'],
   'plugin/store/': ['plugin/inventory/', 'plugin/power/'],
   'plugin/power/': ['plugin/store/'],

@@ -15,8 +15,8 @@ test('defaults follow the option 93 matrix: pxelinux, GRUB per EFI arch, elilo o
     7: 'grubx64.efi',
     9: 'grubx64.efi',
     11: 'grubaa64.efi',
-    16: 'http://192.0.2.1:8080/tftp/grubx64.efi',
-    19: 'http://192.0.2.1:8080/tftp/grubaa64.efi',
+    16: 'http://192.0.2.1:8080/boot/files/grubx64.efi',
+    19: 'http://192.0.2.1:8080/boot/files/grubaa64.efi',
   });
   assert.deepEqual(codesFor('efiX64'), [7, 9]);
 });
