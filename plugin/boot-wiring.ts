@@ -1,6 +1,7 @@
 // Builds the boot side of `dploy serve` from its config slices: the boot
-// service (live per-machine configs) and the TFTP server whose first route
-// it is, before the static root.
+// service (live per-machine configs), the TFTP server whose first route it
+// is, before the static root, and the boot load that sizes boot waves (what
+// TFTP and HTTP served, what a machine's boot entry fetches).
 
 import { mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
@@ -14,6 +15,9 @@ import type { DhcpBootOptions } from './dhcp/index.js';
 import { createBootService, type BootService } from './boot/boot-service.js';
 import { bootHosts } from './store/boot-requests.js';
 import { enrollmentToken } from './store/settings.js';
+import { FetchSizes } from './boot/fetch-size.js';
+import type { BootLoad } from './jobs/index.js';
+import { ServedRate, type ServedTotals } from './power/index.js';
 import { createLiveContentRoute, createStaticRootRoute, createTftpServer, type TftpLogger, type TftpServer } from './tftp/index.js';
 
 export function httpBaseUrl(config: Readonly<Config>, boundPort: number): string {
@@ -100,4 +104,12 @@ export async function startTftp(config: Readonly<Config>, boot: BootService, log
   );
   await server.listen();
   return server;
+}
+
+/** The measure boot waves are sized from, sampling `totals` once a second from now until `served.stop()`. */
+export function measureBootLoad(config: Readonly<Config>, variables: BootVariables, totals: () => ServedTotals): { load: BootLoad; served: ServedRate } {
+  const served = new ServedRate(totals);
+  served.start();
+  const sizes = new FetchSizes(variables, resolve(config.tftp.root));
+  return { served, load: { peak: () => served.peak(), fetchBytes: (_db, host) => sizes.of(host) } };
 }

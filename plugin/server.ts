@@ -4,10 +4,19 @@
 import type { FastifyInstance } from 'fastify';
 import { shownConfig, type Config } from './config/index.js';
 import { resolve } from 'node:path';
-import { dhcpBootOptions, discoverImageSettings, restoreEnvironment, buildBootService, httpBaseUrl, startTftp } from './boot-wiring.js';
+import {
+  dhcpBootOptions,
+  discoverImageSettings,
+  restoreEnvironment,
+  bootVariablesFor,
+  buildBootService,
+  httpBaseUrl,
+  measureBootLoad,
+  startTftp,
+} from './boot-wiring.js';
 import { restoreImageProvider } from './images/restore-boot.js';
 import { discoveryAtStart } from './bootenv/discover-image.js';
-import { kindsFromConfig, runnerOptions, scheduleRunner } from './jobs/index.js';
+import { kindsFromConfig, runnerOptions, scheduleRunner, type BootLoad } from './jobs/index.js';
 import { openPlatform } from './platforms/index.js';
 import { installImageProvider, mirrorView } from './installers/index.js';
 import { jobTokensFromKeyFile } from './jobs/job-token.js';
@@ -19,6 +28,7 @@ import { buildWebApp, type WebDeps } from './web/app.js';
 import { createMetrics } from './web/dploy-metrics.js';
 import { readTlsFiles } from './web/tls.js';
 import type { TftpServer } from './tftp/index.js';
+import type { ServedRate } from './power/index.js';
 import { DHCP_PROVIDERS } from './dhcp/index.js';
 import { createDhcpSync, type DhcpSync } from './dhcp/dhcp-sync.js';
 
@@ -29,6 +39,8 @@ export interface RunningServer {
   url: string;
   /** https://host:port when http.tlsCertFile is set. */
   tlsUrl?: string;
+  /** What boot waves are sized from: the TFTP and HTTP services' measure, a machine's fetch size. */
+  bootLoad: BootLoad;
   close(): Promise<void>;
 }
 
@@ -45,6 +57,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
   let tftp: TftpServer | undefined;
   let dhcp: DhcpSync | undefined;
   let inventoryThreads: InventoryParser | undefined;
+  let served: ServedRate | undefined;
   try {
     const kinds = kindsFromConfig(config);
     let baseUrl = '';
@@ -53,14 +66,25 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     const jobTokens = jobTokensFromKeyFile(resolve(config.installers.secretKeyFile));
     // One or two threads: a crafted document is rare, and the cores are the TFTP workers' and the database's too.
     inventoryThreads = inventoryParser(Math.max(1, Math.min(2, availableParallelism() - 1)));
-    const boot = buildBootService(config, store.db, () => baseUrl, {
+    const images = {
       install: installImageProvider(store.db, () => baseUrl, { mirror, jobTokens }),
       restore: restoreImageProvider(store.db, {
         bootEnvironment: restoreEnvironment(config),
         httpBaseUrl: () => baseUrl,
         tokenFor: (job) => jobTokens.tokenFor(job),
       }),
-    });
+    };
+    const boot = buildBootService(config, store.db, () => baseUrl, images);
+    const staticBytes = { bytes: 0 };
+    const measure = measureBootLoad(
+      config,
+      bootVariablesFor(config, store.db, () => baseUrl, images),
+      () => ({
+        tftp: tftp?.stats().bytesSent ?? 0,
+        http: staticBytes.bytes,
+      }),
+    );
+    served = measure.served;
     const webDeps: WebDeps = {
       db: store.db,
       platform,
@@ -85,9 +109,17 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
       },
       mirror,
       mirrorHttp: { mirrorDir: resolve(config.installers.mirrorDir), mirror },
+      staticBytes,
       secretKeyFile: resolve(config.installers.secretKeyFile),
       settings: shownConfig(config),
-      metrics: createMetrics({ db: store.db, kinds, inventoriesKept: config.agent.inventoriesKept, tftpStats: () => tftp?.stats() }),
+      metrics: createMetrics({
+        db: store.db,
+        kinds,
+        inventoriesKept: config.agent.inventoriesKept,
+        tftpStats: () => tftp?.stats(),
+        staticBytes,
+        bootPeak: () => measure.load.peak(),
+      }),
       ...(config.platform === 'ocs' && config.ocs.consoleUrl ? { ocsConsoleUrl: config.ocs.consoleUrl } : {}),
       ...(config.installers.templateDir ? { answerTemplateDir: resolve(config.installers.templateDir) } : {}),
     };
@@ -118,7 +150,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
       await dhcp.sync(true);
     }
     const runner = config.runner.enabled
-      ? scheduleRunner(config.runner.schedule, runnerOptions(config, store, platform, app.log.child({ capability: 'runner' })))
+      ? scheduleRunner(config.runner.schedule, runnerOptions(config, store, platform, app.log.child({ capability: 'runner' }), measure.load))
       : undefined;
     const discovery = discoveryAtStart(discoverImageSettings(config));
     if (discovery.warning && config.tftp.enabled) app.log.warn(discovery.warning);
@@ -139,6 +171,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     const close = () =>
       (closing ??= (async () => {
         await runner?.stop();
+        served?.stop();
         await dhcp?.stop();
         await tftp?.close();
         await web.close();
@@ -147,9 +180,10 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
         await store.close();
       })());
     const host = config.http.address === '0.0.0.0' ? '127.0.0.1' : config.http.address;
-    return { app: web, store, url: `http://${host}:${port}`, ...(tlsApp ? { tlsUrl: `https://${host}:${tlsPort}` } : {}), close };
+    return { app: web, store, bootLoad: measure.load, url: `http://${host}:${port}`, ...(tlsApp ? { tlsUrl: `https://${host}:${tlsPort}` } : {}), close };
   } catch (err) {
     // Whatever started must stop, or the process would linger on its sockets.
+    served?.stop();
     await dhcp?.stop();
     await tftp?.close();
     await app?.close();

@@ -164,8 +164,13 @@ export const configSchema = z.strictObject({
     .prefault({}),
   power: z
     .strictObject({
-      /** Machines powered on at once for a boot (install, discover through their BMC); the rest wait for the next wave. */
-      waveSize: z.number().int().min(1).max(10000).default(20),
+      /** Machines powered on per wave for a boot (install, discover through their BMC), fixed by the operator; unset: measured (docs/power.md). */
+      waveSize: z.number().int().min(1).max(10000).optional(),
+      /** Bounds of a measured wave size. */
+      waveMinSize: z.number().int().min(1).max(10000).default(2),
+      waveMaxSize: z.number().int().min(1).max(10000).default(200),
+      /** The wave size until the boot services have served something to measure. */
+      waveUnmeasuredSize: z.number().int().min(1).max(10000).default(10),
       /** Seconds between two waves' openings. */
       waveIntervalSeconds: z.number().int().min(1).max(3600).default(30),
       /** IPMI BMCs are the fragile ones: Ironic keeps 5 s between commands because faster "may crash the BMC"; re-reads 2, 4, 8, 16 s (MAAS). */
@@ -174,6 +179,10 @@ export const configSchema = z.strictObject({
       redfish: bmcPolicy({ restMs: 1000, verifyFirstMs: 1000, verifyGrowth: 1 }),
       /** iLO 2–4 take a TLS handshake and a login per command on a slow processor: Ironic's iLO driver waits 2 s (power_wait). */
       ribcl: bmcPolicy({ restMs: 2000, verifyFirstMs: 2000, verifyGrowth: 1 }),
+    })
+    .superRefine((power, ctx) => {
+      if (power.waveMinSize > power.waveMaxSize)
+        ctx.addIssue({ code: 'custom', path: ['waveMinSize'], message: `must not exceed power.waveMaxSize (${power.waveMaxSize})` });
     })
     .prefault({}),
   dhcp: z

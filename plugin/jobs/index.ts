@@ -12,8 +12,8 @@ import { jobKinds, type JobKinds } from './kinds/index.js';
 import { REMOTE_DEFAULTS } from './kinds/command.js';
 import { openSecretBox } from '../secret-box.js';
 import { runnerTick, type RunnerLog, type RunnerOptions, type TickReport } from './runner.js';
-import { powerHook } from './power-hook.js';
-import { policiesFromSettings } from '../power/index.js';
+import { powerHook, type BootLoad } from './power-hook.js';
+import { policiesFromSettings, type WavePolicy } from '../power/index.js';
 
 export { applyAgentEvent } from './agent-events.js';
 export { nextActionFor } from './next-action.js';
@@ -21,8 +21,21 @@ export { AGENT_EVENTS, type AgentEvent } from './job-kind.js';
 export type { JobKinds } from './kinds/index.js';
 export { kindStates } from './kinds/index.js';
 export type { TickReport } from './runner.js';
+export type { BootLoad } from './power-hook.js';
 
-export function kindsFromConfig(config: Readonly<Config>): JobKinds {
+/** power.wave*: the operator's size when set, else measured within the bounds (docs/power.md). */
+function wavePolicy(p: Readonly<Config['power']>): WavePolicy {
+  return {
+    intervalMs: p.waveIntervalSeconds * 1000,
+    minSize: p.waveMinSize,
+    maxSize: p.waveMaxSize,
+    unmeasuredSize: p.waveUnmeasuredSize,
+    ...(p.waveSize !== undefined ? { size: p.waveSize } : {}),
+  };
+}
+
+/** `load`: the boot services' measure, when they run in this process (`dploy serve`). */
+export function kindsFromConfig(config: Readonly<Config>, load?: BootLoad): JobKinds {
   const { runner, installers } = config;
   // Only mirror.has() matters to the check (a release without a public tree needs its media imported).
   const preflight = installPreflight(mirrorView(installers.mirrorDir, () => ''));
@@ -32,7 +45,8 @@ export function kindsFromConfig(config: Readonly<Config>): JobKinds {
       installCheck: ({ db, host, job }) => preflight(db, host, job),
       power: powerHook(installers.secretKeyFile, {
         policy: policiesFromSettings(config.power),
-        waves: { size: config.power.waveSize, intervalMs: config.power.waveIntervalSeconds * 1000 },
+        waves: wavePolicy(config.power),
+        ...(load ? { load } : {}),
       }),
       remote: { ...REMOTE_DEFAULTS, secrets: () => openSecretBox(installers.secretKeyFile) },
       images: {
@@ -45,13 +59,13 @@ export function kindsFromConfig(config: Readonly<Config>): JobKinds {
   );
 }
 
-export function runnerOptions(config: Readonly<Config>, store: Store, platform: Platform, log: RunnerLog): RunnerOptions {
+export function runnerOptions(config: Readonly<Config>, store: Store, platform: Platform, log: RunnerLog, load?: BootLoad): RunnerOptions {
   const r = config.runner;
   return {
     db: store.db,
     dialect: store.target.dialect,
     platform,
-    kinds: kindsFromConfig(config),
+    kinds: kindsFromConfig(config, load),
     owner: `${hostname()}:${process.pid}`,
     leaseSeconds: r.leaseSeconds,
     batchSize: r.batchSize,

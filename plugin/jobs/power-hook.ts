@@ -1,7 +1,10 @@
 // The jobs' way to a host's BMC: the stored address, the password opened
 // from its sealed form at the moment of the command, one PowerControl (one
-// queue per BMC) and one boot-wave count for the whole process.
+// queue per BMC) and one boot-wave count for the whole process, sized from
+// what the boot services of this process measured (BootLoad) when it has them.
 
+import type { EntityManager } from 'typeorm';
+import type { Host } from '../model/host.js';
 import { openSecretBox, type SecretBox } from '../secret-box.js';
 import { openBmc } from '../power/bmc-credentials.js';
 import {
@@ -13,6 +16,7 @@ import {
   type PowerDrivers,
   type PowerPolicies,
   type PowerPolicy,
+  type ServedPeak,
   type WavePolicy,
 } from '../power/index.js';
 import { readHostBmc } from '../store/host-bmcs.js';
@@ -23,8 +27,18 @@ export interface PowerHookOptions {
   policy?: PowerPolicy | PowerPolicies;
   /** A PowerControl of the caller's (tests with their own drivers); else one over every registered driver. */
   control?: PowerControl;
-  /** Boot waves (power.waveSize, power.waveIntervalSeconds); none: every boot powers at once. */
+  /** Boot waves (power.wave*); none: every boot powers at once. */
   waves?: WavePolicy;
+  /** The boot services' measure and a machine's fetch size: `dploy serve` has them, a runner alone (`dploy runner`) not. */
+  load?: BootLoad;
+}
+
+/** What boot waves are sized from (docs/power.md): built by the composition root from the TFTP and HTTP services. */
+export interface BootLoad {
+  /** The busiest rate the boot services served lately (plugin/power/served-rate.ts). */
+  peak(): ServedPeak | undefined;
+  /** Bytes the host's boot entry makes it fetch, as it stands now; undefined when not known. */
+  fetchBytes(db: EntityManager, host: Host): Promise<number | undefined>;
 }
 
 export function powerHook(secretKeyFile: string, o: PowerHookOptions = {}): PowerHook {
@@ -32,7 +46,8 @@ export function powerHook(secretKeyFile: string, o: PowerHookOptions = {}): Powe
   let box: SecretBox | undefined;
   return {
     control: o.control ?? new PowerControl(everyDriver(), o.policy ?? DEFAULT_POWER_POLICY),
-    ...(o.waves ? { waves: new BootWaves(o.waves) } : {}),
+    ...(o.waves ? { waves: new BootWaves(o.waves, o.load ? () => o.load!.peak() : undefined) } : {}),
+    ...(o.load ? { fetchBytes: (db: EntityManager, host: Host) => o.load!.fetchBytes(db, host) } : {}),
     async bmcOf(db, hostId) {
       const stored = await readHostBmc(db, hostId);
       if (!stored) return undefined;

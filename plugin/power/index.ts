@@ -12,6 +12,8 @@ export { PowerControl, type PowerDrivers, type PowerOutcome } from './power-cont
 export { DEFAULT_POWER_POLICY, policiesFromSettings, verifyWaits, type DriverPolicySettings, type PowerPolicies, type PowerPolicy } from './power-policy.js';
 export { BmcQueue, REAL_CLOCK, type Clock } from './bmc-queue.js';
 export { BootWaves, type WavePolicy, type WaveSlot } from './boot-waves.js';
+export { ServedRate, type ServedTotals } from './served-rate.js';
+export { waveSize, megabytes, WAVE_BOUND_DEFAULTS, type ServedPeak, type WaveBounds, type WaveSize } from './wave-size.js';
 
 export const POWER_DRIVERS: Record<PowerDriverName, (paths?: IpmiToolPaths) => PowerDriver> = {
   ipmi: createIpmiDriver,

@@ -17,6 +17,7 @@ import { agentJobRoutes } from './routes/agent-jobs.js';
 import { bootHttpRoutes } from './routes/boot-http.js';
 import { answerRoutes } from './routes/answers.js';
 import { mirrorHttpRoutes, type MirrorDeps } from './routes/mirror-http.js';
+import type { SentBytes } from './static-file.js';
 import { restoreImageRoutes } from './routes/restore-images.js';
 import type { MirrorView } from '../installers/index.js';
 import type { BootService } from '../boot/boot-service.js';
@@ -45,6 +46,8 @@ export interface WebDeps {
   logger: FastifyServerOptions['logger'];
   /** Imported install media served at /mirror/ (installers.mirrorDir); answer files point at it. */
   mirrorHttp?: MirrorDeps;
+  /** Bytes /boot/files and /mirror have sent, a running total boot waves are sized from (docs/power.md). */
+  staticBytes?: SentBytes;
   mirror?: MirrorView;
   /** Operator's answer templates (installers.templateDir), searched before pxe/answers/. */
   answerTemplateDir?: string;

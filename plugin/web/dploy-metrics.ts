@@ -24,6 +24,10 @@ export interface MetricSources {
   inventoriesKept?: number;
   /** The TFTP server's counters; undefined while it is off or not started. */
   tftpStats?: () => TftpStats | undefined;
+  /** Body bytes /boot/files and /mirror have sent (static-file.ts). */
+  staticBytes?: { bytes: number };
+  /** The busiest second the boot services served lately, which boot waves are sized from (docs/power.md). */
+  bootPeak?: () => { bytesPerSecond: number } | undefined;
 }
 
 export function createMetrics(deps: MetricSources): DployMetrics {
@@ -59,6 +63,7 @@ export function createMetrics(deps: MetricSources): DployMetrics {
     },
   });
   if (deps.tftpStats) tftpMetrics(registry, deps.tftpStats);
+  bootServedMetrics(registry, deps);
   const httpDuration = new Histogram({
     name: 'dploy_http_request_duration_seconds',
     help: 'Time from request to answer sent, by method, route pattern ("unmatched" for none) and status.',
@@ -110,6 +115,30 @@ function tftpMetrics(registry: Registry, stats: () => TftpStats | undefined): vo
       this.set(stats()?.active ?? 0);
     },
   });
+}
+
+/** What boot waves are sized from: the static files' bytes, and the busiest second served (0 before any). */
+function bootServedMetrics(registry: Registry, deps: MetricSources): void {
+  const { staticBytes, bootPeak } = deps;
+  if (staticBytes)
+    new Counter({
+      name: 'dploy_static_sent_bytes_total',
+      help: 'Body bytes of /boot/files and /mirror answers sent whole.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(staticBytes.bytes);
+      },
+    });
+  if (bootPeak)
+    new Gauge({
+      name: 'dploy_boot_served_peak_bytes_per_second',
+      help: 'The busiest second TFTP and HTTP static files served among the last 600 busy ones; boot waves are sized from it (0: nothing served yet).',
+      registers: [registry],
+      collect() {
+        this.set(bootPeak()?.bytesPerSecond ?? 0);
+      },
+    });
 }
 
 /** Times every answered request of `app` (and of the contexts registered after it) into the histogram. */

@@ -26,6 +26,11 @@ export function validatorsOf(info: Stats): Validators {
 }
 
 /** What an answer carried: its status and the body bytes handed to the socket (0 for HEAD, 304, 412, 416). */
+/** A running total of body bytes sent, kept by the routes from each SentFile (boot waves are sized from it, docs/power.md). */
+export interface SentBytes {
+  bytes: number;
+}
+
 export interface SentFile {
   status: number;
   bytes: number;

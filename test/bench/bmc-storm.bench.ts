@@ -1,7 +1,7 @@
 // 100 BMCs power-cycled with verification through dploy's power layer
 // (PowerControl: one command at a time per BMC, its rest between commands,
 // state read first, verification by re-reading) and its Redfish driver, in
-// waves of 20 (power.waveSize's default) run back to back. Each simulated BMC
+// waves of 20 (as `power.waveSize: 20` sets them) run back to back. Each simulated BMC
 // takes 1–3 s (seeded, random per BMC) to come back on. Prints wall time
 // against the ideal (the slowest transition × the waves), dploy's CPU per
 // action, and fails if a BMC was ever sent two requests at once.

@@ -3,6 +3,8 @@
 // simulator does (its per-MAC pxelinux config over real TFTP, the answer
 // file, the installer's callbacks); powered on without one it boots its disk
 // and dploy hears nothing. Wire `powerOn` to the BMC double's onPowerOn.
+// With `loadsBootFiles` it also fetches the kernel and initrds its entry
+// names over TFTP, as pxelinux does, before the installer's requests.
 
 import type { SimulatedMachine } from './machine-simulator.js';
 
@@ -14,6 +16,7 @@ export class MachineWithBmc {
   constructor(
     readonly machine: SimulatedMachine,
     private readonly serveUrl: string,
+    private readonly loadsBootFiles = false,
   ) {}
 
   powerOn(bootFrom: 'pxe' | 'disk'): void {
@@ -33,6 +36,11 @@ export class MachineWithBmc {
     const args = this.machine.kernelArgs(config);
     if (!args.url) return void this.history.push('entry without an answer file');
     this.history.push('entry install');
+    if (this.loadsBootFiles) {
+      const files = [/^\s*KERNEL (\S+)/m.exec(config)?.[1] ?? '', ...(args.initrd ?? '').split(',')];
+      for (const file of files) if ((await this.machine.tftpFetchBytes(file)) === undefined) return void this.history.push(`boot file refused: ${file}`);
+      this.history.push('boot files loaded');
+    }
     const local = (url: string) => url.replace(/^http:\/\/[^/]+/, this.serveUrl);
     const answer = await fetch(local(args.url));
     await answer.text();

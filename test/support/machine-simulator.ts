@@ -4,7 +4,7 @@
 // fetches its answer file and posts installer callbacks over HTTP.
 
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export class SimulatedMachine {
@@ -29,10 +29,19 @@ export class SimulatedMachine {
 
   /** The same without blocking this process: for a dploy served from the test's own process. */
   tftpFetch(path: string): Promise<string | undefined> {
+    return this.tftpFetchAs(path, (out) => readFileSync(out, 'utf8'));
+  }
+
+  /** A kernel or initrd, as pxelinux loads it: the bytes received, or undefined when refused. */
+  tftpFetchBytes(path: string): Promise<number | undefined> {
+    return this.tftpFetchAs(path, (out) => statSync(out).size);
+  }
+
+  private tftpFetchAs<T>(path: string, read: (out: string) => T): Promise<T | undefined> {
     const out = this.tftpOut();
     return new Promise((resolve) =>
       execFile('tftp', this.tftpArgs(path, out), { encoding: 'utf8', timeout: 20_000 }, (_err, stdout, stderr) =>
-        resolve(this.tftpResult(stdout + stderr, out)),
+        resolve(this.tftpResult(stdout + stderr, out, read)),
       ),
     );
   }
@@ -45,11 +54,11 @@ export class SimulatedMachine {
     return ['127.0.0.1', String(this.tftpPort), '-m', 'octet', '-c', 'get', path, out];
   }
 
-  private tftpResult(said: string, out: string): string | undefined {
+  private tftpResult<T = string>(said: string, out: string, read: (out: string) => T = (o) => readFileSync(o, 'utf8') as T): T | undefined {
     if (/Error code|timed out/.test(said) || !existsSync(out)) return undefined;
-    const text = readFileSync(out, 'utf8');
+    const got = read(out);
     rmSync(out);
-    return text;
+    return got;
   }
 
   /** The kernel arguments of the entry pxelinux would boot (APPEND of its DEFAULT label). */

@@ -35,6 +35,13 @@ export interface RedfishDouble extends RedfishBmc {
   certSha256: string;
   /** Closes every open connection, as a BMC does to idle ones or when its web server restarts. */
   dropConnections(): void;
+  /**
+   * The next `count` requests of `method` that come on a connection which already carried one are met by
+   * closing it, unread and unanswered: a BMC closing an idle connection as the client's request crosses.
+   * Nothing of them is applied; they are listed in `dropped`, not in `requests`.
+   */
+  dropNextReused(method: 'GET' | 'PATCH' | 'POST', count?: number): void;
+  dropped: string[];
   stop(): Promise<void>;
 }
 
@@ -62,6 +69,8 @@ const PASSWORD = 'redfish-double-pw';
 interface BmcCore extends Omit<RedfishBmc, 'port'> {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   connected(): void;
+  dropNextReused: RedfishDouble['dropNextReused'];
+  dropped: string[];
 }
 
 function redfishBmc(o: DoubleOptions): BmcCore {
@@ -69,6 +78,9 @@ function redfishBmc(o: DoubleOptions): BmcCore {
   let etag = 1;
   let busy = o.busyFirst ?? 0;
   let inFlight = 0;
+  const toDrop: Record<string, number> = {};
+  const carried = new WeakMap<object, number>();
+  const dropped: string[] = [];
   const boot: Record<string, string> = { BootSourceOverrideEnabled: 'Disabled', BootSourceOverrideTarget: 'None', BootSourceOverrideMode: 'UEFI' };
   const bmc = { user: USER, password: PASSWORD, requests: [] as string[], resets: [] as RedfishBmc['resets'], overlaps: 0, connections: 0 };
 
@@ -180,11 +192,22 @@ function redfishBmc(o: DoubleOptions): BmcCore {
       return bmc.connections;
     },
     connected: () => void bmc.connections++,
+    dropped,
+    dropNextReused(method, count = 1) {
+      toDrop[method] = count;
+    },
     power: () => power,
     boot: () => ({ ...boot }),
     async handle(req, res) {
       // From the first byte of a request to its answer written: a second request inside is a second command at once.
       // (Not to the response's 'close': on a kept-open connection the client's next request may be read before it.)
+      const before = carried.get(req.socket) ?? 0;
+      carried.set(req.socket, before + 1);
+      if (before > 0 && (toDrop[req.method ?? ''] ?? 0) > 0) {
+        toDrop[req.method!]!--;
+        dropped.push(`${req.method} ${req.url}`);
+        return void req.socket.destroy();
+      }
       if (inFlight > 0) bmc.overlaps++;
       inFlight++;
       try {
@@ -201,7 +224,9 @@ function redfishBmc(o: DoubleOptions): BmcCore {
   };
 }
 
-async function listen(core: BmcCore, tls: { key: Buffer; cert: Buffer }): Promise<{ server: Server; bmc: RedfishBmc }> {
+type ListeningBmc = RedfishBmc & Pick<BmcCore, 'dropNextReused' | 'dropped'>;
+
+async function listen(core: BmcCore, tls: { key: Buffer; cert: Buffer }): Promise<{ server: Server; bmc: ListeningBmc }> {
   const server = createServer(
     tls,
     (req, res) =>
@@ -213,7 +238,7 @@ async function listen(core: BmcCore, tls: { key: Buffer; cert: Buffer }): Promis
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   // The getters stay live: a copy would freeze overlaps at 0.
-  return { server, bmc: Object.defineProperty(core, 'port', { value: port, enumerable: true }) as unknown as RedfishBmc };
+  return { server, bmc: Object.defineProperty(core, 'port', { value: port, enumerable: true }) as unknown as ListeningBmc };
 }
 
 const close = (server: Server) =>

@@ -4,14 +4,17 @@
 
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../../errors.js';
+import type { Host } from '../../model/host.js';
 import type { JobKind } from '../../model/job.js';
 import type { BmcTarget, BootWaves, PowerControl } from '../../power/index.js';
 import type { JobKindSpec } from '../job-kind.js';
 
 export interface PowerHook {
   control: PowerControl;
-  /** Power-ons for a boot go in waves (power.waveSize, power.waveIntervalSeconds). */
+  /** Power-ons for a boot go in waves (power.wave*: docs/power.md). */
   waves?: BootWaves;
+  /** Bytes the machine's boot entry makes it fetch (kernel, initrds), which a measured wave size is judged against. */
+  fetchBytes?(db: EntityManager, host: Host): Promise<number | undefined>;
   /** The host's BMC with its password opened, or undefined when it has none. */
   bmcOf(db: EntityManager, hostId: number): Promise<BmcTarget | undefined>;
 }

@@ -8,14 +8,14 @@ import type { FastifyInstance } from 'fastify';
 import { DployError } from '../../errors.js';
 import { MEDIA_STAMP, type MirrorView } from '../../installers/index.js';
 import { resolveConfinedFile } from '../confined-file.js';
-import { sendStaticFile } from '../static-file.js';
+import { sendStaticFile, type SentBytes } from '../static-file.js';
 
 export interface MirrorDeps {
   mirrorDir: string;
   mirror: MirrorView;
 }
 
-export function mirrorHttpRoutes(app: FastifyInstance, deps: { mirrorHttp?: MirrorDeps }): void {
+export function mirrorHttpRoutes(app: FastifyInstance, deps: { mirrorHttp?: MirrorDeps; staticBytes?: SentBytes }): void {
   const served = deps.mirrorHttp;
   if (!served) return;
   // An install fetches a thousand packages per machine: no log line each, only refusals and failures (warn).
@@ -26,6 +26,7 @@ export function mirrorHttpRoutes(app: FastifyInstance, deps: { mirrorHttp?: Mirr
     if (!served.mirror.has(key) || rest[rest.length - 1] === MEDIA_STAMP)
       throw new DployError('DPLOY_ERR_NOT_FOUND', `no imported media file ${path} (dploy media list)`);
     const file = resolveConfinedFile(served.mirrorDir, path, 'mirror file', 'installers.mirrorDir');
-    await sendStaticFile(request, reply, file.path, `mirror file ${file.name}`);
+    const sent = await sendStaticFile(request, reply, file.path, `mirror file ${file.name}`);
+    if (sent && deps.staticBytes) deps.staticBytes.bytes += sent.bytes;
   });
 }

@@ -64,7 +64,7 @@ test('a group of 10 machines powered on for discovery in waves of 3 every 3 s: 4
     );
     assert.match(
       (await getHost(store.db.manager, hostIds[3]!)).status ?? '',
-      /^waiting for boot wave 2 \(3 machines every 3 s\) \(step 2\/3\) since \d\d:\d\d$/,
+      /^waiting for boot wave 2 \(3 machines every 3 s: set by power\.waveSize\) \(step 2\/3\) since \d\d:\d\d$/,
     );
     assert.match((await getHost(store.db.manager, hostIds[0]!)).status ?? '', /^waiting for the inventory from discovery \(started through its BMC\)/);
 

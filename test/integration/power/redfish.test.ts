@@ -70,6 +70,40 @@ test('one kept-open connection per BMC: a verified power-on is one TLS handshake
     assert.equal(d.requests.length, before);
   }));
 
+test('the BMC closes the kept-open connection as a request goes out: a GET or PATCH is sent once more on a new one; a reset (POST) is not, PowerControl retries it, applied once', () =>
+  withDouble({ powerDelayMs: 300 }, async (d, bmc) => {
+    const driver = createRedfishDriver();
+    assert.equal(await driver.status(bmc, 3000), 'off');
+    assert.equal(d.connections, 1);
+    // A read: resent on a new connection, the caller sees only the answer.
+    d.dropNextReused('GET');
+    assert.equal(await driver.status(bmc, 3000), 'off');
+    assert.equal(d.dropped.length, 1);
+    assert.match(d.dropped[0]!, /^GET /);
+    assert.equal(d.connections, 2);
+    // The override: resent (the BMC read nothing of it), set once.
+    d.dropNextReused('PATCH');
+    await driver.pxeOnce(bmc, 'bios', 3000);
+    assert.deepEqual(d.dropped.slice(1), ['PATCH /redfish/v1/Systems/437XR1138R2']);
+    assert.equal(d.requests.filter((r) => r.startsWith('PATCH')).length, 1);
+    assert.deepEqual(d.boot(), { BootSourceOverrideEnabled: 'Once', BootSourceOverrideTarget: 'Pxe', BootSourceOverrideMode: 'Legacy' });
+    // A reset: the transport cannot tell a BMC that read it from one that did not, so it does not send it again.
+    d.dropNextReused('POST');
+    await assert.rejects(driver.act(bmc, 'on', 3000), { code: 'DPLOY_ERR_BMC_UNREACHABLE' });
+    assert.equal(d.resets.length, 0);
+    assert.equal(d.power(), 'Off');
+    // Through PowerControl: unreachable is retryable, so after its wait the action (GET, POST) goes again and applies.
+    d.dropNextReused('POST');
+    const out = await new PowerControl({ redfish: driver }, POLICY).power(bmc, 'on');
+    assert.equal(out.state, 'on');
+    assert.deepEqual(
+      d.resets.map((r) => r.type),
+      ['On'],
+    );
+    assert.equal(d.dropped.filter((r) => r.startsWith('POST')).length, 2);
+    assert.equal(d.overlaps, 0);
+  }));
+
 test('a BMC that accepts the override and drops it is caught by the re-read', () =>
   withDouble({ revertOverride: true }, async (_d, bmc) => {
     await assert.rejects(createRedfishDriver().pxeOnce(bmc, 'bios', 3000), /accepted the one-time PXE boot but reads back None\/Disabled/);

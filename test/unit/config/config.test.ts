@@ -94,3 +94,11 @@ test('docs/configuration.md documents every key and its environment variable', (
     assert.ok(doc.includes(envName(path)), `docs/configuration.md lacks ${envName(path)}`);
   }
 });
+
+test('measured boot waves: a least size above the most is refused, naming both keys', () => {
+  const message = configError(() => loadConfig({ cwd: dirWith(), env: { DPLOY_POWER_WAVE_MIN_SIZE: '30', DPLOY_POWER_WAVE_MAX_SIZE: '20' } }));
+  assert.match(message, /power\.waveMinSize.*must not exceed power\.waveMaxSize \(20\)/);
+  // Unset power.waveSize: measured; set, the operator's.
+  assert.equal(loadConfig({ cwd: dirWith(), env: {} }).config.power.waveSize, undefined);
+  assert.equal(loadConfig({ cwd: dirWith(), env: { DPLOY_POWER_WAVE_SIZE: '20' } }).config.power.waveSize, 20);
+});
