@@ -6,7 +6,7 @@ import { shownConfig, type Config } from './config/index.js';
 import { resolve } from 'node:path';
 import { bootEnvironment, buildBootService, httpBaseUrl, startTftp } from './boot-wiring.js';
 import { restoreImageProvider } from './images/restore-boot.js';
-import { kindsFromConfig, runnerOptions, scheduleRunner } from './jobs/index.js';
+import { kindsFromConfig, restorePathsOf, runnerOptions, scheduleRunner } from './jobs/index.js';
 import { openPlatform } from './platforms/index.js';
 import { installImageProvider, mirrorView } from './installers/index.js';
 import { jobTokensFromKeyFile } from './jobs/job-token.js';
@@ -74,6 +74,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
       rediscoverKnownHosts: config.agent.rediscoverKnownHosts,
       inventoriesKept: config.agent.inventoriesKept,
       answerFetches: config.agent.answerFetches,
+      restorePaths: restorePathsOf(config),
       callbackSeconds: config.runner.installTimeoutSeconds,
       jobTokens,
       inventoryParser: inventoryThreads,

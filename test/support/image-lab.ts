@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { jobKinds, type JobKinds } from '../../plugin/jobs/kinds/index.js';
+import type { ImageSettings } from '../../plugin/jobs/kinds/image.js';
 import { runnerTick, type RunnerOptions } from '../../plugin/jobs/runner.js';
 import { jobTokens, type JobTokens } from '../../plugin/jobs/job-token.js';
 import { createPlatform, type Platform } from '../../plugin/platforms/index.js';
@@ -48,15 +49,17 @@ export interface ImageLab {
   stop(): Promise<void>;
 }
 
-export async function startImageLab(): Promise<ImageLab> {
+/** `images`: settings beyond the store and the filesystems, given the source's / (the chain's restore paths, its reboot command). */
+export async function startImageLab(o: { images?: (src: string) => Partial<ImageSettings> } = {}): Promise<ImageLab> {
   const dir = mkdtempSync(join(tmpdir(), 'dploy-images-'));
   const src = join(dir, 'src');
   const storeDir = join(dir, 'images');
   const tokens = jobTokens(Buffer.alloc(32, 7));
   const box = openSecretBox(join(dir, 'secret.key'));
+  const extra = o.images?.(src) ?? {};
   const kinds = jobKinds(
     { bootSeconds: 1200, installSeconds: 7200 },
-    { images: { secrets: () => box, storeDir, filesystems: [src, `${src}/boot`], captureTimeoutSeconds: 600 } },
+    { images: { secrets: () => box, storeDir, filesystems: [src, `${src}/boot`], captureTimeoutSeconds: 600, ...extra } },
   );
   const sshd = await startSshd(1, { root: true });
   const key = sshd.key('ed25519');
@@ -88,7 +91,7 @@ export async function startImageLab(): Promise<ImageLab> {
 
   const app = Fastify();
   registerErrorHandler(app);
-  restoreImageRoutes(app, { db: store.db, jobTokens: tokens });
+  restoreImageRoutes(app, { db: store.db, jobTokens: tokens, ...(extra.restorePaths ? { restorePaths: extra.restorePaths } : {}) });
   agentJobRoutes(app, { db: store.db, platform, kinds, jobTokens: tokens });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
 
