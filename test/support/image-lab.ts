@@ -64,13 +64,22 @@ export async function startImageLab(o: { images?: (src: string) => Partial<Image
   const sshd = await startSshd(1, { root: true });
   const key = sshd.key('ed25519');
   const source = loopDisk(join(dir, 'source.img'), 64, SOURCE_TABLE);
-  execFileSync('mkfs.ext4', ['-q', '-L', 'dploy-root', source.partition(1)]);
-  execFileSync('mkfs.ext2', ['-q', '-L', 'boot', source.partition(2)]);
-  mount(source.partition(1), src);
-  mount(source.partition(2), `${src}/boot`);
-  buildTestTree(src);
-  mkdirSync(`${src}/boot/grub`, { recursive: true });
-  writeFileSync(`${src}/boot/grub/grub.cfg`, 'search --fs-uuid --set=root\n');
+  try {
+    execFileSync('mkfs.ext4', ['-q', '-L', 'dploy-root', source.partition(1)]);
+    execFileSync('mkfs.ext2', ['-q', '-L', 'boot', source.partition(2)]);
+    mount(source.partition(1), src);
+    mount(source.partition(2), `${src}/boot`);
+    buildTestTree(src);
+    mkdirSync(`${src}/boot/grub`, { recursive: true });
+    writeFileSync(`${src}/boot/grub/grub.cfg`, 'search --fs-uuid --set=root\n');
+  } catch (err) {
+    // The test's after() has no lab to stop: leave no loop device, mount or sshd behind.
+    unmountBelow(dir);
+    source.detach();
+    await sshd.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 
   const { store, dispose, database } = await openTestStore('sqlite');
   const platform = createPlatform('standalone', store);

@@ -33,6 +33,7 @@ const PROFILE = parseYaml(readFileSync(new URL('../../fixtures/profiles/debian-1
 
 let lab: ImageLab;
 let rebooted: string;
+let firstImage: string;
 const disks: LoopDisk[] = [];
 
 before(async () => {
@@ -41,6 +42,8 @@ before(async () => {
       // /etc and /srv of the machine's / (they hold hard links to each other), and its /boot filesystem whole.
       restorePaths: [`${src}/etc`, `${src}/srv`, `${src}/boot`],
       rebootCommand: `touch ${join(src, '..', 'reboot-requested')}`,
+      // Each test here captures once: the fourth capture removes the first test's image.
+      retention: { keepPerHost: 3, maxAgeDays: 0 },
     }),
   });
   rebooted = join(lab.dir, 'reboot-requested');
@@ -129,6 +132,7 @@ describe('rebuild: backup, reinstall, restore as one job', () => {
     assert.equal(done.state, 'done', done.message);
 
     const image = `web01-${done.id}`;
+    firstImage = image;
     assert.equal(
       done.message,
       `reinstalled debian-12-web, ${lab.src}/etc, ${lab.src}/srv, ${lab.src}/boot restored from image ${image}; boot state back to localboot`,
@@ -172,8 +176,14 @@ describe('rebuild: backup, reinstall, restore as one job', () => {
     assert.match(failed.message ?? '', /^the installer reported "installed" but .*\/etc, .*\/srv, .*\/boot were never restored/);
   });
 
-  test('cancel stops the chain: boot state back to local, its image routes closed, later callbacks ignored', async () => {
+  test('cancel stops the chain: boot state back to local, its image routes closed, later callbacks ignored; its capture applied the retention policy', async () => {
     const installing = await toInstalling();
+    const captured = (await jobEvents(lab.store.db.manager, installing.id)).find((e) => e.toState === 'rebooting')!;
+    assert.match(
+      captured.message,
+      new RegExp(`; retention removed ${firstImage} \\(beyond the 3 newest of host ${lab.hostId} \\(images\\.keepPerHost\\)\\); boot state set`),
+    );
+    assert.equal(existsSync(join(lab.storeDir, firstImage)), false, 'the pruned image is still in the store');
     const token = lab.tokens.tokenFor(installing);
     assert.equal((await fetch(`${lab.url}/images/${token}/paths`)).status, 200);
     const cancelled = await cancelJob(lab.store.db, lab.platform, lab.kinds, installing.id, 'test', 'dploy jobs cancel');
