@@ -65,9 +65,17 @@ async function event(job: Job, name: string, message: string): Promise<number> {
   return r.status;
 }
 
+/** Runs dploy-restore --paths as the post-install script does: the copy dploy serves to the job, else (a closed job) the repository's. */
 async function restorePaths(job: Job, root: string): Promise<{ status: number; stderr: string }> {
+  const served = await fetch(`${lab.url}/images/${lab.tokens.tokenFor(job)}/dploy-restore`);
+  let script = RESTORE;
+  if (served.ok) {
+    script = join(lab.dir, `dploy-restore-${job.id}`);
+    writeFileSync(script, await served.text());
+    assert.equal(readFileSync(script, 'utf8'), readFileSync(RESTORE, 'utf8'), 'dploy serves another script than agent-scripts/dploy-restore');
+  }
   try {
-    const { stderr } = await promisify(execFile)('sh', [RESTORE, '--paths', '--url', lab.url, '--token', lab.tokens.tokenFor(job), '--root', root], {
+    const { stderr } = await promisify(execFile)('sh', [script, '--paths', '--url', lab.url, '--token', lab.tokens.tokenFor(job), '--root', root], {
       encoding: 'utf8',
       timeout: 60_000,
     });
