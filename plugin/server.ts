@@ -16,7 +16,7 @@ import {
 } from './boot-wiring.js';
 import { restoreImageProvider } from './images/restore-boot.js';
 import { discoveryAtStart } from './bootenv/discover-image.js';
-import { kindsFromConfig, runnerOptions, scheduleRunner, type BootLoad } from './jobs/index.js';
+import { kindsFromConfig, restorePathsOf, runnerOptions, scheduleRunner, type BootLoad } from './jobs/index.js';
 import { openPlatform } from './platforms/index.js';
 import { installImageProvider, mirrorView } from './installers/index.js';
 import { jobTokensFromKeyFile } from './jobs/job-token.js';
@@ -99,6 +99,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
       rediscoverKnownHosts: config.agent.rediscoverKnownHosts,
       inventoriesKept: config.agent.inventoriesKept,
       answerFetches: config.agent.answerFetches,
+      restorePaths: restorePathsOf(config),
       callbackSeconds: config.runner.installTimeoutSeconds,
       jobTokens,
       inventoryParser: inventoryThreads,

@@ -1,4 +1,4 @@
-// dploy images list|show|verify|remove: the image store as the operator sees
+// dploy images list|show|verify|remove|prune: the image store as the operator sees
 // it. The rows say which images exist; verify reads every archive again
 // against the checksums in its manifest.json.
 
@@ -6,8 +6,9 @@ import { Command } from 'commander';
 import { DployError } from '../errors.js';
 import { readManifest } from '../images/image-store.js';
 import { removeStoredImage, verifyStoredImage } from '../images/image-catalog.js';
+import { checkPolicy, pruneImages } from '../images/retention.js';
 import { getImage, listImages } from '../store/images.js';
-import { print, printJson, withStore } from './context.js';
+import { configOf, print, printJson, withStore } from './context.js';
 import { renderFields, renderTable } from './table.js';
 
 export function imagesCommand(): Command {
@@ -78,6 +79,28 @@ export function imagesCommand(): Command {
     .action(async (name: string, _o: unknown, command: Command) => {
       const image = await withStore(command, (s) => removeStoredImage(s.db.manager, name));
       print(`removed image ${name} (${image.location})\n`);
+    });
+  images
+    .command('prune')
+    .description(
+      'remove the images the retention policy does not keep: beyond the N newest per host (images.keepPerHost), older than images.maxAgeDays; never one an active restore or rebuild job uses',
+    )
+    .option('--dry-run', 'list what would be removed, remove nothing')
+    .option('--keep-per-host <n>', 'instead of images.keepPerHost (0: no limit)', Number)
+    .option('--max-age-days <n>', 'instead of images.maxAgeDays (0: no limit)', Number)
+    .option('--json')
+    .action(async (o: { dryRun?: boolean; keepPerHost?: number; maxAgeDays?: number; json?: boolean }, command: Command) => {
+      const { images: settings } = configOf(command).config;
+      const policy = checkPolicy({ keepPerHost: o.keepPerHost ?? settings.keepPerHost, maxAgeDays: o.maxAgeDays ?? settings.maxAgeDays });
+      if (!policy.keepPerHost && !policy.maxAgeDays)
+        throw new DployError(
+          'DPLOY_ERR_INVALID_INPUT',
+          'no retention policy: set images.keepPerHost or images.maxAgeDays, or give --keep-per-host or --max-age-days',
+        );
+      const chosen = await withStore(command, (s) => pruneImages(s.db.manager, policy, { dryRun: o.dryRun === true }));
+      if (o.json) return printJson(chosen);
+      const verb = o.dryRun ? 'would remove' : 'removed';
+      print(chosen.length === 0 ? 'nothing to remove\n' : chosen.map((c) => `${verb} image ${c.name}: ${c.reason}\n`).join(''));
     });
   return images;
 }

@@ -16,7 +16,7 @@ import { DployError } from '../errors.js';
 import { describeBootNic } from '../model/boot-nic.js';
 import type { Host } from '../model/host.js';
 import type { Architecture } from '../model/inventory.js';
-import type { Job } from '../model/job.js';
+import { runsInstaller, type Job } from '../model/job.js';
 import { ANSWER_PART_NAMES, type AnswerPart, installImageProvider, jobAnswerInputs, mirrorView, renderAnswerFile } from '../installers/index.js';
 import { openSecretBox } from '../secret-box.js';
 import { getHost } from '../store/hosts.js';
@@ -125,7 +125,7 @@ async function renderAnswer(command: Command, config: Config, ref: string, o: Re
 /** The active install job, or a stand-in for a preview of --profile. */
 async function answerJob(store: Store, host: Host, profile: string | undefined): Promise<{ job: Job; profileName: string; preview: boolean }> {
   const active = await activeJobForHost(store.db.manager, host.id);
-  if (active?.kind === 'install' && active.profile && (!profile || profile === active.profile))
+  if (active && runsInstaller(active.kind) && active.profile && (!profile || profile === active.profile))
     return { job: active, profileName: active.profile, preview: false };
   if (!profile) {
     const why = active ? `its active job ${active.id} is ${active.kind}${active.kind === 'install' ? '' : ', not install'}` : 'it has no active install job';

@@ -12,8 +12,8 @@ export function taskCommand(): Command {
   task
     .command('set <target> <task>')
     .description(`target: a host (id, name or MAC) or @group; task: ${TASK_KINDS.join(', ')}`)
-    .option('--profile <name>', 'install profile')
-    .option('--image <name>', 'Mondo image to restore or take')
+    .option('--profile <name>', 'install and rebuild: the profile to install (rebuild: capture, reinstall, restore images.restorePaths; docs/images.md)')
+    .option('--image <name>', 'restore: the image to restore; image: the name of the image to take (default HOST-JOBID)')
     .option('--run <command>', 'command task: the shell command to run over SSH')
     .option('--force', 'cancel a running job and replace it')
     .option('--json', 'print JSON for scripts')

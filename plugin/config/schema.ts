@@ -129,6 +129,12 @@ export const configSchema = z.strictObject({
         .int()
         .min(60)
         .default(6 * 3600),
+      /** What a rebuild (backup, reinstall, restore) puts back into the reinstalled system, separated by spaces; "/" is the whole image. */
+      restorePaths: z.string().default('/etc /home /srv /root'),
+      /** Complete images kept per host, newest first, after each capture and by `dploy images prune`; 0: no limit. */
+      keepPerHost: z.number().int().min(0).default(0),
+      /** Images older than this many days are removed after each capture and by `dploy images prune`; 0: no limit. */
+      maxAgeDays: z.number().int().min(0).default(0),
     })
     .prefault({}),
   agent: z

@@ -9,6 +9,8 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DployError } from '../errors.js';
+import type { Host } from '../model/host.js';
+import type { Job } from '../model/job.js';
 import { MANIFEST_FILE, parseManifest, type ArchiveEntry, type ImageManifest } from './manifest.js';
 
 const IMAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -17,6 +19,11 @@ export function checkImageName(name: string): string {
   if (!IMAGE_NAME.test(name))
     throw new DployError('DPLOY_ERR_INVALID_INPUT', `image name "${name.slice(0, 60)}" must be letters, digits, dot, dash or underscore (at most 128)`);
   return name;
+}
+
+/** The image a capturing job (image, rebuild) writes: the task's name, or the host's name and the job's id (the same on a repeat). */
+export function imageNameOf(job: Pick<Job, 'id' | 'image'>, host: Pick<Host, 'name'>): string {
+  return job.image ?? `${host.name}-${job.id}`;
 }
 
 export function imageDir(storeDir: string, name: string): string {

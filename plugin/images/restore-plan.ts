@@ -28,7 +28,7 @@ function onlyDisk(m: ImageManifest) {
 }
 
 /** fstab's own escape for a space in a path (\040), so a mountpoint stays one word. */
-function word(text: string): string {
+export function word(text: string): string {
   return text.replace(/[\\\s]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
 
@@ -65,6 +65,6 @@ export function restorePlan(m: ImageManifest): string {
   return lines.join('\n') + '\n';
 }
 
-function depth(mountpoint: string): number {
+export function depth(mountpoint: string): number {
   return mountpoint === '/' ? 0 : mountpoint.split('/').length - 1;
 }

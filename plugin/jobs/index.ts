@@ -11,6 +11,7 @@ import { installPreflight, mirrorView } from '../installers/index.js';
 import { jobKinds, type JobKinds } from './kinds/index.js';
 import { REMOTE_DEFAULTS } from './kinds/command.js';
 import { openSecretBox } from '../secret-box.js';
+import { checkRestorePaths } from '../images/paths-plan.js';
 import { runnerTick, type RunnerLog, type RunnerOptions, type TickReport } from './runner.js';
 import { powerHook, type BootLoad } from './power-hook.js';
 import { policiesFromSettings, type WavePolicy } from '../power/index.js';
@@ -54,9 +55,16 @@ export function kindsFromConfig(config: Readonly<Config>, load?: BootLoad): JobK
         storeDir: config.images.storeDir,
         filesystems: config.images.filesystems.split(/\s+/).filter(Boolean),
         captureTimeoutSeconds: config.images.captureTimeoutSeconds,
+        retention: { keepPerHost: config.images.keepPerHost, maxAgeDays: config.images.maxAgeDays },
+        restorePaths: restorePathsOf(config),
       },
     },
   );
+}
+
+/** images.restorePaths, checked: a bad path fails at start, not on a machine half-way through its rebuild. */
+export function restorePathsOf(config: Readonly<Config>): string[] {
+  return checkRestorePaths(config.images.restorePaths.split(/\s+/).filter(Boolean));
 }
 
 export function runnerOptions(config: Readonly<Config>, store: Store, platform: Platform, log: RunnerLog, load?: BootLoad): RunnerOptions {

@@ -93,7 +93,7 @@ function busyReason(task: JobTaskRequest, job: Job, advice: CancelAdvice): strin
 
 function taskProblem(kinds: JobKinds, task: JobTaskRequest): string | undefined {
   if (!kinds.has(task.task)) return `refused ${task.task}: not supported by this dploy yet (supported: ${[...kinds.keys()].join(', ')})`;
-  if (task.task === 'install' && !task.profile) return 'refused install: no profile set (DPLOYPROFILE)';
+  if ((task.task === 'install' || task.task === 'rebuild') && !task.profile) return `refused ${task.task}: no profile set (DPLOYPROFILE)`;
   if (task.task === 'restore' && !task.image) return 'refused restore: no image set';
   return undefined;
 }

@@ -8,7 +8,8 @@ import type { Job, JobKind } from '../model/job.js';
 import type { Platform } from '../platforms/platform.js';
 
 /** What machines and installers report (POST /agent/v1/events, inventory posts). */
-export const AGENT_EVENTS = ['inventory', 'answer-fetched', 'started', 'installed', 'failed'] as const;
+/** `restoring`: the chain's post-install restore of chosen paths (agent-scripts/dploy-restore --paths) has begun or made progress. */
+export const AGENT_EVENTS = ['inventory', 'answer-fetched', 'started', 'restoring', 'installed', 'failed'] as const;
 export type AgentEvent = (typeof AGENT_EVENTS)[number];
 
 export interface StepContext {

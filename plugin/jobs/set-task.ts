@@ -38,11 +38,11 @@ export async function taskTargets(db: EntityManager, target: string): Promise<{ 
 
 export async function setTask(db: DataSource, platform: Platform, kinds: JobKinds, r: SetTaskRequest): Promise<{ cancelled: number[] }> {
   kindSpec(kinds, r.task);
-  if (r.task === 'install' && !r.profile) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'install needs --profile');
+  if ((r.task === 'install' || r.task === 'rebuild') && !r.profile) throw new DployError('DPLOY_ERR_INVALID_INPUT', `${r.task} needs --profile`);
   if (r.task === 'restore' && !r.image) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'restore needs --image');
   if (r.task === 'command' && !r.command?.trim()) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'command needs --run "<command>"');
   // An install of a profile that does not exist would only fail at boot time.
-  if (r.task === 'install') await getProfile(db.manager, r.profile!);
+  if (r.task === 'install' || r.task === 'rebuild') await getProfile(db.manager, r.profile!);
   if (!platform.setTask)
     throw new DployError(
       'DPLOY_ERR_INVALID_INPUT',

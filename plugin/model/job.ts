@@ -51,3 +51,8 @@ export interface JobEvent {
 export function isTerminal(state: string): state is TerminalState {
   return (TERMINAL_STATES as readonly string[]).includes(state);
 }
+
+/** Kinds whose machine boots an installer with an answer file: install, and the chain (rebuild) between its capture and its restore. */
+export function runsInstaller(kind: string): boolean {
+  return kind === 'install' || kind === 'rebuild';
+}

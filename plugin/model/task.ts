@@ -6,6 +6,7 @@ export const TASK_KINDS = [
   'install',
   'restore',
   'image',
+  'rebuild',
   'localboot',
   'forget',
   'command',

@@ -8,7 +8,7 @@
 
 import { In, Not, type EntityManager } from 'typeorm';
 import { DployError } from '../errors.js';
-import { TERMINAL_STATES, type Job } from '../model/job.js';
+import { runsInstaller, TERMINAL_STATES, type Job } from '../model/job.js';
 import type { Host } from '../model/host.js';
 import type { JobRow } from './job-rows.js';
 import { activeJobForHost } from './jobs.js';
@@ -77,7 +77,9 @@ export async function boundBootJob(
 ): Promise<{ host: Host; job: Job }> {
   if (!host) throw new DployError('DPLOY_ERR_BOOT_CONFIG', `${kind === 'install' ? 'an' : 'a'} ${kind} boot needs a known machine`);
   const job = await activeJobForHost(db, host.id);
-  if (!job?.token || job.kind !== kind) throw new DployError('DPLOY_ERR_BOOT_CONFIG', `${host.name} is set to ${kind} but has no active ${kind} job`);
+  // The chain (rebuild) boots its installer as an install job does.
+  if (!job?.token || (kind === 'install' ? !runsInstaller(job.kind) : job.kind !== kind))
+    throw new DployError('DPLOY_ERR_BOOT_CONFIG', `${host.name} is set to ${kind} but has no active ${kind} job`);
   await bindBootEntry(db, job, clientAddress);
   return { host, job };
 }

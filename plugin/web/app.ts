@@ -61,6 +61,8 @@ export interface WebDeps {
   callbackSeconds?: number;
   /** agent.answerFetches: times an install job's answer file is served. */
   answerFetches: number;
+  /** images.restorePaths: what a rebuild restores into the reinstalled system. */
+  restorePaths?: readonly string[];
   /** Parses posted inventories, large ones on worker threads. */
   inventoryParser: InventoryParser;
   /** agent.ratePerSource and agent.rateLimitExempt. */

@@ -32,6 +32,8 @@ export function attachDisk(file: string): LoopDisk {
     device,
     partition(n) {
       const p = `${device}p${n}`;
+      // devtmpfs adds the node after partx returns; on a loaded machine that takes a moment.
+      for (let i = 0; i < 50 && !existsSync(p); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
       if (!existsSync(p)) throw new Error(`${p} did not appear`);
       return p;
     },

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { jobKinds, type JobKinds } from '../../plugin/jobs/kinds/index.js';
+import type { ImageSettings } from '../../plugin/jobs/kinds/image.js';
 import { runnerTick, type RunnerOptions } from '../../plugin/jobs/runner.js';
 import { jobTokens, type JobTokens } from '../../plugin/jobs/job-token.js';
 import { createPlatform, type Platform } from '../../plugin/platforms/index.js';
@@ -48,26 +49,37 @@ export interface ImageLab {
   stop(): Promise<void>;
 }
 
-export async function startImageLab(): Promise<ImageLab> {
+/** `images`: settings beyond the store and the filesystems, given the source's / (the chain's restore paths, its reboot command). */
+export async function startImageLab(o: { images?: (src: string) => Partial<ImageSettings> } = {}): Promise<ImageLab> {
   const dir = mkdtempSync(join(tmpdir(), 'dploy-images-'));
   const src = join(dir, 'src');
   const storeDir = join(dir, 'images');
   const tokens = jobTokens(Buffer.alloc(32, 7));
   const box = openSecretBox(join(dir, 'secret.key'));
+  const extra = o.images?.(src) ?? {};
   const kinds = jobKinds(
     { bootSeconds: 1200, installSeconds: 7200 },
-    { images: { secrets: () => box, storeDir, filesystems: [src, `${src}/boot`], captureTimeoutSeconds: 600 } },
+    { images: { secrets: () => box, storeDir, filesystems: [src, `${src}/boot`], captureTimeoutSeconds: 600, ...extra } },
   );
   const sshd = await startSshd(1, { root: true });
   const key = sshd.key('ed25519');
   const source = loopDisk(join(dir, 'source.img'), 64, SOURCE_TABLE);
-  execFileSync('mkfs.ext4', ['-q', '-L', 'dploy-root', source.partition(1)]);
-  execFileSync('mkfs.ext2', ['-q', '-L', 'boot', source.partition(2)]);
-  mount(source.partition(1), src);
-  mount(source.partition(2), `${src}/boot`);
-  buildTestTree(src);
-  mkdirSync(`${src}/boot/grub`, { recursive: true });
-  writeFileSync(`${src}/boot/grub/grub.cfg`, 'search --fs-uuid --set=root\n');
+  try {
+    execFileSync('mkfs.ext4', ['-q', '-L', 'dploy-root', source.partition(1)]);
+    execFileSync('mkfs.ext2', ['-q', '-L', 'boot', source.partition(2)]);
+    mount(source.partition(1), src);
+    mount(source.partition(2), `${src}/boot`);
+    buildTestTree(src);
+    mkdirSync(`${src}/boot/grub`, { recursive: true });
+    writeFileSync(`${src}/boot/grub/grub.cfg`, 'search --fs-uuid --set=root\n');
+  } catch (err) {
+    // The test's after() has no lab to stop: leave no loop device, mount or sshd behind.
+    unmountBelow(dir);
+    source.detach();
+    await sshd.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 
   const { store, dispose, database } = await openTestStore('sqlite');
   const platform = createPlatform('standalone', store);
@@ -88,7 +100,7 @@ export async function startImageLab(): Promise<ImageLab> {
 
   const app = Fastify();
   registerErrorHandler(app);
-  restoreImageRoutes(app, { db: store.db, jobTokens: tokens });
+  restoreImageRoutes(app, { db: store.db, jobTokens: tokens, ...(extra.restorePaths ? { restorePaths: extra.restorePaths } : {}) });
   agentJobRoutes(app, { db: store.db, platform, kinds, jobTokens: tokens });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
 

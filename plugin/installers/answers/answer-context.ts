@@ -43,6 +43,8 @@ export interface AnswerData {
   urls: { answer: string; events: string; source: string; archive: string; callback: string; post: string };
   /** Seconds callback.sh retries a report before giving up. */
   callbackSeconds: number;
+  /** A rebuild job's restore of chosen paths, run at the end of post.sh: where agent-scripts/dploy-restore is and its arguments. */
+  restorePaths?: { script: string; url: string; token: string };
   nics: PinnedNic[];
   bootNic: PinnedNic;
   /** Which NIC and why, one line for a comment; says "preview" until the job's boot entry was served. */
@@ -99,6 +101,9 @@ export function answerData(x: AnswerInputs): AnswerData {
       post: `${answer}/post.sh`,
     },
     callbackSeconds: x.callbackSeconds ?? DEFAULT_CALLBACK_SECONDS,
+    ...(x.job.kind === 'rebuild'
+      ? { restorePaths: { script: `${x.httpBaseUrl}/images/${x.job.token}/dploy-restore`, url: x.httpBaseUrl, token: x.job.token } }
+      : {}),
     nics,
     bootNic: nics.find((n) => n.boot)!,
     disks,

@@ -10,6 +10,7 @@ import { forgetKind } from './forget.js';
 import { imageKind, type ImageSettings } from './image.js';
 import { installKind, type InstallCheck } from './install.js';
 import { localbootKind } from './localboot.js';
+import { rebuildKind } from './rebuild.js';
 import { restoreKind } from './restore.js';
 import { powerKinds, type PowerHook } from './power.js';
 import { withBmcBoot } from './power-boot.js';
@@ -35,7 +36,7 @@ export function jobKinds(timeouts: JobTimeouts, hooks: KindHooks = {}): JobKinds
     ['localboot', localbootKind()],
     ['forget', forgetKind()],
     ...(hooks.remote ? [['command', commandKind(hooks.remote)] as const] : []),
-    ...(hooks.images ? [['image', imageKind(hooks.images)] as const] : []),
+    ...(hooks.images ? [['image', imageKind(hooks.images)] as const, ['rebuild', rebuildKind(timeouts, hooks.images, hooks.installCheck)] as const] : []),
     ...powerKinds(hooks.power),
   ];
   return new Map(kinds.map(([kind, spec]) => [kind, withCheckedMoves(spec)]));

@@ -4,14 +4,34 @@
 
 import { DployError } from '../../errors.js';
 import { setBootState } from '../../store/hosts.js';
-import type { JobKindSpec, JobTimeouts, StepContext, StateSpec } from '../job-kind.js';
+import type { AgentEvent, JobKindSpec, JobTimeouts, StepContext, StateSpec } from '../job-kind.js';
 import { bootStateStep, LOCALBOOT } from './boot-steps.js';
 
 /** Rejects (DployError, with the reason) a job that can never install: plugin/installers/answers/install-preflight.ts. */
 export type InstallCheck = (ctx: StepContext) => Promise<void>;
 
-export function installKind(timeouts: JobTimeouts, check?: InstallCheck): JobKindSpec {
+/** The two waits on the installer, shared with the chain (rebuild.ts): booting it, then installing; `then` adds the events that end the install. */
+export function installerWaits(timeouts: JobTimeouts, step: number, then: Partial<Record<AgentEvent, string>>): { booting: StateSpec; installing: StateSpec } {
   const minutes = (s: number) => `${Math.round(s / 60)} min`;
+  return {
+    booting: {
+      step,
+      status: 'waiting for the machine to boot the {profile} installer',
+      on: { 'answer-fetched': 'installing', started: 'installing', failed: 'failed' },
+      timeoutSeconds: timeouts.bootSeconds,
+      timeoutMessage: `answer file not fetched within ${minutes(timeouts.bootSeconds)}`,
+    },
+    installing: {
+      step: step + 1,
+      status: 'installing {profile}',
+      on: { started: 'installing', failed: 'failed', ...then },
+      timeoutSeconds: timeouts.installSeconds,
+      timeoutMessage: `installer did not report "installed" within ${minutes(timeouts.installSeconds)}`,
+    },
+  };
+}
+
+export function installKind(timeouts: JobTimeouts, check?: InstallCheck): JobKindSpec {
   const boot = bootStateStep(
     (job) => ({ kind: 'install', profile: job.profile ?? '' }),
     'booting',
@@ -37,20 +57,7 @@ export function installKind(timeouts: JobTimeouts, check?: InstallCheck): JobKin
         next: ['booting', 'failed'],
         run: queued,
       },
-      booting: {
-        step: 2,
-        status: 'waiting for the machine to boot the {profile} installer',
-        on: { 'answer-fetched': 'installing', started: 'installing', failed: 'failed' },
-        timeoutSeconds: timeouts.bootSeconds,
-        timeoutMessage: `answer file not fetched within ${minutes(timeouts.bootSeconds)}`,
-      },
-      installing: {
-        step: 3,
-        status: 'installing {profile}',
-        on: { started: 'installing', installed: 'finishing', failed: 'failed' },
-        timeoutSeconds: timeouts.installSeconds,
-        timeoutMessage: `installer did not report "installed" within ${minutes(timeouts.installSeconds)}`,
-      },
+      ...installerWaits(timeouts, 2, { installed: 'finishing' }),
       finishing: {
         step: 4,
         status: 'finishing {profile}',

@@ -76,7 +76,7 @@ export async function readPendingTasks(tx: EntityManager, fields: AdminFields, n
     const request: TaskRequest = { hostId: Number(host.id), task, setAt };
     // DPLOYPROFILE often still holds the last install's profile: it only means something to these tasks.
     if (what && (task === 'restore' || task === 'image')) request.image = what;
-    else if (what && task === 'install') request.profile = what;
+    else if (what && (task === 'install' || task === 'rebuild')) request.profile = what;
     requests.push(request);
   }
   // The operator reset the field (or the computer went away): forget what was seen.

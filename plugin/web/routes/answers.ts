@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { DployError } from '../../errors.js';
-import { isTerminal } from '../../model/job.js';
+import { isTerminal, runsInstaller } from '../../model/job.js';
 import { applyAgentEvent, type JobKinds } from '../../jobs/index.js';
 import { reportStatus } from '../../jobs/runner.js';
 import type { Platform } from '../../platforms/index.js';
@@ -50,7 +50,7 @@ export function answerRoutes(app: FastifyInstance, deps: AnswerDeps): void {
 async function serve(deps: AnswerDeps, request: FastifyRequest, reply: FastifyReply, token: string, part: AnswerPart): Promise<FastifyReply> {
   const caller = await jobOfCaller(deps.db, deps.jobTokens, request, token);
   const job = caller.ok ? caller.job : undefined;
-  if (!job || job.kind !== 'install' || isTerminal(job.state) || !job.profile) throw new DployError('DPLOY_ERR_NOT_FOUND', NOT_HERE);
+  if (!job || !runsInstaller(job.kind) || isTerminal(job.state) || !job.profile) throw new DployError('DPLOY_ERR_NOT_FOUND', NOT_HERE);
   if (part === 'answer' && !(await countAnswerFetch(deps.db.manager, job.id, deps.answerFetches))) {
     request.log.warn({ jobId: job.id, hostId: job.hostId }, 'answer file refused: served agent.answerFetches times already');
     throw new DployError('DPLOY_ERR_NOT_FOUND', NOT_HERE);

@@ -60,6 +60,7 @@ test('the tables cover every kind dploy serve offers', () => {
     'power-off',
     'power-on',
     'power-status',
+    'rebuild',
     'restore',
   ]);
 });
