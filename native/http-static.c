@@ -375,18 +375,16 @@ static void *worker_thread(void *data) {
     /* Idle keep-alive connections close after Node's keepAliveTimeout, stalled answers too. */
     if (ms_since(&swept) >= 1000) {
       clock_gettime(CLOCK_MONOTONIC, &swept);
+      conn_t *stale[EVENTS_PER_WAIT];
+      int found = 0;
       pthread_mutex_lock(&w->lock);
-      conn_t *stale = NULL;
-      for (conn_t *c = w->conns; c; c = c->next)
-        if (ms_since(&c->last) > w->engine->idle_ms) {
-          stale = c;
-          break;
-        }
+      for (conn_t *c = w->conns; c && found < EVENTS_PER_WAIT; c = c->next)
+        if (ms_since(&c->last) > w->engine->idle_ms) stale[found++] = c;
       pthread_mutex_unlock(&w->lock);
-      /* One per second at most is plenty: shutdown() makes the rest readable at once if there are more. */
-      if (stale) {
-        if (stale->state == SENDING) finish(stale, EV_CUT, "client stopped reading");
-        else finish(stale, EV_CLOSED, NULL);
+      /* Only this thread frees its connections: the ones found are still there. */
+      for (int i = 0; i < found; i++) {
+        if (stale[i]->state == SENDING) finish(stale[i], EV_CUT, "client stopped reading");
+        else finish(stale[i], EV_CLOSED, NULL);
       }
     }
   }
