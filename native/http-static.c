@@ -27,10 +27,13 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <linux/openat2.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <node_api.h>
@@ -52,6 +55,7 @@ typedef struct conn {
   uint32_t id;
   int sock, file;
   enum state state;
+  uint32_t events; /* what epoll watches for now */
   bool close_after;
   off_t offset;
   uint64_t left;
@@ -237,26 +241,30 @@ static int parse_request(const char *buf, size_t n, request_t *req) {
   return 1;
 }
 
-/* Opens what the request names, as plugin/web/routes/mirror-http.ts and confined-file.ts would; -1 when Node should answer. */
-static int open_served(engine_t *e, const char *path, struct stat *st, char *resolved) {
+/*
+ * Opens what the request names, as plugin/web/routes/mirror-http.ts and confined-file.ts would; -1 when Node
+ * should answer. openat2's RESOLVE_BENEATH keeps the walk inside the mirror root in one call, where realpath(3)
+ * of root and file took a readlink per component; what it refuses (a symlink leaving the root, an absolute one,
+ * a symlink as the last component, whose target's name gives the type) goes to Node, which judges it by realpath.
+ */
+static int open_served(engine_t *e, const char *path, struct stat *st) {
   const char *slash = strchr(path, '/');
   const char *last = strrchr(path, '/');
   last = last ? last + 1 : path;
   size_t first_len = slash ? (size_t)(slash - path) : strlen(path);
   size_t key_len = !slash && first_len > 4 && strcmp(path + first_len - 4, ".iso") == 0 ? first_len - 4 : first_len;
   if (!media_key(path, key_len) || strcmp(last, MEDIA_STAMP) == 0) return -1;
-  char probe[PATH_MAX + 1200];
-  char root[PATH_MAX];
-  if (!realpath(e->root, root)) return -1;
+  int root = open(e->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return -1;
+  char stamp[1200];
+  snprintf(stamp, sizeof stamp, "%.*s/" MEDIA_STAMP, (int)key_len, path);
+  int fd = -1;
   /* Only finished imports are served: their stamp is written last. */
-  snprintf(probe, sizeof probe, "%s/%.*s/" MEDIA_STAMP, root, (int)key_len, path);
-  if (access(probe, F_OK) != 0) return -1;
-  snprintf(probe, sizeof probe, "%s/%s", root, path);
-  if (!realpath(probe, resolved)) return -1;
-  size_t root_len = strlen(root);
-  /* A symlink may point anywhere; only what resolves inside the root is served. */
-  if (strncmp(resolved, root, root_len) != 0 || resolved[root_len] != '/') return -1;
-  int fd = open(resolved, O_RDONLY | O_CLOEXEC);
+  if (faccessat(root, stamp, F_OK, 0) == 0) {
+    struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW, .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
+    fd = (int)syscall(SYS_openat2, root, path, &how, sizeof how);
+  }
+  close(root);
   if (fd < 0) return -1;
   if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
     close(fd);
@@ -296,6 +304,8 @@ static int push(conn_t *c) {
 }
 
 static void watch(conn_t *c, uint32_t events) {
+  if (c->events == events) return; /* a syscall saved per answer of a keep-alive connection */
+  c->events = events;
   struct epoll_event ev = { .events = events, .data.ptr = c };
   epoll_ctl(c->worker->epfd, EPOLL_CTL_MOD, c->sock, &ev);
 }
@@ -328,8 +338,7 @@ static void on_readable(conn_t *c) {
   /* A request that came in pieces is Node's too: rare, and its parser already waits for the rest. */
   if (parse_request(buf, (size_t)n, &req) != 1) return finish(c, EV_HANDBACK, NULL);
   struct stat st;
-  char resolved[PATH_MAX];
-  int fd = open_served(c->worker->engine, req.path, &st, resolved);
+  int fd = open_served(c->worker->engine, req.path, &st);
   if (fd < 0) return finish(c, EV_HANDBACK, NULL); /* Node answers 404, and logs the refusal */
   ssize_t took = recv(c->sock, buf, req.consumed, 0); /* the request's bytes, now answered here */
   if (took != (ssize_t)req.consumed) {
@@ -348,7 +357,7 @@ static void on_readable(conn_t *c) {
   int len = snprintf(c->head, sizeof c->head,
                      "HTTP/1.1 200 OK\r\netag: %s\r\nlast-modified: %s\r\ncontent-type: %s\r\naccept-ranges: bytes\r\ncontent-length: %lld\r\n"
                      "Date: %s\r\n%s\r\n\r\n",
-                     etag, modified, content_type(c->worker->engine, resolved), (long long)st.st_size, date, connection);
+                     etag, modified, content_type(c->worker->engine, req.path), (long long)st.st_size, date, connection);
   c->file = fd;
   c->offset = 0;
   c->left = req.head_only ? 0 : (uint64_t)st.st_size;
@@ -362,6 +371,8 @@ static void on_readable(conn_t *c) {
 
 static void *worker_thread(void *data) {
   worker_t *w = data;
+  const char *nice_env = getenv("EXPERIMENT_STATIC_NICE");
+  if (nice_env) setpriority(PRIO_PROCESS, (id_t)gettid(), getpriority(PRIO_PROCESS, (id_t)gettid()) + atoi(nice_env));
   struct epoll_event events[EVENTS_PER_WAIT];
   struct timespec swept;
   clock_gettime(CLOCK_MONOTONIC, &swept);
@@ -430,6 +441,10 @@ static napi_value create(napi_env env, napi_callback_info info) {
       napi_is_array(env, argv[3], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[3], &types) != napi_ok || types % 2 ||
       types / 2 > MAX_TYPES)
     return fail(env, "ERR_INVALID_ARG_VALUE", "create(threads 1-16, mirrorRoot, idleMs >= 1000, types, onEvent)");
+  struct open_how probe = { .flags = O_PATH | O_CLOEXEC };
+  int probed = (int)syscall(SYS_openat2, AT_FDCWD, "/", &probe, sizeof probe);
+  if (probed < 0) return fail(env, "ERR_HTTP_STATIC", "openat2(2) is not available (Linux 5.6 or later, not filtered by seccomp)");
+  close(probed);
   engine_t *e = calloc(1, sizeof *e);
   char *root = string_arg(env, argv[1]);
   if (!e || !root || strlen(root) >= sizeof e->root) return fail(env, "ERR_INVALID_ARG_VALUE", "mirrorRoot");
@@ -485,6 +500,7 @@ static napi_value adopt(napi_env env, napi_callback_info info) {
   c->id = id;
   c->file = -1;
   c->state = READING;
+  c->events = EPOLLIN | EPOLLRDHUP;
   /* A duplicate: Node may close its own descriptor at any time; this one lives until the event is posted. */
   c->sock = fcntl(sock, F_DUPFD_CLOEXEC, 0);
   if (c->sock < 0) {

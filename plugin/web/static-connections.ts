@@ -70,15 +70,20 @@ export function answerMirrorOnNativeThreads(
   };
   const owned = new Map<number, Socket>();
   const threads = Math.min(4, availableParallelism());
-  const engine = binding.create(threads, mirrorRoot, server.keepAliveTimeout, contentTypeTable(), (id, kind, detail) => {
-    const socket = owned.get(id);
-    if (kind === CUT)
-      return void log.warn({ file: detail.slice(0, detail.indexOf(': ')), err: detail.slice(detail.indexOf(': ') + 2) }, 'static file answer cut short');
-    owned.delete(id);
-    if (!socket || socket.destroyed) return;
-    if (kind === HANDBACK) toNode(socket);
-    else if (kind === CLOSED) socket.destroy();
-  });
+  let engine: object;
+  try {
+    engine = binding.create(threads, mirrorRoot, server.keepAliveTimeout, contentTypeTable(), (id, kind, detail) => {
+      const socket = owned.get(id);
+      if (kind === CUT)
+        return void log.warn({ file: detail.slice(0, detail.indexOf(': ')), err: detail.slice(detail.indexOf(': ') + 2) }, 'static file answer cut short');
+      owned.delete(id);
+      if (!socket || socket.destroyed) return;
+      if (kind === HANDBACK) toNode(socket);
+      else if (kind === CLOSED) socket.destroy();
+    });
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
   // Fastify's request timing never sees these answers: they are counted here.
   if (!registry.getSingleMetric(ANSWERED_METRIC))
     new Counter({

@@ -8,7 +8,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +98,15 @@ before(async () => {
   mkdirSync(join(tree, 'pool'), { recursive: true });
   for (const file of POOL) writeFileSync(join(tree, 'pool', file.name), file.bytes);
   writeFileSync(join(tree, 'big.iso'), BIG);
+  // Symlinks as install media have them: a suite naming its codename, a file beside its alias, one leaving the tree.
+  mkdirSync(join(tree, 'dists', 'bookworm'), { recursive: true });
+  writeFileSync(join(tree, 'dists', 'bookworm', 'Release'), 'Suite: stable\n');
+  symlinkSync('bookworm', join(tree, 'dists', 'stable'));
+  symlinkSync(POOL[0]!.name, join(tree, 'pool', 'alias_1.0_all.deb'));
+  symlinkSync('../../../../../../../../../etc/hostname', join(tree, 'pool', 'leaving.deb'));
+  symlinkSync('/etc/hostname', join(tree, 'pool', 'absolute.deb'));
+  symlinkSync('/etc', join(tree, 'pool', 'etc-absolute'));
+  symlinkSync('../../../../../../../../../etc', join(tree, 'pool', 'etc-relative'));
   writeFileSync(join(tree, '.dploy-media.json'), JSON.stringify({ key: KEY, source: 'mirror-threads test' }));
   mkdirSync(join(cwd, 'var', 'tftp'), { recursive: true });
   writeFileSync(join(cwd, 'var', 'tftp', 'kernel'), POOL[0]!.bytes);
@@ -148,7 +157,7 @@ test('one connection mixing mirror files, other routes and pipelined requests ge
   c.socket.destroy();
 });
 
-test('names the threads do not judge go to Node, which refuses them as before', async () => {
+test('names the threads do not judge go to Node, which refuses them or follows their symlinks as before', async () => {
   const c = await Connection.open();
   for (const [path, status] of [
     [`/mirror/${KEY}/.dploy-media.json`, 404],
@@ -160,6 +169,20 @@ test('names the threads do not judge go to Node, which refuses them as before', 
     const fresh = await Connection.open();
     fresh.send(get(path));
     assert.equal((await fresh.answer()).status, status, path);
+    fresh.socket.destroy();
+  }
+  // Symlinks: followed while they stay in the tree (the threads walk a directory one, Node the rest), refused when they leave.
+  c.send(get(`/mirror/${KEY}/dists/stable/Release`));
+  const release = await c.answer();
+  assert.equal(release.body.toString(), 'Suite: stable\n');
+  assert.equal(release.headers['content-type'], 'text/plain; charset=utf-8');
+  c.send(get(poolPath('alias_1.0_all.deb')));
+  assert.ok((await c.answer()).body.equals(POOL[0]!.bytes));
+  for (const name of ['leaving.deb', 'absolute.deb', 'etc-absolute/hostname', 'etc-relative/hostname']) {
+    // Each on a new connection: the alias above handed `c` to Node for good.
+    const fresh = await Connection.open();
+    fresh.send(get(poolPath(name)));
+    assert.equal((await fresh.answer()).status, 404, name);
     fresh.socket.destroy();
   }
   c.socket.destroy();
