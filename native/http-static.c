@@ -29,7 +29,6 @@
 #include <time.h>
 #include <linux/openat2.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -371,8 +370,6 @@ static void on_readable(conn_t *c) {
 
 static void *worker_thread(void *data) {
   worker_t *w = data;
-  const char *nice_env = getenv("EXPERIMENT_STATIC_NICE");
-  if (nice_env) setpriority(PRIO_PROCESS, (id_t)gettid(), getpriority(PRIO_PROCESS, (id_t)gettid()) + atoi(nice_env));
   struct epoll_event events[EVENTS_PER_WAIT];
   struct timespec swept;
   clock_gettime(CLOCK_MONOTONIC, &swept);
