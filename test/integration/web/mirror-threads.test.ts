@@ -279,3 +279,25 @@ test('closing the app closes the keep-alive connections the threads hold, and no
   assert.equal(await closed, 'closed');
   await c.closed;
 });
+
+test("the threads close an idle keep-alive connection after the server's keep-alive time, as Node closes its own", async () => {
+  const app = Fastify({ keepAliveTimeout: 1500 });
+  assert.ok('threads' in answerMirrorOnNativeThreads(app, join(cwd, 'var', 'mirror'), app.log, new Registry()));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const port = (app.server.address() as AddressInfo).port;
+    const served = await Connection.open(port);
+    served.send(get(poolPath(POOL[7]!.name)));
+    assert.equal((await served.answer()).status, 200);
+    const silent = await Connection.open(port);
+    const started = Date.now();
+    // The threads look for idle connections once a second.
+    const waited = await Promise.race([
+      Promise.all([served.closed, silent.closed]).then(() => Date.now() - started),
+      new Promise<number>((r) => setTimeout(r, 6000, -1)),
+    ]);
+    assert.ok(waited >= 1400 && waited < 4000, `closed after ${waited} ms`);
+  } finally {
+    await app.close();
+  }
+});
