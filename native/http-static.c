@@ -29,6 +29,7 @@
 #include <time.h>
 #include <linux/openat2.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -81,6 +82,7 @@ typedef struct engine {
 typedef struct worker {
   engine_t *engine;
   int epfd;
+  int stop; /* an eventfd in the epoll set: written by stop(), the thread ends */
   pthread_mutex_t lock; /* guards the list: adopt() adds from the JavaScript thread */
   conn_t *conns;
 } worker_t;
@@ -373,11 +375,12 @@ static void *worker_thread(void *data) {
   struct epoll_event events[EVENTS_PER_WAIT];
   struct timespec swept;
   clock_gettime(CLOCK_MONOTONIC, &swept);
-  for (;;) {
+  for (bool stopping = false; !stopping;) {
     int n = epoll_wait(w->epfd, events, EVENTS_PER_WAIT, 1000);
     for (int i = 0; i < n; i++) {
       conn_t *c = events[i].data.ptr;
-      if (c->state == SENDING) on_sendable(c);
+      if (!c) stopping = true;
+      else if (c->state == SENDING) on_sendable(c);
       else on_readable(c);
     }
     /* Idle keep-alive connections close after Node's keepAliveTimeout, stalled answers too. */
@@ -396,6 +399,11 @@ static void *worker_thread(void *data) {
       }
     }
   }
+  /* The app closed: what the thread still holds is closed, then the thread and its hold on onEvent end. */
+  while (w->conns) finish(w->conns, EV_CLOSED, NULL);
+  close(w->stop);
+  close(w->epfd);
+  napi_release_threadsafe_function(w->engine->on_event, napi_tsfn_release);
   return NULL;
 }
 
@@ -459,7 +467,7 @@ static napi_value create(napi_env env, napi_callback_info info) {
   }
   napi_value name;
   napi_create_string_utf8(env, "dploy-http-static", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_threadsafe_function(env, argv[4], NULL, name, 0, 1, NULL, NULL, NULL, call_on_event, &e->on_event) != napi_ok)
+  if (napi_create_threadsafe_function(env, argv[4], NULL, name, 0, threads, NULL, NULL, NULL, call_on_event, &e->on_event) != napi_ok)
     return fail(env, "ERR_INVALID_ARG_TYPE", "onEvent must be a function");
   /* The listening socket keeps the process alive, not these threads. */
   napi_unref_threadsafe_function(env, e->on_event);
@@ -468,9 +476,11 @@ static napi_value create(napi_env env, napi_callback_info info) {
     if (!w) return fail(env, "ENOMEM", "out of memory");
     w->engine = e;
     w->epfd = epoll_create1(EPOLL_CLOEXEC);
+    w->stop = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
     pthread_mutex_init(&w->lock, NULL);
     pthread_t thread;
-    if (w->epfd < 0 || pthread_create(&thread, NULL, worker_thread, w) != 0) return fail(env, "ERR_HTTP_STATIC", "cannot start a static-file thread");
+    if (w->epfd < 0 || w->stop < 0 || epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->stop, &ev) != 0 || pthread_create(&thread, NULL, worker_thread, w) != 0) return fail(env, "ERR_HTTP_STATIC", "cannot start a static-file thread");
     pthread_detach(thread);
     /* `top -H` and `ps -L` show which threads these are. */
     pthread_setname_np(thread, "dploy-static");
@@ -527,6 +537,19 @@ static napi_value adopt(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* stop(engine): the app is closing; each thread closes its connections and ends. No adopt() after it. */
+static napi_value stop_engine(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  engine_t *e = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_external(env, argv[0], (void **)&e) != napi_ok || !e)
+    return fail(env, "ERR_INVALID_ARG_VALUE", "stop(engine)");
+  uint64_t one = 1;
+  for (int i = 0; i < e->threads; i++)
+    if (write(e->workers[i]->stop, &one, sizeof one) < 0) return fail(env, "ERR_HTTP_STATIC", strerror(errno));
+  return NULL;
+}
+
 /* hangUp(socketFd): the server is closing; the thread sees the end and reports it. */
 static napi_value hang_up(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -554,6 +577,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "create", NULL, create, NULL, NULL, NULL, napi_enumerable, NULL },
     { "adopt", NULL, adopt, NULL, NULL, NULL, napi_enumerable, NULL },
     { "hangUp", NULL, hang_up, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "stop", NULL, stop_engine, NULL, NULL, NULL, napi_enumerable, NULL },
     { "answered", NULL, answered_count, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

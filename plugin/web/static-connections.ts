@@ -22,6 +22,7 @@ interface Binding {
   create(threads: number, mirrorRoot: string, idleMs: number, types: string[], onEvent: (id: number, kind: number, detail: string) => void): object;
   adopt(engine: object, id: number, socketFd: number): void;
   hangUp(socketFd: number): void;
+  stop(engine: object): void;
   answered(engine: object): number;
 }
 
@@ -99,9 +100,10 @@ export function answerMirrorOnNativeThreads(
   server.removeAllListeners('connection');
   // Accepted sockets start paused (net.Server's pauseOnConnect): Node reads nothing the threads should see first.
   (server as unknown as { pauseOnConnect: boolean }).pauseOnConnect = true;
+  let stopped = false;
   server.on('connection', (socket: Socket) => {
     const fd = socketFd(socket);
-    if (fd === undefined) return toNode(socket);
+    if (fd === undefined || stopped) return toNode(socket);
     const id = nextId++ >>> 0;
     owned.set(id, socket);
     try {
@@ -120,6 +122,9 @@ export function answerMirrorOnNativeThreads(
       socket.destroy();
     }
     owned.clear();
+    // The threads end with the app (a process that builds several, as tests do, keeps none idle).
+    stopped = true;
+    binding.stop(engine);
     done();
   });
   return { threads };

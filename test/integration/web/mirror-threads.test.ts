@@ -8,7 +8,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -266,7 +266,7 @@ test('HTTP/1.0 without keep-alive is answered and closed', async () => {
   await c.closed;
 });
 
-test('closing the app closes the keep-alive connections the threads hold, and nothing else holds it open', async () => {
+test('closing the app closes the keep-alive connections the threads hold and ends the threads', async () => {
   // In this process, where a close that waited for them would show (dploy serve's exit would close them anyway).
   const app = Fastify();
   const threads = answerMirrorOnNativeThreads(app, join(cwd, 'var', 'mirror'), app.log, new Registry());
@@ -275,9 +275,14 @@ test('closing the app closes the keep-alive connections the threads hold, and no
   const c = await Connection.open((app.server.address() as AddressInfo).port);
   c.send(get(poolPath(POOL[6]!.name)));
   assert.ok((await c.answer()).body.equals(POOL[6]!.bytes));
+  const threadsNow = () => readdirSync('/proc/self/task').filter((t) => readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'dploy-static').length;
+  const running = threadsNow();
   const closed = Promise.race([app.close().then(() => 'closed'), new Promise((r) => setTimeout(r, 5000, 'still open after 5 s'))]);
   assert.equal(await closed, 'closed');
   await c.closed;
+  // Its threads end with it.
+  for (let i = 0; i < 50 && threadsNow() > running - threads.threads; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(threadsNow(), running - threads.threads);
 });
 
 test("the threads close an idle keep-alive connection after the server's keep-alive time, as Node closes its own", async () => {
