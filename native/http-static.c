@@ -359,6 +359,10 @@ static void on_readable(conn_t *c) {
                      "HTTP/1.1 200 OK\r\netag: %s\r\nlast-modified: %s\r\ncontent-type: %s\r\naccept-ranges: bytes\r\ncontent-length: %lld\r\n"
                      "Date: %s\r\n%s\r\n\r\n",
                      etag, modified, content_type(c->worker->engine, req.path), (long long)st.st_size, date, connection);
+  if (len < 0 || (size_t)len >= sizeof c->head) { /* not with the types and tags above; never a head cut short */
+    close(fd);
+    return finish(c, EV_CLOSED, NULL);
+  }
   c->file = fd;
   c->offset = 0;
   c->left = req.head_only ? 0 : (uint64_t)st.st_size;
