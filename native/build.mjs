@@ -2,7 +2,8 @@
 // Builds dploy's native addons: the TFTP transfer engine (native/tftp-engine.c
 // and its Node-API binding, tftp-binding.c) into build/native/tftp-engine.node,
 // and the HTTP sendfile senders (native/http-sendfile.c) into
-// build/native/http-sendfile.node; `npm ci` runs it (the package's install script). Two C files against
+// build/native/http-sendfile.node, and the /mirror request threads (native/http-static.c) into
+// build/native/http-static.node; `npm ci` runs it (the package's install script). C files against
 // Node-API's stable ABI need no node-gyp: the C compiler and the Node-API
 // headers (the node-api-headers package) suffice.
 //
@@ -20,6 +21,7 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const ADDONS = [
   { name: 'tftp-engine', sources: ['tftp-engine.c', 'tftp-binding.c'], without: 'TFTP transfers will run on node:dgram worker threads' },
   { name: 'http-sendfile', sources: ['http-sendfile.c'], without: 'static files over HTTP will be served with streams' },
+  { name: 'http-static', sources: ['http-static.c'], without: '/mirror requests will all be answered on the event loop' },
 ];
 const cc = process.env.CC || 'cc';
 

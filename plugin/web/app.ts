@@ -33,6 +33,7 @@ import { apiGroupRoutes } from './routes/api-groups.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
 import { apiImageRoutes } from './routes/api-images.js';
 import { sendfileEngine } from './sendfile-engine.js';
+import { answerMirrorOnNativeThreads } from './static-connections.js';
 
 export interface WebDeps {
   db: DataSource;
@@ -126,6 +127,12 @@ export function buildWebApp(deps: WebDeps, listener: Listener = {}): FastifyInst
   const sendfile = sendfileEngine();
   if ('error' in sendfile) app.log.warn(`static files (/boot/files, /mirror) are streamed: ${sendfile.error}`);
   else app.log.info('static files (/boot/files, /mirror) are sent by sendfile on native sender threads');
+  // The TLS listener's bytes must pass through OpenSSL: its requests all stay with Node.
+  if (deps.mirrorHttp && !listener.https) {
+    const mirrorThreads = answerMirrorOnNativeThreads(app, deps.mirrorHttp.mirrorDir, app.log, deps.metrics.registry);
+    if ('error' in mirrorThreads) app.log.warn(`/mirror requests are all answered on the event loop: ${mirrorThreads.error}`);
+    else app.log.info(`plain /mirror GET and HEAD requests are answered on ${mirrorThreads.threads} native threads`);
+  }
   restoreImageRoutes(app, deps);
   return app;
 }

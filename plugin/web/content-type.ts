@@ -36,3 +36,11 @@ export function contentTypeOf(path: string): string {
   const dot = name.lastIndexOf('.');
   return BY_NAME[name] ?? (dot > 0 ? BY_EXTENSION[name.slice(dot + 1).toLowerCase()] : undefined) ?? 'application/octet-stream';
 }
+
+/** The same rules as pairs for native/http-static.c: "name:<file name>" or "ext:<extension>", then the type. */
+export function contentTypeTable(): string[] {
+  return [
+    ...Object.entries(BY_NAME).flatMap(([name, type]) => [`name:${name}`, type]),
+    ...Object.entries(BY_EXTENSION).flatMap(([ext, type]) => [`ext:${ext}`, type]),
+  ];
+}
