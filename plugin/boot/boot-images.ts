@@ -11,7 +11,8 @@ export interface DiscoverImage {
   args: string;
 }
 
-export type ImageProvider = (state: NetbootState, context: BootContext) => BootImage | Promise<BootImage>;
+/** undefined: the job is past its network boot, the machine boots its disk (BootVariables.image). */
+export type ImageProvider = (state: NetbootState, context: BootContext) => BootImage | undefined | Promise<BootImage | undefined>;
 
 export interface BootImageSources {
   /** Read per request: with http.port 0 the URL is known only once the server listens. */
