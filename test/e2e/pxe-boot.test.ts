@@ -21,6 +21,7 @@ import { DploySite, BASE_URL, HTTP_PORT, siteEnv } from './support/dploy-site.js
 import { LabNetwork, type LabProcess } from './support/lab-network.js';
 import { bootMachine, type Firmware } from './support/qemu-machine.js';
 import { waitForInstallerCallbacks, logTails, tftpServed } from './support/boot-watch.js';
+import { startDnsmasq, waitForListeners } from './support/lab-services.js';
 
 /** `macs` in PCI order as `hosts add` gets them; `mac` is the NIC the firmware boots from. */
 const MACHINES: Record<Firmware, { name: string; mac: string; macs: [string, string]; unplugged?: string; loader: string }> = {
@@ -69,7 +70,10 @@ before(async () => {
     await site.registerAndDiscover(lab, MACHINES[firmware].name, MACHINES[firmware].macs);
     jobIds.set(firmware, await site.setInstall(MACHINES[firmware].name));
   }
-  dnsmasq = startDnsmasq(await site.writeDhcpFiles(work));
+  // qemu's only BIOS PXE ROM is iPXE, and dploy's snippet hands iPXE (user class "iPXE",
+  // option 77) its HTTP script. To walk the pxelinux path a site's Intel or Broadcom ROM
+  // takes, the one line that recognises iPXE is left out; every other line is dploy's.
+  dnsmasq = startDnsmasq(lab, work, await site.writeDhcpFiles(work), { withoutIpxeScript: true });
   await waitForListeners(lab, [['udp', 67]], dnsmasq);
 });
 
@@ -89,7 +93,7 @@ describe('BIOS and UEFI machines booting at the same time', { concurrency: 2 }, 
       async (t) => {
         const { name, mac, loader, unplugged } = MACHINES[firmware];
         const jobId = jobIds.get(firmware)!;
-        const vm = bootMachine(lab, firmware, mac, work, unplugged);
+        const vm = bootMachine(lab, firmware, mac, work, { unplugged });
         try {
           const seen = await waitForInstallerCallbacks({ site, jobId, vm, dployLog: serve.logFile, timeoutMs: BOOT_TIMEOUT_MS });
           t.diagnostic(`${firmware}: preseed fetched ${seen.answerFetchedAfterS} s after qemu started, "started" ${seen.startedAfterS} s`);
@@ -133,55 +137,3 @@ describe('BIOS and UEFI machines booting at the same time', { concurrency: 2 }, 
     );
   }
 });
-
-function startDnsmasq(files: { hosts: string; boot: string }): LabProcess {
-  // qemu's only BIOS PXE ROM is iPXE, and dploy's snippet hands iPXE (user class "iPXE",
-  // option 77) its HTTP script. To walk the pxelinux path a site's Intel or Broadcom ROM
-  // takes, the one line that recognises iPXE is left out; every other line is dploy's.
-  const boot = readFileSync(files.boot, 'utf8')
-    .split('\n')
-    .filter((l) => !l.startsWith('dhcp-userclass='))
-    .join('\n');
-  writeFileSync(files.boot, boot);
-  return lab.start(
-    'dnsmasq',
-    [
-      'dnsmasq',
-      '--keep-in-foreground',
-      `--conf-file=${files.boot}`,
-      `--dhcp-hostsfile=${files.hosts}`,
-      '--interface=br0',
-      '--bind-interfaces',
-      '--user=root',
-      '--group=root',
-      '--pid-file=',
-      `--dhcp-leasefile=${join(work, 'leases')}`,
-      '--dhcp-range=192.0.2.100,192.0.2.199,255.255.255.0,10m',
-      // DNS on, with no upstream: DHCP then hands out option 6, without which d-i stops at a
-      // critical "Name server addresses" question before fetching the preseed (PXE-E2E.md, gotcha 1).
-      '--no-resolv',
-      '--no-hosts',
-      '--domain=e2e.invalid',
-      '--local=/e2e.invalid/',
-      // Fill the BOOTP file field and siaddr too: shim and EDK2 take the loader from there (RFC 951; gotcha 3).
-      '--dhcp-no-override',
-      // Router advertisements, as most site networks send: without one iPXE waits ~13 s for IPv6
-      // autoconfiguration before its first TFTP request (gotcha 2). d-i still boots over IPv4.
-      '--enable-ra',
-      '--dhcp-range=::,constructor:br0,ra-only',
-      '--log-dhcp',
-      '--log-facility=-',
-    ],
-    join(work, 'dnsmasq.log'),
-  );
-}
-
-async function waitForListeners(network: LabNetwork, ports: Array<['tcp' | 'udp', number]>, started: LabProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!ports.every(([protocol, port]) => network.listening(protocol, port))) {
-    if (started.child.exitCode !== null) assert.fail(`${started.name} exited with ${started.child.exitCode}:\n${readFileSync(started.logFile, 'utf8')}`);
-    if (Date.now() > deadline)
-      assert.fail(`${started.name} did not listen on ${ports.map(([p, n]) => `${p}/${n}`).join(', ')} within 60 s:\n${readFileSync(started.logFile, 'utf8')}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
