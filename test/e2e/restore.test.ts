@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DPLOY_BIN, cleanEnv, runDploy } from '../support/cli.js';
+import { cpuOfPid } from '../support/process-cpu.js';
 import { checkPrerequisites } from './support/boot-media.js';
 import { debianDisk, type DebianDisk } from './support/debian-disk.js';
 import { DploySite, HTTP_PORT, siteEnv } from './support/dploy-site.js';
@@ -116,7 +117,7 @@ describe('a Debian machine captured over SSH and restored bare-metal onto a larg
       const captureStarted = Date.now();
       const job = await settle('image', SOURCE.name, 300_000);
       assert.equal(job.state, 'done', JSON.stringify(job));
-      t.diagnostic(`captured in ${Math.round((Date.now() - captureStarted) / 1000)} s`);
+      t.diagnostic(`captured in ${Math.round((Date.now() - captureStarted) / 1000)} s; the source VM used ${cpuSeconds(vm.child.pid)} CPU-s in all`);
     } catch (err) {
       t.diagnostic(logTails({ source: vm.serialLog }));
       throw err;
@@ -159,6 +160,8 @@ describe('a Debian machine captured over SSH and restored bare-metal onto a larg
         await console.run('dmesg -n 1');
         assert.equal(await console.run(FACTS), sourceFacts);
         assert.match(await console.run('findmnt -no SOURCE /'), /^\/dev\/vda2\n$/);
+        // CPU seconds say what this costs on an idle machine, where wall-clock times here (2 shared cores) do not.
+        t.diagnostic(`the target VM used ${cpuSeconds(vm.process.child.pid)} CPU-s from power-on to the login`);
       } catch (err) {
         t.diagnostic(logTails({ serial: vm.serialLog, dploy: serve.logFile, dnsmasq: dnsmasq.logFile }));
         throw err;
@@ -217,6 +220,11 @@ async function sshWhenUp(port: number, key: string, command: string, timeoutMs: 
       await new Promise((r) => setTimeout(r, 3_000));
     }
   }
+}
+
+/** CPU seconds a qemu process used (`ip netns exec` execs qemu: the child's pid is qemu's). */
+function cpuSeconds(pid: number | undefined): number {
+  return pid === undefined ? 0 : Math.round(cpuOfPid(pid));
 }
 
 function freePort(): Promise<number> {
