@@ -14,7 +14,8 @@ export interface DiscoverImage {
 /** The discovery environment for a machine's architecture (dploy's own build per architecture, or mindi). */
 export type DiscoverImageFor = (context: Pick<BootContext, 'arch'>) => DiscoverImage;
 
-export type ImageProvider = (state: NetbootState, context: BootContext) => BootImage | Promise<BootImage>;
+/** undefined: the job is past its network boot, the machine boots its disk (BootVariables.image). */
+export type ImageProvider = (state: NetbootState, context: BootContext) => BootImage | undefined | Promise<BootImage | undefined>;
 
 export interface BootImageSources {
   /** Read per request: with http.port 0 the URL is known only once the server listens. */

@@ -40,8 +40,12 @@ export interface BootVariables {
   httpBaseUrl: string;
   /** Base for relative kernel/initrd paths in iPXE scripts; default `${httpBaseUrl}/boot/files/`. */
   fileBaseUrl?: string;
-  /** Kernel, initrds and arguments for a state that boots one. Throw a DployError when none fits. */
-  image(state: NetbootState, context: BootContext): BootImage | Promise<BootImage>;
+  /**
+   * Kernel, initrds and arguments for a state that boots one. Throw a DployError when none fits.
+   * undefined: the machine's job is past its network boot (it reported "installed" and reboots
+   * before the runner puts the boot state back): it boots its disk.
+   */
+  image(state: NetbootState, context: BootContext): BootImage | undefined | Promise<BootImage | undefined>;
 }
 
 export type UnknownHostAction = 'discover' | 'ignore' | 'localboot';

@@ -25,6 +25,7 @@ export async function bootFetchBytes(variables: BootVariables, tftpRoot: string,
     ...(host.arch ? { arch: host.arch } : {}),
     ...(host.firmware ? { firmware: host.firmware } : {}),
   });
+  if (!image) return undefined; // past its network boot: the machine boots its disk
   const root = resolve(tftpRoot);
   let total = 0;
   for (const name of [image.kernel, ...image.initrds]) {

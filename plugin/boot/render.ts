@@ -74,10 +74,12 @@ export async function renderBootConfig(
   policy: BootPolicy,
   variables: BootVariables,
 ): Promise<string | undefined> {
-  const state = chooseBootState(request, host, policy);
-  if (!state) return undefined;
+  const chosen = chooseBootState(request, host, policy);
+  if (!chosen) return undefined;
   const context = contextFor(request, host);
-  const image = state.kind === 'localboot' ? undefined : await variables.image(state, context);
+  const image = chosen.kind === 'localboot' ? undefined : await variables.image(chosen, context);
+  // No image for a network state: its job is done with the network boot (BootVariables.image).
+  const state: BootState = image ? chosen : { kind: 'localboot' };
   const key = {
     loader: request.loader,
     state: state.kind,

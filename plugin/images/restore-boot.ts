@@ -2,7 +2,8 @@
 // for the machine's architecture) with the arguments agent-scripts/dploy-restore reads: dploy's
 // URL and the job's token (its plan and archives are at /images/<token>/).
 // Like an install's entry, the first client to fetch it binds the job, and
-// any other gets no entry, so never the token.
+// any other gets no entry, so never the token. Once the restore reported
+// "installed", the entry is local boot.
 
 import type { DataSource } from 'typeorm';
 import type { DiscoverImageFor, ImageProvider } from '../boot/boot-images.js';
@@ -22,6 +23,9 @@ export function restoreImageProvider(db: DataSource, o: RestoreBootOptions): Ima
   return async (state, context) => {
     if (state.kind !== 'restore') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `restore entry asked for a ${state.kind} boot`);
     const { job } = await boundBootJob(db.manager, 'restore', context.host, context.clientAddress);
+    // dploy-restore said "installed" and the machine reboots at once, often before the runner's next tick
+    // puts the boot state back: booting the restore again would write the disk a second time.
+    if (job.state === 'finishing') return undefined;
     const env = o.bootEnvironment(context);
     return {
       kernel: env.kernel,

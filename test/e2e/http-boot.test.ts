@@ -64,7 +64,7 @@ before(async () => {
   const httpBootLine = /^dhcp-boot=tag:dploy-http-x64,(\S+)\/grubx64\.efi$/m;
   assert.match(boot, httpBootLine, 'dploy hands UEFI HTTP Boot clients a URL');
   writeFileSync(files.boot, boot.replace(httpBootLine, 'dhcp-boot=tag:dploy-http-x64,$1/snponly.efi'));
-  dnsmasq = startDnsmasq(lab, files, work);
+  dnsmasq = startDnsmasq(lab, work, files);
   await waitForListeners(lab, [['udp', 67]], dnsmasq);
 });
 

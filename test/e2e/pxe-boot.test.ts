@@ -18,9 +18,9 @@ import { join } from 'node:path';
 import { openBootLab } from './support/boot-lab.js';
 import type { DploySite } from './support/dploy-site.js';
 import { LabNetwork, type LabProcess } from './support/lab-network.js';
-import { startDnsmasq, waitForListeners } from './support/lab-services.js';
 import { bootMachine, type Firmware } from './support/qemu-machine.js';
 import { waitForInstallerCallbacks, logTails, tftpServed } from './support/boot-watch.js';
+import { startDnsmasq, waitForListeners } from './support/lab-services.js';
 
 /** `macs` in PCI order as `hosts add` gets them; `mac` is the NIC the firmware boots from. */
 const MACHINES: Record<Firmware, { name: string; mac: string; macs: [string, string]; unplugged?: string; loader: string }> = {
@@ -48,17 +48,11 @@ before(async () => {
   ({ site, serve } = opened);
   jobIds.set('bios', opened.jobIds[0]!);
   jobIds.set('uefi', opened.jobIds[1]!);
-  const files = opened.dhcpFiles;
   // qemu's only BIOS PXE ROM is iPXE, and dploy's snippet hands iPXE (user class "iPXE",
   // option 77) its HTTP script (test/e2e/http-boot.test.ts walks that way). To walk the pxelinux
   // path a site's Intel or Broadcom ROM takes, the one line that recognises iPXE is left out;
   // every other line is dploy's.
-  const boot = readFileSync(files.boot, 'utf8')
-    .split('\n')
-    .filter((l) => !l.startsWith('dhcp-userclass='))
-    .join('\n');
-  writeFileSync(files.boot, boot);
-  dnsmasq = startDnsmasq(lab, files, work);
+  dnsmasq = startDnsmasq(lab, work, opened.dhcpFiles, { withoutIpxeScript: true });
   await waitForListeners(lab, [['udp', 67]], dnsmasq);
 });
 

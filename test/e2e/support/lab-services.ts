@@ -1,14 +1,23 @@
-// The servers of the e2e lab besides dploy: the site's dnsmasq, fed the files
-// `dploy dhcp export` writes, and a wait for a server's ports inside the
-// namespace that fails with the server's own log when it exits or never listens.
+// The lab's servers beside dploy: dnsmasq answering DHCP with the files dploy
+// exports, and the wait for a server to listen inside the namespace.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabNetwork, LabProcess } from './lab-network.js';
 
-/** dnsmasq on the lab's bridge with dploy's hosts file and boot snippet (docs/dhcp.md), as a site includes them. */
-export function startDnsmasq(lab: LabNetwork, files: { hosts: string; boot: string }, workDir: string): LabProcess {
+/**
+ * dnsmasq in the lab with the files `dploy dhcp export` wrote, unchanged but for `withoutIpxeScript`:
+ * without the line that hands iPXE dploy's HTTP script, iPXE loads pxelinux.0 from TFTP instead.
+ */
+export function startDnsmasq(lab: LabNetwork, work: string, files: { hosts: string; boot: string }, o: { withoutIpxeScript?: boolean } = {}): LabProcess {
+  if (o.withoutIpxeScript) {
+    const boot = readFileSync(files.boot, 'utf8')
+      .split('\n')
+      .filter((l) => !l.startsWith('dhcp-userclass='))
+      .join('\n');
+    writeFileSync(files.boot, boot);
+  }
   return lab.start(
     'dnsmasq',
     [
@@ -21,7 +30,7 @@ export function startDnsmasq(lab: LabNetwork, files: { hosts: string; boot: stri
       '--user=root',
       '--group=root',
       '--pid-file=',
-      `--dhcp-leasefile=${join(workDir, 'leases')}`,
+      `--dhcp-leasefile=${join(work, 'leases')}`,
       '--dhcp-range=192.0.2.100,192.0.2.199,255.255.255.0,10m',
       // DNS on, with no upstream: DHCP then hands out option 6, without which d-i stops at a
       // critical "Name server addresses" question before fetching the preseed (PXE-E2E.md, gotcha 1).
@@ -38,10 +47,11 @@ export function startDnsmasq(lab: LabNetwork, files: { hosts: string; boot: stri
       '--log-dhcp',
       '--log-facility=-',
     ],
-    join(workDir, 'dnsmasq.log'),
+    join(work, 'dnsmasq.log'),
   );
 }
 
+/** Waits until `started` listens on every port in the lab's namespace; fails with its log when it exits or at 60 s. */
 export async function waitForListeners(network: LabNetwork, ports: Array<['tcp' | 'udp', number]>, started: LabProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (!ports.every(([protocol, port]) => network.listening(protocol, port))) {

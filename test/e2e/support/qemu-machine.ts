@@ -4,7 +4,8 @@
 // (PXE turned off through fw_cfg). Software emulation (TCG): on these
 // machines /dev/kvm may exist but nested KVM cannot run firmware (PXE-E2E.md).
 
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OVMF_CODE, OVMF_VARS } from './boot-media.js';
 import type { LabNetwork, LabProcess } from './lab-network.js';
@@ -19,9 +20,9 @@ export interface BootingMachine {
 
 export interface MachineOptions {
   /**
-   * A first NIC attached to nothing (no netdev), placed before the boot NIC on
-   * the PCI bus, so that the firmware boots from the machine's SECOND NIC
-   * (bootindex), as a site's BIOS set to boot from NIC 2 does.
+   * A first NIC attached to nothing (no netdev), placed before the
+   * boot NIC on the PCI bus, so that the firmware boots from the machine's
+   * SECOND NIC (bootindex), as a site's BIOS set to boot from NIC 2 does.
    */
   unplugged?: string;
   /**
@@ -30,11 +31,20 @@ export interface MachineOptions {
    * machine set to boot "UEFI HTTPv4" first.
    */
   httpBoot?: boolean;
+  /** A raw disk image: a virtio disk the firmware tries after the network (bootindex 2). */
+  disk?: string;
+  /** The serial port as a Unix socket (`<serialLog>.sock`) a test can log in through, logged to serialLog all the same. */
+  serialSocket?: boolean;
+  /** A reboot reboots (the firmware runs again) instead of ending qemu (-no-reboot). */
+  reboots?: boolean;
+  /** Names the VM and its logs, when one firmware boots several machines in a test. */
+  label?: string;
 }
 
-export function bootMachine(lab: LabNetwork, firmware: Firmware, mac: string, workDir: string, options: MachineOptions = {}): BootingMachine {
-  const { unplugged } = options;
-  const serialLog = join(workDir, `serial-${firmware}.log`);
+export function bootMachine(lab: LabNetwork, firmware: Firmware, mac: string, workDir: string, o: MachineOptions = {}): BootingMachine {
+  const { unplugged } = o;
+  const label = o.label ?? firmware;
+  const serialLog = join(workDir, `serial-${label}.log`);
   // UEFI: the NIC's ROM is dropped (romfile=) so OVMF's own PXE client runs, as on most
   // real UEFI machines; Debian 12's iPXE EFI ROM breaks shim (PXE-E2E.md, gotcha 4).
   const rom = firmware === 'uefi' ? ',romfile=' : '';
@@ -42,7 +52,7 @@ export function bootMachine(lab: LabNetwork, firmware: Firmware, mac: string, wo
   const args = [
     'qemu-system-x86_64',
     '-name',
-    `dploy-e2e-${firmware}`,
+    `dploy-e2e-${label}`,
     '-accel',
     'tcg',
     '-m',
@@ -53,9 +63,11 @@ export function bootMachine(lab: LabNetwork, firmware: Firmware, mac: string, wo
     'none',
     '-monitor',
     'none',
-    '-no-reboot',
-    '-serial',
-    `file:${serialLog}`,
+    ...(o.reboots ? [] : ['-no-reboot']),
+    ...(o.serialSocket
+      ? ['-chardev', `socket,id=ser0,path=${serialLog}.sock,server=on,wait=off,logfile=${serialLog}`, '-serial', 'chardev:ser0']
+      : ['-serial', `file:${serialLog}`]),
+    ...(o.disk ? ['-drive', `file=${o.disk},format=raw,if=none,id=disk0`, '-device', 'virtio-blk-pci,drive=disk0,bootindex=2'] : []),
     ...(unplugged ? ['-device', `virtio-net-pci,mac=${unplugged}${rom}`] : []),
     '-netdev',
     `tap,id=n0,ifname=${firmware === 'bios' ? 'tap0' : 'tap1'},script=no,downscript=no`,
@@ -63,10 +75,11 @@ export function bootMachine(lab: LabNetwork, firmware: Firmware, mac: string, wo
     nic,
   ];
   if (firmware === 'uefi') {
-    const vars = join(workDir, 'ovmf-vars.fd');
-    copyFileSync(OVMF_VARS, vars);
+    const vars = join(workDir, `ovmf-vars-${mac.replace(/:/g, '')}.fd`);
+    // Kept across the boots of one machine: a restore's EFI boot entry must still be there on its next boot.
+    if (!existsSync(vars)) copyFileSync(OVMF_VARS, vars);
     args.push('-machine', 'q35', '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
-    if (options.httpBoot) args.push('-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=n', '-fw_cfg', 'name=opt/org.tianocore/IPv6PXESupport,string=n');
+    if (o.httpBoot) args.push('-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=n', '-fw_cfg', 'name=opt/org.tianocore/IPv6PXESupport,string=n');
   } else {
     // SeaBIOS's serial console (sercon): it mirrors every int 10h write, so what iPXE and pxelinux
     // print on screen lands in the serial log too. fw_cfg etc/sercon-port is read as a
@@ -76,5 +89,35 @@ export function bootMachine(lab: LabNetwork, firmware: Firmware, mac: string, wo
     args.push('-boot', 'order=n', '-fw_cfg', `name=etc/sercon-port,file=${sercon}`);
   }
   const startedAt = Date.now();
-  return { process: lab.start(`qemu-${firmware}`, args, join(workDir, `qemu-${firmware}.log`)), serialLog, startedAt };
+  return { process: lab.start(`qemu-${label}`, args, join(workDir, `qemu-${label}.log`)), serialLog, startedAt };
+}
+
+export interface DiskMachine {
+  child: ChildProcess;
+  serialLog: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A machine booting its own disk (SeaBIOS, then GRUB from the disk) outside the lab, on qemu's user network:
+ * its sshd is forwarded to 127.0.0.1:sshPort, where dploy's runner reaches it. `-snapshot`: the disk image
+ * is never written.
+ */
+export function bootFromDisk(disk: string, workDir: string, sshPort: number): DiskMachine {
+  const serialLog = join(workDir, 'serial-source.log');
+  // Two vCPUs (multi-threaded TCG): the capture's zstd -T0 and sshd's encryption run in the emulated guest.
+  const args = ['-name', 'dploy-e2e-source', '-accel', 'tcg', '-m', '512', '-smp', '2', '-display', 'none', '-monitor', 'none'];
+  args.push('-serial', `file:${serialLog}`, '-snapshot', '-drive', `file=${disk},format=raw,if=virtio`);
+  args.push('-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${sshPort}-:22`, '-device', 'virtio-net-pci,netdev=n0');
+  const child = spawn('qemu-system-x86_64', args, { detached: true, stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    serialLog,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }

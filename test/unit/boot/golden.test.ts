@@ -34,7 +34,7 @@ function variablesFor(loader: BootLoader): BootVariables {
     ...base,
     image: async (state, context) => {
       const image = await base.image(state, context);
-      return { ...image, initrds: image.initrds.slice(0, 1) };
+      return image && { ...image, initrds: image.initrds.slice(0, 1) };
     },
   };
 }

@@ -45,6 +45,19 @@ describe('boot state for known and unknown machines', () => {
     assert.equal(await renderBootConfig(unknown, undefined, { ...POLICY, unknownHost: 'ignore' }, variables()), undefined);
   });
 
+  it("boots the disk when the state's image provider has nothing to boot any more (a restore that reported installed)", async () => {
+    const host = twoNicHost(STATES.restore);
+    const past = { ...variables(), image: () => undefined };
+    const entries = await Promise.all(
+      (['pxelinux', 'ipxe'] as const).map(async (loader) => [
+        await renderBootConfig(requestFor(loader, BOOT_MAC), host, POLICY, past),
+        await renderBootConfig(requestFor(loader, BOOT_MAC), twoNicHost(STATES.localboot), POLICY, variables()),
+      ]),
+    );
+    for (const [served, local] of entries) assert.equal(served, local);
+    assert.match(entries[0]![0] ?? '', /^  LOCALBOOT 0$/m);
+  });
+
   it('stays silent for default, subnet and unknown-UUID names', () => {
     for (const name of ['pxelinux.cfg/default', 'pxelinux.cfg/C000', 'pxelinux.cfg/C000025B', `pxelinux.cfg/${HOST_UUID}`, '/grub/grub.cfg']) {
       const request = parseBootFileName(name);
