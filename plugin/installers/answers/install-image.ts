@@ -23,6 +23,9 @@ export function installImageProvider(db: DataSource, httpBaseUrl: () => string, 
   return async (state, context) => {
     if (state.kind !== 'install') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `install image asked for a ${state.kind} boot`);
     const { host, job } = await boundBootJob(db.manager, 'install', context.host, context.clientAddress);
+    // The installer said "installed" and the machine reboots at once, often before the runner's next tick puts
+    // the boot state back: booting the installer again would reinstall the disk it just wrote.
+    if (job.state === 'finishing') return undefined;
     const data = answerData(
       await jobAnswerInputs(db.manager, host, { ...job, token: options.jobTokens.tokenFor(job) }, state.profile, {
         httpBaseUrl: httpBaseUrl(),
