@@ -13,6 +13,7 @@ import { copyFileSync, existsSync, symlinkSync, mkdirSync, readdirSync, readFile
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DployError } from '../errors.js';
+import { withBuildLock } from './build-lock.js';
 import { BOOT_ENV_PACKAGES, BOOT_MODULES, GRUB_PACKAGES, KERNEL_METAPACKAGE, MODULE_DIRS } from './packages.js';
 
 const run = promisify(execFile);
@@ -80,6 +81,20 @@ export async function buildBootEnvironment(o: BootEnvOptions): Promise<{ manifes
   const packages = await closure(wanted, o.arch);
   const out = join(o.tftpRoot, 'dploy', o.arch);
   const key = hash(JSON.stringify([packages, UNUSED, MODULE_DIRS, BOOT_MODULES, RECIPE]) + readFileSync(o.initScript, 'utf8') + scriptsText(o.agentScriptsDir));
+  mkdirSync(o.cacheDir, { recursive: true });
+  return withBuildLock(o.cacheDir, o.arch, () => build(o, packages, key, out), {
+    onWait: (pid) => say(`waiting for the build already under way (pid ${pid}) in ${o.cacheDir}`),
+  });
+}
+
+async function build(
+  o: BootEnvOptions,
+  packages: Array<{ name: string; version: string }>,
+  key: string,
+  out: string,
+): Promise<{ manifest: BootEnvManifest; cached: boolean }> {
+  const say = o.onProgress ?? (() => {});
+  const suffix = `:${o.arch}`;
   const current = readManifest(out);
   if (current?.key === key) return { manifest: current, cached: true };
 
