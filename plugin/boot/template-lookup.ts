@@ -5,11 +5,10 @@
 // When nothing is found the error lists every path tried.
 //
 // Looked up synchronously, from a cache checked against each file's stat: a
-// boot config is rendered while the event loop also takes inventory posts,
-// and every asynchronous file read (open, stat, read, close: four trips
-// through the thread pool) waited behind whatever ran on the loop, which was
-// most of a TFTP answer's time under load (docs/benchmarks.md, tftp-load).
-// One stat per candidate still shows an edited template at the next boot.
+// boot config is rendered on the event loop that also takes inventory posts,
+// and an asynchronous read (open, stat, read, close: four trips through the
+// thread pool) would make a TFTP answer wait behind the loop's work four
+// times over. One stat per candidate still shows an edit at the next boot.
 
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

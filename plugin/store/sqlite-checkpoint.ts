@@ -1,13 +1,15 @@
 // SQLite in WAL mode copies the log back into the database file (a
 // checkpoint) at the commit that finds the log past 1000 pages: that commit
 // then writes megabytes and waits for two fsyncs, on the event loop, while
-// TFTP answers wait behind it (30-60 ms per checkpoint with inventories being
-// posted, docs/benchmarks.md tftp-load). For `dploy serve` the connection's
+// TFTP answers wait behind it (tens of ms with inventories being posted,
+// docs/benchmarks.md tftp-load). For `dploy serve` the connection's
 // own checkpoints are turned off and a thread with a connection of its own
 // checkpoints instead (sqlite-checkpoint-worker.ts). A PASSIVE checkpoint
 // takes no writer lock, so commits go on meanwhile, and once it has copied
-// the whole log the next commit starts the log over: the file stays small.
-// Should the thread die, the connection checkpoints itself again.
+// the whole log the next commit starts the log over: the file stays small
+// as long as writes pause now and then (commits that never pause for a whole
+// second would grow it until they do). Should the thread die, the connection
+// checkpoints itself again.
 
 import type { Worker } from 'node:worker_threads';
 import type { Store } from './database.js';
