@@ -23,6 +23,7 @@ import { jobTokensFromKeyFile } from './jobs/job-token.js';
 import { inventoryParser, type InventoryParser } from './inventory/parse-pool.js';
 import { availableParallelism } from 'node:os';
 import type { Store } from './store/database.js';
+import { startWalCheckpointer, type WalCheckpointer } from './store/sqlite-checkpoint.js';
 import { VERSION } from './version.js';
 import { buildWebApp, type WebDeps } from './web/app.js';
 import { createMetrics } from './web/dploy-metrics.js';
@@ -58,6 +59,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
   let dhcp: DhcpSync | undefined;
   let inventoryThreads: InventoryParser | undefined;
   let served: ServedRate | undefined;
+  let checkpointer: WalCheckpointer | undefined;
   try {
     const kinds = kindsFromConfig(config);
     let baseUrl = '';
@@ -127,6 +129,8 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     const tlsFiles = config.http.tlsCertFile ? readTlsFiles(resolve(config.http.tlsCertFile), resolve(config.http.tlsKeyFile)) : undefined;
     let tlsPort = config.http.tlsPort;
     app = buildWebApp(webDeps, tlsFiles ? { apiOnTlsPort: () => tlsPort } : {});
+    const storeLog = app.log.child({ capability: 'store' });
+    checkpointer = startWalCheckpointer(store, (err) => storeLog.warn({ err }, err.message));
     await app.listen({ host: config.http.address, port: config.http.port });
     const bound = app.server.address();
     const port = typeof bound === 'object' && bound ? bound.port : config.http.port;
@@ -178,6 +182,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
         await web.close();
         await tlsApp?.close();
         await inventoryThreads?.close();
+        await checkpointer?.close();
         await store.close();
       })());
     const host = config.http.address === '0.0.0.0' ? '127.0.0.1' : config.http.address;
@@ -190,6 +195,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     await app?.close();
     await tlsApp?.close();
     await inventoryThreads?.close();
+    await checkpointer?.close();
     await store.close();
     throw err;
   }

@@ -86,7 +86,7 @@ export async function renderBootConfig(
     ...(context.arch ? { arch: context.arch } : {}),
     ...(image?.osFamily ? { osFamily: image.osFamily } : {}),
   };
-  const template = await findTemplate(key, templateDirectories(policy));
+  const template = findTemplate(key, templateDirectories(policy));
   const data = buildTemplateData({ state, context, image, policy, variables });
   let text: string;
   try {

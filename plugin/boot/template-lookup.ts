@@ -3,8 +3,14 @@
 // in the operator's override directory first, then in the shipped pxe/boot/.
 // Any operator file wins over every shipped one: an override is an override.
 // When nothing is found the error lists every path tried.
+//
+// Looked up synchronously, from a cache checked against each file's stat: a
+// boot config is rendered on the event loop that also takes inventory posts,
+// and an asynchronous read (open, stat, read, close: four trips through the
+// thread pool) would make a TFTP answer wait behind the loop's work four
+// times over. One stat per candidate still shows an edit at the next boot.
 
-import { readFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DployError } from '../errors.js';
 import { shipped } from '../package-root.js';
@@ -53,11 +59,12 @@ export function templatePaths(key: TemplateKey, directories: readonly string[]):
   return directories.flatMap((directory) => names.map((name) => join(directory, name)));
 }
 
-export async function findTemplate(key: TemplateKey, directories: readonly string[]): Promise<FoundTemplate> {
+export function findTemplate(key: TemplateKey, directories: readonly string[]): FoundTemplate {
   const tried = templatePaths(key, directories);
   for (const path of tried) {
     try {
-      return { path, text: await readFile(path, 'utf8') };
+      const text = readTemplate(path);
+      if (text !== undefined) return { path, text };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
         throw new DployError('DPLOY_ERR_BOOT_CONFIG', `cannot read boot template ${path}: ${(err as Error).message}`, { cause: err });
@@ -65,4 +72,22 @@ export async function findTemplate(key: TemplateKey, directories: readonly strin
     }
   }
   throw new DployError('DPLOY_ERR_BOOT_CONFIG', `no ${key.loader} template for boot state ${key.state}; add one of these files:\n  ${tried.join('\n  ')}`);
+}
+
+/** Template texts by path, with the stat they were read under. */
+const texts = new Map<string, { version: string; text: string }>();
+
+/** The file's text, read again only when its stat changed (an edit, a replacement); undefined when there is none. */
+function readTemplate(path: string): string | undefined {
+  const stat = statSync(path, { throwIfNoEntry: false, bigint: true });
+  if (!stat) {
+    texts.delete(path);
+    return undefined;
+  }
+  const version = `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+  const cached = texts.get(path);
+  if (cached?.version === version) return cached.text;
+  const text = readFileSync(path, 'utf8');
+  texts.set(path, { version, text });
+  return text;
 }

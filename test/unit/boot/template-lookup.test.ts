@@ -73,6 +73,17 @@ describe('boot template lookup', () => {
     assert.equal(await render(withOverride(), 'rescue'), 'second\n');
   });
 
+  it('reads an override edited to the same size, and falls back to the shipped one when it is removed', async () => {
+    await put('grub/localboot.eta', 'one\n');
+    assert.equal(await render(withOverride(), 'localboot'), 'one\n');
+    // Texts are cached by stat: the kernel's file clock moves in ticks of a few ms, and an edit is told by its time.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await put('grub/localboot.eta', 'two\n');
+    assert.equal(await render(withOverride(), 'localboot'), 'two\n');
+    await rm(join(override, 'grub/localboot.eta'));
+    assert.notEqual(await render(withOverride(), 'localboot'), 'two\n');
+  });
+
   it('lists every path it tried when no template exists', async () => {
     const policy = withOverride({ shippedTemplateDir: emptyShipped });
     await assert.rejects(render(policy, 'restore'), (err: Error & { code?: string }) => {
