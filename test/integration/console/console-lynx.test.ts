@@ -24,7 +24,7 @@ import { openSecretBox } from '../../../plugin/secret-box.js';
 import { parse as parseYaml } from 'yaml';
 import { seedImage } from '../../support/seeded-image.js';
 import type { ImageManifest } from '../../../plugin/images/manifest.js';
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, existsSync, openSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 const PROFILE = new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url).pathname;
@@ -207,7 +207,7 @@ describe('the console in lynx', () => {
       assert.equal(twice.status, 409);
       assert.match(await twice.text(), /image rack00-golden is being verified since 20\d\d-[^ ]+Z; its page shows the result when it ends/);
     } finally {
-      writeFileSync(archivePath, '');
+      await closePipe(archivePath);
     }
     assert.match(await settled(), /Checksums\s+corrupt, verified 20\d\d-[^:]+:\d\d:[\d.]+Z: 2-boot\.tar\.zst: sha256 e3b0c442/);
     rmSync(archivePath);
@@ -279,4 +279,17 @@ async function jobOpened(url: string, who: ConsoleLogin): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   assert.fail('the runner opened no job within 10 s');
+}
+
+/** Ends the reading of a named pipe: opened for writing (no wait when nobody reads it yet, or the test would hang) and closed empty. */
+async function closePipe(path: string): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    try {
+      closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENXIO' || tries === 100) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
