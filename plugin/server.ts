@@ -15,6 +15,7 @@ import {
   startTftp,
 } from './boot-wiring.js';
 import { restoreImageProvider } from './images/restore-boot.js';
+import { imageVerifies } from './images/image-verifies.js';
 import { discoveryAtStart } from './bootenv/discover-image.js';
 import { kindsFromConfig, restorePathsOf, runnerOptions, scheduleRunner, type BootLoad } from './jobs/index.js';
 import { openPlatform } from './platforms/index.js';
@@ -60,6 +61,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
   let inventoryThreads: InventoryParser | undefined;
   let served: ServedRate | undefined;
   let checkpointer: WalCheckpointer | undefined;
+  const verifies = imageVerifies(store.db.manager);
   try {
     const kinds = kindsFromConfig(config);
     let baseUrl = '';
@@ -102,6 +104,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
       inventoriesKept: config.agent.inventoriesKept,
       answerFetches: config.agent.answerFetches,
       restorePaths: restorePathsOf(config),
+      imageVerifies: verifies,
       callbackSeconds: config.runner.installTimeoutSeconds,
       jobTokens,
       inventoryParser: inventoryThreads,
@@ -181,6 +184,8 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
         await tftp?.close();
         await web.close();
         await tlsApp?.close();
+        // After the listeners (no verify starts any more), before the database (an interrupted one says so in the audit log).
+        await verifies.close();
         await inventoryThreads?.close();
         await checkpointer?.close();
         await store.close();
@@ -194,6 +199,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
     await tftp?.close();
     await app?.close();
     await tlsApp?.close();
+    await verifies.close();
     await inventoryThreads?.close();
     await checkpointer?.close();
     await store.close();

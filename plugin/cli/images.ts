@@ -7,6 +7,7 @@ import { DployError } from '../errors.js';
 import { readManifest } from '../images/image-store.js';
 import { removeStoredImage, verifyStoredImage } from '../images/image-catalog.js';
 import { checkPolicy, pruneImages } from '../images/retention.js';
+import { recordAudit } from '../store/audit-log.js';
 import { getImage, listImages } from '../store/images.js';
 import { configOf, print, printJson, withStore } from './context.js';
 import { renderFields, renderTable } from './table.js';
@@ -60,7 +61,7 @@ export function imagesCommand(): Command {
     .description('read every archive again and compare its size and SHA-256 with manifest.json')
     .option('--json')
     .action(async (name: string, o: { json?: boolean }, command: Command) => {
-      const { checks } = await withStore(command, (s) => verifyStoredImage(s.db.manager, name));
+      const { checks } = await withStore(command, (s) => verifyStoredImage(s.db.manager, name, { actor: 'cli' }));
       if (o.json) printJson(checks);
       else
         print(
@@ -77,7 +78,11 @@ export function imagesCommand(): Command {
     .command('remove <name>')
     .description('delete the image: its row and its directory in the store (refused while a job uses it)')
     .action(async (name: string, _o: unknown, command: Command) => {
-      const image = await withStore(command, (s) => removeStoredImage(s.db.manager, name));
+      const image = await withStore(command, async (s) => {
+        const removed = await removeStoredImage(s.db.manager, name);
+        await recordAudit(s.db.manager, { actor: 'cli', action: 'image.remove', target: name });
+        return removed;
+      });
       print(`removed image ${name} (${image.location})\n`);
     });
   images
@@ -97,7 +102,11 @@ export function imagesCommand(): Command {
           'DPLOY_ERR_INVALID_INPUT',
           'no retention policy: set images.keepPerHost or images.maxAgeDays, or give --keep-per-host or --max-age-days',
         );
-      const chosen = await withStore(command, (s) => pruneImages(s.db.manager, policy, { dryRun: o.dryRun === true }));
+      const chosen = await withStore(command, async (s) => {
+        const pruned = await pruneImages(s.db.manager, policy, { dryRun: o.dryRun === true });
+        if (!o.dryRun) for (const c of pruned) await recordAudit(s.db.manager, { actor: 'cli', action: 'image.prune', target: c.name, detail: c.reason });
+        return pruned;
+      });
       if (o.json) return printJson(chosen);
       const verb = o.dryRun ? 'would remove' : 'removed';
       print(chosen.length === 0 ? 'nothing to remove\n' : chosen.map((c) => `${verb} image ${c.name}: ${c.reason}\n`).join(''));

@@ -7,7 +7,17 @@ import { join } from 'node:path';
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../errors.js';
 import { findHost } from '../store/hosts.js';
-import { activeJobsOfImage, deleteImage, imagesInUse, getImage, recordImageVerified, VERIFIED_OK, type ImageRecord } from '../store/images.js';
+import { recordAudit } from '../store/audit-log.js';
+import {
+  activeJobsOfImage,
+  deleteImage,
+  forgetImageVerified,
+  imagesInUse,
+  getImage,
+  recordImageVerified,
+  VERIFIED_OK,
+  type ImageRecord,
+} from '../store/images.js';
 import { removeImageFiles, verifyImage, type ArchiveCheck } from './image-store.js';
 import { MANIFEST_FILE } from './manifest.js';
 
@@ -27,20 +37,42 @@ export interface VerifyReport {
   verifiedAt: Date;
 }
 
-/** Reads every archive again against manifest.json and keeps the outcome with the image's row. */
-export async function verifyStoredImage(db: EntityManager, name: string, now: () => Date = () => new Date()): Promise<VerifyReport> {
+export interface VerifyOptions {
+  /** Who asked, for the audit log: "cli", "console:alice", "api:token-name". */
+  actor: string;
+  /** Stops the reading (dploy stopping): nothing is recorded on the image, which stays unverified. */
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+/**
+ * Reads every archive again against manifest.json and keeps the outcome with
+ * the image's row and in the audit log. The last result is forgotten first: a
+ * verify that never ends (dploy killed, Ctrl-C) leaves the image unverified,
+ * never showing an "ok" older than the doubt that made someone verify it.
+ */
+export async function verifyStoredImage(db: EntityManager, name: string, o: VerifyOptions): Promise<VerifyReport> {
   const image = await getImage(db, name);
+  const now = o.now ?? (() => new Date());
+  const audit = (detail: string) => recordAudit(db, { actor: o.actor, action: 'image.verify', target: name, detail });
+  await forgetImageVerified(db, name);
   let checks: ArchiveCheck[];
   try {
-    checks = await verifyImage(image.location);
+    checks = await verifyImage(image.location, o.signal);
   } catch (err) {
+    if (o.signal?.aborted) {
+      await audit('interrupted: dploy stopped; the image is unverified');
+      throw err;
+    }
     // A manifest gone or unreadable is a verify that failed: say so on the image, then tell the caller.
     await recordImageVerified(db, name, (err as Error).message, now());
+    await audit(`failed: ${(err as Error).message}`);
     throw err;
   }
   const bad = checks.filter((c) => !c.ok);
   const verifiedAt = now();
   await recordImageVerified(db, name, bad.length === 0 ? VERIFIED_OK : bad.map((c) => `${c.file}: ${c.problem ?? 'differs'}`).join('; '), verifiedAt);
+  await audit(bad.length === 0 ? 'ok' : 'corrupt');
   return { name, ok: bad.length === 0, checks, verifiedAt };
 }
 
@@ -63,11 +95,17 @@ export interface ImageView {
   sizeBytes: number | null;
   createdAt: string;
   state: ImageState;
-  checksum: { status: 'unverified' | 'ok' | 'corrupt'; verifiedAt: string | null; problem: string | null };
+  checksum: { status: 'unverified' | 'verifying' | 'ok' | 'corrupt'; verifiedAt: string | null; problem: string | null; verifyingSince: string | null };
+}
+
+/** What the caller knows beyond the row: whether a job uses it (a page asks once), since when a verify reads it. */
+export interface ViewContext {
+  inUse?: boolean;
+  verifyingSince?: Date;
 }
 
 /** An image as the console and the API show it (its directory is images.storeDir's business, not shown). */
-export async function imageView(db: EntityManager, image: ImageRecord & { hostName?: string }, inUse?: boolean): Promise<ImageView> {
+export async function imageView(db: EntityManager, image: ImageRecord & { hostName?: string }, context: ViewContext = {}): Promise<ImageView> {
   const v = image.verified;
   const hostName = image.hostId === undefined ? undefined : (image.hostName ?? (await findHost(db, image.hostId))?.name);
   return {
@@ -76,20 +114,26 @@ export async function imageView(db: EntityManager, image: ImageRecord & { hostNa
     host: image.hostId !== undefined ? { id: image.hostId, name: hostName ?? `host ${image.hostId}` } : null,
     sizeBytes: image.sizeBytes ?? null,
     createdAt: image.createdAt.toISOString(),
-    state: await imageState(db, image, inUse),
+    state: await imageState(db, image, context.inUse),
     checksum: {
-      status: !v ? 'unverified' : v.result === VERIFIED_OK ? 'ok' : 'corrupt',
-      verifiedAt: v ? v.at.toISOString() : null,
-      problem: v && v.result !== VERIFIED_OK ? v.result : null,
+      status: context.verifyingSince ? 'verifying' : !v ? 'unverified' : v.result === VERIFIED_OK ? 'ok' : 'corrupt',
+      // The last result is being forgotten as the verify begins (verifyStoredImage): not shown beside "verifying".
+      verifiedAt: v && !context.verifyingSince ? v.at.toISOString() : null,
+      problem: v && !context.verifyingSince && v.result !== VERIFIED_OK ? v.result : null,
+      verifyingSince: context.verifyingSince?.toISOString() ?? null,
     },
   };
 }
 
 /** A page of images as shown: one query says which are in use, whatever the page's size. */
-export async function imageViews(db: EntityManager, images: Array<ImageRecord & { hostName?: string }>): Promise<ImageView[]> {
+export async function imageViews(
+  db: EntityManager,
+  images: Array<ImageRecord & { hostName?: string }>,
+  verifyingSince: (name: string) => Date | undefined = () => undefined,
+): Promise<ImageView[]> {
   const inUse = await imagesInUse(
     db,
     images.map((i) => i.name),
   );
-  return Promise.all(images.map((image) => imageView(db, image, inUse.has(image.name))));
+  return Promise.all(images.map((image) => imageView(db, image, { inUse: inUse.has(image.name), verifyingSince: verifyingSince(image.name) })));
 }

@@ -49,21 +49,25 @@ export interface ArchiveCheck {
   problem?: string;
 }
 
-/** Reads every archive again and compares size and SHA-256 with the manifest. */
-export async function verifyImage(dir: string): Promise<ArchiveCheck[]> {
+/**
+ * Reads every archive again and compares size and SHA-256 with the manifest.
+ * Streamed: an image of many GiB is read in chunks between other work, and
+ * `signal` stops it between two chunks (dploy stopping).
+ */
+export async function verifyImage(dir: string, signal?: AbortSignal): Promise<ArchiveCheck[]> {
   const manifest = await readManifest(dir);
   const checks: ArchiveCheck[] = [];
-  for (const fs of manifest.filesystems) checks.push(await checkArchive(dir, fs.archive));
+  for (const fs of manifest.filesystems) checks.push(await checkArchive(dir, fs.archive, signal));
   return checks;
 }
 
-async function checkArchive(dir: string, a: ArchiveEntry): Promise<ArchiveCheck> {
+async function checkArchive(dir: string, a: ArchiveEntry, signal?: AbortSignal): Promise<ArchiveCheck> {
   const path = join(dir, a.file);
   const st = await stat(path).catch(() => undefined);
   if (!st) return { file: a.file, ok: false, problem: 'missing' };
   if (st.size !== a.bytes) return { file: a.file, ok: false, problem: `size ${st.size}, manifest says ${a.bytes}` };
   const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
+  await pipeline(createReadStream(path), hash, signal ? { signal } : {});
   const sum = hash.digest('hex');
   return sum === a.sha256 ? { file: a.file, ok: true } : { file: a.file, ok: false, problem: `sha256 ${sum}, manifest says ${a.sha256}` };
 }

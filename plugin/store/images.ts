@@ -113,6 +113,11 @@ export async function recordImageVerified(db: EntityManager, name: string, resul
   await repo(db).update({ name }, { verified_at: at, verify_result: result.slice(0, 1024) });
 }
 
+/** A verify begins: the last result no longer speaks for the files. */
+export async function forgetImageVerified(db: EntityManager, name: string): Promise<void> {
+  await repo(db).update({ name }, { verified_at: null, verify_result: null });
+}
+
 /** Jobs not ended that name the image: a capture writing it or a restore reading it. */
 export async function activeJobsOfImage(db: EntityManager, name: string): Promise<number[]> {
   return (await activeImageJobs(db, [name])).map((r) => r.id);

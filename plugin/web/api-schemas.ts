@@ -101,9 +101,10 @@ export const imageSchema = closed({
   createdAt: time,
   state: { enum: ['ready', 'in use', 'missing'], description: 'in use: a job not ended names it; missing: no manifest.json behind the row' },
   checksum: closed({
-    status: { enum: ['unverified', 'ok', 'corrupt'] },
+    status: { enum: ['unverified', 'verifying', 'ok', 'corrupt'], description: 'verifying: a verify started by the console or the API is reading it now' },
     verifiedAt: { oneOf: [{ type: 'null' }, time] },
     problem: { type: ['string', 'null'], description: 'what the last verify found different' },
+    verifyingSince: { oneOf: [{ type: 'null' }, time], description: 'when the running verify began; null when none runs' },
   }),
 });
 export const imagePageSchema = closed({ images: list(imageSchema), total: { type: 'integer', minimum: 0 }, next: nextLink });
@@ -158,10 +159,10 @@ export const imageDetailSchema = closed({
   ...(imageSchema.properties as Record<string, Schema>),
   manifest: { oneOf: [{ type: 'null' }, manifestSchema], description: "the image's manifest.json (docs/images.md); null when it cannot be read" },
 });
-export const imageVerifiedSchema = closed({
+export const imageVerifyStartedSchema = closed({
   name: text,
-  ok: { type: 'boolean', description: 'every archive has the size and SHA-256 manifest.json gives' },
-  checks: list(closed({ file: text, ok: { type: 'boolean' }, problem: text }, ['problem'])),
-  verifiedAt: time,
+  status: { const: 'verifying' },
+  since: time,
+  location: { type: 'string', description: 'the image (also the Location header): its checksum.status is verifying until the result is kept there' },
 });
 export const imageRemovedSchema = closed({ name: text, removed: { const: true } });

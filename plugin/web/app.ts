@@ -32,6 +32,7 @@ import { apiJobRoutes } from './routes/api-jobs.js';
 import { apiGroupRoutes } from './routes/api-groups.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
 import { apiImageRoutes } from './routes/api-images.js';
+import type { ImageVerifies } from '../images/image-verifies.js';
 import { sendfileEngine } from './sendfile-engine.js';
 import { answerMirrorOnNativeThreads } from './static-connections.js';
 
@@ -64,6 +65,8 @@ export interface WebDeps {
   answerFetches: number;
   /** images.restorePaths: what a rebuild restores into the reinstalled system. */
   restorePaths?: readonly string[];
+  /** The verifies the console and the API started, running in the background (one registry for both listeners). */
+  imageVerifies: ImageVerifies;
   /** Parses posted inventories, large ones on worker threads. */
   inventoryParser: InventoryParser;
   /** agent.ratePerSource and agent.rateLimitExempt. */

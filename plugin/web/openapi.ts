@@ -76,12 +76,14 @@ function operation(route: RouteOptions): Operation {
   };
 }
 
+const ANSWERED: Record<string, string> = { '201': 'created', '202': 'started; the Location header names what to read for its end' };
+
 /** Each documented status with its JSON schema; a route that documents none says only "done". */
 function answers(response: RouteSchema['response']): Record<string, object> {
   const documented = Object.entries(response ?? {});
   if (documented.length === 0) return { '200': { description: 'done' } };
   return Object.fromEntries(
-    documented.map(([status, schema]) => [status, { description: status === '201' ? 'created' : 'done', content: { 'application/json': { schema } } }]),
+    documented.map(([status, schema]) => [status, { description: ANSWERED[status] ?? 'done', content: { 'application/json': { schema } } }]),
   );
 }
 

@@ -1,11 +1,14 @@
 // Images: the store a page at a time (source host, date, size, state, last
 // verify), one image with its manifest (disks, partitions, filesystems with
 // UUIDs and labels), and for operators Verify and Remove, as `dploy images`.
+// Verify starts reading in the background and lands on the image's page,
+// which says "verifying since …" until the result is kept there.
 
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { DployError } from '../../errors.js';
-import { imageView, imageViews, removeStoredImage, verifyStoredImage } from '../../images/image-catalog.js';
+import { imageView, imageViews, removeStoredImage, type ImageView } from '../../images/image-catalog.js';
+import type { ImageVerifies } from '../../images/image-verifies.js';
 import { checkImageName, readManifest } from '../../images/image-store.js';
 import { formatBytes } from '../../model/hardware-view.js';
 import { recordAudit } from '../../store/audit-log.js';
@@ -15,13 +18,13 @@ import { queryText, renderPage } from './console-views.js';
 
 const PAGE = 50;
 
-export function imagePages(app: FastifyInstance, deps: { db: DataSource }): void {
+export function imagePages(app: FastifyInstance, deps: { db: DataSource; imageVerifies: ImageVerifies }): void {
   const db = deps.db.manager;
 
   app.get<{ Querystring: Record<string, unknown> }>('/images', { preHandler: allow('read') }, async (request, reply) => {
     const after = queryText(request.query.after, 128);
     const page = await pageOfImages(db, { limit: PAGE, ...(after ? { afterName: after } : {}) });
-    const images = (await imageViews(db, page.images)).map((view) => ({ ...view, size: formatBytes(view.sizeBytes) }));
+    const images = (await imageViews(db, page.images, deps.imageVerifies.since)).map((view) => ({ ...view, size: formatBytes(view.sizeBytes) }));
     const last = page.images.at(-1)?.name;
     const removed = queryText(request.query.removed, 128);
     return renderPage(reply, 'images', {
@@ -37,28 +40,20 @@ export function imagePages(app: FastifyInstance, deps: { db: DataSource }): void
   app.get<{ Params: { name: string }; Querystring: Record<string, unknown> }>('/images/:name', { preHandler: allow('read') }, async (request, reply) => {
     const image = await getImage(db, checked(request.params.name));
     const manifest = await readManifest(image.location).catch((err: Error) => err);
-    const view = await imageView(db, image);
+    const view = await imageView(db, image, { verifyingSince: deps.imageVerifies.since(image.name) });
     return renderPage(reply, 'image', {
       title: `Image ${image.name}`,
       image: { ...view, size: formatBytes(image.sizeBytes ?? null) },
       manifest: manifest instanceof Error ? undefined : manifest,
       manifestProblem: manifest instanceof Error ? manifest.message : undefined,
       bytes: (n: number) => formatBytes(n),
-      flash: queryText(request.query.verified)
-        ? `verified: ${view.checksum.status === 'ok' ? 'every archive matches manifest.json' : view.checksum.problem}`
-        : undefined,
+      flash: flashOf(view, queryText(request.query.verify) !== undefined),
     });
   });
 
   app.post<{ Params: { name: string } }>('/images/:name/verify', { preHandler: allow('manage-images') }, async (request, reply) => {
-    const { name } = await getImage(db, checked(request.params.name));
-    // A manifest gone or unreadable is recorded on the image as the verify's outcome: the page it lands on says so.
-    const report = await verifyStoredImage(db, name).catch((err: unknown) => {
-      if (err instanceof DployError) return undefined;
-      throw err;
-    });
-    await recordAudit(db, { actor: request.caller!.actor, action: 'image.verify', target: name, detail: report?.ok ? 'ok' : 'corrupt' });
-    return reply.redirect(`/images/${encodeURIComponent(name)}?verified=1`, 303);
+    const { name } = await deps.imageVerifies.start(checked(request.params.name), request.caller!.actor, request.log);
+    return reply.redirect(`/images/${encodeURIComponent(name)}?verify=1`, 303);
   });
 
   app.post<{ Params: { name: string }; Body: Record<string, string | undefined> }>(
@@ -73,6 +68,15 @@ export function imagePages(app: FastifyInstance, deps: { db: DataSource }): void
       return reply.redirect(`/images?removed=${encodeURIComponent(name)}`, 303);
     },
   );
+}
+
+/** After Verify: still reading (reload to see the end), or what it found. */
+function flashOf(view: ImageView, afterVerify: boolean): string | undefined {
+  if (!afterVerify) return undefined;
+  const c = view.checksum;
+  if (c.status === 'verifying') return `verifying since ${c.verifyingSince}: reload this page to see the result`;
+  if (c.status === 'ok') return 'verified: every archive matches manifest.json';
+  return c.status === 'corrupt' ? `verified: ${c.problem}` : undefined;
 }
 
 /** A name that cannot be an image is a page that does not exist. */

@@ -17,6 +17,7 @@ import { renderPage } from './console-views.js';
 import { groupPages } from './group-pages.js';
 import { hostPages } from './host-pages.js';
 import { imagePages } from './image-pages.js';
+import type { ImageVerifies } from '../../images/image-verifies.js';
 import { jobPages } from './job-pages.js';
 import { loginPages } from './login-pages.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -35,6 +36,7 @@ export interface ConsoleDeps {
   /** The effective configuration, secrets masked (config/shown-config.ts), for admins' settings page. */
   settings?: ReadonlyArray<{ key: string; value: string }>;
   ocsConsoleUrl?: string;
+  imageVerifies: ImageVerifies;
 }
 
 /** A form is a few fields, a profile at most a few hundred lines. */

@@ -1,20 +1,23 @@
 // JSON API over the image store: a page of images by name, one image with
 // its manifest (disks, partitions, filesystems with UUIDs and labels), and
 // verify and remove (operators), as `dploy images list|show|verify|remove`.
+// A verify reads in the background: 202 at once, the image's checksum.status
+// says "verifying" until it ends.
 
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
-import { imageView, imageViews, removeStoredImage, verifyStoredImage } from '../../images/image-catalog.js';
+import { imageView, imageViews, removeStoredImage } from '../../images/image-catalog.js';
+import type { ImageVerifies } from '../../images/image-verifies.js';
 import { readManifest } from '../../images/image-store.js';
 import { recordAudit } from '../../store/audit-log.js';
 import { getImage, pageOfImages } from '../../store/images.js';
 import { apiAccess } from '../api-auth.js';
-import { imageDetailSchema, imagePageSchema, imageRemovedSchema, imageVerifiedSchema } from '../api-schemas.js';
+import { imageDetailSchema, imagePageSchema, imageRemovedSchema, imageVerifyStartedSchema } from '../api-schemas.js';
 import { linkNext } from '../page-link.js';
 
 const named = { type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 128 } }, required: ['name'] };
 
-export function apiImageRoutes(app: FastifyInstance, deps: { db: DataSource }): void {
+export function apiImageRoutes(app: FastifyInstance, deps: { db: DataSource; imageVerifies: ImageVerifies }): void {
   const db = deps.db.manager;
   const read = apiAccess(deps.db, 'read');
   const manage = apiAccess(deps.db, 'manage-images');
@@ -35,7 +38,7 @@ export function apiImageRoutes(app: FastifyInstance, deps: { db: DataSource }): 
     async (request, reply) => {
       const q = request.query;
       const page = await pageOfImages(db, { limit: q.limit, ...(q.after !== undefined ? { afterName: q.after } : {}) });
-      const images = await imageViews(db, page.images);
+      const images = await imageViews(db, page.images, deps.imageVerifies.since);
       return { images, total: page.total, next: linkNext(reply, '/api/v1/images', q, { more: page.more, lastName: page.images.at(-1)?.name }) };
     },
   );
@@ -52,7 +55,7 @@ export function apiImageRoutes(app: FastifyInstance, deps: { db: DataSource }): 
     async (request) => {
       const image = await getImage(db, request.params.name);
       const manifest = await readManifest(image.location).catch(() => null);
-      return { ...(await imageView(db, image)), manifest };
+      return { ...(await imageView(db, image, { verifyingSince: deps.imageVerifies.since(image.name) })), manifest };
     },
   );
   app.post<{ Params: { name: string } }>(
@@ -60,15 +63,16 @@ export function apiImageRoutes(app: FastifyInstance, deps: { db: DataSource }): 
     {
       ...manage,
       schema: {
-        summary: 'read every archive again against the SHA-256 in manifest.json; ok false names what differs (kept with the image)',
+        summary:
+          'start reading every archive again against the SHA-256 in manifest.json, in the background: 202 at once, Location is the image, whose checksum says verifying until the result is kept there (409 while a verify of it runs)',
         params: named,
-        response: { 200: imageVerifiedSchema },
+        response: { 202: imageVerifyStartedSchema },
       },
     },
-    async (request) => {
-      const report = await verifyStoredImage(db, request.params.name);
-      await recordAudit(db, { actor: request.caller!.actor, action: 'image.verify', target: report.name, detail: report.ok ? 'ok' : 'corrupt' });
-      return report;
+    async (request, reply) => {
+      const started = await deps.imageVerifies.start(request.params.name, request.caller!.actor, request.log);
+      const location = `/api/v1/images/${encodeURIComponent(started.name)}`;
+      return reply.status(202).header('location', location).send({ name: started.name, status: 'verifying', since: started.since.toISOString(), location });
     },
   );
   app.delete<{ Params: { name: string } }>(

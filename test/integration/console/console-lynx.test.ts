@@ -24,7 +24,8 @@ import { openSecretBox } from '../../../plugin/secret-box.js';
 import { parse as parseYaml } from 'yaml';
 import { seedImage } from '../../support/seeded-image.js';
 import type { ImageManifest } from '../../../plugin/images/manifest.js';
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, existsSync, openSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 
 const PROFILE = new URL('../../fixtures/profiles/debian-12-web.yaml', import.meta.url).pathname;
 const INVENTORY = readFileSync(new URL('../../fixtures/lshw/qemu/pc-seabios.xml', import.meta.url));
@@ -173,16 +174,48 @@ describe('the console in lynx', () => {
     );
   });
 
-  test('an operator verifies an image (a changed archive is named) and removes it; a viewer may do neither', async () => {
+  test('an operator verifies an image in the background (the page says since when; a changed archive is named) and removes it; a viewer may do neither', async () => {
     const path = `${serve.url}/images/rack00-golden`;
+    const settled = async () => {
+      for (;;) {
+        const page = await lynxDump(`${path}?verify=1`, bob);
+        if (!/Checksums\s+verifying/.test(page)) return page;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
     assert.equal((await postForm(`${path}/verify`, bob, { csrf: bob.csrf })).status, 403);
     const verified = await postForm(`${path}/verify`, alice, { csrf: alice.csrf });
-    assert.deepEqual([verified.status, verified.headers.get('location')], [303, '/images/rack00-golden?verified=1']);
-    assert.match(await lynxDump(`${path}?verified=1`, bob), /verified: every archive matches manifest\.json[\s\S]*Checksums\s+ok, verified 20\d\d-/);
+    assert.deepEqual([verified.status, verified.headers.get('location')], [303, '/images/rack00-golden?verify=1']);
+    assert.match(await settled(), /verified: every archive matches manifest\.json[\s\S]*Checksums\s+ok, verified 20\d\d-/);
     const archive = golden.filesystems[1]!.archive;
-    appendFileSync(join(cwd, 'var/images/rack00-golden', archive.file), 'x');
+    const archivePath = join(cwd, 'var/images/rack00-golden', archive.file);
+    // A named pipe for the archive: the verify reads it until the test closes it, however loaded the machine.
+    const manifestPath = join(cwd, 'var/images/rack00-golden/manifest.json');
+    const manifest = readFileSync(manifestPath, 'utf8');
+    const saved = readFileSync(archivePath);
+    rmSync(archivePath);
+    execFileSync('mkfifo', [archivePath]);
+    const emptied = JSON.parse(manifest) as ImageManifest;
+    emptied.filesystems[1]!.archive.bytes = 0;
+    writeFileSync(manifestPath, JSON.stringify(emptied));
+    try {
+      await postForm(`${path}/verify`, alice, { csrf: alice.csrf });
+      const reading = await lynxDump(`${path}?verify=1`, bob);
+      assert.match(reading, /verifying since 20\d\d-[^ ]+Z: reload this page to see the result[\s\S]*Checksums\s+verifying since 20\d\d-/, reading);
+      assert.match(await lynxDump(`${serve.url}/images`, bob), /rack00-golden\s+rack00\s+.*\s+ready\s+verifying since 20\d\d-/);
+      const twice = await postForm(`${path}/verify`, alice, { csrf: alice.csrf });
+      assert.equal(twice.status, 409);
+      assert.match(await twice.text(), /image rack00-golden is being verified since 20\d\d-[^ ]+Z; its page shows the result when it ends/);
+    } finally {
+      await closePipe(archivePath);
+    }
+    assert.match(await settled(), /Checksums\s+corrupt, verified 20\d\d-[^:]+:\d\d:[\d.]+Z: 2-boot\.tar\.zst: sha256 e3b0c442/);
+    rmSync(archivePath);
+    writeFileSync(archivePath, saved);
+    writeFileSync(manifestPath, manifest);
+    appendFileSync(archivePath, 'x');
     await postForm(`${path}/verify`, alice, { csrf: alice.csrf });
-    const corrupt = await lynxDump(`${path}?verified=1`, bob);
+    const corrupt = await settled();
     assert.match(
       corrupt,
       new RegExp(`Checksums\\s+corrupt, verified 20\\d\\d-[^:]+:\\d\\d:[\\d.]+Z: ${archive.file}: size ${archive.bytes + 1}, manifest says ${archive.bytes}`),
@@ -246,4 +279,17 @@ async function jobOpened(url: string, who: ConsoleLogin): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   assert.fail('the runner opened no job within 10 s');
+}
+
+/** Ends the reading of a named pipe: opened for writing (no wait when nobody reads it yet, or the test would hang) and closed empty. */
+async function closePipe(path: string): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    try {
+      closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENXIO' || tries === 100) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }

@@ -5,7 +5,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPlatform } from '../../../plugin/platforms/index.js';
-import { activeJobsOfImage, deleteImage, getImage, listImages, pageOfImages, recordImage, recordImageVerified } from '../../../plugin/store/images.js';
+import {
+  activeJobsOfImage,
+  deleteImage,
+  forgetImageVerified,
+  getImage,
+  listImages,
+  pageOfImages,
+  recordImage,
+  recordImageVerified,
+} from '../../../plugin/store/images.js';
 import { createJob, transitionJob } from '../../../plugin/store/jobs.js';
 import { DIALECTS, openTestStore } from '../../support/databases.js';
 
@@ -37,6 +46,9 @@ for (const dialect of DIALECTS) {
         const verifiedAt = new Date('2026-12-07T07:00:00.456Z');
         await recordImageVerified(db, 'web01-b', '2-boot.tar.zst: missing', verifiedAt);
         assert.deepEqual((await getImage(db, 'web01-b')).verified, { at: verifiedAt, result: '2-boot.tar.zst: missing' });
+        await forgetImageVerified(db, 'web01-b');
+        assert.equal((await getImage(db, 'web01-b')).verified, undefined, 'a verify beginning forgets the last result');
+        await recordImageVerified(db, 'web01-b', '2-boot.tar.zst: missing', verifiedAt);
         const restore = await createJob(db, { hostId: host.id, kind: 'restore', image: 'web01-b' }, 'test', 'opened');
         assert.deepEqual(await activeJobsOfImage(db, 'web01-b'), [restore.id]);
         await transitionJob(db, restore, 'queued', { to: 'cancelled', message: 'ended', actor: 'test' });

@@ -1,0 +1,63 @@
+// Verifies the console and the API start: an image of many GiB takes minutes
+// to read, so the request answers at once and the reading goes on in the
+// background, one verify per image at a time. They live as long as the
+// process and no longer: dploy stopping aborts them (the audit log says
+// "interrupted"), a crash ends them unrecorded; either way the image is left
+// unverified, its last result having been forgotten when the verify began.
+// `dploy images verify` reads in its own process and is not counted here.
+
+import type { EntityManager } from 'typeorm';
+import { DployError } from '../errors.js';
+import { getImage } from '../store/images.js';
+import { verifyStoredImage } from './image-catalog.js';
+
+export interface RunningVerify {
+  name: string;
+  since: Date;
+}
+
+export interface VerifyLog {
+  error(fields: object, message: string): void;
+}
+
+export interface ImageVerifies {
+  /** Starts reading the image in the background; refused (409) while a verify of it runs. */
+  start(name: string, actor: string, log: VerifyLog): Promise<RunningVerify>;
+  /** Since when a verify of the image has been running, if one is. */
+  since(name: string): Date | undefined;
+  /** Aborts the running verifies and waits until each has stopped (before the database closes). */
+  close(): Promise<void>;
+}
+
+export function imageVerifies(db: EntityManager, now: () => Date = () => new Date()): ImageVerifies {
+  const running = new Map<string, { since: Date; done: Promise<void> }>();
+  const stopping = new AbortController();
+  return {
+    async start(name, actor, log) {
+      await getImage(db, name);
+      // Checked and taken with no await between: two requests at once cannot both start one.
+      const current = running.get(name);
+      if (current)
+        throw new DployError(
+          'DPLOY_ERR_CONFLICT',
+          `image ${name} is being verified since ${current.since.toISOString()}; its page shows the result when it ends`,
+        );
+      if (stopping.signal.aborted) throw new DployError('DPLOY_ERR_CONFLICT', 'dploy is stopping; verify the image once it is back');
+      const since = now();
+      const done = verifyStoredImage(db, name, { actor, signal: stopping.signal, now }).then(
+        () => undefined,
+        (err: unknown) => {
+          // A verify that found the manifest gone recorded that on the image; anything else is dploy's own trouble.
+          if (!stopping.signal.aborted && !(err instanceof DployError)) log.error({ err, image: name }, `image ${name}: the verify stopped`);
+        },
+      );
+      running.set(name, { since, done: done.finally(() => running.delete(name)) });
+      return { name, since };
+    },
+    since: (name) => running.get(name)?.since,
+    async close() {
+      stopping.abort();
+      await Promise.all([...running.values()].map((r) => r.done));
+    },
+  };
+}
