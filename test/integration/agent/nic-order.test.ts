@@ -6,32 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { busyboxPath } from '../../support/busybox-env.js';
+import { fakeMachine, SERVER_NICS as SERVER } from '../../support/fake-sysfs.js';
 
 const SCRIPT = fileURLToPath(new URL('../../../agent-scripts/dploy-nics', import.meta.url));
 const BUSYBOX = '/usr/bin/busybox';
-
-/** A /sys/class/net with these NICs (a `device` entry makes one physical), and a /proc/cmdline. */
-function fakeMachine(nics: Array<{ name: string; mac: string; physical: boolean }>, cmdline: string): { sys: string; cmdline: string; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'dploy-nics-'));
-  for (const n of [{ name: 'lo', mac: '00:00:00:00:00:00', physical: false }, ...nics]) {
-    mkdirSync(join(dir, 'sys/class/net', n.name, ...(n.physical ? ['device'] : [])), { recursive: true });
-    writeFileSync(join(dir, 'sys/class/net', n.name, 'address'), `${n.mac}\n`);
-  }
-  writeFileSync(join(dir, 'cmdline'), `${cmdline}\n`);
-  return { sys: join(dir, 'sys'), cmdline: join(dir, 'cmdline'), dir };
-}
-
-const SERVER = [
-  { name: 'docker0', mac: '02:42:ac:11:00:01', physical: false },
-  { name: 'eno1', mac: '3c:ec:ef:00:00:01', physical: true },
-  { name: 'eno2', mac: '3c:ec:ef:00:00:02', physical: true },
-  { name: 'enp65s0f0', mac: 'b4:96:91:aa:bb:cc', physical: true },
-];
 
 const SHELLS: Array<[string, string[], () => string]> = [
   ['busybox ash', [BUSYBOX, 'sh'], () => busyboxPath({ sort: BUSYBOX, cut: BUSYBOX })],
@@ -49,10 +31,10 @@ for (const [label, shell, path] of SHELLS) {
     // The loaders write BOOTIF in lower case; upper case is taken too.
     const m = fakeMachine(SERVER, 'quiet BOOTIF=01-B4-96-91-AA-BB-CC dploy.action=restore');
     assert.equal(
-      run(shell, path(), { DPLOY_SYS: m.sys, DPLOY_CMDLINE: m.cmdline }, 'dploy_nic_order'),
+      run(shell, path(), m.env, 'dploy_nic_order'),
       'enp65s0f0 b4:96:91:aa:bb:cc physical\neno1 3c:ec:ef:00:00:01 physical\neno2 3c:ec:ef:00:00:02 physical\ndocker0 02:42:ac:11:00:01 virtual\n',
     );
-    assert.equal(run(shell, path(), { DPLOY_SYS: m.sys, DPLOY_CMDLINE: m.cmdline }, 'dploy_bootif_mac'), 'b4:96:91:aa:bb:cc\n');
+    assert.equal(run(shell, path(), m.env, 'dploy_bootif_mac'), 'b4:96:91:aa:bb:cc\n');
   });
 
   test(`${label}: without BOOTIF, or with one that is malformed or names no NIC here, the physical NICs go by name`, () => {
@@ -60,7 +42,7 @@ for (const [label, shell, path] of SHELLS) {
       'eno1 3c:ec:ef:00:00:01 physical\neno2 3c:ec:ef:00:00:02 physical\nenp65s0f0 b4:96:91:aa:bb:cc physical\ndocker0 02:42:ac:11:00:01 virtual\n';
     for (const cmdline of ['quiet', 'BOOTIF=01-b4-96-91-aa-bb', 'BOOTIF=01-b4-96-91-aa-bb-zz', 'BOOTIF=01-00-11-22-33-44-55']) {
       const m = fakeMachine(SERVER, cmdline);
-      assert.equal(run(shell, path(), { DPLOY_SYS: m.sys, DPLOY_CMDLINE: m.cmdline }, 'dploy_nic_order'), expected, cmdline);
+      assert.equal(run(shell, path(), m.env, 'dploy_nic_order'), expected, cmdline);
     }
   });
 }
@@ -76,7 +58,7 @@ test("/init's DHCP loop asks on the BOOTIF NIC first, goes on to the next when i
   const out = run(
     [BUSYBOX, 'sh'],
     `${bin}:${busyboxPath({ sort: BUSYBOX, cut: BUSYBOX })}`,
-    { DPLOY_SYS: m.sys, DPLOY_CMDLINE: m.cmdline },
+    m.env,
     'dploy_dhcp && echo "mac=$DPLOY_NIC_MAC"; sh -c \'echo "child=$DPLOY_NIC_MAC"\'',
   );
   assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), [
