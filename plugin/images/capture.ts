@@ -26,6 +26,7 @@ import {
   parseMounts,
   parseSfdiskDump,
   placeOf,
+  parseNics,
   sections,
   shellWord,
   swapDevices,
@@ -99,6 +100,7 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
       });
     }
     const firmware = (first.get('firmware') ?? '').trim() === 'uefi' ? 'uefi' : 'bios';
+    const nics = parseNics(first.get('nics') ?? '', first.get('route') ?? '');
     const efi = mounts.find((m) => m.fstype === 'vfat' && /^\/boot(\/efi)?$/.test(m.target));
     const manifest: ImageManifest = {
       format: MANIFEST_FORMAT,
@@ -121,6 +123,7 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
       ...(first.get('lvm')?.trim() ? { lvm: first.get('lvm')!.trim() } : {}),
       ...(first.get('mdstat')?.includes('md') ? { mdstat: first.get('mdstat')! } : {}),
       fstab: first.get('fstab') ?? '',
+      ...(nics.length > 0 ? { nics } : {}),
       tools: { tar, zstd },
     };
     await writeFile(join(work, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o640 });

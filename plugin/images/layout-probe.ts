@@ -5,14 +5,14 @@
 // which reads the device itself.
 
 import { DployError } from '../errors.js';
-import type { DiskEntry, FilesystemEntry, PartitionEntry, SwapEntry } from './manifest.js';
+import type { DiskEntry, FilesystemEntry, NicEntry, PartitionEntry, SwapEntry } from './manifest.js';
 
 /** Filesystems dploy archives with tar; others are named in the refusal. */
 export const ARCHIVED_FSTYPES = ['ext2', 'ext3', 'ext4', 'xfs', 'vfat', 'btrfs'] as const;
 
 const MARK = '@@dploy ';
 
-/** First round: mounts, block devices, firmware, bootloader traces, fstab, LVM, md, tool versions. */
+/** First round: mounts, block devices, firmware, bootloader traces, fstab, LVM, md, NICs, tool versions. */
 export const LAYOUT_PROBE = [
   `echo '${MARK}findmnt'; findmnt -J -b -l -o TARGET,SOURCE,FSTYPE,SIZE,USED`,
   `echo '${MARK}lsblk'; lsblk -J -b -o NAME,PATH,TYPE,SIZE,PKNAME,LOG-SEC`,
@@ -22,6 +22,8 @@ export const LAYOUT_PROBE = [
   `echo '${MARK}swaps'; cat /proc/swaps 2>/dev/null; true`,
   `echo '${MARK}lvm'; lvm fullreport --reportformat json 2>/dev/null; true`,
   `echo '${MARK}mdstat'; cat /proc/mdstat 2>/dev/null; true`,
+  `echo '${MARK}nics'; for d in /sys/class/net/*; do [ -e "$d/device" ] && echo "\${d##*/} $(cat "$d/address")"; done; true`,
+  `echo '${MARK}route'; ip -o route show default 2>/dev/null; true`,
   `echo '${MARK}tar'; tar --version 2>/dev/null | head -n 1`,
   `echo '${MARK}zstd'; zstd --version 2>/dev/null`,
 ].join('; ');
@@ -155,4 +157,22 @@ export function placeOf(devices: BlockDevice[], device: string, blkid: Record<st
   const disk = diskOf(devices, device);
   const number = Number(blkid.PART_ENTRY_NUMBER);
   return disk && number > 0 ? { disk: disk.path, partition: number } : {};
+}
+
+/**
+ * The source's physical NICs ("name mac" lines) with the default route's NIC
+ * first (the primary: a restore onto other hardware gives its name to the
+ * target's boot NIC), the others by name.
+ */
+export function parseNics(nicLines: string, defaultRoute: string): NicEntry[] {
+  const primary = /\bdev\s+(\S+)/.exec(defaultRoute)?.[1];
+  return (
+    nicLines
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      // A name is a file name in the restored system (10-dploy-NAME.link): the characters the kernel's names use in practice.
+      .filter((f) => f.length === 2 && /^[\w.-]{1,15}$/.test(f[0]!) && /^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(f[1]!))
+      .map(([name, mac]) => ({ name: name!, mac: mac!.toLowerCase() }))
+      .sort((a, b) => Number(b.name === primary) - Number(a.name === primary) || a.name.localeCompare(b.name))
+  );
 }

@@ -60,6 +60,13 @@ export interface SwapEntry {
   partition?: number;
 }
 
+/** A physical NIC of the source (one with a device behind it in /sys/class/net). */
+export interface NicEntry {
+  name: string;
+  /** Lower case, colons. */
+  mac: string;
+}
+
 export interface ImageManifest {
   format: typeof MANIFEST_FORMAT;
   name: string;
@@ -75,6 +82,8 @@ export interface ImageManifest {
   lvm?: string;
   mdstat?: string;
   fstab: string;
+  /** The source's physical NICs, the primary (default route's) first; absent in images taken before dploy recorded them, or when none. */
+  nics?: NicEntry[];
   tools: { tar: string; zstd: string };
 }
 

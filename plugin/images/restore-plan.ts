@@ -59,6 +59,8 @@ export function restorePlan(m: ImageManifest): string {
     ...[...m.filesystems]
       .sort((a, b) => depth(a.mountpoint) - depth(b.mountpoint))
       .map((f) => `fs ${f.partition} ${f.fstype} ${f.uuid ?? '-'} ${f.archive.file} ${f.archive.sha256} ${word(f.mountpoint)} ${f.label ?? ''}`.trimEnd()),
+    // The source's NIC names by MAC, primary first: dploy-restore pins them on the target (docs/images.md).
+    ...(m.nics ?? []).map((n) => `nic ${n.name} ${n.mac}`),
     ...m.swap.filter((s) => s.disk === disk.device && s.partition).map((s) => `swap ${s.partition} ${s.uuid ?? '-'} ${s.label ?? ''}`.trimEnd()),
     'end',
   ];

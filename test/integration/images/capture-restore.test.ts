@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, openSync, readFileSync, truncateSync, writeSync, closeSync } from 'node:fs';
+import { cpSync, existsSync, openSync, readdirSync, readFileSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,10 +23,12 @@ import type { Store } from '../../../plugin/store/database.js';
 import { readManifest, verifyImage } from '../../../plugin/images/image-store.js';
 import { restoreImageProvider } from '../../../plugin/images/restore-boot.js';
 import { getHost } from '../../../plugin/store/hosts.js';
+import { jobEvents } from '../../../plugin/store/jobs.js';
 import type { Job } from '../../../plugin/model/job.js';
 import { runDploy } from '../../support/cli.js';
 import { blkid, loopDisk, mount, unmountBelow, type LoopDisk } from '../../support/disk-image.js';
 import { describeTree } from '../../support/file-tree.js';
+import { fakeMachine, SERVER_NICS } from '../../support/fake-sysfs.js';
 import { startImageLab, type ImageLab } from '../../support/image-lab.js';
 
 const RESTORE = join(import.meta.dirname, '../../../agent-scripts/dploy-restore');
@@ -64,9 +66,9 @@ interface Ran {
 }
 
 /** Asynchronously: dploy's routes answer the script from this same process. */
-async function runRestore(args: string[]): Promise<Ran> {
+async function runRestore(args: string[], env: Record<string, string> = {}): Promise<Ran> {
   try {
-    const { stdout, stderr } = await promisify(execFile)('sh', [RESTORE, ...args], { encoding: 'utf8', timeout: 60_000 });
+    const { stdout, stderr } = await promisify(execFile)('sh', [RESTORE, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
     return { status: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -74,7 +76,11 @@ async function runRestore(args: string[]): Promise<Ran> {
   }
 }
 
-async function restoreOnto(mib: number, image = 'web01-golden'): Promise<{ job: Job; target: LoopDisk; run: Ran; entryAfterRun: unknown }> {
+async function restoreOnto(
+  mib: number,
+  image = 'web01-golden',
+  env: Record<string, string> = {},
+): Promise<{ job: Job; target: LoopDisk; run: Ran; entryAfterRun: unknown }> {
   const target = loopDisk(join(dir, `target-${image}-${mib}.img`), mib);
   targets.push(target);
   await setTask(store.db, platform, kinds, { hostIds: [hostId], task: 'restore', image, force: false, actor: 'test' });
@@ -90,17 +96,10 @@ async function restoreOnto(mib: number, image = 'web01-golden'): Promise<{ job: 
     initrds: ['dploy/initrd.img'],
     args: ['quiet', `dploy.url=${url}`, `dploy.job=${tokens.tokenFor(booting)}`, 'dploy.action=restore'],
   });
-  const run = await runRestore([
-    '--url',
-    url,
-    '--token',
-    tokens.tokenFor(booting),
-    '--disk',
-    target.device,
-    '--root',
-    join(dir, 'restored'),
-    '--no-bootloader',
-  ]);
+  const run = await runRestore(
+    ['--url', url, '--token', tokens.tokenFor(booting), '--disk', target.device, '--root', join(dir, 'restored'), '--no-bootloader'],
+    env,
+  );
   // The machine reboots as soon as the script ends, before the runner's next tick: what would it boot?
   const entryAfterRun = await ask().catch((err: Error) => err.message);
   return { job: await settle('restore'), target, run, entryAfterRun };
@@ -140,6 +139,13 @@ describe('images: capture over SSH, restore from dploy', () => {
           .digest('hex'),
       );
     }
+    // This machine's physical NICs, as the source's: the default route's first.
+    const here = readdirSync('/sys/class/net')
+      .filter((n) => existsSync(`/sys/class/net/${n}/device`))
+      .map((name) => ({ name, mac: readFileSync(`/sys/class/net/${name}/address`, 'utf8').trim() }));
+    const primary = /\bdev (\S+)/.exec(execFileSync('ip', ['-o', 'route', 'show', 'default'], { encoding: 'utf8' }))?.[1];
+    here.sort((a, b) => Number(b.name === primary) - Number(a.name === primary) || a.name.localeCompare(b.name));
+    assert.deepEqual(m.nics, here.length > 0 ? here : undefined);
     assert.equal(root!.fstype, 'ext4');
     assert.equal(boot!.fstype, 'ext2');
     assert.deepEqual(await verifyImage(join(storeDir, 'web01-golden')), [
@@ -220,6 +226,48 @@ describe('images: capture over SSH, restore from dploy', () => {
     // blkid's status 2: nothing it knows on the disk, no partition table, no filesystem.
     assert.equal(spawnSync('blkid', ['-p', target.device]).status, 2, 'the partition table survived');
     await deleteImage(store.db.manager, 'web01-cut');
+  });
+
+  test("a restore onto other hardware pins the source's NIC names on this machine's NICs by MAC: same MAC kept, the rest by order, the boot NIC first", async () => {
+    // The image as a real machine's: its root at /, /boot below it, three NICs; the target has one of them (eth2's card).
+    const moved = join(storeDir, 'web01-moved');
+    cpSync(join(storeDir, 'web01-golden'), moved, { recursive: true });
+    const m = await readManifest(moved);
+    m.filesystems[0]!.mountpoint = '/';
+    m.filesystems[1]!.mountpoint = '/boot';
+    m.nics = [
+      { name: 'eth0', mac: '52:54:00:00:00:01' },
+      { name: 'eth1', mac: '52:54:00:00:00:02' },
+      { name: 'eth2', mac: '3c:ec:ef:00:00:02' },
+    ];
+    writeFileSync(join(moved, 'manifest.json'), JSON.stringify(m, null, 2) + '\n');
+    await recordImage(store.db.manager, { name: 'web01-moved', kind: 'tar-zstd', location: moved, hostId, createdAt: new Date() });
+    const machine = fakeMachine(SERVER_NICS, 'quiet BOOTIF=01-b4-96-91-aa-bb-cc');
+    const { job, target, run } = await restoreOnto(96, 'web01-moved', machine.env);
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    assert.equal(job.state, 'done', job.message);
+    const pins =
+      "NIC names pinned: eth2 = 3c:ec:ef:00:00:02 (same NIC), eth0 = b4:96:91:aa:bb:cc (boot NIC) (source's 52:54:00:00:00:01: other hardware), " +
+      "eth1 = 3c:ec:ef:00:00:01 (source's 52:54:00:00:00:02: other hardware)";
+    // The job's history keeps what was mapped: the agent's `installed` event.
+    const installed = (await jobEvents(store.db.manager, job.id)).find((e) => e.toState === 'finishing');
+    assert.equal(installed?.message, `installed: image web01-golden restored onto ${target.device}; ${pins}`);
+    assert.match(run.stdout, new RegExp(`^dploy-restore: ${pins.replace(/[()]/g, '\\$&')}$`, 'm'));
+    execFileSync('partx', ['-u', target.device]);
+    const restored = join(dir, 'restored');
+    mount(target.partition(1), restored);
+    try {
+      const network = join(restored, 'etc/systemd/network');
+      assert.deepEqual(readdirSync(network).sort(), ['10-dploy-eth0.link', '10-dploy-eth1.link', '10-dploy-eth2.link']);
+      const link = (name: string) => readFileSync(join(network, `10-dploy-${name}.link`), 'utf8').replace(/^#.*\n/, '');
+      assert.equal(link('eth0'), '[Match]\nMACAddress=b4:96:91:aa:bb:cc\nType=ether\n\n[Link]\nName=eth0\n');
+      assert.equal(link('eth1'), '[Match]\nMACAddress=3c:ec:ef:00:00:01\nType=ether\n\n[Link]\nName=eth1\n');
+      assert.equal(link('eth2'), '[Match]\nMACAddress=3c:ec:ef:00:00:02\nType=ether\n\n[Link]\nName=eth2\n');
+      assert.equal(existsSync(join(restored, 'etc/udev/rules.d/70-persistent-net.rules')), false, 'no udev rules file where the source had none');
+    } finally {
+      unmountBelow(restored);
+    }
+    await deleteImage(store.db.manager, 'web01-moved');
   });
 
   test("an image's files answer only its restore job's token, and only the archives its manifest lists", async () => {

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseMounts, parseBlkid, parseSfdiskDump, sections, swapDevices, type Mount } from '../../../plugin/images/layout-probe.js';
+import { chooseMounts, parseBlkid, parseNics, parseSfdiskDump, sections, swapDevices, type Mount } from '../../../plugin/images/layout-probe.js';
 
 const mounts: Mount[] = [
   { target: '/', source: '/dev/vda2', fstype: 'ext4', size: 10, used: 5 },
@@ -75,4 +75,17 @@ test("blkid's export lines and sfdisk's partitions are read", () => {
     { number: 1, device: '/dev/sda1', startSector: 2048, sizeSectors: 1024 },
     { number: 5, device: '/dev/sda5', startSector: 4096, sizeSectors: 2048 },
   ]);
+});
+
+test("the source's NICs: the default route's first, the others by name, MACs in lower case, unusable lines left out", () => {
+  const lines = 'eno1 3C:EC:EF:00:00:01\nenp65s0f0 b4:96:91:aa:bb:cc\neno2 3c:ec:ef:00:00:02\nbad/name 00:11:22:33:44:55\neno3\n';
+  assert.deepEqual(parseNics(lines, 'default via 10.0.0.1 dev enp65s0f0 proto dhcp metric 100\n'), [
+    { name: 'enp65s0f0', mac: 'b4:96:91:aa:bb:cc' },
+    { name: 'eno1', mac: '3c:ec:ef:00:00:01' },
+    { name: 'eno2', mac: '3c:ec:ef:00:00:02' },
+  ]);
+  assert.deepEqual(
+    parseNics(lines, '').map((n) => n.name),
+    ['eno1', 'eno2', 'enp65s0f0'],
+  );
 });

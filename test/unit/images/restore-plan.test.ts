@@ -122,3 +122,15 @@ test('an image of two disks is refused', () => {
     message: 'image web01 spans 2 disks; this dploy restores images of exactly one partitioned disk',
   });
 });
+
+test("the source's NICs go into the plan in the manifest's order, after the filesystems; an older image without them adds none", () => {
+  const plan = restorePlan({
+    ...manifest(),
+    nics: [
+      { name: 'eth0', mac: '52:54:00:00:00:01' },
+      { name: 'eth1', mac: '52:54:00:00:00:02' },
+    ],
+  });
+  assert.match(plan, /\/srv\/web\\040data web data\nnic eth0 52:54:00:00:00:01\nnic eth1 52:54:00:00:00:02\nend\n$/);
+  assert.doesNotMatch(restorePlan(manifest()), /^nic /m);
+});
