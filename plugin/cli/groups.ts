@@ -1,4 +1,4 @@
-// dploy groups create|list|show|add|remove (standalone groups)
+// dploy groups create|list|show|add|remove|set (standalone groups; set: groups-bmc.ts)
 
 import { Command } from 'commander';
 import { addGroupMembers, createGroup, getGroup, listGroups, removeGroupMembers } from '../store/groups.js';
@@ -6,6 +6,9 @@ import { getHost } from '../store/hosts.js';
 import type { EntityManager } from 'typeorm';
 import { print, printJson, withStore } from './context.js';
 import { renderTable } from './table.js';
+import { addGroupsSetCommand } from './groups-bmc.js';
+import { readGroupBmc } from '../store/group-bmcs.js';
+import { describeGroupBmc } from '../power/bmc-credentials.js';
 
 async function hostIds(db: EntityManager, refs: string[]): Promise<number[]> {
   const ids: number[] = [];
@@ -41,9 +44,14 @@ export function groupsCommand(): Command {
     .command('show <name>')
     .option('--json')
     .action(async (name: string, o: { json?: boolean }, command: Command) => {
-      const group = await withStore(command, (s) => getGroup(s.db.manager, name));
-      if (o.json) return printJson(group);
+      const { group, bmc } = await withStore(command, async (s) => {
+        const found = await getGroup(s.db.manager, name);
+        const defaults = await readGroupBmc(s.db.manager, found.id);
+        return { group: found, bmc: defaults ? describeGroupBmc(defaults) : null };
+      });
+      if (o.json) return printJson({ ...group, bmcDefaults: bmc });
       print(`${group.name}: ${group.hostIds.length} member(s): host ids ${group.hostIds.join(', ') || '-'}\n`);
+      if (bmc) print(`BMC defaults: ${bmc}\n`);
     });
   for (const [verb, change] of [
     ['add', addGroupMembers],
@@ -59,5 +67,6 @@ export function groupsCommand(): Command {
         else print(`group ${group.name}: ${group.hostIds.length} member(s)\n`);
       });
   }
+  addGroupsSetCommand(groups);
   return groups;
 }

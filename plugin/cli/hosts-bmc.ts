@@ -23,7 +23,8 @@ interface SetFlags {
   json?: boolean;
 }
 
-function bmcPassword(flags: SetFlags): string {
+/** The BMC password from --bmc-password-file or DPLOY_BMC_PASSWORD; `flag` names what needs it in the refusal. */
+export function bmcPassword(flags: { bmcPasswordFile?: string }, flag = '--bmc'): string {
   if (flags.bmcPasswordFile) {
     const text = readFileSync(flags.bmcPasswordFile, 'utf8').replace(/\r?\n$/, '');
     if (!text) throw new DployError('DPLOY_ERR_INVALID_INPUT', `${flags.bmcPasswordFile} is empty`);
@@ -31,7 +32,10 @@ function bmcPassword(flags: SetFlags): string {
   }
   const env = process.env.DPLOY_BMC_PASSWORD;
   if (env) return env;
-  throw new DployError('DPLOY_ERR_INVALID_INPUT', '--bmc needs the BMC password from --bmc-password-file FILE or the DPLOY_BMC_PASSWORD environment variable');
+  throw new DployError(
+    'DPLOY_ERR_INVALID_INPUT',
+    `${flag} needs the BMC password from --bmc-password-file FILE or the DPLOY_BMC_PASSWORD environment variable`,
+  );
 }
 
 export function addHostsSetCommand(hosts: Command): void {

@@ -11,8 +11,8 @@ import { renderFields, renderTable } from './table.js';
 import { addRemoteAccessCommands } from './remote-access.js';
 import { describeAccess } from '../store/remote-access.js';
 import { addHostsAcceptCertCommand, addHostsSetCommand } from './hosts-bmc.js';
-import { readHostBmc } from '../store/host-bmcs.js';
-import { describeBmc } from '../power/bmc-credentials.js';
+import { describeResolvedBmc, resolveHostBmc } from '../power/bmc-resolve.js';
+import { readLearnedBmc, type LearnedBmc } from '../store/host-bmc-learned.js';
 import { visibleValue } from './terminal-text.js';
 
 export function hostsCommand(): Command {
@@ -41,20 +41,29 @@ export function hostsCommand(): Command {
     .description('show one machine (by id, name or MAC)')
     .option('--json', 'print JSON for scripts')
     .action(async (ref: string, options: { json?: boolean }, command: Command) => {
-      const { host, stored, ssh, power } = await withStore(command, async (store) => {
+      const { host, stored, ssh, power, learned } = await withStore(command, async (store) => {
         const found = await getHost(store.db.manager, ref);
-        const bmc = await readHostBmc(store.db.manager, found.id);
+        const bmc = await resolveHostBmc(store.db.manager, found);
+        const learned = await readLearnedBmc(store.db.manager, found.id);
         return {
+          learned,
           host: found,
           stored: await latestInventory(store.db.manager, found.id),
           ssh: await describeAccess(store.db.manager, found.id),
-          power: bmc ? describeBmc(bmc) : null,
+          power: bmc ? describeResolvedBmc(bmc) : null,
         };
       });
       const hardware = stored ? hardwareView(stored.inventory) : null;
       if (options.json)
-        return printJson({ ...hostView(host), ssh: ssh ?? null, bmcPower: power, hardware, inventoryReceivedAt: stored?.receivedAt.toISOString() ?? null });
-      print(describeHost(host, power));
+        return printJson({
+          ...hostView(host),
+          ssh: ssh ?? null,
+          bmcPower: power,
+          bmcLearned: learned ? { ...learned, learnedAt: learned.learnedAt.toISOString() } : null,
+          hardware,
+          inventoryReceivedAt: stored?.receivedAt.toISOString() ?? null,
+        });
+      print(describeHost(host, power, learned));
       if (ssh) print(renderFields([['SSH', `${ssh.user}@${ssh.address ?? host.name}:${ssh.port}, ${ssh.login}`]]));
       print(
         hardware && stored
@@ -99,8 +108,10 @@ export function hostsCommand(): Command {
   return hosts;
 }
 
-function describeHost(host: Host, power: string | null): string {
+function describeHost(host: Host, power: string | null, learned: LearnedBmc | undefined): string {
   const v = hostView(host);
+  // The operator's address wins; a learned one is shown only where there is none.
+  const learnedText = learned && `${learned.address} (learned from inventory${learned.mac ? `, MAC ${learned.mac}` : ''}, ${learned.learnedAt.toISOString()})`;
   return renderFields([
     ['ID', v.id],
     ['Name', v.name],
@@ -110,7 +121,7 @@ function describeHost(host: Host, power: string | null): string {
     ['Serial', v.serial],
     ['Architecture', v.arch],
     ['Firmware', v.firmware],
-    ['BMC', v.bmcAddress],
+    ['BMC', v.bmcAddress ?? learnedText ?? null],
     ['BMC power', power ?? 'none (tasks wait for a person to power-cycle)'],
     ['Boot state', v.bootState],
     ['Status', v.status],

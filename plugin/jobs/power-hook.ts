@@ -1,4 +1,4 @@
-// The jobs' way to a host's BMC: the stored address, the password opened
+// The jobs' way to a host's BMC: the stored address (or the group's defaults), the password opened
 // from its sealed form at the moment of the command, one PowerControl (one
 // queue per BMC) and one boot-wave count for the whole process, sized from
 // what the boot services of this process measured (BootLoad) when it has them.
@@ -19,7 +19,8 @@ import {
   type ServedPeak,
   type WavePolicy,
 } from '../power/index.js';
-import { readHostBmc } from '../store/host-bmcs.js';
+import { resolveHostBmc } from '../power/bmc-resolve.js';
+import { findHost } from '../store/hosts.js';
 import type { PowerHook } from './kinds/power.js';
 
 export interface PowerHookOptions {
@@ -49,10 +50,12 @@ export function powerHook(secretKeyFile: string, o: PowerHookOptions = {}): Powe
     ...(o.waves ? { waves: new BootWaves(o.waves, o.load ? () => o.load!.peak() : undefined) } : {}),
     ...(o.load ? { fetchBytes: (db: EntityManager, host: Host) => o.load!.fetchBytes(db, host) } : {}),
     async bmcOf(db, hostId) {
-      const stored = await readHostBmc(db, hostId);
-      if (!stored) return undefined;
+      // The host's own BMC, else its address with its group's defaults (power/bmc-resolve.ts).
+      const host = await findHost(db, hostId);
+      const resolved = host ? await resolveHostBmc(db, host) : undefined;
+      if (!resolved) return undefined;
       box ??= openSecretBox(secretKeyFile);
-      return openBmc(stored, box);
+      return openBmc(resolved.stored, box);
     },
   };
 }

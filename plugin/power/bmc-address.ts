@@ -67,6 +67,27 @@ export function parseBmcOptions(
   return options;
 }
 
+export function defaultBmcPort(driver: PowerDriverName): number {
+  return DEFAULT_PORTS[driver];
+}
+
+/** A group's defaults, given piece by piece (`dploy groups set --bmc-driver … --bmc-user …`), under the address's own rules. */
+export function parseBmcDefaults(d: {
+  driver: string;
+  user: string;
+  port?: string;
+  options?: string;
+}): Omit<BmcAddress, 'address' | 'port'> & { port?: number } {
+  const bad = (why: string) => new DployError('DPLOY_ERR_INVALID_INPUT', `BMC defaults: ${why}`);
+  const driver = d.driver as PowerDriverName;
+  if (!BMC_DRIVERS.includes(driver)) throw bad(`unknown driver "${d.driver.slice(0, 32)}" (known: ${BMC_DRIVERS.join(', ')})`);
+  if (!/^[A-Za-z0-9._-]{1,32}$/.test(d.user)) throw bad(`user "${d.user.slice(0, 40)}" must be 1-32 letters, digits, dot, dash or underscore`);
+  const port = d.port === undefined ? undefined : Number(d.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw bad(`port ${JSON.stringify(d.port)} out of range`);
+  const options = d.options === undefined ? undefined : parseBmcOptions(d.options, driver, bad);
+  return { driver, user: d.user, ...(port ? { port } : {}), ...(options ? { options } : {}) };
+}
+
 export function formatBmcOptions(o: BmcOptions | undefined): string | undefined {
   const parts = [o?.legacyTls10 ? 'tls=1.0' : '', o?.insecure ? 'insecure' : ''].filter(Boolean);
   return parts.length ? parts.join('&') : undefined;

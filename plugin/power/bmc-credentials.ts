@@ -3,7 +3,8 @@
 
 import type { SecretSealer } from '../store/remote-access.js';
 import type { StoredBmc } from '../store/host-bmcs.js';
-import { formatBmcAddress, formatBmcOptions, parseBmcAddress, parseBmcOptions } from './bmc-address.js';
+import type { StoredGroupBmc } from '../store/group-bmcs.js';
+import { formatBmcAddress, formatBmcOptions, parseBmcAddress, parseBmcDefaults, parseBmcOptions } from './bmc-address.js';
 import type { BmcTarget } from './driver.js';
 import { checkRibclCredential } from './ribcl/ribcl-document.js';
 
@@ -13,6 +14,18 @@ export function sealBmc(hostId: number, address: string, password: string, box: 
   if (a.driver === 'ribcl') checkRibclCredential('password', password);
   const options = formatBmcOptions(a.options);
   return { hostId, driver: a.driver, address: a.address, port: a.port, user: a.user, passwordSealed: box.seal(password), ...(options ? { options } : {}) };
+}
+
+export function sealGroupBmc(groupId: number, given: Parameters<typeof parseBmcDefaults>[0], password: string, box: SecretSealer): StoredGroupBmc {
+  const d = parseBmcDefaults(given);
+  if (d.driver === 'ribcl') checkRibclCredential('password', password);
+  const options = formatBmcOptions(d.options);
+  return { groupId, driver: d.driver, user: d.user, passwordSealed: box.seal(password), ...(d.port ? { port: d.port } : {}), ...(options ? { options } : {}) };
+}
+
+/** A group's defaults as `groups show` may print them: never the password, only that it is set. */
+export function describeGroupBmc(d: StoredGroupBmc): string {
+  return `driver ${d.driver}, user ${d.user}${d.port ? `, port ${d.port}` : ''}${d.options ? `, options ${d.options}` : ''} (password set)`;
 }
 
 export function openBmc(stored: StoredBmc, box: SecretSealer): BmcTarget {

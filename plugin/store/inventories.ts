@@ -26,6 +26,14 @@ export interface StoredInventory {
   inventory: Inventory;
 }
 
+/** When the host's latest inventory was received, without reading the document. */
+export async function latestInventoryAt(db: EntityManager, hostId: number): Promise<Date | undefined> {
+  const row = await db
+    .getRepository<InventoryRow>('InventoryDocument')
+    .findOne({ select: { received_at: true }, where: { host_id: hostId }, order: { id: 'DESC' } });
+  return row ? toDate(row.received_at) : undefined;
+}
+
 export async function latestInventory(db: EntityManager, hostId: number): Promise<StoredInventory | undefined> {
   const row = await db.getRepository<InventoryRow>('InventoryDocument').findOne({ where: { host_id: hostId }, order: { id: 'DESC' } });
   if (!row) return undefined;

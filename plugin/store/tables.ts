@@ -218,6 +218,24 @@ export const TABLES = [
     },
   },
   {
+    table: 'dploy_group_bmcs',
+    entity: 'GroupBmc',
+    columns: {
+      group_id: { type: 'int', primary: true },
+      driver: str(16),
+      port: { type: 'int', nullable: true },
+      bmc_user: str(64),
+      password_sealed: { type: 'text' },
+      options: str(64, true),
+      updated_at: at,
+    },
+  },
+  {
+    table: 'dploy_host_bmc_learned',
+    entity: 'HostBmcLearned',
+    columns: { host_id: { type: 'int', primary: true }, address: str(64), mac: str(17, true), learned_at: at },
+  },
+  {
     table: 'dploy_users',
     entity: 'User',
     columns: { id, name: str(64), role: str(16), password_hash: str(255), created_at: at, updated_at: at },

@@ -12,6 +12,7 @@ import { apiOverTlsOnly, type TlsFiles } from './tls.js';
 import { redactedRequest } from './log-redaction.js';
 import { agentRateLimit, type RateLimit } from './rate-limit.js';
 import { agentInventoryRoutes } from './routes/agent-inventory.js';
+import { agentBmcRoutes } from './routes/agent-bmc.js';
 import { apiProfileRoutes } from './routes/api-profiles.js';
 import { agentJobRoutes } from './routes/agent-jobs.js';
 import { bootHttpRoutes } from './routes/boot-http.js';
@@ -119,6 +120,7 @@ export function buildWebApp(deps: WebDeps, listener: Listener = {}): FastifyInst
   apiTokenRoutes(app, deps);
   apiImageRoutes(app, deps);
   agentInventoryRoutes(app, deps);
+  agentBmcRoutes(app, deps);
   agentJobRoutes(app, deps);
   bootHttpRoutes(app, deps);
   answerRoutes(app, deps);

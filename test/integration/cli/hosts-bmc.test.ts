@@ -94,3 +94,54 @@ test('an iLO marked ?tls=1.0, its certificate pinned with hosts accept-cert; a m
   assert.equal(ipmi.code, 1);
   assert.match(ipmi.stderr, /host web01 has no TLS BMC \(redfish or ribcl\)/);
 });
+
+test('groups set --bmc-driver/--bmc-user: a member with a BMC address and no credentials uses them; show names the group; its own BMC wins', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'dploy-cli-bmc-'));
+  const added = await runDploy(['hosts', 'add', '--mac', '52:54:00:12:34:57', '--name', 'web02', '--bmc', '10.0.0.12'], { cwd });
+  assert.equal(added.code, 0, added.stderr);
+  for (const args of [
+    ['groups', 'create', 'rack12'],
+    ['groups', 'add', 'rack12', 'web02'],
+  ]) {
+    const r = await runDploy(args, { cwd });
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const before = await runDploy(['hosts', 'show', 'web02'], { cwd });
+  assert.match(before.stdout, /^BMC power:\s+none/m, 'an address alone is not a way in');
+
+  const refused = await runDploy(['groups', 'set', 'rack12', '--bmc-driver', 'redfish', '--bmc-user', 'admin'], { cwd });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /--bmc-driver needs the BMC password from --bmc-password-file FILE or the DPLOY_BMC_PASSWORD/);
+  const badDriver = await runDploy(['groups', 'set', 'rack12', '--bmc-driver', 'telnet', '--bmc-user', 'admin'], {
+    cwd,
+    env: { DPLOY_BMC_PASSWORD: PASSWORD },
+  });
+  assert.match(badDriver.stderr, /unknown driver "telnet"/);
+
+  const set = await runDploy(['groups', 'set', 'rack12', '--bmc-driver', 'redfish', '--bmc-user', 'admin', '--bmc-options', 'insecure'], {
+    cwd,
+    env: { DPLOY_BMC_PASSWORD: PASSWORD },
+  });
+  assert.equal(set.code, 0, set.stderr);
+  assert.equal(set.stdout, 'group rack12: BMC defaults driver redfish, user admin, options insecure (password set)\n');
+  const group = await runDploy(['groups', 'show', 'rack12'], { cwd });
+  assert.match(group.stdout, /^BMC defaults: driver redfish, user admin, options insecure \(password set\)$/m);
+
+  const shown = await runDploy(['hosts', 'show', 'web02'], { cwd });
+  assert.match(
+    shown.stdout,
+    /^BMC power:\s+redfish:\/\/admin@10\.0\.0\.12\?insecure \(password set\); address 10\.0\.0\.12 \(the host's BMC address\), driver redfish \(group rack12\), user admin \(group rack12\), password \(group rack12\)$/m,
+  );
+  const json = await runDploy(['hosts', 'show', 'web02', '--json'], { cwd });
+  for (const out of [set.stdout, group.stdout, shown.stdout, json.stdout, set.stderr]) assert.doesNotMatch(out, new RegExp(PASSWORD));
+  const dbFile = join(cwd, 'var/dploy.sqlite');
+  const row = new Database(dbFile, { readonly: true }).prepare('SELECT * FROM dploy_group_bmcs').get() as Record<string, unknown>;
+  assert.match(String(row.password_sealed), /^gcm1:/);
+  assert.doesNotMatch(readFileSync(dbFile).toString('latin1'), new RegExp(PASSWORD), 'not in clear anywhere in the file');
+
+  const own = await runDploy(['hosts', 'set', 'web02', '--bmc', 'ipmi://oper@10.0.0.13'], { cwd, env: { DPLOY_BMC_PASSWORD: 'other-pass' } });
+  assert.equal(own.code, 0, own.stderr);
+  assert.match((await runDploy(['hosts', 'show', 'web02'], { cwd })).stdout, /^BMC power:\s+ipmi:\/\/oper@10\.0\.0\.13 \(password set\)$/m);
+  const removed = await runDploy(['groups', 'set', 'rack12', '--remove-bmc'], { cwd });
+  assert.equal(removed.stdout, 'group rack12: BMC defaults removed\n');
+});
