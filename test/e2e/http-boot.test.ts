@@ -16,12 +16,12 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBootLab } from './support/boot-lab.js';
 import { logTails, tftpServed } from './support/boot-watch.js';
-import type { DploySite } from './support/dploy-site.js';
+import { BASE_URL, type DploySite } from './support/dploy-site.js';
 import { accessLog, httpAnswers, type HttpAnswer } from './support/http-log.js';
 import { LabNetwork, type LabProcess } from './support/lab-network.js';
 import { startDnsmasq, waitForListeners } from './support/lab-services.js';
@@ -52,18 +52,21 @@ const jobIds = new Map<Firmware, number>();
 before(async () => {
   if (!existsSync(SNPONLY)) throw new Error('missing Debian packages: apt-get install -y --no-install-recommends ipxe');
   work = mkdtempSync(join(tmpdir(), 'dploy-http-e2e-'));
-  const opened = await openBootLab(lab, work, [MACHINES.bios, MACHINES.uefi], (root) => copyFileSync(SNPONLY, join(root, 'snponly.efi')));
+  // HTTP Boot clients get iPXE from dploy's URL base instead of GRUB (dhcp.loaders.httpX64): Debian 12's signed
+  // grubx64.efi, HTTP-booted, stops at its grub> prompt without asking for any grub.cfg (docs/http.md), so only
+  // iPXE carries the boot on over HTTP. Every line of the DHCP files is dploy's.
+  const opened = await openBootLab(lab, work, [MACHINES.bios, MACHINES.uefi], (root) => copyFileSync(SNPONLY, join(root, 'snponly.efi')), {
+    DPLOY_DHCP_LOADERS_HTTP_X64: `${BASE_URL}/boot/files/snponly.efi`,
+  });
   ({ tftpRoot, site, serve } = opened);
   jobIds.set('bios', opened.jobIds[0]!);
   jobIds.set('uefi', opened.jobIds[1]!);
   const files = opened.dhcpFiles;
-  // dploy's snippet, one file name changed (no config key sets it yet): HTTP Boot clients get iPXE from
-  // dploy's URL base instead of GRUB. Debian 12's signed grubx64.efi, HTTP-booted, stops at its grub>
-  // prompt without asking for any grub.cfg (docs/http.md), so only iPXE carries the boot on over HTTP.
-  const boot = readFileSync(files.boot, 'utf8');
-  const httpBootLine = /^dhcp-boot=tag:dploy-http-x64,(\S+)\/grubx64\.efi$/m;
-  assert.match(boot, httpBootLine, 'dploy hands UEFI HTTP Boot clients a URL');
-  writeFileSync(files.boot, boot.replace(httpBootLine, 'dhcp-boot=tag:dploy-http-x64,$1/snponly.efi'));
+  assert.match(
+    readFileSync(files.boot, 'utf8'),
+    /^dhcp-boot=tag:dploy-http-x64,\S+\/boot\/files\/snponly\.efi$/m,
+    'dploy hands UEFI HTTP Boot clients the URL set',
+  );
   dnsmasq = startDnsmasq(lab, work, files);
   await waitForListeners(lab, [['udp', 67]], dnsmasq);
 });

@@ -27,12 +27,13 @@ export async function openBootLab(
   work: string,
   machines: ReadonlyArray<{ name: string; macs: [string, string] }>,
   prepareRoot: (root: string) => void = () => {},
+  settings: Record<string, string> = {},
 ): Promise<BootLab> {
   checkPrerequisites();
   const tftpRoot = join(work, 'tftp');
   layTftpRoot(tftpRoot, `${BASE_URL}/answers/decoy-static-config-was-used`);
   prepareRoot(tftpRoot);
-  const env = siteEnv(tftpRoot);
+  const env = { ...siteEnv(tftpRoot), ...settings };
   const site = new DploySite(join(work, 'site'), env);
   mkdirSync(site.cwd);
   lab.create();
