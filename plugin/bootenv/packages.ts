@@ -24,6 +24,8 @@ export const BOOT_ENV_PACKAGES = [
   'curl',
   'coreutils',
   'kmod',
+  // The BMC's LAN settings for dploy-inventory (ipmitool lan print), where the machine has one.
+  'ipmitool',
 ] as const;
 
 /** The GRUB installers a restore may need, per architecture (the restored system's own grub-install runs first). */
@@ -44,6 +46,7 @@ export const MODULE_DIRS = [
   'drivers/nvme',
   'drivers/virtio',
   'drivers/md',
+  'drivers/char/ipmi',
   'fs',
   'lib',
   'crypto',

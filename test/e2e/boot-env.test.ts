@@ -38,6 +38,7 @@ const TOOLS = [
   'lvm',
   'mdadm',
   'lshw',
+  'ipmitool',
   'grub-install',
   'curl',
   'blkid',
@@ -83,6 +84,7 @@ describe("dploy's boot environment", { timeout: 900_000 }, () => {
     for (const name of [
       'busybox-static',
       'lshw',
+      'ipmitool',
       'fdisk',
       'gdisk',
       'e2fsprogs',
