@@ -61,10 +61,9 @@ before(async () => {
   await layBootEnvironment(tftpRoot);
   const env = {
     ...siteEnv(tftpRoot),
-    DPLOY_BOOT_DISCOVER_KERNEL: 'dploy/amd64/vmlinuz',
-    DPLOY_BOOT_DISCOVER_INITRD: 'dploy/amd64/initrd.img',
-    // No one at the console: a failed restore powers the VM off (qemu exits) instead of leaving a shell.
-    DPLOY_BOOT_DISCOVER_ARGS: 'console=ttyS0 panic=-1 dploy.onfail=poweroff',
+    // dploy's boot environment is in the TFTP root (layBootEnvironment), so the restore boots it (boot.discoverEnvironment
+    // auto). Its console on the serial port; no one at the console: a failed restore powers the VM off instead of leaving a shell.
+    DPLOY_BOOT_BOOT_ENV_ARGS: 'console=ttyS0 panic=-1 dploy.onfail=poweroff',
     DPLOY_IMAGES_STORE_DIR: join(work, 'images'),
   };
   site = new DploySite(join(work, 'site'), env);
