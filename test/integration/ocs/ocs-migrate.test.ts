@@ -173,6 +173,7 @@ test('--dry-run prints the SQL for a DBA and changes nothing; migrate registers 
       'install',
       'restore',
       'image',
+      'rebuild',
       'localboot',
       'forget',
       'command',
