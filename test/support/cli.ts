@@ -1,9 +1,36 @@
 // Runs the real `dploy` command as a user would, in its own working directory.
 
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const DPLOY_BIN = fileURLToPath(new URL('../../bin/dploy.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Where `npm test` compiles the sources before the run (its tsc step emits there, beside the type check). */
+const COMPILED_CLI = join(ROOT, 'build/tsc/plugin/main.js');
+
+/**
+ * The `dploy` the tests run: the compiled CLI when it is newer than every source file, else bin/dploy.js
+ * (the sources through tsx, as a checkout without a build runs). The suite starts the CLI some
+ * hundreds of times; through tsx each start cost ~1.3 s, compiled ~0.65 s (measured on this 2-core machine).
+ * A source edited after the build falls back to tsx, so a single test file run by hand never sees old code.
+ */
+export const DPLOY_BIN = compiledIsCurrent() ? COMPILED_CLI : join(ROOT, 'bin/dploy.js');
+
+function compiledIsCurrent(): boolean {
+  if (!existsSync(COMPILED_CLI)) return false;
+  return newestMtime(join(ROOT, 'plugin')) <= statSync(COMPILED_CLI).mtimeMs;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const mtime = entry.isDirectory() ? newestMtime(path) : entry.name.endsWith('.ts') ? statSync(path).mtimeMs : 0;
+    newest = Math.max(newest, mtime);
+  }
+  return newest;
+}
 
 export interface CliResult {
   code: number | null;
