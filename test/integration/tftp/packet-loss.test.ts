@@ -76,7 +76,7 @@ async function lossyRelay(serverPort: number, lossRate: number, seed: number): P
 let fx: Fixture;
 before(async () => {
   requireTool('atftp', 'atftp');
-  fx = await startFixture({ retransmitMs: 150, maxRetries: 8 }, { 'kernel.img': 2 * 2 ** 20 + 77, 'small.img': 2 ** 20 + 5 });
+  fx = await startFixture({ retransmitMs: 150, maxRetries: 8 }, { 'kernel.img': 2 * 2 ** 20 + 77, 'small.img': 2 ** 18 + 5 });
 });
 after(() => fx?.close());
 
