@@ -1,18 +1,22 @@
-// Bare-metal restore, end to end (issue 22). A Debian 12 VM (debootstrapped,
-// GRUB on a GPT disk, support/debian-disk.sh) boots from its disk with sshd;
-// dploy's real `image` job captures it over SSH. A second VM with a larger
-// blank disk, in the lab's network namespace, PXE-boots with real firmware
-// (SeaBIOS + iPXE ROM, DHCP from dnsmasq fed by `dploy dhcp export`) into
-// the restore entry dploy serves live: dploy's boot environment (kernel and
-// initramfs over dploy's HTTP), whose dploy-restore partitions the disk,
-// restores the archives, reinstalls GRUB and calls back. The job ends, the
-// boot state is back to local; the VM powers on again, dploy's entry sends
-// it to its disk, and it reaches a login prompt on ttyS0, where the test logs
-// in and finds the source's hostname, root filesystem UUID and files.
-// Software emulation throughout (TCG). Run as root. The boot environment and
-// the source disk are built once and cached (boot-env.test.ts, debian-disk.ts).
+// Bare-metal restore, end to end (issue 22), on BIOS and UEFI at the same time.
+// A Debian 12 disk (debootstrapped, GPT, an ext4 / and a FAT EFI system
+// partition at /boot/efi, GRUB for both firmwares; support/debian-disk.sh)
+// boots twice, once under SeaBIOS and once under OVMF, with sshd; dploy's
+// real `image` job captures each. Then two VMs with larger blank disks, in
+// the lab's network namespace, PXE-boot with real firmware (SeaBIOS + iPXE
+// ROM; OVMF's own PXE client and GRUB), DHCP from dnsmasq fed by `dploy dhcp
+// export`, into the restore entry dploy serves live: dploy's boot environment,
+// whose dploy-restore partitions the disk, makes the filesystems (ext4 and
+// vfat, with the source's UUIDs and labels), restores the archives, reinstalls
+// GRUB (i386-pc; x86_64-efi into the ESP and the firmware's variables) and
+// calls back. Each VM reboots; dploy's entry sends it to its disk, and it
+// reaches a login prompt on ttyS0, where the test logs in and finds the
+// source's hostname, filesystem UUIDs and files. The runner then ends the
+// jobs. Software emulation throughout (TCG), one vCPU per target on the two
+// cores. Run as root. The boot environment and the source disk are built once
+// and cached (boot-env.test.ts, debian-disk.ts).
 
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
@@ -22,23 +26,33 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DPLOY_BIN, cleanEnv, runDploy } from '../support/cli.js';
 import { cpuOfPid } from '../support/process-cpu.js';
-import { checkPrerequisites } from './support/boot-media.js';
+import { checkPrerequisites, layTftpRoot } from './support/boot-media.js';
 import { debianDisk, type DebianDisk } from './support/debian-disk.js';
-import { DploySite, HTTP_PORT, siteEnv } from './support/dploy-site.js';
+import { BASE_URL, DploySite, HTTP_PORT, siteEnv } from './support/dploy-site.js';
 import { LabNetwork, type LabProcess } from './support/lab-network.js';
 import { logTails } from './support/boot-watch.js';
-import { bootFromDisk, bootMachine } from './support/qemu-machine.js';
+import { bootFromDisk, bootMachine, type Firmware } from './support/qemu-machine.js';
 import { SerialConsole } from './support/serial-console.js';
 import { startDnsmasq, waitForListeners } from './support/lab-services.js';
 
 const BOOTENV_CACHE = process.env.DPLOY_TEST_BOOTENV_CACHE ?? '/var/cache/dploy-test/boot-env';
-const SOURCE = { name: 'dploy-e2e-src', mac: '52:54:00:e2:e1:01', hostname: 'dploy-e2e-src' };
-const TARGET = { name: 'dploy-e2e-dst-bios', mac: '52:54:00:e2:e1:11' };
-const IMAGE = 'e2e-debian';
+const FIRMWARES = ['bios', 'uefi'] as const;
+/** One source disk (it boots under either firmware), booted once per firmware: each capture is its own host and image. */
+const SOURCES: Record<Firmware, { name: string; mac: string }> = {
+  bios: { name: 'dploy-e2e-src-bios', mac: '52:54:00:e2:e1:01' },
+  uefi: { name: 'dploy-e2e-src-uefi', mac: '52:54:00:e2:e1:02' },
+};
+const TARGETS: Record<Firmware, { name: string; mac: string }> = {
+  bios: { name: 'dploy-e2e-dst-bios', mac: '52:54:00:e2:e1:11' },
+  uefi: { name: 'dploy-e2e-dst-uefi', mac: '52:54:00:e2:e1:12' },
+};
+const HOSTNAME = 'dploy-e2e-src';
+const image = (firmware: Firmware) => `e2e-debian-${firmware}`;
 /** What must be the same on the restored machine as on the source: printed the same way on both. */
 const FACTS = [
   'hostname',
   'findmnt -no FSTYPE,UUID,LABEL /',
+  'findmnt -no FSTYPE,UUID,LABEL /boot/efi',
   'cd /srv/dploy-e2e',
   'sha256sum note.txt random.bin random-link.bin',
   "stat -c '%n %h %F %s' * | sort",
@@ -51,13 +65,15 @@ let site: DploySite;
 let serve: LabProcess;
 let dnsmasq: LabProcess;
 let source: DebianDisk;
-let sourceFacts: string;
+const sourceFacts = new Map<Firmware, string>();
 
 before(async () => {
   checkPrerequisites();
   work = mkdtempSync(join(tmpdir(), 'dploy-restore-e2e-'));
   source = debianDisk();
   const tftpRoot = join(work, 'tftp');
+  // Debian's netboot files: the UEFI target's PXE client gets grubx64.efi from there (dploy's default x64 UEFI loader).
+  layTftpRoot(tftpRoot, `${BASE_URL}/answers/decoy-static-config-was-used`);
   await layBootEnvironment(tftpRoot);
   const env = {
     ...siteEnv(tftpRoot),
@@ -78,8 +94,10 @@ before(async () => {
     ],
     serve,
   );
-  await site.dploy('hosts', 'add', '--mac', SOURCE.mac, '--name', SOURCE.name);
-  await site.dploy('hosts', 'add', '--mac', TARGET.mac, '--name', TARGET.name);
+  for (const firmware of FIRMWARES) {
+    await site.dploy('hosts', 'add', '--mac', SOURCES[firmware].mac, '--name', SOURCES[firmware].name);
+    await site.dploy('hosts', 'add', '--mac', TARGETS[firmware].mac, '--name', TARGETS[firmware].name);
+  }
   dnsmasq = startDnsmasq(lab, work, await site.writeDhcpFiles(work));
   await waitForListeners(lab, [['udp', 67]], dnsmasq);
 });
@@ -89,95 +107,126 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('a Debian machine captured over SSH and restored bare-metal onto a larger disk over PXE', { timeout: 1_500_000 }, () => {
-  test('the image job captures the running source VM over SSH', { timeout: 600_000 }, async (t) => {
+describe('Debian machines captured over SSH and restored bare-metal onto larger disks over PXE, BIOS and UEFI at the same time', { timeout: 1_500_000 }, () => {
+  test('the image jobs capture the running source VMs over SSH, one booted by SeaBIOS, one by OVMF', { timeout: 600_000 }, async (t) => {
     if (source.builtInS > 0) t.diagnostic(`source disk built from Debian's mirror in ${source.builtInS} s (cached for the next runs)`);
-    const port = await freePort();
-    const vm = bootFromDisk(source.disk, work, port);
-    const started = Date.now();
-    try {
-      sourceFacts = await sshWhenUp(port, source.privateKey, FACTS, 300_000, vm.serialLog);
-      t.diagnostic(`source VM answered over SSH ${Math.round((Date.now() - started) / 1000)} s after qemu started`);
-      assert.match(sourceFacts, new RegExp(`^${SOURCE.hostname}\\next4 +${source.rootUuid} +dploy-root\\n`), sourceFacts);
-      await site.dploy(
-        'hosts',
-        'ssh',
-        SOURCE.name,
-        '--address',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--user',
-        'root',
-        '--private-key-file',
-        source.privateKey,
+    await Promise.all(FIRMWARES.map((firmware) => capture(t, firmware)));
+    for (const firmware of FIRMWARES) {
+      const shown = JSON.parse(await site.dploy('images', 'show', image(firmware), '--json')) as {
+        manifest: {
+          firmware: string;
+          bootloader: { kind: string; efiDirectory?: string };
+          filesystems: Array<{ mountpoint: string; uuid: string; fstype: string }>;
+        };
+      };
+      assert.equal(shown.manifest.firmware, firmware);
+      assert.deepEqual(shown.manifest.bootloader, firmware === 'uefi' ? { kind: 'grub', efiDirectory: '/boot/efi' } : { kind: 'grub' });
+      assert.deepEqual(
+        shown.manifest.filesystems.map((f) => [f.mountpoint, f.fstype, f.uuid]),
+        [
+          ['/', 'ext4', source.rootUuid],
+          ['/boot/efi', 'vfat', source.espUuid],
+        ],
       );
-      await site.dploy('task', 'set', SOURCE.name, 'image', '--image', IMAGE);
-      const captureStarted = Date.now();
-      const job = await settle('image', SOURCE.name, 300_000);
-      assert.equal(job.state, 'done', JSON.stringify(job));
-      t.diagnostic(`captured in ${Math.round((Date.now() - captureStarted) / 1000)} s; the source VM used ${cpuSeconds(vm.child.pid)} CPU-s in all`);
-    } catch (err) {
-      t.diagnostic(logTails({ source: vm.serialLog }));
-      throw err;
-    } finally {
-      await vm.stop();
     }
-    const image = JSON.parse(await site.dploy('images', 'show', IMAGE, '--json')) as {
-      manifest: { firmware: string; bootloader: { kind: string }; filesystems: Array<{ mountpoint: string; uuid: string; fstype: string }> };
-    };
-    assert.equal(image.manifest.firmware, 'bios');
-    assert.equal(image.manifest.bootloader.kind, 'grub');
-    assert.deepEqual(
-      image.manifest.filesystems.map((f) => [f.mountpoint, f.fstype, f.uuid]),
-      [['/', 'ext4', source.rootUuid]],
-    );
   });
 
-  test(
-    "bios: a VM with a larger blank disk PXE-boots dploy's boot environment, restores, reboots from its disk to a login prompt with the source's hostname, UUIDs and files",
-    { timeout: 900_000 },
-    async (t) => {
-      assert.ok(sourceFacts, 'the capture test ran first');
-      const disk = join(work, 'target-bios.img');
-      writeFileSync(disk, '');
-      truncateSync(disk, 1536 * 2 ** 20);
-      await site.dploy('task', 'set', TARGET.name, 'restore', '--image', IMAGE);
-      const booting = await settle('restore', TARGET.name, 60_000);
-      assert.equal(booting.state, 'booting');
-      // One power-on: the firmware network-boots, the restore ends in a reboot, the firmware network-boots
-      // again. The runner does not tick meanwhile: what the second boot gets, it gets from the job as
-      // dploy-restore left it ("installed"), as when a machine reboots faster than runner.schedule.
-      const vm = bootMachine(lab, 'bios', TARGET.mac, work, { disk, serialSocket: true, reboots: true });
-      const console = await SerialConsole.open(`${vm.serialLog}.sock`);
-      try {
-        await console.waitFor(new RegExp(`^dploy-restore: image ${IMAGE} restored onto /dev/vda\\r?$`, 'm'), 600_000);
-        t.diagnostic(`restored ${Math.round((Date.now() - vm.startedAt) / 1000)} s after power-on`);
-        const hostname = await console.login('root', 'dploy-e2e', 600_000);
-        t.diagnostic(`login prompt from the restored disk ${Math.round((Date.now() - vm.startedAt) / 1000)} s after power-on`);
-        assert.equal(hostname, SOURCE.hostname);
-        await console.run('dmesg -n 1');
-        assert.equal(await console.run(FACTS), sourceFacts);
-        assert.match(await console.run('findmnt -no SOURCE /'), /^\/dev\/vda2\n$/);
-        // CPU seconds say what this costs on an idle machine, where wall-clock times here (2 shared cores) do not.
-        t.diagnostic(`the target VM used ${cpuSeconds(vm.process.child.pid)} CPU-s from power-on to the login`);
-      } catch (err) {
-        t.diagnostic(logTails({ serial: vm.serialLog, dploy: serve.logFile, dnsmasq: dnsmasq.logFile }));
-        throw err;
-      } finally {
-        console.close();
-        await lab.stop(vm.process);
+  describe(
+    "the targets: a VM with a larger blank disk PXE-boots dploy's boot environment, restores, reboots from its disk to a login prompt with the source's hostname, UUIDs and files",
+    { concurrency: 2 },
+    () => {
+      before(async () => {
+        assert.equal(sourceFacts.size, FIRMWARES.length, 'the capture test ran first');
+        for (const firmware of FIRMWARES) {
+          await site.dploy('task', 'set', TARGETS[firmware].name, 'restore', '--image', image(firmware));
+          assert.equal((await settle('restore', TARGETS[firmware].name, 60_000)).state, 'booting');
+        }
+      });
+      for (const firmware of FIRMWARES) {
+        const path =
+          firmware === 'bios'
+            ? 'SeaBIOS + iPXE, the environment over HTTP, grub-install i386-pc'
+            : "OVMF's PXE, GRUB, the environment over TFTP, grub-install x86_64-efi";
+        test(`${firmware}: restored (${path}) and logged in`, { timeout: 900_000 }, async (t) => restore(t, firmware));
       }
-      const done = await settle('restore', TARGET.name, 60_000);
+    },
+  );
+
+  test('the runner ends both restore jobs; each machine restored once, not again on its reboot', async () => {
+    for (const firmware of FIRMWARES) {
+      const done = await settle('restore', TARGETS[firmware].name, 60_000);
       assert.equal(done.state, 'done', JSON.stringify(done));
       const events = await site.jobEvents(done.id);
       const starts = events.filter((e) => /^started: restoring image/.test(e.message ?? ''));
-      assert.equal(starts.length, 1, `restored once, not again on the reboot: ${JSON.stringify(events)}`);
-      const host = JSON.parse(await site.dploy('hosts', 'show', TARGET.name, '--json')) as { bootState: string };
+      assert.equal(starts.length, 1, `${firmware}: restored once: ${JSON.stringify(events)}`);
+      const host = JSON.parse(await site.dploy('hosts', 'show', TARGETS[firmware].name, '--json')) as { bootState: string };
       assert.equal(host.bootState, 'localboot');
-    },
-  );
+    }
+  });
 });
+
+/** Boots the source disk under `firmware`, reads its facts over SSH, and has the image job capture it. */
+async function capture(t: TestContext, firmware: Firmware): Promise<void> {
+  const { name } = SOURCES[firmware];
+  const port = await freePort();
+  const vm = bootFromDisk(source.disk, work, port, firmware);
+  const started = Date.now();
+  try {
+    const facts = await sshWhenUp(port, source.privateKey, FACTS, 300_000, vm.serialLog);
+    t.diagnostic(`${firmware}: source VM answered over SSH ${Math.round((Date.now() - started) / 1000)} s after qemu started`);
+    assert.match(facts, new RegExp(`^${HOSTNAME}\\next4 +${source.rootUuid} +dploy-root\\nvfat +${source.espUuid} +DPLOY-ESP\\n`), facts);
+    sourceFacts.set(firmware, facts);
+    await site.dploy('hosts', 'ssh', name, '--address', '127.0.0.1', '--port', String(port), '--user', 'root', '--private-key-file', source.privateKey);
+    await site.dploy('task', 'set', name, 'image', '--image', image(firmware));
+    const captureStarted = Date.now();
+    const job = await settle('image', name, 300_000);
+    assert.equal(job.state, 'done', JSON.stringify(job));
+    t.diagnostic(`${firmware}: captured in ${Math.round((Date.now() - captureStarted) / 1000)} s; the source VM used ${cpuSeconds(vm.child.pid)} CPU-s in all`);
+  } catch (err) {
+    t.diagnostic(logTails({ [`source-${firmware}`]: vm.serialLog }));
+    throw err;
+  } finally {
+    await vm.stop();
+  }
+}
+
+/**
+ * One power-on: the firmware network-boots, the restore ends in a reboot, the firmware network-boots again. The
+ * runner does not tick meanwhile: what the second boot gets, it gets from the job as dploy-restore left it
+ * ("installed"), as when a machine reboots faster than runner.schedule: dploy's local-boot entry (iPXE's sanboot;
+ * on UEFI GRUB chaining the disk's EFI loader), or on UEFI the firmware's own entry for the restored disk.
+ */
+async function restore(t: TestContext, firmware: Firmware): Promise<void> {
+  const disk = join(work, `target-${firmware}.img`);
+  writeFileSync(disk, '');
+  truncateSync(disk, 1536 * 2 ** 20);
+  const vm = bootMachine(lab, firmware, TARGETS[firmware].mac, work, { disk, serialSocket: true, reboots: true });
+  const console = await SerialConsole.open(`${vm.serialLog}.sock`);
+  try {
+    await console.waitFor(new RegExp(`^dploy-restore: image ${image(firmware)} restored onto /dev/vda\\r?$`, 'm'), 600_000);
+    t.diagnostic(`${firmware}: restored ${Math.round((Date.now() - vm.startedAt) / 1000)} s after power-on`);
+    const hostname = await console.login('root', 'dploy-e2e', 600_000);
+    t.diagnostic(`${firmware}: login prompt from the restored disk ${Math.round((Date.now() - vm.startedAt) / 1000)} s after power-on`);
+    assert.equal(hostname, HOSTNAME);
+    await console.run('dmesg -n 1');
+    assert.equal(await console.run(FACTS), sourceFacts.get(firmware));
+    assert.match(await console.run('findmnt -no SOURCE /'), /^\/dev\/vda2\n$/);
+    if (firmware === 'uefi') {
+      // The restored system's grub-install ran twice: its own EFI directory, registered in the firmware's
+      // variables, and the removable path a machine with empty variables boots.
+      assert.equal(await console.run('test -f /boot/efi/EFI/debian/grubx64.efi && test -f /boot/efi/EFI/BOOT/BOOTX64.EFI && echo both'), 'both\n');
+      assert.match(await console.run("cat /sys/firmware/efi/efivars/Boot0* | tr -d '\\000' | grep -c debian || true"), /^[1-9]/);
+    }
+    // CPU seconds say what this costs on an idle machine, where wall-clock times here (2 shared cores) do not.
+    t.diagnostic(`${firmware}: the target VM used ${cpuSeconds(vm.process.child.pid)} CPU-s from power-on to the login`);
+  } catch (err) {
+    t.diagnostic(logTails({ serial: vm.serialLog, dploy: serve.logFile, dnsmasq: dnsmasq.logFile }));
+    throw err;
+  } finally {
+    console.close();
+    await lab.stop(vm.process);
+  }
+}
 
 /** Copies the boot environment `dploy boot-env build` made (or finds up to date) in the cache into the site's TFTP root. */
 async function layBootEnvironment(tftpRoot: string): Promise<void> {

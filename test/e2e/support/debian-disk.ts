@@ -14,11 +14,12 @@ const RECIPE = new URL('./debian-disk.sh', import.meta.url).pathname;
 const CACHE = process.env.DPLOY_TEST_DEBIAN_DISK_CACHE ?? '/var/cache/dploy-test/debian-disk';
 
 export interface DebianDisk {
-  /** Raw disk image: GPT, BIOS boot partition 1, ext4 / on partition 2. */
+  /** Raw disk image: GPT, BIOS boot partition 1, ext4 / on partition 2, the EFI system partition (FAT, /boot/efi) on 3. */
   disk: string;
   /** The private key root's authorized_keys admits. */
   privateKey: string;
   rootUuid: string;
+  espUuid: string;
   /** Seconds the build took; 0 when it came from the cache. */
   builtInS: number;
 }
@@ -27,6 +28,7 @@ export function debianDisk(): DebianDisk {
   const key = createHash('sha256').update(readFileSync(RECIPE)).digest('hex').slice(0, 16);
   const dir = join(CACHE, key);
   let builtInS = 0;
+  const read = (name: string) => readFileSync(join(dir, name), 'utf8').trim();
   if (!existsSync(join(dir, 'root-uuid'))) {
     const partial = join(CACHE, `.partial-${key}`);
     rmSync(partial, { recursive: true, force: true });
@@ -42,5 +44,5 @@ export function debianDisk(): DebianDisk {
     renameSync(partial, dir);
     builtInS = Math.round((Date.now() - started) / 1000);
   }
-  return { disk: join(dir, 'disk.img'), privateKey: join(dir, 'id_ed25519'), rootUuid: readFileSync(join(dir, 'root-uuid'), 'utf8').trim(), builtInS };
+  return { disk: join(dir, 'disk.img'), privateKey: join(dir, 'id_ed25519'), rootUuid: read('root-uuid'), espUuid: read('esp-uuid'), builtInS };
 }

@@ -99,14 +99,20 @@ export interface DiskMachine {
 }
 
 /**
- * A machine booting its own disk (SeaBIOS, then GRUB from the disk) outside the lab, on qemu's user network:
+ * A machine booting its own disk (SeaBIOS or OVMF, then GRUB from the disk) outside the lab, on qemu's user network:
  * its sshd is forwarded to 127.0.0.1:sshPort, where dploy's runner reaches it. `-snapshot`: the disk image
  * is never written.
  */
-export function bootFromDisk(disk: string, workDir: string, sshPort: number): DiskMachine {
-  const serialLog = join(workDir, 'serial-source.log');
+export function bootFromDisk(disk: string, workDir: string, sshPort: number, firmware: Firmware = 'bios'): DiskMachine {
+  const serialLog = join(workDir, `serial-source-${firmware}.log`);
   // Two vCPUs (multi-threaded TCG): the capture's zstd -T0 and sshd's encryption run in the emulated guest.
-  const args = ['-name', 'dploy-e2e-source', '-accel', 'tcg', '-m', '512', '-smp', '2', '-display', 'none', '-monitor', 'none'];
+  const args = ['-name', `dploy-e2e-source-${firmware}`, '-accel', 'tcg', '-m', '512', '-smp', '2', '-display', 'none', '-monitor', 'none'];
+  if (firmware === 'uefi') {
+    // OVMF with variables of its own: it boots the disk's removable path, EFI/BOOT/BOOTX64.EFI.
+    const vars = join(workDir, 'ovmf-vars-source.fd');
+    copyFileSync(OVMF_VARS, vars);
+    args.push('-machine', 'q35', '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
+  }
   args.push('-serial', `file:${serialLog}`, '-snapshot', '-drive', `file=${disk},format=raw,if=virtio`);
   args.push('-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${sshPort}-:22`, '-device', 'virtio-net-pci,netdev=n0');
   const child = spawn('qemu-system-x86_64', args, { detached: true, stdio: 'ignore' });
