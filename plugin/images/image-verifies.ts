@@ -4,7 +4,11 @@
 // process and no longer: dploy stopping aborts them (the audit log says
 // "interrupted"), a crash ends them unrecorded; either way the image is left
 // unverified, its last result having been forgotten when the verify began.
-// `dploy images verify` reads in its own process and is not counted here.
+// A removal through the console or the API goes through here too: it is
+// refused while the image is being read, and a verify is refused while the
+// image is being removed (its files would vanish under the reader, and its
+// result would be recorded on nothing).
+// `dploy images verify` and `remove` run in their own process and are not counted here.
 
 import type { EntityManager } from 'typeorm';
 import { DployError } from '../errors.js';
@@ -25,12 +29,15 @@ export interface ImageVerifies {
   start(name: string, actor: string, log: VerifyLog): Promise<RunningVerify>;
   /** Since when a verify of the image has been running, if one is. */
   since(name: string): Date | undefined;
+  /** Runs `remove` for the image unless a verify of it runs (409); a verify asked for meanwhile is refused. */
+  removing<T>(name: string, remove: () => Promise<T>): Promise<T>;
   /** Aborts the running verifies and waits until each has stopped (before the database closes). */
   close(): Promise<void>;
 }
 
 export function imageVerifies(db: EntityManager, now: () => Date = () => new Date()): ImageVerifies {
   const running = new Map<string, { since: Date; done: Promise<void> }>();
+  const removals = new Set<string>();
   const stopping = new AbortController();
   return {
     async start(name, actor, log) {
@@ -42,6 +49,7 @@ export function imageVerifies(db: EntityManager, now: () => Date = () => new Dat
           'DPLOY_ERR_CONFLICT',
           `image ${name} is being verified since ${current.since.toISOString()}; its page shows the result when it ends`,
         );
+      if (removals.has(name)) throw new DployError('DPLOY_ERR_CONFLICT', `image ${name} is being removed`);
       if (stopping.signal.aborted) throw new DployError('DPLOY_ERR_CONFLICT', 'dploy is stopping; verify the image once it is back');
       const since = now();
       const done = verifyStoredImage(db, name, { actor, signal: stopping.signal, now }).then(
@@ -55,6 +63,18 @@ export function imageVerifies(db: EntityManager, now: () => Date = () => new Dat
       return { name, since };
     },
     since: (name) => running.get(name)?.since,
+    async removing(name, remove) {
+      // Checked and taken with no await between, as in start().
+      const current = running.get(name);
+      if (current)
+        throw new DployError('DPLOY_ERR_CONFLICT', `image ${name} is being verified since ${current.since.toISOString()}; remove it once the verify ends`);
+      removals.add(name);
+      try {
+        return await remove();
+      } finally {
+        removals.delete(name);
+      }
+    },
     async close() {
       stopping.abort();
       await Promise.all([...running.values()].map((r) => r.done));

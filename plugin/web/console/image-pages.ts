@@ -63,7 +63,7 @@ export function imagePages(app: FastifyInstance, deps: { db: DataSource; imageVe
       const name = checked(request.params.name);
       // No JavaScript for a confirm(): the form's checkbox is the second thought.
       if (request.body?.confirm !== 'yes') throw new DployError('DPLOY_ERR_INVALID_INPUT', `tick "remove ${name} for good" to remove the image`);
-      await removeStoredImage(db, name);
+      await deps.imageVerifies.removing(name, () => removeStoredImage(db, name));
       await recordAudit(db, { actor: request.caller!.actor, action: 'image.remove', target: name });
       return reply.redirect(`/images?removed=${encodeURIComponent(name)}`, 303);
     },

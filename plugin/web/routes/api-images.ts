@@ -79,10 +79,14 @@ export function apiImageRoutes(app: FastifyInstance, deps: { db: DataSource; ima
     '/api/v1/images/:name',
     {
       ...manage,
-      schema: { summary: 'delete an image, its row and its files; refused (409) while a job uses it', params: named, response: { 200: imageRemovedSchema } },
+      schema: {
+        summary: 'delete an image, its row and its files; refused (409) while a job uses it or it is being verified',
+        params: named,
+        response: { 200: imageRemovedSchema },
+      },
     },
     async (request) => {
-      const removed = await removeStoredImage(db, request.params.name);
+      const removed = await deps.imageVerifies.removing(request.params.name, () => removeStoredImage(db, request.params.name));
       await recordAudit(db, { actor: request.caller!.actor, action: 'image.remove', target: removed.name });
       return { name: removed.name, removed: true };
     },

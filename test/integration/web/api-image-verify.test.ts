@@ -1,7 +1,8 @@
 // A verify started over the API reads in the background: the POST answers 202
 // before the reading ends, /healthz answers while it reads, a second verify of
-// the same image is refused until it ends, and the result is then kept with
-// the image. dploy stopping mid-verify leaves the image unverified and says so
+// the same image is refused until it ends, and so is its removal; the result
+// is then kept with the image. A verify asked for while the image is being
+// removed is refused. dploy stopping mid-verify leaves the image unverified and says so
 // in the audit log. The large archive is a sparse file (256 MiB of holes, read
 // as zeros at memory speed) whose SHA-256 is not the manifest's: the verify
 // must read it all to find that out.
@@ -18,6 +19,8 @@ import { listAudit } from '../../../plugin/store/audit-log.js';
 import { openStore } from '../../../plugin/store/database.js';
 import { getImage, recordImageVerified } from '../../../plugin/store/images.js';
 import { MANIFEST_FILE, type ImageManifest } from '../../../plugin/images/manifest.js';
+import { imageVerifies } from '../../../plugin/images/image-verifies.js';
+import { removeStoredImage } from '../../../plugin/images/image-catalog.js';
 
 const LARGE = 256 * 1024 * 1024;
 
@@ -39,7 +42,7 @@ async function call(dploy: TrustServer, token: string, method: string, path: str
 const checksumOf = async (dploy: TrustServer, token: string, name: string) =>
   (await call(dploy, token, 'GET', `/api/v1/images/${name}`)).body.checksum as { status: string; problem: string | null; verifyingSince: string | null };
 
-test('a verify answers 202 at once and reads in the background; /healthz answers meanwhile; a second one is refused until it ends', async () => {
+test('a verify answers 202 at once and reads in the background; /healthz answers meanwhile; a second one and a removal are refused until it ends', async () => {
   const dploy = await startTrustServer('sqlite');
   try {
     const token = (await createApiToken(dploy.server.store.db.manager, 'verifier', 'operator')).token;
@@ -54,6 +57,9 @@ test('a verify answers 202 at once and reads in the background; /healthz answers
     const again = await call(dploy, token, 'POST', '/api/v1/images/big/verify');
     assert.equal(again.status, 409);
     assert.match(String(again.body.message), /^image big is being verified since 20\d\d-[^ ]+Z; its page shows the result when it ends$/);
+    const removal = await call(dploy, token, 'DELETE', '/api/v1/images/big');
+    assert.equal(removal.status, 409);
+    assert.match(String(removal.body.message), /^image big is being verified since 20\d\d-[^ ]+Z; remove it once the verify ends$/);
     // Still reading after all that: the answers above came while the archive was being read, not after.
     const during = await checksumOf(dploy, token, 'big');
     assert.deepEqual([during.status, during.verifyingSince], ['verifying', started.body.since]);
@@ -66,6 +72,29 @@ test('a verify answers 202 at once and reads in the background; /healthz answers
     assert.match(String(after.problem), /^1-root\.tar\.zst: sha256 [0-9a-f]{64}, manifest says [0-9a-f]{64}$/);
     const audit = await listAudit(dploy.server.store.db.manager);
     assert.ok(audit.some((a) => a.actor === 'api:verifier' && a.action === 'image.verify' && a.target === 'big' && a.detail === 'corrupt'));
+    // The verify over, the image's files are still there and its removal goes through.
+    assert.deepEqual(await call(dploy, token, 'DELETE', '/api/v1/images/big'), { status: 200, location: null, body: { name: 'big', removed: true } });
+  } finally {
+    await dploy.close();
+  }
+});
+
+test('a verify asked for while the image is being removed is refused; once the removal is over, the image is gone', async () => {
+  const dploy = await startTrustServer('sqlite');
+  try {
+    const db = dploy.server.store.db.manager;
+    await seedImage(db, join(dploy.cwd, 'var', 'images'), 'old', { host: 'web01' });
+    const verifies = imageVerifies(db);
+    let finish!: () => void;
+    const held = new Promise<void>((resolve) => (finish = resolve));
+    const removal = verifies.removing('old', async () => {
+      await held;
+      return removeStoredImage(db, 'old');
+    });
+    await assert.rejects(verifies.start('old', 'test', console), { code: 'DPLOY_ERR_CONFLICT', message: 'image old is being removed' });
+    finish();
+    assert.equal((await removal).name, 'old');
+    await assert.rejects(verifies.start('old', 'test', console), { code: 'DPLOY_ERR_NOT_FOUND' });
   } finally {
     await dploy.close();
   }
