@@ -9,9 +9,22 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, openSync, readdirSync, readFileSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { JobKinds } from '../../../plugin/jobs/kinds/index.js';
 import { setTask } from '../../../plugin/jobs/set-task.js';
@@ -48,9 +61,58 @@ let hostId: number;
 const targets: LoopDisk[] = [];
 const settle = (kind: string) => lab.settle(kind);
 
+/**
+ * The source's network configuration naming its NICs by MAC (the NIC test's source MACs: eth0 52:54:00:ab:cd:01,
+ * eth1 …:02; 52:54:00:ab:cd:99 is no NIC of the source's), and what a restore onto other hardware leaves of it.
+ */
+const NETWORK_CONFIG: { path: string; source: string; restored?: string }[] = [
+  {
+    path: 'etc/netplan/50-cloud-init.yaml',
+    source:
+      'network:\n  version: 2\n  ethernets:\n    eth0:\n      match:\n        macaddress: 52:54:00:ab:cd:01\n      set-name: eth0\n' +
+      "    eth1:\n      match: {macaddress: '52:54:00:ab:cd:02'}\n    storage:\n      match:\n        macaddress: 52:54:00:ab:cd:99\n",
+    restored:
+      'network:\n  version: 2\n  ethernets:\n    eth0:\n      match:\n        macaddress: b4:96:91:aa:bb:cc\n      set-name: eth0\n' +
+      "    eth1:\n      match: {macaddress: '3c:ec:ef:00:00:01'}\n    storage:\n      match:\n        macaddress: 52:54:00:ab:cd:99\n",
+  },
+  {
+    path: 'etc/sysconfig/network-scripts/ifcfg-eth0',
+    source: 'DEVICE=eth0\nHWADDR="52:54:00:AB:CD:01"\nONBOOT=yes\n',
+    restored: 'DEVICE=eth0\nHWADDR="B4:96:91:AA:BB:CC"\nONBOOT=yes\n',
+  },
+  {
+    path: 'etc/sysconfig/network-scripts/ifcfg-eth1',
+    source: 'DEVICE=eth1\n# HWADDR=52:54:00:ab:cd:02 (a comment stays)\nHWADDR=52:54:00:ab:cd:02\n',
+    restored: 'DEVICE=eth1\n# HWADDR=52:54:00:ab:cd:02 (a comment stays)\nHWADDR=3c:ec:ef:00:00:01\n',
+  },
+  { path: 'etc/sysconfig/network-scripts/ifcfg-eth9', source: "DEVICE=eth9\nHWADDR='52:54:00:ab:cd:99'\n" },
+  {
+    path: 'etc/sysconfig/network/ifcfg-eth1',
+    source: "BOOTPROTO='dhcp'\nLLADDR='52:54:00:ab:cd:02'\n",
+    restored: "BOOTPROTO='dhcp'\nLLADDR='3c:ec:ef:00:00:01'\n",
+  },
+  {
+    path: 'etc/NetworkManager/system-connections/eth0.nmconnection',
+    source: '[connection]\nid=eth0\ntype=ethernet\n\n[ethernet]\nmac-address=52:54:00:AB:CD:01\n',
+    restored: '[connection]\nid=eth0\ntype=ethernet\n\n[ethernet]\nmac-address=B4:96:91:AA:BB:CC\n',
+  },
+  {
+    path: 'etc/systemd/network/20-wired.network',
+    source: '[Match]\nMACAddress=52:54:00:ab:cd:01 52:54:00:ab:cd:99\n\n[Network]\nDHCP=yes\n',
+    restored: '[Match]\nMACAddress=b4:96:91:aa:bb:cc 52:54:00:ab:cd:99\n\n[Network]\nDHCP=yes\n',
+  },
+  { path: 'etc/systemd/network/30-storage.network', source: '[Match]\nMACAddress=52:54:00:ab:cd:99\n\n[Network]\nAddress=192.0.2.7/24\n' },
+];
+
 before(async () => {
   lab = await startImageLab();
   ({ dir, src, storeDir, source, tokens, kinds, store, platform, url, hostId } = lab);
+  for (const f of NETWORK_CONFIG) {
+    mkdirSync(dirname(join(src, f.path)), { recursive: true });
+    writeFileSync(join(src, f.path), f.source);
+  }
+  // NetworkManager ignores a keyfile others can read: a restore must keep it 0600.
+  chmodSync(join(src, 'etc/NetworkManager/system-connections/eth0.nmconnection'), 0o600);
 });
 
 after(async () => {
@@ -236,8 +298,8 @@ describe('images: capture over SSH, restore from dploy', () => {
     m.filesystems[0]!.mountpoint = '/';
     m.filesystems[1]!.mountpoint = '/boot';
     m.nics = [
-      { name: 'eth0', mac: '52:54:00:00:00:01' },
-      { name: 'eth1', mac: '52:54:00:00:00:02' },
+      { name: 'eth0', mac: '52:54:00:ab:cd:01' },
+      { name: 'eth1', mac: '52:54:00:ab:cd:02' },
       { name: 'eth2', mac: '3c:ec:ef:00:00:02' },
     ];
     writeFileSync(join(moved, 'manifest.json'), JSON.stringify(m, null, 2) + '\n');
@@ -247,8 +309,9 @@ describe('images: capture over SSH, restore from dploy', () => {
     assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
     assert.equal(job.state, 'done', job.message);
     const pins =
-      "NIC names pinned: eth2 = 3c:ec:ef:00:00:02 (same NIC), eth0 = b4:96:91:aa:bb:cc (boot NIC) (source's 52:54:00:00:00:01: other hardware), " +
-      "eth1 = 3c:ec:ef:00:00:01 (source's 52:54:00:00:00:02: other hardware)";
+      "NIC names pinned: eth2 = 3c:ec:ef:00:00:02 (same NIC), eth0 = b4:96:91:aa:bb:cc (boot NIC) (source's 52:54:00:ab:cd:01: other hardware), " +
+      "eth1 = 3c:ec:ef:00:00:01 (source's 52:54:00:ab:cd:02: other hardware); MAC references rewritten: 50-cloud-init.yaml, " +
+      'ifcfg-eth0, ifcfg-eth1, ifcfg-eth1, eth0.nmconnection, 20-wired.network';
     // The job's history keeps what was mapped: the agent's `installed` event.
     const installed = (await jobEvents(store.db.manager, job.id)).find((e) => e.toState === 'finishing');
     assert.equal(installed?.message, `installed: image web01-golden restored onto ${target.device}; ${pins}`);
@@ -258,12 +321,21 @@ describe('images: capture over SSH, restore from dploy', () => {
     mount(target.partition(1), restored);
     try {
       const network = join(restored, 'etc/systemd/network');
-      assert.deepEqual(readdirSync(network).sort(), ['10-dploy-eth0.link', '10-dploy-eth1.link', '10-dploy-eth2.link']);
+      assert.deepEqual(readdirSync(network).sort(), [
+        '10-dploy-eth0.link',
+        '10-dploy-eth1.link',
+        '10-dploy-eth2.link',
+        '20-wired.network',
+        '30-storage.network',
+      ]);
       const link = (name: string) => readFileSync(join(network, `10-dploy-${name}.link`), 'utf8').replace(/^#.*\n/, '');
       assert.equal(link('eth0'), '[Match]\nMACAddress=b4:96:91:aa:bb:cc\nType=ether\n\n[Link]\nName=eth0\n');
       assert.equal(link('eth1'), '[Match]\nMACAddress=3c:ec:ef:00:00:01\nType=ether\n\n[Link]\nName=eth1\n');
       assert.equal(link('eth2'), '[Match]\nMACAddress=3c:ec:ef:00:00:02\nType=ether\n\n[Link]\nName=eth2\n');
       assert.equal(existsSync(join(restored, 'etc/udev/rules.d/70-persistent-net.rules')), false, 'no udev rules file where the source had none');
+      // The source's MACs in its network configuration are this machine's now; a MAC that was no NIC of the source's stays.
+      for (const f of NETWORK_CONFIG) assert.equal(readFileSync(join(restored, f.path), 'utf8'), f.restored ?? f.source, f.path);
+      assert.equal(statSync(join(restored, 'etc/NetworkManager/system-connections/eth0.nmconnection')).mode & 0o777, 0o600);
     } finally {
       unmountBelow(restored);
     }
