@@ -19,7 +19,7 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -212,6 +212,9 @@ async function restore(t: TestContext, firmware: Firmware): Promise<void> {
     assert.equal(await console.run(FACTS), sourceFacts.get(firmware));
     assert.match(await console.run('findmnt -no SOURCE /'), /^\/dev\/vda2\n$/);
     if (firmware === 'uefi') {
+      // The second boot came back to dploy (the NIC is first in the boot order) and its GRUB local-boot entry chained
+      // the disk's loader (pxe/boot/grub/localboot.eta); OVMF mirrors GRUB's console to the serial port.
+      assert.match(readFileSync(vm.serialLog, 'latin1'), new RegExp(`Booting \`Boot ${TARGETS.uefi.name} from local disk'`));
       // The restored system's grub-install ran twice: its own EFI directory, registered in the firmware's
       // variables, and the removable path a machine with empty variables boots.
       assert.equal(await console.run('test -f /boot/efi/EFI/debian/grubx64.efi && test -f /boot/efi/EFI/BOOT/BOOTX64.EFI && echo both'), 'both\n');
