@@ -106,7 +106,13 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
       return { device, ...(id.UUID ? { uuid: id.UUID } : {}), ...layout };
     });
     // A btrfs mount of a directory that is no subvolume is a bind mount: its files travel in their subvolume's archive.
-    mounts = mounts.filter((m) => m.fstype !== 'btrfs' || (m.fsroot ?? '/') === '/' || btrfs.some((b) => b.subvolumes.includes(m.fsroot!)));
+    const bind = mounts.filter((m) => m.fstype === 'btrfs' && (m.fsroot ?? '/') !== '/' && !btrfs.some((b) => b.subvolumes.includes(m.fsroot!)));
+    if (bind.length > 0 && o.filesystems?.length)
+      throw new DployError(
+        'DPLOY_ERR_INVALID_INPUT',
+        `${session.who}: ${bind.map((m) => `${m.target} (${m.source})`).join(', ')} is a bind mount of a directory, no btrfs subvolume`,
+      );
+    mounts = mounts.filter((m) => !bind.includes(m));
 
     await rm(work, { recursive: true, force: true });
     await mkdir(work, { recursive: true, mode: 0o750 });

@@ -4,7 +4,8 @@
 // @/.snapshots/1/snapshot mounted without subvol=, @/home, an old snapper
 // snapshot) are captured by the image job and restored by the real
 // agent-scripts/dploy-restore onto a blank loop disk: the same subvolumes,
-// default subvolume, UUID, label and files. Root is needed.
+// default subvolume, UUID, label and files; a bind mount of a btrfs directory
+// asked for is refused. Root is needed.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -181,5 +182,22 @@ describe('images: btrfs subvolumes', () => {
     } finally {
       unmountBelow(restored);
     }
+  });
+
+  test('a btrfs bind mount of a directory asked for is refused by name: it is no subvolume', async () => {
+    const source = btrfsDisk('bound', ['root']);
+    const src = join(lab.dir, 'bound');
+    btrfsMount(source.partition(1), src, 'subvol=root');
+    mkdirSync(join(src, 'data'));
+    mkdirSync(join(lab.dir, 'bound-data'));
+    run('mount', '--bind', join(src, 'data'), join(lab.dir, 'bound-data'));
+    asked.splice(0, asked.length, src, join(lab.dir, 'bound-data'));
+    await setTask(lab.store.db, lab.platform, lab.kinds, { hostIds: [lab.hostId], task: 'image', image: 'bound', force: false, actor: 'test' });
+    const job = await lab.settle('image');
+    assert.equal(job.state, 'failed');
+    assert.match(
+      job.message ?? '',
+      new RegExp(`${join(lab.dir, 'bound-data')} \\(${source.partition(1)}\\[/root/data\\]\\) is a bind mount of a directory, no btrfs subvolume`),
+    );
   });
 });
