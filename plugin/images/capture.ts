@@ -32,6 +32,7 @@ import {
   sections,
   shellWord,
   swapDevices,
+  unmountedSubvolumes,
   type Mount,
 } from './layout-probe.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT, type ArchiveEntry, type BtrfsEntry, type FilesystemEntry, type ImageManifest } from './manifest.js';
@@ -67,7 +68,8 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
   try {
     const first = sections(await probe(session, root(LAYOUT_PROBE)));
     const devices = flattenBlockDevices(first.get('lsblk') ?? '{"blockdevices":[]}');
-    let mounts = chooseMounts(parseMounts(first.get('findmnt') ?? '{"filesystems":[]}'), o.filesystems, session.who);
+    const allMounts = parseMounts(first.get('findmnt') ?? '{"filesystems":[]}');
+    let mounts = chooseMounts(allMounts, o.filesystems, session.who);
     if (mounts.length === 0) throw new DployError('DPLOY_ERR_IMAGE_CAPTURE', `${session.who}: no mounted filesystem dploy can archive`);
     const tar = (first.get('tar') ?? '').trim();
     const zstd = (first.get('zstd') ?? '').trim();
@@ -113,6 +115,7 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
         `${session.who}: ${bind.map((m) => `${m.target} (${m.source})`).join(', ')} is a bind mount of a directory, no btrfs subvolume`,
       );
     mounts = mounts.filter((m) => !bind.includes(m));
+    mounts = [...mounts, ...btrfs.flatMap((b) => unmountedSubvolumes(b, mounts, allMounts))];
 
     await rm(work, { recursive: true, force: true });
     await mkdir(work, { recursive: true, mode: 0o750 });

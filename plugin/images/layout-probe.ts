@@ -157,6 +157,32 @@ export function parseSubvolumes(list: string, getDefault: string, keep: readonly
   return { subvolumes, defaultSubvolume };
 }
 
+/** `path` is `dir` or inside it. */
+export function under(path: string, dir: string): boolean {
+  return dir === '/' || path === dir || path.startsWith(`${dir}/`);
+}
+
+/**
+ * The subvolumes of a btrfs filesystem (`btrfs[]`'s device and subvolumes) that no chosen mount shows but that lie
+ * below a mounted one (Fedora's root/var/lib/machines under / ): `--one-file-system` leaves them out of their
+ * parent's archive, so each is archived from where it shows, as a mount of its own. One covered by another mount
+ * (`all`: every mount of the machine) cannot be read and is recreated empty.
+ */
+export function unmountedSubvolumes(btrfs: { device: string; subvolumes: string[] }, chosen: Mount[], all: Mount[]): Mount[] {
+  const mine = chosen.filter((m) => m.fstype === 'btrfs' && deviceOf(m) === btrfs.device);
+  const out: Mount[] = [];
+  for (const subvolume of btrfs.subvolumes) {
+    if (mine.some((m) => (m.fsroot ?? '/') === subvolume)) continue;
+    const parent = mine.filter((m) => under(subvolume, m.fsroot ?? '/')).sort((a, b) => (b.fsroot ?? '/').length - (a.fsroot ?? '/').length)[0];
+    if (!parent) continue;
+    const rest = subvolume.slice((parent.fsroot ?? '/').length).replace(/^\/*/, '');
+    const target = parent.target === '/' ? `/${rest}` : `${parent.target}/${rest}`;
+    if (all.some((m) => m.target !== parent.target && under(m.target, parent.target) && under(target, m.target))) continue;
+    out.push({ ...parent, target, source: `${btrfs.device}[${subvolume}]`, fsroot: subvolume });
+  }
+  return out;
+}
+
 /** `blkid -o export` lines as a record (TYPE, UUID, LABEL, PART_ENTRY_NUMBER …). */
 export function parseBlkid(text: string): Record<string, string> {
   const out: Record<string, string> = {};

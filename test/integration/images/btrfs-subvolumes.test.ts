@@ -81,12 +81,13 @@ async function captureAndRestore(
   source: LoopDisk,
   image: string,
   mountpoints: string[],
+  described = mountpoints,
 ): Promise<{ target: LoopDisk; expected: Expected; layout: Expected['layout'] }> {
   asked.splice(0, asked.length, ...mountpoints);
   await setTask(lab.store.db, lab.platform, lab.kinds, { hostIds: [lab.hostId], task: 'image', image, force: false, actor: 'test' });
   const captured = await lab.settle('image');
   assert.equal(captured.state, 'done', captured.message);
-  const expected = { layout: layoutOf(source.partition(1)), id: blkid(source.partition(1)), trees: mountpoints.map((d) => describeTree(d)) };
+  const expected = { layout: layoutOf(source.partition(1)), id: blkid(source.partition(1)), trees: described.map((d) => describeTree(d)) };
   unmountBelow(mountpoints[0]!);
   source.detach();
   disks.splice(disks.indexOf(source), 1);
@@ -127,16 +128,24 @@ describe('images: btrfs subvolumes', () => {
     buildTestTree(src);
     mkdirSync(join(src, 'home/alice'));
     writeFileSync(join(src, 'home/alice/notes.txt'), 'in the home subvolume\n');
+    writeFileSync(join(src, 'var/lib/machines/image.raw'), 'in a subvolume no mount shows\n');
 
     const device = source.partition(1);
     const uuid = blkid(device).UUID;
-    const { target, expected, layout } = await captureAndRestore(source, 'fedora-golden', [src, join(src, 'home')]);
+    const { target, expected, layout } = await captureAndRestore(
+      source,
+      'fedora-golden',
+      [src, join(src, 'home')],
+      [src, join(src, 'home'), join(src, 'var/lib/machines')],
+    );
     const m = await readManifest(join(lab.storeDir, 'fedora-golden'));
     assert.deepEqual(
       m.filesystems.map((f) => [f.mountpoint, f.device, f.subvolume]),
       [
         [src, device, '/root'],
         [join(src, 'home'), device, '/home'],
+        // Below /, no mount of its own: archived from where it shows (--one-file-system leaves it out of /'s archive).
+        [join(src, 'var/lib/machines'), device, '/root/var/lib/machines'],
       ],
     );
     assert.deepEqual(m.btrfs, [{ device, uuid, subvolumes: ['/home', '/root', '/root/var/lib/machines'], defaultSubvolume: '/' }]);
@@ -147,7 +156,7 @@ describe('images: btrfs subvolumes', () => {
     btrfsMount(target.partition(1), restored, 'subvol=root');
     btrfsMount(target.partition(1), join(restored, 'home'), 'subvol=home');
     try {
-      assert.deepEqual([describeTree(restored), describeTree(join(restored, 'home'))], expected.trees);
+      assert.deepEqual([describeTree(restored), describeTree(join(restored, 'home')), describeTree(join(restored, 'var/lib/machines'))], expected.trees);
     } finally {
       unmountBelow(restored);
     }

@@ -11,6 +11,7 @@ import {
   parseSubvolumes,
   sections,
   swapDevices,
+  unmountedSubvolumes,
   type Mount,
 } from '../../../plugin/images/layout-probe.js';
 
@@ -130,4 +131,14 @@ test("btrfs subvolumes are read from the top level, parents first; snapper's sna
   assert.deepEqual(parseSubvolumes('', 'ID 5 (FS_TREE)\n', []), { subvolumes: [], defaultSubvolume: '/' });
   // No answer at all: btrfs-progs missing on the machine.
   assert.equal(parseSubvolumes('', '', []), undefined);
+});
+
+test('a subvolume no mount shows is archived from where it lies below a mounted one, unless another mount covers it', () => {
+  const root: Mount = { target: '/', source: '/dev/vda3[/root]', fstype: 'btrfs', size: 10, used: 5, fsroot: '/root' };
+  const home: Mount = { target: '/home', source: '/dev/vda3[/home]', fstype: 'btrfs', size: 10, used: 5, fsroot: '/home' };
+  const tmp: Mount = { target: '/var/tmp', source: 'tmpfs', fstype: 'tmpfs', size: 1, used: 0, fsroot: '/' };
+  const btrfs = { device: '/dev/vda3', subvolumes: ['/home', '/root', '/snap', '/root/var/lib/machines', '/root/var/tmp/box'] };
+  assert.deepEqual(unmountedSubvolumes(btrfs, [root, home], [root, home, tmp]), [
+    { ...root, target: '/var/lib/machines', source: '/dev/vda3[/root/var/lib/machines]', fsroot: '/root/var/lib/machines' },
+  ]);
 });
