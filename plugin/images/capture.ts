@@ -19,6 +19,7 @@ import { imageDir, partialDir } from './image-store.js';
 import {
   LAYOUT_PROBE,
   chooseMounts,
+  deviceOf,
   deviceProbe,
   diskOf,
   flattenBlockDevices,
@@ -27,12 +28,14 @@ import {
   parseSfdiskDump,
   placeOf,
   parseNics,
+  parseSubvolumes,
   sections,
   shellWord,
   swapDevices,
+  unmountedSubvolumes,
   type Mount,
 } from './layout-probe.js';
-import { MANIFEST_FILE, MANIFEST_FORMAT, type ArchiveEntry, type FilesystemEntry, type ImageManifest } from './manifest.js';
+import { MANIFEST_FILE, MANIFEST_FORMAT, type ArchiveEntry, type BtrfsEntry, type FilesystemEntry, type ImageManifest } from './manifest.js';
 
 export interface CaptureOptions extends SessionOptions {
   storeDir: string;
@@ -65,7 +68,8 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
   try {
     const first = sections(await probe(session, root(LAYOUT_PROBE)));
     const devices = flattenBlockDevices(first.get('lsblk') ?? '{"blockdevices":[]}');
-    const mounts = chooseMounts(parseMounts(first.get('findmnt') ?? '{"filesystems":[]}'), o.filesystems, session.who);
+    const allMounts = parseMounts(first.get('findmnt') ?? '{"filesystems":[]}');
+    let mounts = chooseMounts(allMounts, o.filesystems, session.who);
     if (mounts.length === 0) throw new DployError('DPLOY_ERR_IMAGE_CAPTURE', `${session.who}: no mounted filesystem dploy can archive`);
     const tar = (first.get('tar') ?? '').trim();
     const zstd = (first.get('zstd') ?? '').trim();
@@ -75,10 +79,43 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
         `${session.who}: GNU tar and zstd are needed on the machine (found: ${tar || 'no tar'}; ${zstd || 'no zstd'})`,
       );
     const swaps = swapDevices(first.get('swaps') ?? '');
-    const fsDevices = [...mounts.map((m) => m.source), ...swaps];
+    const fsDevices = [...new Set(mounts.map(deviceOf)), ...swaps];
     const disks = [...new Set(fsDevices.map((d) => diskOf(devices, d)?.path).filter((d): d is string => d !== undefined))];
-    const second = sections(await probe(session, root(deviceProbe(fsDevices, disks))));
+    const btrfsMounts = mounts.filter((m) => m.fstype === 'btrfs');
+    const btrfsDevices = [...new Set(btrfsMounts.map(deviceOf))];
+    const second = sections(
+      await probe(
+        session,
+        root(
+          deviceProbe(
+            fsDevices,
+            disks,
+            btrfsDevices.map((device) => ({ device, mountpoint: btrfsMounts.find((m) => deviceOf(m) === device)!.target })),
+          ),
+        ),
+      ),
+    );
     const blkid = (d: string) => parseBlkid(second.get(`blkid ${d}`) ?? '');
+    const btrfs: BtrfsEntry[] = btrfsDevices.map((device) => {
+      const mounted = btrfsMounts.filter((m) => deviceOf(m) === device).map((m) => m.fsroot ?? '/');
+      const layout = parseSubvolumes(second.get(`btrfs-list ${device}`) ?? '', second.get(`btrfs-default ${device}`) ?? '', mounted);
+      if (!layout)
+        throw new DployError(
+          'DPLOY_ERR_IMAGE_CAPTURE',
+          `${session.who}: btrfs subvolume get-default answered nothing for ${device}: btrfs-progs is needed there`,
+        );
+      const id = blkid(device);
+      return { device, ...(id.UUID ? { uuid: id.UUID } : {}), ...layout };
+    });
+    // A btrfs mount of a directory that is no subvolume is a bind mount: its files travel in their subvolume's archive.
+    const bind = mounts.filter((m) => m.fstype === 'btrfs' && (m.fsroot ?? '/') !== '/' && !btrfs.some((b) => b.subvolumes.includes(m.fsroot!)));
+    if (bind.length > 0 && o.filesystems?.length)
+      throw new DployError(
+        'DPLOY_ERR_INVALID_INPUT',
+        `${session.who}: ${bind.map((m) => `${m.target} (${m.source})`).join(', ')} is a bind mount of a directory, no btrfs subvolume`,
+      );
+    mounts = mounts.filter((m) => !bind.includes(m));
+    mounts = [...mounts, ...btrfs.flatMap((b) => unmountedSubvolumes(b, mounts, allMounts))];
 
     await rm(work, { recursive: true, force: true });
     await mkdir(work, { recursive: true, mode: 0o750 });
@@ -86,16 +123,17 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
     for (const [i, m] of mounts.entries()) {
       o.onProgress?.(`archiving ${m.target} (${m.source}, ${m.fstype}, ${m.used} bytes used)`);
       const archive = await streamArchive(session, root, m, join(work, `${i + 1}-${slug(m.target)}.tar.zst`), o.zstdLevel ?? 3);
-      const id = blkid(m.source);
+      const id = blkid(deviceOf(m));
       filesystems.push({
-        device: m.source,
+        device: deviceOf(m),
         mountpoint: m.target,
         fstype: m.fstype,
         ...(id.UUID ? { uuid: id.UUID } : {}),
         ...(id.LABEL ? { label: id.LABEL } : {}),
-        ...placeOf(devices, m.source, id),
+        ...placeOf(devices, deviceOf(m), id),
         sizeBytes: m.size,
         usedBytes: m.used,
+        ...(m.fstype === 'btrfs' ? { subvolume: m.fsroot ?? '/' } : {}),
         archive,
       });
     }
@@ -120,6 +158,7 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
         const id = blkid(d);
         return { device: d, ...(id.UUID ? { uuid: id.UUID } : {}), ...(id.LABEL ? { label: id.LABEL } : {}), ...placeOf(devices, d, id) };
       }),
+      ...(btrfs.length > 0 ? { btrfs } : {}),
       ...(first.get('lvm')?.trim() ? { lvm: first.get('lvm')!.trim() } : {}),
       ...(first.get('mdstat')?.includes('md') ? { mdstat: first.get('mdstat')! } : {}),
       fstab: first.get('fstab') ?? '',

@@ -14,7 +14,7 @@ const MARK = '@@dploy ';
 
 /** First round: mounts, block devices, firmware, bootloader traces, fstab, LVM, md, NICs, tool versions. */
 export const LAYOUT_PROBE = [
-  `echo '${MARK}findmnt'; findmnt -J -b -l -o TARGET,SOURCE,FSTYPE,SIZE,USED`,
+  `echo '${MARK}findmnt'; findmnt -J -b -l -o TARGET,SOURCE,FSTYPE,SIZE,USED,FSROOT`,
   `echo '${MARK}lsblk'; lsblk -J -b -o NAME,PATH,TYPE,SIZE,PKNAME,LOG-SEC`,
   `echo '${MARK}firmware'; if [ -d /sys/firmware/efi ]; then echo uefi; else echo bios; fi`,
   `echo '${MARK}grub'; for d in /boot/grub /boot/grub2; do [ -d "$d" ] && echo "$d"; done; true`,
@@ -28,10 +28,17 @@ export const LAYOUT_PROBE = [
   `echo '${MARK}zstd'; zstd --version 2>/dev/null`,
 ].join('; ');
 
-/** Second round, for the chosen devices: blkid of each, sfdisk --dump of each disk. */
-export function deviceProbe(devices: string[], disks: string[]): string {
+/**
+ * Second round, for the chosen devices: blkid of each, sfdisk --dump of each disk, and for each btrfs filesystem
+ * (by a mountpoint of it) its subvolumes and default subvolume. btrfs-progs is asked only where btrfs is mounted.
+ */
+export function deviceProbe(devices: string[], disks: string[], btrfs: { device: string; mountpoint: string }[] = []): string {
   return [
     ...devices.map((d) => `echo '${MARK}blkid ${d}'; blkid -p -o export ${shellWord(d)}; true`),
+    ...btrfs.flatMap(({ device, mountpoint }) => [
+      `echo '${MARK}btrfs-list ${device}'; btrfs subvolume list -a ${shellWord(mountpoint)}`,
+      `echo '${MARK}btrfs-default ${device}'; btrfs subvolume get-default ${shellWord(mountpoint)}`,
+    ]),
     ...disks.map((d) => `echo '${MARK}sfdisk ${d}'; sfdisk --dump ${shellWord(d)}`),
   ].join('; ');
 }
@@ -62,6 +69,8 @@ export interface Mount {
   fstype: string;
   size: number;
   used: number;
+  /** The mount's root inside its filesystem: a btrfs subvolume's path ("/" for the top level or a whole filesystem). */
+  fsroot?: string;
 }
 
 export interface BlockDevice {
@@ -92,11 +101,14 @@ export function flattenBlockDevices(json: string): BlockDevice[] {
 
 /**
  * The mounts to archive: every mounted block-device filesystem of a kind tar
- * can restore, or exactly the mountpoints asked for. One mount per device
- * (a bind mount or a btrfs subvolume mounted twice is archived once).
+ * can restore, or exactly the mountpoints asked for. One mount per source
+ * (a bind mount or a btrfs subvolume mounted twice is archived once). findmnt
+ * names a mount of a directory below a filesystem's root `/dev/vda2[/dir]`:
+ * a bind mount, passed over, or on btrfs a subvolume (Fedora's / is
+ * `/dev/vda3[/root]`), archived as its own tree.
  */
 export function chooseMounts(mounts: Mount[], asked: readonly string[] | undefined, who: string): Mount[] {
-  const onDevices = mounts.filter((m) => m.source.startsWith('/dev/') && !m.source.includes('['));
+  const onDevices = mounts.filter((m) => m.source.startsWith('/dev/') && (!m.source.includes('[') || m.fstype === 'btrfs'));
   if (asked && asked.length > 0) {
     return asked.map((path) => {
       const m = onDevices.find((x) => x.target === path);
@@ -111,6 +123,64 @@ export function chooseMounts(mounts: Mount[], asked: readonly string[] | undefin
     .filter((m) => (ARCHIVED_FSTYPES as readonly string[]).includes(m.fstype))
     .sort((a, b) => a.target.length - b.target.length)
     .filter((m) => (seen.has(m.source) ? false : (seen.add(m.source), true)));
+}
+
+/** The block device of a mount: findmnt's SOURCE without its `[/subvolume]`. */
+export function deviceOf(m: Mount): string {
+  return m.source.replace(/\[.*$/, '');
+}
+
+/** The snapper snapshot a subvolume path is or lies in (`/@/.snapshots/12/snapshot`). */
+const SNAPPER_SNAPSHOT = /^.*?\/\.snapshots\/\d+\/snapshot(?=\/|$)/;
+
+/**
+ * `btrfs subvolume list -a` and `btrfs subvolume get-default` ("ID 5 (FS_TREE)" for the top level) as paths in
+ * findmnt's FSROOT form: "/root", "/@/home", "/". Without -a, list names a subvolume below the mounted one from
+ * there ("var/lib/machines" on Fedora's subvol=root); with -a every path is from the top level, some with a
+ * "<FS_TREE>/" in front. Subvolumes come parents first; snapper's snapshots (and what lies in them) are left out
+ * but the default and those in `keep` (the mounted ones): SUSE's / is a snapshot.
+ */
+export function parseSubvolumes(list: string, getDefault: string, keep: readonly string[]): { subvolumes: string[]; defaultSubvolume: string } | undefined {
+  const id = /^ID (\d+)\b(?:.* path (.+))?/m.exec(getDefault.trim());
+  if (!id) return undefined;
+  const defaultSubvolume = id[1] === '5' || !id[2] ? '/' : `/${id[2]}`;
+  const subvolumes = list
+    .split('\n')
+    .map((l) => / path (.+)$/.exec(l)?.[1])
+    .filter((p): p is string => p !== undefined)
+    .map((p) => `/${p.replace(/^<FS_TREE>\//, '')}`)
+    .filter((p) => {
+      const snapshot = SNAPPER_SNAPSHOT.exec(p)?.[0];
+      return !snapshot || snapshot === defaultSubvolume || keep.includes(snapshot);
+    })
+    .sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+  return { subvolumes, defaultSubvolume };
+}
+
+/** `path` is `dir` or inside it. */
+export function under(path: string, dir: string): boolean {
+  return dir === '/' || path === dir || path.startsWith(`${dir}/`);
+}
+
+/**
+ * The subvolumes of a btrfs filesystem (`btrfs[]`'s device and subvolumes) that no chosen mount shows but that lie
+ * below a mounted one (Fedora's root/var/lib/machines under / ): `--one-file-system` leaves them out of their
+ * parent's archive, so each is archived from where it shows, as a mount of its own. One covered by another mount
+ * (`all`: every mount of the machine) cannot be read and is recreated empty.
+ */
+export function unmountedSubvolumes(btrfs: { device: string; subvolumes: string[] }, chosen: Mount[], all: Mount[]): Mount[] {
+  const mine = chosen.filter((m) => m.fstype === 'btrfs' && deviceOf(m) === btrfs.device);
+  const out: Mount[] = [];
+  for (const subvolume of btrfs.subvolumes) {
+    if (mine.some((m) => (m.fsroot ?? '/') === subvolume)) continue;
+    const parent = mine.filter((m) => under(subvolume, m.fsroot ?? '/')).sort((a, b) => (b.fsroot ?? '/').length - (a.fsroot ?? '/').length)[0];
+    if (!parent) continue;
+    const rest = subvolume.slice((parent.fsroot ?? '/').length).replace(/^\/*/, '');
+    const target = parent.target === '/' ? `/${rest}` : `${parent.target}/${rest}`;
+    if (all.some((m) => m.target !== parent.target && under(m.target, parent.target) && under(target, m.target))) continue;
+    out.push({ ...parent, target, source: `${btrfs.device}[${subvolume}]`, fsroot: subvolume });
+  }
+  return out;
 }
 
 /** `blkid -o export` lines as a record (TYPE, UUID, LABEL, PART_ENTRY_NUMBER …). */

@@ -49,7 +49,19 @@ export interface FilesystemEntry {
   partition?: number;
   sizeBytes: number;
   usedBytes: number;
+  /** btrfs: the subvolume mounted there, as findmnt's FSROOT ("/root", "/@/home"; "/" the top level). */
+  subvolume?: string;
   archive: ArchiveEntry;
+}
+
+/** A btrfs filesystem's subvolumes, once per filesystem (its archives are the filesystem entries with its device). */
+export interface BtrfsEntry {
+  device: string;
+  uuid?: string;
+  /** Every subvolume, parents first, in FSROOT form; snapper's snapshots left out but a mounted or default one. */
+  subvolumes: string[];
+  /** What a mount without subvol= gives ("/" the top level): SUSE's root is its default subvolume. */
+  defaultSubvolume: string;
 }
 
 export interface SwapEntry {
@@ -78,6 +90,8 @@ export interface ImageManifest {
   disks: DiskEntry[];
   filesystems: FilesystemEntry[];
   swap: SwapEntry[];
+  /** btrfs filesystems' subvolumes; absent when no btrfs filesystem was archived (and in images taken before dploy recorded them). */
+  btrfs?: BtrfsEntry[];
   /** `lvm fullreport --reportformat json` and /proc/mdstat, kept as the source printed them. */
   lvm?: string;
   mdstat?: string;

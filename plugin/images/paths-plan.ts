@@ -8,6 +8,7 @@
 import { posix } from 'node:path';
 import { DployError } from '../errors.js';
 import type { FilesystemEntry, ImageManifest } from './manifest.js';
+import { under } from './layout-probe.js';
 import { depth, word } from './restore-plan.js';
 
 /** Kept from the fresh install: they name its filesystems (UUIDs) and its kernel and bootloader. */
@@ -22,11 +23,6 @@ export function checkRestorePaths(paths: readonly string[]): string[] {
       throw new DployError('DPLOY_ERR_INVALID_INPUT', `restore path ${path} belongs to the new install (${KEPT_FROM_INSTALL.join(', ')} are kept from it)`);
     return path;
   });
-}
-
-/** `path` is `dir` or inside it. */
-function under(path: string, dir: string): boolean {
-  return dir === '/' || path === dir || path.startsWith(`${dir}/`);
 }
 
 /** tar's member name for `path` in the archive of a filesystem mounted at `mountpoint`. */

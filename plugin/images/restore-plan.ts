@@ -59,6 +59,16 @@ export function restorePlan(m: ImageManifest): string {
     ...[...m.filesystems]
       .sort((a, b) => depth(a.mountpoint) - depth(b.mountpoint))
       .map((f) => `fs ${f.partition} ${f.fstype} ${f.uuid ?? '-'} ${f.archive.file} ${f.archive.sha256} ${word(f.mountpoint)} ${f.label ?? ''}`.trimEnd()),
+    // btrfs: the subvolumes to create once its filesystem is made (parents first), the default one when it was not the
+    // top level, and the subvolume each archive is extracted into (docs/images.md).
+    ...(m.btrfs ?? []).flatMap((b) => {
+      const part = m.filesystems.find((f) => f.device === b.device)?.partition;
+      return [
+        ...b.subvolumes.filter((s) => s !== '/').map((s) => `btrfs-subvolume ${part} ${word(s)}`),
+        ...(b.defaultSubvolume !== '/' ? [`btrfs-default ${part} ${word(b.defaultSubvolume)}`] : []),
+      ];
+    }),
+    ...m.filesystems.filter((f) => f.subvolume).map((f) => `btrfs-mount ${f.archive.file} ${word(f.subvolume!)}`),
     // The source's NIC names by MAC, primary first: dploy-restore pins them on the target (docs/images.md).
     ...(m.nics ?? []).map((n) => `nic ${n.name} ${n.mac}`),
     ...m.swap.filter((s) => s.disk === disk.device && s.partition).map((s) => `swap ${s.partition} ${s.uuid ?? '-'} ${s.label ?? ''}`.trimEnd()),

@@ -3,7 +3,17 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseMounts, parseBlkid, parseNics, parseSfdiskDump, sections, swapDevices, type Mount } from '../../../plugin/images/layout-probe.js';
+import {
+  chooseMounts,
+  parseBlkid,
+  parseNics,
+  parseSfdiskDump,
+  parseSubvolumes,
+  sections,
+  swapDevices,
+  unmountedSubvolumes,
+  type Mount,
+} from '../../../plugin/images/layout-probe.js';
 
 const mounts: Mount[] = [
   { target: '/', source: '/dev/vda2', fstype: 'ext4', size: 10, used: 5 },
@@ -88,4 +98,47 @@ test("the source's NICs: the default route's first, the others by name, MACs in 
     parseNics(lines, '').map((n) => n.name),
     ['eno1', 'eno2', 'enp65s0f0'],
   );
+});
+
+test("btrfs subvolume mounts are archived each once (Fedora's / is /dev/vda3[/root]); a bind mount of another filesystem is not", () => {
+  const fedora: Mount[] = [
+    { target: '/', source: '/dev/vda3[/root]', fstype: 'btrfs', size: 10, used: 5, fsroot: '/root' },
+    { target: '/boot', source: '/dev/vda2', fstype: 'ext4', size: 1, used: 1, fsroot: '/' },
+    { target: '/home', source: '/dev/vda3[/home]', fstype: 'btrfs', size: 10, used: 5, fsroot: '/home' },
+    { target: '/srv/home-again', source: '/dev/vda3[/home]', fstype: 'btrfs', size: 10, used: 5, fsroot: '/home' },
+    { target: '/var/lib/docker', source: '/dev/vda2[/docker]', fstype: 'ext4', size: 1, used: 1, fsroot: '/docker' },
+  ];
+  assert.deepEqual(
+    chooseMounts(fedora, undefined, 'w').map((m) => m.target),
+    ['/', '/boot', '/home'],
+  );
+});
+
+test("btrfs subvolumes are read from the top level, parents first; snapper's snapshots but the mounted or default one are left out", () => {
+  const list = [
+    'ID 256 gen 30 top level 5 path <FS_TREE>/@',
+    'ID 257 gen 31 top level 256 path <FS_TREE>/@/.snapshots',
+    'ID 259 gen 33 top level 257 path <FS_TREE>/@/.snapshots/1/snapshot',
+    'ID 260 gen 34 top level 257 path <FS_TREE>/@/.snapshots/2/snapshot',
+    'ID 258 gen 32 top level 256 path @/home',
+    'ID 262 gen 36 top level 260 path <FS_TREE>/@/.snapshots/2/snapshot/var/lib/machines',
+    'ID 261 gen 35 top level 259 path @/.snapshots/1/snapshot/var/lib/machines',
+  ].join('\n');
+  assert.deepEqual(parseSubvolumes(list, 'ID 259 gen 33 top level 257 path @/.snapshots/1/snapshot\n', ['/@/home']), {
+    subvolumes: ['/@', '/@/.snapshots', '/@/home', '/@/.snapshots/1/snapshot', '/@/.snapshots/1/snapshot/var/lib/machines'],
+    defaultSubvolume: '/@/.snapshots/1/snapshot',
+  });
+  assert.deepEqual(parseSubvolumes('', 'ID 5 (FS_TREE)\n', []), { subvolumes: [], defaultSubvolume: '/' });
+  // No answer at all: btrfs-progs missing on the machine.
+  assert.equal(parseSubvolumes('', '', []), undefined);
+});
+
+test('a subvolume no mount shows is archived from where it lies below a mounted one, unless another mount covers it', () => {
+  const root: Mount = { target: '/', source: '/dev/vda3[/root]', fstype: 'btrfs', size: 10, used: 5, fsroot: '/root' };
+  const home: Mount = { target: '/home', source: '/dev/vda3[/home]', fstype: 'btrfs', size: 10, used: 5, fsroot: '/home' };
+  const tmp: Mount = { target: '/var/tmp', source: 'tmpfs', fstype: 'tmpfs', size: 1, used: 0, fsroot: '/' };
+  const btrfs = { device: '/dev/vda3', subvolumes: ['/home', '/root', '/snap', '/root/var/lib/machines', '/root/var/tmp/box'] };
+  assert.deepEqual(unmountedSubvolumes(btrfs, [root, home], [root, home, tmp]), [
+    { ...root, target: '/var/lib/machines', source: '/dev/vda3[/root/var/lib/machines]', fsroot: '/root/var/lib/machines' },
+  ]);
 });

@@ -134,3 +134,28 @@ test("the source's NICs go into the plan in the manifest's order, after the file
   assert.match(plan, /\/srv\/web\\040data web data\nnic eth0 52:54:00:00:00:01\nnic eth1 52:54:00:00:00:02\nend\n$/);
   assert.doesNotMatch(restorePlan(manifest()), /^nic /m);
 });
+
+test('a btrfs filesystem lists its subvolumes to make (parents first), its default when not the top level, and the subvolume of each archive', () => {
+  const m = manifest();
+  const [home, root] = m.filesystems;
+  Object.assign(root!, { fstype: 'btrfs', subvolume: '/@/.snapshots/1/snapshot' });
+  Object.assign(home!, { device: '/dev/loop0p1', fstype: 'btrfs', uuid: 'u1', partition: 1, mountpoint: '/home', subvolume: '/@/home dir', label: undefined });
+  m.btrfs = [
+    { device: '/dev/loop0p1', subvolumes: ['/@', '/@/.snapshots', '/@/home dir', '/@/.snapshots/1/snapshot'], defaultSubvolume: '/@/.snapshots/1/snapshot' },
+  ];
+  assert.match(
+    restorePlan(m),
+    new RegExp(
+      [
+        `\nfs 1 btrfs u1 1-root.tar.zst a{64} /\nfs 1 btrfs u1 2-srv.tar.zst a{64} /home\n`,
+        'btrfs-subvolume 1 /@\nbtrfs-subvolume 1 /@/.snapshots\nbtrfs-subvolume 1 /@/home\\\\040dir\nbtrfs-subvolume 1 /@/.snapshots/1/snapshot\n',
+        'btrfs-default 1 /@/.snapshots/1/snapshot\n',
+        'btrfs-mount 2-srv.tar.zst /@/home\\\\040dir\nbtrfs-mount 1-root.tar.zst /@/.snapshots/1/snapshot\nend\n$',
+      ].join(''),
+    ),
+  );
+  // The top level as default adds no line; an image without subvolumes adds none at all.
+  m.btrfs[0]!.defaultSubvolume = '/';
+  assert.doesNotMatch(restorePlan(m), /^btrfs-default /m);
+  assert.doesNotMatch(restorePlan(manifest()), /^btrfs-/m);
+});
