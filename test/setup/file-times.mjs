@@ -1,8 +1,7 @@
 // A node:test reporter: the test files that took longest, printed when the run
 // ends, so CI's 30-minute budget shows where it goes (.ci/run's log).
 // Used beside the TAP reporter by `npm test`. Printed from the process's exit
-// (written synchronously): --test-force-exit ends the run before a reporter's
-// last output would be flushed.
+// (written synchronously), after the TAP reporter's summary.
 
 import { writeSync } from 'node:fs';
 
