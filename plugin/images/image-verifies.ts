@@ -27,8 +27,13 @@ export interface VerifyLog {
 export interface ImageVerifies {
   /** Starts reading the image in the background; refused (409) while a verify of it runs. */
   start(name: string, actor: string, log: VerifyLog): Promise<RunningVerify>;
-  /** Since when a verify of the image has been running, if one is. */
-  since(name: string): Date | undefined;
+  /**
+   * The verifies running now, as a lookup: since when each image has been read. Taken BEFORE the image rows
+   * are read: a verify records its result before it stops counting as running, so a row read after this
+   * look holds the result of any verify the look missed. (Looked up after the row, a verify ending between
+   * the two showed the image "unverified": the row from before its result, no longer "verifying".)
+   */
+  snapshot(): (name: string) => Date | undefined;
   /** Runs `remove` for the image unless a verify of it runs (409); a verify asked for meanwhile is refused. */
   removing<T>(name: string, remove: () => Promise<T>): Promise<T>;
   /** Aborts the running verifies and waits until each has stopped (before the database closes). */
@@ -62,7 +67,10 @@ export function imageVerifies(db: EntityManager, now: () => Date = () => new Dat
       running.set(name, { since, done: done.finally(() => running.delete(name)) });
       return { name, since };
     },
-    since: (name) => running.get(name)?.since,
+    snapshot() {
+      const now = new Map([...running].map(([name, r]) => [name, r.since]));
+      return (name) => now.get(name);
+    },
     async removing(name, remove) {
       // Checked and taken with no await between, as in start().
       const current = running.get(name);

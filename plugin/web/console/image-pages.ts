@@ -23,8 +23,9 @@ export function imagePages(app: FastifyInstance, deps: { db: DataSource; imageVe
 
   app.get<{ Querystring: Record<string, unknown> }>('/images', { preHandler: allow('read') }, async (request, reply) => {
     const after = queryText(request.query.after, 128);
+    const verifying = deps.imageVerifies.snapshot();
     const page = await pageOfImages(db, { limit: PAGE, ...(after ? { afterName: after } : {}) });
-    const images = (await imageViews(db, page.images, deps.imageVerifies.since)).map((view) => ({ ...view, size: formatBytes(view.sizeBytes) }));
+    const images = (await imageViews(db, page.images, verifying)).map((view) => ({ ...view, size: formatBytes(view.sizeBytes) }));
     const last = page.images.at(-1)?.name;
     const removed = queryText(request.query.removed, 128);
     return renderPage(reply, 'images', {
@@ -38,9 +39,10 @@ export function imagePages(app: FastifyInstance, deps: { db: DataSource; imageVe
   });
 
   app.get<{ Params: { name: string }; Querystring: Record<string, unknown> }>('/images/:name', { preHandler: allow('read') }, async (request, reply) => {
+    const verifying = deps.imageVerifies.snapshot();
     const image = await getImage(db, checked(request.params.name));
     const manifest = await readManifest(image.location).catch((err: Error) => err);
-    const view = await imageView(db, image, { verifyingSince: deps.imageVerifies.since(image.name) });
+    const view = await imageView(db, image, { verifyingSince: verifying(image.name) });
     return renderPage(reply, 'image', {
       title: `Image ${image.name}`,
       image: { ...view, size: formatBytes(image.sizeBytes ?? null) },

@@ -37,8 +37,9 @@ export function apiImageRoutes(app: FastifyInstance, deps: { db: DataSource; ima
     },
     async (request, reply) => {
       const q = request.query;
+      const verifying = deps.imageVerifies.snapshot();
       const page = await pageOfImages(db, { limit: q.limit, ...(q.after !== undefined ? { afterName: q.after } : {}) });
-      const images = await imageViews(db, page.images, deps.imageVerifies.since);
+      const images = await imageViews(db, page.images, verifying);
       return { images, total: page.total, next: linkNext(reply, '/api/v1/images', q, { more: page.more, lastName: page.images.at(-1)?.name }) };
     },
   );
@@ -53,9 +54,10 @@ export function apiImageRoutes(app: FastifyInstance, deps: { db: DataSource; ima
       },
     },
     async (request) => {
+      const verifying = deps.imageVerifies.snapshot();
       const image = await getImage(db, request.params.name);
       const manifest = await readManifest(image.location).catch(() => null);
-      return { ...(await imageView(db, image, { verifyingSince: deps.imageVerifies.since(image.name) })), manifest };
+      return { ...(await imageView(db, image, { verifyingSince: verifying(image.name) })), manifest };
     },
   );
   app.post<{ Params: { name: string } }>(

@@ -79,6 +79,31 @@ test('a verify answers 202 at once and reads in the background; /healthz answers
   }
 });
 
+test('a page read as a verify ends shows it verifying or its result, never unverified (the running verifies are looked at before the row)', async () => {
+  const dploy = await startTrustServer('sqlite');
+  try {
+    const token = (await createApiToken(dploy.server.store.db.manager, 'verifier', 'operator')).token;
+    await seedImage(dploy.server.store.db.manager, join(dploy.cwd, 'var', 'images'), 'small', { host: 'web01' });
+    const seen = new Map<string, number>();
+    // Small image: each verify ends within milliseconds, so many reads land on the moment one ends.
+    for (let round = 0; round < 40; round++) {
+      assert.equal((await call(dploy, token, 'POST', '/api/v1/images/small/verify')).status, 202);
+      for (;;) {
+        const [one, list] = await Promise.all([
+          checksumOf(dploy, token, 'small'),
+          call(dploy, token, 'GET', '/api/v1/images').then((r) => (r.body.images as Array<{ checksum: { status: string } }>)[0]!.checksum.status),
+        ]);
+        for (const status of [one.status, list]) seen.set(status, (seen.get(status) ?? 0) + 1);
+        if (one.status !== 'verifying' && list !== 'verifying') break;
+      }
+    }
+    assert.equal(seen.get('unverified'), undefined, `statuses seen: ${JSON.stringify([...seen])}`);
+    assert.ok(seen.get('ok')! >= 40);
+  } finally {
+    await dploy.close();
+  }
+});
+
 test('a verify asked for while the image is being removed is refused; once the removal is over, the image is gone', async () => {
   const dploy = await startTrustServer('sqlite');
   try {
