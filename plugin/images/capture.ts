@@ -81,23 +81,14 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
     const swaps = swapDevices(first.get('swaps') ?? '');
     const fsDevices = [...new Set(mounts.map(deviceOf)), ...swaps];
     const disks = [...new Set(fsDevices.map((d) => diskOf(devices, d)?.path).filter((d): d is string => d !== undefined))];
-    const btrfsMounts = mounts.filter((m) => m.fstype === 'btrfs');
-    const btrfsDevices = [...new Set(btrfsMounts.map(deviceOf))];
-    const second = sections(
-      await probe(
-        session,
-        root(
-          deviceProbe(
-            fsDevices,
-            disks,
-            btrfsDevices.map((device) => ({ device, mountpoint: btrfsMounts.find((m) => deviceOf(m) === device)!.target })),
-          ),
-        ),
-      ),
-    );
+    // Each btrfs filesystem with its mounts (one of them is where btrfs-progs asks about it).
+    const btrfsMounts = new Map<string, Mount[]>();
+    for (const m of mounts.filter((x) => x.fstype === 'btrfs')) btrfsMounts.set(deviceOf(m), [...(btrfsMounts.get(deviceOf(m)) ?? []), m]);
+    const btrfsProbe = [...btrfsMounts].map(([device, ms]) => ({ device, mountpoint: ms[0]!.target }));
+    const second = sections(await probe(session, root(deviceProbe(fsDevices, disks, btrfsProbe))));
     const blkid = (d: string) => parseBlkid(second.get(`blkid ${d}`) ?? '');
-    const btrfs: BtrfsEntry[] = btrfsDevices.map((device) => {
-      const mounted = btrfsMounts.filter((m) => deviceOf(m) === device).map((m) => m.fsroot ?? '/');
+    const btrfs: BtrfsEntry[] = [...btrfsMounts].map(([device, ms]) => {
+      const mounted = ms.map((m) => m.fsroot ?? '/');
       const layout = parseSubvolumes(second.get(`btrfs-list ${device}`) ?? '', second.get(`btrfs-default ${device}`) ?? '', mounted);
       if (!layout)
         throw new DployError(

@@ -30,8 +30,8 @@ export interface ImageVerifies {
   /**
    * The verifies running now, as a lookup: since when each image has been read. Taken BEFORE the image rows
    * are read: a verify records its result before it stops counting as running, so a row read after this
-   * look holds the result of any verify the look missed. (Looked up after the row, a verify ending between
-   * the two showed the image "unverified": the row from before its result, no longer "verifying".)
+   * look holds the result of any verify the look missed. Looked up after the row, a verify ending between
+   * the two would show the image "unverified": the row from before its result, no longer "verifying".
    */
   snapshot(): (name: string) => Date | undefined;
   /** Runs `remove` for the image unless a verify of it runs (409); a verify asked for meanwhile is refused. */

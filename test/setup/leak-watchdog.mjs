@@ -1,10 +1,9 @@
 // Loaded into every test file's process (`node --import`, with `--test` each file runs in a process of its
 // own, marked by NODE_TEST_CONTEXT). Once a file's tests and hooks are done, its process must end by itself;
 // a handle left open (a socket, a timer, a child process) would keep it alive and CI would wait out its clock.
-// `--test-force-exit` used to end such processes, but it ends every file's process as soon as its last test
-// is done, before the runner has all its results: a CI run here reported 1,257 tests, all passed, while 15
-// of one file's had run and were never counted (nodejs/node#64833). Here a leak fails its file instead,
-// named, once every result has long reached the runner.
+// `--test-force-exit` is not the answer: it ends every file's process as soon as its last test is done,
+// before the runner has all its results, and the lost ones are never counted, failed or not
+// (nodejs/node#64833). Here a leak fails its file instead, named, once every result has long reached the runner.
 
 import { after } from 'node:test';
 

@@ -12,7 +12,7 @@ const COMPILED_CLI = join(ROOT, 'build/tsc/plugin/main.js');
 /**
  * The `dploy` the tests run: the compiled CLI when it is newer than every source file, else bin/dploy.js
  * (the sources through tsx, as a checkout without a build runs). The suite starts the CLI some
- * hundreds of times; through tsx each start cost ~1.3 s, compiled ~0.65 s (measured on this 2-core machine).
+ * hundreds of times, and through tsx each start takes about twice as long as compiled.
  * A source edited after the build falls back to tsx, so a single test file run by hand never sees old code.
  */
 export const DPLOY_BIN = compiledIsCurrent() ? COMPILED_CLI : join(ROOT, 'bin/dploy.js');
