@@ -21,12 +21,9 @@ import {
   chooseMounts,
   deviceOf,
   deviceProbe,
-  diskOf,
-  flattenBlockDevices,
   parseBlkid,
   parseMounts,
   parseSfdiskDump,
-  placeOf,
   parseNics,
   parseSubvolumes,
   sections,
@@ -36,6 +33,7 @@ import {
   type Mount,
 } from './layout-probe.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT, type ArchiveEntry, type BtrfsEntry, type FilesystemEntry, type ImageManifest } from './manifest.js';
+import { BlockTree, parseLvs, parseMd, parsePvs, placement, stackProbe, stackUnder, volumeGroup } from './storage-stack.js';
 
 export interface CaptureOptions extends SessionOptions {
   storeDir: string;
@@ -67,7 +65,7 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
   const work = partialDir(o.storeDir, o.name);
   try {
     const first = sections(await probe(session, root(LAYOUT_PROBE)));
-    const devices = flattenBlockDevices(first.get('lsblk') ?? '{"blockdevices":[]}');
+    const tree = new BlockTree(first.get('lsblk') ?? '{"blockdevices":[]}');
     const allMounts = parseMounts(first.get('findmnt') ?? '{"filesystems":[]}');
     let mounts = chooseMounts(allMounts, o.filesystems, session.who);
     if (mounts.length === 0) throw new DployError('DPLOY_ERR_IMAGE_CAPTURE', `${session.who}: no mounted filesystem dploy can archive`);
@@ -80,13 +78,21 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
       );
     const swaps = swapDevices(first.get('swaps') ?? '');
     const fsDevices = [...new Set(mounts.map(deviceOf)), ...swaps];
-    const disks = [...new Set(fsDevices.map((d) => diskOf(devices, d)?.path).filter((d): d is string => d !== undefined))];
+    // The md arrays and volume groups under them, and the disks at the bottom (storage-stack.ts).
+    const lvs = parseLvs(first.get('lvs') ?? '');
+    const pvs = parsePvs(first.get('pvs') ?? '');
+    const stack = stackUnder(fsDevices, tree, lvs, pvs);
+    const disks = stack.disks;
     // Each btrfs filesystem with its mounts (one of them is where btrfs-progs asks about it).
     const btrfsMounts = new Map<string, Mount[]>();
     for (const m of mounts.filter((x) => x.fstype === 'btrfs')) btrfsMounts.set(deviceOf(m), [...(btrfsMounts.get(deviceOf(m)) ?? []), m]);
     const btrfsProbe = [...btrfsMounts].map(([device, ms]) => ({ device, mountpoint: ms[0]!.target }));
-    const second = sections(await probe(session, root(deviceProbe(fsDevices, disks, btrfsProbe))));
+    const probed = [...new Set([...fsDevices, ...stack.devices])];
+    const second = sections(await probe(session, root(deviceProbe(probed, disks, btrfsProbe, stackProbe(stack)))));
     const blkid = (d: string) => parseBlkid(second.get(`blkid ${d}`) ?? '');
+    const where = (d: string) => placement(d, tree, lvs, blkid(d));
+    const md = stack.md.map((d) => parseMd(d, second.get(`md ${d}`) ?? '', where));
+    const volumeGroups = stack.volumeGroups.map((vg) => volumeGroup(vg, second.get(`vg ${vg}`) ?? '', pvs, where));
     const btrfs: BtrfsEntry[] = [...btrfsMounts].map(([device, ms]) => {
       const mounted = ms.map((m) => m.fsroot ?? '/');
       const layout = parseSubvolumes(second.get(`btrfs-list ${device}`) ?? '', second.get(`btrfs-default ${device}`) ?? '', mounted);
@@ -121,7 +127,7 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
         fstype: m.fstype,
         ...(id.UUID ? { uuid: id.UUID } : {}),
         ...(id.LABEL ? { label: id.LABEL } : {}),
-        ...placeOf(devices, deviceOf(m), id),
+        ...placement(deviceOf(m), tree, lvs, id),
         sizeBytes: m.size,
         usedBytes: m.used,
         ...(m.fstype === 'btrfs' ? { subvolume: m.fsroot ?? '/' } : {}),
@@ -138,18 +144,15 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
       source: { host: o.host, address: target.address },
       firmware,
       bootloader: (first.get('grub') ?? '').trim() ? { kind: 'grub', ...(firmware === 'uefi' && efi ? { efiDirectory: efi.target } : {}) } : { kind: 'none' },
-      disks: disks.map((d) =>
-        parseSfdiskDump(
-          second.get(`sfdisk ${d}`) ?? '',
-          devices.find((x) => x.path === d)!,
-        ),
-      ),
+      disks: disks.map((d) => parseSfdiskDump(second.get(`sfdisk ${d}`) ?? '', tree.byPath.get(d)!)),
       filesystems,
       swap: swaps.map((d) => {
         const id = blkid(d);
-        return { device: d, ...(id.UUID ? { uuid: id.UUID } : {}), ...(id.LABEL ? { label: id.LABEL } : {}), ...placeOf(devices, d, id) };
+        return { device: d, ...(id.UUID ? { uuid: id.UUID } : {}), ...(id.LABEL ? { label: id.LABEL } : {}), ...placement(d, tree, lvs, id) };
       }),
       ...(btrfs.length > 0 ? { btrfs } : {}),
+      ...(md.length > 0 ? { md } : {}),
+      ...(volumeGroups.length > 0 ? { volumeGroups } : {}),
       ...(first.get('lvm')?.trim() ? { lvm: first.get('lvm')!.trim() } : {}),
       ...(first.get('mdstat')?.includes('md') ? { mdstat: first.get('mdstat')! } : {}),
       fstab: first.get('fstab') ?? '',

@@ -21,6 +21,9 @@ export const LAYOUT_PROBE = [
   `echo '${MARK}fstab'; cat /etc/fstab 2>/dev/null; true`,
   `echo '${MARK}swaps'; cat /proc/swaps 2>/dev/null; true`,
   `echo '${MARK}lvm'; lvm fullreport --reportformat json 2>/dev/null; true`,
+  // The LVs by the /dev/mapper path findmnt names, and every PV with its VG (storage-stack.ts).
+  `echo '${MARK}lvs'; lvs --reportformat json -o vg_name,lv_name,lv_dm_path 2>/dev/null; true`,
+  `echo '${MARK}pvs'; pvs --reportformat json -o pv_name,pv_uuid,vg_name,vg_uuid 2>/dev/null; true`,
   `echo '${MARK}mdstat'; cat /proc/mdstat 2>/dev/null; true`,
   `echo '${MARK}nics'; for d in /sys/class/net/*; do [ -e "$d/device" ] && echo "\${d##*/} $(cat "$d/address")"; done; true`,
   `echo '${MARK}route'; ip -o route show default 2>/dev/null; true`,
@@ -29,11 +32,13 @@ export const LAYOUT_PROBE = [
 ].join('; ');
 
 /**
- * Second round, for the chosen devices: blkid of each, sfdisk --dump of each disk, and for each btrfs filesystem
- * (by a mountpoint of it) its subvolumes and default subvolume. btrfs-progs is asked only where btrfs is mounted.
+ * Second round, for the chosen devices: blkid of each, sfdisk --dump of each disk, for each btrfs filesystem
+ * (by a mountpoint of it) its subvolumes and default subvolume, and the md/LVM commands of storage-stack.ts.
+ * btrfs-progs, mdadm and lvm2 are asked only where their kind is in use.
  */
-export function deviceProbe(devices: string[], disks: string[], btrfs: { device: string; mountpoint: string }[] = []): string {
+export function deviceProbe(devices: string[], disks: string[], btrfs: { device: string; mountpoint: string }[] = [], stack: string[] = []): string {
   return [
+    ...stack,
     ...devices.map((d) => `echo '${MARK}blkid ${d}'; blkid -p -o export ${shellWord(d)}; true`),
     ...btrfs.flatMap(({ device, mountpoint }) => [
       `echo '${MARK}btrfs-list ${device}'; btrfs subvolume list -a ${shellWord(mountpoint)}`,
@@ -85,18 +90,6 @@ export interface BlockDevice {
 
 export function parseMounts(json: string): Mount[] {
   return (JSON.parse(json) as { filesystems: Mount[] }).filesystems;
-}
-
-export function flattenBlockDevices(json: string): BlockDevice[] {
-  const all: BlockDevice[] = [];
-  const walk = (list: BlockDevice[]) => {
-    for (const d of list) {
-      all.push(d);
-      if (d.children) walk(d.children);
-    }
-  };
-  walk((JSON.parse(json) as { blockdevices: BlockDevice[] }).blockdevices);
-  return all;
 }
 
 /**
@@ -193,13 +186,6 @@ export function parseBlkid(text: string): Record<string, string> {
   return out;
 }
 
-/** The disk a partition sits on (lsblk's PKNAME), or undefined for LVM, md, a whole-disk filesystem. */
-export function diskOf(devices: BlockDevice[], device: string): BlockDevice | undefined {
-  const d = devices.find((x) => x.path === device);
-  if (!d || d.type !== 'part' || !d.pkname) return undefined;
-  return devices.find((x) => x.name === d.pkname);
-}
-
 export function parseSfdiskDump(dump: string, disk: BlockDevice): DiskEntry {
   const label = /^label:\s*(\S+)/m.exec(dump)?.[1];
   if (!label) throw new DployError('DPLOY_ERR_IMAGE_CAPTURE', `${disk.path}: sfdisk --dump printed no partition table`);
@@ -221,12 +207,6 @@ export function swapDevices(procSwaps: string): string[] {
     .map((l) => l.split(/\s+/))
     .filter((f) => f[1] === 'partition' && f[0]!.startsWith('/dev/'))
     .map((f) => f[0]!);
-}
-
-export function placeOf(devices: BlockDevice[], device: string, blkid: Record<string, string>): Pick<FilesystemEntry | SwapEntry, 'disk' | 'partition'> {
-  const disk = diskOf(devices, device);
-  const number = Number(blkid.PART_ENTRY_NUMBER);
-  return disk && number > 0 ? { disk: disk.path, partition: number } : {};
 }
 
 /**

@@ -44,9 +44,13 @@ export interface FilesystemEntry {
   fstype: string;
   uuid?: string;
   label?: string;
-  /** The disk and partition number it lives on; absent when it is on LVM or md (not restorable yet). */
+  /** The disk and partition number it lives on; absent when it is on LVM or md (then `md` or `lv` says where). */
   disk?: string;
   partition?: number;
+  /** The md array it is on (/dev/md0), when it sits on one directly. */
+  md?: string;
+  /** The LVM logical volume it is on, as VG/LV. */
+  lv?: string;
   sizeBytes: number;
   usedBytes: number;
   /** btrfs: the subvolume mounted there, as findmnt's FSROOT ("/root", "/@/home"; "/" the top level). */
@@ -70,6 +74,41 @@ export interface SwapEntry {
   label?: string;
   disk?: string;
   partition?: number;
+  md?: string;
+  lv?: string;
+}
+
+/** Where a block device of the layout lives: a partition, an md array, an LVM logical volume (none of these: unrestorable). */
+export type Placement = Pick<FilesystemEntry, 'disk' | 'partition' | 'md' | 'lv'>;
+
+/** An md RAID array under a filesystem, swap or LVM physical volume (`mdadm --detail --export` and its sysfs). */
+export interface MdEntry {
+  /** The kernel's name on the source (/dev/md0, /dev/md127): the restore makes the same. */
+  device: string;
+  /** MD_UUID, colon form: the restored system's mdadm.conf and initramfs find the array by it. */
+  uuid: string;
+  /** The superblock's name (homehost:name). */
+  name?: string;
+  /** raid0, raid1, raid4, raid5, raid6, raid10. */
+  level: string;
+  /** Superblock version: 0.90, 1.0, 1.1, 1.2. */
+  metadata: string;
+  raidDevices: number;
+  /** raid0/4/5/6/10: the chunk in bytes; 0 for raid1. */
+  chunkBytes: number;
+  /** raid5/6/10: /sys/block/mdN/md/layout's name (left-symmetric, n2 …), as mdadm --layout takes it. */
+  layout?: string;
+  /** Each active member at its role (slot); a slot nobody fills (a degraded array) is absent and restored as "missing". */
+  members: Array<{ device: string; role: number; dataOffsetSectors: number; disk?: string; partition?: number }>;
+}
+
+/** An LVM volume group under a filesystem or swap: its physical volumes and its metadata as vgcfgbackup wrote it. */
+export interface VolumeGroupEntry {
+  name: string;
+  uuid: string;
+  pvs: Array<{ device: string; uuid: string } & Placement>;
+  /** `vgcfgbackup` text: every LV with its UUID, segments and extents; the restore hands it to vgcfgrestore. */
+  metadata: string;
 }
 
 /** A physical NIC of the source (one with a device behind it in /sys/class/net). */
@@ -92,6 +131,10 @@ export interface ImageManifest {
   swap: SwapEntry[];
   /** btrfs filesystems' subvolumes; absent when no btrfs filesystem was archived (and in images taken before dploy recorded them). */
   btrfs?: BtrfsEntry[];
+  /** md arrays the archived filesystems, swap or volume groups sit on; absent when none (and in older images). */
+  md?: MdEntry[];
+  /** LVM volume groups the archived filesystems or swap sit on; absent when none (and in older images). */
+  volumeGroups?: VolumeGroupEntry[];
   /** `lvm fullreport --reportformat json` and /proc/mdstat, kept as the source printed them. */
   lvm?: string;
   mdstat?: string;
