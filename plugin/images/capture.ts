@@ -16,24 +16,9 @@ import { OutputCap } from '../remote/output-cap.js';
 import { openSession, type SessionOptions, type SshSession } from '../remote/ssh-session.js';
 import type { SshTarget } from '../remote/ssh-target.js';
 import { imageDir, partialDir } from './image-store.js';
-import {
-  LAYOUT_PROBE,
-  chooseMounts,
-  deviceOf,
-  deviceProbe,
-  parseBlkid,
-  parseMounts,
-  parseSfdiskDump,
-  parseNics,
-  parseSubvolumes,
-  sections,
-  shellWord,
-  swapDevices,
-  unmountedSubvolumes,
-  type Mount,
-} from './layout-probe.js';
-import { MANIFEST_FILE, MANIFEST_FORMAT, type ArchiveEntry, type BtrfsEntry, type FilesystemEntry, type ImageManifest } from './manifest.js';
-import { BlockTree, parseLvs, parseMd, parsePvs, placement, stackProbe, stackUnder, volumeGroup } from './storage-stack.js';
+import { shellWord, type Mount } from './layout-probe.js';
+import { MANIFEST_FILE, MANIFEST_FORMAT, type ArchiveEntry, type FilesystemEntry, type ImageManifest } from './manifest.js';
+import { readLayout } from './source-layout.js';
 
 export interface CaptureOptions extends SessionOptions {
   storeDir: string;
@@ -64,100 +49,22 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
   const root = target.user === 'root' ? (cmd: string) => cmd : (cmd: string) => `sudo -n sh -c ${shellWord(cmd)}`;
   const work = partialDir(o.storeDir, o.name);
   try {
-    const first = sections(await probe(session, root(LAYOUT_PROBE)));
-    const tree = new BlockTree(first.get('lsblk') ?? '{"blockdevices":[]}');
-    const allMounts = parseMounts(first.get('findmnt') ?? '{"filesystems":[]}');
-    let mounts = chooseMounts(allMounts, o.filesystems, session.who);
-    if (mounts.length === 0) throw new DployError('DPLOY_ERR_IMAGE_CAPTURE', `${session.who}: no mounted filesystem dploy can archive`);
-    const tar = (first.get('tar') ?? '').trim();
-    const zstd = (first.get('zstd') ?? '').trim();
-    if (!tar.includes('GNU tar') || !zstd)
-      throw new DployError(
-        'DPLOY_ERR_IMAGE_CAPTURE',
-        `${session.who}: GNU tar and zstd are needed on the machine (found: ${tar || 'no tar'}; ${zstd || 'no zstd'})`,
-      );
-    const swaps = swapDevices(first.get('swaps') ?? '');
-    const fsDevices = [...new Set(mounts.map(deviceOf)), ...swaps];
-    // The md arrays and volume groups under them, and the disks at the bottom (storage-stack.ts).
-    const lvs = parseLvs(first.get('lvs') ?? '');
-    const pvs = parsePvs(first.get('pvs') ?? '');
-    const stack = stackUnder(fsDevices, tree, lvs, pvs);
-    const disks = stack.disks;
-    // Each btrfs filesystem with its mounts (one of them is where btrfs-progs asks about it).
-    const btrfsMounts = new Map<string, Mount[]>();
-    for (const m of mounts.filter((x) => x.fstype === 'btrfs')) btrfsMounts.set(deviceOf(m), [...(btrfsMounts.get(deviceOf(m)) ?? []), m]);
-    const btrfsProbe = [...btrfsMounts].map(([device, ms]) => ({ device, mountpoint: ms[0]!.target }));
-    const probed = [...new Set([...fsDevices, ...stack.devices])];
-    const second = sections(await probe(session, root(deviceProbe(probed, disks, btrfsProbe, stackProbe(stack)))));
-    const blkid = (d: string) => parseBlkid(second.get(`blkid ${d}`) ?? '');
-    const where = (d: string) => placement(d, tree, lvs, blkid(d));
-    const md = stack.md.map((d) => parseMd(d, second.get(`md ${d}`) ?? '', where));
-    const volumeGroups = stack.volumeGroups.map((vg) => volumeGroup(vg, second.get(`vg ${vg}`) ?? '', pvs, where));
-    const btrfs: BtrfsEntry[] = [...btrfsMounts].map(([device, ms]) => {
-      const mounted = ms.map((m) => m.fsroot ?? '/');
-      const layout = parseSubvolumes(second.get(`btrfs-list ${device}`) ?? '', second.get(`btrfs-default ${device}`) ?? '', mounted);
-      if (!layout)
-        throw new DployError(
-          'DPLOY_ERR_IMAGE_CAPTURE',
-          `${session.who}: btrfs subvolume get-default answered nothing for ${device}: btrfs-progs is needed there`,
-        );
-      const id = blkid(device);
-      return { device, ...(id.UUID ? { uuid: id.UUID } : {}), ...layout };
-    });
-    // A btrfs mount of a directory that is no subvolume is a bind mount: its files travel in their subvolume's archive.
-    const bind = mounts.filter((m) => m.fstype === 'btrfs' && (m.fsroot ?? '/') !== '/' && !btrfs.some((b) => b.subvolumes.includes(m.fsroot!)));
-    if (bind.length > 0 && o.filesystems?.length)
-      throw new DployError(
-        'DPLOY_ERR_INVALID_INPUT',
-        `${session.who}: ${bind.map((m) => `${m.target} (${m.source})`).join(', ')} is a bind mount of a directory, no btrfs subvolume`,
-      );
-    mounts = mounts.filter((m) => !bind.includes(m));
-    mounts = [...mounts, ...btrfs.flatMap((b) => unmountedSubvolumes(b, mounts, allMounts))];
-
+    const layout = await readLayout((command) => probe(session, root(command)), session.who, o.filesystems);
     await rm(work, { recursive: true, force: true });
     await mkdir(work, { recursive: true, mode: 0o750 });
     const filesystems: FilesystemEntry[] = [];
-    for (const [i, m] of mounts.entries()) {
+    for (const [i, m] of layout.mounts.entries()) {
       o.onProgress?.(`archiving ${m.target} (${m.source}, ${m.fstype}, ${m.used} bytes used)`);
       const archive = await streamArchive(session, root, m, join(work, `${i + 1}-${slug(m.target)}.tar.zst`), o.zstdLevel ?? 3);
-      const id = blkid(deviceOf(m));
-      filesystems.push({
-        device: deviceOf(m),
-        mountpoint: m.target,
-        fstype: m.fstype,
-        ...(id.UUID ? { uuid: id.UUID } : {}),
-        ...(id.LABEL ? { label: id.LABEL } : {}),
-        ...placement(deviceOf(m), tree, lvs, id),
-        sizeBytes: m.size,
-        usedBytes: m.used,
-        ...(m.fstype === 'btrfs' ? { subvolume: m.fsroot ?? '/' } : {}),
-        archive,
-      });
+      filesystems.push({ ...layout.filesystems[i]!, archive });
     }
-    const firmware = (first.get('firmware') ?? '').trim() === 'uefi' ? 'uefi' : 'bios';
-    const nics = parseNics(first.get('nics') ?? '', first.get('route') ?? '');
-    const efi = mounts.find((m) => m.fstype === 'vfat' && /^\/boot(\/efi)?$/.test(m.target));
     const manifest: ImageManifest = {
       format: MANIFEST_FORMAT,
       name: o.name,
       createdAt: new Date().toISOString(),
       source: { host: o.host, address: target.address },
-      firmware,
-      bootloader: (first.get('grub') ?? '').trim() ? { kind: 'grub', ...(firmware === 'uefi' && efi ? { efiDirectory: efi.target } : {}) } : { kind: 'none' },
-      disks: disks.map((d) => parseSfdiskDump(second.get(`sfdisk ${d}`) ?? '', tree.byPath.get(d)!)),
+      ...layout.manifest,
       filesystems,
-      swap: swaps.map((d) => {
-        const id = blkid(d);
-        return { device: d, ...(id.UUID ? { uuid: id.UUID } : {}), ...(id.LABEL ? { label: id.LABEL } : {}), ...placement(d, tree, lvs, id) };
-      }),
-      ...(btrfs.length > 0 ? { btrfs } : {}),
-      ...(md.length > 0 ? { md } : {}),
-      ...(volumeGroups.length > 0 ? { volumeGroups } : {}),
-      ...(first.get('lvm')?.trim() ? { lvm: first.get('lvm')!.trim() } : {}),
-      ...(first.get('mdstat')?.includes('md') ? { mdstat: first.get('mdstat')! } : {}),
-      fstab: first.get('fstab') ?? '',
-      ...(nics.length > 0 ? { nics } : {}),
-      tools: { tar, zstd },
     };
     await writeFile(join(work, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o640 });
     await rename(work, finalDir);
