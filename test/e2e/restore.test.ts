@@ -24,9 +24,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DPLOY_BIN, cleanEnv, runDploy } from '../support/cli.js';
+import { DPLOY_BIN, cleanEnv } from '../support/cli.js';
 import { cpuOfPid } from '../support/process-cpu.js';
 import { checkPrerequisites, layTftpRoot } from './support/boot-media.js';
+import { cachedBootEnvironment } from './support/boot-env-cache.js';
 import { debianDisk, type DebianDisk } from './support/debian-disk.js';
 import { BASE_URL, DploySite, HTTP_PORT, siteEnv } from './support/dploy-site.js';
 import { LabNetwork, type LabProcess } from './support/lab-network.js';
@@ -35,7 +36,6 @@ import { bootFromDisk, bootMachine, type Firmware } from './support/qemu-machine
 import { SerialConsole } from './support/serial-console.js';
 import { startDnsmasq, waitForListeners } from './support/lab-services.js';
 
-const BOOTENV_CACHE = process.env.DPLOY_TEST_BOOTENV_CACHE ?? '/var/cache/dploy-test/boot-env';
 const FIRMWARES = ['bios', 'uefi'] as const;
 /** One source disk (it boots under either firmware), booted once per firmware: each capture is its own host and image. */
 const SOURCES: Record<Firmware, { name: string; mac: string }> = {
@@ -233,14 +233,7 @@ async function restore(t: TestContext, firmware: Firmware): Promise<void> {
 
 /** Copies the boot environment `dploy boot-env build` made (or finds up to date) in the cache into the site's TFTP root. */
 async function layBootEnvironment(tftpRoot: string): Promise<void> {
-  const cached = join(BOOTENV_CACHE, 'tftp');
-  mkdirSync(cached, { recursive: true });
-  const built = await runDploy(['boot-env', 'build', '--arch', 'amd64', '--cache-dir', join(BOOTENV_CACHE, 'packages')], {
-    cwd: tmpdir(),
-    env: { DPLOY_TFTP_ROOT: cached },
-  });
-  assert.equal(built.code, 0, built.stderr);
-  cpSync(join(cached, 'dploy'), join(tftpRoot, 'dploy'), { recursive: true });
+  cpSync(join(await cachedBootEnvironment(), 'dploy'), join(tftpRoot, 'dploy'), { recursive: true });
 }
 
 /** Runs the runner until the host's newest job of `kind` is booting or has ended. */
