@@ -18,12 +18,9 @@
 
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DPLOY_BIN, cleanEnv } from '../support/cli.js';
 import { cpuOfPid } from '../support/process-cpu.js';
 import { checkPrerequisites, layTftpRoot } from './support/boot-media.js';
@@ -34,6 +31,7 @@ import { LabNetwork, type LabProcess } from './support/lab-network.js';
 import { logTails } from './support/boot-watch.js';
 import { bootFromDisk, bootMachine, type Firmware } from './support/qemu-machine.js';
 import { SerialConsole } from './support/serial-console.js';
+import { freePort, sshWhenUp } from './support/vm-ssh.js';
 import { startDnsmasq, waitForListeners } from './support/lab-services.js';
 
 const FIRMWARES = ['bios', 'uefi'] as const;
@@ -250,34 +248,7 @@ async function settle(kind: string, hostName: string, timeoutMs: number): Promis
   }
 }
 
-/** Runs `command` over SSH as root once sshd answers; the source VM boots under emulation for a minute or so. */
-async function sshWhenUp(port: number, key: string, command: string, timeoutMs: number, serialLog: string): Promise<string> {
-  const args = ['-i', key, '-p', String(port), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null'];
-  args.push('-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', 'root@127.0.0.1', command);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return (await promisify(execFile)('ssh', args, { timeout: 60_000 })).stdout;
-    } catch (err) {
-      if (Date.now() > deadline)
-        throw new Error(`the source VM's sshd did not answer within ${timeoutMs / 1000} s: ${String(err)}\n${logTails({ serialLog })}`);
-      await new Promise((r) => setTimeout(r, 3_000));
-    }
-  }
-}
-
 /** CPU seconds a qemu process used (`ip netns exec` execs qemu: the child's pid is qemu's). */
 function cpuSeconds(pid: number | undefined): number {
   return pid === undefined ? 0 : Math.round(cpuOfPid(pid));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,7 +1,9 @@
 #!/bin/sh
 # The source machine of the restore e2e test (test/e2e/restore.test.ts): a bootable Debian 12 disk image,
 # debootstrapped from Debian's mirror, with Debian's cloud kernel (virtio, no hardware drivers: a smaller tree
-# to capture and restore), and zstd and sfdisk, which dploy's capture runs on the machine.
+# to capture and restore), and zstd and sfdisk, which dploy's capture runs on the machine; mdadm, lvm2 and the
+# kernel's drivers/md (md, raid1, device-mapper) so that raid-lvm-disks.sh can build the RAID1 + LVM source on it,
+# and busybox, which initramfs-tools puts in the initramfs (as on an installed system) for mdadm's boot scripts (rm).
 # GPT: partition 1 is GRUB's BIOS boot partition, partition 2 the ext4 /, partition 3 (at the disk's end) an EFI
 # system partition, FAT, mounted at /boot/efi. The disk boots under SeaBIOS (grub-pc in the boot sector) and under
 # OVMF (GRUB for x86_64-efi at the ESP's removable path, EFI/BOOT/BOOTX64.EFI, as `grub-install --removable` puts it;
@@ -45,7 +47,7 @@ mkdir -p "$mnt"
 mount "${loop}p2" "$mnt"
 
 debootstrap --variant=minbase --cache-dir="$debs" \
-  --include=linux-image-cloud-amd64,grub-pc,grub-efi-amd64-bin,dosfstools,systemd-sysv,udev,openssh-server,kmod,iproute2,zstd,fdisk \
+  --include=linux-image-cloud-amd64,grub-pc,grub-efi-amd64-bin,dosfstools,systemd-sysv,udev,openssh-server,kmod,iproute2,zstd,fdisk,mdadm,lvm2,busybox \
   bookworm "$mnt" "$mirror" >"$out/debootstrap.log" 2>&1 || { tail -n 20 "$out/debootstrap.log" >&2; exit 1; }
 
 uuid=$(blkid -s UUID -o value "${loop}p2")
@@ -88,7 +90,7 @@ kver=$(ls "$mnt/lib/modules" | head -n 1)
 for d in net/netfilter net/ipv4/netfilter net/ipv6/netfilter net/bridge net/sched net/openvswitch net/sunrpc net/ceph net/mac80211 \
   net/wireless net/bluetooth fs/xfs fs/btrfs fs/ocfs2 fs/nfs fs/nfsd fs/ceph fs/smb fs/cifs fs/gfs2 fs/f2fs fs/nilfs2 fs/jfs \
   fs/reiserfs fs/udf fs/ubifs fs/dlm fs/lockd fs/fscache fs/netfs drivers/gpu drivers/media drivers/net/wireless \
-  drivers/infiniband drivers/staging drivers/iio drivers/bluetooth drivers/md drivers/target drivers/nvme sound; do
+  drivers/infiniband drivers/staging drivers/iio drivers/bluetooth drivers/target drivers/nvme sound; do
   rm -rf "$mnt/lib/modules/$kver/kernel/$d"
 done
 

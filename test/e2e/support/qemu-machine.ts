@@ -33,6 +33,11 @@ export interface MachineOptions {
   httpBoot?: boolean;
   /** A raw disk image: a virtio disk the firmware tries after the network (bootindex 2). */
   disk?: string;
+  /**
+   * More raw disk images, virtio disks after `disk`, tried in this order after it (bootindex 3, 4, …), as a server's
+   * BIOS lists its disks: a RAID1 pair boots from its second disk when the first is blank.
+   */
+  disks?: string[];
   /** The serial port as a Unix socket (`<serialLog>.sock`) a test can log in through, logged to serialLog all the same. */
   serialSocket?: boolean;
   /** A reboot reboots (the firmware runs again) instead of ending qemu (-no-reboot). */
@@ -67,7 +72,12 @@ export function bootMachine(lab: LabNetwork, firmware: Firmware, mac: string, wo
     ...(o.serialSocket
       ? ['-chardev', `socket,id=ser0,path=${serialLog}.sock,server=on,wait=off,logfile=${serialLog}`, '-serial', 'chardev:ser0']
       : ['-serial', `file:${serialLog}`]),
-    ...(o.disk ? ['-drive', `file=${o.disk},format=raw,if=none,id=disk0`, '-device', 'virtio-blk-pci,drive=disk0,bootindex=2'] : []),
+    ...[...(o.disk ? [o.disk] : []), ...(o.disks ?? [])].flatMap((file, i) => [
+      '-drive',
+      `file=${file},format=raw,if=none,id=disk${i}`,
+      '-device',
+      `virtio-blk-pci,drive=disk${i},bootindex=${i + 2}`,
+    ]),
     ...(unplugged ? ['-device', `virtio-net-pci,mac=${unplugged}${rom}`] : []),
     '-netdev',
     `tap,id=n0,ifname=${firmware === 'bios' ? 'tap0' : 'tap1'},script=no,downscript=no`,
@@ -95,15 +105,18 @@ export function bootMachine(lab: LabNetwork, firmware: Firmware, mac: string, wo
 export interface DiskMachine {
   child: ChildProcess;
   serialLog: string;
+  /** Whether qemu ended by itself (the guest powered off) within timeoutMs. */
+  exited(timeoutMs: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
 /**
  * A machine booting its own disk (SeaBIOS or OVMF, then GRUB from the disk) outside the lab, on qemu's user network:
- * its sshd is forwarded to 127.0.0.1:sshPort, where dploy's runner reaches it. `-snapshot`: the disk image
- * is never written.
+ * its sshd is forwarded to 127.0.0.1:sshPort, where dploy's runner reaches it. `disks` are virtio disks in this order
+ * (vda, vdb, …), the firmware booting from the first (a RAID1 pair is two); each is opened with snapshot=on: the
+ * images are never written. `writable` disks follow them, written through: the blank disks a builder VM fills.
  */
-export function bootFromDisk(disk: string, workDir: string, sshPort: number, firmware: Firmware = 'bios'): DiskMachine {
+export function bootFromDisk(disks: string | string[], workDir: string, sshPort: number, firmware: Firmware = 'bios', writable: string[] = []): DiskMachine {
   const serialLog = join(workDir, `serial-source-${firmware}.log`);
   // Two vCPUs (multi-threaded TCG): the capture's zstd -T0 and sshd's encryption run in the emulated guest.
   const args = ['-name', `dploy-e2e-source-${firmware}`, '-accel', 'tcg', '-m', '512', '-smp', '2', '-display', 'none', '-monitor', 'none'];
@@ -113,13 +126,17 @@ export function bootFromDisk(disk: string, workDir: string, sshPort: number, fir
     copyFileSync(OVMF_VARS, vars);
     args.push('-machine', 'q35', '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
   }
-  args.push('-serial', `file:${serialLog}`, '-snapshot', '-drive', `file=${disk},format=raw,if=virtio`);
+  args.push('-serial', `file:${serialLog}`);
+  // Per drive rather than -snapshot, which would hold the writable disks' writes in temporary files too.
+  for (const disk of [disks].flat()) args.push('-drive', `file=${disk},format=raw,if=virtio,snapshot=on`);
+  for (const disk of writable) args.push('-drive', `file=${disk},format=raw,if=virtio`);
   args.push('-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${sshPort}-:22`, '-device', 'virtio-net-pci,netdev=n0');
   const child = spawn('qemu-system-x86_64', args, { detached: true, stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,
     serialLog,
+    exited: (timeoutMs) => Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref())]),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGKILL');
