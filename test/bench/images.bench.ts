@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     const fs = m.filesystems[0]!;
     t = process.hrtime.bigint();
     sh(
-      `awk '/^table-begin$/{on=1;next} /^table-end$/{on=0} on' <<'EOF' | sfdisk -q ${baselineDisk.device}\n${plan}EOF\npartx -u ${baselineDisk.device}\n` +
+      `awk '/^table-begin /{on=1;next} /^table-end$/{on=0} on' <<'EOF' | sfdisk -q ${baselineDisk.device}\n${plan}EOF\npartx -u ${baselineDisk.device}\n` +
         `mkfs.ext4 -F -q -U ${fs.uuid} -L ${fs.label} ${baselineDisk.device}p1\nmkdir -p ${dir}/b && mount ${baselineDisk.device}p1 ${dir}/b\n` +
         `zstd -d -q -c ${dir}/baseline.tar.zst | tar -x -f - --sparse --xattrs --xattrs-include='*' --acls --selinux --numeric-owner -p -C ${dir}/b\numount ${dir}/b; sync`,
     );
