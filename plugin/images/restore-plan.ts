@@ -83,8 +83,24 @@ function grubDisks(m: ImageManifest, refs: Map<string, string>): number[] {
   return able.length > 0 ? able : [1];
 }
 
+/**
+ * vgcfgrestore puts back metadata, not data: a linear or striped LV is whole once its filesystem is made and
+ * extracted, but a thin pool's own metadata, a RAID LV's rmeta, a cache's state would be garbage. Those are refused.
+ */
+function refuseSegments(m: ImageManifest): void {
+  for (const vg of m.volumeGroups ?? []) {
+    const types = [...new Set([...vg.metadata.matchAll(/^\s*type = "([^"]+)"/gm)].map((t) => t[1]!))].filter((t) => t !== 'striped');
+    if (types.length > 0)
+      throw new DployError(
+        'DPLOY_ERR_INVALID_INPUT',
+        `image ${m.name}: volume group ${vg.name} holds ${types.join(', ')} segments; dploy restores linear and striped LVs only (vgcfgrestore brings back metadata, not a thin pool's, RAID LV's or cache's own data)`,
+      );
+  }
+}
+
 export function restorePlan(m: ImageManifest): string {
   if (m.disks.length === 0) throw new DployError('DPLOY_ERR_INVALID_INPUT', `image ${m.name} holds no partitioned disk`);
+  refuseSegments(m);
   const refs = new Map(m.filesystems.map((f) => [f.archive.file, refOf(m, f.mountpoint, f.device, f)]));
   // A swap device dploy cannot place (random-key encrypted swap, which crypttab remakes at boot) is left out, as before.
   const swaps = m.swap.flatMap((s) => {

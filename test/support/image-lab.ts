@@ -1,6 +1,7 @@
 // The lab the image tests share: a "machine" reached over a real sshd as root
 // (its disk a loop device with a GPT, an ext4 / holding the byte-faithfulness
-// tree and an ext2 /boot below it), dploy's store (SQLite), runner options,
+// tree and an ext2 /boot below it; with `dataDisk`, a second disk whose one
+// ext4 partition is /srv), dploy's store (SQLite), runner options,
 // and dploy's own /images and /agent routes on a loopback port. Needs root.
 
 import { execFileSync } from 'node:child_process';
@@ -35,6 +36,8 @@ export interface ImageLab {
   src: string;
   storeDir: string;
   source: LoopDisk;
+  /** The second disk (/srv), when asked for. */
+  data?: LoopDisk;
   tokens: JobTokens;
   kinds: JobKinds;
   store: Store;
@@ -50,7 +53,7 @@ export interface ImageLab {
 }
 
 /** `images`: settings beyond the store and the filesystems, given the source's / (the chain's restore paths, its reboot command). */
-export async function startImageLab(o: { images?: (src: string) => Partial<ImageSettings> } = {}): Promise<ImageLab> {
+export async function startImageLab(o: { images?: (src: string) => Partial<ImageSettings>; dataDisk?: boolean } = {}): Promise<ImageLab> {
   const dir = mkdtempSync(join(tmpdir(), 'dploy-images-'));
   const src = join(dir, 'src');
   const storeDir = join(dir, 'images');
@@ -59,11 +62,14 @@ export async function startImageLab(o: { images?: (src: string) => Partial<Image
   const extra = o.images?.(src) ?? {};
   const kinds = jobKinds(
     { bootSeconds: 1200, installSeconds: 7200 },
-    { images: { secrets: () => box, storeDir, filesystems: [src, `${src}/boot`], captureTimeoutSeconds: 600, ...extra } },
+    {
+      images: { secrets: () => box, storeDir, filesystems: [src, `${src}/boot`, ...(o.dataDisk ? [`${src}/srv`] : [])], captureTimeoutSeconds: 600, ...extra },
+    },
   );
   const sshd = await startSshd(1, { root: true });
   const key = sshd.key('ed25519');
   const source = loopDisk(join(dir, 'source.img'), 64, SOURCE_TABLE);
+  const data = o.dataDisk ? loopDisk(join(dir, 'data.img'), 32, 'label: gpt\nsize=24MiB, name=srv\n') : undefined;
   try {
     execFileSync('mkfs.ext4', ['-q', '-L', 'dploy-root', source.partition(1)]);
     execFileSync('mkfs.ext2', ['-q', '-L', 'boot', source.partition(2)]);
@@ -72,10 +78,16 @@ export async function startImageLab(o: { images?: (src: string) => Partial<Image
     buildTestTree(src);
     mkdirSync(`${src}/boot/grub`, { recursive: true });
     writeFileSync(`${src}/boot/grub/grub.cfg`, 'search --fs-uuid --set=root\n');
+    if (data) {
+      execFileSync('mkfs.ext4', ['-q', '-L', 'srv', data.partition(1)]);
+      mount(data.partition(1), `${src}/srv`);
+      writeFileSync(`${src}/srv/on-the-second-disk`, 'srv\n');
+    }
   } catch (err) {
     // The test's after() has no lab to stop: leave no loop device, mount or sshd behind.
     unmountBelow(dir);
     source.detach();
+    data?.detach();
     await sshd.stop();
     rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -109,6 +121,7 @@ export async function startImageLab(o: { images?: (src: string) => Partial<Image
     src,
     storeDir,
     source,
+    ...(data ? { data } : {}),
     tokens,
     kinds,
     store,
@@ -129,6 +142,7 @@ export async function startImageLab(o: { images?: (src: string) => Partial<Image
     async stop() {
       unmountBelow(dir);
       source.detach();
+      data?.detach();
       await app.close();
       await dispose();
       await sshd.stop();

@@ -280,3 +280,21 @@ test('an md member or a PV on a whole disk (no partition table dploy holds) is r
       'image web01: member of /dev/md0 (/dev/vdc) is not on a partition, an md array or an LVM volume (LUKS, multipath or a whole disk: not restored by this dploy)',
   });
 });
+
+test('a volume group with a thin pool (or RAID, cache LVs) is refused: vgcfgrestore brings back its metadata, not its data', () => {
+  const m = raidLvm();
+  m.volumeGroups![0]!.metadata = [
+    'srv-vg {',
+    '\tlogical_volumes {',
+    '\t\troot {\n\t\t\tsegment1 {\n\t\t\t\ttype = "striped"\n\t\t\t\tstripe_count = 1\n\t\t\t}\n\t\t}',
+    '\t\tpool {\n\t\t\tsegment1 {\n\t\t\t\ttype = "thin-pool"\n\t\t\t}\n\t\t}',
+    '\t\tdata {\n\t\t\tsegment1 {\n\t\t\t\ttype = "thin"\n\t\t\t}\n\t\t}',
+    '\t}',
+    '}',
+  ].join('\n');
+  assert.throws(() => restorePlan(m), {
+    code: 'DPLOY_ERR_INVALID_INPUT',
+    message:
+      "image web01: volume group srv-vg holds thin-pool, thin segments; dploy restores linear and striped LVs only (vgcfgrestore brings back metadata, not a thin pool's, RAID LV's or cache's own data)",
+  });
+});
