@@ -174,6 +174,37 @@ describe('the console in lynx', () => {
     );
   });
 
+  test('an image of md RAID and LVM shows its arrays (each slot, an empty one as missing) and volume groups with the volumes archived', async () => {
+    const manifestPath = join(cwd, 'var/images/rack00-golden/manifest.json');
+    const original = readFileSync(manifestPath, 'utf8');
+    const m = JSON.parse(original) as ImageManifest;
+    m.md = [
+      {
+        device: '/dev/md0',
+        uuid: '2a3b4c5d:6e7f8091:a2b3c4d5:e6f70819',
+        name: 'rack00:0',
+        level: 'raid1',
+        metadata: '1.2',
+        raidDevices: 2,
+        chunkBytes: 0,
+        members: [{ device: '/dev/vdb2', role: 1, dataOffsetSectors: 4096, disk: '/dev/vdb', partition: 2 }],
+      },
+    ];
+    m.volumeGroups = [{ name: 'vg0', uuid: 'Vg0000-bbbb', pvs: [{ device: '/dev/md0', uuid: 'Pv0000-aaaa', md: '/dev/md0' }], metadata: 'vg0 {\n}\n' }];
+    m.filesystems[0]!.lv = 'vg0/root';
+    writeFileSync(manifestPath, JSON.stringify(m));
+    try {
+      const page = await lynxDump(`${serve.url}/images/rack00-golden`, bob);
+      assert.match(
+        page,
+        /RAID arrays \(md\)[\s\S]*\/dev\/md0\s+raid1\s+1\.2\s+2a3b4c5d:6e7f8091:a2b3c4d5:e6f70819\s+rack00:0\s+missing \(0\), \/dev\/vdb2 \(1\)/,
+      );
+      assert.match(page, new RegExp(`LVM volume groups[\\s\\S]*vg0\\s+Vg0000-bbbb\\s+/dev/md0\\s+root \\(${m.filesystems[0]!.mountpoint}\\)`));
+    } finally {
+      writeFileSync(manifestPath, original);
+    }
+  });
+
   test('an operator verifies an image in the background (the page says since when; a changed archive is named) and removes it; a viewer may do neither', async () => {
     const path = `${serve.url}/images/rack00-golden`;
     const settled = async () => {
