@@ -82,7 +82,9 @@ export async function captureWithMondo(
   try {
     await probe(c.session, c.root(`rm -rf ${q} && mkdir -p ${q}/iso ${q}/scratch ${q}/tmp`), 'making the mondo scratch directory');
     c.onProgress?.(`running ${argv.join(' ')}`);
-    await probe(c.session, c.root(argv.map(shellWord).join(' ')), 'mondoarchive');
+    // mondoarchive's progress output grows with the backup: it goes to a file, and only its end to a failure's message.
+    const out = shellWord(`${dir}/mondoarchive.out`);
+    await probe(c.session, c.root(`${argv.map(shellWord).join(' ')} >${out} 2>&1; s=$?; [ $s = 0 ] || tail -c 2000 ${out} >&2; exit $s`), 'mondoarchive');
     const isos = await fetchIsos(c, `${dir}/iso`, work);
     const mindi = await extractMindi(join(work, isos[0]!.file), work, c.host);
     return { engine: 'mondo', isos, mondo: { filesystems: layout.filesystems, prefix: c.name, mindi, argv } };

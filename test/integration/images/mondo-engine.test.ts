@@ -22,6 +22,7 @@ import { getHost } from '../../../plugin/store/hosts.js';
 import { findImage } from '../../../plugin/store/images.js';
 import { listJobs } from '../../../plugin/store/jobs.js';
 import type { Job } from '../../../plugin/model/job.js';
+import { runDploy } from '../../support/cli.js';
 import { startImageLab, type ImageLab } from '../../support/image-lab.js';
 
 const IMAGE = 'web01-mondo';
@@ -101,6 +102,22 @@ describe('images: engine mondo (against fake-mondoarchive.sh)', () => {
     assert.match(job.message ?? '', new RegExp(`image ${IMAGE}: 1 Mondo ISO\\(s\\) of ${lab.src}, ${lab.src}/boot`));
   });
 
+  test('a failing mondoarchive fails the job with the end of its output; its scratch directory is removed', async () => {
+    const fake = join(lab.dir, 'bin', 'mondoarchive');
+    renameSync(fake, `${fake}.real`);
+    writeFileSync(fake, '#!/bin/sh\necho "Insufficient space in the scratch directory"\nexit 1\n', { mode: 0o755 });
+    try {
+      await capture('failing');
+      const job = await lab.settle('image');
+      assert.equal(job.state, 'failed');
+      assert.match(job.message ?? '', /: mondoarchive exited with 1: Insufficient space in the scratch directory$/);
+      assert.equal(existsSync(`${scratch}/failing`), false);
+      assert.equal(await findImage(lab.store.db.manager, 'failing'), undefined);
+    } finally {
+      renameSync(`${fake}.real`, fake);
+    }
+  });
+
   test('verify reads the ISOs again and names one that changed', async () => {
     const dir = (await findImage(lab.store.db.manager, IMAGE))!.location;
     assert.deepEqual(
@@ -119,8 +136,20 @@ describe('images: engine mondo (against fake-mondoarchive.sh)', () => {
     assert.equal(changed.length, 1);
     assert.equal(changed[0]!.file, `${IMAGE}-1.iso`);
     assert.match(changed[0]!.problem ?? '', /^sha256 [0-9a-f]{64}, manifest says [0-9a-f]{64}$/);
+    const cli = await runDploy(['images', 'verify', IMAGE], { cwd: lab.dir, env: { DPLOY_DATABASE_URL: lab.databaseUrl } });
+    assert.equal(cli.code, 1);
+    assert.match(cli.stderr, /image web01-mondo: 1 of 3 archive\(s\) do not match manifest\.json/);
     bytes[40_000] = bytes[40_000]! ^ 0xff;
     writeFileSync(iso, bytes);
+  });
+
+  test('dploy images show lists the filesystems inside the ISOs and every Mondo file with its SHA-256', async () => {
+    const shown = await runDploy(['images', 'show', IMAGE], { cwd: lab.dir, env: { DPLOY_DATABASE_URL: lab.databaseUrl } });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /engine: +mondo \(mondoarchive -O -i -N -G -s 4480m /);
+    for (const f of [...manifest.isos!, manifest.mondo!.mindi.kernel, manifest.mondo!.mindi.initrd])
+      assert.match(shown.stdout, new RegExp(`^${f.file.replace(/\./g, '\\.')} +${f.bytes} +${f.sha256}$`, 'm'));
+    assert.match(shown.stdout, new RegExp(`^${lab.src}/boot `, 'm'));
   });
 
   test('without images.mondoNetfs the restore of a Mondo image is refused, naming the setting', async () => {

@@ -2,7 +2,6 @@
 // listed, shown with their events and cancelled, groups, tokens; and the
 // OpenAPI document, made from the routes, holds every /api/v1 route.
 
-import { imageEngineFor } from '../../../plugin/store/image-engines.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTrustServer, type TrustServer } from '../../support/trust-server.js';
@@ -12,6 +11,7 @@ import { createApiToken } from '../../../plugin/store/api-tokens.js';
 import { createJob } from '../../../plugin/store/jobs.js';
 import { listAudit } from '../../../plugin/store/audit-log.js';
 import { addUser } from '../../../plugin/store/users.js';
+import { imageEngineFor } from '../../../plugin/store/image-engines.js';
 import { getPage, login, postForm } from '../../support/console-client.js';
 import { seedImage } from '../../support/seeded-image.js';
 import { join } from 'node:path';
