@@ -76,6 +76,7 @@ export async function startServer(config: Readonly<Config>, options: ServerOptio
         bootEnvironment: restoreEnvironment(config),
         httpBaseUrl: () => baseUrl,
         tokenFor: (job) => jobTokens.tokenFor(job),
+        mondoNetfs: config.images.mondoNetfs,
       }),
     };
     const boot = buildBootService(config, store.db, () => baseUrl, images);

@@ -41,6 +41,7 @@ export function imagesCommand(): Command {
           ['source', `${m.source.host} (${m.source.address})`],
           ['created', m.createdAt],
           ['firmware', m.firmware],
+          ['engine', m.engine === 'mondo' ? `mondo (${m.mondo?.argv.join(' ')})` : 'tar+zstd'],
           ['bootloader', m.bootloader.kind + (m.bootloader.efiDirectory ? ` (EFI at ${m.bootloader.efiDirectory})` : '')],
           ['location', image.location],
         ]) +
@@ -50,10 +51,21 @@ export function imagesCommand(): Command {
             m.disks.map((d) => [d.device, d.label, d.sizeBytes, d.partitions.map((p) => `${p.number}:${p.startSector}+${p.sizeSectors}`).join(' ')]),
           ) +
           '\n' +
-          renderTable(
-            ['MOUNTPOINT', 'DEVICE', 'FSTYPE', 'UUID', 'LABEL', 'USED', 'ARCHIVE', 'BYTES', 'SHA256'],
-            m.filesystems.map((f) => [f.mountpoint, f.device, f.fstype, f.uuid, f.label, f.usedBytes, f.archive.file, f.archive.bytes, f.archive.sha256]),
-          ),
+          (m.mondo
+            ? // A Mondo image: its filesystems are inside the ISOs, which are listed with their sums.
+              renderTable(
+                ['MOUNTPOINT', 'DEVICE', 'FSTYPE', 'UUID', 'LABEL', 'USED'],
+                m.mondo.filesystems.map((f) => [f.mountpoint, f.device, f.fstype, f.uuid, f.label, f.usedBytes]),
+              ) +
+              '\n' +
+              renderTable(
+                ['MONDO FILE', 'BYTES', 'SHA256'],
+                [...(m.isos ?? []), m.mondo.mindi.kernel, m.mondo.mindi.initrd].map((f) => [f.file, f.bytes, f.sha256]),
+              )
+            : renderTable(
+                ['MOUNTPOINT', 'DEVICE', 'FSTYPE', 'UUID', 'LABEL', 'USED', 'ARCHIVE', 'BYTES', 'SHA256'],
+                m.filesystems.map((f) => [f.mountpoint, f.device, f.fstype, f.uuid, f.label, f.usedBytes, f.archive.file, f.archive.bytes, f.archive.sha256]),
+              )),
       );
     });
   images

@@ -75,6 +75,7 @@ async function renderBoot(command: Command, config: Config, ref: string, o: Rend
           bootEnvironment: restoreEnvironment(config),
           httpBaseUrl: () => baseUrl,
           tokenFor: (job) => tokens.tokenFor(job),
+          mondoNetfs: config.images.mondoNetfs,
         }),
       }),
     );

@@ -135,6 +135,10 @@ export const configSchema = z.strictObject({
       keepPerHost: z.number().int().min(0).default(0),
       /** Images older than this many days are removed after each capture and by `dploy images prune`; 0: no limit. */
       maxAgeDays: z.number().int().min(0).default(0),
+      /** engine mondo: where mondoarchive writes its ISO set, scratch and temp files on the source; needs room for the whole set. */
+      mondoScratchDir: z.string().min(1).default('/var/cache/dploy-mondo'),
+      /** engine mondo: the image store as the operator exports it over NFS (nfs://server:/export/images), mindi's netfs=; empty: Mondo images are not restored. */
+      mondoNetfs: z.string().default(''),
     })
     .prefault({}),
   agent: z

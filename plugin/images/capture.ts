@@ -4,16 +4,13 @@
 // Nothing is written on the source; the image appears (renamed from a
 // partial directory) only once every archive and the manifest are complete.
 
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ClientChannel } from 'ssh2';
 import { DployError } from '../errors.js';
 import { OutputCap } from '../remote/output-cap.js';
 import { openSession, type SessionOptions, type SshSession } from '../remote/ssh-session.js';
+import { exitOf, probe, receiveFile } from './ssh-stream.js';
+import { captureWithMondo } from './mondo-capture.js';
 import type { SshTarget } from '../remote/ssh-target.js';
 import { imageDir, partialDir } from './image-store.js';
 import { shellWord, type Mount } from './layout-probe.js';
@@ -29,6 +26,10 @@ export interface CaptureOptions extends SessionOptions {
   filesystems?: readonly string[];
   /** zstd level on the source (1 fastest … 19). */
   zstdLevel?: number;
+  /** mondo: the source's own mondoarchive makes an ISO set (mondo-capture.ts); absent: tar+zstd. */
+  engine?: 'mondo';
+  /** engine mondo: the scratch directory on the source (images.mondoScratchDir). */
+  mondoScratchDir?: string;
   onProgress?: (message: string) => void;
 }
 
@@ -40,7 +41,10 @@ export interface CaptureOptions extends SessionOptions {
  */
 export const TAR_CREATE = "tar --create --file=- --sparse --xattrs --xattrs-include='*' --acls --selinux --numeric-owner --one-file-system";
 const TAR_EXIT = '@@dploy tar-exit ';
-const PROBE_CAP = 4 * 1024 * 1024;
+/** images.mondoScratchDir's default. */
+export const MONDO_SCRATCH = '/var/cache/dploy-mondo';
+
+const progress = (o: CaptureOptions) => (o.onProgress ? { onProgress: o.onProgress } : {});
 
 export async function captureImage(target: SshTarget, o: CaptureOptions): Promise<ImageManifest> {
   const finalDir = imageDir(o.storeDir, o.name);
@@ -53,7 +57,12 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
     await rm(work, { recursive: true, force: true });
     await mkdir(work, { recursive: true, mode: 0o750 });
     const filesystems: FilesystemEntry[] = [];
-    for (const [i, m] of layout.mounts.entries()) {
+    // Mondo's ISOs hold the files: the layout's filesystems are kept in `mondo`, none has an archive of dploy's.
+    const mondo =
+      o.engine === 'mondo'
+        ? await captureWithMondo({ session, root, host: o.host, name: o.name, scratchDir: o.mondoScratchDir ?? MONDO_SCRATCH, ...progress(o) }, layout, work)
+        : {};
+    for (const [i, m] of o.engine === 'mondo' ? [] : layout.mounts.entries()) {
       o.onProgress?.(`archiving ${m.target} (${m.source}, ${m.fstype}, ${m.used} bytes used)`);
       const archive = await streamArchive(session, root, m, join(work, `${i + 1}-${slug(m.target)}.tar.zst`), o.zstdLevel ?? 3);
       filesystems.push({ ...layout.filesystems[i]!, archive });
@@ -63,6 +72,7 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
       name: o.name,
       createdAt: new Date().toISOString(),
       source: { host: o.host, address: target.address },
+      ...mondo,
       ...layout.manifest,
       filesystems,
     };
@@ -77,43 +87,14 @@ export async function captureImage(target: SshTarget, o: CaptureOptions): Promis
   }
 }
 
-/** A short command whose output is read whole (a few KiB; capped against a runaway). */
-async function probe(session: SshSession, command: string): Promise<string> {
-  const channel = await session.exec(command);
-  const out: Buffer[] = [];
-  let bytes = 0;
-  const err = new OutputCap(16 * 1024);
-  channel.on('data', (c: Buffer) => {
-    bytes += c.length;
-    if (bytes <= PROBE_CAP) out.push(c);
-  });
-  channel.stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await exitOf(channel);
-  if (code !== 0 || bytes > PROBE_CAP)
-    throw new DployError(
-      'DPLOY_ERR_IMAGE_CAPTURE',
-      `${session.who}: layout probe ${bytes > PROBE_CAP ? 'printed too much' : `exited with ${code}`}: ${err.result().text.trim()}`,
-    );
-  return Buffer.concat(out).toString('utf8');
-}
-
 async function streamArchive(session: SshSession, root: (c: string) => string, m: Mount, file: string, level: number): Promise<ArchiveEntry> {
   // tar's status travels on stderr: the channel's own status is zstd's, the end of the pipe.
   const command = root(`cd ${shellWord(m.target)} && { ${TAR_CREATE} . ; echo "${TAR_EXIT}$?" >&2; } | zstd -q -c -T0 -${level}`);
   const channel = await session.exec(command);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const tee = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
   const errors = new OutputCap(32 * 1024);
   channel.stderr.on('data', (c: Buffer) => errors.push(c));
   const exit = exitOf(channel);
-  await pipeline(channel, tee, createWriteStream(file, { mode: 0o640 }));
+  const received = await receiveFile(channel, file);
   const code = await exit;
   const text = errors.result().text;
   const tarExit = Number(new RegExp(`${TAR_EXIT}(\\d+)`).exec(text)?.[1] ?? NaN);
@@ -129,16 +110,10 @@ async function streamArchive(session: SshSession, root: (c: string) => string, m
       `${session.who}: archiving ${m.target} failed (tar ${Number.isNaN(tarExit) ? 'did not finish' : `exit ${tarExit}`}, zstd ${code}): ${words.slice(0, 400)}`,
     );
   return {
-    file: file.slice(file.lastIndexOf('/') + 1),
-    bytes,
-    sha256: hash.digest('hex'),
+    ...received,
     format: 'tar+zstd',
     ...(tarExit === 1 ? { warnings: words.slice(0, 2000) } : {}),
   };
-}
-
-function exitOf(channel: ClientChannel): Promise<number | null> {
-  return new Promise((resolve) => channel.on('close', (code: number | null) => resolve(code ?? null)));
 }
 
 /** "/" → "root", "/boot/efi" → "boot-efi": a readable archive name. */

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { DployError } from '../errors.js';
 import type { Host } from '../model/host.js';
 import type { Job } from '../model/job.js';
-import { MANIFEST_FILE, parseManifest, type ArchiveEntry, type ImageManifest } from './manifest.js';
+import { MANIFEST_FILE, parseManifest, storedFiles, type ImageManifest, type StoredFile } from './manifest.js';
 
 const IMAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -57,11 +57,12 @@ export interface ArchiveCheck {
 export async function verifyImage(dir: string, signal?: AbortSignal): Promise<ArchiveCheck[]> {
   const manifest = await readManifest(dir);
   const checks: ArchiveCheck[] = [];
-  for (const fs of manifest.filesystems) checks.push(await checkArchive(dir, fs.archive, signal));
+  // A Mondo image's ISOs and mindi's files too: a changed ISO is found like a changed archive.
+  for (const file of storedFiles(manifest)) checks.push(await checkArchive(dir, file, signal));
   return checks;
 }
 
-async function checkArchive(dir: string, a: ArchiveEntry, signal?: AbortSignal): Promise<ArchiveCheck> {
+async function checkArchive(dir: string, a: StoredFile, signal?: AbortSignal): Promise<ArchiveCheck> {
   const path = join(dir, a.file);
   const st = await stat(path).catch(() => undefined);
   if (!st) return { file: a.file, ok: false, problem: 'missing' };

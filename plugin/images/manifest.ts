@@ -118,8 +118,33 @@ export interface NicEntry {
   mac: string;
 }
 
+/** A file of a Mondo image (an ISO of the set, mindi's kernel or initrd) as it lies in the image directory. */
+export interface StoredFile {
+  file: string;
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * What MondoRescue made (engine mondo, plugin/images/mondo-capture.ts): the filesystems
+ * mondoarchive was told to include (the layout probe's entries; their content is in the ISOs,
+ * not in archives of dploy's), mindi's PXE kernel and initrd taken from the first ISO with the
+ * arguments of its isolinux.cfg, and the command line dploy ran.
+ */
+export interface MondoEntry {
+  filesystems: Omit<FilesystemEntry, 'archive'>[];
+  /** The ISO names' prefix (mondoarchive -p), which mindi's `pxe prefix=` names again at restore. */
+  prefix: string;
+  mindi: { kernel: StoredFile; initrd: StoredFile; args: string[] };
+  argv: string[];
+}
+
 export interface ImageManifest {
   format: typeof MANIFEST_FORMAT;
+  /** Absent: dploy's own tar+zstd capture; mondo: a MondoRescue ISO set (then `filesystems` is empty and `isos`, `mondo` say what is there). */
+  engine?: 'mondo';
+  isos?: StoredFile[];
+  mondo?: MondoEntry;
   name: string;
   createdAt: string;
   source: { host: string; address: string };
@@ -157,13 +182,31 @@ export function parseManifest(text: string, where: string): ImageManifest {
     throw new DployError('DPLOY_ERR_IMAGE_CORRUPT', `${where}: manifest format "${String(m.format)}", expected ${MANIFEST_FORMAT}`);
   if (!Array.isArray(m.filesystems) || !Array.isArray(m.disks))
     throw new DployError('DPLOY_ERR_IMAGE_CORRUPT', `${where}: manifest has no disks or filesystems`);
+  if (m.engine === 'mondo') checkMondo(m, where);
   for (const fs of m.filesystems)
     if (!fs.archive || !/^[a-z0-9._-]+$/.test(fs.archive.file) || !/^[0-9a-f]{64}$/.test(fs.archive.sha256))
       throw new DployError('DPLOY_ERR_IMAGE_CORRUPT', `${where}: filesystem ${fs.mountpoint} has no valid archive entry`);
   return m as ImageManifest;
 }
 
-/** Bytes of all archives: the image's size on the store. */
+const STORED_NAME = /^[a-z0-9._-]+$/i;
+
+function checkMondo(m: Partial<ImageManifest>, where: string): void {
+  const files = m.mondo ? [...(m.isos ?? []), m.mondo.mindi?.kernel, m.mondo.mindi?.initrd] : [];
+  if (!m.isos?.length || files.some((f) => !f || !STORED_NAME.test(f.file) || !/^[0-9a-f]{64}$/.test(f.sha256)))
+    throw new DployError(
+      'DPLOY_ERR_IMAGE_CORRUPT',
+      `${where}: a mondo manifest needs its ISOs and mindi's kernel and initrd, each with a valid name and SHA-256`,
+    );
+}
+
+/** Every file the manifest lists with its size and SHA-256: what verify reads again. */
+export function storedFiles(m: ImageManifest): Array<StoredFile> {
+  const mindi = m.mondo ? [m.mondo.mindi.kernel, m.mondo.mindi.initrd] : [];
+  return [...m.filesystems.map((fs) => fs.archive), ...(m.isos ?? []), ...mindi];
+}
+
+/** Bytes of all archives (a Mondo image: its ISOs and mindi's files): the image's size on the store. */
 export function archiveBytes(m: ImageManifest): number {
-  return m.filesystems.reduce((sum, fs) => sum + fs.archive.bytes, 0);
+  return storedFiles(m).reduce((sum, f) => sum + f.bytes, 0);
 }

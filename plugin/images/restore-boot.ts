@@ -3,13 +3,20 @@
 // URL and the job's token (its plan and archives are at /images/<token>/).
 // Like an install's entry, the first client to fetch it binds the job, and
 // any other gets no entry, so never the token. Once the restore reported
-// "installed", the entry is local boot.
+// "installed", the entry is local boot. A Mondo image boots mindi's own
+// kernel and initrd instead (mindi-pxe.ts), fetched over HTTP behind the
+// same token; mondorestore then reads the ISOs from the operator's NFS export.
 
 import type { DataSource } from 'typeorm';
 import type { DiscoverImageFor, ImageProvider } from '../boot/boot-images.js';
+import type { BootImage } from '../boot/boot-inputs.js';
 import { DployError } from '../errors.js';
 import type { Job } from '../model/job.js';
+import { findImage } from '../store/images.js';
 import { boundBootJob } from '../store/job-binding.js';
+import { readManifest } from './image-store.js';
+import type { ImageManifest } from './manifest.js';
+import { mindiPxeArgs, NO_MONDO_NETFS } from './mindi-pxe.js';
 
 export interface RestoreBootOptions {
   /** dploy's boot environment for the machine's architecture (plugin/bootenv/discover-image.ts restoreImageFor). */
@@ -17,6 +24,8 @@ export interface RestoreBootOptions {
   httpBaseUrl: () => string;
   /** The job's secret token (plugin/jobs/job-token.ts), passed in so images/ needs nothing of jobs/. */
   tokenFor: (job: Job) => string;
+  /** images.mondoNetfs: where mindi finds a Mondo image's ISOs (mindi-pxe.ts); empty, a Mondo image gets no entry. */
+  mondoNetfs?: string;
 }
 
 export function restoreImageProvider(db: DataSource, o: RestoreBootOptions): ImageProvider {
@@ -26,6 +35,8 @@ export function restoreImageProvider(db: DataSource, o: RestoreBootOptions): Ima
     // dploy-restore said "installed" and the machine reboots at once, often before the runner's next tick
     // puts the boot state back: booting the restore again would write the disk a second time.
     if (job.state === 'finishing') return undefined;
+    const image = await findImage(db.manager, state.image);
+    if (image?.kind === 'mondo') return mindiEntry(await readManifest(image.location), `${o.httpBaseUrl()}/images/${o.tokenFor(job)}`, o.mondoNetfs);
     const env = o.bootEnvironment(context);
     return {
       kernel: env.kernel,
@@ -33,4 +44,10 @@ export function restoreImageProvider(db: DataSource, o: RestoreBootOptions): Ima
       args: [...env.args.split(/\s+/).filter(Boolean), `dploy.url=${o.httpBaseUrl()}`, `dploy.job=${o.tokenFor(job)}`, 'dploy.action=restore'],
     };
   };
+}
+
+function mindiEntry(m: ImageManifest, files: string, netfs: string | undefined): BootImage {
+  if (!netfs) throw new DployError('DPLOY_ERR_BOOT_CONFIG', `image ${m.name} is a Mondo ISO set: ${NO_MONDO_NETFS}`);
+  const mindi = m.mondo!.mindi;
+  return { kernel: `${files}/${mindi.kernel.file}`, initrds: [`${files}/${mindi.initrd.file}`], args: mindiPxeArgs(m, netfs) };
 }

@@ -57,7 +57,9 @@ export function kindsFromConfig(config: Readonly<Config>, load?: BootLoad): JobK
         captureTimeoutSeconds: config.images.captureTimeoutSeconds,
         retention: { keepPerHost: config.images.keepPerHost, maxAgeDays: config.images.maxAgeDays },
         restorePaths: restorePathsOf(config),
+        mondoScratchDir: config.images.mondoScratchDir,
       },
+      mondoNetfs: config.images.mondoNetfs,
     },
   );
 }

@@ -10,6 +10,7 @@ import { activeJobForHost } from '../store/jobs.js';
 import { getGroup } from '../store/groups.js';
 import { getHost } from '../store/hosts.js';
 import { setRemoteCommand } from '../store/remote-commands.js';
+import { setImageEngine, type ImageEngine } from '../store/image-engines.js';
 import { recordAudit } from '../store/audit-log.js';
 import { getProfile } from '../installers/index.js';
 import { endJob } from './job-step.js';
@@ -21,6 +22,8 @@ export interface SetTaskRequest {
   task: TaskKind;
   profile?: string;
   image?: string;
+  /** image: the capture engine (tar, the default, or mondo: the machine's own mondoarchive; docs/images.md). */
+  engine?: ImageEngine;
   /** The command a `command` task runs; groupId when given to a group (its concurrency limit applies). */
   command?: string;
   groupId?: number;
@@ -40,6 +43,7 @@ export async function setTask(db: DataSource, platform: Platform, kinds: JobKind
   kindSpec(kinds, r.task);
   if ((r.task === 'install' || r.task === 'rebuild') && !r.profile) throw new DployError('DPLOY_ERR_INVALID_INPUT', `${r.task} needs --profile`);
   if (r.task === 'restore' && !r.image) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'restore needs --image');
+  if (r.engine && r.task !== 'image') throw new DployError('DPLOY_ERR_INVALID_INPUT', `--engine is an image task's option, not ${r.task}'s`);
   if (r.task === 'command' && !r.command?.trim()) throw new DployError('DPLOY_ERR_INVALID_INPUT', 'command needs --run "<command>"');
   // An install of a profile that does not exist would only fail at boot time.
   if (r.task === 'install' || r.task === 'rebuild') await getProfile(db.manager, r.profile!);
@@ -73,12 +77,19 @@ export async function setTask(db: DataSource, platform: Platform, kinds: JobKind
     }
   }
   if (r.task === 'command') await setRemoteCommand(db.manager, r.hostIds, r.command!, r.groupId);
+  if (r.task === 'image') await setImageEngine(db.manager, r.hostIds, r.engine ?? 'tar');
   await platform.setTask(r.hostIds, r.task, { ...(r.profile ? { profile: r.profile } : {}), ...(r.image ? { image: r.image } : {}) });
   await recordAudit(db.manager, {
     actor: r.actor,
     action: 'task.set',
     target: r.groupId !== undefined ? `group ${r.groupId}` : `host ${r.hostIds.join(',')}`,
-    detail: [r.task, r.profile ?? r.image, r.force ? '--force' : undefined, cancelled.length ? `cancelled ${cancelled.join(',')}` : undefined]
+    detail: [
+      r.task,
+      r.profile ?? r.image,
+      r.engine && r.engine !== 'tar' ? `engine ${r.engine}` : undefined,
+      r.force ? '--force' : undefined,
+      cancelled.length ? `cancelled ${cancelled.join(',')}` : undefined,
+    ]
       .filter(Boolean)
       .join(' '),
   });

@@ -203,6 +203,11 @@ export const TABLES = [
     },
   },
   {
+    table: 'dploy_image_engines',
+    entity: 'ImageEngine',
+    columns: { host_id: { type: 'int', primary: true }, engine: str(16), set_at: at },
+  },
+  {
     table: 'dploy_host_bmcs',
     entity: 'HostBmc',
     columns: {

@@ -110,9 +110,18 @@ export const imageSchema = closed({
 export const imagePageSchema = closed({ images: list(imageSchema), total: { type: 'integer', minimum: 0 }, next: nextLink });
 
 const place = { disk: text, partition: { type: 'integer', minimum: 1 } };
+const storedFile = closed({ file: text, bytes: { type: 'integer' }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } });
 const manifestSchema = closed(
   {
     format: { const: 'dploy-image/1' },
+    engine: { const: 'mondo', description: "absent: dploy's own tar+zstd capture; mondo: the machine's mondoarchive made an ISO set" },
+    isos: list(storedFile),
+    mondo: closed({
+      filesystems: list(closed({ device: text, mountpoint: text, fstype: text, uuid: text, label: text }, ['uuid', 'label'])),
+      prefix: text,
+      mindi: closed({ kernel: storedFile, initrd: storedFile, args: list(text) }),
+      argv: list(text),
+    }),
     name: text,
     createdAt: time,
     source: closed({ host: text, address: text }),
@@ -153,7 +162,7 @@ const manifestSchema = closed(
     fstab: text,
     tools: closed({ tar: text, zstd: text }),
   },
-  ['lvm', 'mdstat'],
+  ['lvm', 'mdstat', 'engine', 'isos', 'mondo'],
 );
 export const imageDetailSchema = closed({
   ...(imageSchema.properties as Record<string, Schema>),

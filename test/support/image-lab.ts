@@ -5,11 +5,11 @@
 // and dploy's own /images and /agent routes on a loopback port. Needs root.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import { jobKinds, type JobKinds } from '../../plugin/jobs/kinds/index.js';
+import { jobKinds, type JobKinds, type KindHooks } from '../../plugin/jobs/kinds/index.js';
 import type { ImageSettings } from '../../plugin/jobs/kinds/image.js';
 import { runnerTick, type RunnerOptions } from '../../plugin/jobs/runner.js';
 import { jobTokens, type JobTokens } from '../../plugin/jobs/job-token.js';
@@ -52,8 +52,14 @@ export interface ImageLab {
   stop(): Promise<void>;
 }
 
-/** `images`: settings beyond the store and the filesystems, given the source's / (the chain's restore paths, its reboot command). */
-export async function startImageLab(o: { images?: (src: string) => Partial<ImageSettings>; dataDisk?: boolean } = {}): Promise<ImageLab> {
+/**
+ * `images`: settings beyond the store and the filesystems, given the source's / (the chain's restore paths, its reboot command).
+ * `fakeMondo`: the machine has test/support/fake-mondoarchive.sh as its mondoarchive (in <dir>/bin, first in its sessions' PATH);
+ * each run's argv lands in <dir>/mondoarchive.argv. `hooks`: the job kinds' hooks beyond images (images.mondoNetfs).
+ */
+export async function startImageLab(
+  o: { images?: (src: string) => Partial<ImageSettings>; dataDisk?: boolean; fakeMondo?: boolean; hooks?: Omit<KindHooks, 'images'> } = {},
+): Promise<ImageLab> {
   const dir = mkdtempSync(join(tmpdir(), 'dploy-images-'));
   const src = join(dir, 'src');
   const storeDir = join(dir, 'images');
@@ -64,9 +70,18 @@ export async function startImageLab(o: { images?: (src: string) => Partial<Image
     { bootSeconds: 1200, installSeconds: 7200 },
     {
       images: { secrets: () => box, storeDir, filesystems: [src, `${src}/boot`, ...(o.dataDisk ? [`${src}/srv`] : [])], captureTimeoutSeconds: 600, ...extra },
+      ...o.hooks,
     },
   );
-  const sshd = await startSshd(1, { root: true });
+  if (o.fakeMondo) {
+    mkdirSync(join(dir, 'bin'));
+    copyFileSync(new URL('./fake-mondoarchive.sh', import.meta.url), join(dir, 'bin', 'mondoarchive'));
+    chmodSync(join(dir, 'bin', 'mondoarchive'), 0o755);
+  }
+  const sshd = await startSshd(1, {
+    root: true,
+    ...(o.fakeMondo ? { path: `${join(dir, 'bin')}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` } : {}),
+  });
   const key = sshd.key('ed25519');
   const source = loopDisk(join(dir, 'source.img'), 64, SOURCE_TABLE);
   const data = o.dataDisk ? loopDisk(join(dir, 'data.img'), 32, 'label: gpt\nsize=24MiB, name=srv\n') : undefined;

@@ -55,8 +55,9 @@ async function waitForPort(port: number, ms: number): Promise<void> {
 /**
  * `machines` > 1: one sshd on that many ports, each port a machine with its own pinned endpoint.
  * `root`: root may log in too, by a key from key() only (an image capture reads every file as root does).
+ * `path`: the PATH of every session (sshd's SetEnv): a tool a test installs for the "machine" alone comes first.
  */
-export async function startSshd(machines = 1, o: { root?: boolean } = {}): Promise<TestSshd> {
+export async function startSshd(machines = 1, o: { root?: boolean; path?: string } = {}): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'dploy-sshd-'));
   chmodSync(dir, 0o755);
   const ports: number[] = [];
@@ -95,6 +96,7 @@ export async function startSshd(machines = 1, o: { root?: boolean } = {}): Promi
       `AllowUsers ${user}${o.root ? ' root' : ''}`,
       `PermitRootLogin ${o.root ? 'prohibit-password' : 'no'}`,
       'LogLevel ERROR',
+      ...(o.path ? [`SetEnv PATH=${o.path}`] : []),
       '',
     ].join('\n'),
   );

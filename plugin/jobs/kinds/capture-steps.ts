@@ -10,6 +10,7 @@ import { archiveBytes, type ImageManifest } from '../../images/manifest.js';
 import { pruneImages, type RetentionPolicy } from '../../images/retention.js';
 import type { SecretBox } from '../../secret-box.js';
 import { findImage, recordImage } from '../../store/images.js';
+import { imageEngineFor } from '../../store/image-engines.js';
 import { extendLease } from '../../store/job-claims.js';
 import { sshTargetFor } from '../../store/remote-access.js';
 import { databasePins } from '../../store/ssh-host-keys.js';
@@ -24,6 +25,8 @@ export interface ImageSettings {
   captureTimeoutSeconds: number;
   /** Applied after each capture (images.keepPerHost, images.maxAgeDays). */
   retention?: RetentionPolicy;
+  /** engine mondo: where mondoarchive writes its ISOs on the source (images.mondoScratchDir). */
+  mondoScratchDir?: string;
   /** The chain's restore: paths of the image put back into the reinstalled system (images.restorePaths). */
   restorePaths?: readonly string[];
   /** What the chain runs over SSH to reboot the captured machine into its install (default: remote/reboot.ts). */
@@ -57,7 +60,16 @@ export function captureWork(s: ImageSettings): (ctx: WorkContext) => Promise<Cap
       if (!target) throw new Error(`the SSH access of ${host.name} was removed while job ${job.id} ran`);
       await extendLease(db, job.id, owner, new Date(Date.now() + (s.captureTimeoutSeconds + 60) * 1000));
       try {
-        manifest = await captureImage(target, { pins: databasePins(db), storeDir: s.storeDir, name, host: host.name, filesystems: s.filesystems });
+        // Only the image task takes --engine; the chain restores paths out of tar archives.
+        const engine = job.kind === 'image' ? await imageEngineFor(db, host.id) : 'tar';
+        manifest = await captureImage(target, {
+          pins: databasePins(db),
+          storeDir: s.storeDir,
+          name,
+          host: host.name,
+          filesystems: s.filesystems,
+          ...(engine === 'mondo' ? { engine, ...(s.mondoScratchDir ? { mondoScratchDir: s.mondoScratchDir } : {}) } : {}),
+        });
       } catch (err) {
         // Refusals and a failed tar are the job's outcome; a database outage is thrown and retried.
         if (err instanceof DployError && !err.retryable) return err;
@@ -76,6 +88,14 @@ export async function recordCapture({ db, host, job, now, work }: StepContext, s
   if (result instanceof DployError) return { failed: result.message };
   const m = result.manifest;
   const bytes = archiveBytes(m);
+  if (m.engine === 'mondo') {
+    await recordImage(db, { name: m.name, kind: 'mondo', location: imageDir(s.storeDir, m.name), hostId: host.id, sizeBytes: bytes, createdAt: now });
+    return {
+      done:
+        `image ${m.name}: ${m.isos!.length} Mondo ISO(s) of ${m.mondo!.filesystems.map((f) => f.mountpoint).join(', ')} (${bytes} bytes, ${m.firmware}, job ${job.id})` +
+        (result.pruned.length ? `; retention removed ${result.pruned.join(', ')}` : ''),
+    };
+  }
   await recordImage(db, { name: m.name, kind: 'tar-zstd', location: imageDir(s.storeDir, m.name), hostId: host.id, sizeBytes: bytes, createdAt: now });
   const warned = m.filesystems.filter((f) => f.archive.warnings).map((f) => f.mountpoint);
   return {

@@ -24,6 +24,8 @@ export interface KindHooks {
   remote?: RemoteSettings;
   /** Image capture over SSH into the image store; without it the image kind is not offered. */
   images?: ImageSettings;
+  /** images.mondoNetfs: where mindi finds a Mondo image's ISOs; empty or absent, a Mondo image's restore is refused. */
+  mondoNetfs?: string;
   /** Reaches hosts' BMCs: power-* tasks, and install/discover boot without a person. */
   power?: PowerHook;
 }
@@ -32,7 +34,7 @@ export function jobKinds(timeouts: JobTimeouts, hooks: KindHooks = {}): JobKinds
   const kinds: Array<readonly [JobKind, JobKindSpec]> = [
     ['discover', withBmcBoot(discoverKind(timeouts), hooks.power)],
     ['install', withBmcBoot(installKind(timeouts, hooks.installCheck), hooks.power)],
-    ['restore', withBmcBoot(restoreKind(timeouts), hooks.power)],
+    ['restore', withBmcBoot(restoreKind(timeouts, hooks.mondoNetfs), hooks.power)],
     ['localboot', localbootKind()],
     ['forget', forgetKind()],
     ...(hooks.remote ? [['command', commandKind(hooks.remote)] as const] : []),

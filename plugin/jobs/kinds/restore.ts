@@ -7,12 +7,13 @@
 //   queued ──(image recorded)──► booting ──started──► restoring ──installed──► finishing ──► done
 //      └─(no such image)──► failed       └─failed──► failed     └─failed──► failed
 
+import { NO_MONDO_NETFS } from '../../images/mindi-pxe.js';
 import { setBootState } from '../../store/hosts.js';
 import { findImage } from '../../store/images.js';
 import type { JobKindSpec, JobTimeouts, StepContext, StepResult } from '../job-kind.js';
 import { bootStateStep, LOCALBOOT } from './boot-steps.js';
 
-export function restoreKind(timeouts: JobTimeouts): JobKindSpec {
+export function restoreKind(timeouts: JobTimeouts, mondoNetfs?: string): JobKindSpec {
   const minutes = (s: number) => `${Math.round(s / 60)} min`;
   const boot = bootStateStep(
     (job) => ({ kind: 'restore', image: job.image ?? '' }),
@@ -21,7 +22,10 @@ export function restoreKind(timeouts: JobTimeouts): JobKindSpec {
   );
   const queued = async (ctx: StepContext): Promise<StepResult> => {
     const name = ctx.job.image ?? '';
-    if (!(await findImage(ctx.db, name))) return { to: 'failed', message: `no image "${name}" to restore (dploy images list)` };
+    const image = await findImage(ctx.db, name);
+    if (!image) return { to: 'failed', message: `no image "${name}" to restore (dploy images list)` };
+    if (image.kind === 'mondo' && !mondoNetfs)
+      return { to: 'failed', message: `image ${name} is a Mondo ISO set, restored by mindi over NFS: ${NO_MONDO_NETFS}` };
     return boot(ctx);
   };
   return {

@@ -7,6 +7,7 @@ import { TASK_KINDS, type TaskKind } from '../../model/task.js';
 import { setTask, taskTargets } from '../../jobs/set-task.js';
 import type { JobKinds } from '../../jobs/index.js';
 import type { Platform } from '../../platforms/index.js';
+import { IMAGE_ENGINES, type ImageEngine } from '../../store/image-engines.js';
 import { apiAccess } from '../api-auth.js';
 import { taskSetSchema } from '../api-schemas.js';
 
@@ -15,6 +16,7 @@ interface TaskBody {
   task: TaskKind;
   profile?: string;
   image?: string;
+  engine?: ImageEngine;
   command?: string;
   force?: boolean;
 }
@@ -28,6 +30,7 @@ const body = {
     task: { type: 'string', enum: [...TASK_KINDS] },
     profile: { type: 'string', maxLength: 255, description: 'install: the profile' },
     image: { type: 'string', maxLength: 255, description: 'restore, image: the image' },
+    engine: { type: 'string', enum: [...IMAGE_ENGINES], description: "image: tar (default, dploy's own capture) or mondo (the machine's own mondoarchive)" },
     command: { type: 'string', maxLength: 4096, description: 'command: the shell command run over SSH' },
     force: { type: 'boolean', description: 'cancel a running job and replace it' },
   },
@@ -47,6 +50,7 @@ export function apiTaskRoutes(app: FastifyInstance, deps: { db: DataSource; plat
         actor: request.caller!.actor,
         ...(b.profile ? { profile: b.profile } : {}),
         ...(b.image ? { image: b.image } : {}),
+        ...(b.engine ? { engine: b.engine } : {}),
         ...(b.command !== undefined ? { command: b.command, ...(groupId !== undefined ? { groupId } : {}) } : {}),
       });
       return { task: b.task, hostIds, cancelled: outcome.cancelled };

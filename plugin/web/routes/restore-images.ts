@@ -52,10 +52,16 @@ export function restoreImageRoutes(app: FastifyInstance, deps: RestoreImageDeps)
     const { manifest, dir } = await imageOfJob(deps, request, request.params.token);
     // Only a file the manifest lists: the name never reaches the filesystem otherwise.
     const archive = manifest.filesystems.find((f) => f.archive.file === request.params.file)?.archive;
-    if (!archive) throw new DployError('DPLOY_ERR_NOT_FOUND', NOT_HERE);
-    const path = join(dir, archive.file);
+    // A Mondo image's restore entry boots mindi's kernel and initrd from here (images/restore-boot.ts); its ISOs go over NFS.
+    const mindi = manifest.mondo ? [manifest.mondo.mindi.kernel, manifest.mondo.mindi.initrd].find((f) => f.file === request.params.file) : undefined;
+    const file = archive ?? mindi;
+    if (!file) throw new DployError('DPLOY_ERR_NOT_FOUND', NOT_HERE);
+    const path = join(dir, file.file);
     const size = (await stat(path)).size;
-    return reply.type('application/zstd').header('content-length', size).send(createReadStream(path));
+    return reply
+      .type(archive ? 'application/zstd' : 'application/octet-stream')
+      .header('content-length', size)
+      .send(createReadStream(path));
   });
 }
 

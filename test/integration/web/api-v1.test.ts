@@ -11,6 +11,7 @@ import { createApiToken } from '../../../plugin/store/api-tokens.js';
 import { createJob } from '../../../plugin/store/jobs.js';
 import { listAudit } from '../../../plugin/store/audit-log.js';
 import { addUser } from '../../../plugin/store/users.js';
+import { imageEngineFor } from '../../../plugin/store/image-engines.js';
 import { getPage, login, postForm } from '../../support/console-client.js';
 import { seedImage } from '../../support/seeded-image.js';
 import { join } from 'node:path';
@@ -124,8 +125,17 @@ describe('the JSON API v1', () => {
     assert.equal(extra.status, 400);
     assert.match(String(extra.body.message), /must NOT have additional properties/);
     assert.equal((await call('operator', 'POST', '/api/v1/tasks', { target: 'nosuch', task: 'discover' })).status, 404);
+    // An image task's engine (docs/images.md): kept per machine; another task refuses it.
+    const mondo = await call('operator', 'POST', '/api/v1/tasks', { target: 'db01', task: 'image', image: 'db01-mondo', engine: 'mondo', force: true });
+    assert.equal(mondo.status, 200, JSON.stringify(mondo.body));
+    assert.equal(await imageEngineFor(dploy.server.store.db.manager, hosts[2]!), 'mondo');
+    const misplaced = await call('operator', 'POST', '/api/v1/tasks', { target: 'db01', task: 'discover', engine: 'mondo' });
+    assert.equal(misplaced.status, 400);
+    assert.match(String(misplaced.body.message), /--engine is an image task's option, not discover's/);
+    assert.equal((await call('operator', 'POST', '/api/v1/tasks', { target: 'db01', task: 'image', engine: 'afio' })).status, 400);
     const audit = await listAudit(dploy.server.store.db.manager);
     assert.ok(audit.some((a) => a.actor === 'api:t-operator' && a.action === 'task.set' && a.detail === 'discover'));
+    assert.ok(audit.some((a) => a.action === 'task.set' && a.detail?.startsWith('image db01-mondo engine mondo')));
   });
 
   test('jobs: listed without their tokens, shown with events, cancelled by an operator only, once', async () => {
