@@ -6,6 +6,10 @@
 // "installed", the entry is local boot. A Mondo image boots mindi's own
 // kernel and initrd instead (mindi-pxe.ts), fetched over HTTP behind the
 // same token; mondorestore then reads the ISOs from the operator's NFS export.
+// mondorestore reports nothing to dploy, so the machine's next network boot
+// is the only sign its restore ended: dploy notes when it served mindi's
+// entry, and a fetch MONDO_COMEBACK_SECONDS or more later (not a loader
+// asking twice in one boot) gets local boot and ends the job, saying so.
 
 import type { DataSource } from 'typeorm';
 import type { DiscoverImageFor, ImageProvider } from '../boot/boot-images.js';
@@ -14,6 +18,7 @@ import { DployError } from '../errors.js';
 import type { Job } from '../model/job.js';
 import { findImage } from '../store/images.js';
 import { boundBootJob } from '../store/job-binding.js';
+import { appendEvent, jobEvents, transitionJob } from '../store/jobs.js';
 import { readManifest } from './image-store.js';
 import type { ImageManifest } from './manifest.js';
 import { mindiPxeArgs, NO_MONDO_NETFS } from './mindi-pxe.js';
@@ -28,6 +33,10 @@ export interface RestoreBootOptions {
   mondoNetfs?: string;
 }
 
+/** A mindi boot and mondorestore --nuke take minutes; a loader fetching its entry twice in one boot, seconds. */
+export const MONDO_COMEBACK_SECONDS = 180;
+const MINDI_SERVED = "mindi's restore entry served";
+
 export function restoreImageProvider(db: DataSource, o: RestoreBootOptions): ImageProvider {
   return async (state, context) => {
     if (state.kind !== 'restore') throw new DployError('DPLOY_ERR_BOOT_CONFIG', `restore entry asked for a ${state.kind} boot`);
@@ -36,7 +45,10 @@ export function restoreImageProvider(db: DataSource, o: RestoreBootOptions): Ima
     // puts the boot state back: booting the restore again would write the disk a second time.
     if (job.state === 'finishing') return undefined;
     const image = await findImage(db.manager, state.image);
-    if (image?.kind === 'mondo') return mindiEntry(await readManifest(image.location), `${o.httpBaseUrl()}/images/${o.tokenFor(job)}`, o.mondoNetfs);
+    if (image?.kind === 'mondo') {
+      const entry = mindiEntry(await readManifest(image.location), `${o.httpBaseUrl()}/images/${o.tokenFor(job)}`, o.mondoNetfs);
+      return context.clientAddress && (await mondoCameBack(db, job)) ? undefined : entry;
+    }
     const env = o.bootEnvironment(context);
     return {
       kernel: env.kernel,
@@ -44,6 +56,26 @@ export function restoreImageProvider(db: DataSource, o: RestoreBootOptions): Ima
       args: [...env.args.split(/\s+/).filter(Boolean), `dploy.url=${o.httpBaseUrl()}`, `dploy.job=${o.tokenFor(job)}`, 'dploy.action=restore'],
     };
   };
+}
+
+/**
+ * True when this fetch is the machine's next boot after mindi's entry was served (the job then goes to finishing
+ * and local boot); the first fetch notes the time in the job's log. `dploy render` (no client) notes nothing.
+ */
+async function mondoCameBack(db: DataSource, job: Job): Promise<boolean> {
+  if (job.state !== 'booting') return false;
+  const served = (await jobEvents(db.manager, job.id)).find((e) => e.message.startsWith(MINDI_SERVED));
+  const now = new Date();
+  if (!served) {
+    const message = `${MINDI_SERVED}: mondorestore --nuke runs there and reports nothing to dploy; the machine's next network boot (${MONDO_COMEBACK_SECONDS} s or more from now) ends the restore`;
+    await appendEvent(db.manager, { job_id: job.id, at: now, from_state: 'booting', to_state: 'booting', message, actor: 'boot' });
+    return false;
+  }
+  const seconds = Math.round((now.getTime() - served.at.getTime()) / 1000);
+  if (seconds < MONDO_COMEBACK_SECONDS) return false;
+  const message = `the machine network-booted again ${Math.round(seconds / 60)} min after mindi's entry: mondorestore --nuke ended (it reports nothing to dploy: check the machine); local boot from now on`;
+  await transitionJob(db.manager, job, 'booting', { to: 'finishing', message, actor: 'boot' }, now);
+  return true;
 }
 
 function mindiEntry(m: ImageManifest, files: string, netfs: string | undefined): BootImage {

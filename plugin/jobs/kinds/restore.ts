@@ -6,6 +6,9 @@
 //
 //   queued ──(image recorded)──► booting ──started──► restoring ──installed──► finishing ──► done
 //      └─(no such image)──► failed       └─failed──► failed     └─failed──► failed
+//
+// A Mondo image: mindi and mondorestore report nothing; booting goes to finishing when the machine network-boots
+// again after mindi's entry was served (plugin/images/restore-boot.ts).
 
 import { NO_MONDO_NETFS } from '../../images/mindi-pxe.js';
 import { setBootState } from '../../store/hosts.js';

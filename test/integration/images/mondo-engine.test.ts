@@ -20,7 +20,7 @@ import { restoreImageProvider } from '../../../plugin/images/restore-boot.js';
 import type { ImageManifest } from '../../../plugin/images/manifest.js';
 import { getHost } from '../../../plugin/store/hosts.js';
 import { findImage } from '../../../plugin/store/images.js';
-import { listJobs } from '../../../plugin/store/jobs.js';
+import { getJob, jobEvents, listJobs } from '../../../plugin/store/jobs.js';
 import type { Job } from '../../../plugin/model/job.js';
 import { runDploy } from '../../support/cli.js';
 import { startImageLab, type ImageLab } from '../../support/image-lab.js';
@@ -189,5 +189,30 @@ describe('images: engine mondo (against fake-mondoarchive.sh)', () => {
     assert.equal(kernel.status, 200);
     assert.equal(await kernel.text(), `fake mindi kernel for ${IMAGE}\n`);
     assert.equal((await fetch(`${lab.url}/images/${token}/${IMAGE}-1.iso`)).status, 404);
+  });
+
+  test("the machine's next network boot after mindi's entry ends the restore and boots its disk; a loader asking twice in one boot gets mindi again", async () => {
+    const provider = restoreImageProvider(lab.store.db, {
+      bootEnvironment: () => BOOT_ENV,
+      httpBaseUrl: () => lab.url,
+      tokenFor: (j) => lab.tokens.tokenFor(j),
+      mondoNetfs: NETFS,
+    });
+    const ask = async () =>
+      provider({ kind: 'restore', image: IMAGE }, { loader: 'ipxe', host: await getHost(lab.store.db.manager, lab.hostId), clientAddress: '127.0.0.1' });
+    const job = (await listJobs(lab.store.db.manager, {})).filter((j) => j.kind === 'restore').sort((a, b) => b.id - a.id)[0]!;
+    const served = (await jobEvents(lab.store.db.manager, job.id)).filter((e) => e.message.startsWith("mindi's restore entry served"));
+    assert.equal(served.length, 1, 'the last test fetched the entry once');
+    assert.match((await ask())?.kernel ?? '', /mindi-vmlinuz$/, 'seconds later: the same boot, mindi again');
+    // mindi booted and mondorestore ran for minutes: the fetch now is the machine's next boot.
+    await lab.store.db.manager.getRepository('JobEvent').update({ id: served[0]!.id }, { at: new Date(Date.now() - 200_000) });
+    assert.equal(await ask(), undefined, 'local boot');
+    assert.match(
+      (await getJob(lab.store.db.manager, job.id)).message ?? '',
+      /^the machine network-booted again 3 min after mindi's entry: mondorestore --nuke ended/,
+    );
+    const done = await lab.settle('restore');
+    assert.equal(done.state, 'done', done.message);
+    assert.deepEqual((await getHost(lab.store.db.manager, lab.hostId))?.bootState, { kind: 'localboot' });
   });
 });
