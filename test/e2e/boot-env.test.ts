@@ -31,6 +31,7 @@ const TOOLS = [
   'mkfs.vfat',
   'lvm',
   'mdadm',
+  'dmsetup',
   'lshw',
   'ipmitool',
   'grub-install',
