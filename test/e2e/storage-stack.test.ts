@@ -52,6 +52,10 @@ esac
 let work: string;
 let qemu: ChildProcess;
 let vm: SerialConsole;
+/** The first test's image and its source's facts: the last test restores it again, degraded. */
+let mirrored: { manifest: ImageManifest; lvm: string; fs: string; files: string } | undefined;
+/** The second test's image (RAID5 beside /boot on the first disk). */
+let striped: ImageManifest | undefined;
 
 /** Runs `command` on the VM's console; a non-zero status throws with what it printed. */
 async function sh(command: string, timeoutMs = 120_000): Promise<string> {
@@ -78,7 +82,7 @@ async function capture(name: string): Promise<ImageManifest> {
   const layout = await readLayout((command) => sh(command), 'the storage VM');
   const filesystems: FilesystemEntry[] = [];
   for (const [i, m] of layout.mounts.entries()) {
-    const file = `${i + 1}.tar.zst`;
+    const file = `${name}-${i + 1}.tar.zst`;
     const out = `${FILES}/images/${TOKEN}/${file}`;
     await sh(`mkdir -p ${FILES}/images/${TOKEN} && cd ${m.target} && ${TAR_CREATE} . | zstd -q -c -3 > ${out}`);
     const [sum, bytes] = (await sh(`sha256sum ${out} | cut -d ' ' -f 1; stat -c %s ${out}`)).trim().split('\n');
@@ -187,6 +191,7 @@ describe('md RAID and LVM restored by dploy-restore in the boot environment', { 
     );
     const source = { array: await arrayFacts('md0'), lvm: await lvmFacts(), fs: await filesystemFacts([root!, srv!, swap!]), files: await sh(FILE_FACTS) };
     const manifest = await capture('raid1-lvm');
+    mirrored = { manifest, ...source };
     assert.deepEqual(
       manifest.filesystems.map((f) => [f.mountpoint, f.fstype, f.lv]),
       [
@@ -247,6 +252,7 @@ describe('md RAID and LVM restored by dploy-restore in the boot environment', { 
     await sh(`head -c 2000000 /dev/urandom > ${SRC}/boot/vmlinuz && head -c 5000000 /dev/urandom > ${SRC}/etc/big && echo raid5 > ${SRC}/etc/note && sync`);
     const source = { array: await arrayFacts('md1'), fs: await filesystemFacts(['/dev/md1', '/dev/vda1']), files: await sh(FILE_FACTS) };
     const manifest = await capture('raid5-boot');
+    striped = manifest;
     assert.deepEqual(
       manifest.filesystems.map((f) => [f.mountpoint, f.md ?? `${f.disk}:${f.partition}`]),
       [
@@ -273,7 +279,7 @@ describe('md RAID and LVM restored by dploy-restore in the boot environment', { 
   test('a restore that fails after writing leaves nothing to assemble or mount: arrays stopped, signatures and tables wiped', async () => {
     // The last image again, its /boot archive now with another checksum than the manifest's: / is restored by then.
     const plan = await sh(`cat ${FILES}/images/${TOKEN}/plan`);
-    await put(`${FILES}/images/${TOKEN}/plan`, plan.replace(/^(fs \S+ ext4 \S+ 2\.tar\.zst )[0-9a-f]{64}/m, `$1${'0'.repeat(64)}`));
+    await put(`${FILES}/images/${TOKEN}/plan`, plan.replace(/^(fs \S+ ext4 \S+ raid5-boot-2\.tar\.zst )[0-9a-f]{64}/m, `$1${'0'.repeat(64)}`));
     const run = await runRestore(TARGETS);
     assert.equal(run.status, 1, run.output);
     assert.deepEqual(
@@ -282,12 +288,47 @@ describe('md RAID and LVM restored by dploy-restore in the boot environment', { 
     );
     assert.equal(
       run.events[1]!.message,
-      "2.tar.zst arrived with another SHA-256 than the image's manifest (disks /dev/vdd /dev/vde /dev/vdf wiped: restore them again)",
+      "raid5-boot-2.tar.zst arrived with another SHA-256 than the image's manifest (disks /dev/vdd /dev/vde /dev/vdf wiped: restore them again)",
     );
     assert.doesNotMatch(await sh('cat /proc/mdstat'), /^md\d+ : active/m);
     for (const d of TARGETS) {
       assert.equal(await sh(`blkid -p ${d} ${d}1 ${d}2 2>/dev/null; true`), '', `${d}: no signature left`);
       assert.match(await sh(`mdadm --examine ${d}2 2>&1; true`), /No md superblock detected|cannot open/);
     }
+  });
+
+  test('the RAID1 + LVM image onto one disk, the other given as missing: a degraded array with the same volumes and files', async () => {
+    assert.ok(mirrored, 'the first test captured the mirrored image');
+    await put(`${FILES}/images/${TOKEN}/plan`, restorePlan(mirrored.manifest));
+    const run = await runRestore([TARGETS[1]!, 'missing']);
+    assert.equal(run.status, 0, run.output);
+    assert.match(
+      run.events[1]?.message ?? '',
+      /^image raid1-lvm restored onto \/dev\/vde; image disk 2 given as missing: the arrays with members there are degraded/,
+    );
+    await sh('mdadm --assemble --run /dev/md0 /dev/vde2 && lvm vgchange -q -a y dploy-vg');
+    assert.match(await sh('cat /proc/mdstat'), /md0 : active (\(auto-read-only\) )?raid1 vde2\[0\]\n.*\[2\/1\] \[U_\]/);
+    assert.equal(await lvmFacts(), mirrored.lvm);
+    const [root, srv, swap] = ['root', 'srv', 'swap_1'].map((lv) => `/dev/mapper/dploy--vg-${lv}`);
+    assert.equal(await filesystemFacts([root!, srv!, swap!]), mirrored.fs);
+    await sh(`mount ${root} ${SRC} && mount ${srv} ${SRC}/srv`);
+    assert.equal(await sh(FILE_FACTS), mirrored.files);
+    await sh(`umount ${SRC}/srv ${SRC}`);
+    await sh('lvm vgchange -q -a n dploy-vg && mdadm --stop /dev/md0');
+    // The RAID5 image's first disk also holds /boot: it cannot be left out, and nothing is written.
+    assert.ok(striped, 'the second test captured the RAID5 image');
+    await put(`${FILES}/images/${TOKEN}/plan`, restorePlan(striped));
+    const refused = await runRestore(['missing', TARGETS[1]!, TARGETS[2]!]);
+    assert.equal(refused.status, 1, refused.output);
+    assert.deepEqual(
+      refused.events.map((e) => [e.event, e.message]),
+      [
+        [
+          'failed',
+          'dploy.disk= gives image disk 1 as missing, but it holds more than md array members (a filesystem, swap or LVM PV): only a RAID member can be left out (nothing was written to /dev/vde /dev/vdf)',
+        ],
+      ],
+    );
+    assert.match(await sh('mdadm --examine /dev/vde2 2>&1; true'), /Array UUID/, 'the degraded restore on /dev/vde is untouched');
   });
 });
