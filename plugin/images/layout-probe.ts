@@ -10,7 +10,8 @@ import type { DiskEntry, FilesystemEntry, NicEntry, PartitionEntry, SwapEntry } 
 /** Filesystems dploy archives with tar; others are named in the refusal. */
 export const ARCHIVED_FSTYPES = ['ext2', 'ext3', 'ext4', 'xfs', 'vfat', 'btrfs'] as const;
 
-const MARK = '@@dploy ';
+/** Starts each section of a probe's output: `@@dploy <section>`. */
+export const MARK = '@@dploy ';
 
 /** First round: mounts, block devices, firmware, bootloader traces, fstab, LVM, md, NICs, tool versions. */
 export const LAYOUT_PROBE = [

@@ -8,10 +8,8 @@
 // back as they were, as MondoRescue and ReaR restore LVM).
 
 import { DployError } from '../errors.js';
-import type { BlockDevice } from './layout-probe.js';
+import { MARK, shellWord, type BlockDevice } from './layout-probe.js';
 import type { MdEntry, Placement, VolumeGroupEntry } from './manifest.js';
-
-const MARK = '@@dploy ';
 
 /** lsblk's tree as a child → parents map (an md array or a VG spanning two disks has two parents) and every device by path. */
 export class BlockTree {
@@ -143,16 +141,14 @@ export function stackProbe(needs: Pick<StackNeeds, 'md' | 'volumeGroups'>): stri
       const sys = `/sys/block/${md.replace(/^\/dev\//, '')}/md`;
       return [
         `echo '${MARK}md ${md}'`,
-        `mdadm --detail --export ${md}`,
-        `mdadm --detail ${md} | sed -n 's/^ *Layout : */MD_LAYOUT_NAME=/p'`,
+        `mdadm --detail --export ${shellWord(md)}`,
+        `mdadm --detail ${shellWord(md)} | sed -n 's/^ *Layout : */MD_LAYOUT_NAME=/p'`,
         `echo "MD_CHUNK_BYTES=$(cat ${sys}/chunk_size)"`,
         `for m in ${sys}/dev-*; do echo "MD_MEMBER=\${m##*/dev-} $(cat "$m/slot") $(cat "$m/offset")"; done; true`,
       ].join('; ');
     }),
     // vgcfgbackup writes a file (it renames a temporary one into place), never stdout: a few KiB in /tmp, removed.
-    ...needs.volumeGroups.map(
-      (vg) => `echo '${MARK}vg ${vg}'; f=$(mktemp) && vgcfgbackup -q -f "$f" '${vg.replace(/'/g, '')}' >/dev/null && cat "$f"; rm -f "$f"`,
-    ),
+    ...needs.volumeGroups.map((vg) => `echo '${MARK}vg ${vg}'; f=$(mktemp) && vgcfgbackup -q -f "$f" ${shellWord(vg)} >/dev/null && cat "$f"; rm -f "$f"`),
   ];
 }
 

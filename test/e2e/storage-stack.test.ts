@@ -16,7 +16,9 @@
 // plain partition, restored onto disks still holding the first restore's
 // array and volumes (assembled and active, as a rescue system may leave
 // them); then a restore that fails half-way and must leave nothing to
-// assemble or mount. The full loop (GRUB, reboot, login) is restore.test.ts.
+// assemble or mount; then the RAID1 image onto one disk with the other given
+// as missing (degraded), and the RAID5 image refused with its /boot disk
+// missing. The full loop (GRUB, reboot, login) is restore.test.ts.
 // Run as root.
 
 import { after, before, describe, test } from 'node:test';
